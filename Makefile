@@ -1,0 +1,56 @@
+# teepass — the two commands: `make run` and `make test` (README.md).
+# Every target does its own set-up: missing Debian packages are installed,
+# the private PostgreSQL under .run/ is started when TEEPASS_DATABASE_URL
+# is unset, keys are generated on first use.
+SHELL := /bin/bash
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build build-asan run test unit integration stop bench \
+	clean format format-check
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+build-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DTEEPASS_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+# Serve on 127.0.0.1:8080 in development mode against the private cluster.
+run: build
+	@scripts/run.sh
+
+# Every test: format check, unit tests and integration tests, all under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+test: build build-asan
+	@scripts/test.sh
+
+unit: build-asan
+	@cd $(ASAN_BUILD) && ctest --output-on-failure
+
+integration: build-asan
+	@scripts/integration.sh
+
+# Stop the private PostgreSQL cluster (and a teepassd started by make run).
+stop:
+	@scripts/pg.sh stop
+
+bench: build
+	@scripts/bench.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@scripts/format-check.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,66 @@
+#ifndef TP_PROVIDER_H
+#define TP_PROVIDER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* The evidence formats of API.md ("provider" names). */
+enum tp_provider {
+	TP_PROVIDER_NONE = 0,
+	TP_PROVIDER_INTEL_SGX,
+	TP_PROVIDER_INTEL_TDX,
+	TP_PROVIDER_AMD_SEV_SNP,
+	TP_PROVIDER_AWS_NITRO,
+	TP_PROVIDER_NVIDIA_GPU,
+	TP_PROVIDER_ARM_PSA,
+	TP_PROVIDER_ARM_CCA,
+	TP_PROVIDER_MOCK,
+	TP_PROVIDER__COUNT
+};
+
+/* Canonical output name ("IntelTdx"); "" for TP_PROVIDER_NONE. */
+const char *provider_name(enum tp_provider p);
+
+/*
+ * Parses a provider name as accepted on input: the canonical names and
+ * spellings such as "intel-tdx", "intel_tdx", "tdx", "sev-snp", "nitro"
+ * (case-insensitive). Returns false for anything else.
+ */
+bool provider_parse(const char *s, enum tp_provider *out);
+
+struct verdict;
+struct verify_request;
+
+/*
+ * One evidence format. detect() looks at the bytes only (cheap, no
+ * allocation); verify() parses, checks signatures and chains at
+ * req->now, evaluates the TCB and fills the verdict: checks, errors,
+ * claims, binding fields, tcb_status, collateral hashes, expiry.
+ * verify() must never leave the verdict valid unless every check it
+ * knows of ran and passed.
+ */
+struct provider_ops {
+	enum tp_provider id;
+	bool (*detect)(const uint8_t *buf, size_t len);
+	void (*verify)(const struct verify_request *req, struct verdict *v);
+};
+
+/* The ops of P; NULL when the format has no verifier yet. */
+const struct provider_ops *provider_ops_get(enum tp_provider p);
+
+/* Guesses the format from the bytes; TP_PROVIDER_NONE when unknown. */
+enum tp_provider provider_detect(const uint8_t *buf, size_t len);
+
+/*
+ * Each format's module defines its ops; a module that is not implemented
+ * yet defines none (see verify/provider.c).
+ */
+extern const struct provider_ops provider_mock;
+extern const struct provider_ops provider_intel_sgx;
+extern const struct provider_ops provider_intel_tdx;
+extern const struct provider_ops provider_amd_sev_snp;
+extern const struct provider_ops provider_aws_nitro;
+
+#endif

@@ -1,0 +1,51 @@
+#ifndef TP_X509_H
+#define TP_X509_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "common/errors.h"
+
+/*
+ * The embedded trust anchor config/trust/NAME (first certificate, PEM or
+ * DER), accepted only if the SHA-256 of its DER equals PIN_HEX. Parsed
+ * once per process; the returned certificate is borrowed (never free it).
+ * NULL when the file is missing or the pin does not match.
+ */
+X509 *x509_anchor(const char *name, const char *pin_hex);
+
+/* Every certificate of the embedded file NAME, unpinned (intermediates
+ * shipped beside a pinned root). Caller frees with
+ * sk_X509_pop_free(.., X509_free). */
+STACK_OF(X509) * x509_trust_file_certs(const char *name);
+
+/* One certificate from DER or PEM bytes; caller frees. NULL if neither. */
+X509 *x509_parse(const uint8_t *buf, size_t len);
+
+/* Every certificate of a PEM text, in order; NULL if none parse. */
+STACK_OF(X509) * x509_parse_pem_chain(const uint8_t *buf, size_t len);
+
+/* One CRL from DER or PEM bytes; caller frees. */
+X509_CRL *x509_crl_parse(const uint8_t *buf, size_t len);
+
+/* SHA-256 of the certificate's DER encoding. */
+bool x509_sha256(X509 *cert, uint8_t out[32]);
+
+/* notAfter as Unix seconds (INT64_MAX when unreadable). */
+int64_t x509_not_after(const X509 *cert);
+
+/*
+ * Verifies LEAF up to ANCHOR (the only trusted certificate) through the
+ * UNTRUSTED intermediates (may be NULL) as of AT (Unix seconds), with
+ * X509_V_FLAG_X509_STRICT and, when CRLS is non-NULL, CRL checks over the
+ * whole chain. On failure returns false, sets *code (certificate_expired,
+ * certificate_revoked, collateral_expired for a stale CRL, otherwise
+ * certificate_chain_invalid) and writes the reason and depth into WHY.
+ */
+bool x509_chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, X509 *anchor,
+                       int64_t at, STACK_OF(X509_CRL) * crls, enum tp_err *code,
+                       char *why, size_t whylen);
+
+#endif
