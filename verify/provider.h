@@ -62,5 +62,8 @@ extern const struct provider_ops provider_intel_sgx;
 extern const struct provider_ops provider_intel_tdx;
 extern const struct provider_ops provider_amd_sev_snp;
 extern const struct provider_ops provider_aws_nitro;
+extern const struct provider_ops provider_nvidia_gpu;
+extern const struct provider_ops provider_arm_psa;
+extern const struct provider_ops provider_arm_cca;
 
 #endif
