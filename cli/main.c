@@ -1,8 +1,55 @@
+/* teepass: the command line of the teepass verifier. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: teepass COMMAND [OPTIONS]\n"
+	           "\n"
+	           "Commands:\n"
+	           "  verify FILE         verify evidence offline; prints the "
+	           "verdict JSON\n"
+	           "                      (exit 0 valid, 1 invalid, 2 usage or "
+	           "I/O error)\n"
+	           "  mock-evidence       make Mock (development) evidence, "
+	           "hex on stdout\n"
+	           "  keygen --out FILE   create a P-256 passport signing key "
+	           "(mode 0600)\n"
+	           "  migrate             apply database migrations "
+	           "(TEEPASS_DATABASE_URL)\n"
+	           "\n"
+	           "`teepass COMMAND --help` explains each command.\n");
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fprintf(stderr, "teepass: not wired yet\n");
-	return 2;
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("teepass %s\n", TEEPASS_VERSION);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "verify") == 0)
+		return cli_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mock-evidence") == 0)
+		return cli_mock_evidence(argc - 1, argv + 1);
+	if (strcmp(argv[1], "keygen") == 0)
+		return cli_keygen(argc - 1, argv + 1);
+	if (strcmp(argv[1], "migrate") == 0)
+		return cli_migrate(argc - 1, argv + 1);
+	fprintf(stderr, "teepass: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return CLI_USAGE;
 }

@@ -1,2 +1,192 @@
-/* placeholder: filled in by the foundation work (issue 2) */
-typedef int tp_placeholder_http;
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/app.h"
+#include "server/http.h"
+
+static void
+add_common_headers(struct request *r, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->cors) {
+		const char *origin = request_header(r, "Origin");
+		const char *allowed = app.cfg.cors_origins;
+		if (strcmp(allowed, "*") == 0) {
+			MHD_add_response_header(
+			        resp, "Access-Control-Allow-Origin", "*");
+		} else if (origin != NULL) {
+			/* Exact match against the configured list. */
+			const char *p = allowed;
+			size_t n = strlen(origin);
+			while (p != NULL && *p != '\0') {
+				while (*p == ' ' || *p == ',')
+					p++;
+				const char *e = strchr(p, ',');
+				size_t len =
+				        e != NULL ? (size_t)(e - p) : strlen(p);
+				while (len > 0 && p[len - 1] == ' ')
+					len--;
+				if (len == n && len > 0 &&
+				    strncmp(p, origin, n) == 0) {
+					MHD_add_response_header(
+					        resp,
+					        "Access-Control-Allow-Origin",
+					        origin);
+					break;
+				}
+				p = e;
+			}
+			MHD_add_response_header(resp, "Vary", "Origin");
+		}
+	}
+}
+
+enum MHD_Result
+reply_bytes(struct request *r, unsigned status, const char *content_type,
+            const char *body, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, (void *)body,
+	                                       MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	if (content_type != NULL)
+		MHD_add_response_header(resp, "Content-Type", content_type);
+	add_common_headers(r, resp);
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, "Retry-After", "5");
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	r->replied = true;
+	r->status = (int)status;
+	return ret;
+}
+
+enum MHD_Result
+reply_json(struct request *r, unsigned status, json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	enum MHD_Result ret;
+
+	json_decref(body);
+	if (s == NULL) {
+		static const char oom[] = "{\"error\":{\"code\":"
+		                          "\"internal_error\",\"message\":"
+		                          "\"internal error\"}}";
+		return reply_bytes(r, 500, "application/json", oom,
+		                   sizeof(oom) - 1);
+	}
+	ret = reply_bytes(r, status, "application/json", s, strlen(s));
+	free(s);
+	return ret;
+}
+
+enum MHD_Result
+reply_error(struct request *r, enum tp_err code, const char *field)
+{
+	json_t *err = json_pack("{s:s, s:s}", "code", tp_err_code(code),
+	                        "message", tp_err_message(code));
+
+	if (err != NULL && field != NULL)
+		json_object_set_new(err, "field", json_string(field));
+	return reply_json(r, (unsigned)tp_err_status(code),
+	                  json_pack("{s:o}", "error", err));
+}
+
+const char *
+request_header(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+request_query(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+	                                   name);
+}
+
+bool
+request_require_json(struct request *r)
+{
+	const char *ct = request_header(r, "Content-Type");
+	size_t n = strlen("application/json");
+
+	if (ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+		return true;
+	reply_error(r, TP_ERR_unsupported_media_type, NULL);
+	return false;
+}
+
+/* A member name is echoed back only when it is a plain identifier, so an
+ * error message never carries arbitrary client bytes. */
+static const char *
+safe_name(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n == 0 || n > 64)
+		return "(unprintable)";
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)key[i]) && key[i] != '_' &&
+		    key[i] != '-' && key[i] != '.')
+			return "(unprintable)";
+	return key;
+}
+
+json_t *
+request_json(struct request *r, const struct json_field *fields, size_t nfields,
+             bool allow_empty)
+{
+	json_error_t jerr;
+	const char *key;
+	json_t *doc, *val;
+
+	if (r->body_len == 0 && allow_empty)
+		return json_object();
+	doc = json_loadb(r->body != NULL ? r->body : "", r->body_len,
+	                 JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL) {
+		reply_error(r, TP_ERR_bad_json, NULL);
+		return NULL;
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		reply_error(r, TP_ERR_bad_json, NULL);
+		return NULL;
+	}
+	json_object_foreach(doc, key, val)
+	{
+		size_t i;
+		for (i = 0; i < nfields; i++)
+			if (strcmp(fields[i].name, key) == 0)
+				break;
+		if (i == nfields) {
+			reply_error(r, TP_ERR_unknown_field, safe_name(key));
+			json_decref(doc);
+			return NULL;
+		}
+		if (!fields[i].any && json_typeof(val) != fields[i].type &&
+		    !(fields[i].type == JSON_TRUE && json_is_boolean(val))) {
+			reply_error(r, TP_ERR_invalid_field, fields[i].name);
+			json_decref(doc);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < nfields; i++) {
+		if (fields[i].required &&
+		    json_object_get(doc, fields[i].name) == NULL) {
+			reply_error(r, TP_ERR_missing_field, fields[i].name);
+			json_decref(doc);
+			return NULL;
+		}
+	}
+	return doc;
+}

@@ -1,8 +1,236 @@
+/*
+ * teepassd: the teepass verification daemon (API.md). Configuration from
+ * --config FILE (or TEEPASS_CONFIG), then TEEPASS_* variables; validated
+ * before anything starts. SIGTERM/SIGINT stop it gracefully.
+ */
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "common/log.h"
+#include "common/tptime.h"
+#include "db/db.h"
+#include "server/app.h"
+#include "server/daemon.h"
+
+struct app app;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: teepassd [--config FILE] [--migrate]\n"
+	           "\n"
+	           "Serves the teepass verification API (docs/api.md).\n"
+	           "\n"
+	           "  -c, --config FILE  configuration file (default: "
+	           "$TEEPASS_CONFIG;\n"
+	           "                     config/teepass.conf.example documents "
+	           "every key)\n"
+	           "  -m, --migrate      apply pending database migrations "
+	           "before serving\n"
+	           "                     (same as migrate_on_start = 1)\n"
+	           "  -h, --help         this text\n"
+	           "  -V, --version      print the version\n"
+	           "\n"
+	           "Environment: TEEPASS_DATABASE_URL, TEEPASS_LISTEN, "
+	           "TEEPASS_DEV_MODE,\n"
+	           "TEEPASS_DEV_FIXED_TIME, TEEPASS_SIGNING_KEY, "
+	           "TEEPASS_COLLATERAL_DIR,\n"
+	           "TEEPASS_OFFLINE and TEEPASS_<KEY> for any top-level key "
+	           "override\n"
+	           "the file. `make run` sets them up for development.\n");
+}
+
+static EVP_PKEY *
+load_public(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k = NULL;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return NULL;
+	}
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	if (k == NULL) {
+		rewind(f);
+		k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	}
+	fclose(f);
+	ERR_clear_error();
+	if (k == NULL)
+		snprintf(err, errlen, "%s: not a PEM key", path);
+	return k;
+}
+
+static bool
+load_keys(char *err, size_t errlen)
+{
+	struct tp_config *c = &app.cfg;
+	json_t *jwks;
+
+	if (!passport_key_load(c->signing_key, &app.keys.current, err, errlen))
+		return false;
+	for (size_t i = 0; i < c->n_retired_keys; i++) {
+		if (!passport_key_load_public(c->retired_keys[i],
+		                              &app.keys.retired[i], err,
+		                              errlen))
+			return false;
+		app.keys.n_retired++;
+	}
+	if (c->dev_mode) {
+		if (!passport_key_load(c->mock_signing_key, &app.keys.mock, err,
+		                       errlen))
+			return false;
+		app.keys.has_mock = true;
+		if (strcmp(app.keys.mock.kid, app.keys.current.kid) == 0) {
+			snprintf(err, errlen,
+			         "the mock signing key is the "
+			         "passport signing key");
+			return false;
+		}
+		c->verify.mock_attestation_key =
+		        load_public(c->mock_attestation_key, err, errlen);
+		if (c->verify.mock_attestation_key == NULL)
+			return false;
+	}
+	jwks = passport_jwks(&app.keys);
+	app.jwks_json = json_dumps(jwks, JSON_COMPACT);
+	json_decref(jwks);
+	return app.jwks_json != NULL;
+}
+
+static bool
+check_schema(char *err, size_t errlen)
+{
+	int applied = 0, version = 0;
+	PGconn *c;
+
+	if (app.cfg.migrate_on_start &&
+	    !db_migrate(app.cfg.database_url, &applied, err, errlen))
+		return false;
+	if ((c = db_conn()) == NULL) {
+		snprintf(err, errlen,
+		         "cannot connect to the database "
+		         "(TEEPASS_DATABASE_URL)");
+		return false;
+	}
+	if (db_schema_version(c, &version) != DB_OK) {
+		snprintf(err, errlen, "cannot read the schema version");
+		return false;
+	}
+	db_conn_close();
+	if (version < db_migrations_latest()) {
+		snprintf(err, errlen,
+		         "database schema is at version %d, this build needs "
+		         "%d: run `teepass migrate` or start with --migrate",
+		         version, db_migrations_latest());
+		return false;
+	}
+	if (version > db_migrations_latest())
+		tp_log(TP_LOG_WARN,
+		       "database schema %d is newer than this "
+		       "build's %d",
+		       version, db_migrations_latest());
+	return true;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fprintf(stderr, "teepassd: not wired yet\n");
-	return 1;
+	static const struct option opts[] = {{"config", 1, NULL, 'c'},
+	                                     {"migrate", 0, NULL, 'm'},
+	                                     {"help", 0, NULL, 'h'},
+	                                     {"version", 0, NULL, 'V'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *config_path = getenv("TEEPASS_CONFIG");
+	bool migrate = false;
+	char err[512];
+	sigset_t sigs;
+	int opt, sig, rc = 1;
+
+	while ((opt = getopt_long(argc, argv, "c:mhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'm':
+			migrate = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("teepassd %s\n", TEEPASS_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	config_defaults(&app.cfg);
+	if ((config_path != NULL && *config_path != '\0' &&
+	     !config_load_file(&app.cfg, config_path, err, sizeof(err))) ||
+	    !config_load_env(&app.cfg, err, sizeof(err)) ||
+	    !config_validate(&app.cfg, true, err, sizeof(err))) {
+		fprintf(stderr, "teepassd: %s\n", err);
+		goto out;
+	}
+	if (migrate)
+		app.cfg.migrate_on_start = true;
+	tp_log_set_level(app.cfg.log_level);
+	if (!load_keys(err, sizeof(err))) {
+		fprintf(stderr, "teepassd: %s\n", err);
+		goto out;
+	}
+	db_configure(app.cfg.database_url);
+	if (!check_schema(err, sizeof(err))) {
+		fprintf(stderr, "teepassd: %s\n", err);
+		goto out;
+	}
+	/* Signals are taken by sigwait below, never by worker threads. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!daemon_start(err, sizeof(err))) {
+		fprintf(stderr, "teepassd: %s\n", err);
+		goto out;
+	}
+	if (app.cfg.dev_mode) {
+		char at[32] = "now";
+		if (app.cfg.dev_fixed_time >= 0)
+			tptime_format(app.cfg.dev_fixed_time, at);
+		tp_log(TP_LOG_WARN,
+		       "DEVELOPMENT MODE: Mock evidence accepted, "
+		       "clock: %s; never run this in production",
+		       at);
+	}
+	tp_log(TP_LOG_INFO,
+	       "teepassd %s listening on %s:%u (%u threads), "
+	       "signing key %s",
+	       TEEPASS_VERSION, app.cfg.listen_host, app.cfg.listen_port,
+	       app.cfg.threads, app.keys.current.kid);
+	sigwait(&sigs, &sig);
+	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
+	daemon_stop(20);
+	tp_log(TP_LOG_INFO, "stopped");
+	rc = 0;
+out:
+	db_conn_close();
+	db_configure(NULL);
+	passport_keyring_free(&app.keys);
+	free(app.jwks_json);
+	config_free(&app.cfg);
+	return rc;
 }

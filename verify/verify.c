@@ -61,7 +61,10 @@ verify_run(const struct verify_request *req, struct verdict *v)
 		return;
 	}
 	ops->verify(req, v);
-	verify_appraise(req, v);
+	/* Binding and reference values mean something only for evidence
+	 * that is authentic: a forged report would "match" anything. */
+	if (verdict_valid(v))
+		verify_appraise(req, v);
 }
 
 static bool

@@ -1,0 +1,82 @@
+#ifndef TP_CONFIG_H
+#define TP_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/log.h"
+#include "verify/policy.h"
+
+#define CONFIG_MAX_RETIRED_KEYS 8
+
+/*
+ * teepassd / teepass configuration: defaults, then the configuration file
+ * (config/teepass.conf.example documents every key), then TEEPASS_*
+ * environment overrides (TEEPASS_<KEY>, upper-case, for the top-level
+ * keys). Validated as a whole by config_validate().
+ */
+struct tp_config {
+	char listen_host[64];
+	uint16_t listen_port;
+	char *database_url;
+	bool dev_mode;
+	int64_t dev_fixed_time; /* -1: the wall clock */
+	char *signing_key;      /* PEM path */
+	char *retired_keys[CONFIG_MAX_RETIRED_KEYS];
+	size_t n_retired_keys;
+	char *mock_signing_key;     /* PEM path (dev mode) */
+	char *mock_attestation_key; /* PEM path (dev mode) */
+	char *collateral_dir;
+	char *intel_pcs_url;
+	char *amd_kds_url;
+	char *nvidia_nras_jwks_url;
+	bool offline;
+	char *issuer;          /* passport "iss" */
+	char *cors_origins;    /* "*" or a comma-separated list */
+	size_t body_limit;     /* bytes */
+	unsigned threads;      /* worker threads = DB connections */
+	int64_t passport_ttl;  /* seconds, at most 86400 */
+	int64_t challenge_ttl; /* seconds */
+	bool migrate_on_start;
+	enum tp_log_level log_level;
+	struct verify_config verify;
+};
+
+/* Fills the defaults (production-safe: no dev mode). */
+void config_defaults(struct tp_config *c);
+
+/* Frees what the configuration owns; NULL-safe. */
+void config_free(struct tp_config *c);
+
+/*
+ * Sets KEY to VALUE (from a file or the environment). Returns false with
+ * a message in ERR for an unknown key or a bad value.
+ */
+bool config_set(struct tp_config *c, const char *key, const char *value,
+                char *err, size_t errlen);
+
+/* Reads a "key = value" file ('#' comments). False with ERR on error. */
+bool config_load_file(struct tp_config *c, const char *path, char *err,
+                      size_t errlen);
+
+/* Applies every TEEPASS_* variable of the environment. */
+bool config_load_env(struct tp_config *c, char *err, size_t errlen);
+
+/*
+ * Checks the whole configuration for a daemon (NEED_DB: a database URL
+ * is required). False with a message that says what to do.
+ */
+bool config_validate(const struct tp_config *c, bool need_db, char *err,
+                     size_t errlen);
+
+/* "now" for verification: the dev fixed clock when set, else the wall
+ * clock. */
+int64_t config_now(const struct tp_config *c);
+
+/*
+ * Checks that a private-key file is not readable by group or others.
+ * False with ERR when it is or cannot be examined.
+ */
+bool config_key_file_private(const char *path, char *err, size_t errlen);
+
+#endif

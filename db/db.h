@@ -1,0 +1,146 @@
+#ifndef TP_DB_H
+#define TP_DB_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+/* Outcome of a database operation. */
+enum db_status {
+	DB_OK = 0,
+	DB_NOT_FOUND,
+	DB_INVALID,     /* the database refused the data (SQLSTATE 22xxx) */
+	DB_RETRY,       /* serialization failure / deadlock: run again */
+	DB_UNAVAILABLE, /* no connection */
+	DB_ERROR,
+};
+
+/* A prepared statement: one per query file, prepared once per
+ * connection on first use. */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+};
+
+/* Sets the libpq connection string every thread connects with. */
+void db_configure(const char *url);
+
+/*
+ * The calling thread's connection (one per worker thread), connected or
+ * reset as needed. NULL when the database cannot be reached.
+ */
+PGconn *db_conn(void);
+
+/* Closes the calling thread's connection. */
+void db_conn_close(void);
+
+/*
+ * Runs STMT with text parameters VALUES (NULL = SQL NULL; LENGTHS and
+ * FORMATS may be NULL for all-text). Returns the result (caller clears)
+ * or NULL with *st set. Maps SQLSTATEs: 40001/40P01 -> DB_RETRY, class
+ * 22 and 23 -> DB_INVALID, connection loss -> DB_UNAVAILABLE.
+ */
+PGresult *db_run(PGconn *c, const struct db_stmt *stmt,
+                 const char *const *values, const int *lengths,
+                 const int *formats, enum db_status *st);
+
+/*
+ * Runs FN inside a SERIALIZABLE transaction, retrying on serialization
+ * failure (up to 8 times with a short back-off). FN returns DB_OK to
+ * commit; anything else rolls back and is returned.
+ */
+enum db_status db_tx(enum db_status (*fn)(PGconn *c, void *arg), void *arg);
+
+/* --- migrations (db/migrate.c) --- */
+
+/* Highest migration version compiled into this build. */
+int db_migrations_latest(void);
+
+/*
+ * Applies every pending migration on URL under an advisory lock, each in
+ * its own transaction, recording version, name and SHA-256. Refuses when
+ * an applied migration's text differs from this build's. *applied counts
+ * the newly applied ones. False with ERR on failure.
+ */
+bool db_migrate(const char *url, int *applied, char *err, size_t errlen);
+
+/* Applied version of the database (0 when none). */
+enum db_status db_schema_version(PGconn *c, int *version);
+
+/* --- passports --- */
+
+struct db_passport_row {
+	const char *id;
+	int64_t verified_at;
+	int64_t expires_at;
+	const char *ear_status;
+	const char *tee_type;
+	bool hardware_attested;
+	const char *claims_json;
+	const char *token;
+	const char *kid;
+	const uint8_t *evidence;
+	size_t evidence_len;
+	const char *evidence_sha256;
+	const char *request_sha256;
+	const char *endpoint_id; /* NULL when none */
+};
+
+/* Inserts a passport (db/passport_insert.c). */
+enum db_status db_passport_insert(PGconn *c, const struct db_passport_row *r);
+
+/*
+ * An active, unexpired passport issued for the same request digest
+ * (db/passport_find_by_request.c): *out = {"id","token","expires_at"}.
+ */
+enum db_status db_passport_find_by_request(PGconn *c,
+                                           const char *request_sha256,
+                                           int64_t now, json_t **out);
+
+/*
+ * The passport ID as JSON (db/passport_get.c): id, status (active,
+ * expired, revoked as of NOW), ear_status, tee_type, hardware_attested,
+ * created_at, verified_at, expires_at, evidence_sha256, endpoint_id,
+ * claims, token.
+ */
+enum db_status db_passport_get(PGconn *c, const char *id, int64_t now,
+                               json_t **out);
+
+struct db_passport_filter {
+	const char *tee_type;      /* NULL: any */
+	const char *status;        /* active|expired|revoked|affirming|
+	                               * warning, or NULL */
+	const char *endpoint_id;   /* NULL: any */
+	const char *after_created; /* keyset cursor, or NULL */
+	const char *after_id;
+	int limit;
+};
+
+/* Newest first (db/passport_list.c); *out is an array of summaries. */
+enum db_status db_passport_list(PGconn *c, const struct db_passport_filter *f,
+                                int64_t now, json_t **out);
+
+/* --- challenges --- */
+
+/* Stores a fresh nonce (db/challenge_insert.c). */
+enum db_status db_challenge_insert(PGconn *c, const uint8_t nonce[32],
+                                   int64_t created, int64_t expires);
+
+enum db_nonce_result {
+	DB_NONCE_OK,
+	DB_NONCE_UNKNOWN,
+	DB_NONCE_EXPIRED,
+	DB_NONCE_REPLAYED,
+};
+
+/*
+ * Consumes NONCE at NOW exactly once across all instances
+ * (db/challenge_consume.c): one conditional UPDATE.
+ */
+enum db_status db_challenge_consume(PGconn *c, const uint8_t *nonce, size_t len,
+                                    int64_t now, enum db_nonce_result *res);
+
+#endif

@@ -1,0 +1,66 @@
+#include <stdio.h>
+
+#include "db/db.h"
+#include "db/passport_row.h"
+
+/*
+ * Keyset pagination: rows strictly older than the cursor's (created_at,
+ * id). The status filter takes the lifecycle (active, expired, revoked)
+ * or the EAR tier (affirming, warning).
+ */
+static const struct db_stmt stmt = {
+        "passport_list",
+        "SELECT " PASSPORT_COLUMNS " FROM passports"
+        " WHERE ($2::text IS NULL OR tee_type = $2)"
+        " AND ($3::uuid IS NULL OR endpoint_id = $3::uuid)"
+        " AND ($4::text IS NULL"
+        "  OR ($4 = 'revoked' AND status = 'revoked')"
+        "  OR ($4 = 'expired' AND status = 'active'"
+        "      AND expires_at <= to_timestamp($1::bigint))"
+        "  OR ($4 = 'active' AND status = 'active'"
+        "      AND expires_at > to_timestamp($1::bigint))"
+        "  OR ($4 IN ('affirming', 'warning') AND ear_status = $4))"
+        " AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz,"
+        " $6::uuid))"
+        " ORDER BY created_at DESC, id DESC LIMIT $7::int",
+        7};
+
+enum db_status
+db_passport_list(PGconn *c, const struct db_passport_filter *f, int64_t now,
+                 json_t **out)
+{
+	char t[24], lim[16];
+	const char *v[7];
+	enum db_status st;
+	PGresult *res;
+	json_t *arr;
+
+	*out = NULL;
+	snprintf(t, sizeof(t), "%lld", (long long)now);
+	snprintf(lim, sizeof(lim), "%d", f->limit);
+	v[0] = t;
+	v[1] = f->tee_type;
+	v[2] = f->endpoint_id;
+	v[3] = f->status;
+	v[4] = f->after_created;
+	v[5] = f->after_id;
+	v[6] = lim;
+	if ((res = db_run(c, &stmt, v, NULL, NULL, &st)) == NULL)
+		return st;
+	if ((arr = json_array()) == NULL) {
+		PQclear(res);
+		return DB_ERROR;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *o = passport_row_summary(res, i);
+		if (o == NULL)
+			continue;
+		/* The cursor of the last row is handed out by the handler. */
+		json_object_set_new(o, "_cursor_created",
+		                    json_string(PQgetvalue(res, i, 10)));
+		json_array_append_new(arr, o);
+	}
+	PQclear(res);
+	*out = arr;
+	return DB_OK;
+}

@@ -1,0 +1,16 @@
+#ifndef TP_HANDLERS_H
+#define TP_HANDLERS_H
+
+#include "server/http.h"
+
+/* One file per endpoint; each queues exactly one response. */
+enum MHD_Result handler_healthz(struct request *r);
+enum MHD_Result handler_readyz(struct request *r);
+enum MHD_Result handler_metrics(struct request *r);
+enum MHD_Result handler_jwks_get(struct request *r);
+enum MHD_Result handler_challenges_post(struct request *r);
+enum MHD_Result handler_verify_tee_attestation(struct request *r);
+enum MHD_Result handler_passports_get(struct request *r);
+enum MHD_Result handler_passports_list(struct request *r);
+
+#endif

@@ -1,0 +1,358 @@
+/*
+ * POST /api/verify/tee-attestation (API.md): parse the request with a
+ * field table, run the pure verifier, then — for a nonce or a passport —
+ * one SERIALIZABLE transaction that consumes the nonce and commits the
+ * passport, and only then reply.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "common/codec.h"
+#include "common/log.h"
+#include "common/tptime.h"
+#include "db/db.h"
+#include "handlers/handlers.h"
+#include "server/app.h"
+#include "server/metrics.h"
+#include "verify/expected.h"
+#include "verify/verify.h"
+
+static const struct json_field fields[] = {
+        {"attestation", JSON_STRING, true, false},
+        {"provider", JSON_STRING, false, false},
+        {"runtime_data", JSON_STRING, false, false},
+        {"nonce", JSON_STRING, false, false},
+        {"collateral", JSON_OBJECT, false, true},
+        {"expected", JSON_OBJECT, false, false},
+        {"endpoint_id", JSON_STRING, false, false},
+        {"issue_passport", JSON_TRUE, false, false},
+};
+
+/* The decoded request; everything freed by input_free. */
+struct input {
+	json_t *doc;
+	uint8_t *evidence;
+	size_t evidence_len;
+	uint8_t *runtime_data;
+	size_t runtime_data_len;
+	uint8_t nonce[32];
+	bool has_nonce;
+	bool issue_passport;
+	struct verify_request vreq;
+};
+
+static void
+input_free(struct input *in)
+{
+	json_decref(in->doc);
+	free(in->evidence);
+	free(in->runtime_data);
+}
+
+/* Decodes and checks the members; on failure replies 400 and returns
+ * false. */
+static bool
+parse_input(struct request *r, struct input *in)
+{
+	const char *s;
+	json_t *v;
+	char field[96];
+
+	memset(in, 0, sizeof(*in));
+	in->issue_passport = true;
+	if ((in->doc =
+	             request_json(r, fields, sizeof(fields) / sizeof(fields[0]),
+	                          false)) == NULL)
+		return false;
+	s = json_string_value(json_object_get(in->doc, "attestation"));
+	if (!codec_evidence_decode(s, strlen(s), &in->evidence,
+	                           &in->evidence_len)) {
+		reply_error(r, TP_ERR_bad_encoding, "attestation");
+		return false;
+	}
+	in->vreq.provider = TP_PROVIDER_NONE;
+	if ((s = json_string_value(json_object_get(in->doc, "provider")))) {
+		if (!provider_parse(s, &in->vreq.provider)) {
+			reply_error(r, TP_ERR_unknown_provider, "provider");
+			return false;
+		}
+	}
+	if ((s = json_string_value(json_object_get(in->doc, "runtime_data")))) {
+		if (!codec_base64_decode(s, strlen(s), &in->runtime_data,
+		                         &in->runtime_data_len)) {
+			reply_error(r, TP_ERR_invalid_field, "runtime_data");
+			return false;
+		}
+	}
+	if ((s = json_string_value(json_object_get(in->doc, "nonce")))) {
+		if (!codec_hex_decode_fixed(s, in->nonce, 32)) {
+			reply_error(r, TP_ERR_invalid_field, "nonce");
+			return false;
+		}
+		in->has_nonce = true;
+	}
+	if ((v = json_object_get(in->doc, "expected")) != NULL &&
+	    !expected_validate(v, field, sizeof(field))) {
+		reply_error(r, TP_ERR_invalid_field, field);
+		return false;
+	}
+	if (json_object_get(in->doc, "endpoint_id") != NULL) {
+		/* Reference values by endpoint need the registry (issue 6);
+		 * accepting the id without checking them would pass
+		 * evidence that was never compared. */
+		reply_error(r, TP_ERR_endpoint_registry_unavailable,
+		            "endpoint_id");
+		return false;
+	}
+	if ((v = json_object_get(in->doc, "issue_passport")) != NULL)
+		in->issue_passport = json_is_true(v);
+	in->vreq.evidence = in->evidence;
+	in->vreq.evidence_len = in->evidence_len;
+	in->vreq.runtime_data = in->runtime_data;
+	in->vreq.runtime_data_len = in->runtime_data_len;
+	in->vreq.nonce = in->has_nonce ? in->nonce : NULL;
+	in->vreq.nonce_len = in->has_nonce ? 32 : 0;
+	in->vreq.expected = json_object_get(in->doc, "expected");
+	in->vreq.collateral = json_object_get(in->doc, "collateral");
+	in->vreq.collateral_path = app.cfg.collateral_dir;
+	in->vreq.now = config_now(&app.cfg);
+	in->vreq.cfg = &app.cfg.verify;
+	return true;
+}
+
+/* The digest that makes issuing idempotent: the same evidence with the
+ * same claims and reference values gives the same passport. */
+static void
+request_digest(const struct input *in, const struct verdict *v, char hex[65])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	const char *name = provider_name(v->provider);
+	uint8_t md[32], rd[32];
+	char *expected = NULL;
+
+	memset(md, 0, sizeof(md));
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	EVP_DigestUpdate(ctx, v->evidence_sha256, 32);
+	EVP_DigestUpdate(ctx, name, strlen(name) + 1);
+	if (in->runtime_data != NULL) {
+		SHA256(in->runtime_data, in->runtime_data_len, rd);
+		EVP_DigestUpdate(ctx, "R", 1);
+		EVP_DigestUpdate(ctx, rd, 32);
+	}
+	if (in->vreq.expected != NULL)
+		expected = json_dumps(in->vreq.expected,
+		                      JSON_COMPACT | JSON_SORT_KEYS);
+	EVP_DigestUpdate(ctx, "E", 1);
+	if (expected != NULL)
+		EVP_DigestUpdate(ctx, expected, strlen(expected));
+	EVP_DigestFinal_ex(ctx, md, NULL);
+out:
+	free(expected);
+	EVP_MD_CTX_free(ctx);
+	codec_hex_encode_to(md, 32, hex);
+}
+
+/* What the transaction needs and yields. */
+struct tx_args {
+	const struct input *in;
+	struct verdict *v;
+	enum db_nonce_result nonce_result;
+	bool want_passport;
+	struct db_passport_row row;
+	json_t *passport; /* {"id","token","expires_at"} */
+	bool reused;
+};
+
+static enum db_status
+transaction(PGconn *c, void *arg)
+{
+	struct tx_args *a = arg;
+	enum db_status st;
+	json_t *existing = NULL;
+
+	a->nonce_result = DB_NONCE_OK;
+	if (a->in->has_nonce) {
+		st = db_challenge_consume(c, a->in->nonce, 32, a->in->vreq.now,
+		                          &a->nonce_result);
+		if (st != DB_OK)
+			return st;
+		/* A refused nonce: commit nothing but the consumption. */
+		if (a->nonce_result != DB_NONCE_OK)
+			return DB_OK;
+	}
+	if (!a->want_passport)
+		return DB_OK;
+	st = db_passport_find_by_request(c, a->row.request_sha256,
+	                                 a->in->vreq.now, &existing);
+	if (st == DB_OK) {
+		json_decref(a->passport);
+		a->passport = existing;
+		a->reused = true;
+		return DB_OK;
+	}
+	if (st != DB_NOT_FOUND)
+		return st;
+	a->reused = false;
+	return db_passport_insert(c, &a->row);
+}
+
+static void
+uuid_v4(char out[37])
+{
+	uint8_t b[16];
+	char hex[33];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		abort(); /* no randomness: refuse to mint ids */
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	codec_hex_encode_to(b, 16, hex);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+	         hex + 16, hex + 20);
+}
+
+/* Claims, signature and row of the passport, before the transaction. */
+static bool
+prepare_passport(const struct input *in, struct verdict *v, struct tx_args *a,
+                 char id[37], char **token, char **claims_json, char ev_hex[65],
+                 char req_hex[65])
+{
+	const struct passport_key *key = v->provider == TP_PROVIDER_MOCK
+	                                         ? &app.keys.mock
+	                                         : &app.keys.current;
+	struct passport_params p = {0};
+	json_t *claims;
+	char exp[32];
+	int64_t expires;
+
+	uuid_v4(id);
+	p.issuer = app.cfg.issuer;
+	p.id = id;
+	p.iat = in->vreq.now;
+	p.ttl = app.cfg.passport_ttl;
+	p.policy = in->vreq.expected;
+	if ((claims = passport_claims(v, &p)) == NULL)
+		return false;
+	expires = json_integer_value(json_object_get(claims, "exp"));
+	*claims_json = json_dumps(claims, JSON_COMPACT);
+	*token = passport_sign(key, claims);
+	json_decref(claims);
+	if (*claims_json == NULL || *token == NULL || expires <= p.iat)
+		return false;
+	codec_hex_encode_to(v->evidence_sha256, 32, ev_hex);
+	request_digest(in, v, req_hex);
+	a->row.id = id;
+	a->row.verified_at = in->vreq.now;
+	a->row.expires_at = expires;
+	a->row.ear_status = verdict_status(v);
+	a->row.tee_type = provider_name(v->provider);
+	a->row.hardware_attested = v->hardware_verified;
+	a->row.claims_json = *claims_json;
+	a->row.token = *token;
+	a->row.kid = key->kid;
+	a->row.evidence = in->evidence;
+	a->row.evidence_len = in->evidence_len;
+	a->row.evidence_sha256 = ev_hex;
+	a->row.request_sha256 = req_hex;
+	tptime_format(expires, exp);
+	a->passport = json_pack("{s:s, s:s, s:s}", "id", id, "token", *token,
+	                        "expires_at", exp);
+	return a->passport != NULL;
+}
+
+static void
+record_nonce(struct verdict *v, enum db_nonce_result res)
+{
+	switch (res) {
+	case DB_NONCE_OK:
+		v->fresh = v->fresh == TP_FALSE ? TP_FALSE : TP_TRUE;
+		verdict_pass(v, "nonce_unused");
+		return;
+	case DB_NONCE_UNKNOWN:
+		verdict_fail(
+		        v, "nonce_unused", TP_ERR_nonce_unknown,
+		        "the nonce was not issued by POST /api/challenges");
+		break;
+	case DB_NONCE_EXPIRED:
+		verdict_fail(v, "nonce_unused", TP_ERR_nonce_expired,
+		             "the nonce expired before it was used");
+		break;
+	case DB_NONCE_REPLAYED:
+		verdict_fail(v, "nonce_unused", TP_ERR_nonce_replayed,
+		             "the nonce was already used");
+		break;
+	}
+	v->fresh = TP_FALSE;
+}
+
+enum MHD_Result
+handler_verify_tee_attestation(struct request *r)
+{
+	struct input in;
+	struct verdict v;
+	struct tx_args a = {0};
+	char id[37], ev_hex[65], req_hex[65];
+	char *token = NULL, *claims_json = NULL;
+	enum MHD_Result ret;
+	enum db_status st;
+	bool valid;
+	json_t *out;
+
+	memset(&v, 0, sizeof(v));
+	if (!parse_input(r, &in)) {
+		input_free(&in);
+		return MHD_YES;
+	}
+	verify_run(&in.vreq, &v);
+	valid = verdict_valid(&v);
+	a.in = &in;
+	a.v = &v;
+	a.want_passport = valid && in.issue_passport;
+	if (a.want_passport &&
+	    !prepare_passport(&in, &v, &a, id, &token, &claims_json, ev_hex,
+	                      req_hex)) {
+		ret = reply_error(r, TP_ERR_signing_unavailable, NULL);
+		goto out;
+	}
+	if (in.has_nonce || a.want_passport) {
+		st = db_tx(transaction, &a);
+		if (st != DB_OK) {
+			/* No commit, no passport: the caller retries. */
+			metrics_db_unavailable();
+			ret = reply_error(r,
+			                  st == DB_INVALID
+			                          ? TP_ERR_invalid_field
+			                          : TP_ERR_database_unavailable,
+			                  NULL);
+			goto out;
+		}
+		if (in.has_nonce)
+			record_nonce(&v, a.nonce_result);
+	}
+	valid = verdict_valid(&v);
+	metrics_verification(v.provider, valid);
+	out = verdict_to_json(&v);
+	if (valid && a.want_passport && a.passport != NULL) {
+		json_object_set(out, "passport", a.passport);
+		if (!a.reused)
+			metrics_passport_issued();
+	}
+	tp_log(TP_LOG_INFO, "verdict %s provider=%s valid=%s errors=%zu%s",
+	       verdict_status(&v), provider_name(v.provider),
+	       valid ? "true" : "false", json_array_size(v.errors),
+	       a.reused ? " (existing passport)" : "");
+	ret = reply_json(r, 200, out);
+out:
+	json_decref(a.passport);
+	free(token);
+	free(claims_json);
+	verdict_free(&v);
+	input_free(&in);
+	return ret;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Integration tests: a real teepassd (ASan+UBSan build) over HTTP against a
+# real PostgreSQL. With TEEPASS_DATABASE_URL unset, a fresh teepass_test
+# database in the private cluster under .run/ (the cluster is stopped and
+# restarted by one test); otherwise that database, left running.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/${ASAN_BUILD:-build-asan}"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+if [[ -z ${TEEPASS_DATABASE_URL:-} ]]; then
+	"$root/scripts/pg.sh" start
+	base=$("$root/scripts/pg.sh" url)
+	admin=${base/dbname=teepass/dbname=postgres}
+	psql "$admin" -qc 'DROP DATABASE IF EXISTS teepass_test' >/dev/null
+	psql "$admin" -qc 'CREATE DATABASE teepass_test' >/dev/null
+	export TEEPASS_DATABASE_URL=${base/dbname=teepass/dbname=teepass_test}
+else
+	export TP_TEST_EXTERNAL_DB=1
+fi
+source "$root/scripts/dev-env.sh"
+
+cd "$root/tests/integration"
+if [[ ! -d node_modules/jose ]]; then
+	npm ci --no-audit --no-fund --loglevel=error
+fi
+export TP_TEST_BIN_DIR="$bin" TP_TEST_ROOT="$root"
+node --test --test-concurrency=1 --test-reporter=spec *.test.mjs

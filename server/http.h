@@ -1,0 +1,74 @@
+#ifndef TP_HTTP_H
+#define TP_HTTP_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "common/errors.h"
+
+/* Per-request state: created on MHD's first call, freed only in the
+ * request-completed callback. */
+struct request {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	char id[33]; /* request id (hex), X-Request-Id */
+	char *body;
+	size_t body_len;
+	bool too_large;
+	bool replied;
+	const char *param; /* the {id} segment of the route */
+	bool cors;         /* the route answers CORS */
+	int status;        /* status replied, for the access log */
+	const char *route; /* route pattern, for logs and metrics */
+	struct timespec start;
+};
+
+/* Queues BODY (reference stolen) as JSON with STATUS. */
+enum MHD_Result reply_json(struct request *r, unsigned status, json_t *body);
+
+/*
+ * Queues the error body of API.md for CODE: {"error": {"code",
+ * "message"}} plus "field" when FIELD is non-NULL (our own field names
+ * only). Adds Retry-After on 503.
+ */
+enum MHD_Result reply_error(struct request *r, enum tp_err code,
+                            const char *field);
+
+/* Queues BODY (copied) with CONTENT_TYPE and STATUS. */
+enum MHD_Result reply_bytes(struct request *r, unsigned status,
+                            const char *content_type, const char *body,
+                            size_t len);
+
+/* Value of request header NAME, or NULL. */
+const char *request_header(struct request *r, const char *name);
+
+/* Value of query argument NAME, or NULL. */
+const char *request_query(struct request *r, const char *name);
+
+/* A declarative JSON field table. */
+struct json_field {
+	const char *name;
+	json_type type; /* JSON_STRING, JSON_OBJECT, ... */
+	bool required;
+	bool any; /* any type accepted */
+};
+
+/*
+ * Parses the request body as a JSON object (duplicate keys refused) and
+ * checks it against FIELDS: unknown members, missing required ones and
+ * wrong types are refused. On failure replies 400 and returns NULL;
+ * otherwise returns the object (caller decrefs). An empty body parses as
+ * {} when ALLOW_EMPTY.
+ */
+json_t *request_json(struct request *r, const struct json_field *fields,
+                     size_t nfields, bool allow_empty);
+
+/* True when the JSON-body content type is acceptable (else replies 415). */
+bool request_require_json(struct request *r);
+
+#endif

@@ -1,0 +1,84 @@
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/metrics.h"
+
+static atomic_long requests[6]; /* by status class 1xx..5xx */
+static atomic_long verifications[TP_PROVIDER__COUNT][2];
+static atomic_long passports_issued;
+static atomic_long db_unavailable;
+
+void
+metrics_request(int status)
+{
+	int c = status / 100;
+
+	if (c >= 1 && c <= 5)
+		atomic_fetch_add(&requests[c], 1);
+}
+
+void
+metrics_verification(enum tp_provider p, bool valid)
+{
+	if ((unsigned)p < TP_PROVIDER__COUNT)
+		atomic_fetch_add(&verifications[p][valid ? 1 : 0], 1);
+}
+
+void
+metrics_passport_issued(void)
+{
+	atomic_fetch_add(&passports_issued, 1);
+}
+
+void
+metrics_db_unavailable(void)
+{
+	atomic_fetch_add(&db_unavailable, 1);
+}
+
+char *
+metrics_render(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	fprintf(f,
+	        "# HELP teepass_http_requests_total HTTP requests by "
+	        "status class.\n# TYPE teepass_http_requests_total counter\n");
+	for (int c = 1; c <= 5; c++)
+		fprintf(f, "teepass_http_requests_total{class=\"%dxx\"} %ld\n",
+		        c, atomic_load(&requests[c]));
+	fprintf(f, "# HELP teepass_verifications_total Verdicts by provider "
+	           "and result.\n# TYPE teepass_verifications_total counter\n");
+	for (int p = 0; p < TP_PROVIDER__COUNT; p++) {
+		for (int v = 0; v < 2; v++) {
+			long n = atomic_load(&verifications[p][v]);
+			if (n == 0)
+				continue;
+			fprintf(f,
+			        "teepass_verifications_total{provider=\"%s\","
+			        "valid=\"%s\"} %ld\n",
+			        p == 0 ? "unknown" : provider_name(p),
+			        v ? "true" : "false", n);
+		}
+	}
+	fprintf(f,
+	        "# HELP teepass_passports_issued_total Passports "
+	        "committed.\n# TYPE teepass_passports_issued_total "
+	        "counter\nteepass_passports_issued_total %ld\n",
+	        atomic_load(&passports_issued));
+	fprintf(f,
+	        "# HELP teepass_db_unavailable_total Requests answered "
+	        "503 for want of the database.\n# TYPE "
+	        "teepass_db_unavailable_total counter\n"
+	        "teepass_db_unavailable_total %ld\n",
+	        atomic_load(&db_unavailable));
+	fclose(f);
+	return buf;
+}

@@ -1,0 +1,69 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "server/router.h"
+
+static const struct route routes[] = {
+        {"GET", "/healthz", handler_healthz, false, false},
+        {"GET", "/readyz", handler_readyz, false, false},
+        {"GET", "/metrics", handler_metrics, false, false},
+        {"GET", "/.well-known/jwks.json", handler_jwks_get, false, true},
+        {"POST", "/api/challenges", handler_challenges_post, false, false},
+        {"POST", "/api/verify/tee-attestation", handler_verify_tee_attestation,
+         true, false},
+        {"GET", "/api/passports", handler_passports_list, false, true},
+        {"GET", "/api/passports/{id}", handler_passports_get, false, true},
+};
+
+/* Matches PATH against PATTERN; a {id} segment takes one non-empty path
+ * segment. */
+static bool
+path_match(const char *pattern, const char *path, const char **param,
+           size_t *paramlen)
+{
+	const char *brace = strstr(pattern, "{id}");
+	size_t pre, seglen;
+
+	if (brace == NULL)
+		return strcmp(pattern, path) == 0;
+	pre = (size_t)(brace - pattern);
+	if (strncmp(pattern, path, pre) != 0)
+		return false;
+	seglen = strcspn(path + pre, "/");
+	if (seglen == 0 || strcmp(path + pre + seglen, brace + 4) != 0)
+		return false;
+	*param = path + pre;
+	*paramlen = seglen;
+	return true;
+}
+
+const struct route *
+router_match(const char *method, const char *path, char *allow, size_t allowlen,
+             const char **param, size_t *paramlen, bool *cors)
+{
+	const struct route *found = NULL;
+	size_t n = 0;
+
+	allow[0] = '\0';
+	*cors = false;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const char *p = NULL;
+		size_t plen = 0;
+		if (!path_match(routes[i].pattern, path, &p, &plen))
+			continue;
+		*cors = *cors || routes[i].cors;
+		n += (size_t)snprintf(allow + n,
+		                      n < allowlen ? allowlen - n : 0, "%s%s",
+		                      n > 0 ? ", " : "", routes[i].method);
+		if (found == NULL && strcmp(routes[i].method, method) == 0) {
+			found = &routes[i];
+			*param = p;
+			*paramlen = plen;
+		}
+	}
+	/* Browsers ask before cross-origin requests; CORS routes answer. */
+	if (*cors && n > 0 && n < allowlen)
+		snprintf(allow + n, allowlen - n, ", OPTIONS");
+	return found;
+}
