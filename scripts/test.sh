@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-echo "== format check"
+echo "== format and layering checks"
 scripts/format-check.sh
+scripts/layering-check.sh
 echo "== unit tests (ASan+UBSan)"
 (cd build-asan && ctest --output-on-failure -j2)
 if [[ -x scripts/integration.sh ]]; then

@@ -1,0 +1,194 @@
+/* Passport keys, JWKS and ES256 signing. The token's signature is checked
+ * here with OpenSSL directly (not libjwt); the integration tests check it
+ * again with jose. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+
+#include "common/codec.h"
+#include "passport/passport.h"
+#include "verify/ecdsa.h"
+
+#define KEY "tests/data/keys/test_p256.pem"
+/* Computed by jose.calculateJwkThumbprint (tests/data/keys/README.md). */
+#define KEY_KID "F13doHsbODwmK485Exs5gAOd8w4LEtsySl5VvKxQ69s"
+
+static void
+test_thumbprint(void **state)
+{
+	struct passport_key k;
+	char err[256];
+
+	assert_int_equal(chmod(KEY, 0600), 0);
+	assert_true(passport_key_load(KEY, &k, err, sizeof(err)));
+	assert_string_equal(k.kid, KEY_KID);
+	assert_string_equal(json_string_value(json_object_get(k.jwk, "kid")),
+	                    KEY_KID);
+	assert_string_equal(json_string_value(json_object_get(k.jwk, "alg")),
+	                    "ES256");
+	assert_null(json_object_get(k.jwk, "d")); /* never the private part */
+	passport_key_free(&k);
+}
+
+static void
+test_permissions(void **state)
+{
+	struct passport_key k;
+	char err[256];
+
+	assert_int_equal(chmod(KEY, 0640), 0);
+	assert_false(passport_key_load(KEY, &k, err, sizeof(err)));
+	assert_non_null(strstr(err, "chmod 600"));
+	assert_int_equal(chmod(KEY, 0600), 0);
+}
+
+/* Splits a JWS, checks its ES256 signature with PUB; returns the
+ * decoded header and payload. */
+static void
+check_jws(const char *tok, EVP_PKEY *pub, json_t **hdr, json_t **payload)
+{
+	const char *d1 = strchr(tok, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : 0;
+	uint8_t *h = NULL, *p = NULL, *sig = NULL;
+	size_t hl, pl, sl;
+
+	assert_non_null(d2);
+	assert_true(codec_base64_decode(tok, (size_t)(d1 - tok), &h, &hl));
+	assert_true(
+	        codec_base64_decode(d1 + 1, (size_t)(d2 - d1 - 1), &p, &pl));
+	assert_true(codec_base64_decode(d2 + 1, strlen(d2 + 1), &sig, &sl));
+	assert_int_equal(sl, 64);
+	assert_true(ecdsa_verify_raw(pub, EVP_sha256(), (const uint8_t *)tok,
+	                             (size_t)(d2 - tok), sig, sig + 32, 32));
+	*hdr = json_loadb((char *)h, hl, 0, NULL);
+	*payload = json_loadb((char *)p, pl, 0, NULL);
+	free(h);
+	free(p);
+	free(sig);
+}
+
+static void
+test_sign_and_claims(void **state)
+{
+	struct passport_key k;
+	struct passport_params pp = {0};
+	struct verdict v;
+	json_t *claims, *hdr, *payload;
+	char err[256], *tok;
+
+	assert_int_equal(chmod(KEY, 0600), 0);
+	assert_true(passport_key_load(KEY, &k, err, sizeof(err)));
+	verdict_init(&v, TP_PROVIDER_INTEL_TDX, 1000);
+	v.hardware_verified = true;
+	verdict_pass(&v, "x");
+	verdict_claim_str(&v, "mrtd", "ab");
+	snprintf(v.tcb_status, sizeof(v.tcb_status), "UpToDate");
+	/* Collateral expiring before iat + ttl caps exp. */
+	verdict_expires_no_later_than(&v, 1000 + 3600);
+	pp.issuer = "https://t.example";
+	pp.id = "11111111-2222-4333-8444-555555555555";
+	pp.iat = 1000;
+	pp.ttl = 86400;
+	claims = passport_claims(&v, &pp);
+	assert_non_null(claims);
+	assert_int_equal(json_integer_value(json_object_get(claims, "exp")),
+	                 1000 + 3600);
+	tok = passport_sign(&k, claims);
+	assert_non_null(tok);
+	check_jws(tok, k.pkey, &hdr, &payload);
+	assert_string_equal(json_string_value(json_object_get(hdr, "alg")),
+	                    "ES256");
+	assert_string_equal(json_string_value(json_object_get(hdr, "kid")),
+	                    KEY_KID);
+	assert_string_equal(
+	        json_string_value(json_object_get(payload, "tee_type")),
+	        "IntelTdx");
+	assert_true(
+	        json_is_true(json_object_get(payload, "hardware_attested")));
+	assert_string_equal(
+	        json_string_value(json_object_get(payload, "ear.status")),
+	        "affirming");
+	assert_string_equal(
+	        json_string_value(json_object_get(
+	                json_object_get(payload, "measurements"), "mrtd")),
+	        "ab");
+	assert_int_equal(json_integer_value(json_object_get(payload, "iat")),
+	                 1000);
+	/* A flipped payload byte breaks the signature. */
+	tok[strchr(tok, '.') - tok + 5] ^= 1;
+	{
+		const char *d2 = strrchr(tok, '.');
+		uint8_t *sig;
+		size_t sl;
+		assert_true(
+		        codec_base64_decode(d2 + 1, strlen(d2 + 1), &sig, &sl));
+		assert_false(ecdsa_verify_raw(
+		        k.pkey, EVP_sha256(), (const uint8_t *)tok,
+		        (size_t)(d2 - tok), sig, sig + 32, 32));
+		free(sig);
+	}
+	json_decref(hdr);
+	json_decref(payload);
+	json_decref(claims);
+	free(tok);
+	verdict_free(&v);
+	passport_key_free(&k);
+}
+
+static void
+test_jwks_and_generate(void **state)
+{
+	struct passport_keyring r = {0};
+	char path[] = "/tmp/teepass-keyXXXXXX", kid[48], err[256];
+	int fd = mkstemp(path);
+	struct stat st;
+	json_t *jwks;
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_true(passport_key_generate(path, kid, err, sizeof(err)));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_false(passport_key_generate(path, kid, err, sizeof(err)));
+	assert_non_null(strstr(err, "refusing to overwrite"));
+	assert_true(passport_key_load(path, &r.current, err, sizeof(err)));
+	assert_string_equal(r.current.kid, kid);
+	assert_int_equal(chmod(KEY, 0600), 0);
+	assert_true(
+	        passport_key_load_public(KEY, &r.retired[0], err, sizeof(err)));
+	r.n_retired = 1;
+	assert_true(passport_key_load(KEY, &r.mock, err, sizeof(err)));
+	/* The mock key here equals the retired one only to show that the
+	 * JWKS is built from current + retired, never from r.mock. */
+	jwks = passport_jwks(&r);
+	assert_int_equal(json_array_size(json_object_get(jwks, "keys")), 2);
+	assert_string_equal(
+	        json_string_value(json_object_get(
+	                json_array_get(json_object_get(jwks, "keys"), 0),
+	                "kid")),
+	        kid);
+	json_decref(jwks);
+	passport_keyring_free(&r);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_thumbprint),
+	        cmocka_unit_test(test_permissions),
+	        cmocka_unit_test(test_sign_and_claims),
+	        cmocka_unit_test(test_jwks_and_generate),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
