@@ -10,6 +10,11 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if [[ -z ${TEEPASS_DATABASE_URL:-} ]]; then
+	# Leave the cluster as it was found: stop it afterwards only if this
+	# run started it.
+	if ! "$root/scripts/pg.sh" status; then
+		trap '"$root/scripts/pg.sh" stop' EXIT
+	fi
 	"$root/scripts/pg.sh" start
 	base=$("$root/scripts/pg.sh" url)
 	admin=${base/dbname=teepass/dbname=postgres}
@@ -26,4 +31,15 @@ if [[ ! -d node_modules/jose ]]; then
 	npm ci --no-audit --no-fund --loglevel=error
 fi
 export TP_TEST_BIN_DIR="$bin" TP_TEST_ROOT="$root"
-node --test --test-concurrency=1 --test-reporter=spec *.test.mjs
+# The files share one database and stop PostgreSQL once: run them one at a
+# time. Node 20 has --test-concurrency; Debian's Node 18 runs files in
+# parallel, so there each file gets its own run.
+if node --help | grep -q -- --test-concurrency; then
+	node --test --test-concurrency=1 --test-reporter=spec *.test.mjs
+else
+	rc=0
+	for f in *.test.mjs; do
+		node --test --test-reporter=spec "$f" || rc=1
+	done
+	exit $rc
+fi
