@@ -131,8 +131,13 @@ snp_report_parse(const uint8_t *buf, size_t len, struct snp_report *rep,
 		         reader_offset(&r));
 		goto out;
 	}
-	if (!reader_sub(&r, SNP_REPORT_LEN - SNP_REPORT_SIGNED_LEN, &sig) ||
-	    !field(&sig, rep->sig_r, SNP_SIG_COMPONENT_LEN, "SIGNATURE.R", why,
+	if (!reader_sub(&r, SNP_REPORT_LEN - SNP_REPORT_SIGNED_LEN, &sig)) {
+		snprintf(why, whylen,
+		         "SIGNATURE: truncated, %zu of 0x200 bytes present",
+		         reader_remaining(&r));
+		goto out;
+	}
+	if (!field(&sig, rep->sig_r, SNP_SIG_COMPONENT_LEN, "SIGNATURE.R", why,
 	           whylen) ||
 	    !field(&sig, rep->sig_s, SNP_SIG_COMPONENT_LEN, "SIGNATURE.S", why,
 	           whylen))
