@@ -15,6 +15,7 @@
 #include <openssl/sha.h>
 
 #include "common/codec.h"
+#include "common/tptime.h"
 #include "verify/ecdsa.h"
 #include "verify/reader.h"
 #include "verify/snp_cert.h"
@@ -303,10 +304,13 @@ window_ok(X509 *x, const char *name, int64_t at, int64_t *from, int64_t *until,
 		return false;
 	}
 	if (at < nb || at > na) {
+		char a[32], b[32], c[32];
+		tptime_format(nb, a);
+		tptime_format(na, b);
+		tptime_format(at, c);
 		verdict_fail(v, "snp_cert_chain", TP_ERR_certificate_expired,
-		             "%s: valid from %lld to %lld, verification time "
-		             "%lld",
-		             name, (long long)nb, (long long)na, (long long)at);
+		             "%s: valid from %s to %s, verification time %s",
+		             name, a, b, c);
 		return false;
 	}
 	if (nb > *from)
@@ -405,11 +409,32 @@ verify_chain(const struct verify_request *req, const struct snp_sources *src,
 	X509 *ek = NULL, *inter = NULL;
 	EVP_PKEY *pub;
 	enum snp_product product;
-	uint8_t keybuf[65], key[32];
+	uint8_t keybuf[66], key[32];
 	char why[200], group[32];
 	bool ok = false;
 
 	memset(e, 0, sizeof(*e));
+	/*
+	 * Cache key: the leaf's bytes, the supplied chain's bytes, the
+	 * report's product and key kind, i.e. every input of the checks
+	 * below but the time, which the cache checks against the window.
+	 * Only chains that passed every check are cached, so a hit stands
+	 * for those checks.
+	 */
+	memset(keybuf, 0, sizeof(keybuf));
+	SHA256(src->ek, src->ek_len, keybuf);
+	if (src->chain != NULL)
+		SHA256(src->chain, src->chain_len, keybuf + 32);
+	keybuf[64] = (uint8_t)report_product;
+	keybuf[65] = vlek;
+	SHA256(keybuf, sizeof(keybuf), key);
+	if (snp_cache_get(key, req->now, e)) {
+		verdict_pass(v, "snp_vcek");
+		verdict_pass(v, "snp_product");
+		verdict_pass(v, "snp_cert_chain");
+		ok = true;
+		goto out;
+	}
 	if ((ek = x509_parse(src->ek, src->ek_len)) == NULL) {
 		verdict_fail(v, "snp_vcek", TP_ERR_collateral_invalid,
 		             "%s from the %s: not a DER or PEM certificate",
@@ -462,21 +487,7 @@ verify_chain(const struct verify_request *req, const struct snp_sources *src,
 		goto out;
 	}
 	memcpy(e->ark_sha256, roots->ark_sha256, 32);
-	SHA256(src->ek, src->ek_len, e->leaf_sha256);
-	/* Cache key: leaf, intermediate and product (the ARK follows). */
-	memcpy(keybuf, e->leaf_sha256, 32);
-	memcpy(keybuf + 32, e->inter_sha256, 32);
-	keybuf[64] = (uint8_t)product;
-	SHA256(keybuf, sizeof(keybuf), key);
-	{
-		struct snp_ek hit;
-		if (snp_cache_get(key, req->now, &hit)) {
-			*e = hit;
-			verdict_pass(v, "snp_cert_chain");
-			ok = true;
-			goto out;
-		}
-	}
+	memcpy(e->leaf_sha256, keybuf, 32);
 	e->valid_from = INT64_MIN;
 	e->valid_until = INT64_MAX;
 	if (!window_ok(roots->ark, "ARK", req->now, &e->valid_from,
@@ -569,11 +580,13 @@ check_crl(const struct verify_request *req, const struct snp_sources *src,
 		next_upd = (int64_t)timegm(&tm);
 	}
 	if (req->now < this_upd || req->now > next_upd) {
+		char a[32], b[32], c[32];
+		tptime_format(this_upd, a);
+		tptime_format(next_upd, b);
+		tptime_format(req->now, c);
 		verdict_fail(v, "snp_crl", TP_ERR_collateral_expired,
-		             "crl: valid from %lld to %lld, verification time "
-		             "%lld",
-		             (long long)this_upd, (long long)next_upd,
-		             (long long)req->now);
+		             "crl: valid from %s to %s, verification time %s",
+		             a, b, c);
 		goto out;
 	}
 	if (X509_CRL_get0_by_cert(crl, &rev, vlek ? roots->asvk : roots->ask) ==

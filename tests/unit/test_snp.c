@@ -275,7 +275,8 @@ expect_error(const uint8_t *ev, size_t len, const char *path,
 	struct verdict v;
 
 	run(&v, ev, len, path, coll, now, c);
-	if (verdict_valid(&v) || !verdict_has_error(&v, code)) {
+	if (verdict_valid(&v) || !verdict_has_error(&v, code) ||
+	    getenv("SNP_TEST_DUMP") != NULL) {
 		print_message("want %s\n", tp_err_code(code));
 		dump(&v);
 	}
