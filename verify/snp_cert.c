@@ -363,6 +363,15 @@ snp_ek_info_parse(X509 *x, struct snp_ek_info *out, char *why, size_t whylen)
 		         "required on Turin");
 		goto out;
 	}
+	if (out->hwid_len != 0 &&
+	    out->hwid_len != (out->product == SNP_PRODUCT_TURIN ? 8u : 64u)) {
+		snprintf(why, whylen,
+		         "hwID (1.3.6.1.4.1.3704.1.4): want %u bytes for %s, "
+		         "have %zu",
+		         out->product == SNP_PRODUCT_TURIN ? 8u : 64u, cn,
+		         out->hwid_len);
+		goto out;
+	}
 	if (!out->is_vlek && out->hwid_len == 0) {
 		snprintf(why, whylen,
 		         "hwID (1.3.6.1.4.1.3704.1.4): required in a VCEK");

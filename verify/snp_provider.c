@@ -185,15 +185,46 @@ read_in_dir(const char *dir, const char *name, uint8_t **out, size_t *outlen)
 }
 
 /*
+ * A collateral directory laid out as a KDS mirror:
+ * {product}/{hwid}/{tcb}.der, with product "Milan", "Genoa" or "Turin",
+ * hwid the lower-case hex of CHIP_ID (of its first 8 bytes on Turin) and
+ * tcb the 16 hex digits of REPORTED_TCB as a u64. The product comes from
+ * the report's CPUID when present; for a v2 report each is tried (the
+ * VCEK found is checked against its issuer's ARK all the same).
+ */
+static bool
+read_kds_layout(const char *dir, const struct snp_report *rep,
+                struct snp_sources *src)
+{
+	char hwid[129], name[256];
+
+	for (int p = SNP_PRODUCT_MILAN; p <= SNP_PRODUCT_TURIN; p++) {
+		enum snp_product want = snp_report_product(rep);
+
+		if (want != SNP_PRODUCT_UNKNOWN && want != (enum snp_product)p)
+			continue;
+		codec_hex_encode_to(rep->chip_id,
+		                    p == SNP_PRODUCT_TURIN ? 8 : 64, hwid);
+		snprintf(name, sizeof(name), "%s/%s/%016llx.der",
+		         snp_product_name((enum snp_product)p), hwid,
+		         (unsigned long long)rep->reported_tcb);
+		if (read_in_dir(dir, name, &src->ek, &src->ek_len))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Gathers the VCEK/VLEK (and optional chain, CRL): the request's
  * collateral JSON first, then the extended report's certificate table,
  * then collateral_path (a certificate file, or a directory with
- * vcek.der/vlek.der [.pem], cert_chain.pem, crl.der [.pem]). Returns
+ * vcek.der/vlek.der [.pem] or the KDS layout above, and optionally
+ * cert_chain.pem, crl.der [.pem]). Returns
  * false with CODE and WHY for collateral that is present but unusable.
  */
 static bool
-gather_sources(const struct verify_request *req, bool vlek,
-               struct snp_sources *src, enum tp_err *code, char *why,
+gather_sources(const struct verify_request *req, const struct snp_report *rep,
+               bool vlek, struct snp_sources *src, enum tp_err *code, char *why,
                size_t whylen)
 {
 	const char *kind = vlek ? "vlek" : "vcek";
@@ -251,9 +282,11 @@ gather_sources(const struct verify_request *req, bool vlek,
 		const char *dir = req->collateral_path;
 
 		if (!read_in_dir(dir, vlek ? "vlek.der" : "vcek.der", &src->ek,
-		                 &src->ek_len))
-			(void)read_in_dir(dir, vlek ? "vlek.pem" : "vcek.pem",
-			                  &src->ek, &src->ek_len);
+		                 &src->ek_len) &&
+		    !read_in_dir(dir, vlek ? "vlek.pem" : "vcek.pem", &src->ek,
+		                 &src->ek_len) &&
+		    !vlek)
+			(void)read_kds_layout(dir, rep, src);
 		if (src->chain == NULL)
 			(void)read_in_dir(dir, "cert_chain.pem", &src->chain,
 			                  &src->chain_len);
@@ -841,7 +874,7 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 		goto out;
 	}
 	if (src.ek == NULL &&
-	    !gather_sources(req, vlek, &src, &code, why, sizeof(why))) {
+	    !gather_sources(req, &rep, vlek, &src, &code, why, sizeof(why))) {
 		verdict_fail(v, "snp_vcek", code, "%s", why);
 		goto out;
 	}

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/bn.h>
@@ -825,6 +828,122 @@ test_policy(void **state)
 	free(ev);
 }
 
+/* A collateral directory laid out as a KDS mirror:
+ * {product}/{hwid}/{tcb}.der (made under /tmp at test time). */
+static void
+test_kds_layout(void **state)
+{
+	char tmpl[] = "/tmp/test_snp_XXXXXX", path[512], *dir;
+	uint8_t *ev, *vcek;
+	size_t len, vlen;
+	struct verdict v;
+	FILE *f;
+
+	dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = load(DATA "virtee_milan_v2/vcek.der", &vlen);
+	snprintf(path, sizeof(path), "%s/Milan", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	/* CHIP_ID and REPORTED_TCB from the MANIFEST. */
+	snprintf(path, sizeof(path), "%s/Milan/%s", dir, samples[1].chip_id);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/Milan/%s/%s.der", dir,
+	         samples[1].chip_id, samples[1].reported_raw);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(vcek, 1, vlen, f), vlen);
+	fclose(f);
+	run(&v, ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg);
+	if (!verdict_valid(&v))
+		dump(&v);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/Milan/%s", dir, samples[1].chip_id);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/Milan", dir);
+	rmdir(path);
+	/* Nothing left: the VCEK is missing. */
+	expect_error(ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg,
+	             TP_ERR_snp_vcek_missing);
+	rmdir(dir);
+	free(vcek);
+	free(ev);
+}
+
+/* A report that names a VLEK (SIGNING_KEY = 1) given a VCEK, and a
+ * directory without vlek.der. */
+static void
+test_vlek_named(void **state)
+{
+	uint8_t *ev;
+	size_t len;
+	json_t *c;
+
+	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev[0x48] |= 1 << 2;
+	c = coll_vcek(DATA "virtee_milan_v2/vcek.der", NULL);
+	expect_error(ev, len, NULL, c, at("2023-04-04T00:00:00Z"), &cfg,
+	             TP_ERR_snp_signing_key_mismatch);
+	json_decref(c);
+	expect_error(ev, len, DATA "virtee_milan_v2", NULL,
+	             at("2023-04-04T00:00:00Z"), &cfg, TP_ERR_snp_vcek_missing);
+	/* SIGNING_KEY 7: no key signed the report. */
+	ev[0x48] |= 7 << 2;
+	expect_error(ev, len, DATA "virtee_milan_v2", NULL,
+	             at("2023-04-04T00:00:00Z"), &cfg,
+	             TP_ERR_snp_report_unsigned);
+	free(ev);
+}
+
+/* Several threads verifying at once share the roots and the cache. */
+struct thread_arg {
+	const struct sample *s;
+	int valid;
+};
+
+static void *
+thread_main(void *p)
+{
+	struct thread_arg *a = p;
+	char path[256];
+	uint8_t *ev;
+	size_t len;
+	struct verify_config c = cfg;
+
+	c.allow_debug = true;
+	snprintf(path, sizeof(path), DATA "%s/report.bin", a->s->dir);
+	ev = load(path, &len);
+	snprintf(path, sizeof(path), DATA "%s", a->s->dir);
+	for (int i = 0; i < 20; i++) {
+		struct verdict v;
+		run(&v, ev, len, path, NULL, at(a->s->time), &c);
+		a->valid += verdict_valid(&v);
+		verdict_free(&v);
+	}
+	free(ev);
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	pthread_t t[8];
+	struct thread_arg a[8];
+
+	for (int i = 0; i < 8; i++) {
+		a[i].s = &samples[i % 4];
+		a[i].valid = 0;
+		assert_int_equal(
+		        pthread_create(&t[i], NULL, thread_main, &a[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(a[i].valid, 20);
+	}
+}
+
 /* The roots: each ARK pinned and loaded, ASK and ASVK under it. */
 static void
 test_roots(void **state)
@@ -857,6 +976,9 @@ main(void)
 	        cmocka_unit_test(test_product_mismatch),
 	        cmocka_unit_test(test_lookalike_ark),
 	        cmocka_unit_test(test_policy),
+	        cmocka_unit_test(test_kds_layout),
+	        cmocka_unit_test(test_vlek_named),
+	        cmocka_unit_test(test_threads),
 	};
 
 	verify_config_defaults(&cfg);
