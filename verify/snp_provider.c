@@ -240,7 +240,8 @@ gather_sources(const struct verify_request *req, const struct snp_report *rep,
 		val = json_object_get(c, kind);
 		if (val == NULL)
 			val = json_object_get(c, vlek ? "vcek" : "vlek");
-		if (val != NULL) {
+		/* The extended report's own certificate comes first. */
+		if (val != NULL && src->ek == NULL) {
 			if (!json_blob(val, &src->ek, &src->ek_len)) {
 				snprintf(why, whylen,
 				         "collateral.%s: want PEM text or "
@@ -873,8 +874,7 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 		        rep.cpuid_fam, rep.cpuid_mod);
 		goto out;
 	}
-	if (src.ek == NULL &&
-	    !gather_sources(req, &rep, vlek, &src, &code, why, sizeof(why))) {
+	if (!gather_sources(req, &rep, vlek, &src, &code, why, sizeof(why))) {
 		verdict_fail(v, "snp_vcek", code, "%s", why);
 		goto out;
 	}

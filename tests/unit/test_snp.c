@@ -527,6 +527,36 @@ test_collateral_json(void **state)
 	assert_true(verdict_valid(&v));
 	verdict_free(&v);
 	json_decref(c);
+	/* The VCEK as PEM text. */
+	{
+		uint8_t *der;
+		size_t n;
+		const unsigned char *p;
+		X509 *x;
+		BIO *b = BIO_new(BIO_s_mem());
+		BUF_MEM *mem;
+
+		der = load(DATA "teep_tinfoil_genoa_v3_20260629/vcek.der", &n);
+		p = der;
+		x = d2i_X509(NULL, &p, (long)n);
+		assert_non_null(x);
+		assert_int_equal(PEM_write_bio_X509(b, x), 1);
+		BIO_write(b, "", 1);
+		BIO_get_mem_ptr(b, &mem);
+		c = json_pack("{s:s}", "vcek", mem->data);
+		run(&v, ev, len, NULL, c, at("2026-06-29T02:12:49Z"), &cfg);
+		assert_true(verdict_valid(&v));
+		verdict_free(&v);
+		json_decref(c);
+		BIO_free(b);
+		X509_free(x);
+		free(der);
+	}
+	/* Collateral that is not an object. */
+	c = json_string("vcek");
+	expect_error(ev, len, NULL, c, at("2026-06-29T02:12:49Z"), &cfg,
+	             TP_ERR_collateral_invalid);
+	json_decref(c);
 	/* Undecodable VCEK. */
 	c = json_pack("{s:s}", "vcek", "not base64!");
 	expect_error(ev, len, NULL, c, at("2026-06-29T02:12:49Z"), &cfg,
