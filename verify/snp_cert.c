@@ -17,7 +17,9 @@
 #include <time.h>
 
 #include <openssl/asn1.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
@@ -445,4 +447,53 @@ snp_cache_put(const uint8_t key[32], const struct snp_ek *e)
 	memcpy(cache[i].key, key, 32);
 	cache[i].ek = *e;
 	pthread_rwlock_unlock(&cache_lock);
+}
+
+static pthread_once_t sha384_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha384;
+
+static void
+sha384_fetch(void)
+{
+	sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
+}
+
+bool
+snp_ecdsa_p384_verify(EVP_PKEY *pub, const uint8_t *msg, size_t len,
+                      const uint8_t r[48], const uint8_t s[48])
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	ECDSA_SIG *sig = NULL;
+	BIGNUM *br = NULL, *bs = NULL;
+	unsigned char md[48], *der = NULL;
+	unsigned int mdlen = 0;
+	int derlen;
+	bool ok = false;
+
+	pthread_once(&sha384_once, sha384_fetch);
+	if (pub == NULL || sha384 == NULL)
+		goto out;
+	if (EVP_Digest(msg, len, md, &mdlen, sha384, NULL) != 1 ||
+	    mdlen != sizeof(md))
+		goto out;
+	if ((sig = ECDSA_SIG_new()) == NULL ||
+	    (br = BN_bin2bn(r, 48, NULL)) == NULL ||
+	    (bs = BN_bin2bn(s, 48, NULL)) == NULL ||
+	    !ECDSA_SIG_set0(sig, br, bs))
+		goto out;
+	br = bs = NULL; /* owned by sig */
+	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0)
+		goto out;
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(ctx) != 1)
+		goto out;
+	ok = EVP_PKEY_verify(ctx, der, (size_t)derlen, md, sizeof(md)) == 1;
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(ctx);
+	OPENSSL_free(der);
+	BN_free(br);
+	BN_free(bs);
+	ECDSA_SIG_free(sig);
+	return ok;
 }

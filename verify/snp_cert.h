@@ -82,4 +82,13 @@ void snp_ek_clear(struct snp_ek *e);
 bool snp_cache_get(const uint8_t key[32], int64_t at, struct snp_ek *out);
 void snp_cache_put(const uint8_t key[32], const struct snp_ek *e);
 
+/*
+ * ECDSA P-384 / SHA-384 over MSG with big-endian R and S (48 bytes each).
+ * Same result as ecdsa_verify_raw; SHA-384 is fetched once per process
+ * rather than per call (about 5% of a report's cost). True only when the
+ * signature verifies.
+ */
+bool snp_ecdsa_p384_verify(EVP_PKEY *pub, const uint8_t *msg, size_t len,
+                           const uint8_t r[48], const uint8_t s[48]);
+
 #endif

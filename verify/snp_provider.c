@@ -16,7 +16,6 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/ecdsa.h"
 #include "verify/reader.h"
 #include "verify/snp_cert.h"
 #include "verify/snp_report.h"
@@ -903,8 +902,8 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	 * VCEK of another chip or TCB is named as such, not only as a bad
 	 * signature. Claims are only given for a verified report. */
 	sig_ok = sig_component(rep.sig_r, r) && sig_component(rep.sig_s, s) &&
-	         ecdsa_verify_raw(ek.pub, EVP_sha384(), req->evidence,
-	                          SNP_REPORT_SIGNED_LEN, r, s, 48);
+	         snp_ecdsa_p384_verify(ek.pub, req->evidence,
+	                               SNP_REPORT_SIGNED_LEN, r, s);
 	if (!sig_ok) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(v, "snp_signature", TP_ERR_snp_signature_invalid,

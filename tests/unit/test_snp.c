@@ -25,6 +25,7 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
+#include "verify/ecdsa.h"
 #include "verify/snp_cert.h"
 #include "verify/snp_report.h"
 #include "verify/verify.h"
@@ -974,6 +975,40 @@ test_threads(void **state)
 	}
 }
 
+/* snp_ecdsa_p384_verify agrees with the shared ecdsa_verify_raw. */
+static void
+test_ecdsa_agrees(void **state)
+{
+	uint8_t *ev, *der, r[48], sg[48];
+	size_t len, n;
+	const unsigned char *p;
+	X509 *x;
+	EVP_PKEY *pub;
+
+	ev = load(DATA "gosev_milan_v2/report.bin", &len);
+	der = load(DATA "gosev_milan_v2/vcek.der", &n);
+	p = der;
+	x = d2i_X509(NULL, &p, (long)n);
+	assert_non_null(x);
+	pub = X509_get0_pubkey(x);
+	for (int i = 0; i < 48; i++) {
+		r[i] = ev[0x2A0 + 47 - i];
+		sg[i] = ev[0x2E8 + 47 - i];
+	}
+	assert_true(snp_ecdsa_p384_verify(pub, ev, 0x2A0, r, sg));
+	assert_true(ecdsa_verify_raw(pub, EVP_sha384(), ev, 0x2A0, r, sg, 48));
+	ev[0x100] ^= 1;
+	assert_false(snp_ecdsa_p384_verify(pub, ev, 0x2A0, r, sg));
+	assert_false(ecdsa_verify_raw(pub, EVP_sha384(), ev, 0x2A0, r, sg, 48));
+	ev[0x100] ^= 1;
+	sg[47] ^= 1;
+	assert_false(snp_ecdsa_p384_verify(pub, ev, 0x2A0, r, sg));
+	assert_false(snp_ecdsa_p384_verify(NULL, ev, 0x2A0, r, sg));
+	X509_free(x);
+	free(der);
+	free(ev);
+}
+
 /* The roots: each ARK pinned and loaded, ASK and ASVK under it. */
 static void
 test_roots(void **state)
@@ -1009,6 +1044,7 @@ main(void)
 	        cmocka_unit_test(test_kds_layout),
 	        cmocka_unit_test(test_vlek_named),
 	        cmocka_unit_test(test_threads),
+	        cmocka_unit_test(test_ecdsa_agrees),
 	};
 
 	verify_config_defaults(&cfg);
