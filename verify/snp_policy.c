@@ -144,6 +144,12 @@ snp_policy_set(struct snp_policy *p, const char *key, const char *value,
 		p->min_guest_svn = (uint32_t)n;
 		return true;
 	}
+	if (strcmp(key, "crl_file") == 0) {
+		if (strlen(value) >= sizeof(p->crl_file))
+			goto bad;
+		snprintf(p->crl_file, sizeof(p->crl_file), "%s", value);
+		return true;
+	}
 	snprintf(err, errlen, "unknown policy key snp.%s", key);
 	return false;
 bad:

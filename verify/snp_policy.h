@@ -22,6 +22,7 @@ struct snp_policy {
 	bool allow_vlek;             /* default true */
 	bool allow_outdated_tcb;     /* OutOfDate is a warning, not refusal */
 	uint32_t min_guest_svn;      /* default 0 */
+	char crl_file[512];          /* ARK-signed CRL (DER or PEM) or "" */
 };
 
 /*
@@ -40,6 +41,8 @@ void snp_policy_defaults(struct snp_policy *p);
  *   allowed_vmpls        "any" or a comma list of 0..3 ("0,1")
  *   allow_migrate_ma, allow_vlek, allow_outdated_tcb   true/false
  *   min_guest_svn                               0..4294967295
+ *   crl_file   path of AMD's CRL (KDS /vcek/v1/{product}/crl), read at
+ *              each verification that brings no CRL of its own
  * Returns false with a message in ERR for an unknown key or a bad value.
  */
 bool snp_policy_set(struct snp_policy *p, const char *key, const char *value,

@@ -877,6 +877,14 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 		verdict_fail(v, "snp_vcek", code, "%s", why);
 		goto out;
 	}
+	/* The configured CRL when the request brings none. */
+	if (src.crl == NULL && req->cfg->snp.crl_file[0] != '\0' &&
+	    !read_file(req->cfg->snp.crl_file, &src.crl, &src.crl_len)) {
+		verdict_fail(v, "snp_crl", TP_ERR_collateral_invalid,
+		             "snp.crl_file: cannot be read (at most %d bytes)",
+		             SNP_COLLATERAL_MAX);
+		goto out;
+	}
 	if (src.ek == NULL) {
 		v->certificate_chain_valid = TP_FALSE;
 		verdict_fail(v, "snp_vcek", TP_ERR_snp_vcek_missing,

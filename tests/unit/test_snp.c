@@ -1009,6 +1009,92 @@ test_ecdsa_agrees(void **state)
 	free(ev);
 }
 
+/* TCB_VERSION layouts (ABI spec): Milan/Genoa and Turin (with FMC). */
+static void
+test_tcb_layouts(void **state)
+{
+	struct snp_tcb t;
+
+	/* MANIFEST: 4405000000000002 = bl 2, tee 0, snp 5, microcode 68. */
+	snp_tcb_decode(0x4405000000000002ULL, SNP_PRODUCT_MILAN, &t);
+	assert_int_equal(t.bl, 2);
+	assert_int_equal(t.tee, 0);
+	assert_int_equal(t.snp, 5);
+	assert_int_equal(t.microcode, 68);
+	assert_false(t.has_fmc);
+	/* Turin: FMC 7:0, BL 15:8, TEE 23:16, SNP 31:24, MICROCODE 63:56. */
+	snp_tcb_decode(0x4800000004030201ULL, SNP_PRODUCT_TURIN, &t);
+	assert_true(t.has_fmc);
+	assert_int_equal(t.fmc, 1);
+	assert_int_equal(t.bl, 2);
+	assert_int_equal(t.tee, 3);
+	assert_int_equal(t.snp, 4);
+	assert_int_equal(t.microcode, 0x48);
+}
+
+/* Version 3 CPUID fields (MANIFEST: 25/17/1), version 5 mitigation
+ * vectors at 0x1F8/0x200, versions 1 and 4 refused. */
+static void
+test_report_versions(void **state)
+{
+	struct snp_report rep;
+	uint8_t *ev;
+	size_t len;
+	char why[256];
+
+	ev = load(DATA "teep_tinfoil_genoa_v3_20260629/report.bin", &len);
+	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	assert_int_equal(rep.version, 3);
+	assert_int_equal(rep.cpuid_fam, 25);
+	assert_int_equal(rep.cpuid_mod, 17);
+	assert_int_equal(rep.cpuid_step, 1);
+	assert_int_equal(rep.platform_info, 0x27);
+	assert_int_equal(snp_report_product(&rep), SNP_PRODUCT_GENOA);
+	ev[0] = 5;
+	ev[0x1F8] = 0x11;
+	ev[0x200] = 0x22;
+	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	assert_int_equal(rep.launch_mit_vector, 0x11);
+	assert_int_equal(rep.current_mit_vector, 0x22);
+	ev[0] = 4;
+	assert_false(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	ev[0] = 1;
+	assert_false(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	free(ev);
+	ev = load(DATA "gosev_milan_v2/report.bin", &len);
+	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	/* v2: CPUID fields are reserved; the product comes from the VCEK. */
+	assert_int_equal(snp_report_product(&rep), SNP_PRODUCT_UNKNOWN);
+	assert_int_equal(rep.platform_info, 0x1);
+	assert_int_equal(rep.current_major, 1);
+	assert_int_equal(rep.current_minor, 49);
+	assert_int_equal(rep.current_build, 3);
+	free(ev);
+}
+
+/* snp.crl_file: a configured CRL is checked like a supplied one. */
+static void
+test_crl_file(void **state)
+{
+	struct verify_config c = cfg;
+	uint8_t *ev;
+	size_t len;
+	char err[128];
+
+	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	assert_true(snp_policy_set(&c.snp, "crl_file",
+	                           DATA "virtee_milan_v2/report.bin", err,
+	                           sizeof(err)));
+	/* Not a CRL. */
+	expect_error(ev, len, DATA "virtee_milan_v2", NULL,
+	             at("2023-04-04T00:00:00Z"), &c, TP_ERR_collateral_invalid);
+	assert_true(snp_policy_set(&c.snp, "crl_file", "/nonexistent/crl.der",
+	                           err, sizeof(err)));
+	expect_error(ev, len, DATA "virtee_milan_v2", NULL,
+	             at("2023-04-04T00:00:00Z"), &c, TP_ERR_collateral_invalid);
+	free(ev);
+}
+
 /* The roots: each ARK pinned and loaded, ASK and ASVK under it. */
 static void
 test_roots(void **state)
@@ -1045,6 +1131,9 @@ main(void)
 	        cmocka_unit_test(test_vlek_named),
 	        cmocka_unit_test(test_threads),
 	        cmocka_unit_test(test_ecdsa_agrees),
+	        cmocka_unit_test(test_tcb_layouts),
+	        cmocka_unit_test(test_report_versions),
+	        cmocka_unit_test(test_crl_file),
 	};
 
 	verify_config_defaults(&cfg);
