@@ -902,7 +902,8 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	verdict_collateral(v, vlek ? "vlek" : "vcek", src.ek, src.ek_len);
 	collateral_hash(v, vlek ? "asvk" : "ask", ek.inter_sha256);
 	collateral_hash(v, "ark", ek.ark_sha256);
-	verdict_expires_no_later_than(v, ek.leaf_not_after);
+	/* The chain's earliest notAfter (the VCEK's, in practice). */
+	verdict_expires_no_later_than(v, ek.valid_until);
 	if (src.crl != NULL && !check_crl(req, &src, product, vlek, v))
 		goto out;
 
