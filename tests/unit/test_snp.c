@@ -1095,6 +1095,90 @@ test_crl_file(void **state)
 	free(ev);
 }
 
+/* As of the day this test was written (2026-11-23), every sample's VCEK,
+ * ASK and ARK are inside their validity (MANIFEST dates). */
+static void
+test_as_of_today(void **state)
+{
+	struct verify_config c = cfg;
+
+	c.allow_debug = true; /* the go-sev-guest guest has DEBUG set */
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		char path[256];
+		uint8_t *ev;
+		size_t len;
+		struct verdict v;
+
+		snprintf(path, sizeof(path), DATA "%s/report.bin",
+		         samples[i].dir);
+		ev = load(path, &len);
+		snprintf(path, sizeof(path), DATA "%s", samples[i].dir);
+		run(&v, ev, len, path, NULL, at("2026-11-23T00:00:00Z"), &c);
+		if (!verdict_valid(&v))
+			dump(&v);
+		assert_true(verdict_valid(&v));
+		verdict_free(&v);
+		free(ev);
+	}
+}
+
+/* Detection: every sample is recognised; other bytes are not. */
+static void
+test_detect(void **state)
+{
+	static const uint8_t junk[64] = {0x03, 0x00, 0x02, 0x00, 0x81};
+	uint8_t *ev;
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		char path[256];
+		snprintf(path, sizeof(path), DATA "%s/report.bin",
+		         samples[i].dir);
+		ev = load(path, &len);
+		assert_int_equal(provider_detect(ev, len),
+		                 TP_PROVIDER_AMD_SEV_SNP);
+		free(ev);
+	}
+	assert_false(provider_amd_sev_snp.detect(junk, sizeof(junk)));
+	assert_false(provider_amd_sev_snp.detect(junk, 0));
+}
+
+/* Random single-byte changes anywhere in a report: never valid. */
+static void
+test_random_mutations(void **state)
+{
+	uint8_t *ev;
+	size_t len;
+	unsigned seed = 12345;
+
+	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	for (int i = 0; i < 200; i++) {
+		struct verify_request req;
+		struct verdict v;
+		size_t off;
+		uint8_t x;
+
+		seed = seed * 1103515245u + 12345u;
+		off = (seed >> 8) % len;
+		x = (uint8_t)(1u + ((seed >> 20) % 255u));
+		ev[off] ^= x;
+		memset(&req, 0, sizeof(req));
+		req.evidence = ev;
+		req.evidence_len = len;
+		req.collateral_path = DATA "virtee_milan_v2";
+		req.now = at("2023-04-04T00:00:00Z");
+		req.cfg = &cfg;
+		verdict_init(&v, TP_PROVIDER_AMD_SEV_SNP, req.now);
+		provider_amd_sev_snp.verify(&req, &v);
+		if (verdict_valid(&v))
+			print_message("valid after change at 0x%zx\n", off);
+		assert_false(verdict_valid(&v));
+		verdict_free(&v);
+		ev[off] ^= x;
+	}
+	free(ev);
+}
+
 /* The roots: each ARK pinned and loaded, ASK and ASVK under it. */
 static void
 test_roots(void **state)
@@ -1134,6 +1218,9 @@ main(void)
 	        cmocka_unit_test(test_tcb_layouts),
 	        cmocka_unit_test(test_report_versions),
 	        cmocka_unit_test(test_crl_file),
+	        cmocka_unit_test(test_as_of_today),
+	        cmocka_unit_test(test_detect),
+	        cmocka_unit_test(test_random_mutations),
 	};
 
 	verify_config_defaults(&cfg);
