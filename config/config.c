@@ -27,6 +27,7 @@ config_defaults(struct tp_config *c)
 	c->threads = 4;
 	c->passport_ttl = 24 * 3600;
 	c->challenge_ttl = 300;
+	c->verify_rate_limit = 600;
 	c->log_level = TP_LOG_INFO;
 	verify_config_defaults(&c->verify);
 }
@@ -212,6 +213,14 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 	} else if (strcmp(key, "migrate_on_start") == 0) {
 		if (!parse_bool(v, &c->migrate_on_start))
 			BAD("want 0 or 1");
+	} else if (strcmp(key, "verify_requires_key") == 0) {
+		if (!parse_bool(v, &c->verify_requires_key))
+			BAD("want 0 or 1");
+	} else if (strcmp(key, "verify_rate_limit") == 0) {
+		if (!parse_int(v, 0, 1000000, &n))
+			BAD("want requests per minute from 0 (unlimited) to "
+			    "1000000");
+		c->verify_rate_limit = (unsigned)n;
 	} else if (strcmp(key, "log_level") == 0) {
 		if (!parse_level(v, &c->log_level))
 			BAD("want debug, info, warn or error");

@@ -38,6 +38,9 @@ struct tp_config {
 	int64_t passport_ttl;  /* seconds, at most 86400 */
 	int64_t challenge_ttl; /* seconds */
 	bool migrate_on_start;
+	bool verify_requires_key;   /* verify needs an API key */
+	unsigned verify_rate_limit; /* open verify: per address per
+	                             * minute, 0 = unlimited */
 	enum tp_log_level log_level;
 	struct verify_config verify;
 };

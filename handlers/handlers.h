@@ -13,4 +13,19 @@ enum MHD_Result handler_verify_tee_attestation(struct request *r);
 enum MHD_Result handler_passports_get(struct request *r);
 enum MHD_Result handler_passports_list(struct request *r);
 
+/* The endpoint registry (issue 6; docs/api.md, Registry). */
+enum MHD_Result handler_routes_get(struct request *r);
+enum MHD_Result handler_providers_post(struct request *r);
+enum MHD_Result handler_provider_keys_post(struct request *r);
+enum MHD_Result handler_keys_delete(struct request *r);
+enum MHD_Result handler_endpoints_post(struct request *r);
+enum MHD_Result handler_endpoints_list(struct request *r);
+enum MHD_Result handler_endpoints_get(struct request *r);
+enum MHD_Result handler_endpoints_patch(struct request *r);
+enum MHD_Result handler_endpoints_delete(struct request *r);
+enum MHD_Result handler_endpoint_attestation_put(struct request *r);
+enum MHD_Result handler_passport_revoke(struct request *r);
+enum MHD_Result handler_passport_status(struct request *r);
+enum MHD_Result handler_audit_get(struct request *r);
+
 #endif

@@ -16,6 +16,10 @@
 #include "common/log.h"
 #include "common/tptime.h"
 #include "db/db.h"
+#include "db/registry.h"
+#include "handlers/auth.h"
+#include "handlers/ratelimit.h"
+#include "handlers/registry_util.h"
 #include "handlers/handlers.h"
 #include "server/app.h"
 #include "server/metrics.h"
@@ -44,14 +48,57 @@ struct input {
 	bool has_nonce;
 	bool issue_passport;
 	struct verify_request vreq;
+	/* endpoint_id: the registry's current reference values */
+	const char *endpoint_id;
+	struct db_endpoint_ref ref;
 };
 
 static void
 input_free(struct input *in)
 {
 	json_decref(in->doc);
+	json_decref(in->ref.doc);
 	free(in->evidence);
 	free(in->runtime_data);
+}
+
+/*
+ * "endpoint_id": the expected values are the endpoint's current reference
+ * values (a live endpoint; else 404), and the evidence must be of its TEE
+ * type. Sending "expected" as well is refused: one source of truth.
+ */
+static bool
+lookup_endpoint(struct request *r, struct input *in, const char *id)
+{
+	enum tp_provider tee;
+	enum db_status st = DB_UNAVAILABLE;
+	PGconn *c;
+
+	if (json_object_get(in->doc, "expected") != NULL) {
+		reply_error(r, TP_ERR_invalid_field, "expected");
+		return false;
+	}
+	if (!reg_is_uuid(id)) {
+		reply_error(r, TP_ERR_endpoint_not_found, "endpoint_id");
+		return false;
+	}
+	if ((c = db_conn()) != NULL)
+		st = db_endpoint_ref(c, id, &in->ref);
+	if (st != DB_OK) {
+		reg_reply_db(r, st, TP_ERR_endpoint_not_found);
+		return false;
+	}
+	if (!provider_parse(in->ref.tee_type, &tee)) {
+		reply_error(r, TP_ERR_internal_error, NULL);
+		return false;
+	}
+	if (in->vreq.provider != TP_PROVIDER_NONE && in->vreq.provider != tee) {
+		reply_error(r, TP_ERR_invalid_field, "provider");
+		return false;
+	}
+	in->vreq.provider = tee;
+	in->endpoint_id = id;
+	return true;
 }
 
 /* Decodes and checks the members; on failure replies 400 and returns
@@ -101,13 +148,9 @@ parse_input(struct request *r, struct input *in)
 		reply_error(r, TP_ERR_invalid_field, field);
 		return false;
 	}
-	if (json_object_get(in->doc, "endpoint_id") != NULL) {
-		/* Reference values by endpoint need the registry (issue 6);
-		 * accepting the id without checking them would pass
-		 * evidence that was never compared. */
-		reply_error(r, TP_ERR_endpoint_registry_unavailable,
-		            "endpoint_id");
-		return false;
+	if ((s = json_string_value(json_object_get(in->doc, "endpoint_id")))) {
+		if (!lookup_endpoint(r, in, s))
+			return false;
 	}
 	if ((v = json_object_get(in->doc, "issue_passport")) != NULL)
 		in->issue_passport = json_is_true(v);
@@ -117,7 +160,9 @@ parse_input(struct request *r, struct input *in)
 	in->vreq.runtime_data_len = in->runtime_data_len;
 	in->vreq.nonce = in->has_nonce ? in->nonce : NULL;
 	in->vreq.nonce_len = in->has_nonce ? 32 : 0;
-	in->vreq.expected = json_object_get(in->doc, "expected");
+	in->vreq.expected = in->endpoint_id != NULL
+	                            ? in->ref.doc
+	                            : json_object_get(in->doc, "expected");
 	in->vreq.collateral = json_object_get(in->doc, "collateral");
 	in->vreq.collateral_path = app.cfg.collateral_dir;
 	in->vreq.now = config_now(&app.cfg);
@@ -151,6 +196,13 @@ request_digest(const struct input *in, const struct verdict *v, char hex[65])
 	EVP_DigestUpdate(ctx, "E", 1);
 	if (expected != NULL)
 		EVP_DigestUpdate(ctx, expected, strlen(expected));
+	if (in->endpoint_id != NULL) {
+		EVP_DigestUpdate(ctx, "P", 1);
+		EVP_DigestUpdate(ctx, in->endpoint_id,
+		                 strlen(in->endpoint_id) + 1);
+		EVP_DigestUpdate(ctx, &in->ref.version,
+		                 sizeof(in->ref.version));
+	}
 	EVP_DigestFinal_ex(ctx, md, NULL);
 out:
 	free(expected);
@@ -237,8 +289,14 @@ prepare_passport(const struct input *in, struct verdict *v, struct tx_args *a,
 	p.iat = in->vreq.now;
 	p.ttl = app.cfg.passport_ttl;
 	p.policy = in->vreq.expected;
+	p.endpoint_id = in->endpoint_id;
 	if ((claims = passport_claims(v, &p)) == NULL)
 		return false;
+	if (in->endpoint_id != NULL)
+		json_object_set_new(claims, "reference_values",
+		                    json_pack("{s:i, s:s}", "version",
+		                              in->ref.version, "sha256",
+		                              in->ref.sha256));
 	expires = json_integer_value(json_object_get(claims, "exp"));
 	*claims_json = json_dumps(claims, JSON_COMPACT);
 	*token = passport_sign(key, claims);
@@ -260,6 +318,7 @@ prepare_passport(const struct input *in, struct verdict *v, struct tx_args *a,
 	a->row.evidence_len = in->evidence_len;
 	a->row.evidence_sha256 = ev_hex;
 	a->row.request_sha256 = req_hex;
+	a->row.endpoint_id = in->endpoint_id;
 	tptime_format(expires, exp);
 	a->passport = json_pack("{s:s, s:s, s:s}", "id", id, "token", *token,
 	                        "expires_at", exp);
@@ -291,6 +350,25 @@ record_nonce(struct verdict *v, enum db_nonce_result res)
 	v->fresh = TP_FALSE;
 }
 
+/*
+ * Who may verify: anyone (rate-limited per client address) unless
+ * verify_requires_key is set, then any valid API key. Replies and
+ * returns false when the request is not admitted.
+ */
+static bool
+verify_admitted(struct request *r)
+{
+	struct auth who;
+
+	if (app.cfg.verify_requires_key)
+		return auth_authenticate(r, &who);
+	if (!ratelimit_admit(r, app.cfg.verify_rate_limit)) {
+		reply_error(r, TP_ERR_rate_limited, NULL);
+		return false;
+	}
+	return true;
+}
+
 enum MHD_Result
 handler_verify_tee_attestation(struct request *r)
 {
@@ -305,6 +383,9 @@ handler_verify_tee_attestation(struct request *r)
 	json_t *out;
 
 	memset(&v, 0, sizeof(v));
+	memset(&in, 0, sizeof(in));
+	if (!verify_admitted(r))
+		return MHD_YES;
 	if (!parse_input(r, &in)) {
 		input_free(&in);
 		return MHD_YES;

@@ -11,7 +11,13 @@ add_common_headers(struct request *r, struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->max_age > 0) {
+		char cc[48];
+		snprintf(cc, sizeof(cc), "public, max-age=%u", r->max_age);
+		MHD_add_response_header(resp, "Cache-Control", cc);
+	} else {
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	}
 	if (r->cors) {
 		const char *origin = request_header(r, "Origin");
 		const char *allowed = app.cfg.cors_origins;

@@ -26,6 +26,7 @@ struct request {
 	int status;        /* status replied, for the access log */
 	const char *route; /* route pattern, for logs and metrics */
 	struct timespec start;
+	unsigned max_age; /* >0: the reply may be cached this many seconds */
 };
 
 /* Queues BODY (reference stolen) as JSON with STATUS. */

@@ -14,7 +14,33 @@ static const struct route routes[] = {
          true, false},
         {"GET", "/api/passports", handler_passports_list, false, true},
         {"GET", "/api/passports/{id}", handler_passports_get, false, true},
+        /* The endpoint registry (issue 6). */
+        {"GET", "/api/routes", handler_routes_get, false, true},
+        {"POST", "/api/providers", handler_providers_post, true, false},
+        {"POST", "/api/providers/{id}/keys", handler_provider_keys_post, false,
+         false},
+        {"DELETE", "/api/keys/{id}", handler_keys_delete, false, false},
+        {"POST", "/api/endpoints", handler_endpoints_post, true, false},
+        {"GET", "/api/endpoints", handler_endpoints_list, false, true},
+        {"GET", "/api/endpoints/{id}", handler_endpoints_get, false, true},
+        {"PATCH", "/api/endpoints/{id}", handler_endpoints_patch, true, false},
+        {"DELETE", "/api/endpoints/{id}", handler_endpoints_delete, false,
+         false},
+        {"PUT", "/api/endpoints/{id}/attestation",
+         handler_endpoint_attestation_put, true, false},
+        {"POST", "/api/passports/{id}/revoke", handler_passport_revoke, true,
+         false},
+        {"GET", "/api/passports/{id}/status", handler_passport_status, false,
+         true},
+        {"GET", "/api/audit", handler_audit_get, false, false},
 };
+
+const struct route *
+router_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
 
 /* Matches PATH against PATTERN; a {id} segment takes one non-empty path
  * segment. */

@@ -23,4 +23,7 @@ const struct route *router_match(const char *method, const char *path,
                                  const char **param, size_t *paramlen,
                                  bool *cors);
 
+/* The whole route table (*N entries), for GET /api/routes. */
+const struct route *router_routes(size_t *n);
+
 #endif

@@ -1,0 +1,173 @@
+#ifndef TP_DB_REGISTRY_H
+#define TP_DB_REGISTRY_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "db/db.h"
+
+/*
+ * The endpoint registry (migrations/0002-registry.sql): one query per
+ * file, db/<name>.c for db_<name>. Text parameters are passed to
+ * PostgreSQL as parameters, never spliced into SQL. Queries that answer
+ * a document build it in SQL (json_build_object) and hand it over as
+ * JSON.
+ */
+
+/* Runs STMT and parses column 0 of each row as JSON into an array
+ * (db/registry_json.c). */
+enum db_status db_json_rows(PGconn *c, const struct db_stmt *stmt,
+                            const char *const *values, json_t **out);
+
+/* As db_json_rows for exactly one row: DB_NOT_FOUND when there is none;
+ * a malformed id (SQLSTATE 22) is DB_NOT_FOUND too. */
+enum db_status db_json_row(PGconn *c, const struct db_stmt *stmt,
+                           const char *const *values, json_t **out);
+
+/* --- API keys --- */
+
+struct db_api_key {
+	char token_sha256[65];
+	bool admin;
+	char provider_id[37]; /* "" for admin keys */
+	bool revoked;
+};
+
+/* The key ID (db/api_key_find.c). */
+enum db_status db_api_key_find(PGconn *c, const char *id,
+                               struct db_api_key *k);
+
+/* Stores a key; PROVIDER_ID NULL makes an admin key
+ * (db/api_key_insert.c). */
+enum db_status db_api_key_insert(PGconn *c, const char *id,
+                                 const char *token_sha256,
+                                 const char *provider_id, const char *label);
+
+/*
+ * Revokes key ID (idempotent) when it belongs to OWNER (a provider id),
+ * or any key when OWNER is NULL (db/api_key_revoke.c). *out =
+ * {"id","scope","provider_id","revoked_at"}.
+ */
+enum db_status db_api_key_revoke(PGconn *c, const char *id, const char *owner,
+                                 json_t **out);
+
+/* --- providers --- */
+
+enum db_status db_provider_insert(PGconn *c, const char *id, const char *name);
+/* DB_OK when provider ID exists (db/provider_exists.c). */
+enum db_status db_provider_exists(PGconn *c, const char *id);
+
+/* --- audit log --- */
+
+/* Appends one entry (db/audit_insert.c); DETAIL is borrowed (NULL: {}). */
+enum db_status db_audit_insert(PGconn *c, const char *actor,
+                               const char *action, const char *target,
+                               const json_t *detail);
+
+/* Newest first, entries with id < BEFORE (NULL: from the newest)
+ * (db/audit_list.c). */
+enum db_status db_audit_list(PGconn *c, const char *before, int limit,
+                             json_t **out);
+
+/* --- endpoints --- */
+
+struct db_endpoint_row {
+	const char *id;
+	const char *provider_id;
+	const char *url;
+	const char *model_name;
+	const char *model_digest;
+	const char *tee_type;
+	const char *passport_id;
+	int64_t attested_at;
+};
+
+/* Inserts a live, attested endpoint at reference version 1
+ * (db/endpoint_insert.c). */
+enum db_status db_endpoint_insert(PGconn *c, const struct db_endpoint_row *e);
+
+/* DB_OK with the id in ID when PROVIDER has a live endpoint at URL
+ * (db/endpoint_live_url.c). */
+enum db_status db_endpoint_live_url(PGconn *c, const char *provider_id,
+                                    const char *url, char id[37]);
+
+/* What writing to an endpoint needs: its owner and current reference
+ * values. */
+struct db_endpoint_ref {
+	char provider_id[37];
+	char tee_type[24];
+	int version;
+	json_t *doc; /* the reference document; caller decrefs */
+	char sha256[80];
+};
+
+/*
+ * The live endpoint ID, row-locked inside a transaction
+ * (db/endpoint_ref.c). DB_NOT_FOUND for unknown, retired or malformed.
+ */
+enum db_status db_endpoint_ref(PGconn *c, const char *id,
+                               struct db_endpoint_ref *r);
+
+/* Adds reference version VERSION of endpoint ID (db/reference_insert.c). */
+enum db_status db_reference_insert(PGconn *c, const char *endpoint_id,
+                                   int version, const char *doc_json,
+                                   const char *sha256, const char *actor);
+
+/*
+ * Makes VERSION current and, when non-NULL, sets the model name and
+ * digest (db/endpoint_set_reference.c).
+ */
+enum db_status db_endpoint_set_reference(PGconn *c, const char *id,
+                                         int version, const char *model_name,
+                                         const char *model_digest);
+
+/*
+ * Records an attestation of endpoint ID at AT: STATUS "attested" with
+ * PASSPORT_ID, or "failed" with ERRORS_JSON (the verdict's errors)
+ * (db/endpoint_attested.c).
+ */
+enum db_status db_endpoint_attested(PGconn *c, const char *id,
+                                    const char *status,
+                                    const char *passport_id, int64_t at,
+                                    const char *errors_json);
+
+/* Retires endpoint ID (db/endpoint_retire.c); DB_NOT_FOUND when it is
+ * not live. */
+enum db_status db_endpoint_retire(PGconn *c, const char *id);
+
+/* Endpoint ID as the API shows it, status as of NOW
+ * (db/endpoint_get.c). */
+enum db_status db_endpoint_get(PGconn *c, const char *id, int64_t now,
+                               json_t **out);
+
+struct db_endpoint_filter {
+	const char *tee_type; /* NULL: any */
+	const char *model;    /* name or digest, NULL: any */
+	const char *status;   /* NULL: every live endpoint */
+	const char *provider_id;
+	int limit;
+};
+
+/* Endpoints newest first (db/endpoint_list.c). */
+enum db_status db_endpoint_list(PGconn *c, const struct db_endpoint_filter *f,
+                                int64_t now, json_t **out);
+
+/* --- passports --- */
+
+/*
+ * Revokes passport ID with REASON (idempotent: the first reason stays)
+ * when OWNER (a provider id) owns its endpoint, or any passport when
+ * OWNER is NULL (db/passport_revoke.c). *out = the status document.
+ */
+enum db_status db_passport_revoke(PGconn *c, const char *id, const char *owner,
+                                  const char *reason, int64_t now,
+                                  json_t **out);
+
+/* {"id","status","expires_at","revoked_at","revocation_reason",
+ * "endpoint_id"} as of NOW (db/passport_status.c). */
+enum db_status db_passport_status(PGconn *c, const char *id, int64_t now,
+                                  json_t **out);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * PUT /api/endpoints/{id}/attestation (the owning provider): the
+ * endpoint's heartbeat. Fresh evidence is verified against the current
+ * reference values; valid -> a new passport and status "attested";
+ * invalid -> status "failed" with the verdict's errors. Another
+ * provider's endpoint answers 404 as an unknown one does.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/registry.h"
+#include "handlers/auth.h"
+#include "handlers/endpoint_attest.h"
+#include "handlers/endpoint_reply.h"
+#include "handlers/handlers.h"
+#include "handlers/registry_util.h"
+#include "server/app.h"
+
+static const struct json_field fields[] = {
+        {"attestation", JSON_STRING, true, false},
+        {"runtime_data", JSON_STRING, false, false},
+        {"nonce", JSON_STRING, false, false},
+        {"collateral", JSON_OBJECT, false, true},
+};
+
+struct tx_args {
+	const struct auth *who;
+	const char *id;
+	int version;
+	struct endpoint_attestation *att;
+	bool changed; /* the reference values moved on meanwhile */
+	bool usable;
+};
+
+static enum db_status
+transaction(PGconn *c, void *arg)
+{
+	struct tx_args *a = arg;
+	struct db_endpoint_ref ref;
+	enum db_status st;
+	char *errors = NULL;
+	json_t *detail;
+	const char *action;
+
+	a->changed = false;
+	/* Locks the endpoint's row: concurrent heartbeats queue here. */
+	st = db_endpoint_ref(c, a->id, &ref);
+	json_decref(ref.doc);
+	if (st != DB_OK)
+		return st;
+	if (strcmp(ref.provider_id, a->who->provider_id) != 0)
+		return DB_NOT_FOUND;
+	if (ref.version != a->version) {
+		a->changed = true;
+		return DB_OK;
+	}
+	if ((st = endpoint_attestation_nonce(c, a->att, &a->usable)) != DB_OK)
+		return st;
+	if (a->usable) {
+		if ((st = db_passport_insert(c, &a->att->row)) != DB_OK)
+			return st;
+		st = db_endpoint_attested(c, a->id, "attested",
+		                          a->att->passport_id,
+		                          a->att->row.verified_at, NULL);
+		action = "endpoint.attested";
+		detail = json_pack("{s:s, s:i}", "passport_id",
+		                   a->att->passport_id, "reference_version",
+		                   a->version);
+	} else {
+		const char *code = endpoint_nonce_code(a->att->nonce_result);
+		if (a->att->valid && code != NULL) {
+			json_t *e = json_pack("[{s:s}]", "code", code);
+			errors = json_dumps(e, JSON_COMPACT);
+			json_decref(e);
+		} else {
+			errors = endpoint_attestation_errors(a->att);
+		}
+		st = db_endpoint_attested(c, a->id, "failed", NULL,
+		                          config_now(&app.cfg), errors);
+		action = "endpoint.attestation_failed";
+		detail = json_pack("{s:o?, s:i}", "errors",
+		                   errors != NULL ? json_loads(errors, 0, NULL)
+		                                  : NULL,
+		                   "reference_version", a->version);
+	}
+	if (st == DB_OK)
+		st = db_audit_insert(c, a->who->actor, action, a->id, detail);
+	json_decref(detail);
+	free(errors);
+	return st;
+}
+
+enum MHD_Result
+handler_endpoint_attestation_put(struct request *r)
+{
+	struct auth who;
+	struct endpoint_attestation att;
+	struct db_endpoint_ref ref = {0};
+	struct tx_args a = {0};
+	enum tp_provider tee;
+	enum MHD_Result ret;
+	enum db_status st;
+	json_t *doc = NULL;
+	PGconn *c;
+
+	memset(&att, 0, sizeof(att));
+	if (!auth_require_provider(r, &who))
+		return MHD_YES;
+	if (!reg_is_uuid(r->param))
+		return reply_error(r, TP_ERR_endpoint_not_found, NULL);
+	if ((c = db_conn()) == NULL)
+		return reg_reply_db(r, DB_UNAVAILABLE, TP_ERR_endpoint_not_found);
+	st = db_endpoint_ref(c, r->param, &ref);
+	if (st == DB_OK && strcmp(ref.provider_id, who.provider_id) != 0)
+		st = DB_NOT_FOUND;
+	if (st != DB_OK) {
+		ret = reg_reply_db(r, st, TP_ERR_endpoint_not_found);
+		goto out;
+	}
+	if ((doc = request_json(r, fields, sizeof(fields) / sizeof(fields[0]),
+	                        false)) == NULL) {
+		ret = MHD_YES;
+		goto out;
+	}
+	if (!provider_parse(ref.tee_type, &tee))
+		tee = TP_PROVIDER_NONE;
+	if (!endpoint_attestation_parse(r, doc, tee, &att)) {
+		ret = MHD_YES;
+		goto out;
+	}
+	if (!endpoint_attestation_verify(&att, ref.doc, r->param, ref.version,
+	                                 ref.sha256)) {
+		ret = reply_error(r, TP_ERR_signing_unavailable, NULL);
+		goto out;
+	}
+	a.who = &who;
+	a.id = r->param;
+	a.version = ref.version;
+	a.att = &att;
+	if ((st = db_tx(transaction, &a)) != DB_OK) {
+		ret = reg_reply_db(r, st, TP_ERR_endpoint_not_found);
+		goto out;
+	}
+	if (a.changed) {
+		ret = reply_error(r, TP_ERR_reference_values_changed, NULL);
+		goto out;
+	}
+	endpoint_attestation_settle(&att);
+	ret = endpoint_reply(r, 200, r->param,
+	                     endpoint_attestation_json(&att, a.usable));
+out:
+	endpoint_attestation_free(&att);
+	json_decref(ref.doc);
+	json_decref(doc);
+	return ret;
+}
