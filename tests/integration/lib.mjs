@@ -121,3 +121,40 @@ export function writeTmp(name, data) {
 }
 
 export const sha256 = (s) => 'sha256:' + execFileSync('sha256sum', { input: s, encoding: 'utf8' }).slice(0, 64);
+
+// --- the endpoint registry (issue 6) ---
+
+// Any method, JSON body (object or raw string), extra headers.
+export async function request(d, method, path, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = init.headers['Content-Type'] ?? 'application/json';
+    init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  }
+  const r = await fetch(d.base + path, init);
+  const text = await r.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: r.status, headers: r.headers, json, text };
+}
+
+export const bearer = (key) => (key ? { Authorization: `Bearer ${key}` } : {});
+
+// A new admin API key made by the CLI straight in the database.
+export function createAdminKey(label) {
+  const args = ['admin', 'create-key'];
+  if (label) args.push('--label', label);
+  return teepass(args, { stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+// As mockEvidence, with measurement registers: mr = {mr0: hex, ...}.
+export function mockEvidenceMr({ model, config, nonce, auditors = [], mr = {} } = {}) {
+  const rd = join(tmp, `rd-${Math.random().toString(16).slice(2)}.json`);
+  const args = ['mock-evidence', '--runtime-data', rd, '--model', model ?? 'sha256:00'];
+  if (config) args.push('--config', config);
+  if (nonce) args.push('--nonce', nonce);
+  for (const a of auditors) args.push('--auditor', a);
+  for (const [k, v] of Object.entries(mr)) args.push(`--${k}`, v);
+  const hex = teepass(args).trim();
+  return { attestation: hex, runtime_data: readFileSync(rd).toString('base64') };
+}
