@@ -43,9 +43,8 @@ handler_audit_get(struct request *r)
 		return reg_reply_db(r, st, TP_ERR_not_found);
 	n = json_array_size(rows);
 	last = n == (size_t)limit ? json_array_get(rows, n - 1) : NULL;
-	return reply_json(r, 200,
-	                  json_pack("{s:o, s:O?}", "entries", rows,
-	                            "next_before",
-	                            last != NULL ? json_object_get(last, "id")
-	                                         : NULL));
+	return reply_json(
+	        r, 200,
+	        json_pack("{s:o, s:O?}", "entries", rows, "next_before",
+	                  last != NULL ? json_object_get(last, "id") : NULL));
 }

@@ -20,9 +20,8 @@ endpoint_attestation_parse(struct request *r, const json_t *doc,
 	memset(a, 0, sizeof(*a));
 	a->tee = tee;
 	s = json_string_value(json_object_get(doc, "attestation"));
-	if (s == NULL ||
-	    !codec_evidence_decode(s, strlen(s), &a->evidence,
-	                           &a->evidence_len)) {
+	if (s == NULL || !codec_evidence_decode(s, strlen(s), &a->evidence,
+	                                        &a->evidence_len)) {
 		reply_error(r, TP_ERR_bad_encoding, "attestation");
 		return false;
 	}
@@ -112,9 +111,9 @@ endpoint_attestation_verify(struct endpoint_attestation *a,
 	if ((claims = passport_claims(&a->v, &p)) == NULL)
 		return false;
 	/* Which reference values the evidence was appraised against. */
-	json_object_set_new(claims, "reference_values",
-	                    json_pack("{s:i, s:s}", "version", version,
-	                              "sha256", sha256));
+	json_object_set_new(
+	        claims, "reference_values",
+	        json_pack("{s:i, s:s}", "version", version, "sha256", sha256));
 	expires = json_integer_value(json_object_get(claims, "exp"));
 	a->claims_json = json_dumps(claims, JSON_COMPACT);
 	a->token = passport_sign(key, claims);

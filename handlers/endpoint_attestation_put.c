@@ -101,16 +101,13 @@ handler_endpoint_attestation_put(struct request *r)
 	enum MHD_Result ret;
 	enum db_status st;
 	json_t *doc = NULL;
-	PGconn *c;
 
 	memset(&att, 0, sizeof(att));
 	if (!auth_require_provider(r, &who))
 		return MHD_YES;
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_endpoint_not_found, NULL);
-	if ((c = db_conn()) == NULL)
-		return reg_reply_db(r, DB_UNAVAILABLE, TP_ERR_endpoint_not_found);
-	st = db_endpoint_ref(c, r->param, &ref);
+	st = reg_endpoint_ref(r->param, &ref);
 	if (st == DB_OK && strcmp(ref.provider_id, who.provider_id) != 0)
 		st = DB_NOT_FOUND;
 	if (st != DB_OK) {

@@ -30,8 +30,8 @@ endpoint_reply_invalid(struct request *r, json_t *verdict)
 	        tp_err_code(TP_ERR_attestation_invalid), "message",
 	        tp_err_message(TP_ERR_attestation_invalid), "verdict", verdict);
 
-	return reply_json(r, (unsigned)tp_err_status(TP_ERR_attestation_invalid),
-	                  body);
+	return reply_json(
+	        r, (unsigned)tp_err_status(TP_ERR_attestation_invalid), body);
 }
 
 const char *

@@ -15,7 +15,8 @@ handler_endpoints_get(struct request *r)
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_endpoint_not_found, NULL);
 	if ((c = db_conn()) == NULL)
-		return reg_reply_db(r, DB_UNAVAILABLE, TP_ERR_endpoint_not_found);
+		return reg_reply_db(r, DB_UNAVAILABLE,
+		                    TP_ERR_endpoint_not_found);
 	st = db_endpoint_get(c, r->param, config_now(&app.cfg), &view);
 	if (st != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);

@@ -56,7 +56,8 @@ handler_endpoints_list(struct request *r)
 		f.provider_id = s;
 	}
 	if ((c = db_conn()) == NULL)
-		return reg_reply_db(r, DB_UNAVAILABLE, TP_ERR_endpoint_not_found);
+		return reg_reply_db(r, DB_UNAVAILABLE,
+		                    TP_ERR_endpoint_not_found);
 	st = db_endpoint_list(c, &f, config_now(&app.cfg), &rows);
 	if (st == DB_INVALID)
 		return reply_error(r, TP_ERR_invalid_query, NULL);

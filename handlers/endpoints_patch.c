@@ -39,7 +39,8 @@ transaction(PGconn *c, void *arg)
 
 	if ((st = db_endpoint_ref(c, a->id, &ref)) != DB_OK)
 		return st;
-	if (!a->who->admin && strcmp(ref.provider_id, a->who->provider_id) != 0) {
+	if (!a->who->admin &&
+	    strcmp(ref.provider_id, a->who->provider_id) != 0) {
 		st = DB_NOT_FOUND;
 		goto out;
 	}
@@ -47,7 +48,8 @@ transaction(PGconn *c, void *arg)
 	if (a->model_digest != NULL)
 		json_object_set_new(doc, "model", json_string(a->model_digest));
 	else
-		json_object_set(doc, "model", json_object_get(ref.doc, "model"));
+		json_object_set(doc, "model",
+		                json_object_get(ref.doc, "model"));
 	reg_doc_sha256(doc, a->sha256);
 	a->version = ref.version + 1;
 	if ((text = json_dumps(doc, JSON_COMPACT)) == NULL) {
@@ -57,9 +59,8 @@ transaction(PGconn *c, void *arg)
 	if ((st = db_reference_insert(c, a->id, a->version, text, a->sha256,
 	                              a->who->actor)) != DB_OK)
 		goto out;
-	if ((st = db_endpoint_set_reference(c, a->id, a->version,
-	                                    a->model_name, a->model_digest)) !=
-	    DB_OK)
+	if ((st = db_endpoint_set_reference(c, a->id, a->version, a->model_name,
+	                                    a->model_digest)) != DB_OK)
 		goto out;
 	detail = json_pack("{s:i, s:s}", "reference_version", a->version,
 	                   "sha256", a->sha256);

@@ -54,9 +54,9 @@ parse_input(struct request *r, struct input *in)
 	bool bad = false;
 
 	memset(in, 0, sizeof(*in));
-	if ((in->doc = request_json(r, fields,
-	                            sizeof(fields) / sizeof(fields[0]),
-	                            false)) == NULL)
+	if ((in->doc =
+	             request_json(r, fields, sizeof(fields) / sizeof(fields[0]),
+	                          false)) == NULL)
 		return false;
 	if ((in->url = reg_string(r, in->doc, "url", 2048, &bad)) == NULL)
 		return false;
@@ -149,10 +149,10 @@ transaction(PGconn *c, void *arg)
 	if ((st = db_reference_insert(c, a->id, 1, a->reference_json,
 	                              a->in->sha256, a->who->actor)) != DB_OK)
 		return st;
-	detail = json_pack("{s:s, s:s, s:s, s:i, s:s}", "url", a->in->url,
-	                   "tee_type", e.tee_type, "model", e.model_digest,
-	                   "reference_version", 1, "passport_id",
-	                   e.passport_id);
+	detail =
+	        json_pack("{s:s, s:s, s:s, s:i, s:s}", "url", a->in->url,
+	                  "tee_type", e.tee_type, "model", e.model_digest,
+	                  "reference_version", 1, "passport_id", e.passport_id);
 	st = db_audit_insert(c, a->who->actor, "endpoint.registered", a->id,
 	                     detail);
 	json_decref(detail);

@@ -33,8 +33,8 @@ transaction(PGconn *c, void *arg)
 
 	if ((st = db_provider_exists(c, a->provider_id)) != DB_OK)
 		return st;
-	if ((st = db_api_key_insert(c, a->key_id, a->key_sha256,
-	                            a->provider_id, a->label)) != DB_OK)
+	if ((st = db_api_key_insert(c, a->key_id, a->key_sha256, a->provider_id,
+	                            a->label)) != DB_OK)
 		return st;
 	detail = json_pack("{s:s, s:s}", "scope", "provider", "provider_id",
 	                   a->provider_id);

@@ -89,8 +89,9 @@ handler_providers_post(struct request *r)
 		ret = reply_json(r, 201,
 		                 json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}}",
 		                           "id", id, "name", a.name, "api_key",
-		                           "id", key_id, "token", token, "scope",
-		                           "provider", "provider_id", id));
+		                           "id", key_id, "token", token,
+		                           "scope", "provider", "provider_id",
+		                           id));
 	json_decref(doc);
 	explicit_bzero(token, sizeof(token));
 	return ret;

@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include "common/codec.h"
+#include "db/registry.h"
 #include "handlers/registry_util.h"
 #include "server/metrics.h"
 
@@ -77,8 +78,8 @@ reg_doc_sha256(const json_t *doc, char out[72])
 {
 	uint8_t md[32];
 	char hex[65];
-	char *s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS |
-	                                  JSON_ENCODE_ANY);
+	char *s = json_dumps(doc,
+	                     JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 
 	memset(md, 0, sizeof(md));
 	if (s != NULL)
@@ -86,4 +87,37 @@ reg_doc_sha256(const json_t *doc, char out[72])
 	free(s);
 	codec_hex_encode_to(md, 32, hex);
 	snprintf(out, 72, "sha256:%s", hex);
+}
+
+struct ref_args {
+	const char *id;
+	struct db_endpoint_ref *ref;
+};
+
+static enum db_status
+read_ref(PGconn *c, void *arg)
+{
+	struct ref_args *a = arg;
+
+	/* A retried attempt starts afresh. */
+	json_decref(a->ref->doc);
+	a->ref->doc = NULL;
+	return db_endpoint_ref(c, a->id, a->ref);
+}
+
+enum db_status
+reg_endpoint_ref(const char *id, struct db_endpoint_ref *ref)
+{
+	struct ref_args a = {id, ref};
+	enum db_status st;
+
+	memset(ref, 0, sizeof(*ref));
+	if (!reg_is_uuid(id))
+		return DB_NOT_FOUND;
+	st = db_tx(read_ref, &a);
+	if (st != DB_OK) {
+		json_decref(ref->doc);
+		ref->doc = NULL;
+	}
+	return st;
 }

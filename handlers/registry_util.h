@@ -31,6 +31,16 @@ enum MHD_Result reg_reply_db(struct request *r, enum db_status st,
 const char *reg_string(struct request *r, const json_t *doc, const char *name,
                        size_t max, bool *bad);
 
+struct db_endpoint_ref;
+
+/*
+ * Reads the live endpoint ID and its current reference values in a
+ * transaction of its own (a locking read outside one would skip a row
+ * whose reference version moved on meanwhile). DB_NOT_FOUND for unknown,
+ * retired or malformed ids. The caller decrefs ref->doc.
+ */
+enum db_status reg_endpoint_ref(const char *id, struct db_endpoint_ref *ref);
+
 /* "sha256:<hex>" of DOC serialised compact with sorted keys (the
  * passport's policy_sha256 of the same document). */
 void reg_doc_sha256(const json_t *doc, char out[72]);

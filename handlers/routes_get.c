@@ -14,8 +14,8 @@ handler_routes_get(struct request *r)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "method",
-		                                     routes[i].method, "pattern",
-		                                     routes[i].pattern));
+		json_array_append_new(
+		        arr, json_pack("{s:s, s:s}", "method", routes[i].method,
+		                       "pattern", routes[i].pattern));
 	return reply_json(r, 200, json_pack("{s:o}", "routes", arr));
 }

@@ -71,8 +71,7 @@ static bool
 lookup_endpoint(struct request *r, struct input *in, const char *id)
 {
 	enum tp_provider tee;
-	enum db_status st = DB_UNAVAILABLE;
-	PGconn *c;
+	enum db_status st;
 
 	if (json_object_get(in->doc, "expected") != NULL) {
 		reply_error(r, TP_ERR_invalid_field, "expected");
@@ -82,8 +81,7 @@ lookup_endpoint(struct request *r, struct input *in, const char *id)
 		reply_error(r, TP_ERR_endpoint_not_found, "endpoint_id");
 		return false;
 	}
-	if ((c = db_conn()) != NULL)
-		st = db_endpoint_ref(c, id, &in->ref);
+	st = reg_endpoint_ref(id, &in->ref);
 	if (st != DB_OK) {
 		reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 		return false;
