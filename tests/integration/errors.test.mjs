@@ -83,9 +83,9 @@ test('unknown route: 404; wrong method: 405 with Allow', async () => {
   assert.match(r2.headers.get('allow'), /GET/);
 });
 
-test('endpoint_id needs the registry: refused, never silently unchecked', async () => {
+test('an endpoint_id the registry does not know is refused, never silently unchecked', async () => {
   const r = await post(d, V, { attestation: '00', endpoint_id: '00000000-0000-4000-8000-000000000000' });
-  isErrorBody(r, 501, 'endpoint_registry_unavailable');
+  isErrorBody(r, 404, 'endpoint_not_found');
 });
 
 test('error messages never echo client bytes', async () => {
