@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { randomBytes, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as jose from 'jose';
 import {
   startDaemon, stopDaemon, get, post, psql, request, bearer, createAdminKey,
-  mockEvidenceMr, sha256, DB_URL,
+  mockEvidenceMr, sha256, DB_URL, ROOT,
 } from './lib.mjs';
 
 let d, admin, p1, p2;
@@ -48,7 +49,7 @@ async function register(key, { model = sha256(`model ${uniq()}`), url = `https:/
 }
 
 test('a provider registers an endpoint: attested, passport bound to the endpoint and its reference values', async () => {
-  const model = sha256('weights v1');
+  const model = sha256(`weights v1 ${uniq()}`);
   const r = await register(p1.key, { model });
   assert.equal(r.status, 201, r.text);
   const e = r.json;
@@ -376,4 +377,51 @@ test('verify access: open and rate-limited by default; a key when verify_require
   } finally {
     await stopDaemon(keyed);
   }
+});
+
+test('registration with a nonce: fresh; the replayed nonce creates nothing', async () => {
+  const ch = await post(d, '/api/challenges', '');
+  const nonce = ch.json.nonce;
+  const model = sha256(`nonce ${uniq()}`);
+  const ev = mockEvidenceMr({ model, nonce, mr: { mr0: MR0 } });
+  const body = (url) => ({
+    url, model: { name: 'm', digest: model }, tee_type: 'Mock',
+    reference_values: { runtime: { mr0: MR0 } }, ...ev, nonce,
+  });
+  const first = await post(d, '/api/endpoints', body(`https://${uniq()}.example/`), bearer(p1.key));
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.json.verdict.fresh, true);
+  assert.ok(first.json.verdict.checks.some((c) => c.check === 'nonce_unused' && c.ok));
+  const url = `https://${uniq()}.example/`;
+  const again = await post(d, '/api/endpoints', body(url), bearer(p1.key));
+  assert.equal(again.status, 422, again.text);
+  assert.deepEqual(again.json.verdict.errors.map((e) => e.code), ['nonce_replayed']);
+  assert.equal(psql(`select count(*) from endpoints where url = '${url}'`), '0');
+});
+
+// The one real format: an AMD SEV-SNP Milan report (tests/data/snp,
+// expected measurement from the vectors' MANIFEST via PROVENANCE.md).
+// Its report_data binds no runtime data of ours, so the model digest an
+// endpoint must declare cannot be proven: registration is refused with
+// exactly that reason, after the hardware checks and the runtime
+// reference value passed.
+test('a real SEV-SNP report goes through registration appraisal; an unbound model is refused', async () => {
+  const DATA = join(ROOT, 'tests/data/snp/virtee_milan_v2');
+  const MEASUREMENT = '7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f';
+  const url = `https://${uniq()}.example/snp`;
+  const reg = (measurement) => post(d, '/api/endpoints', {
+    url, model: { name: 'm', digest: sha256('snp model') }, tee_type: 'sev-snp',
+    reference_values: { runtime: { measurement } },
+    attestation: readFileSync(join(DATA, 'report.bin')).toString('base64'),
+    collateral: { vcek: readFileSync(join(DATA, 'vcek.der')).toString('base64') },
+  }, bearer(p1.key));
+  let r = await reg(MEASUREMENT);
+  assert.equal(r.status, 422, r.text);
+  const ok = (name) => r.json.verdict.checks.some((c) => c.check === name && c.ok);
+  assert.ok(ok('snp_signature') && ok('snp_cert_chain') && ok('expected_runtime'), r.text);
+  assert.deepEqual(r.json.verdict.errors.map((e) => e.code), ['runtime_data_missing']);
+  r = await reg('00'.repeat(48));
+  assert.equal(r.status, 422, r.text);
+  assert.ok(r.json.verdict.errors.some((e) => e.code === 'measurement_mismatch'), r.text);
+  assert.equal(psql(`select count(*) from endpoints where url = '${url}'`), '0');
 });
