@@ -96,6 +96,7 @@ endpoint_attestation_verify(struct endpoint_attestation *a,
 	verify_run(&req, &a->v);
 	a->verified = true;
 	a->valid = verdict_valid(&a->v);
+	metrics_verification(a->v.provider, a->valid);
 	if (!a->valid)
 		return true;
 

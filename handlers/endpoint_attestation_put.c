@@ -15,6 +15,7 @@
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
+#include "server/metrics.h"
 
 static const struct json_field fields[] = {
         {"attestation", JSON_STRING, true, false},
@@ -143,6 +144,8 @@ handler_endpoint_attestation_put(struct request *r)
 		goto out;
 	}
 	endpoint_attestation_settle(&att);
+	if (a.usable)
+		metrics_passport_issued();
 	ret = endpoint_reply(r, 200, r->param,
 	                     endpoint_attestation_json(&att, a.usable));
 out:

@@ -15,6 +15,7 @@
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
+#include "server/metrics.h"
 #include "verify/expected.h"
 
 static const struct json_field fields[] = {
@@ -217,6 +218,7 @@ handler_endpoints_post(struct request *r)
 		        r, endpoint_attestation_json(&att, false));
 		goto out;
 	}
+	metrics_passport_issued();
 	ret = endpoint_reply(r, 201, id, endpoint_attestation_json(&att, true));
 out:
 	free(a.reference_json);
