@@ -359,11 +359,16 @@ test('verify access: open and rate-limited by default; a key when verify_require
   const body = { attestation: ev.attestation, runtime_data: ev.runtime_data, issue_passport: false };
   const limited = await startDaemon({ TEEPASS_VERIFY_RATE_LIMIT: '3' });
   try {
-    const codes = [];
-    for (let i = 0; i < 5; i++) codes.push((await post(limited, '/api/verify/tee-attestation', body)).status);
-    assert.deepEqual(codes, [200, 200, 200, 429, 429]);
-    const r = await post(limited, '/api/verify/tee-attestation', body);
-    assert.equal(r.json.error.code, 'rate_limited');
+    // Fixed one-minute windows: 8 requests in well under a minute see at
+    // most one window boundary, so at most 6 pass and at least 2 are
+    // refused; the first 3 always pass.
+    const rs = [];
+    for (let i = 0; i < 8; i++) rs.push(await post(limited, '/api/verify/tee-attestation', body));
+    const codes = rs.map((r) => r.status);
+    assert.deepEqual(codes.slice(0, 3), [200, 200, 200], codes.join(','));
+    assert.ok(codes.filter((c) => c === 429).length >= 2, codes.join(','));
+    assert.ok(codes.every((c) => c === 200 || c === 429), codes.join(','));
+    for (const r of rs.filter((x) => x.status === 429)) assert.equal(r.json.error.code, 'rate_limited');
   } finally {
     await stopDaemon(limited);
   }
