@@ -117,6 +117,15 @@ const FIELDS = {
     const r = await request(d, 'POST', `/api/passports/${v.json.passport.id}/revoke`, rawBody({ reason: PLACEHOLDER }, bytes), bearer(admin));
     return { r, readBack: () => r.json.revocation_reason };
   },
+  // Encoded members: never text, so refused (400) or, when the hostile
+  // bytes happen to decode (5000 'A' is base64), an invalid verdict (422).
+  ...Object.fromEntries(['attestation', 'runtime_data', 'nonce'].map((m) => [`endpoints.${m}`, async (bytes) => {
+    const model = sha256(uniq());
+    const body = { url: `https://${uniq()}.example/`, model: { name: 'm', digest: model }, tee_type: 'Mock', reference_values: {}, ...mockEvidenceMr({ model }) };
+    body[m] = PLACEHOLDER;
+    const r = await request(d, 'POST', '/api/endpoints', rawBody(body, bytes), bearer(prov.key));
+    return { r, readBack: () => undefined, refusedAs: [400, 422] };
+  }])),
   'verify.endpoint_id': async (bytes) => {
     const ev = mockEvidenceMr({ model: sha256('y') });
     const r = await request(d, 'POST', '/api/verify/tee-attestation', rawBody({ ...ev, endpoint_id: PLACEHOLDER }, bytes));
@@ -136,6 +145,7 @@ for (const [field, send] of Object.entries(FIELDS)) {
       }
       if (refusedAs.includes(r.status)) {
         assert.match(r.json.error.code, /^[a-z_]+$/);
+        if (r.status === 422) assert.equal(r.json.verdict.valid, false);
         // The error never echoes the hostile bytes.
         assert.ok(!r.text.includes('DROP TABLE') && !r.text.includes('🚀'), r.text);
         continue;
@@ -146,7 +156,7 @@ for (const [field, send] of Object.entries(FIELDS)) {
     }
     // Text fields keep SQL and Unicode as they are; only the TEE type and
     // the endpoint id (names, not text) refuse everything.
-    if (!['endpoints.tee_type', 'verify.endpoint_id'].includes(field))
+    if (!['endpoints.tee_type', 'verify.endpoint_id', 'endpoints.attestation', 'endpoints.runtime_data', 'endpoints.nonce'].includes(field))
       for (const name of ['sql', 'quotes', 'unicode', 'control']) assert.ok(stored.includes(name), `${field}: ${name} was not stored`);
   });
 }
