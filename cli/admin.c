@@ -103,12 +103,85 @@ create_key(int argc, char **argv)
 		goto out;
 	}
 	printf("%s\n", token);
-	fprintf(stderr, "teepass: admin key %s created; it is shown only "
-	                "this once\n",
+	fprintf(stderr,
+	        "teepass: admin key %s created; it is shown only "
+	        "this once\n",
 	        id);
 	rc = CLI_OK;
 out:
 	explicit_bzero(token, sizeof(token));
+	config_free(&cfg);
+	return rc;
+}
+
+struct revoke_args {
+	const char *actor;
+	const char *id;
+	json_t *out;
+};
+
+static enum db_status
+revoke_tx(PGconn *c, void *arg)
+{
+	struct revoke_args *a = arg;
+	enum db_status st;
+
+	json_decref(a->out);
+	a->out = NULL;
+	if ((st = db_api_key_revoke(c, a->id, NULL, &a->out)) != DB_OK)
+		return st;
+	return db_audit_insert(c, a->actor, "api_key.revoked", a->id, NULL);
+}
+
+/* teepass admin revoke-key ID: the way back in when every admin key is
+ * lost or leaked (any key, admin or provider). */
+static int
+revoke_key(int argc, char **argv)
+{
+	struct tp_config cfg;
+	struct revoke_args a = {0};
+	const char *user = getenv("USER");
+	char actor[80];
+	enum db_status st;
+	int rc = CLI_USAGE;
+
+	if (argc != 2 || strlen(argv[1]) != APIKEY_ID_LEN ||
+	    strspn(argv[1], "0123456789abcdef") != APIKEY_ID_LEN) {
+		fprintf(stderr,
+		        "usage: teepass admin revoke-key ID (the 16 hex "
+		        "characters after tp_)\n");
+		return CLI_USAGE;
+	}
+	if (!cli_load_config(&cfg))
+		return CLI_USAGE;
+	if (cfg.database_url == NULL) {
+		fprintf(stderr, "teepass: set TEEPASS_DATABASE_URL (libpq "
+		                "connection string)\n");
+		goto out;
+	}
+	snprintf(actor, sizeof(actor), "cli:%.60s",
+	         user != NULL && *user != '\0' ? user : "unknown");
+	a.actor = actor;
+	a.id = argv[1];
+	db_configure(cfg.database_url);
+	st = db_tx(revoke_tx, &a);
+	db_conn_close();
+	db_configure(NULL);
+	if (st == DB_NOT_FOUND) {
+		fprintf(stderr, "teepass: no API key %s\n", argv[1]);
+		rc = CLI_INVALID;
+		goto out;
+	}
+	if (st != DB_OK) {
+		fprintf(stderr, "teepass: cannot revoke the key (database "
+		                "unreachable or not migrated)\n");
+		goto out;
+	}
+	printf("%s revoked at %s\n", argv[1],
+	       json_string_value(json_object_get(a.out, "revoked_at")));
+	rc = CLI_OK;
+out:
+	json_decref(a.out);
 	config_free(&cfg);
 	return rc;
 }
@@ -118,7 +191,10 @@ cli_admin(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "create-key") == 0)
 		return create_key(argc - 1, argv + 1);
-	fprintf(stderr, "usage: teepass admin create-key [--label TEXT]\n");
+	if (argc >= 2 && strcmp(argv[1], "revoke-key") == 0)
+		return revoke_key(argc - 1, argv + 1);
+	fprintf(stderr, "usage: teepass admin create-key [--label TEXT]\n"
+	                "       teepass admin revoke-key ID\n");
 	return argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	                     strcmp(argv[1], "-h") == 0)
 	               ? CLI_OK

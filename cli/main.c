@@ -23,6 +23,7 @@ usage(FILE *f)
 	           "(TEEPASS_DATABASE_URL)\n"
 	           "  admin create-key    create an admin API key (printed "
 	           "once)\n"
+	           "  admin revoke-key ID revoke any API key\n"
 	           "\n"
 	           "`teepass COMMAND --help` explains each command.\n");
 }

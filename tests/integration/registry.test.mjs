@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import * as jose from 'jose';
 import {
   startDaemon, stopDaemon, get, post, psql, request, bearer, createAdminKey,
-  mockEvidenceMr, sha256, DB_URL, ROOT,
+  mockEvidenceMr, sha256, DB_URL, ROOT, teepass,
 } from './lib.mjs';
 
 let d, admin, p1, p2;
@@ -429,4 +429,18 @@ test('a real SEV-SNP report goes through registration appraisal; an unbound mode
   assert.equal(r.status, 422, r.text);
   assert.ok(r.json.verdict.errors.some((e) => e.code === 'measurement_mismatch'), r.text);
   assert.equal(psql(`select count(*) from endpoints where url = '${url}'`), '0');
+});
+
+test('teepass admin revoke-key: a leaked admin key is shut out without the API', async () => {
+  const k = createAdminKey('to be leaked');
+  assert.equal((await get(d, '/api/audit?limit=1', bearer(k))).status, 200);
+  const id = k.slice(3, 19);
+  const out = teepass(['admin', 'revoke-key', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.match(out, new RegExp(`^${id} revoked at \\d{4}-`));
+  const r = await get(d, '/api/audit?limit=1', bearer(k));
+  assert.equal(r.status, 401);
+  assert.equal(r.json.error.code, 'api_key_invalid');
+  assert.equal(psql(`select actor like 'cli:%' from audit_log where action = 'api_key.revoked' and target = '${id}'`), 't');
+  assert.throws(() => teepass(['admin', 'revoke-key', '0000000000000000'], { stdio: 'pipe' }), (e) => e.status === 1);
+  assert.throws(() => teepass(['admin', 'revoke-key', "x'; --"], { stdio: 'pipe' }), (e) => e.status === 2);
 });
