@@ -63,7 +63,8 @@ apikey_matches(const uint8_t sha256[32], const char *stored_hex)
 {
 	uint8_t stored[32];
 
-	if (stored_hex == NULL || !codec_hex_decode_fixed(stored_hex, stored, 32))
+	if (stored_hex == NULL ||
+	    !codec_hex_decode_fixed(stored_hex, stored, 32))
 		return false;
 	/* Constant time: the comparison leaks nothing about the stored
 	 * hash (STYLE.md, digests). */

@@ -12,8 +12,7 @@ enum db_status
 db_audit_insert(PGconn *c, const char *actor, const char *action,
                 const char *target, const json_t *detail)
 {
-	char *d = detail != NULL ? json_dumps(detail, JSON_COMPACT)
-	                         : NULL;
+	char *d = detail != NULL ? json_dumps(detail, JSON_COMPACT) : NULL;
 	const char *v[4] = {actor, action, target, d != NULL ? d : "{}"};
 	enum db_status st;
 

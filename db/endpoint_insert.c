@@ -15,9 +15,9 @@ enum db_status
 db_endpoint_insert(PGconn *c, const struct db_endpoint_row *e)
 {
 	char at[24];
-	const char *v[8] = {e->id,         e->provider_id, e->url,
-	                    e->model_name, e->model_digest, e->tee_type,
-	                    e->passport_id, at};
+	const char *v[8] = {
+	        e->id,           e->provider_id, e->url,         e->model_name,
+	        e->model_digest, e->tee_type,    e->passport_id, at};
 	enum db_status st;
 
 	snprintf(at, sizeof(at), "%lld", (long long)e->attested_at);

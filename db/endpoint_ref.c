@@ -30,8 +30,7 @@ db_endpoint_ref(PGconn *c, const char *id, struct db_endpoint_ref *r)
 	}
 	snprintf(r->provider_id, sizeof(r->provider_id), "%s",
 	         PQgetvalue(res, 0, 0));
-	snprintf(r->tee_type, sizeof(r->tee_type), "%s",
-	         PQgetvalue(res, 0, 1));
+	snprintf(r->tee_type, sizeof(r->tee_type), "%s", PQgetvalue(res, 0, 1));
 	r->version = atoi(PQgetvalue(res, 0, 2));
 	r->doc = json_loads(PQgetvalue(res, 0, 3), 0, NULL);
 	snprintf(r->sha256, sizeof(r->sha256), "%s", PQgetvalue(res, 0, 4));

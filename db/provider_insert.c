@@ -1,8 +1,8 @@
 #include "db/registry.h"
 
 static const struct db_stmt stmt = {
-        "provider_insert", "INSERT INTO providers (id, name) VALUES ($1::uuid, $2)",
-        2};
+        "provider_insert",
+        "INSERT INTO providers (id, name) VALUES ($1::uuid, $2)", 2};
 
 enum db_status
 db_provider_insert(PGconn *c, const char *id, const char *name)

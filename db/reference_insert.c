@@ -10,8 +10,7 @@ static const struct db_stmt stmt = {
 
 enum db_status
 db_reference_insert(PGconn *c, const char *endpoint_id, int version,
-                    const char *doc_json, const char *sha256,
-                    const char *actor)
+                    const char *doc_json, const char *sha256, const char *actor)
 {
 	char ver[16];
 	const char *v[5] = {endpoint_id, ver, doc_json, sha256, actor};

@@ -36,8 +36,7 @@ struct db_api_key {
 };
 
 /* The key ID (db/api_key_find.c). */
-enum db_status db_api_key_find(PGconn *c, const char *id,
-                               struct db_api_key *k);
+enum db_status db_api_key_find(PGconn *c, const char *id, struct db_api_key *k);
 
 /* Stores a key; PROVIDER_ID NULL makes an admin key
  * (db/api_key_insert.c). */
@@ -62,9 +61,8 @@ enum db_status db_provider_exists(PGconn *c, const char *id);
 /* --- audit log --- */
 
 /* Appends one entry (db/audit_insert.c); DETAIL is borrowed (NULL: {}). */
-enum db_status db_audit_insert(PGconn *c, const char *actor,
-                               const char *action, const char *target,
-                               const json_t *detail);
+enum db_status db_audit_insert(PGconn *c, const char *actor, const char *action,
+                               const char *target, const json_t *detail);
 
 /* Newest first, entries with id < BEFORE (NULL: from the newest)
  * (db/audit_list.c). */
@@ -119,8 +117,8 @@ enum db_status db_reference_insert(PGconn *c, const char *endpoint_id,
  * Makes VERSION current and, when non-NULL, sets the model name and
  * digest (db/endpoint_set_reference.c).
  */
-enum db_status db_endpoint_set_reference(PGconn *c, const char *id,
-                                         int version, const char *model_name,
+enum db_status db_endpoint_set_reference(PGconn *c, const char *id, int version,
+                                         const char *model_name,
                                          const char *model_digest);
 
 /*
@@ -129,9 +127,8 @@ enum db_status db_endpoint_set_reference(PGconn *c, const char *id,
  * (db/endpoint_attested.c).
  */
 enum db_status db_endpoint_attested(PGconn *c, const char *id,
-                                    const char *status,
-                                    const char *passport_id, int64_t at,
-                                    const char *errors_json);
+                                    const char *status, const char *passport_id,
+                                    int64_t at, const char *errors_json);
 
 /* Retires endpoint ID (db/endpoint_retire.c); DB_NOT_FOUND when it is
  * not live. */
