@@ -144,6 +144,7 @@ struct db_endpoint_filter {
 	const char *model;    /* name or digest, NULL: any */
 	const char *status;   /* NULL: every live endpoint */
 	const char *provider_id;
+	const char *after_id; /* keyset cursor: an endpoint id, or NULL */
 	int limit;
 };
 

@@ -1,7 +1,8 @@
 /*
- * GET /api/endpoints?tee_type=&model=&status=&provider_id=&limit=
+ * GET /api/endpoints?tee_type=&model=&status=&provider_id=&limit=&cursor=
  * (public): endpoints newest first. model matches the model name or
- * digest; without status, every live (not retired) endpoint.
+ * digest; without status, every live (not retired) endpoint; "cursor" is
+ * the "next_cursor" of the previous page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ handler_endpoints_list(struct request *r)
 	enum tp_provider tee;
 	enum db_status st;
 	const char *s;
-	json_t *rows = NULL;
+	json_t *rows = NULL, *last;
 	PGconn *c;
 
 	f.limit = 50;
@@ -55,6 +56,11 @@ handler_endpoints_list(struct request *r)
 			                   "provider_id");
 		f.provider_id = s;
 	}
+	if ((s = request_query(r, "cursor")) != NULL) {
+		if (!reg_is_uuid(s))
+			return reply_error(r, TP_ERR_invalid_cursor, "cursor");
+		f.after_id = s;
+	}
 	if ((c = db_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE,
 		                    TP_ERR_endpoint_not_found);
@@ -63,5 +69,12 @@ handler_endpoints_list(struct request *r)
 		return reply_error(r, TP_ERR_invalid_query, NULL);
 	if (st != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);
-	return reply_json(r, 200, json_pack("{s:o}", "endpoints", rows));
+	/* A full page may have a next one: its cursor is the last id. */
+	last = json_array_size(rows) == (size_t)f.limit
+	               ? json_array_get(rows, json_array_size(rows) - 1)
+	               : NULL;
+	return reply_json(
+	        r, 200,
+	        json_pack("{s:o, s:O?}", "endpoints", rows, "next_cursor",
+	                  last != NULL ? json_object_get(last, "id") : NULL));
 }

@@ -444,3 +444,25 @@ test('teepass admin revoke-key: a leaked admin key is shut out without the API',
   assert.throws(() => teepass(['admin', 'revoke-key', '0000000000000000'], { stdio: 'pipe' }), (e) => e.status === 1);
   assert.throws(() => teepass(['admin', 'revoke-key', "x'; --"], { stdio: 'pipe' }), (e) => e.status === 2);
 });
+
+test('endpoint list: keyset pagination, newest first, no overlap', async () => {
+  const p = await newProvider(`paged ${uniq()}`);
+  const made = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await register(p.key);
+    assert.equal(r.status, 201, r.text);
+    made.push(r.json.id);
+  }
+  const seen = [];
+  let cursor = null;
+  for (let page = 0; page < 10; page++) {
+    const r = await get(d, `/api/endpoints?provider_id=${p.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json.endpoints.length <= 2);
+    seen.push(...r.json.endpoints.map((e) => e.id));
+    cursor = r.json.next_cursor;
+    if (!cursor) break;
+  }
+  assert.deepEqual(seen, [...made].reverse(), 'every endpoint once, newest first');
+  assert.equal((await get(d, '/api/endpoints?cursor=nope')).json.error.code, 'invalid_cursor');
+});
