@@ -189,7 +189,8 @@ transaction(PGconn *c, void *arg)
 	if (!a->want_passport)
 		return DB_OK;
 	st = db_passport_find_by_request(c, a->row.request_sha256,
-	                                 a->in->vreq.now, &existing);
+	                                 a->in->vreq.now, a->row.kid,
+	                                 &existing);
 	if (st == DB_OK) {
 		json_decref(a->passport);
 		a->passport = existing;
