@@ -19,6 +19,7 @@
 #include "handlers/handlers.h"
 #include "server/app.h"
 #include "server/metrics.h"
+#include "verify/composite.h"
 #include "verify/expected.h"
 #include "verify/verify.h"
 
@@ -31,7 +32,12 @@ static const struct json_field fields[] = {
         {"expected", JSON_OBJECT, false, false},
         {"endpoint_id", JSON_STRING, false, false},
         {"issue_passport", JSON_TRUE, false, false},
+        {"devices", JSON_ARRAY, false, false},
 };
+
+/* Members of each "devices" entry (composite CPU + GPU evidence). */
+static const char *const device_fields[] = {"provider", "attestation",
+                                            "collateral"};
 
 /* The decoded request; everything freed by input_free. */
 struct input {
@@ -44,6 +50,9 @@ struct input {
 	bool has_nonce;
 	bool issue_passport;
 	struct verify_request vreq;
+	struct verify_device devices[COMPOSITE_MAX_DEVICES];
+	uint8_t *device_evidence[COMPOSITE_MAX_DEVICES];
+	size_t n_devices;
 };
 
 static void
@@ -52,6 +61,74 @@ input_free(struct input *in)
 	json_decref(in->doc);
 	free(in->evidence);
 	free(in->runtime_data);
+	for (size_t i = 0; i < in->n_devices; i++)
+		free(in->device_evidence[i]);
+}
+
+/* "devices": [{"provider", "attestation", "collateral"?}, ...], each
+ * bound to runtime_data. Replies 400 and returns false when malformed. */
+static bool
+parse_devices(struct request *r, struct input *in, json_t *arr)
+{
+	size_t i;
+	json_t *dev;
+
+	if (json_array_size(arr) > COMPOSITE_MAX_DEVICES) {
+		reply_error(r, TP_ERR_invalid_field, "devices");
+		return false;
+	}
+	if (json_array_size(arr) > 0 && in->runtime_data == NULL) {
+		/* Devices prove they belong to this VM through it. */
+		reply_error(r, TP_ERR_missing_field, "runtime_data");
+		return false;
+	}
+	json_array_foreach(arr, i, dev)
+	{
+		struct verify_device *d = &in->devices[i];
+		const char *key, *prov, *att;
+		json_t *val;
+
+		if (!json_is_object(dev)) {
+			reply_error(r, TP_ERR_invalid_field, "devices");
+			return false;
+		}
+		json_object_foreach(dev, key, val)
+		{
+			size_t k;
+			for (k = 0; k < 3; k++)
+				if (strcmp(key, device_fields[k]) == 0)
+					break;
+			if (k == 3) {
+				reply_error(r, TP_ERR_unknown_field,
+				            "devices[]");
+				return false;
+			}
+		}
+		prov = json_string_value(json_object_get(dev, "provider"));
+		att = json_string_value(json_object_get(dev, "attestation"));
+		if (prov == NULL || att == NULL) {
+			reply_error(r, TP_ERR_missing_field,
+			            prov == NULL ? "devices[].provider"
+			                         : "devices[].attestation");
+			return false;
+		}
+		if (!provider_parse(prov, &d->provider)) {
+			reply_error(r, TP_ERR_unknown_provider,
+			            "devices[].provider");
+			return false;
+		}
+		if (!codec_evidence_decode(att, strlen(att),
+		                           &in->device_evidence[i],
+		                           &d->evidence_len)) {
+			reply_error(r, TP_ERR_bad_encoding,
+			            "devices[].attestation");
+			return false;
+		}
+		in->n_devices = i + 1;
+		d->evidence = in->device_evidence[i];
+		d->collateral = json_object_get(dev, "collateral");
+	}
+	return true;
 }
 
 /* Decodes and checks the members; on failure replies 400 and returns
@@ -111,6 +188,9 @@ parse_input(struct request *r, struct input *in)
 	}
 	if ((v = json_object_get(in->doc, "issue_passport")) != NULL)
 		in->issue_passport = json_is_true(v);
+	if ((v = json_object_get(in->doc, "devices")) != NULL &&
+	    !parse_devices(r, in, v))
+		return false;
 	in->vreq.evidence = in->evidence;
 	in->vreq.evidence_len = in->evidence_len;
 	in->vreq.runtime_data = in->runtime_data;
@@ -151,6 +231,14 @@ request_digest(const struct input *in, const struct verdict *v, char hex[65])
 	EVP_DigestUpdate(ctx, "E", 1);
 	if (expected != NULL)
 		EVP_DigestUpdate(ctx, expected, strlen(expected));
+	/* Composite: the same CPU evidence with other devices is another
+	 * request. */
+	for (size_t i = 0; i < in->n_devices; i++) {
+		SHA256(in->devices[i].evidence, in->devices[i].evidence_len,
+		       rd);
+		EVP_DigestUpdate(ctx, "D", 1);
+		EVP_DigestUpdate(ctx, rd, 32);
+	}
 	EVP_DigestFinal_ex(ctx, md, NULL);
 out:
 	free(expected);
@@ -311,6 +399,7 @@ handler_verify_tee_attestation(struct request *r)
 		return MHD_YES;
 	}
 	verify_run(&in.vreq, &v);
+	verify_devices(&in.vreq, in.devices, in.n_devices, &v);
 	valid = verdict_valid(&v);
 	a.in = &in;
 	a.v = &v;
