@@ -4,9 +4,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Policy of the dcap verifier (owned by that module). */
+#define DCAP_POLICY_MAX_DENY 32
+
+/*
+ * Policy of the dcap verifier (owned by that module). No heap members:
+ * the configuration is copied and freed without this module's help.
+ *
+ * Keys of dcap_policy_set (configuration "dcap.KEY"):
+ *   accepted_statuses        comma list of TCB statuses accepted; default
+ *                            UpToDate,SWHardeningNeeded,ConfigurationNeeded,
+ *                            ConfigurationAndSWHardeningNeeded (all but
+ *                            UpToDate give EAR "warning"). Revoked is never
+ *                            accepted.
+ *   allow_out_of_date        true/false (default false): adds OutOfDate and
+ *                            OutOfDateConfigurationNeeded to the list.
+ *   tcb_grace_period_days    N (default 0): OutOfDate* is accepted (warning)
+ *                            while the platform has been out of date for at
+ *                            most N days, counted from the tcbDate of the
+ *                            TCB level just above the matched one.
+ *   advisory_deny            comma list of advisory ids (INTEL-SA-00837)
+ *                            refused whatever the status.
+ *   require_sept_ve_disable  true/false (default true): TDX TD_ATTRIBUTES
+ *                            bit 28 SEPT_VE_DISABLE must be set.
+ *   mrservicetd              96 hex chars: the TD 1.5 MRSERVICETD required;
+ *                            "" (default) does not check it.
+ */
 struct dcap_policy {
-	int reserved;
+	unsigned accepted;    /* bit (1 << enum dcap_tcb_status) */
+	int64_t grace_period; /* seconds */
+	char deny[DCAP_POLICY_MAX_DENY][32];
+	size_t n_deny;
+	bool require_sept_ve_disable;
+	bool check_mrservicetd;
+	uint8_t mrservicetd[48];
 };
 
 /* Fills the safe defaults. */
