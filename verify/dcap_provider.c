@@ -251,11 +251,53 @@ claims_td(const struct dcap_td_report *t, struct verdict *v)
 	verdict_add_binding(v, "report_data", t->report_data, 64);
 }
 
+/* A parsed attestation key, cached by its bytes (parsing and the on-curve
+ * check cost as much as a signature verification; no trust is cached). */
+struct dcap_att_key {
+	struct dcap_cached cached; /* first member */
+	EVP_PKEY *pub;
+};
+
+static void
+att_key_destroy(struct dcap_cached *cc)
+{
+	struct dcap_att_key *k = (struct dcap_att_key *)cc;
+
+	EVP_PKEY_free(k->pub);
+	free(k);
+}
+
+static struct dcap_att_key *
+att_key_get(const struct dcap_quote *q)
+{
+	const void *parts[2] = {"teepass-dcap-att-key-v1", q->att_key};
+	size_t lens[2] = {23, 64};
+	struct dcap_att_key *k;
+	uint8_t key[32];
+	bool cache = dcap_sha256_parts(parts, lens, 2, key);
+
+	if (cache &&
+	    (k = (struct dcap_att_key *)dcap_cache_get(key, 0)) != NULL)
+		return k;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return NULL;
+	k->cached.refs = 1;
+	k->cached.destroy = att_key_destroy;
+	if ((k->pub = ecdsa_pub_from_point("P-256", q->att_key, 64)) == NULL) {
+		ERR_clear_error();
+		att_key_destroy(&k->cached);
+		return NULL;
+	}
+	if (cache)
+		dcap_cache_put(key, INT64_MIN, INT64_MAX, &k->cached);
+	return k;
+}
+
 /* Quote signature by the attestation key over header || body. */
 static bool
 check_quote_signature(const struct dcap_quote *q, struct verdict *v)
 {
-	EVP_PKEY *ak = ecdsa_pub_from_point("P-256", q->att_key, 64);
+	struct dcap_att_key *ak = att_key_get(q);
 	bool ok = false;
 
 	if (ak == NULL) {
@@ -263,7 +305,7 @@ check_quote_signature(const struct dcap_quote *q, struct verdict *v)
 		verdict_fail(v, "quote_signature",
 		             TP_ERR_quote_signature_invalid,
 		             "attestation_key: not a point on P-256");
-	} else if (!ecdsa_verify_raw(ak, EVP_sha256(), q->signed_data,
+	} else if (!ecdsa_verify_raw(ak->pub, EVP_sha256(), q->signed_data,
 	                             q->signed_len, q->signature,
 	                             q->signature + 32, 32)) {
 		v->signature_valid = TP_FALSE;
@@ -276,7 +318,7 @@ check_quote_signature(const struct dcap_quote *q, struct verdict *v)
 		verdict_pass(v, "quote_signature");
 		ok = true;
 	}
-	EVP_PKEY_free(ak);
+	dcap_cache_release(ak != NULL ? &ak->cached : NULL);
 	ERR_clear_error();
 	return ok;
 }
