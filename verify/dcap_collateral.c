@@ -15,9 +15,8 @@
 #include "verify/ecdsa.h"
 #include "verify/x509.h"
 
-#define ROOT_CA_FILE "intel_sgx_root_ca.der"
-#define ROOT_CA_PIN                                                            \
-	"44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3"
+#define ROOT_CA_FILE   "intel_sgx_root_ca.der"
+#define ROOT_CA_PIN    DCAP_ROOT_CA_PIN
 #define MAX_ITEM_BYTES (1024 * 1024)
 
 static const char *const status_names[DCAP_STATUS__COUNT] = {

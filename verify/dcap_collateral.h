@@ -171,6 +171,10 @@ void dcap_qe_identity_clear(struct dcap_qe_identity *q);
 bool dcap_json_member_span(const char *text, size_t len, const char *key,
                            size_t *off, size_t *vlen);
 
+/* SHA-256 of the DER of config/trust/intel_sgx_root_ca.der. */
+#define DCAP_ROOT_CA_PIN                                                       \
+	"44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3"
+
 /* The pinned Intel SGX Root CA (borrowed), or NULL. */
 X509 *dcap_root_ca(void);
 

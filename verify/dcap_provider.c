@@ -82,6 +82,22 @@ pck_key(const struct dcap_quote *q, const struct dcap_collateral *c,
 	return dcap_sha256_parts(parts, lens, 3, key);
 }
 
+/* Number of PEM certificate blocks in BUF. */
+static int
+pem_blocks(const uint8_t *buf, size_t len)
+{
+	static const char marker[] = "-----BEGIN CERTIFICATE-----";
+	const uint8_t *p = buf, *end = buf + len, *hit;
+	int n = 0;
+
+	while (p < end && (hit = memmem(p, (size_t)(end - p), marker,
+	                                sizeof(marker) - 1)) != NULL) {
+		n++;
+		p = hit + sizeof(marker) - 1;
+	}
+	return n;
+}
+
 /*
  * The PCK chain of the quote (certification data type 5) up to the pinned
  * root, with the PCK CRL and the Root CA CRL of C (NULL: C failed, the
@@ -131,18 +147,38 @@ pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
 		             sk == NULL ? 0 : sk_X509_num(sk));
 		goto out;
 	}
-	leaf = sk_X509_value(sk, 0);
-	/* Self-signed certificates in the quote are never candidates: the
-	 * only root is the pinned one. */
-	if ((untrusted = sk_X509_new_null()) == NULL)
-		goto oom;
-	for (int i = 1; i < sk_X509_num(sk); i++) {
-		X509 *x = sk_X509_value(sk, i);
-		if (X509_check_issued(x, x) == X509_V_OK)
-			continue;
-		if (!sk_X509_push(untrusted, x))
-			goto oom;
+	if (pem_blocks(q->cert_data, q->cert_len) != sk_X509_num(sk)) {
+		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
+		             "certification_data: certificate %d of %d does "
+		             "not parse",
+		             sk_X509_num(sk) + 1,
+		             pem_blocks(q->cert_data, q->cert_len));
+		goto out;
 	}
+	leaf = sk_X509_value(sk, 0);
+	/* The chain is exactly PCK leaf, its issuing CA and optionally a
+	 * copy of the root, which must then be the pinned one: the only
+	 * trusted root is the pinned one and nothing else rides along. */
+	if (sk_X509_num(sk) > 3 ||
+	    X509_check_issued(sk_X509_value(sk, 1), leaf) != X509_V_OK) {
+		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
+		             "certification_data: want PCK certificate, the "
+		             "CA that issued it and optionally the root; have "
+		             "%d certificates not in that order",
+		             sk_X509_num(sk));
+		goto out;
+	}
+	if (sk_X509_num(sk) == 3 &&
+	    (root == NULL || X509_cmp(sk_X509_value(sk, 2), root) != 0)) {
+		verdict_fail(v, "pck_chain", TP_ERR_certificate_chain_invalid,
+		             "certification_data: certificate 3 is not the "
+		             "pinned Intel SGX Root CA (sha256 %s)",
+		             DCAP_ROOT_CA_PIN);
+		goto out;
+	}
+	if ((untrusted = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(untrusted, sk_X509_value(sk, 1)))
+		goto oom;
 	if (c != NULL) {
 		if (X509_NAME_cmp(X509_CRL_get_issuer(c->pck_crl),
 		                  X509_get_issuer_name(leaf)) != 0) {

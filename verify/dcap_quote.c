@@ -26,11 +26,10 @@ dcap_quote_detect(const uint8_t *buf, size_t len, uint32_t tee_type)
 	if (!reader_u16le(&r, &version) || !reader_u16le(&r, &key) ||
 	    !reader_u32le(&r, &tee))
 		return false;
-	if (version < 3 || version > 5 || key != DCAP_ATT_KEY_ECDSA_P256)
-		return false;
-	if (len < DCAP_HEADER_LEN + DCAP_SGX_REPORT_LEN)
-		return false;
-	return tee == tee_type;
+	/* The first 8 bytes decide; a truncated quote is then refused by the
+	 * parser with the field it lacks. */
+	return version >= 3 && version <= 5 && key == DCAP_ATT_KEY_ECDSA_P256 &&
+	       tee == tee_type;
 }
 
 /* SGX REPORTBODY (Intel SDM Vol. 3D, 38.15 "REPORT"; DCAP A.4.3). */

@@ -9,6 +9,9 @@
 
 #include "verify/verify.h"
 
+/* Each program uses a subset of the helpers. */
+#define TEST_DCAP_UTIL __attribute__((unused)) static
+
 #define ZERO48                                                                 \
 	"000000000000000000000000000000000000000000000000000000000000000000"   \
 	"000000000000000000000000000000"
@@ -19,7 +22,7 @@ struct sample {
 	json_t *collateral; /* collateral.json, or NULL */
 };
 
-static uint8_t *
+TEST_DCAP_UTIL uint8_t *
 read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -42,7 +45,7 @@ read_all(const char *path, size_t *len)
 	return b;
 }
 
-static void
+TEST_DCAP_UTIL void
 sample_load(struct sample *s, const char *dir, bool with_json)
 {
 	char path[512];
@@ -58,7 +61,7 @@ sample_load(struct sample *s, const char *dir, bool with_json)
 	}
 }
 
-static void
+TEST_DCAP_UTIL void
 sample_free(struct sample *s)
 {
 	free(s->quote);
@@ -68,7 +71,7 @@ sample_free(struct sample *s)
 static struct verify_config test_cfg;
 static bool test_cfg_ready;
 
-static const struct verify_config *
+TEST_DCAP_UTIL const struct verify_config *
 cfg(void)
 {
 	if (!test_cfg_ready) {
@@ -78,7 +81,7 @@ cfg(void)
 	return &test_cfg;
 }
 
-static void
+TEST_DCAP_UTIL void
 run_bytes(const uint8_t *q, size_t len, const json_t *coll, const char *path,
           enum tp_provider p, int64_t now, const struct verify_config *c,
           struct verdict *v)
@@ -96,7 +99,7 @@ run_bytes(const uint8_t *q, size_t len, const json_t *coll, const char *path,
 	verify_run(&req, v);
 }
 
-static void
+TEST_DCAP_UTIL void
 run(const struct sample *s, enum tp_provider p, int64_t now, const char *path,
     struct verdict *v)
 {
@@ -104,7 +107,7 @@ run(const struct sample *s, enum tp_provider p, int64_t now, const char *path,
 	          p, now, cfg(), v);
 }
 
-static void
+TEST_DCAP_UTIL void
 dump(const struct verdict *v)
 {
 	json_t *j = verdict_to_json(v);
@@ -115,7 +118,7 @@ dump(const struct verdict *v)
 	json_decref(j);
 }
 
-static void
+TEST_DCAP_UTIL void
 expect_valid(const struct verdict *v, const char *status)
 {
 	if (!verdict_valid(v) || strcmp(v->tcb_status, status) != 0)
@@ -127,7 +130,7 @@ expect_valid(const struct verdict *v, const char *status)
 	assert_int_equal(v->certificate_chain_valid, TP_TRUE);
 }
 
-static void
+TEST_DCAP_UTIL void
 expect_error(const struct verdict *v, enum tp_err code)
 {
 	if (!verdict_has_error(v, code)) {
@@ -138,7 +141,7 @@ expect_error(const struct verdict *v, enum tp_err code)
 	assert_true(verdict_has_error(v, code));
 }
 
-static void
+TEST_DCAP_UTIL void
 expect_error_mentions(const struct verdict *v, const char *word)
 {
 	size_t i;
@@ -159,7 +162,7 @@ expect_error_mentions(const struct verdict *v, const char *word)
 	assert_true(found);
 }
 
-static void
+TEST_DCAP_UTIL void
 expect_check_ok(const struct verdict *v, const char *name)
 {
 	size_t i;
@@ -183,7 +186,7 @@ expect_check_ok(const struct verdict *v, const char *name)
 	assert_true(seen && ok);
 }
 
-static void
+TEST_DCAP_UTIL void
 expect_claim(const struct verdict *v, const char *name, const char *want)
 {
 	const char *have = json_string_value(json_object_get(v->claims, name));
@@ -196,7 +199,7 @@ expect_claim(const struct verdict *v, const char *name, const char *want)
 }
 
 /* The advisory ids, in order, NULL-terminated. */
-static void
+TEST_DCAP_UTIL void
 expect_advisories(const struct verdict *v, ...)
 {
 	va_list ap;
