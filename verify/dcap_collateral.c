@@ -880,6 +880,7 @@ verify_issuer_chain(const struct dcap_raw_collateral *raw, enum dcap_item it,
 	if (!x509_chain_verify(leaf, rest, root, now, crls, &code, why,
 	                       sizeof(why))) {
 		verdict_fail(v, check, code, "%s: %s", item_names[it], why);
+		v->certificate_chain_valid = TP_FALSE;
 		X509_free(leaf);
 		leaf = NULL;
 		goto out;

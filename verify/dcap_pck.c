@@ -1,10 +1,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "verify/dcap_collateral.h"
 #include "verify/dcap_pck.h"
+#include "verify/x509.h"
 #include "verify/reader.h"
 
 /* DER of OID 1.2.840.113741.1.13.1 (without tag and length). */
@@ -243,4 +246,131 @@ dcap_pck_ext_parse(X509 *cert, struct dcap_pck_ext *ext, char *why,
 	return dcap_pck_ext_parse_der(ASN1_STRING_get0_data(os),
 	                              (size_t)ASN1_STRING_length(os), ext, why,
 	                              whylen);
+}
+
+/* Number of PEM certificate blocks in BUF. */
+static int
+pem_blocks(const uint8_t *buf, size_t len)
+{
+	static const char marker[] = "-----BEGIN CERTIFICATE-----";
+	const uint8_t *p = buf, *end = buf + len, *hit;
+	int n = 0;
+
+	while (p < end && (hit = memmem(p, (size_t)(end - p), marker,
+	                                sizeof(marker) - 1)) != NULL) {
+		n++;
+		p = hit + sizeof(marker) - 1;
+	}
+	return n;
+}
+
+bool
+dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
+                      X509_CRL *pck_crl, X509_CRL *root_crl, int64_t now,
+                      struct verdict *v, struct dcap_pck_ext *ext,
+                      EVP_PKEY **pub, int64_t *until)
+{
+	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
+	STACK_OF(X509_CRL) *crls = NULL;
+	X509 *leaf = NULL;
+	enum tp_err code;
+	char why[200];
+	bool ok = false;
+
+	*pub = NULL;
+	sk = x509_parse_pem_chain(pem, len);
+	if (sk == NULL || sk_X509_num(sk) < 2) {
+		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
+		             "certification_data: want the PEM chain PCK "
+		             "certificate, PCK CA (and root); have %d "
+		             "certificates",
+		             sk == NULL ? 0 : sk_X509_num(sk));
+		goto out;
+	}
+	if (pem_blocks(pem, len) != sk_X509_num(sk)) {
+		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
+		             "certification_data: certificate %d of %d does "
+		             "not parse",
+		             sk_X509_num(sk) + 1, pem_blocks(pem, len));
+		goto out;
+	}
+	leaf = sk_X509_value(sk, 0);
+	/* The chain is exactly PCK leaf, its issuing CA and optionally a
+	 * copy of the root, which must then be the pinned one: the only
+	 * trusted root is the pinned one and nothing else rides along. */
+	if (sk_X509_num(sk) > 3 ||
+	    X509_check_issued(sk_X509_value(sk, 1), leaf) != X509_V_OK) {
+		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
+		             "certification_data: want PCK certificate, the "
+		             "CA that issued it and optionally the root; have "
+		             "%d certificates not in that order",
+		             sk_X509_num(sk));
+		goto out;
+	}
+	if (sk_X509_num(sk) == 3 &&
+	    (root == NULL || X509_cmp(sk_X509_value(sk, 2), root) != 0)) {
+		verdict_fail(v, "pck_chain", TP_ERR_certificate_chain_invalid,
+		             "certification_data: certificate 3 is not the "
+		             "pinned Intel SGX Root CA (sha256 %s)",
+		             DCAP_ROOT_CA_PIN);
+		goto out;
+	}
+	if ((untrusted = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(untrusted, sk_X509_value(sk, 1)))
+		goto oom;
+	if (pck_crl != NULL && root_crl != NULL) {
+		if (X509_NAME_cmp(X509_CRL_get_issuer(pck_crl),
+		                  X509_get_issuer_name(leaf)) != 0) {
+			verdict_fail(v, "pck_chain",
+			             TP_ERR_pck_crl_issuer_mismatch,
+			             "pck_crl is issued by another CA than the "
+			             "PCK certificate's issuer (Platform vs "
+			             "Processor CA?)");
+			goto out;
+		}
+		if ((crls = sk_X509_CRL_new_null()) == NULL ||
+		    !sk_X509_CRL_push(crls, pck_crl) ||
+		    !sk_X509_CRL_push(crls, root_crl))
+			goto oom;
+	}
+	if (!x509_chain_verify(leaf, untrusted, root, now, crls, &code, why,
+	                       sizeof(why))) {
+		v->certificate_chain_valid = TP_FALSE;
+		verdict_fail(v, "pck_chain", code, "PCK chain: %s", why);
+		goto out;
+	}
+	if (v->certificate_chain_valid == TP_NULL)
+		v->certificate_chain_valid = TP_TRUE;
+	verdict_pass(v, "pck_chain");
+	if (!dcap_pck_ext_parse(leaf, ext, why, sizeof(why))) {
+		verdict_fail(v, "pck_extensions", TP_ERR_pck_extension_invalid,
+		             "PCK certificate %s", why);
+		goto out;
+	}
+	verdict_pass(v, "pck_extensions");
+	if ((*pub = X509_get_pubkey(leaf)) == NULL) {
+		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
+		             "PCK certificate: public key unreadable");
+		goto out;
+	}
+	*until = x509_not_after(leaf);
+	for (int i = 0; i < sk_X509_num(untrusted); i++) {
+		int64_t na = x509_not_after(sk_X509_value(untrusted, i));
+		if (na < *until)
+			*until = na;
+	}
+	ok = true;
+	goto out;
+oom:
+	verdict_error(v, TP_ERR_internal_error, "out of memory");
+out:
+	ERR_clear_error();
+	sk_X509_CRL_free(crls);
+	sk_X509_free(untrusted);
+	sk_X509_pop_free(sk, X509_free);
+	if (!ok) {
+		EVP_PKEY_free(*pub);
+		*pub = NULL;
+	}
+	return ok;
 }

@@ -6,6 +6,8 @@
 
 #include <openssl/x509.h>
 
+#include "verify/verdict.h"
+
 /*
  * The SGX extensions of a PCK certificate (Intel SGX PCK Certificate and
  * CRL Profile, 1.3.5 "Intel SGX Extensions", OID 1.2.840.113741.1.13.1).
@@ -30,5 +32,19 @@ bool dcap_pck_ext_parse(X509 *cert, struct dcap_pck_ext *ext, char *why,
 /* The same from the DER of the extension's value (exposed for tests). */
 bool dcap_pck_ext_parse_der(const uint8_t *der, size_t len,
                             struct dcap_pck_ext *ext, char *why, size_t whylen);
+
+/*
+ * Verifies the PEM PCK chain of a quote's certification data (PCK leaf,
+ * the CA that issued it, optionally a copy of ROOT) up to ROOT as of NOW,
+ * X509_STRICT, with revocation checks through PCK_CRL and ROOT_CRL when
+ * both are given (the caller has verified their signatures and windows).
+ * Records the checks "pck_chain" and "pck_extensions" in V and sets
+ * v->certificate_chain_valid. On success fills EXT, *PUB (the leaf key;
+ * caller frees) and *UNTIL (earliest notAfter of leaf and CA).
+ */
+bool dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
+                           X509_CRL *pck_crl, X509_CRL *root_crl, int64_t now,
+                           struct verdict *v, struct dcap_pck_ext *ext,
+                           EVP_PKEY **pub, int64_t *until);
 
 #endif

@@ -82,22 +82,6 @@ pck_key(const struct dcap_quote *q, const struct dcap_collateral *c,
 	return dcap_sha256_parts(parts, lens, 3, key);
 }
 
-/* Number of PEM certificate blocks in BUF. */
-static int
-pem_blocks(const uint8_t *buf, size_t len)
-{
-	static const char marker[] = "-----BEGIN CERTIFICATE-----";
-	const uint8_t *p = buf, *end = buf + len, *hit;
-	int n = 0;
-
-	while (p < end && (hit = memmem(p, (size_t)(end - p), marker,
-	                                sizeof(marker) - 1)) != NULL) {
-		n++;
-		p = hit + sizeof(marker) - 1;
-	}
-	return n;
-}
-
 /*
  * The PCK chain of the quote (certification data type 5) up to the pinned
  * root, with the PCK CRL and the Root CA CRL of C (NULL: C failed, the
@@ -108,11 +92,7 @@ pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
            int64_t now, struct verdict *v)
 {
 	struct dcap_pck *p = NULL, *hit;
-	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
-	STACK_OF(X509_CRL) *crls = NULL;
-	X509 *leaf = NULL, *root = dcap_root_ca();
-	enum tp_err code;
-	char why[200];
+	X509 *root = dcap_root_ca();
 	uint8_t key[32];
 	bool ok = false;
 
@@ -126,7 +106,8 @@ pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
 	}
 	if (c != NULL && pck_key(q, c, key) &&
 	    (hit = (struct dcap_pck *)dcap_cache_get(key, now)) != NULL) {
-		v->certificate_chain_valid = TP_TRUE;
+		if (v->certificate_chain_valid == TP_NULL)
+			v->certificate_chain_valid = TP_TRUE;
 		verdict_pass(v, "pck_chain");
 		verdict_pass(v, "pck_extensions");
 		verdict_expires_no_later_than(v, hit->until);
@@ -138,87 +119,11 @@ pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
 	}
 	p->cached.refs = 1;
 	p->cached.destroy = pck_destroy;
-	sk = x509_parse_pem_chain(q->cert_data, q->cert_len);
-	if (sk == NULL || sk_X509_num(sk) < 2) {
-		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
-		             "certification_data: want the PEM chain PCK "
-		             "certificate, PCK CA (and root); have %d "
-		             "certificates",
-		             sk == NULL ? 0 : sk_X509_num(sk));
+	if (!dcap_pck_chain_verify(q->cert_data, q->cert_len, root,
+	                           c != NULL ? c->pck_crl : NULL,
+	                           c != NULL ? c->root_crl : NULL, now, v,
+	                           &p->ext, &p->pub, &p->until))
 		goto out;
-	}
-	if (pem_blocks(q->cert_data, q->cert_len) != sk_X509_num(sk)) {
-		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
-		             "certification_data: certificate %d of %d does "
-		             "not parse",
-		             sk_X509_num(sk) + 1,
-		             pem_blocks(q->cert_data, q->cert_len));
-		goto out;
-	}
-	leaf = sk_X509_value(sk, 0);
-	/* The chain is exactly PCK leaf, its issuing CA and optionally a
-	 * copy of the root, which must then be the pinned one: the only
-	 * trusted root is the pinned one and nothing else rides along. */
-	if (sk_X509_num(sk) > 3 ||
-	    X509_check_issued(sk_X509_value(sk, 1), leaf) != X509_V_OK) {
-		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
-		             "certification_data: want PCK certificate, the "
-		             "CA that issued it and optionally the root; have "
-		             "%d certificates not in that order",
-		             sk_X509_num(sk));
-		goto out;
-	}
-	if (sk_X509_num(sk) == 3 &&
-	    (root == NULL || X509_cmp(sk_X509_value(sk, 2), root) != 0)) {
-		verdict_fail(v, "pck_chain", TP_ERR_certificate_chain_invalid,
-		             "certification_data: certificate 3 is not the "
-		             "pinned Intel SGX Root CA (sha256 %s)",
-		             DCAP_ROOT_CA_PIN);
-		goto out;
-	}
-	if ((untrusted = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(untrusted, sk_X509_value(sk, 1)))
-		goto oom;
-	if (c != NULL) {
-		if (X509_NAME_cmp(X509_CRL_get_issuer(c->pck_crl),
-		                  X509_get_issuer_name(leaf)) != 0) {
-			verdict_fail(v, "pck_chain",
-			             TP_ERR_pck_crl_issuer_mismatch,
-			             "pck_crl is issued by another CA than the "
-			             "PCK certificate's issuer (Platform vs "
-			             "Processor CA?)");
-			goto out;
-		}
-		if ((crls = sk_X509_CRL_new_null()) == NULL ||
-		    !sk_X509_CRL_push(crls, c->pck_crl) ||
-		    !sk_X509_CRL_push(crls, c->root_crl))
-			goto oom;
-	}
-	if (!x509_chain_verify(leaf, untrusted, root, now, crls, &code, why,
-	                       sizeof(why))) {
-		v->certificate_chain_valid = TP_FALSE;
-		verdict_fail(v, "pck_chain", code, "PCK chain: %s", why);
-		goto out;
-	}
-	v->certificate_chain_valid = TP_TRUE;
-	verdict_pass(v, "pck_chain");
-	if (!dcap_pck_ext_parse(leaf, &p->ext, why, sizeof(why))) {
-		verdict_fail(v, "pck_extensions", TP_ERR_pck_extension_invalid,
-		             "PCK certificate %s", why);
-		goto out;
-	}
-	verdict_pass(v, "pck_extensions");
-	if ((p->pub = X509_get_pubkey(leaf)) == NULL) {
-		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
-		             "PCK certificate: public key unreadable");
-		goto out;
-	}
-	p->until = x509_not_after(leaf);
-	for (int i = 0; i < sk_X509_num(untrusted); i++) {
-		int64_t na = x509_not_after(sk_X509_value(untrusted, i));
-		if (na < p->until)
-			p->until = na;
-	}
 	verdict_expires_no_later_than(v, p->until);
 	/* Cached only with verified CRLs, within the collateral's window. */
 	if (c != NULL && pck_key(q, c, key))
@@ -227,14 +132,7 @@ pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
 		                                         : c->valid_until,
 		               &p->cached);
 	ok = true;
-	goto out;
-oom:
-	verdict_error(v, TP_ERR_internal_error, "out of memory");
 out:
-	ERR_clear_error();
-	sk_X509_CRL_free(crls);
-	sk_X509_free(untrusted);
-	sk_X509_pop_free(sk, X509_free);
 	if (!ok) {
 		if (v->certificate_chain_valid == TP_NULL)
 			v->certificate_chain_valid = TP_FALSE;
