@@ -162,3 +162,42 @@ bad_bool:
 	snprintf(err, errlen, "dcap.%s: want true or false", key);
 	return false;
 }
+
+enum tp_err
+dcap_policy_tcb(const struct dcap_policy *p, int status, int64_t outdated_since,
+                int64_t now, int64_t *until)
+{
+	bool ood = status == DCAP_OUT_OF_DATE ||
+	           status == DCAP_OUT_OF_DATE_CONFIGURATION_NEEDED;
+
+	*until = INT64_MAX;
+	if (status < 0 || status >= DCAP_STATUS__COUNT ||
+	    status == DCAP_REVOKED)
+		return TP_ERR_tcb_revoked;
+	if (p->accepted & (1u << status))
+		return TP_ERR__COUNT;
+	/* Grace: out of date for at most grace_period seconds so far. */
+	if (ood && p->grace_period > 0 && outdated_since > 0 &&
+	    now >= outdated_since && now - outdated_since <= p->grace_period) {
+		*until = outdated_since + p->grace_period;
+		return TP_ERR__COUNT;
+	}
+	return ood ? TP_ERR_tcb_out_of_date : TP_ERR_tcb_status_not_accepted;
+}
+
+bool
+dcap_policy_denied(const struct dcap_policy *p, const json_t *advisories,
+                   const char **id)
+{
+	for (size_t i = 0; i < json_array_size(advisories); i++) {
+		const char *s =
+		        json_string_value(json_array_get(advisories, i));
+		for (size_t k = 0; s != NULL && k < p->n_deny; k++) {
+			if (strcmp(s, p->deny[k]) == 0) {
+				*id = s;
+				return true;
+			}
+		}
+	}
+	return false;
+}

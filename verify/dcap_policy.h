@@ -4,6 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "common/errors.h"
+
 #define DCAP_POLICY_MAX_DENY 32
 
 /*
@@ -48,5 +52,20 @@ void dcap_policy_defaults(struct dcap_policy *p);
  */
 bool dcap_policy_set(struct dcap_policy *p, const char *key, const char *value,
                      char *err, size_t errlen);
+
+/*
+ * The policy's decision on an overall TCB STATUS (enum dcap_tcb_status):
+ * TP_ERR__COUNT when accepted, otherwise tcb_revoked, tcb_out_of_date or
+ * tcb_status_not_accepted. OUTDATED_SINCE is when an OutOfDate* status
+ * began (0: unknown, no grace); when the grace period is what accepts it,
+ * *UNTIL is set to the instant it ends (else INT64_MAX).
+ */
+enum tp_err dcap_policy_tcb(const struct dcap_policy *p, int status,
+                            int64_t outdated_since, int64_t now,
+                            int64_t *until);
+
+/* True when an id of the JSON string array ADVISORIES is denied (*ID). */
+bool dcap_policy_denied(const struct dcap_policy *p, const json_t *advisories,
+                        const char **id);
 
 #endif

@@ -300,21 +300,6 @@ check_qe_report_signature(const struct dcap_quote *q, const struct dcap_pck *p,
 	return false;
 }
 
-static bool
-is_denied(const struct dcap_policy *pol, const json_t *adv, const char **id)
-{
-	for (size_t i = 0; i < json_array_size(adv); i++) {
-		const char *s = json_string_value(json_array_get(adv, i));
-		for (size_t k = 0; k < pol->n_deny; k++) {
-			if (strcmp(s, pol->deny[k]) == 0) {
-				*id = s;
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
 /* The TCB verdict and the policy on it (issue 3, "Policy"). */
 static void
 apply_tcb(const struct verify_request *req, const struct dcap_tcb_result *r,
@@ -323,6 +308,8 @@ apply_tcb(const struct verify_request *req, const struct dcap_tcb_result *r,
 	const struct dcap_policy *pol = &req->cfg->dcap;
 	const char *name = dcap_status_name(r->overall), *id;
 	char date[32];
+	int64_t until;
+	enum tp_err rc;
 
 	snprintf(v->tcb_status, sizeof(v->tcb_status), "%s", name);
 	json_decref(v->advisory_ids);
@@ -332,33 +319,27 @@ apply_tcb(const struct verify_request *req, const struct dcap_tcb_result *r,
 	verdict_claim_str(v, "tcb_status", name);
 	if (r->overall != DCAP_UP_TO_DATE)
 		v->warning = true;
-	if (r->overall == DCAP_REVOKED) {
-		verdict_fail(v, "tcb_status", TP_ERR_tcb_revoked,
-		             "TCB status Revoked (platform %s, QE %s)",
-		             dcap_status_name(r->platform),
-		             dcap_status_name(r->qe));
-	} else if (pol->accepted & (1u << r->overall)) {
+	rc = dcap_policy_tcb(pol, (int)r->overall, r->outdated_since, req->now,
+	                     &until);
+	if (rc == TP_ERR__COUNT) {
 		verdict_pass(v, "tcb_status");
-	} else if ((r->overall == DCAP_OUT_OF_DATE ||
-	            r->overall == DCAP_OUT_OF_DATE_CONFIGURATION_NEEDED) &&
-	           pol->grace_period > 0 && r->outdated_since > 0 &&
-	           req->now - r->outdated_since <= pol->grace_period) {
-		verdict_pass(v, "tcb_status");
-		verdict_expires_no_later_than(v, r->outdated_since +
-		                                         pol->grace_period);
-	} else if (r->overall == DCAP_OUT_OF_DATE ||
-	           r->overall == DCAP_OUT_OF_DATE_CONFIGURATION_NEEDED) {
-		verdict_fail(v, "tcb_status", TP_ERR_tcb_out_of_date,
-		             "TCB status %s (platform %s, QE %s) and no grace "
-		             "period covers it",
-		             name, dcap_status_name(r->platform),
-		             dcap_status_name(r->qe));
-	} else {
-		verdict_fail(v, "tcb_status", TP_ERR_tcb_status_not_accepted,
+		verdict_expires_no_later_than(v, until);
+	} else if (rc == TP_ERR_tcb_status_not_accepted) {
+		verdict_fail(v, "tcb_status", rc,
 		             "TCB status %s is not in dcap.accepted_statuses",
 		             name);
+	} else {
+		verdict_fail(v, "tcb_status", rc,
+		             "TCB status %s (platform %s, QE %s%s%s)%s", name,
+		             dcap_status_name(r->platform),
+		             dcap_status_name(r->qe),
+		             r->has_module ? ", TDX module " : "",
+		             r->has_module ? dcap_status_name(r->module) : "",
+		             rc == TP_ERR_tcb_out_of_date
+		                     ? " and no grace period covers it"
+		                     : "");
 	}
-	if (is_denied(pol, r->advisories, &id))
+	if (dcap_policy_denied(pol, r->advisories, &id))
 		verdict_fail(v, "tcb_advisories", TP_ERR_tcb_advisory_denied,
 		             "advisory %s is in dcap.advisory_deny", id);
 	else
