@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -248,6 +249,16 @@ dcap_pck_ext_parse(X509 *cert, struct dcap_pck_ext *ext, char *why,
 	                              whylen);
 }
 
+static int64_t
+asn1_unix(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return INT64_MAX; /* unreadable: never inside a window */
+	return (int64_t)timegm(&tm);
+}
+
 /* Number of PEM certificate blocks in BUF. */
 static int
 pem_blocks(const uint8_t *buf, size_t len)
@@ -268,7 +279,7 @@ bool
 dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
                       X509_CRL *pck_crl, X509_CRL *root_crl, int64_t now,
                       struct verdict *v, struct dcap_pck_ext *ext,
-                      EVP_PKEY **pub, int64_t *until)
+                      EVP_PKEY **pub, int64_t *from, int64_t *until)
 {
 	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
 	STACK_OF(X509_CRL) *crls = NULL;
@@ -353,11 +364,16 @@ dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
 		             "PCK certificate: public key unreadable");
 		goto out;
 	}
+	*from = asn1_unix(X509_get0_notBefore(leaf));
 	*until = x509_not_after(leaf);
 	for (int i = 0; i < sk_X509_num(untrusted); i++) {
 		int64_t na = x509_not_after(sk_X509_value(untrusted, i));
+		int64_t nb = asn1_unix(
+		        X509_get0_notBefore(sk_X509_value(untrusted, i)));
 		if (na < *until)
 			*until = na;
+		if (nb > *from)
+			*from = nb;
 	}
 	ok = true;
 	goto out;

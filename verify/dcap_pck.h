@@ -40,11 +40,12 @@ bool dcap_pck_ext_parse_der(const uint8_t *der, size_t len,
  * both are given (the caller has verified their signatures and windows).
  * Records the checks "pck_chain" and "pck_extensions" in V and sets
  * v->certificate_chain_valid. On success fills EXT, *PUB (the leaf key;
- * caller frees) and *UNTIL (earliest notAfter of leaf and CA).
+ * caller frees), *FROM and *UNTIL (latest notBefore and earliest
+ * notAfter of leaf and CA).
  */
 bool dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
                            X509_CRL *pck_crl, X509_CRL *root_crl, int64_t now,
                            struct verdict *v, struct dcap_pck_ext *ext,
-                           EVP_PKEY **pub, int64_t *until);
+                           EVP_PKEY **pub, int64_t *from, int64_t *until);
 
 #endif

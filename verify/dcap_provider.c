@@ -60,7 +60,7 @@ struct dcap_pck {
 	struct dcap_cached cached; /* first member */
 	EVP_PKEY *pub;
 	struct dcap_pck_ext ext;
-	int64_t until;
+	int64_t from, until;
 };
 
 static void
@@ -122,15 +122,15 @@ pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
 	if (!dcap_pck_chain_verify(q->cert_data, q->cert_len, root,
 	                           c != NULL ? c->pck_crl : NULL,
 	                           c != NULL ? c->root_crl : NULL, now, v,
-	                           &p->ext, &p->pub, &p->until))
+	                           &p->ext, &p->pub, &p->from, &p->until))
 		goto out;
 	verdict_expires_no_later_than(v, p->until);
 	/* Cached only with verified CRLs, within the collateral's window. */
 	if (c != NULL && pck_key(q, c, key))
-		dcap_cache_put(key, c->valid_from,
-		               p->until < c->valid_until ? p->until
-		                                         : c->valid_until,
-		               &p->cached);
+		dcap_cache_put(
+		        key, p->from > c->valid_from ? p->from : c->valid_from,
+		        p->until < c->valid_until ? p->until : c->valid_until,
+		        &p->cached);
 	ok = true;
 out:
 	if (!ok) {

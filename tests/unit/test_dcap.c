@@ -71,6 +71,11 @@ test_sgx_v3_processor_ca(void **state)
 	assert_int_equal(v.expires_at, 1752919278);
 	verdict_free(&v);
 
+	/* Before the collateral was issued (2025-06-01): the cached result
+	 * is not used outside its window. */
+	run(&s, TP_PROVIDER_INTEL_SGX, 1748736000, NULL, &v);
+	expect_error(&v, TP_ERR_collateral_expired);
+	verdict_free(&v);
 	/* One second later the QE identity has expired. */
 	run(&s, TP_PROVIDER_INTEL_SGX, 1752919278, NULL, &v);
 	expect_error(&v, TP_ERR_collateral_expired);

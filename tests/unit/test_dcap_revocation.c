@@ -184,15 +184,16 @@ check(const struct pki *p, const char *pem, X509_CRL *pck_crl,
       X509_CRL *root_crl, struct verdict *v, struct dcap_pck_ext *ext)
 {
 	EVP_PKEY *pub = NULL;
-	int64_t until = 0;
+	int64_t from = 0, until = 0;
 	bool ok;
 
 	verdict_init(v, TP_PROVIDER_INTEL_TDX, NOW);
 	ok = dcap_pck_chain_verify((const uint8_t *)pem, strlen(pem), p->root,
-	                           pck_crl, root_crl, NOW, v, ext, &pub,
+	                           pck_crl, root_crl, NOW, v, ext, &pub, &from,
 	                           &until);
 	if (ok) {
 		assert_non_null(pub);
+		assert_int_equal(from, NOW - 86400 * 365);
 		assert_int_equal(until, NOW + 86400 * 365);
 	}
 	EVP_PKEY_free(pub);
@@ -267,14 +268,14 @@ test_revocation(void **state)
 	verdict_init(&v, TP_PROVIDER_INTEL_TDX, NOW);
 	{
 		EVP_PKEY *pub = NULL;
-		int64_t until;
+		int64_t from, until;
 		assert_false(dcap_pck_chain_verify(
 		        (const uint8_t *)p.pem, strlen(p.pem),
 		        x509_anchor(
 		                "intel_sgx_root_ca.der",
 		                "44a0196b2b99f889b8e149e95b807a350e7424964399"
 		                "e885a7cbb8ccfab674d3"),
-		        NULL, NULL, NOW, &v, &ext, &pub, &until));
+		        NULL, NULL, NOW, &v, &ext, &pub, &from, &until));
 		assert_null(pub);
 	}
 	expect_error(&v, TP_ERR_certificate_chain_invalid);
