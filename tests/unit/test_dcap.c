@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <jansson.h>
 
 #include "common/tptime.h"
@@ -331,6 +332,72 @@ test_tdx_v5_td15(void **state)
 	sample_free(&s);
 }
 
+/* The collateral given as a path to a JSON file (flat shape). */
+static void
+test_collateral_json_file(void **state)
+{
+	struct sample s;
+	struct verdict v;
+
+	(void)state;
+	sample_load(&s, "tests/data/sgx/dcapqvl_v3_processor_ca", false);
+	run(&s, TP_PROVIDER_INTEL_SGX, 1752919277,
+	    "tests/data/sgx/dcapqvl_v3_processor_ca/collateral.json", &v);
+	expect_valid(&v, "ConfigurationAndSWHardeningNeeded");
+	verdict_free(&v);
+	run(&s, TP_PROVIDER_INTEL_SGX, 1752919277, "tests/data/sgx/nonexistent",
+	    &v);
+	expect_error(&v, TP_ERR_collateral_invalid);
+	verdict_free(&v);
+	sample_free(&s);
+}
+
+/* Concurrent verifications share the caches (run under ASan). */
+static struct sample mt_samples[2];
+
+static void *
+mt_worker(void *arg)
+{
+	long id = (long)arg;
+	int bad = 0;
+
+	for (int i = 0; i < 25; i++) {
+		struct verdict v;
+		const struct sample *s = &mt_samples[(id + i) % 2];
+		bool tdx = s == &mt_samples[0];
+		run(s, TP_PROVIDER_NONE, tdx ? 1752919234 : 1752919277, NULL,
+		    &v);
+		if (!verdict_valid(&v))
+			bad++;
+		verdict_free(&v);
+		if (i % 10 == 0 && id == 0)
+			dcap_cache_clear();
+	}
+	return (void *)(long)bad;
+}
+
+static void
+test_threads(void **state)
+{
+	pthread_t t[4];
+	void *bad;
+
+	(void)state;
+	(void)cfg();
+	sample_load(&mt_samples[0], "tests/data/tdx/dcapqvl_v4_uptodate", true);
+	sample_load(&mt_samples[1], "tests/data/sgx/dcapqvl_v3_processor_ca",
+	            true);
+	for (long i = 0; i < 4; i++)
+		assert_int_equal(
+		        pthread_create(&t[i], NULL, mt_worker, (void *)i), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], &bad), 0);
+		assert_int_equal((long)bad, 0);
+	}
+	sample_free(&mt_samples[0]);
+	sample_free(&mt_samples[1]);
+}
+
 int
 main(void)
 {
@@ -342,6 +409,8 @@ main(void)
 	        cmocka_unit_test(test_tdx_gotdx_no_tcb_match),
 	        cmocka_unit_test(test_tdx_v5_outdated_no_match),
 	        cmocka_unit_test(test_tdx_v5_td15),
+	        cmocka_unit_test(test_collateral_json_file),
+	        cmocka_unit_test(test_threads),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
