@@ -197,71 +197,89 @@ raw_bad(struct dcap_raw_collateral *raw, enum dcap_item it, const char *why)
 	snprintf(raw->why, sizeof(raw->why), "%s: %s", item_names[it], why);
 }
 
+/* Borrows P (N bytes) for item IT, unless it is already set. */
 static void
-raw_set(struct dcap_raw_collateral *raw, enum dcap_item it, const void *p,
-        size_t n)
+raw_borrow(struct dcap_raw_collateral *raw, enum dcap_item it, const void *p,
+           size_t n)
 {
 	if (raw->buf[it] != NULL || n == 0)
 		return;
-	if ((raw->buf[it] = malloc(n)) == NULL)
-		return;
-	memcpy(raw->buf[it], p, n);
+	raw->buf[it] = p;
 	raw->len[it] = n;
 }
 
+/* Takes ownership of P (malloc'd) for item IT. */
 static void
-raw_set_hex(struct dcap_raw_collateral *raw, enum dcap_item it, const char *s)
+raw_own(struct dcap_raw_collateral *raw, enum dcap_item it, uint8_t *p,
+        size_t n)
+{
+	if (raw->buf[it] != NULL || raw->own[it] != NULL || n == 0) {
+		free(p);
+		return;
+	}
+	raw->own[it] = p;
+	raw->buf[it] = p;
+	raw->len[it] = n;
+}
+
+/* A signature: hex of r||s (64 bytes), decoded. */
+static void
+raw_set_sig_hex(struct dcap_raw_collateral *raw, enum dcap_item it,
+                const char *s, size_t n)
 {
 	uint8_t *b = NULL;
-	size_t n = 0;
+	size_t bn = 0;
 
 	if (raw->buf[it] != NULL)
 		return;
-	if (!codec_hex_decode(s, strlen(s), &b, &n)) {
+	if (!codec_hex_decode(s, n, &b, &bn)) {
 		raw_bad(raw, it, "not hex");
 		return;
 	}
-	raw->buf[it] = b;
-	raw->len[it] = n;
+	raw_own(raw, it, b, bn);
 }
 
-/* A CRL given as text: PEM kept as is, otherwise hex of the DER. */
+/* A CRL given as text: PEM kept as is, otherwise hex of the DER (decoded
+ * when the collateral is verified, not on every request). */
 static void
 raw_set_crl_text(struct dcap_raw_collateral *raw, enum dcap_item it,
                  const char *s, size_t n)
 {
-	if (n >= 5 && memmem(s, n, "-----BEGIN", 10) != NULL)
-		raw_set(raw, it, s, n);
-	else
-		raw_set_hex(raw, it, s);
+	if (raw->buf[it] != NULL)
+		return;
+	raw_borrow(raw, it, s, n);
+	raw->crl_hex[it] = memmem(s, n, "-----BEGIN", 10) == NULL;
 }
 
 /*
  * A signed document (tcbInfo / enclaveIdentity) given as text: either the
  * PCS response body {"tcbInfo": {...}, "signature": "..."} (the signed
  * bytes are the member's value exactly as served) or the object itself.
+ * S must outlive RAW (it is borrowed).
  */
 static void
 raw_set_signed_text(struct dcap_raw_collateral *raw, enum dcap_item it,
                     enum dcap_item sig_it, const char *member, const char *s,
                     size_t n)
 {
-	size_t off, vlen;
-	json_t *doc = NULL;
-	const char *sig;
+	size_t off, vlen, soff, slen;
 
 	if (dcap_json_member_span(s, n, member, &off, &vlen) ||
 	    (strcmp(member, "enclaveIdentity") == 0 &&
 	     dcap_json_member_span(s, n, "qeIdentity", &off, &vlen))) {
-		raw_set(raw, it, s + off, vlen);
-		doc = json_loadb(s, n, 0, NULL);
-		sig = json_string_value(json_object_get(doc, "signature"));
-		if (sig != NULL)
-			raw_set_hex(raw, sig_it, sig);
-		json_decref(doc);
+		raw_borrow(raw, it, s + off, vlen);
+		/* "signature": "<hex>" beside it (hex needs no escapes). */
+		if (dcap_json_member_span(s, n, "signature", &soff, &slen)) {
+			if (slen < 2 || s[soff] != '"' ||
+			    s[soff + slen - 1] != '"')
+				raw_bad(raw, sig_it, "want a hex string");
+			else
+				raw_set_sig_hex(raw, sig_it, s + soff + 1,
+				                slen - 2);
+		}
 		return;
 	}
-	raw_set(raw, it, s, n);
+	raw_borrow(raw, it, s, n);
 }
 
 /*
@@ -283,7 +301,7 @@ raw_set_signed_object(struct dcap_raw_collateral *raw, enum dcap_item it,
 	if (inner != NULL) {
 		sig = json_string_value(json_object_get(obj, "signature"));
 		if (sig != NULL)
-			raw_set_hex(raw, sig_it, sig);
+			raw_set_sig_hex(raw, sig_it, sig, strlen(sig));
 	} else {
 		inner = obj;
 	}
@@ -292,9 +310,8 @@ raw_set_signed_object(struct dcap_raw_collateral *raw, enum dcap_item it,
 		raw_bad(raw, it, "cannot serialise");
 		return;
 	}
-	raw_set(raw, it, text, strlen(text));
+	raw_own(raw, it, (uint8_t *)text, strlen(text));
 	raw->reserialized[it] = true;
-	free(text);
 }
 
 static const json_t *
@@ -345,7 +362,8 @@ load_json(const json_t *c, struct dcap_raw_collateral *raw)
 		switch (it) {
 		case DCAP_TCB_INFO_SIGNATURE:
 		case DCAP_QE_IDENTITY_SIGNATURE:
-			raw_set_hex(raw, (enum dcap_item)it, s);
+			raw_set_sig_hex(raw, (enum dcap_item)it, s,
+			                json_string_length(v));
 			break;
 		case DCAP_PCK_CRL:
 		case DCAP_ROOT_CA_CRL:
@@ -353,8 +371,8 @@ load_json(const json_t *c, struct dcap_raw_collateral *raw)
 			                 json_string_length(v));
 			break;
 		default:
-			raw_set(raw, (enum dcap_item)it, s,
-			        json_string_length(v));
+			raw_borrow(raw, (enum dcap_item)it, s,
+			           json_string_length(v));
 		}
 	}
 }
@@ -404,6 +422,8 @@ load_dir(const char *dir, struct dcap_raw_collateral *raw)
 		snprintf(path, sizeof(path), "%s/%s", dir, item_files[it]);
 		if (!read_file(path, &b, &n))
 			continue;
+		/* The file buffer is kept; the items borrow from it. */
+		raw->files[it] = b;
 		if (it == DCAP_TCB_INFO)
 			raw_set_signed_text(raw, DCAP_TCB_INFO,
 			                    DCAP_TCB_INFO_SIGNATURE, "tcbInfo",
@@ -414,8 +434,7 @@ load_dir(const char *dir, struct dcap_raw_collateral *raw)
 			                    "enclaveIdentity", (const char *)b,
 			                    n);
 		else
-			raw_set(raw, (enum dcap_item)it, b, n);
-		free(b);
+			raw_borrow(raw, (enum dcap_item)it, b, n);
 	}
 }
 
@@ -445,7 +464,7 @@ dcap_raw_collateral_load(const json_t *collateral, const char *path,
 		return;
 	}
 	load_json(doc, raw);
-	json_decref(doc);
+	raw->doc = doc; /* the items borrow its strings */
 }
 
 void
@@ -454,9 +473,14 @@ dcap_raw_collateral_free(struct dcap_raw_collateral *raw)
 	if (raw == NULL)
 		return;
 	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
-		free(raw->buf[i]);
+		free(raw->own[i]);
+		free(raw->files[i]);
+		raw->own[i] = NULL;
+		raw->files[i] = NULL;
 		raw->buf[i] = NULL;
 	}
+	json_decref(raw->doc);
+	raw->doc = NULL;
 }
 
 /* ---- TCB Info / QE Identity parsing ---- */
@@ -767,7 +791,67 @@ collateral_destroy(struct dcap_cached *cc)
 	dcap_qe_identity_clear(&c->qe);
 	X509_CRL_free(c->pck_crl);
 	X509_CRL_free(c->root_crl);
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++)
+		free(c->copy[i]);
 	free(c);
+}
+
+/*
+ * The cache index of RAW: SHA-256 of each item's length and its first
+ * and last 128 bytes. It only finds the candidate; a hit is used only
+ * when every byte of every item equals what was verified (same_bytes), so
+ * the lookup costs a memcmp instead of hashing all the collateral.
+ */
+static bool
+index_key(const struct dcap_raw_collateral *raw, uint8_t key[32])
+{
+	const void *parts[1 + 2 * DCAP_ITEM__COUNT];
+	size_t lens[1 + 2 * DCAP_ITEM__COUNT], k = 0;
+
+	parts[k] = "teepass-dcap-collateral-index-v1";
+	lens[k++] = 32;
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
+		size_t e = raw->len[i] < 128 ? raw->len[i] : 128;
+		parts[k] = raw->buf[i];
+		lens[k++] = e;
+		parts[k] = raw->buf[i] + raw->len[i] - e;
+		lens[k++] = e;
+	}
+	return dcap_sha256_parts(parts, lens, k, key);
+}
+
+static bool
+same_bytes(const struct dcap_collateral *c,
+           const struct dcap_raw_collateral *raw)
+{
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++)
+		if (c->copy_len[i] != raw->len[i] ||
+		    memcmp(c->copy[i], raw->buf[i], raw->len[i]) != 0)
+			return false;
+	return true;
+}
+
+/* A CRL item from DER, PEM or hex text; MD gets the SHA-256 of the DER
+ * (or PEM) bytes. NULL when it does not parse. */
+static X509_CRL *
+crl_item(const struct dcap_raw_collateral *raw, enum dcap_item it,
+         uint8_t md[32])
+{
+	uint8_t *der = NULL;
+	size_t n = 0;
+	X509_CRL *crl = NULL;
+
+	if (!raw->crl_hex[it]) {
+		SHA256(raw->buf[it], raw->len[it], md);
+		return x509_crl_parse(raw->buf[it], raw->len[it]);
+	}
+	if (!codec_hex_decode((const char *)raw->buf[it], raw->len[it], &der,
+	                      &n))
+		return NULL;
+	SHA256(der, n, md);
+	crl = x509_crl_parse(der, n);
+	free(der);
+	return crl;
 }
 
 static bool
@@ -955,7 +1039,7 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 	struct window w = {INT64_MIN, INT64_MAX};
 	bool ok = true;
 	char why[160];
-	uint8_t key[32];
+	uint8_t key[32], full[32];
 
 	if (raw->malformed) {
 		verdict_fail(v, "collateral_format", TP_ERR_collateral_invalid,
@@ -973,11 +1057,15 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 	}
 	if (!ok)
 		return NULL;
-	if (!cache_key(raw, key)) {
+	if (!index_key(raw, key)) {
 		verdict_error(v, TP_ERR_internal_error, "SHA-256 unavailable");
 		return NULL;
 	}
 	hit = (struct dcap_collateral *)dcap_cache_get(key, now);
+	if (hit != NULL && !same_bytes(hit, raw)) {
+		dcap_cache_release(&hit->cached);
+		hit = NULL;
+	}
 	if (hit != NULL) {
 		verdict_pass(v, "collateral_present");
 		for (size_t i = 0;
@@ -986,6 +1074,10 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 		return hit;
 	}
 	verdict_pass(v, "collateral_present");
+	if (!cache_key(raw, full)) {
+		verdict_error(v, TP_ERR_internal_error, "SHA-256 unavailable");
+		return NULL;
+	}
 	if ((root = dcap_root_ca()) == NULL) {
 		verdict_fail(v, "root_ca", TP_ERR_certificate_chain_invalid,
 		             "the pinned Intel SGX Root CA (config/trust/%s, "
@@ -1000,13 +1092,23 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 	}
 	c->cached.destroy = collateral_destroy;
 	c->cached.refs = 1;
-	memcpy(c->key, key, 32);
-	for (int i = 0; i < DCAP_ITEM__COUNT; i++)
-		SHA256(raw->buf[i], raw->len[i], c->item_sha256[i]);
+	memcpy(c->key, full, 32);
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
+		if ((c->copy[i] = malloc(raw->len[i])) == NULL) {
+			verdict_error(v, TP_ERR_internal_error,
+			              "out of memory");
+			dcap_cache_release(&c->cached);
+			return NULL;
+		}
+		memcpy(c->copy[i], raw->buf[i], raw->len[i]);
+		c->copy_len[i] = raw->len[i];
+		if (i != DCAP_PCK_CRL && i != DCAP_ROOT_CA_CRL)
+			SHA256(raw->buf[i], raw->len[i], c->item_sha256[i]);
+	}
 
 	/* Root CA CRL: signed by the pinned root, inside its window. */
-	c->root_crl = x509_crl_parse(raw->buf[DCAP_ROOT_CA_CRL],
-	                             raw->len[DCAP_ROOT_CA_CRL]);
+	c->root_crl = crl_item(raw, DCAP_ROOT_CA_CRL,
+	                       c->item_sha256[DCAP_ROOT_CA_CRL]);
 	if (c->root_crl == NULL) {
 		verdict_fail(v, "root_ca_crl", TP_ERR_collateral_invalid,
 		             "root_ca_crl: not a DER or PEM CRL");
@@ -1026,8 +1128,7 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 	pck_ca = verify_issuer_chain(raw, DCAP_PCK_CRL_ISSUER_CHAIN, root,
 	                             ok ? c->root_crl : NULL, now, v, "pck_crl",
 	                             &w);
-	c->pck_crl =
-	        x509_crl_parse(raw->buf[DCAP_PCK_CRL], raw->len[DCAP_PCK_CRL]);
+	c->pck_crl = crl_item(raw, DCAP_PCK_CRL, c->item_sha256[DCAP_PCK_CRL]);
 	if (pck_ca == NULL) {
 		ok = false;
 	} else if (c->pck_crl == NULL) {

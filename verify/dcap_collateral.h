@@ -102,13 +102,18 @@ enum dcap_item {
 const char *dcap_item_name(enum dcap_item i);
 
 /*
- * Collateral as received, normalised: the exact signed JSON bytes of the
- * tcbInfo / enclaveIdentity objects, signatures as 64 raw bytes, chains as
- * PEM, CRLs as DER (or PEM). Every buffer is owned.
+ * Collateral as received: the exact signed JSON bytes of the tcbInfo /
+ * enclaveIdentity objects, signatures as 64 raw bytes, chains as PEM,
+ * CRLs as DER, PEM or hex text (crl_hex). Items borrow from the request's
+ * JSON, from DOC or from FILES, or are owned (OWN).
  */
 struct dcap_raw_collateral {
-	uint8_t *buf[DCAP_ITEM__COUNT];
+	const uint8_t *buf[DCAP_ITEM__COUNT];
 	size_t len[DCAP_ITEM__COUNT];
+	uint8_t *own[DCAP_ITEM__COUNT];      /* allocations to free */
+	uint8_t *files[DCAP_ITEM__COUNT];    /* file contents to free */
+	json_t *doc;                         /* a loaded JSON file */
+	bool crl_hex[DCAP_ITEM__COUNT];      /* CRL given as hex text */
 	bool reserialized[DCAP_ITEM__COUNT]; /* rebuilt from a JSON object */
 	char why[160];                       /* first malformed item */
 	enum dcap_item bad_item;
@@ -117,8 +122,9 @@ struct dcap_raw_collateral {
 
 /*
  * Loads collateral from the request's JSON value (flat or PCS shapes; see
- * dcap_provider.c) or, when that is NULL, from PATH (a JSON file in either
- * shape or a directory of the sample layout). Absent items stay NULL.
+ * dcap_provider.c; borrowed: it must outlive RAW) or, when that is NULL,
+ * from PATH (a JSON file in either shape or a directory of the sample
+ * layout). Absent items stay NULL. Free with dcap_raw_collateral_free.
  */
 void dcap_raw_collateral_load(const json_t *collateral, const char *path,
                               struct dcap_raw_collateral *raw);
@@ -130,8 +136,10 @@ void dcap_raw_collateral_free(struct dcap_raw_collateral *raw);
  * shared between threads through the cache (reference counted).
  */
 struct dcap_collateral {
-	struct dcap_cached cached; /* first member */
-	uint8_t key[32];           /* content hash of all items */
+	struct dcap_cached cached;         /* first member */
+	uint8_t key[32];                   /* content hash of all items */
+	uint8_t *copy[DCAP_ITEM__COUNT];   /* the bytes verified, for an */
+	size_t copy_len[DCAP_ITEM__COUNT]; /* exact match on lookup */
 	struct dcap_tcb_info tcb;
 	struct dcap_qe_identity qe;
 	X509_CRL *pck_crl;
