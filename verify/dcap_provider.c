@@ -447,13 +447,9 @@ dcap_verify_quote(const struct verify_request *req, struct verdict *v)
 			verdict_pass(v, "tcb_level");
 			apply_tcb(req, &tr, v);
 		}
-	} else {
-		verdict_fail(v, "tcb_level",
-		             coll == NULL ? TP_ERR_collateral_invalid
-		                          : TP_ERR_pck_chain_invalid,
-		             "TCB not evaluated: %s could not be verified",
-		             coll == NULL ? "the collateral" : "the PCK chain");
 	}
+	/* Without verified collateral and PCK chain the TCB is not
+	 * evaluated; the failure that prevented it is already recorded. */
 
 	debug = tdx ? (q.td.td_attributes[TD_ATTR_DEBUG_BYTE] &
 	               TD_ATTR_DEBUG_BIT) != 0

@@ -305,6 +305,7 @@ test_tdx_v5_td15(void **state)
 	expect_error_mentions(&v, "qe_identity");
 	expect_error_mentions(&v, "pck_crl");
 	expect_error_mentions(&v, "root_ca_crl");
+	assert_string_equal(v.tcb_status, ""); /* not evaluated */
 	expect_check_ok(&v, "quote_signature");
 	expect_check_ok(&v, "qe_report_data");
 	expect_claim(
