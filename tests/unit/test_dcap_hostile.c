@@ -844,6 +844,54 @@ test_binding(void **state)
 	sample_free(&s);
 }
 
+/*
+ * The debug policy. A real debug quote cannot be made here (the QE key is
+ * Intel's), so the DEBUG attribute is set in a sample: the signature then
+ * fails, and the debug check must still refuse it unless allowed.
+ */
+static void
+test_debug_policy(void **state)
+{
+	/* SGX ATTRIBUTES.DEBUG: body offset 48, bit 1. TDX TD_ATTRIBUTES
+	 * bit 0 (DEBUG): body offset 120. The body starts at 48. */
+	const char *dirs[2] = {SGX_DIR, TDX_DIR};
+	const size_t at[2] = {48 + 48, 48 + 120};
+	const uint8_t bit[2] = {0x02, 0x01};
+	const enum tp_provider prov[2] = {TP_PROVIDER_INTEL_SGX,
+	                                  TP_PROVIDER_INTEL_TDX};
+	const int64_t when[2] = {SGX_TIME, TDX_TIME};
+	struct verify_config c;
+	struct sample s;
+	struct verdict v;
+	uint8_t *b;
+
+	(void)state;
+	for (int d = 0; d < 2; d++) {
+		sample_load(&s, dirs[d], true);
+		b = malloc(s.len);
+		memcpy(b, s.quote, s.len);
+		assert_int_equal(b[at[d]] & bit[d], 0);
+		b[at[d]] |= bit[d];
+		verify_config_defaults(&c);
+		run_bytes(b, s.len, s.collateral, NULL, prov[d], when[d], &c,
+		          &v);
+		assert_true(json_is_true(json_object_get(v.claims, "debug")));
+		expect_check_failed(&v, "debug_policy",
+		                    TP_ERR_debug_not_allowed);
+		expect_check_failed(&v, "quote_signature",
+		                    TP_ERR_quote_signature_invalid);
+		verdict_free(&v);
+		c.allow_debug = true;
+		run_bytes(b, s.len, s.collateral, NULL, prov[d], when[d], &c,
+		          &v);
+		assert_false(verdict_has_error(&v, TP_ERR_debug_not_allowed));
+		expect_error(&v, TP_ERR_quote_signature_invalid);
+		verdict_free(&v);
+		free(b);
+		sample_free(&s);
+	}
+}
+
 int
 main(void)
 {
@@ -859,6 +907,7 @@ main(void)
 	        cmocka_unit_test(test_v5_td15_tcb),
 	        cmocka_unit_test(test_policy),
 	        cmocka_unit_test(test_binding),
+	        cmocka_unit_test(test_debug_policy),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
