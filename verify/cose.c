@@ -2,6 +2,7 @@
  * Bounded CBOR reader (RFC 8949) and COSE_Sign1 (RFC 9052 §4.2, §4.4;
  * algorithms RFC 9053 §2.1). See verify/cose.h.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -674,22 +675,41 @@ cose_sig_structure(const struct cose_sign1 *s, uint8_t **out, size_t *outlen)
 	return true;
 }
 
+/* Digests fetched once: an implicit fetch per verification costs. */
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_sha256, *md_sha384, *md_sha512;
+
+static void
+md_fetch(void)
+{
+	md_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+	md_sha384 = EVP_MD_fetch(NULL, "SHA2-384", NULL);
+	md_sha512 = EVP_MD_fetch(NULL, "SHA2-512", NULL);
+}
+
+static const EVP_MD *
+md_or(const EVP_MD *fetched, const EVP_MD *legacy)
+{
+	return fetched != NULL ? fetched : legacy;
+}
+
 static bool
 alg_params(int64_t alg, const EVP_MD **md, size_t *n, const char **curve)
 {
+	pthread_once(&md_once, md_fetch);
 	switch (alg) {
 	case COSE_ALG_ES256:
-		*md = EVP_sha256();
+		*md = md_or(md_sha256, EVP_sha256());
 		*n = 32;
 		*curve = "prime256v1";
 		return true;
 	case COSE_ALG_ES384:
-		*md = EVP_sha384();
+		*md = md_or(md_sha384, EVP_sha384());
 		*n = 48;
 		*curve = "secp384r1";
 		return true;
 	case COSE_ALG_ES512:
-		*md = EVP_sha512();
+		*md = md_or(md_sha512, EVP_sha512());
 		*n = 66;
 		*curve = "secp521r1";
 		return true;

@@ -29,6 +29,56 @@ static struct entry cache[CACHE_SIZE];
 static size_t cache_next;
 static uint64_t cache_hits, cache_misses;
 
+/*
+ * Parsed leaf certificates by the SHA-256 of their DER: parsing is a pure
+ * function of the bytes, and documents of one enclave share their leaf
+ * for its ~3 h life. Saves the d2i and extension decoding per document;
+ * the leaf's signature and validity are still verified every time.
+ */
+static pthread_mutex_t leaf_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	uint8_t key[32];
+	X509 *cert;
+} leaves[CACHE_SIZE];
+static size_t leaf_next;
+
+static X509 *
+leaf_parse(const uint8_t *der, size_t n)
+{
+	uint8_t key[32];
+	X509 *x = NULL;
+	size_t i;
+
+	if (n == 0 || der[0] != 0x30 ||
+	    EVP_Digest(der, n, key, NULL, EVP_sha256(), NULL) != 1)
+		return NULL;
+	pthread_mutex_lock(&leaf_lock);
+	for (i = 0; i < CACHE_SIZE; i++) {
+		if (leaves[i].cert != NULL &&
+		    CRYPTO_memcmp(leaves[i].key, key, 32) == 0) {
+			if (X509_up_ref(leaves[i].cert) == 1)
+				x = leaves[i].cert;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&leaf_lock);
+	if (x != NULL)
+		return x;
+	if ((x = x509_parse(der, n)) == NULL)
+		return NULL;
+	/* Extensions decoded once, before the certificate is shared. */
+	(void)X509_get_extension_flags(x);
+	pthread_mutex_lock(&leaf_lock);
+	if (X509_up_ref(x) == 1) {
+		X509_free(leaves[leaf_next].cert);
+		memcpy(leaves[leaf_next].key, key, 32);
+		leaves[leaf_next].cert = x;
+		leaf_next = (leaf_next + 1) % CACHE_SIZE;
+	}
+	pthread_mutex_unlock(&leaf_lock);
+	return x;
+}
+
 static int64_t
 asn1_unix(const ASN1_TIME *t, int64_t dflt)
 {
@@ -132,6 +182,13 @@ nitro_chain_cache_clear(void)
 	}
 	cache_next = 0;
 	pthread_mutex_unlock(&cache_lock);
+	pthread_mutex_lock(&leaf_lock);
+	for (size_t i = 0; i < CACHE_SIZE; i++) {
+		X509_free(leaves[i].cert);
+		memset(&leaves[i], 0, sizeof(leaves[i]));
+	}
+	leaf_next = 0;
+	pthread_mutex_unlock(&leaf_lock);
 }
 
 void
@@ -359,8 +416,7 @@ nitro_chain_verify(const struct nitro_doc *d, X509 *anchor, int64_t at,
 		snprintf(why, whylen, "cabundle: empty, or no pinned root");
 		goto out;
 	}
-	if (d->certificate.p[0] != 0x30 ||
-	    (leaf = x509_parse(d->certificate.p, d->certificate.n)) == NULL) {
+	if ((leaf = leaf_parse(d->certificate.p, d->certificate.n)) == NULL) {
 		snprintf(why, whylen,
 		         "certificate: not a DER X.509 "
 		         "certificate");
