@@ -116,7 +116,6 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	struct cca_realm_claims rc;
 	enum tp_err code;
 	EVP_PKEY *cpak = NULL, *rak = NULL;
-	uint8_t kid[32];
 	char why[256], src[64];
 	bool missing;
 
@@ -209,11 +208,7 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	/* Issue 8: signed by a provisioned platform key; its source is a
 	 * claim, teepass does not vouch for its provisioning. */
 	v->hardware_verified = true;
-	verdict_claim_str(v, "attestation_key_source", src);
-	if (psa_key_sha256(cpak, kid)) {
-		verdict_claim_hex(v, "attestation_key_sha256", kid, 32);
-		verdict_collateral(v, "cpak", kid, 32);
-	}
+	psa_key_record(v, cpak, "cpak", src);
 
 	psa_claims_to_verdict(pc, "platform_", v);
 	realm_claims(&rc, v);

@@ -602,15 +602,18 @@ psa_key_load(const struct verify_request *req, const char *json_key,
 	return k;
 }
 
-bool
-psa_key_sha256(EVP_PKEY *key, uint8_t out[32])
+void
+psa_key_record(struct verdict *v, EVP_PKEY *key, const char *item,
+               const char *src)
 {
-	uint8_t *spki = NULL;
+	uint8_t *spki = NULL, md[32];
 	size_t n = 0;
 
+	verdict_claim_str(v, "attestation_key_source", src);
 	if (!ecdsa_spki_der(key, &spki, &n))
-		return false;
-	SHA256(spki, n, out);
+		return;
+	SHA256(spki, n, md);
+	verdict_claim_hex(v, "attestation_key_sha256", md, 32);
+	verdict_collateral(v, item, spki, n);
 	free(spki);
-	return true;
 }

@@ -99,7 +99,12 @@ EVP_PKEY *psa_key_load(const struct verify_request *req, const char *json_key,
                        const char *file_name, char *src, size_t srclen,
                        bool *missing, char *why, size_t whylen);
 
-/* SHA-256 of KEY's SubjectPublicKeyInfo DER, for claims and collateral. */
-bool psa_key_sha256(EVP_PKEY *key, uint8_t out[32]);
+/*
+ * Records the provisioned KEY in V: the collateral item ITEM (the SHA-256
+ * of its SubjectPublicKeyInfo DER) and the claims attestation_key_source
+ * (SRC) and attestation_key_sha256.
+ */
+void psa_key_record(struct verdict *v, EVP_PKEY *key, const char *item,
+                    const char *src);
 
 #endif

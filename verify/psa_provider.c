@@ -77,7 +77,6 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	struct psa_claims *c = NULL;
 	enum tp_err code;
 	EVP_PKEY *iak = NULL;
-	uint8_t kid[32];
 	char why[256], src[64];
 	bool missing;
 
@@ -128,11 +127,7 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	/* Issue 8: signed by a provisioned device key. Where that key came
 	 * from is a claim: teepass does not vouch for its provisioning. */
 	v->hardware_verified = true;
-	verdict_claim_str(v, "attestation_key_source", src);
-	if (psa_key_sha256(iak, kid)) {
-		verdict_claim_hex(v, "attestation_key_sha256", kid, 32);
-		verdict_collateral(v, "iak", kid, 32);
-	}
+	psa_key_record(v, iak, "iak", src);
 
 	psa_claims_to_verdict(c, "", v);
 	verdict_add_binding(v, "challenge", c->nonce.p, c->nonce.n);

@@ -4,6 +4,7 @@
  * MANIFESTs record, as of their stated times; hostile variants made here
  * each fail with their own code.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -983,6 +984,13 @@ test_tags_and_detection(void **state)
 		assert_false(ops->detect(psa, sizeof(psa)));
 		assert_false(ops->detect(cca, sizeof(cca)));
 		assert_true(ops->detect(buf, len));
+		/* A Nitro document, tagged or not, is neither PSA nor CCA. */
+		assert_false(provider_arm_psa.detect(buf, len));
+		assert_false(provider_arm_cca.detect(buf, len));
+		c[0] = 0xd2;
+		memcpy(c + 1, buf, len);
+		assert_false(provider_arm_psa.detect(c, len + 1));
+		assert_true(ops->detect(c, len + 1));
 	}
 	free(c);
 	free(buf);
@@ -1053,6 +1061,79 @@ test_cache_and_policy(void **state)
 	free(buf);
 }
 
+/* Random single- and multi-byte corruptions (fixed seed): never valid,
+ * never a crash. Every byte of a document is covered by the signature or
+ * by the structure that locates it. */
+static void
+test_random_corruption(void **state)
+{
+	struct verdict v;
+	size_t len;
+	uint8_t *buf = load(samples[1].file, &len), *c = malloc(len);
+	uint32_t x = 0x2545f491u;
+
+	for (int i = 0; i < 3000; i++) {
+		int flips = 1 + i % 3;
+		memcpy(c, buf, len);
+		for (int f = 0; f < flips; f++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			c[x % len] ^= (uint8_t)(1 + (x >> 24) % 255);
+		}
+		run_direct(c, len, samples[1].at, &v);
+		assert_false(verdict_valid(&v));
+		assert_true(json_array_size(v.errors) >= 1);
+		verdict_free(&v);
+	}
+	free(c);
+	free(buf);
+}
+
+struct thread_arg {
+	const uint8_t *buf;
+	size_t len;
+	int ok;
+};
+
+static void *
+verify_thread(void *p)
+{
+	struct thread_arg *a = p;
+
+	for (int i = 0; i < 40; i++) {
+		struct verdict v;
+		run_full(a->buf, a->len, samples[1].at, false,
+		         TP_PROVIDER_AWS_NITRO, NULL, &v);
+		a->ok += verdict_valid(&v);
+		verdict_free(&v);
+		if (i % 10 == 0)
+			nitro_chain_cache_clear();
+	}
+	return NULL;
+}
+
+/* The caches under concurrent use (and concurrent clearing). */
+static void
+test_threads(void **state)
+{
+	pthread_t t[4];
+	struct thread_arg a[4];
+	size_t len;
+	uint8_t *buf = load(samples[1].file, &len);
+
+	for (int i = 0; i < 4; i++) {
+		a[i] = (struct thread_arg){buf, len, 0};
+		assert_int_equal(
+		        pthread_create(&t[i], NULL, verify_thread, &a[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(a[i].ok, 40);
+	}
+	free(buf);
+}
+
 /* runtime_data bound through a short user_data: declared as a binding. */
 static void
 test_binding_fields(void **state)
@@ -1086,6 +1167,8 @@ main(void)
 	        cmocka_unit_test(test_tags_and_detection),
 	        cmocka_unit_test(test_cache_and_policy),
 	        cmocka_unit_test(test_binding_fields),
+	        cmocka_unit_test(test_random_corruption),
+	        cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

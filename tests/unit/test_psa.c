@@ -195,6 +195,25 @@ test_tfm_sample(void **state)
 	assert_string_equal(claim(&v, "attestation_key_source"),
 	                    "collateral.iak");
 	assert_tfm_claims(&v);
+	/* The key relied on: SHA-256 of its SubjectPublicKeyInfo. */
+	{
+		BIO *b = BIO_new_mem_buf(pem, (int)plen);
+		EVP_PKEY *k = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+		unsigned char *der = NULL;
+		int dl = i2d_PUBKEY(k, &der);
+		uint8_t md[32];
+		char hexs[65];
+		SHA256(der, (size_t)dl, md);
+		for (int i = 0; i < 32; i++)
+			snprintf(hexs + 2 * i, 3, "%02x", md[i]);
+		assert_string_equal(claim(&v, "attestation_key_sha256"), hexs);
+		assert_string_equal(
+		        json_string_value(json_object_get(v.collateral, "iak")),
+		        hexs);
+		OPENSSL_free(der);
+		EVP_PKEY_free(k);
+		BIO_free(b);
+	}
 	/* The challenge (claim 10) is the binding field. */
 	assert_int_equal(v.n_bindings, 1);
 	assert_string_equal(v.bindings[0].name, "challenge");
