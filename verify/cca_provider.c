@@ -163,8 +163,9 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	verdict_pass(v, "cca_claims");
 
 	/* Platform token: the provisioned CPAK. */
-	if ((cpak = psa_key_load(req, "cpak", "cpak_pub.pem", src, sizeof(src),
-	                         &missing, why, sizeof(why))) == NULL) {
+	if ((cpak = psa_key_load(req, "cpak", "cpak_pub.pem", &pc->instance_id,
+	                         src, sizeof(src), &missing, why,
+	                         sizeof(why))) == NULL) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(v, "cca_platform_signature",
 		             missing ? TP_ERR_cca_key_missing

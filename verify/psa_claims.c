@@ -548,8 +548,8 @@ read_file(const char *path, size_t *len)
 
 EVP_PKEY *
 psa_key_load(const struct verify_request *req, const char *json_key,
-             const char *file_name, char *src, size_t srclen, bool *missing,
-             char *why, size_t whylen)
+             const char *file_name, const struct psa_bytes *instance_id,
+             char *src, size_t srclen, bool *missing, char *why, size_t whylen)
 {
 	const json_t *member;
 	const char *pem;
@@ -564,9 +564,28 @@ psa_key_load(const struct verify_request *req, const char *json_key,
 	member = json_is_object(req->collateral)
 	                 ? json_object_get(req->collateral, json_key)
 	                 : NULL;
-	if (member != NULL) {
+	if (json_is_object(member)) {
+		/* An endorsement store: the key of this instance only. */
+		char *id = instance_id->p != NULL
+		                   ? codec_hex_encode(instance_id->p,
+		                                      instance_id->n)
+		                   : NULL;
+		member = id != NULL ? json_object_get(member, id) : NULL;
+		free(id);
+		snprintf(src, srclen, "collateral.%s[instance_id]", json_key);
+		if (member == NULL) {
+			snprintf(why, whylen,
+			         "collateral.%s has no key for this token's "
+			         "instance id",
+			         json_key);
+			return NULL;
+		}
+		*missing = false;
+	} else if (member != NULL) {
 		*missing = false;
 		snprintf(src, srclen, "collateral.%s", json_key);
+	}
+	if (member != NULL) {
 		if ((pem = json_string_value(member)) == NULL ||
 		    (k = pem_pubkey((const uint8_t *)pem,
 		                    json_string_length(member))) == NULL)

@@ -89,15 +89,18 @@ void psa_claims_to_verdict(const struct psa_claims *c, const char *prefix,
 
 /*
  * The provisioned verification key for a token: from the request's
- * collateral object member JSON_KEY (a PEM public key), else from
- * req->collateral_path (a PEM file, or a directory holding FILE_NAME).
+ * collateral object member JSON_KEY — a PEM public key, or an object of
+ * PEM keys by instance id (lower-case hex of INSTANCE_ID, the endorsement
+ * store shape) — else from req->collateral_path (a PEM file, or a
+ * directory holding FILE_NAME).
  * Returns the key (caller frees) and a description of where it came from
  * in SRC, or NULL with *MISSING true when none was supplied (or false
  * when one was supplied but is not a PEM EC public key) and WHY.
  */
 EVP_PKEY *psa_key_load(const struct verify_request *req, const char *json_key,
-                       const char *file_name, char *src, size_t srclen,
-                       bool *missing, char *why, size_t whylen);
+                       const char *file_name,
+                       const struct psa_bytes *instance_id, char *src,
+                       size_t srclen, bool *missing, char *why, size_t whylen);
 
 /*
  * Records the provisioned KEY in V: the collateral item ITEM (the SHA-256

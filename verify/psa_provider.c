@@ -106,8 +106,9 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	}
 	verdict_pass(v, "psa_claims");
 
-	if ((iak = psa_key_load(req, "iak", "iak_pub.pem", src, sizeof(src),
-	                        &missing, why, sizeof(why))) == NULL) {
+	if ((iak = psa_key_load(req, "iak", "iak_pub.pem", &c->instance_id, src,
+	                        sizeof(src), &missing, why, sizeof(why))) ==
+	    NULL) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(v, "psa_signature",
 		             missing ? TP_ERR_psa_key_missing

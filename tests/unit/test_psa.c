@@ -220,6 +220,32 @@ test_tfm_sample(void **state)
 	assert_int_equal(v.bindings[0].len, 64);
 	verdict_free(&v);
 
+	/* An endorsement store: keys by instance id. */
+	{
+		json_t *store = json_pack("{s:{s:s, s:s}}", "iak",
+		                          "01fa58755f658627ce5460f29b7529671324"
+		                          "8cae7ad9e2984b90280efc"
+		                          "bcb50248",
+		                          (const char *)pem,
+		                          "01fa58755f658627ce5460f29b7529671324"
+		                          "8cae7ad9e2984b90280efc"
+		                          "bcb50249",
+		                          "junk");
+		json_t *other = json_pack("{s:{s:s}}", "iak", "01ff",
+		                          (const char *)pem);
+		struct opts so = {.collateral = store};
+		run(tok, len, &so, &v);
+		assert_true(verdict_valid(&v));
+		assert_string_equal(claim(&v, "attestation_key_source"),
+		                    "collateral.iak[instance_id]");
+		verdict_free(&v);
+		so.collateral = other;
+		run(tok, len, &so, &v);
+		assert_only_error(&v, "psa_key_missing");
+		verdict_free(&v);
+		json_decref(store);
+		json_decref(other);
+	}
 	/* The key from a directory laid out as the samples are, and from
 	 * the PEM file itself. */
 	o.collateral = NULL;
