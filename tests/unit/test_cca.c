@@ -451,6 +451,131 @@ remake(const struct parts *pt, EVP_PKEY *cpak, EVP_PKEY *rak_key,
 }
 
 static void
+cw_text(struct cw *w, const char *t)
+{
+	cw_head(w, COSE_CBOR_TSTR, strlen(t));
+	cw_raw(w, t, strlen(t));
+}
+
+/*
+ * The 2023 realm profile: RAK as an EC2 COSE_Key (RFC 9053 §7.1.1) in
+ * claim 44237. Writes the realm claims into W and the COSE_Key bytes
+ * into KEY (KEYLEN).
+ */
+static void
+realm_cose_key(struct cw *w, EVP_PKEY *rak, uint8_t *key, size_t *keylen)
+{
+	struct cw *k = calloc(1, sizeof(*k));
+	uint8_t point[97], sixty4[64], zero[32] = {0};
+
+	point_of(rak, point);
+	cw_head(k, COSE_CBOR_MAP, 4);
+	cw_head(k, COSE_CBOR_UINT, 1);
+	cw_head(k, COSE_CBOR_UINT, 2); /* EC2 */
+	cw_head(k, COSE_CBOR_NINT, 0); /* -1 crv */
+	cw_head(k, COSE_CBOR_UINT, 2); /* P-384 */
+	cw_head(k, COSE_CBOR_NINT, 1); /* -2 x */
+	cw_head(k, COSE_CBOR_BSTR, 48);
+	cw_raw(k, point + 1, 48);
+	cw_head(k, COSE_CBOR_NINT, 2); /* -3 y */
+	cw_head(k, COSE_CBOR_BSTR, 48);
+	cw_raw(k, point + 49, 48);
+	memcpy(key, k->b, k->n);
+	*keylen = k->n;
+	memset(sixty4, 0xab, sizeof(sixty4));
+	w->n = 0;
+	cw_head(w, COSE_CBOR_MAP, 8);
+	cw_head(w, COSE_CBOR_UINT, 265);
+	cw_text(w, "tag:arm.com,2023:realm#1.0.0");
+	cw_head(w, COSE_CBOR_UINT, 10);
+	cw_head(w, COSE_CBOR_BSTR, 64);
+	cw_raw(w, sixty4, 64);
+	cw_head(w, COSE_CBOR_UINT, 44235);
+	cw_head(w, COSE_CBOR_BSTR, 64);
+	cw_raw(w, sixty4, 64);
+	cw_head(w, COSE_CBOR_UINT, 44236);
+	cw_text(w, "sha-256");
+	cw_head(w, COSE_CBOR_UINT, 44237);
+	cw_head(w, COSE_CBOR_BSTR, k->n);
+	cw_raw(w, k->b, k->n);
+	cw_head(w, COSE_CBOR_UINT, 44238);
+	cw_head(w, COSE_CBOR_BSTR, 32);
+	cw_raw(w, zero, 32);
+	cw_head(w, COSE_CBOR_UINT, 44239);
+	cw_head(w, COSE_CBOR_ARRAY, 4);
+	for (int i = 0; i < 4; i++) {
+		cw_head(w, COSE_CBOR_BSTR, 32);
+		cw_raw(w, zero, 32);
+	}
+	cw_head(w, COSE_CBOR_UINT, 44240);
+	cw_text(w, "sha-256");
+	free(k);
+}
+
+static void
+test_cose_key_rak(void **state)
+{
+	struct verdict v;
+	size_t len, keylen;
+	uint8_t *tok = load(DIR_RMM "token.cbor", &len), key[256], h[32], *pp,
+	        *p;
+	EVP_PKEY *cpak = EVP_EC_gen("P-384"), *rak = EVP_EC_gen("P-384");
+	char *cpem = pem_of(cpak);
+	json_t *col = json_pack("{s:s}", "cpak", cpem);
+	struct cw *rw = calloc(1, sizeof(*rw)), *pw = calloc(1, sizeof(*pw)),
+	          *rs = calloc(1, sizeof(*rs)), *out = calloc(1, sizeof(*out));
+	struct parts pt;
+
+	split(tok, len, &pt);
+	realm_cose_key(rw, rak, key, &keylen);
+	SHA256(key, keylen, h);
+	pp = malloc(pt.plat.payload_len);
+	memcpy(pp, pt.plat.payload, pt.plat.payload_len);
+	p = memmem(pp, pt.plat.payload_len, "\xb5\x97\x3c\xb6", 4);
+	assert_non_null(p);
+	memcpy(p, h, 32);
+	sign384(pw, cpak, pp, pt.plat.payload_len);
+	sign384(rs, rak, rw->b, rw->n);
+	cw_head(out, COSE_CBOR_TAG, CCA_TAG);
+	cw_head(out, COSE_CBOR_MAP, 2);
+	cw_head(out, COSE_CBOR_UINT, CCA_REALM_LABEL);
+	cw_head(out, COSE_CBOR_BSTR, rs->n);
+	cw_raw(out, rs->b, rs->n);
+	cw_head(out, COSE_CBOR_UINT, CCA_PLATFORM_LABEL);
+	cw_head(out, COSE_CBOR_BSTR, pw->n);
+	cw_raw(out, pw->b, pw->n);
+	run(out->b, out->n, col, NULL, &v);
+	if (!verdict_valid(&v)) {
+		char *s = json_dumps(v.errors, 0);
+		print_error("%s\n", s);
+		free(s);
+	}
+	assert_true(verdict_valid(&v));
+	assert_string_equal(claim(&v, "realm_profile"),
+	                    "tag:arm.com,2023:realm#1.0.0");
+	verdict_free(&v);
+	/* The same with a COSE_Key of the wrong key type (kty 1, OKP). */
+	{
+		uint8_t *q = memmem(out->b, out->n, "\xa4\x01\x02\x20", 4);
+		assert_non_null(q);
+		q[2] = 0x01;
+		run(out->b, out->n, col, NULL, &v);
+		assert_only_error(&v, "cca_rak_invalid");
+		verdict_free(&v);
+	}
+	free(pp);
+	free(rw);
+	free(pw);
+	free(rs);
+	free(out);
+	json_decref(col);
+	free(cpem);
+	EVP_PKEY_free(cpak);
+	EVP_PKEY_free(rak);
+	free(tok);
+}
+
+static void
 test_rak_binding(void **state)
 {
 	struct verdict v;
@@ -508,6 +633,7 @@ main(void)
 	        cmocka_unit_test(test_rmm_sample),
 	        cmocka_unit_test(test_keys_and_flips),
 	        cmocka_unit_test(test_rak_binding),
+	        cmocka_unit_test(test_cose_key_rak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
