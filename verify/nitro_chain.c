@@ -346,6 +346,19 @@ bundle_verify(const struct nitro_doc *d, X509 *anchor, int64_t at,
 			snprintf(why, whylen, "out of memory");
 			goto out;
 		}
+		/* The leaf is later checked against cabundle[n-1] alone:
+		 * constraints above it that would bind the leaf are refused
+		 * rather than silently dropped (AWS's chain has none). */
+		if (X509_get_ext_by_NID(x, NID_name_constraints, -1) >= 0 ||
+		    X509_get_ext_by_NID(x, NID_policy_constraints, -1) >= 0 ||
+		    X509_get_ext_by_NID(x, NID_inhibit_any_policy, -1) >= 0) {
+			snprintf(
+			        why, whylen,
+			        "cabundle[%zu]: name or policy constraints are "
+			        "not supported in a Nitro chain",
+			        i);
+			goto out;
+		}
 		if (i > 0 && i + 1 < n && !sk_X509_push(untrusted, x)) {
 			snprintf(why, whylen, "out of memory");
 			goto out;
