@@ -89,14 +89,17 @@ asn1_unix(const ASN1_TIME *t, int64_t dflt)
 	return (int64_t)timegm(&tm);
 }
 
+/* SHA-256 over the anchor's fingerprint and the length-prefixed cabundle
+ * certificates: what was verified, and against what. */
 static bool
-bundle_key(const struct nitro_doc *d, uint8_t key[32])
+bundle_key(const struct nitro_doc *d, X509 *anchor, uint8_t key[32])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t len[4];
+	uint8_t len[4], fp[32];
 	bool ok = false;
 
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    !x509_sha256(anchor, fp) || EVP_DigestUpdate(ctx, fp, 32) != 1)
 		goto out;
 	for (size_t i = 0; i < d->n_cabundle; i++) {
 		/* Length-prefixed so that no two bundles hash alike. */
@@ -435,7 +438,7 @@ nitro_chain_verify(const struct nitro_doc *d, X509 *anchor, int64_t at,
 		         "certificate");
 		goto out;
 	}
-	if (!bundle_key(d, key)) {
+	if (!bundle_key(d, anchor, key)) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
