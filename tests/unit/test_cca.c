@@ -626,6 +626,35 @@ test_rak_binding(void **state)
 	free(tok);
 }
 
+/* Random corruptions of the sample (fixed seed): never valid, no crash. */
+static void
+test_random_corruption(void **state)
+{
+	struct verdict v;
+	size_t len, plen;
+	uint8_t *tok = load(DIR_RMM "token.cbor", &len),
+	        *pem = load(DIR_RMM "cpak_pub.pem", &plen), *c = malloc(len);
+	json_t *col = json_pack("{s:s}", "cpak", (const char *)pem);
+	uint32_t x = 0x85ebca6bu;
+
+	for (int i = 0; i < 2000; i++) {
+		memcpy(c, tok, len);
+		for (int f = 0; f <= i % 3; f++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			c[x % len] ^= (uint8_t)(1 + (x >> 24) % 255);
+		}
+		run(c, len, col, NULL, &v);
+		assert_false(verdict_valid(&v));
+		verdict_free(&v);
+	}
+	json_decref(col);
+	free(c);
+	free(pem);
+	free(tok);
+}
+
 int
 main(void)
 {
@@ -634,6 +663,7 @@ main(void)
 	        cmocka_unit_test(test_keys_and_flips),
 	        cmocka_unit_test(test_rak_binding),
 	        cmocka_unit_test(test_cose_key_rak),
+	        cmocka_unit_test(test_random_corruption),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

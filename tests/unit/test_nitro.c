@@ -362,6 +362,25 @@ test_peer_ga_spec(void **state)
 	run_full(doc, len, samples[2].at, false, TP_PROVIDER_NONE, expected,
 	         &v);
 	assert_only_error(&v, "debug_not_allowed");
+	/* Evervault binds its TLS certificate's key through user_data: the
+	 * document's user_data is that certificate's SubjectPublicKeyInfo. */
+	{
+		size_t cl;
+		uint8_t *der = load(DIR_PEER "valid-certificate.der", &cl);
+		X509 *cert = x509_parse(der, cl);
+		unsigned char *spki = NULL;
+		int sn;
+		char *hexs;
+		assert_non_null(cert);
+		sn = i2d_PUBKEY(X509_get0_pubkey(cert), &spki);
+		assert_true(sn > 0);
+		hexs = codec_hex_encode(spki, (size_t)sn);
+		assert_string_equal(claim_str(&v, "user_data"), hexs);
+		free(hexs);
+		OPENSSL_free(spki);
+		X509_free(cert);
+		free(der);
+	}
 	verdict_free(&v);
 	json_decref(expected);
 	json_decref(spec);
