@@ -61,9 +61,12 @@ verify_run(const struct verify_request *req, struct verdict *v)
 		return;
 	}
 	ops->verify(req, v);
-	/* Binding and reference values mean something only for evidence
-	 * that is authentic: a forged report would "match" anything. */
-	if (verdict_valid(v))
+	/* Binding, reference values and age mean something only for
+	 * evidence whose signature verified: a forged or unparseable report
+	 * would "match" anything. Evidence refused for policy (debug) or an
+	 * expired chain is still appraised, so the verdict names every
+	 * problem. */
+	if (v->signature_valid == TP_TRUE)
 		verify_appraise(req, v);
 }
 
