@@ -206,9 +206,8 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	}
 	verdict_pass(v, "cca_rak_binding");
 	v->signature_valid = TP_TRUE;
-	/* Issue 8: signed by a provisioned platform key; its source is a
-	 * claim, teepass does not vouch for its provisioning. */
-	v->hardware_verified = true;
+	/* As for PSA: only a provisioned CPAK vouches for the platform. */
+	psa_key_trust(v, src);
 	psa_key_record(v, cpak, "cpak", src);
 
 	psa_claims_to_verdict(pc, "platform_", v);

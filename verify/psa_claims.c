@@ -636,3 +636,14 @@ psa_key_record(struct verdict *v, EVP_PKEY *key, const char *item,
 	verdict_collateral(v, item, spki, n);
 	free(spki);
 }
+
+void
+psa_key_trust(struct verdict *v, const char *src)
+{
+	bool provisioned = strncmp(src, "collateral_path", 15) == 0;
+
+	v->hardware_verified = provisioned;
+	if (!provisioned)
+		v->warning = true;
+	verdict_claim_bool(v, "attestation_key_provisioned", provisioned);
+}

@@ -110,4 +110,12 @@ EVP_PKEY *psa_key_load(const struct verify_request *req, const char *json_key,
 void psa_key_record(struct verdict *v, EVP_PKEY *key, const char *item,
                     const char *src);
 
+/*
+ * Sets hardware_verified from where the attestation key came from (SRC
+ * as psa_key_load wrote it): true only for the verifier's provisioned
+ * store (collateral_path); a key supplied in the request's collateral
+ * gives hardware_verified false and at most EAR "warning".
+ */
+void psa_key_trust(struct verdict *v, const char *src);
+
 #endif

@@ -125,9 +125,10 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	}
 	v->signature_valid = TP_TRUE;
 	verdict_pass(v, "psa_signature");
-	/* Issue 8: signed by a provisioned device key. Where that key came
-	 * from is a claim: teepass does not vouch for its provisioning. */
-	v->hardware_verified = true;
+	/* Only a key the verifier holds (the operator's provisioned store,
+	 * collateral_path) vouches for a device; a key sent in the request
+	 * by the attester's side proves nothing about hardware. */
+	psa_key_trust(v, src);
 	psa_key_record(v, iak, "iak", src);
 
 	psa_claims_to_verdict(c, "", v);

@@ -203,7 +203,9 @@ test_rmm_sample(void **state)
 		free(s);
 	}
 	assert_true(verdict_valid(&v));
-	assert_true(v.hardware_verified);
+	/* Request-supplied CPAK: no hardware claim (see psa_key_trust). */
+	assert_false(v.hardware_verified);
+	assert_string_equal(verdict_status(&v), "warning");
 	assert_int_equal(v.signature_valid, TP_TRUE);
 	assert_string_equal(claim(&v, "attestation_key_source"),
 	                    "collateral.cpak");
@@ -216,6 +218,8 @@ test_rmm_sample(void **state)
 	assert_true(verdict_valid(&v));
 	assert_string_equal(claim(&v, "attestation_key_source"),
 	                    "collateral_path/cpak_pub.pem");
+	assert_true(v.hardware_verified);
+	assert_string_equal(verdict_status(&v), "affirming");
 	verdict_free(&v);
 	/* Detection: CCA only. */
 	assert_true(provider_arm_cca.detect(tok, len));

@@ -188,7 +188,12 @@ test_tfm_sample(void **state)
 
 	run(tok, len, &o, &v);
 	assert_true(verdict_valid(&v));
-	assert_true(v.hardware_verified);
+	/* A key sent with the request is not a provisioned one: valid, but
+	 * no hardware claim and at most "warning". */
+	assert_false(v.hardware_verified);
+	assert_string_equal(verdict_status(&v), "warning");
+	assert_true(json_is_false(
+	        json_object_get(v.claims, "attestation_key_provisioned")));
 	assert_int_equal(v.signature_valid, TP_TRUE);
 	assert_int_equal(v.certificate_chain_valid, TP_NULL);
 	assert_string_equal(claim(&v, "attestation_key_source"),
@@ -253,10 +258,14 @@ test_tfm_sample(void **state)
 	assert_true(verdict_valid(&v));
 	assert_string_equal(claim(&v, "attestation_key_source"),
 	                    "collateral_path/iak_pub.pem");
+	/* The verifier's own provisioned store vouches for the device. */
+	assert_true(v.hardware_verified);
+	assert_string_equal(verdict_status(&v), "affirming");
 	verdict_free(&v);
 	o.path = DIR_TFM "iak_pub.pem";
 	run(tok, len, &o, &v);
 	assert_true(verdict_valid(&v));
+	assert_true(v.hardware_verified);
 	verdict_free(&v);
 
 	/* Detection: PSA, and neither Nitro nor CCA. */
