@@ -1,0 +1,70 @@
+#ifndef TP_GPU_H
+#define TP_GPU_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "verify/verify.h"
+
+/*
+ * NVIDIA GPU confidential-computing evidence (provider NvidiaGpu).
+ *
+ * Accepted evidence (req->evidence):
+ *  - raw SPDM GET_MEASUREMENTS request || MEASUREMENTS response;
+ *  - the NVIDIA SDK JSON: [{"arch", "nonce", "evidence": b64 SPDM,
+ *    "certificate": b64 PEM chain}, ...] or the NRAS request body
+ *    {"arch", "nonce", "evidence_list": [{"arch", "evidence",
+ *    "certificate"}, ...]};
+ *  - an NRAS detached EAT [["JWT", overall], {"GPU-0": jwt, ...}].
+ * Collateral: {"cert_chain": PEM, "nras_jwks": JWKS object,
+ * "rim": XML or "rims": [XML, ...]} and/or collateral_path (a PEM, JWKS or
+ * RIM file, or a directory holding cert_chain.pem, nras_jwks.json and
+ * *.swidtag / *.xml RIMs).
+ */
+
+/* SHA-256 of the DER of config/trust/nvidia_device_identity_ca.pem. */
+#define GPU_DEVICE_CA_PIN                                                      \
+	"102bf659d5419614c9d8e6aecebc80454eb26b1df6a769ac720b9a690b167b48"
+/* SHA-256 of the DER of config/trust/nvidia_rim_root.pem. */
+#define GPU_RIM_ROOT_PIN                                                       \
+	"12977b5115acb0381179279fffeb5a8c4d264971ebb32298023a465fa41df5d1"
+
+/* True when BUF looks like any of the accepted evidence forms. */
+bool gpu_detect(const uint8_t *buf, size_t len);
+
+/*
+ * The NvidiaGpu provider's verify: parses, checks chains and signatures
+ * at req->now, compares with RIMs from the collateral, fills V (already
+ * initialised) with checks, claims and the "nonce" binding. Does not run
+ * the common appraisal (verify_appraise). For composite CPU+GPU
+ * requests, call it once per device with a request whose evidence and
+ * collateral are that device's; the GPU's requester nonce is then
+ * v->bindings[] named "nonce" (32 bytes).
+ */
+void gpu_verify(const struct verify_request *req, struct verdict *v);
+
+/*
+ * Verifies one SPDM evidence (SPDM, SPDMLEN) with its PEM device chain
+ * (PEM, PEMLEN; NULL when none was supplied) at req->now. Checks are
+ * recorded in V with names prefixed by PREFIX ("" or "gpu1."); claims go
+ * into CLAIMS (an object, borrowed). RIMS is a JSON array of RIM XML
+ * strings (may be NULL). On success *NONCE (32 bytes) points into SPDM.
+ * Returns true when every check passed.
+ */
+bool gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
+                     size_t pemlen, const json_t *rims,
+                     const struct verify_request *req, struct verdict *v,
+                     const char *prefix, json_t *claims, const uint8_t **nonce);
+
+/*
+ * Reads collateral item NAME from req->collateral_path: the file
+ * PATH/NAME when it is a directory, or the file itself when ACCEPT(buf)
+ * says it is of the wanted kind. *out is malloc'd (NUL-terminated).
+ */
+bool gpu_collateral_file(const struct verify_request *req, const char *name,
+                         bool (*accept)(const uint8_t *, size_t), uint8_t **out,
+                         size_t *outlen);
+
+#endif
