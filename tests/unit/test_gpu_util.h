@@ -13,7 +13,7 @@
 
 #define NV "tests/data/nvidia/"
 
-static uint8_t *
+static inline uint8_t *
 load(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -51,7 +51,7 @@ struct gpu_case {
 
 /* What verify_run does for NvidiaGpu once the provider is registered in
  * verify/provider.c: the provider's verify, then the common appraisal. */
-static void
+static inline void
 gpu_run(const struct gpu_case *c, struct verdict *v)
 {
 	static struct verify_config cfg;
@@ -79,7 +79,7 @@ gpu_run(const struct gpu_case *c, struct verdict *v)
 }
 
 /* The code of the first error, or "" when none. */
-static const char *
+static inline const char *
 first_code(const struct verdict *v)
 {
 	const char *c = json_string_value(
@@ -87,14 +87,14 @@ first_code(const struct verdict *v)
 	return c ? c : "";
 }
 
-static const char *
+static inline const char *
 claim_s(const struct verdict *v, const char *name)
 {
 	const char *s = json_string_value(json_object_get(v->claims, name));
 	return s ? s : "(none)";
 }
 
-static void
+static inline void
 dump_errors(const struct verdict *v)
 {
 	char *s = json_dumps(v->errors, 0);

@@ -1,0 +1,334 @@
+/* NVIDIA RIMs against the MANIFEST: chains to the pinned RIM root,
+ * version checks, measurement comparison; the XML signature is reported
+ * "unchecked" (teepass links no XML-DSig canonicalisation), never as
+ * passed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "test_gpu_util.h"
+
+#define RIMS "tests/data/nvidia/rims/"
+
+static int64_t
+at(const char *s)
+{
+	int64_t t;
+
+	assert_true(tptime_parse(s, &t));
+	return t;
+}
+
+/* Verifies sample DIR with the RIM texts in collateral "rims". */
+static void
+run_with_rims(const char *dir, const char **rims, size_t n, int64_t now,
+              struct verdict *v)
+{
+	char path[256];
+	size_t len, plen;
+	uint8_t *ev, *pem;
+	json_t *coll, *arr = json_array();
+
+	snprintf(path, sizeof(path), NV "%s/spdm_report.bin", dir);
+	ev = load(path, &len);
+	snprintf(path, sizeof(path), NV "%s/cert_chain.pem", dir);
+	pem = load(path, &plen);
+	for (size_t i = 0; i < n; i++) {
+		size_t rl;
+		char *x = (char *)load(rims[i], &rl);
+		json_array_append_new(arr, json_string(x));
+		free(x);
+	}
+	coll = json_pack("{s:s, s:o}", "cert_chain", (char *)pem, "rims", arr);
+	struct gpu_case c = {
+	        .ev = ev, .len = len, .collateral = coll, .now = now};
+	gpu_run(&c, v);
+	json_decref(coll);
+	free(pem);
+	free(ev);
+}
+
+static bool
+check_ok(const struct verdict *v, const char *name, bool *ran)
+{
+	size_t i;
+	json_t *c;
+
+	*ran = false;
+	json_array_foreach(v->checks, i, c)
+	{
+		if (strcmp(json_string_value(json_object_get(c, "check")),
+		           name) == 0) {
+			*ran = true;
+			return json_is_true(json_object_get(c, "ok"));
+		}
+	}
+	return false;
+}
+
+/* No check anywhere may claim a RIM signature passed. */
+static void
+assert_no_rim_signature_pass(const struct verdict *v)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(v->checks, i, c)
+	{
+		const char *n = json_string_value(json_object_get(c, "check"));
+		assert_null(strstr(n, "signature") != NULL &&
+		                            strstr(n, "rim") != NULL
+		                    ? n
+		                    : NULL);
+	}
+	assert_string_equal(claim_s(v, "rim_signature"), "unchecked");
+}
+
+/* MANIFEST: the 550.144.03 driver RIM chains to the RIM root (signer
+ * valid 2024-12-30 .. 2026-12-30) but is not for the nvtrust sample's
+ * driver 550.90.07: a clear version error. */
+static void
+test_driver_rim_other_version(void **state)
+{
+	const char *r[] = {RIMS "NV_GPU_DRIVER_GH100_550.144.03.xml"};
+	struct verdict v;
+	bool ran;
+
+	run_with_rims("nvtrust_sample_h100", r, 1, at("2026-01-15T00:00:00Z"),
+	              &v);
+	assert_false(verdict_valid(&v));
+	assert_true(verdict_has_error(&v, TP_ERR_rim_version_mismatch));
+	assert_true(check_ok(&v, "rim0_chain", &ran));
+	assert_true(ran);
+	assert_int_equal(v.measurements_valid, TP_FALSE);
+	assert_no_rim_signature_pass(&v);
+	/* the device side still verified */
+	assert_int_equal(v.signature_valid, TP_TRUE);
+	verdict_free(&v);
+}
+
+/* The RIM whose XML signature is broken (attestation-sdk negative test).
+ * teepass cannot check XML signatures: it must report the signature
+ * "unchecked" (never passed) while its chain and version checks still
+ * run; here the version check refuses it. */
+static void
+test_incorrect_signature_rim(void **state)
+{
+	const char *r[] = {RIMS "incorrect_signature_driver_rim.xml"};
+	struct verdict v;
+	json_t *info;
+	bool ran;
+
+	run_with_rims("nvtrust_sample_h100", r, 1, at("2026-01-15T00:00:00Z"),
+	              &v);
+	assert_false(verdict_valid(&v));
+	assert_true(check_ok(&v, "rim0_chain", &ran));
+	assert_true(ran);
+	check_ok(&v, "rim0_version", &ran);
+	assert_true(ran);
+	assert_true(verdict_has_error(&v, TP_ERR_rim_version_mismatch));
+	info = json_array_get(json_object_get(v.claims, "rims"), 0);
+	assert_string_equal(json_string_value(json_object_get(info, "version")),
+	                    "550.144.03");
+	assert_string_equal(
+	        json_string_value(json_object_get(info, "signature")),
+	        "unchecked");
+	assert_no_rim_signature_pass(&v);
+	verdict_free(&v);
+}
+
+/* MANIFEST: the VBIOS RIM 96.00.74.00.1A is for the trustee CoCo sample;
+ * 11 of its 12 active measurements equal the report, index 9 (SPDM block
+ * 10) differs. Signer valid 2023-09-06 .. 2025-09-05. */
+static void
+test_vbios_rim_block_10(void **state)
+{
+	const char *r[] = {RIMS "1010_0200_882_960074001A_PROD.swidtag"};
+	struct verdict v;
+	json_t *info, *bad;
+	bool ran;
+
+	run_with_rims("trustee_coco_h100_trailing_byte", r, 1,
+	              at("2025-01-01T00:00:00Z"), &v);
+	assert_false(verdict_valid(&v));
+	assert_true(check_ok(&v, "rim0_chain", &ran));
+	assert_true(check_ok(&v, "rim0_version", &ran));
+	assert_false(check_ok(&v, "rim0_measurements", &ran));
+	assert_true(ran);
+	assert_true(verdict_has_error(&v, TP_ERR_measurement_mismatch));
+	info = json_array_get(json_object_get(v.claims, "rims"), 0);
+	assert_string_equal(json_string_value(json_object_get(info, "kind")),
+	                    "vbios");
+	assert_int_equal(json_integer_value(
+	                         json_object_get(info, "active_measurements")),
+	                 12);
+	bad = json_object_get(info, "mismatched_blocks");
+	assert_int_equal(json_array_size(bad), 1);
+	assert_int_equal(json_integer_value(json_array_get(bad, 0)), 10);
+	assert_int_equal(v.measurements_valid, TP_FALSE);
+	verdict_free(&v);
+}
+
+static void
+test_vbios_rim_expired_signer(void **state)
+{
+	const char *r[] = {RIMS "1010_0200_882_960074001A_PROD.swidtag"};
+	struct verdict v;
+	bool ran;
+
+	run_with_rims("trustee_coco_h100_trailing_byte", r, 1,
+	              at("2026-01-01T00:00:00Z"), &v);
+	assert_false(check_ok(&v, "rim0_chain", &ran));
+	assert_true(ran);
+	assert_true(verdict_has_error(&v, TP_ERR_certificate_expired));
+	verdict_free(&v);
+}
+
+/* A RIM edited to carry this report's block-10 value: every measurement
+ * then matches, and because the XML signature is not checked the result
+ * is at most "warning" with rim_signature "unchecked" — the tampering is
+ * exactly what teepass cannot rule out, and the verdict says so. */
+static void
+test_edited_rim_is_only_warning(void **state)
+{
+	size_t len;
+	char *x = (char *)load(RIMS "1010_0200_882_960074001A_PROD.swidtag",
+	                       &len);
+	char *p = strstr(x, "index=\"9\"");
+	const char *want = "059b32e712a153f490dbfb7976a9e275d789e28bd4803c357de"
+	                   "f2b6123327c430526bfaecc200f496d4e149fc5eade03";
+	char tmp[] = "/tmp/teepass_rim_XXXXXX";
+	int fd;
+	struct verdict v;
+	const char *r[1] = {tmp};
+
+	/* MANIFEST: the CoCo report's block 10. */
+	assert_non_null(p);
+	p = strstr(p, "Hash0=\"");
+	assert_non_null(p);
+	memcpy(p + 7, want, 96);
+	fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, x, len), (ssize_t)len);
+	close(fd);
+	run_with_rims("trustee_coco_h100_trailing_byte", r, 1,
+	              at("2025-01-01T00:00:00Z"), &v);
+	unlink(tmp);
+	if (!verdict_valid(&v))
+		dump_errors(&v);
+	assert_true(verdict_valid(&v));
+	assert_int_equal(v.measurements_valid, TP_TRUE);
+	assert_string_equal(verdict_status(&v), "warning");
+	assert_no_rim_signature_pass(&v);
+	verdict_free(&v);
+	free(x);
+}
+
+/* RIMs read from a collateral directory: the rims/ folder holds two
+ * driver RIMs for 550.144.03, which the CoCo report (580.95.05) refuses. */
+static void
+test_rim_directory(void **state)
+{
+	size_t len, plen;
+	uint8_t *ev = load(NV "trustee_coco_h100_trailing_byte/spdm_report.bin",
+	                   &len);
+	uint8_t *pem = load(NV "trustee_coco_h100_trailing_byte/cert_chain.pem",
+	                    &plen);
+	json_t *coll = json_pack("{s:s}", "cert_chain", (char *)pem);
+	struct gpu_case c = {.ev = ev,
+	                     .len = len,
+	                     .collateral = coll,
+	                     .path = RIMS,
+	                     .now = at("2025-01-01T00:00:00Z")};
+	struct verdict v;
+
+	gpu_run(&c, &v);
+	assert_false(verdict_valid(&v));
+	assert_int_equal(json_array_size(json_object_get(v.claims, "rims")), 3);
+	assert_true(verdict_has_error(&v, TP_ERR_rim_version_mismatch));
+	verdict_free(&v);
+	json_decref(coll);
+	free(pem);
+	free(ev);
+}
+
+/* Malformed RIMs: truncated anywhere, DOCTYPE, garbage. Never valid,
+ * never a crash. */
+static void
+test_rim_hostile(void **state)
+{
+	size_t len;
+	char *x = (char *)load(RIMS "1010_0200_882_960074001A_PROD.swidtag",
+	                       &len);
+	char *rp = NULL;
+	size_t rpl;
+	uint8_t *ev = load(NV "trustee_coco_h100_trailing_byte/spdm_report.bin",
+	                   &rpl);
+	uint8_t *pem =
+	        load(NV "trustee_coco_h100_trailing_byte/cert_chain.pem", &rpl);
+	size_t evl;
+	free(ev);
+	ev = load(NV "trustee_coco_h100_trailing_byte/spdm_report.bin", &evl);
+
+	for (size_t n = 0; n < len; n += 37) {
+		struct verdict v;
+		json_t *coll;
+		rp = strndup(x, n);
+		coll = json_pack("{s:s, s:[s]}", "cert_chain", (char *)pem,
+		                 "rims", rp);
+		struct gpu_case c = {.ev = ev,
+		                     .len = evl,
+		                     .collateral = coll,
+		                     .now = at("2025-01-01T00:00:00Z")};
+		gpu_run(&c, &v);
+		assert_false(verdict_valid(&v));
+		verdict_free(&v);
+		json_decref(coll);
+		free(rp);
+	}
+	{
+		const char *bad[] = {
+		        "<!DOCTYPE x [<!ENTITY a \"b\">]><SoftwareIdentity/>",
+		        "<SoftwareIdentity><Meta colloquialVersion=\"96.00.74."
+		        "00.1A\" product=\"GH100\"/></SoftwareIdentity>",
+		        "not xml at all", "<a b=\"<\"/>", ""};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct verdict v;
+			json_t *coll = json_pack("{s:s, s:[s]}", "cert_chain",
+			                         (char *)pem, "rims", bad[i]);
+			struct gpu_case c = {.ev = ev,
+			                     .len = evl,
+			                     .collateral = coll,
+			                     .now = at("2025-01-01T00:00:00Z")};
+			gpu_run(&c, &v);
+			assert_false(verdict_valid(&v));
+			assert_true(verdict_has_error(&v, TP_ERR_rim_invalid));
+			verdict_free(&v);
+			json_decref(coll);
+		}
+	}
+	free(pem);
+	free(ev);
+	free(x);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_driver_rim_other_version),
+	        cmocka_unit_test(test_incorrect_signature_rim),
+	        cmocka_unit_test(test_vbios_rim_block_10),
+	        cmocka_unit_test(test_vbios_rim_expired_signer),
+	        cmocka_unit_test(test_edited_rim_is_only_warning),
+	        cmocka_unit_test(test_rim_directory),
+	        cmocka_unit_test(test_rim_hostile),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
