@@ -4,17 +4,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "common/codec.h"
 #include "verify/ecdsa.h"
 #include "verify/gpu.h"
+#include "verify/gpu_chain_cache.h"
 #include "verify/reader.h"
 #include "verify/rim_swid.h"
 #include "verify/spdm.h"
@@ -275,14 +278,29 @@ pem_blocks(const uint8_t *pem, size_t len)
 	return n;
 }
 
+static int64_t
+not_before(const X509 *cert)
+{
+	const ASN1_TIME *t = X509_get0_notBefore(cert);
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return INT64_MAX;
+	return (int64_t)timegm(&tm);
+}
+
+/* Verifies the PEM device chain to the pinned CA at req->now; on success
+ * *leaf_out is the leaf (the caller frees it). */
 static bool
 chain_check(const uint8_t *pem, size_t pemlen, const struct verify_request *req,
-            struct verdict *v, const char *prefix, STACK_OF(X509) * *chain_out)
+            struct verdict *v, const char *prefix, X509 **leaf_out)
 {
 	STACK_OF(X509) *chain = NULL, *untrusted = NULL;
 	X509 *anchor, *leaf;
 	enum tp_err code;
 	char why[256], check[48];
+	uint8_t key[32];
+	int64_t nb, na;
 	bool ok = false;
 	int n;
 
@@ -293,6 +311,17 @@ chain_check(const uint8_t *pem, size_t pemlen, const struct verify_request *req,
 		             "no device certificate chain: give collateral "
 		             "cert_chain, a cert_chain.pem in the collateral "
 		             "directory, or the JSON evidence's certificate");
+		goto out;
+	}
+	/* A chain that verified before is valid again while the time is
+	 * inside all its certificates' validity (no CRLs are involved). */
+	SHA256(pem, pemlen, key);
+	if ((*leaf_out = gpu_chain_cache_get(key, req->now, &na)) != NULL) {
+		verdict_expires_no_later_than(v, na);
+		if (v->certificate_chain_valid != TP_FALSE)
+			v->certificate_chain_valid = TP_TRUE;
+		verdict_pass(v, check);
+		ok = true;
 		goto out;
 	}
 	chain = x509_parse_pem_chain(pem, pemlen);
@@ -352,15 +381,23 @@ chain_check(const uint8_t *pem, size_t pemlen, const struct verify_request *req,
 		        why);
 		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		verdict_expires_no_later_than(
-		        v, x509_not_after(sk_X509_value(chain, i)));
-	verdict_expires_no_later_than(v, x509_not_after(anchor));
+	nb = not_before(anchor);
+	na = x509_not_after(anchor);
+	for (int i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(chain, i);
+		if (not_before(x) > nb)
+			nb = not_before(x);
+		if (x509_not_after(x) < na)
+			na = x509_not_after(x);
+	}
+	verdict_expires_no_later_than(v, na);
 	if (v->certificate_chain_valid != TP_FALSE)
 		v->certificate_chain_valid = TP_TRUE;
 	verdict_pass(v, check);
-	*chain_out = chain;
-	chain = NULL;
+	gpu_chain_cache_put(key, leaf, nb, na);
+	if (X509_up_ref(leaf) != 1)
+		goto out;
+	*leaf_out = leaf;
 	ok = true;
 out:
 	ERR_clear_error();
@@ -376,8 +413,7 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
                 const char *prefix, json_t *claims, const uint8_t **nonce)
 {
 	struct spdm_measurements *m = NULL;
-	STACK_OF(X509) *chain = NULL;
-	X509 *leaf;
+	X509 *leaf = NULL;
 	uint8_t fwid[FWID_LEN];
 	char why[256], check[48];
 	bool unsupported, ok = false;
@@ -400,9 +436,8 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 	if (pem != NULL)
 		verdict_collateral(v, prefix[0] ? prefix : "gpu_cert_chain",
 		                   pem, pemlen);
-	if (!chain_check(pem, pemlen, req, v, prefix, &chain))
+	if (!chain_check(pem, pemlen, req, v, prefix, &leaf))
 		goto out;
-	leaf = sk_X509_value(chain, 0);
 
 	/* DSP0274 1.1 10.11.2: the signature covers the transcript of the
 	 * GET_MEASUREMENTS request and the MEASUREMENTS response up to the
@@ -456,7 +491,7 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 	if (rims != NULL && json_array_size(rims) > 0)
 		ok = rim_appraise(rims, m, claims, req, v, prefix);
 out:
-	sk_X509_pop_free(chain, X509_free);
+	X509_free(leaf);
 	free(m);
 	return ok;
 }
