@@ -1,7 +1,7 @@
-/* NVIDIA RIMs (TCG RIM IM / ISO/IEC 19770-2 SWID tags): a minimal,
- * bounded XML scanner for the elements teepass uses, the RIM's X.509
- * chain to the pinned NVIDIA RIM root, and the comparison with the SPDM
- * measurement blocks. No DTDs, no entities: a RIM using them is refused. */
+/* NVIDIA RIMs (TCG RIM IM / ISO/IEC 19770-2 SWID tags): the elements
+ * teepass uses, the enveloped XML-DSig signature (W3C XML Signature 1.1,
+ * Canonical XML 1.1, ECDSA-SHA384 per RFC 6931), the RIM's X.509 chain to
+ * the pinned NVIDIA RIM root, and the comparison with the SPDM blocks. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,212 +10,25 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "common/codec.h"
+#include "verify/ecdsa.h"
 #include "verify/gpu.h"
-#include "verify/reader.h"
 #include "verify/rim_swid.h"
+#include "verify/rim_xml.h"
 #include "verify/x509.h"
 
-#define XML_MAX_ATTRS 32
 #define RIM_MAX_CERTS 8
 #define RIM_MAX_LEN   (1u << 20)
 
-struct xml_attr {
-	const uint8_t *name; /* local name (after any prefix) */
-	size_t name_len;
-	const uint8_t *val;
-	size_t val_len;
-};
-
-struct xml_tag {
-	const uint8_t *name; /* local name */
-	size_t name_len;
-	bool end;   /* </name> */
-	bool empty; /* <name/> */
-	struct xml_attr attrs[XML_MAX_ATTRS];
-	size_t n_attrs;
-};
-
-static bool
-peek(const struct reader *r, uint8_t *c)
-{
-	struct reader p = *r;
-
-	return reader_u8(&p, c);
-}
-
-static bool
-is_space(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static void
-skip_space(struct reader *r)
-{
-	uint8_t c;
-
-	while (peek(r, &c) && is_space(c))
-		reader_skip(r, 1);
-}
-
-/* Advances past the first occurrence of END; false at end of input. */
-static bool
-skip_past(struct reader *r, const char *end)
-{
-	size_t n = strlen(end);
-	const uint8_t *p;
-
-	while (reader_remaining(r) >= n) {
-		struct reader look = *r;
-		if (reader_bytes(&look, n, &p) && memcmp(p, end, n) == 0) {
-			*r = look;
-			return true;
-		}
-		reader_skip(r, 1);
-	}
-	return false;
-}
-
-/* A name: up to whitespace, '=', '/', '>'; its local part (after any
- * namespace prefix) in *local. */
-static bool
-read_name(struct reader *r, const uint8_t **local, size_t *len)
-{
-	struct reader start = *r;
-	size_t n = 0, colon = 0;
-	uint8_t c;
-
-	while (peek(r, &c) && !is_space(c) && c != '=' && c != '/' &&
-	       c != '>' && c != '<') {
-		if (c == ':')
-			colon = n + 1;
-		reader_skip(r, 1);
-		n++;
-	}
-	if (n == 0 || colon == n)
-		return false;
-	*len = n - colon;
-	return reader_skip(&start, colon) && reader_bytes(&start, *len, local);
-}
-
-/* A quoted attribute value; '<' inside is refused. */
-static bool
-read_value(struct reader *r, const uint8_t **val, size_t *len)
-{
-	struct reader start;
-	uint8_t q, c;
-	size_t n = 0;
-
-	if (!reader_u8(r, &q) || (q != '"' && q != '\''))
-		return false;
-	start = *r;
-	for (;;) {
-		if (!reader_u8(r, &c) || c == '<')
-			return false;
-		if (c == q)
-			break;
-		n++;
-	}
-	*len = n;
-	return reader_bytes(&start, n, val);
-}
-
-/* The next tag; text between tags is skipped. 1 = a tag, 0 = end of
- * input, -1 = malformed. */
-static int
-xml_next(struct reader *r, struct xml_tag *t)
-{
-	const uint8_t *p;
-	uint8_t c;
-
-	memset(t, 0, sizeof(*t));
-	for (;;) {
-		if (!reader_u8(r, &c))
-			return 0;
-		if (c != '<')
-			continue;
-		if (!peek(r, &c))
-			return -1;
-		if (c == '?') {
-			if (!skip_past(r, "?>"))
-				return -1;
-			continue;
-		}
-		if (c == '!') {
-			/* Comments only; DOCTYPE and CDATA are refused
-			 * (entity expansion, hidden markup). */
-			if (!reader_bytes(r, 3, &p) ||
-			    memcmp(p, "!--", 3) != 0 || !skip_past(r, "-->"))
-				return -1;
-			continue;
-		}
-		break;
-	}
-	if (c == '/') {
-		reader_skip(r, 1);
-		t->end = true;
-		if (!read_name(r, &t->name, &t->name_len))
-			return -1;
-		skip_space(r);
-		return reader_u8(r, &c) && c == '>' ? 1 : -1;
-	}
-	if (!read_name(r, &t->name, &t->name_len))
-		return -1;
-	for (;;) {
-		struct xml_attr *a;
-		skip_space(r);
-		if (!peek(r, &c))
-			return -1;
-		if (c == '>') {
-			reader_skip(r, 1);
-			return 1;
-		}
-		if (c == '/') {
-			reader_skip(r, 1);
-			t->empty = true;
-			return reader_u8(r, &c) && c == '>' ? 1 : -1;
-		}
-		if (t->n_attrs == XML_MAX_ATTRS)
-			return -1;
-		a = &t->attrs[t->n_attrs++];
-		if (!read_name(r, &a->name, &a->name_len))
-			return -1;
-		skip_space(r);
-		if (!reader_u8(r, &c) || c != '=')
-			return -1;
-		skip_space(r);
-		if (!read_value(r, &a->val, &a->val_len))
-			return -1;
-	}
-}
-
-static bool
-name_is(const uint8_t *n, size_t len, const char *want)
-{
-	return len == strlen(want) && memcmp(n, want, len) == 0;
-}
-
-/* Attribute NAME (local name) as a NUL-terminated copy in OUT; entity
- * references are not decoded and make the value unusable. */
-static bool
-attr(const struct xml_tag *t, const char *name, char *out, size_t outlen)
-{
-	for (size_t i = 0; i < t->n_attrs; i++) {
-		const struct xml_attr *a = &t->attrs[i];
-		if (!name_is(a->name, a->name_len, name))
-			continue;
-		if (a->val_len + 1 > outlen ||
-		    memchr(a->val, '&', a->val_len) != NULL)
-			return false;
-		memcpy(out, a->val, a->val_len);
-		out[a->val_len] = '\0';
-		return true;
-	}
-	return false;
-}
+#define NS_DSIG      "http://www.w3.org/2000/09/xmldsig#"
+#define C14N11       "http://www.w3.org/2006/12/xml-c14n11"
+#define ENVELOPED    NS_DSIG "enveloped-signature"
+#define ECDSA384     "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384"
+#define SHA384_URI_A "http://www.w3.org/2001/04/xmldsig-more#sha384"
+#define SHA384_URI_B "http://www.w3.org/2001/04/xmlenc#sha384"
 
 static bool
 parse_uint(const char *s, unsigned max, unsigned *out)
@@ -223,7 +36,7 @@ parse_uint(const char *s, unsigned max, unsigned *out)
 	char *end;
 	unsigned long v;
 
-	if (!isdigit((unsigned char)s[0]))
+	if (s == NULL || !isdigit((unsigned char)s[0]))
 		return false;
 	v = strtoul(s, &end, 10);
 	if (*end != '\0' || v > max)
@@ -233,14 +46,14 @@ parse_uint(const char *s, unsigned max, unsigned *out)
 }
 
 static bool
-parse_resource(const struct xml_tag *t, struct rim *rim, char *why,
+parse_resource(const struct xml_tok *t, struct rim *rim, char *why,
                size_t whylen)
 {
 	struct rim_measurement *m;
-	char buf[128], name[16];
+	const char *type = xml_attr_get(t, "type"), *active;
+	char name[16];
 
-	if (!attr(t, "type", buf, sizeof(buf)) ||
-	    strcmp(buf, "Measurement") != 0)
+	if (type == NULL || strcmp(type, "Measurement") != 0)
 		return true; /* other resource types are not golden values */
 	if (rim->n == RIM_MAX_MEASUREMENTS) {
 		snprintf(why, whylen, "more than %d measurements",
@@ -248,8 +61,7 @@ parse_resource(const struct xml_tag *t, struct rim *rim, char *why,
 		return false;
 	}
 	m = &rim->m[rim->n];
-	if (!attr(t, "index", buf, sizeof(buf)) ||
-	    !parse_uint(buf, 254, &m->index)) {
+	if (!parse_uint(xml_attr_get(t, "index"), 254, &m->index)) {
 		snprintf(why, whylen, "Resource %zu: index missing or > 254",
 		         rim->n);
 		return false;
@@ -261,24 +73,27 @@ parse_resource(const struct xml_tag *t, struct rim *rim, char *why,
 			return false;
 		}
 	}
-	if (!attr(t, "active", buf, sizeof(buf)) ||
-	    (strcmp(buf, "True") != 0 && strcmp(buf, "False") != 0)) {
+	active = xml_attr_get(t, "active");
+	if (active == NULL ||
+	    (strcmp(active, "True") != 0 && strcmp(active, "False") != 0)) {
 		snprintf(why, whylen,
 		         "Resource %u: active must be True or False", m->index);
 		return false;
 	}
-	m->active = strcmp(buf, "True") == 0;
-	if (!attr(t, "alternatives", buf, sizeof(buf)) ||
-	    !parse_uint(buf, RIM_MAX_ALTERNATIVES, &m->n_alt) ||
+	m->active = strcmp(active, "True") == 0;
+	if (!parse_uint(xml_attr_get(t, "alternatives"), RIM_MAX_ALTERNATIVES,
+	                &m->n_alt) ||
 	    m->n_alt == 0) {
 		snprintf(why, whylen, "Resource %u: alternatives must be 1..%d",
 		         m->index, RIM_MAX_ALTERNATIVES);
 		return false;
 	}
 	for (unsigned a = 0; a < m->n_alt; a++) {
+		const char *h;
 		snprintf(name, sizeof(name), "Hash%u", a);
-		if (!attr(t, name, buf, sizeof(buf)) ||
-		    !codec_hex_decode_fixed(buf, m->alt[a], RIM_HASH_LEN)) {
+		h = xml_attr_get(t, name);
+		if (h == NULL ||
+		    !codec_hex_decode_fixed(h, m->alt[a], RIM_HASH_LEN)) {
 			snprintf(why, whylen,
 			         "Resource %u: %s missing or not 48 bytes of "
 			         "hex",
@@ -290,61 +105,72 @@ parse_resource(const struct xml_tag *t, struct rim *rim, char *why,
 	return true;
 }
 
-/* The base64 text of an X509Certificate element, whitespace removed. */
-static bool
-read_cert(struct reader *r, struct rim *rim, char *why, size_t whylen)
+/* The character data directly inside START token I, whitespace removed
+ * (base64 element content). malloc'd. */
+static char *
+element_b64(const struct xml_doc *d, size_t i, size_t *n)
 {
-	char *b64 = NULL;
-	size_t n = 0;
-	uint8_t c, *der = NULL;
-	size_t dl;
-	bool ok = false;
+	size_t cap = 1;
+	char *s;
+
+	for (size_t k = i + 1; k < d->t[i].end; k++)
+		if (d->t[k].type == XML_TEXT)
+			cap += d->t[k].text_len;
+	if ((s = malloc(cap)) == NULL)
+		return NULL;
+	*n = 0;
+	for (size_t k = i + 1; k < d->t[i].end; k++) {
+		if (d->t[k].type != XML_TEXT)
+			continue;
+		for (size_t j = 0; j < d->t[k].text_len; j++)
+			if (!isspace((unsigned char)d->t[k].text[j]))
+				s[(*n)++] = d->t[k].text[j];
+	}
+	s[*n] = '\0';
+	return s;
+}
+
+static bool
+read_cert(const struct xml_doc *d, size_t i, struct rim *rim, char *why,
+          size_t whylen)
+{
+	char *b64;
+	uint8_t *der = NULL;
+	size_t n, dl;
 
 	if (rim->n_certs == RIM_MAX_CERTS) {
 		snprintf(why, whylen, "more than %d certificates",
 		         RIM_MAX_CERTS);
 		return false;
 	}
-	if ((b64 = malloc(reader_remaining(r) + 1)) == NULL)
-		goto out;
-	while (peek(r, &c) && c != '<') {
-		reader_skip(r, 1);
-		if (!is_space(c))
-			b64[n++] = (char)c;
-	}
-	if (!codec_base64_decode(b64, n, &der, &dl)) {
+	if ((b64 = element_b64(d, i, &n)) == NULL ||
+	    !codec_base64_decode(b64, n, &der, &dl)) {
+		free(b64);
 		snprintf(why, whylen, "X509Certificate %zu is not base64",
 		         rim->n_certs);
-		goto out;
+		return false;
 	}
+	free(b64);
 	rim->certs[rim->n_certs] = der;
 	rim->cert_lens[rim->n_certs++] = dl;
-	der = NULL;
-	ok = true;
-out:
-	free(b64);
-	free(der);
-	return ok;
+	return true;
 }
 
-/* Tracks how deep inside an element of one name the scanner is. */
-static void
-nest(unsigned *depth, const struct xml_tag *t)
+static bool
+has_ancestor(const struct xml_doc *d, size_t i, const char *local)
 {
-	if (t->end && *depth > 0)
-		(*depth)--;
-	else if (!t->end && !t->empty)
-		(*depth)++;
+	for (i = d->t[i].parent; i != SIZE_MAX; i = d->t[i].parent)
+		if (strcmp(d->t[i].local, local) == 0)
+			return true;
+	return false;
 }
 
 struct rim *
 rim_parse(const char *xml, size_t len, char *why, size_t whylen)
 {
 	struct rim *rim = NULL, *res = NULL;
-	struct xml_tag t;
-	struct reader r;
-	int rc, metas = 0, roots = 0;
-	unsigned in_payload = 0, in_keyinfo = 0;
+	struct xml_doc *d;
+	int metas = 0;
 
 	snprintf(why, whylen, "out of memory");
 	if (len > RIM_MAX_LEN) {
@@ -355,51 +181,52 @@ rim_parse(const char *xml, size_t len, char *why, size_t whylen)
 	    (rim->certs = calloc(RIM_MAX_CERTS, sizeof(*rim->certs))) == NULL ||
 	    (rim->cert_lens = calloc(RIM_MAX_CERTS, sizeof(size_t))) == NULL)
 		goto out;
-	reader_init(&r, (const uint8_t *)xml, len);
-	while ((rc = xml_next(&r, &t)) == 1) {
-		if (name_is(t.name, t.name_len, "Payload"))
-			nest(&in_payload, &t);
-		else if (name_is(t.name, t.name_len, "KeyInfo"))
-			nest(&in_keyinfo, &t);
-		if (t.end)
+	if ((rim->doc = d = xml_parse(xml, len, why, whylen)) == NULL)
+		goto out;
+	if (d->n == 0 || strcmp(d->t[0].local, "SoftwareIdentity") != 0) {
+		snprintf(why, whylen, "root element is not SoftwareIdentity");
+		goto out;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		const struct xml_tok *t = &d->t[i];
+		const char *v, *p;
+		if (t->type != XML_START)
 			continue;
-		if (name_is(t.name, t.name_len, "SoftwareIdentity")) {
-			roots++;
-		} else if (name_is(t.name, t.name_len, "Meta")) {
+		if (strcmp(t->local, "Meta") == 0 && t->parent == 0) {
 			metas++;
-			if (!attr(&t, "colloquialVersion", rim->version,
-			          sizeof(rim->version)) ||
-			    !attr(&t, "product", rim->product,
-			          sizeof(rim->product))) {
+			v = xml_attr_get(t, "colloquialVersion");
+			p = xml_attr_get(t, "product");
+			if (v == NULL || p == NULL ||
+			    strlen(v) >= sizeof(rim->version) ||
+			    strlen(p) >= sizeof(rim->product)) {
 				snprintf(why, whylen,
 				         "Meta: colloquialVersion and product "
 				         "are required");
 				goto out;
 			}
-			attr(&t, "edition", rim->edition, sizeof(rim->edition));
-		} else if (name_is(t.name, t.name_len, "Resource") &&
-		           in_payload > 0) {
-			if (!parse_resource(&t, rim, why, whylen))
+			strcpy(rim->version, v);
+			strcpy(rim->product, p);
+			if ((v = xml_attr_get(t, "edition")) != NULL &&
+			    strlen(v) < sizeof(rim->edition))
+				strcpy(rim->edition, v);
+		} else if (strcmp(t->local, "Resource") == 0 &&
+		           t->parent != SIZE_MAX &&
+		           strcmp(d->t[t->parent].local, "Payload") == 0 &&
+		           d->t[t->parent].parent == 0) {
+			if (!parse_resource(t, rim, why, whylen))
 				goto out;
-		} else if (name_is(t.name, t.name_len, "X509Certificate") &&
-		           in_keyinfo > 0 && !t.empty) {
-			if (!read_cert(&r, rim, why, whylen))
+		} else if (strcmp(t->local, "X509Certificate") == 0 &&
+		           has_ancestor(d, i, "KeyInfo")) {
+			if (!read_cert(d, i, rim, why, whylen))
 				goto out;
 		}
 	}
-	if (rc < 0) {
-		snprintf(why, whylen,
-		         "XML is malformed (or uses DOCTYPE/CDATA) near offset "
-		         "%zu",
-		         reader_offset(&r));
-		goto out;
-	}
-	if (roots != 1 || metas != 1 || rim->n == 0 || rim->n_certs == 0) {
+	if (metas != 1 || rim->n == 0 || rim->n_certs == 0) {
 		snprintf(
 		        why, whylen,
-		        "want one SoftwareIdentity with one Meta, measurements "
-		        "and a KeyInfo chain; have %d, %d, %zu, %zu",
-		        roots, metas, rim->n, rim->n_certs);
+		        "want one Meta, measurements and a KeyInfo chain; have "
+		        "%d, %zu, %zu",
+		        metas, rim->n, rim->n_certs);
 		goto out;
 	}
 	res = rim;
@@ -418,7 +245,173 @@ rim_free(struct rim *r)
 		free(r->certs[i]);
 	free(r->certs);
 	free(r->cert_lens);
+	xml_doc_free(r->doc);
 	free(r);
+}
+
+/* The only START child of I named LOCAL in the XML-DSig namespace;
+ * SIZE_MAX when there is none or more than one. */
+static size_t
+dsig_child(const struct xml_doc *d, size_t i, const char *local)
+{
+	size_t found = SIZE_MAX;
+	const char *ns;
+
+	for (size_t k = i + 1; k < d->t[i].end; k++) {
+		const struct xml_tok *t = &d->t[k];
+		if (t->type != XML_START || t->parent != i ||
+		    strcmp(t->local, local) != 0)
+			continue;
+		ns = xml_ns_of(d, k, t->qname);
+		if (ns == NULL || strcmp(ns, NS_DSIG) != 0)
+			continue;
+		if (found != SIZE_MAX)
+			return SIZE_MAX;
+		found = k;
+	}
+	return found;
+}
+
+static bool
+alg_is(const struct xml_doc *d, size_t i, const char *a, const char *b)
+{
+	const char *alg;
+
+	if (i == SIZE_MAX)
+		return false;
+	alg = xml_attr_get(&d->t[i], "Algorithm");
+	return alg != NULL &&
+	       (strcmp(alg, a) == 0 || (b != NULL && strcmp(alg, b) == 0));
+}
+
+static bool
+b64_element(const struct xml_doc *d, size_t i, uint8_t *out, size_t want)
+{
+	char *b64;
+	uint8_t *bin = NULL;
+	size_t n, bl;
+	bool ok;
+
+	if (i == SIZE_MAX || (b64 = element_b64(d, i, &n)) == NULL)
+		return false;
+	ok = codec_base64_decode(b64, n, &bin, &bl) && bl == want;
+	if (ok)
+		memcpy(out, bin, want);
+	free(b64);
+	free(bin);
+	return ok;
+}
+
+int
+rim_signature_verify(const struct rim *rim, char *why, size_t whylen)
+{
+	const struct xml_doc *d = rim->doc;
+	size_t sig = SIZE_MAX, si, ref, tr, t0, t1, sv, n_sig = 0;
+	uint8_t digest[48], want[48], value[96], *c14n = NULL;
+	size_t c14n_len;
+	X509 *signer = NULL;
+	const char *uri;
+	int rc = -1;
+
+	/* The one enveloped signature: ds:Signature under the root. */
+	for (size_t k = 1; k < d->n; k++) {
+		const char *ns;
+		if (d->t[k].type != XML_START ||
+		    strcmp(d->t[k].local, "Signature") != 0)
+			continue;
+		ns = xml_ns_of(d, k, d->t[k].qname);
+		if (ns != NULL && strcmp(ns, NS_DSIG) == 0) {
+			n_sig++;
+			sig = k;
+		}
+	}
+	if (n_sig != 1 || d->t[sig].parent != 0) {
+		snprintf(why, whylen,
+		         "want exactly one ds:Signature, a child of the root");
+		goto out;
+	}
+	si = dsig_child(d, sig, "SignedInfo");
+	sv = dsig_child(d, sig, "SignatureValue");
+	ref = si == SIZE_MAX ? SIZE_MAX : dsig_child(d, si, "Reference");
+	tr = ref == SIZE_MAX ? SIZE_MAX : dsig_child(d, ref, "Transforms");
+	if (si == SIZE_MAX || sv == SIZE_MAX || ref == SIZE_MAX ||
+	    tr == SIZE_MAX) {
+		snprintf(why, whylen,
+		         "SignedInfo, one Reference with Transforms and "
+		         "SignatureValue are required");
+		goto out;
+	}
+	/* Only the profile NVIDIA uses is accepted: one same-document
+	 * reference, enveloped-signature then C14N 1.1, SHA-384, signed
+	 * with ECDSA P-384 over C14N 1.1 of SignedInfo. */
+	t0 = t1 = SIZE_MAX;
+	for (size_t k = tr + 1, n = 0; k < d->t[tr].end; k++) {
+		if (d->t[k].type != XML_START || d->t[k].parent != tr)
+			continue;
+		if (n == 0)
+			t0 = k;
+		else if (n == 1)
+			t1 = k;
+		else
+			t0 = SIZE_MAX; /* a third transform */
+		n++;
+	}
+	uri = xml_attr_get(&d->t[ref], "URI");
+	if (uri == NULL || uri[0] != '\0' || !alg_is(d, t0, ENVELOPED, NULL) ||
+	    !alg_is(d, t1, C14N11, NULL) ||
+	    !alg_is(d, dsig_child(d, si, "CanonicalizationMethod"), C14N11,
+	            NULL) ||
+	    !alg_is(d, dsig_child(d, si, "SignatureMethod"), ECDSA384, NULL) ||
+	    !alg_is(d, dsig_child(d, ref, "DigestMethod"), SHA384_URI_A,
+	            SHA384_URI_B)) {
+		snprintf(why, whylen,
+		         "signature profile is not URI=\"\", enveloped + "
+		         "C14N 1.1, SHA-384, ECDSA-SHA384");
+		goto out;
+	}
+	if (!b64_element(d, dsig_child(d, ref, "DigestValue"), want, 48) ||
+	    !b64_element(d, sv, value, 96)) {
+		snprintf(why, whylen,
+		         "DigestValue (48 bytes) or SignatureValue (96 bytes "
+		         "r||s) is not base64 of that size");
+		goto out;
+	}
+	if ((signer = x509_parse(rim->certs[0], rim->cert_lens[0])) == NULL) {
+		snprintf(why, whylen, "the signer certificate does not parse");
+		goto out;
+	}
+	if (!xml_c14n11(d, 0, sig, &c14n, &c14n_len)) {
+		snprintf(why, whylen, "document cannot be canonicalised");
+		goto out;
+	}
+	SHA384(c14n, c14n_len, digest);
+	free(c14n);
+	c14n = NULL;
+	rc = 0;
+	if (CRYPTO_memcmp(digest, want, 48) != 0) {
+		snprintf(why, whylen,
+		         "SHA-384 of the canonical RIM differs from "
+		         "DigestValue: the RIM was altered");
+		goto out;
+	}
+	if (!xml_c14n11(d, si, SIZE_MAX, &c14n, &c14n_len)) {
+		rc = -1;
+		snprintf(why, whylen, "SignedInfo cannot be canonicalised");
+		goto out;
+	}
+	if (!ecdsa_verify_raw(X509_get0_pubkey(signer), EVP_sha384(), c14n,
+	                      c14n_len, value, value + 48, 48)) {
+		snprintf(why, whylen,
+		         "SignatureValue does not verify over SignedInfo with "
+		         "the signer certificate's key");
+		goto out;
+	}
+	rc = 1;
+out:
+	free(c14n);
+	X509_free(signer);
+	ERR_clear_error();
+	return rc;
 }
 
 /* The RIM's KeyInfo chain (signer first) to the pinned NVIDIA RIM root. */
@@ -555,15 +548,34 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 		}
 		verdict_pass(v, check);
 		json_object_set_new(info, "version", json_string(rim->version));
-		/* No XML-DSig canonicalisation is linked into teepass: the
-		 * signature over the RIM is NOT verified, and said so. */
-		json_object_set_new(info, "signature",
-		                    json_string("unchecked"));
 		json_object_set_new(info, "ocsp_status",
 		                    json_string("unchecked"));
 		snprintf(check, sizeof(check), "%s_chain", item_name);
 		if (!rim_chain(rim, req, v, check))
 			all = false;
+		/* The signature binds the golden values to NVIDIA's RIM
+		 * signer: without it a RIM is only a caller's claim. */
+		snprintf(check, sizeof(check), "%s_signature", item_name);
+		switch (rim_signature_verify(rim, why, sizeof(why))) {
+		case 1:
+			verdict_pass(v, check);
+			json_object_set_new(info, "signature",
+			                    json_string("valid"));
+			break;
+		case 0:
+			all = false;
+			verdict_fail(v, check, TP_ERR_rim_signature_invalid,
+			             "RIM %zu: %s", i, why);
+			json_object_set_new(info, "signature",
+			                    json_string("invalid"));
+			break;
+		default:
+			all = false;
+			verdict_fail(v, check, TP_ERR_rim_invalid,
+			             "RIM %zu signature: %s", i, why);
+			json_object_set_new(info, "signature",
+			                    json_string("unsupported"));
+		}
 		/* A RIM for another driver or VBIOS is a clear error: its
 		 * golden values say nothing about this GPU. */
 		snprintf(check, sizeof(check), "%s_version", item_name);
@@ -596,8 +608,6 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 		rim_free(rim);
 	}
 	json_object_set_new(claims, "rims", out);
-	json_object_set_new(claims, "rim_signature", json_string("unchecked"));
 	v->measurements_valid = all ? TP_TRUE : TP_FALSE;
-	v->warning = true; /* golden values from an unverified signature */
 	return all;
 }

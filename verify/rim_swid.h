@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "verify/rim_xml.h"
 #include "verify/spdm.h"
 #include "verify/verify.h"
 
@@ -38,6 +39,7 @@ struct rim {
 	uint8_t **certs; /* DER of each ds:X509Certificate, in order */
 	size_t *cert_lens;
 	size_t n_certs;
+	struct xml_doc *doc; /* the parsed RIM, for its signature */
 };
 
 /*
@@ -49,12 +51,21 @@ struct rim *rim_parse(const char *xml, size_t len, char *why, size_t whylen);
 void rim_free(struct rim *r);
 
 /*
+ * Verifies the RIM's enveloped XML-DSig signature with the key of its
+ * first KeyInfo certificate (the signer; rim_appraise checks its chain):
+ * DigestValue over Canonical XML 1.1 of the document without the
+ * signature, then ECDSA-SHA384 over Canonical XML 1.1 of SignedInfo.
+ * Only NVIDIA's profile is accepted. Returns 1 valid, 0 invalid, -1
+ * malformed or another profile; WHY says which.
+ */
+int rim_signature_verify(const struct rim *rim, char *why, size_t whylen);
+
+/*
  * Appraises the verified SPDM measurements M against the RIMs (a JSON
  * array of XML strings): each RIM's chain to the pinned NVIDIA RIM root
- * at req->now, its version against the evidence's driver or VBIOS
- * version (CLAIMS), then every active measurement. The XML signature
- * itself is not verified (no XML canonicalisation is linked): the claim
- * "rim_signature" says "unchecked" and the verdict is at most warning.
+ * at req->now, its XML signature, its version against the evidence's
+ * driver or VBIOS version (CLAIMS), then every active measurement.
+ * OCSP is not consulted (offline): "ocsp_status": "unchecked" per RIM.
  * Sets v->measurements_valid. Returns true when every check passed.
  */
 bool rim_appraise(const json_t *rims, const struct spdm_measurements *m,

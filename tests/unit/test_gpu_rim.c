@@ -1,7 +1,6 @@
-/* NVIDIA RIMs against the MANIFEST: chains to the pinned RIM root,
- * version checks, measurement comparison; the XML signature is reported
- * "unchecked" (teepass links no XML-DSig canonicalisation), never as
- * passed. */
+/* NVIDIA RIMs against the MANIFEST and the origin tests it cites:
+ * chains to the pinned RIM root, the enveloped XML signature (Canonical
+ * XML 1.1 + ECDSA-SHA384), version checks, measurement comparison. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,22 +71,13 @@ check_ok(const struct verdict *v, const char *name, bool *ran)
 	return false;
 }
 
-/* No check anywhere may claim a RIM signature passed. */
-static void
-assert_no_rim_signature_pass(const struct verdict *v)
+static const char *
+rim_info(const struct verdict *v, size_t i, const char *k)
 {
-	size_t i;
-	json_t *c;
+	json_t *info = json_array_get(json_object_get(v->claims, "rims"), i);
+	const char *s = json_string_value(json_object_get(info, k));
 
-	json_array_foreach(v->checks, i, c)
-	{
-		const char *n = json_string_value(json_object_get(c, "check"));
-		assert_null(strstr(n, "signature") != NULL &&
-		                            strstr(n, "rim") != NULL
-		                    ? n
-		                    : NULL);
-	}
-	assert_string_equal(claim_s(v, "rim_signature"), "unchecked");
+	return s ? s : "(none)";
 }
 
 /* MANIFEST: the 550.144.03 driver RIM chains to the RIM root (signer
@@ -107,39 +97,34 @@ test_driver_rim_other_version(void **state)
 	assert_true(check_ok(&v, "rim0_chain", &ran));
 	assert_true(ran);
 	assert_int_equal(v.measurements_valid, TP_FALSE);
-	assert_no_rim_signature_pass(&v);
+	/* attestation-sdk rim_test.cpp: this RIM's signature is valid */
+	assert_true(check_ok(&v, "rim0_signature", &ran));
+	assert_string_equal(rim_info(&v, 0, "signature"), "valid");
 	/* the device side still verified */
 	assert_int_equal(v.signature_valid, TP_TRUE);
 	verdict_free(&v);
 }
 
-/* The RIM whose XML signature is broken (attestation-sdk negative test).
- * teepass cannot check XML signatures: it must report the signature
- * "unchecked" (never passed) while its chain and version checks still
- * run; here the version check refuses it. */
+/* The RIM whose XML signature is broken (attestation-sdk negative test)
+ * is refused for its signature; its chain and version checks still run. */
 static void
 test_incorrect_signature_rim(void **state)
 {
 	const char *r[] = {RIMS "incorrect_signature_driver_rim.xml"};
 	struct verdict v;
-	json_t *info;
 	bool ran;
 
 	run_with_rims("nvtrust_sample_h100", r, 1, at("2026-01-15T00:00:00Z"),
 	              &v);
 	assert_false(verdict_valid(&v));
-	assert_true(check_ok(&v, "rim0_chain", &ran));
+	assert_false(check_ok(&v, "rim0_signature", &ran));
 	assert_true(ran);
+	assert_true(verdict_has_error(&v, TP_ERR_rim_signature_invalid));
+	assert_string_equal(rim_info(&v, 0, "signature"), "invalid");
+	assert_true(check_ok(&v, "rim0_chain", &ran));
 	check_ok(&v, "rim0_version", &ran);
 	assert_true(ran);
-	assert_true(verdict_has_error(&v, TP_ERR_rim_version_mismatch));
-	info = json_array_get(json_object_get(v.claims, "rims"), 0);
-	assert_string_equal(json_string_value(json_object_get(info, "version")),
-	                    "550.144.03");
-	assert_string_equal(
-	        json_string_value(json_object_get(info, "signature")),
-	        "unchecked");
-	assert_no_rim_signature_pass(&v);
+	assert_string_equal(rim_info(&v, 0, "version"), "550.144.03");
 	verdict_free(&v);
 }
 
@@ -158,6 +143,9 @@ test_vbios_rim_block_10(void **state)
 	              at("2025-01-01T00:00:00Z"), &v);
 	assert_false(verdict_valid(&v));
 	assert_true(check_ok(&v, "rim0_chain", &ran));
+	/* No MANIFEST statement on this signature; NVIDIA's own DigestValue
+	 * and SignatureValue in the file are the oracle. */
+	assert_true(check_ok(&v, "rim0_signature", &ran));
 	assert_true(check_ok(&v, "rim0_version", &ran));
 	assert_false(check_ok(&v, "rim0_measurements", &ran));
 	assert_true(ran);
@@ -190,44 +178,114 @@ test_vbios_rim_expired_signer(void **state)
 	verdict_free(&v);
 }
 
-/* A RIM edited to carry this report's block-10 value: every measurement
- * then matches, and because the XML signature is not checked the result
- * is at most "warning" with rim_signature "unchecked" — the tampering is
- * exactly what teepass cannot rule out, and the verdict says so. */
+/* Writes X (LEN bytes) to a temporary file; returns its path. */
+static char *
+tmp_file(const char *x, size_t len)
+{
+	char *tmp = strdup("/tmp/teepass_rim_XXXXXX");
+	int fd = mkstemp(tmp);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, x, len), (ssize_t)len);
+	close(fd);
+	return tmp;
+}
+
+/* Runs the CoCo report with the VBIOS RIM after EDIT changed it. */
 static void
-test_edited_rim_is_only_warning(void **state)
+run_edited(void (*edit)(char *x, size_t *len), struct verdict *v)
 {
 	size_t len;
 	char *x = (char *)load(RIMS "1010_0200_882_960074001A_PROD.swidtag",
 	                       &len);
-	char *p = strstr(x, "index=\"9\"");
+	char *buf = malloc(len * 2 + 64), *path;
+	const char *r[1];
+
+	memcpy(buf, x, len + 1);
+	edit(buf, &len);
+	path = tmp_file(buf, len);
+	r[0] = path;
+	run_with_rims("trustee_coco_h100_trailing_byte", r, 1,
+	              at("2025-01-01T00:00:00Z"), v);
+	unlink(path);
+	free(path);
+	free(buf);
+	free(x);
+}
+
+/* The golden value of RIM index 9 replaced by the report's block 10
+ * (MANIFEST): the measurements would now match, the signature does not. */
+static void
+edit_golden(char *x, size_t *len)
+{
 	const char *want = "059b32e712a153f490dbfb7976a9e275d789e28bd4803c357de"
 	                   "f2b6123327c430526bfaecc200f496d4e149fc5eade03";
-	char tmp[] = "/tmp/teepass_rim_XXXXXX";
-	int fd;
-	struct verdict v;
-	const char *r[1] = {tmp};
+	char *p = strstr(strstr(x, "index=\"9\""), "Hash0=\"");
 
-	/* MANIFEST: the CoCo report's block 10. */
-	assert_non_null(p);
-	p = strstr(p, "Hash0=\"");
-	assert_non_null(p);
 	memcpy(p + 7, want, 96);
-	fd = mkstemp(tmp);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, x, len), (ssize_t)len);
-	close(fd);
-	run_with_rims("trustee_coco_h100_trailing_byte", r, 1,
-	              at("2025-01-01T00:00:00Z"), &v);
-	unlink(tmp);
-	if (!verdict_valid(&v))
-		dump_errors(&v);
-	assert_true(verdict_valid(&v));
-	assert_int_equal(v.measurements_valid, TP_TRUE);
-	assert_string_equal(verdict_status(&v), "warning");
-	assert_no_rim_signature_pass(&v);
+}
+
+static void
+test_edited_rim_refused(void **state)
+{
+	struct verdict v;
+	bool ran;
+
+	run_edited(edit_golden, &v);
+	assert_false(verdict_valid(&v));
+	assert_true(check_ok(&v, "rim0_measurements", &ran));
+	assert_false(check_ok(&v, "rim0_signature", &ran));
+	assert_true(ran);
+	assert_true(verdict_has_error(&v, TP_ERR_rim_signature_invalid));
 	verdict_free(&v);
-	free(x);
+}
+
+/* One space more in the document's content changes the canonical form. */
+static void
+edit_space(char *x, size_t *len)
+{
+	char *p = strstr(x, "<ns0:Payload");
+
+	memmove(p + 1, p, *len - (size_t)(p - x) + 1);
+	*p = ' ';
+	(*len)++;
+}
+
+/* Changes Canonical XML removes: attribute order, quote style, an empty
+ * element written as start+end tag. The signature must still verify. */
+static void
+edit_c14n_invariant(char *x, size_t *len)
+{
+	char *p = strstr(x, "type=\"Measurement\" index=\"0\"");
+	char *e = strstr(x, "role=\"softwareCreator tagCreator\"/>");
+	const char *swapped = "index=\"0\" type=\"Measurement\"";
+	const char *entity_end = "role='softwareCreator tagCreator'>"
+	                         "</ns0:Entity>";
+	size_t tail, add;
+
+	memcpy(p, swapped, strlen(swapped));
+	tail = *len - (size_t)(e - x) - 35;
+	add = strlen(entity_end) - 35;
+	memmove(e + strlen(entity_end), e + 35, tail + 1);
+	memcpy(e, entity_end, strlen(entity_end));
+	*len += add;
+}
+
+static void
+test_signature_canonical_form(void **state)
+{
+	struct verdict v;
+	bool ran;
+
+	run_edited(edit_space, &v);
+	assert_false(check_ok(&v, "rim0_signature", &ran));
+	assert_true(ran);
+	verdict_free(&v);
+	run_edited(edit_c14n_invariant, &v);
+	if (!check_ok(&v, "rim0_signature", &ran))
+		dump_errors(&v);
+	assert_true(check_ok(&v, "rim0_signature", &ran));
+	verdict_free(&v);
 }
 
 /* RIMs read from a collateral directory: the rims/ folder holds two
@@ -326,7 +384,8 @@ main(void)
 	        cmocka_unit_test(test_incorrect_signature_rim),
 	        cmocka_unit_test(test_vbios_rim_block_10),
 	        cmocka_unit_test(test_vbios_rim_expired_signer),
-	        cmocka_unit_test(test_edited_rim_is_only_warning),
+	        cmocka_unit_test(test_edited_rim_refused),
+	        cmocka_unit_test(test_signature_canonical_form),
 	        cmocka_unit_test(test_rim_directory),
 	        cmocka_unit_test(test_rim_hostile),
 	};
