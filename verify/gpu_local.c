@@ -203,9 +203,8 @@ add_claims(const struct spdm_measurements *m, X509 *leaf, json_t *claims)
 	const struct spdm_tlv *t;
 
 	claim_arch(leaf, claims);
-	json_object_set_new(
-	        claims, "spdm_version",
-	        json_integer(m->version >> 4 == 1 ? m->version : 0));
+	snprintf(key, sizeof(key), "%u.%u", m->version >> 4, m->version & 0xF);
+	json_object_set_new(claims, "spdm_version", json_string(key));
 	set_hex(claims, "nonce", m->requester_nonce, SPDM_NONCE_LEN);
 	set_hex(claims, "responder_nonce", m->responder_nonce, SPDM_NONCE_LEN);
 	for (unsigned i = 0; i < m->n_blocks; i++) {

@@ -511,6 +511,24 @@ rim_compare(const struct rim *rim, const struct spdm_measurements *m,
 	return ok;
 }
 
+/* Records RIM's active indices under KIND; false when one is already
+ * owned by the other kind. */
+static bool
+no_conflict(const struct rim *rim, uint8_t kind, uint8_t owner[256])
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < rim->n; i++) {
+		uint8_t *o = &owner[rim->m[i].index & 0xFF];
+		if (!rim->m[i].active)
+			continue;
+		if (*o != 0 && *o != kind)
+			ok = false;
+		*o = kind;
+	}
+	return ok;
+}
+
 bool
 rim_appraise(const json_t *rims, const struct spdm_measurements *m,
              json_t *claims, const struct verify_request *req,
@@ -523,6 +541,8 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 	const char *model =
 	        json_string_value(json_object_get(claims, "gpu_model"));
 	json_t *out = json_array(), *item;
+	uint8_t owner[256] = {0}; /* active index -> 1 vbios, 2 driver */
+	unsigned kinds = 0;
 	bool all = true;
 	size_t i;
 
@@ -603,11 +623,35 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 			         item_name);
 			if (!rim_compare(rim, m, v, check, info))
 				all = false;
+			kinds |= kind[0] == 'v' ? 1u : 2u;
+			/* nvtrust "vbios-index-no-conflict": a block is
+			 * measured by the VBIOS or by the driver, not both. */
+			snprintf(check, sizeof(check), "%s_index_conflict",
+			         item_name);
+			if (!no_conflict(rim, kind[0] == 'v' ? 1 : 2, owner)) {
+				all = false;
+				verdict_fail(
+				        v, check, TP_ERR_rim_invalid,
+				        "RIM %zu marks active a block that "
+				        "a RIM of the other kind also marks "
+				        "active",
+				        i);
+			}
 		}
 		json_array_append_new(out, info);
 		rim_free(rim);
 	}
 	json_object_set_new(claims, "rims", out);
+	json_object_set_new(claims, "rim_coverage",
+	                    json_string(kinds == 3   ? "driver+vbios"
+	                                : kinds == 1 ? "vbios"
+	                                : kinds == 2 ? "driver"
+	                                             : "none"));
+	/* NVIDIA measures some blocks by the VBIOS and the rest by the
+	 * driver: with one RIM kind only, part of the GPU was not compared
+	 * with anything, so the verdict is at most "warning". */
+	if (kinds != 3)
+		v->warning = true;
 	v->measurements_valid = all ? TP_TRUE : TP_FALSE;
 	return all;
 }

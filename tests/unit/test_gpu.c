@@ -73,6 +73,9 @@ check_manifest_claims(const struct manifest_gpu *m, json_t *c)
 	                    m->fwid);
 	assert_string_equal(json_string_value(json_object_get(c, "gpu_arch")),
 	                    "Hopper");
+	/* MANIFEST: SPDM version 0x11 */
+	assert_string_equal(
+	        json_string_value(json_object_get(c, "spdm_version")), "1.1");
 	assert_int_equal(json_integer_value(
 	                         json_object_get(c, "measurement_block_count")),
 	                 64);
@@ -273,6 +276,59 @@ test_nras_request_json(void **state)
 	                      v.claims);
 	verdict_free(&v);
 	free(ev);
+}
+
+/* Two GPUs in one SDK JSON array: the H200-class SDK sample and the
+ * Tinfoil H100, each with its own chain and nonce. */
+static void
+test_two_gpus(void **state)
+{
+	json_t *a = json_load_file(NV "nvsdk_hopper_evidence_590/"
+	                              "hopper_evidence.json",
+	                           0, NULL);
+	json_t *b = json_load_file(NV "teep_tinfoil_h100_nras_20260629/"
+	                              "nras_request.json",
+	                           0, NULL);
+	json_t *second = json_deep_copy(
+	        json_array_get(json_object_get(b, "evidence_list"), 0));
+	json_t *gpus;
+	struct verdict v;
+	char *text;
+
+	json_object_set(second, "nonce", json_object_get(b, "nonce"));
+	json_array_append_new(a, second);
+	text = json_dumps(a, 0);
+	struct gpu_case c = {.ev = (uint8_t *)text, .len = strlen(text)};
+	gpu_run(&c, &v);
+	assert_valid(&v);
+	assert_int_equal(
+	        json_integer_value(json_object_get(v.claims, "gpu_count")), 2);
+	gpus = json_object_get(v.claims, "gpus");
+	check_manifest_claims(manifest("nvsdk_hopper_evidence_590"),
+	                      json_array_get(gpus, 0));
+	check_manifest_claims(manifest("teep_tinfoil_h100_nras_20260629"),
+	                      json_array_get(gpus, 1));
+	assert_int_equal(v.n_bindings, 2);
+	verdict_free(&v);
+	free(text);
+	/* GPU 1 carrying GPU 0's evidence under its own chain. */
+	json_object_set(second, "evidence",
+	                json_object_get(json_array_get(a, 0), "evidence"));
+	text = json_dumps(a, 0);
+	c.ev = (uint8_t *)text;
+	c.len = strlen(text);
+	gpu_run(&c, &v);
+	assert_false(verdict_valid(&v));
+	assert_string_equal(first_code(&v), "spdm_signature_invalid");
+	{
+		char *checks = json_dumps(v.checks, 0);
+		assert_non_null(strstr(checks, "gpu1.spdm_signature"));
+		free(checks);
+	}
+	verdict_free(&v);
+	free(text);
+	json_decref(a);
+	json_decref(b);
 }
 
 static void
@@ -768,6 +824,7 @@ main(void)
 	        cmocka_unit_test(test_trustee_claims),
 	        cmocka_unit_test(test_sdk_json),
 	        cmocka_unit_test(test_nras_request_json),
+	        cmocka_unit_test(test_two_gpus),
 	        cmocka_unit_test(test_chain_missing),
 	        cmocka_unit_test(test_chain_from_collateral_json),
 	        cmocka_unit_test(test_reference_values),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "test_gpu_util.h"
+#include "verify/rim_swid.h"
 
 #define RIMS "tests/data/nvidia/rims/"
 
@@ -160,7 +161,38 @@ test_vbios_rim_block_10(void **state)
 	assert_int_equal(json_array_size(bad), 1);
 	assert_int_equal(json_integer_value(json_array_get(bad, 0)), 10);
 	assert_int_equal(v.measurements_valid, TP_FALSE);
+	/* a VBIOS RIM alone leaves the driver's blocks unappraised */
+	assert_string_equal(claim_s(&v, "rim_coverage"), "vbios");
 	verdict_free(&v);
+}
+
+/* Every strict prefix of a RIM is refused by the XML reader. */
+static void
+test_rim_truncation(void **state)
+{
+	size_t len;
+	char *x = (char *)load(RIMS "NV_GPU_DRIVER_GH100_550.144.03.xml", &len);
+	char why[200];
+	struct rim *r;
+
+	for (size_t n = 0; n < len; n++) {
+		char *t = malloc(n + 1);
+		memcpy(t, x, n);
+		r = rim_parse(t, n, why, sizeof(why));
+		/* trailing whitespace after the root may go */
+		if (r != NULL) {
+			assert_true(strspn(x + n, " \n\r\t") == len - n);
+			rim_free(r);
+		}
+		free(t);
+	}
+	r = rim_parse(x, len, why, sizeof(why));
+	assert_non_null(r);
+	assert_string_equal(r->version, "550.144.03");
+	assert_int_equal(r->n_certs, 4);
+	assert_int_equal(rim_signature_verify(r, why, sizeof(why)), 1);
+	rim_free(r);
+	free(x);
 }
 
 static void
@@ -384,6 +416,7 @@ main(void)
 	        cmocka_unit_test(test_incorrect_signature_rim),
 	        cmocka_unit_test(test_vbios_rim_block_10),
 	        cmocka_unit_test(test_vbios_rim_expired_signer),
+	        cmocka_unit_test(test_rim_truncation),
 	        cmocka_unit_test(test_edited_rim_refused),
 	        cmocka_unit_test(test_signature_canonical_form),
 	        cmocka_unit_test(test_rim_directory),
