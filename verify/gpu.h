@@ -50,7 +50,9 @@ void gpu_verify(const struct verify_request *req, struct verdict *v);
  * (PEM, PEMLEN; NULL when none was supplied) at req->now. Checks are
  * recorded in V with names prefixed by PREFIX ("" or "gpu1."); claims go
  * into CLAIMS (an object, borrowed). RIMS is a JSON array of RIM XML
- * strings (may be NULL). On success *NONCE (32 bytes) points into SPDM.
+ * strings (may be NULL). Once the evidence itself verified (chain,
+ * signature, FWID) *NONCE points at its 32-byte requester nonce inside
+ * SPDM, even when a RIM then refuses the measurements; NULL otherwise.
  * Returns true when every check passed.
  */
 bool gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,

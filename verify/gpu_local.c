@@ -432,9 +432,10 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 		goto out;
 	}
 	verdict_pass(v, check);
-	if (pem != NULL)
-		verdict_collateral(v, prefix[0] ? prefix : "gpu_cert_chain",
-		                   pem, pemlen);
+	if (pem != NULL) {
+		check_name(check, sizeof(check), prefix, "gpu_cert_chain");
+		verdict_collateral(v, check, pem, pemlen);
+	}
 	if (!chain_check(pem, pemlen, req, v, prefix, &leaf))
 		goto out;
 

@@ -391,8 +391,11 @@ verify_local(const struct verify_request *req, struct verdict *v)
 	v->hardware_verified = true;
 	if (!starts_json(req->evidence, req->evidence_len)) {
 		items[0].spdm = malloc(req->evidence_len);
-		if (items[0].spdm == NULL)
+		if (items[0].spdm == NULL) {
+			verdict_error(v, TP_ERR_internal_error,
+			              "out of memory");
 			goto out;
+		}
 		memcpy(items[0].spdm, req->evidence, req->evidence_len);
 		items[0].spdm_len = req->evidence_len;
 		n = 1;
@@ -430,9 +433,11 @@ verify_local(const struct verify_request *req, struct verdict *v)
 
 		if (n > 1)
 			snprintf(prefix, sizeof(prefix), "gpu%d.", i);
-		if (gpu_verify_spdm(items[i].spdm, items[i].spdm_len, pem,
-		                    pemlen, rims, req, v, prefix, claims,
-		                    &nonce)) {
+		/* NONCE is set once the evidence itself verified, even when
+		 * a RIM then refuses its measurements. */
+		gpu_verify_spdm(items[i].spdm, items[i].spdm_len, pem, pemlen,
+		                rims, req, v, prefix, claims, &nonce);
+		if (nonce != NULL) {
 			check_stated(&items[i], nonce, claims, v, prefix);
 			add_nonce_binding(v, nonce);
 		}
