@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <openssl/x509.h>
 
 #include "verify/verify.h"
 
@@ -59,6 +60,14 @@ bool gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
                      size_t pemlen, const json_t *rims,
                      const struct verify_request *req, struct verdict *v,
                      const char *prefix, json_t *claims, const uint8_t **nonce);
+
+/*
+ * The SHA-384 FWID of LEAF's TCG DICE TcbInfo extension (2.23.133.5.4.1):
+ * the SEQUENCE { OID sha384, OCTET STRING (48) } inside it, into OUT.
+ * Returns 1 found, 0 no such extension or FWID, -1 malformed, repeated
+ * or ambiguous.
+ */
+int gpu_leaf_fwid(X509 *leaf, uint8_t out[48]);
 
 /*
  * Reads collateral item NAME from req->collateral_path: the file

@@ -100,9 +100,8 @@ der_find_fwid(struct reader *r, int depth, const uint8_t **fwid)
 	return found;
 }
 
-/* The SHA-384 FWID of the leaf's TcbInfo extension; 0/1/-1 as above. */
-static int
-leaf_fwid(X509 *leaf, uint8_t out[FWID_LEN])
+int
+gpu_leaf_fwid(X509 *leaf, uint8_t out[48])
 {
 	ASN1_OBJECT *obj = NULL;
 	const ASN1_OCTET_STRING *data;
@@ -460,7 +459,7 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 	/* The leaf is derived by the GSP boot ROM from the FMC it loads; its
 	 * TcbInfo FWID must be the FWID the firmware reports. */
 	check_name(check, sizeof(check), prefix, "gpu_fwid");
-	rc = leaf_fwid(leaf, fwid);
+	rc = gpu_leaf_fwid(leaf, fwid);
 	if (rc < 0) {
 		verdict_fail(v, check, TP_ERR_gpu_cert_chain_malformed,
 		             "leaf extension 2.23.133.5.4.1 is malformed or "

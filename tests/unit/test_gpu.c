@@ -772,6 +772,86 @@ test_lookalike_root(void **state)
 	free(ev);
 }
 
+/* The leaf FWID extension: trustee's cert_chain.rs expects f5c384ae…
+ * for the nvtrust leaf (MANIFEST, equal to the opaque FWID); a leaf
+ * without the extension, with another FWID, or with a broken one. */
+static void
+test_leaf_fwid(void **state)
+{
+	size_t plen;
+	uint8_t *pem = load(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
+	BIO *b = BIO_new_mem_buf(pem, (int)plen);
+	X509 *leaf = PEM_read_bio_X509(b, NULL, NULL, NULL), *x;
+	EVP_PKEY *k = EVP_EC_gen("P-384");
+	uint8_t fwid[48], want[48];
+	X509_EXTENSION *ext;
+	ASN1_OCTET_STRING *os;
+	ASN1_OBJECT *oid = OBJ_txt2obj("2.23.133.5.4.1", 1);
+	/* SEQUENCE { SEQUENCE { OID sha384, OCTET STRING (48 x 0x11) } } */
+	uint8_t other[2 + 2 + 11 + 2 + 48] = {
+	        0x30, 63,   0x30, 61,   0x06, 0x09, 0x60, 0x86, 0x48,
+	        0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x04, 48};
+
+	assert_true(codec_hex_decode_fixed(
+	        manifest("nvtrust_sample_h100")->fwid, want, 48));
+	assert_int_equal(gpu_leaf_fwid(leaf, fwid), 1);
+	assert_memory_equal(fwid, want, 48);
+
+	x = make_cert("GH100 A01 GSP FMC LF", "NVIDIA", k, NULL, k, false,
+	              NULL);
+	assert_int_equal(gpu_leaf_fwid(x, fwid), 0);
+	X509_free(x);
+
+	memset(other + 17, 0x11, 48);
+	os = ASN1_OCTET_STRING_new();
+	ASN1_OCTET_STRING_set(os, other, sizeof(other));
+	ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os);
+	x = make_cert("GH100 A01 GSP FMC LF", "NVIDIA", k, NULL, k, false, ext);
+	assert_int_equal(gpu_leaf_fwid(x, fwid), 1);
+	assert_int_not_equal(memcmp(fwid, want, 48), 0);
+	X509_free(x);
+	X509_EXTENSION_free(ext);
+
+	other[1] = 99; /* length past the end */
+	ASN1_OCTET_STRING_set(os, other, sizeof(other));
+	ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os);
+	x = make_cert("GH100 A01 GSP FMC LF", "NVIDIA", k, NULL, k, false, ext);
+	assert_int_equal(gpu_leaf_fwid(x, fwid), -1);
+	X509_free(x);
+	X509_EXTENSION_free(ext);
+
+	ASN1_OCTET_STRING_free(os);
+	ASN1_OBJECT_free(oid);
+	EVP_PKEY_free(k);
+	X509_free(leaf);
+	BIO_free(b);
+	free(pem);
+}
+
+/* Every prefix of the SDK JSON evidence: refused, never a crash. */
+static void
+test_json_truncation(void **state)
+{
+	size_t len;
+	uint8_t *ev =
+	        load(NV "nvsdk_hopper_evidence_590/hopper_evidence.json", &len);
+
+	for (size_t n = 1; n < len; n += 3) {
+		struct verdict v;
+		uint8_t *t = malloc(n);
+		memcpy(t, ev, n);
+		struct gpu_case c = {.ev = t, .len = n};
+		gpu_run(&c, &v);
+		/* only dropping trailing whitespace keeps it whole */
+		if (verdict_valid(&v))
+			assert_int_equal(strspn((char *)ev + n, " \r\n\t"),
+			                 len - n);
+		verdict_free(&v);
+		free(t);
+	}
+	free(ev);
+}
+
 /* Time before the device certificates' notBefore (2020-10-17 for the
  * leaf, 2021-11-05 for the CA). */
 static void
@@ -836,6 +916,8 @@ main(void)
 	        cmocka_unit_test(test_flip_certificates),
 	        cmocka_unit_test(test_lookalike_root),
 	        cmocka_unit_test(test_not_yet_valid),
+	        cmocka_unit_test(test_leaf_fwid),
+	        cmocka_unit_test(test_json_truncation),
 	        cmocka_unit_test(test_fwid_is_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
