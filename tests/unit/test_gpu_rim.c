@@ -303,6 +303,33 @@ edit_c14n_invariant(char *x, size_t *len)
 	*len += add;
 }
 
+/* A second ds:Signature (a wrapping attempt) makes the RIM unverifiable. */
+static void
+edit_two_signatures(char *x, size_t *len)
+{
+	char *sig = strstr(x, "<ds:Signature");
+	char *end = strstr(x, "</SoftwareIdentity>");
+	size_t n = (size_t)(end - sig);
+
+	/* duplicate the whole signature element before the root's end */
+	memmove(end + n, end, strlen(end) + 1);
+	memcpy(end, sig, n);
+	*len += n;
+}
+
+static void
+test_two_signatures(void **state)
+{
+	struct verdict v;
+	bool ran;
+
+	run_edited(edit_two_signatures, &v);
+	assert_false(check_ok(&v, "rim0_signature", &ran));
+	assert_true(ran);
+	assert_true(verdict_has_error(&v, TP_ERR_rim_invalid));
+	verdict_free(&v);
+}
+
 static void
 test_signature_canonical_form(void **state)
 {
@@ -419,6 +446,7 @@ main(void)
 	        cmocka_unit_test(test_rim_truncation),
 	        cmocka_unit_test(test_edited_rim_refused),
 	        cmocka_unit_test(test_signature_canonical_form),
+	        cmocka_unit_test(test_two_signatures),
 	        cmocka_unit_test(test_rim_directory),
 	        cmocka_unit_test(test_rim_hostile),
 	};

@@ -283,7 +283,7 @@ jwks_of(EVP_PKEY *k)
 
 static void
 forged(bool overall_result, const char *gpu_nonce, const char *measres,
-       const char *want_code)
+       const char *dbgstat, const char *want_code)
 {
 	EVP_PKEY *k = EVP_EC_gen("P-384");
 	json_t *gp = json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s}",
@@ -291,7 +291,7 @@ forged(bool overall_result, const char *gpu_nonce, const char *measres,
 	                       "eat_nonce", gpu_nonce, "iat", (json_int_t)T_NBF,
 	                       "nbf", (json_int_t)T_NBF, "exp",
 	                       (json_int_t)T_EXP, "measres", measres, "dbgstat",
-	                       "disabled", "hwmodel", "GH100");
+	                       dbgstat, "hwmodel", "GH100");
 	char *gt = sign_jwt(k, gp), hex[65];
 	uint8_t d[32];
 	json_t *op, *eat, *coll = json_pack("{s:o}", "nras_jwks", jwks_of(k));
@@ -320,10 +320,7 @@ forged(bool overall_result, const char *gpu_nonce, const char *measres,
 		assert_true(verdict_valid(&v));
 	} else {
 		assert_false(verdict_valid(&v));
-		assert_true(verdict_has_error(
-		        &v, strcmp(want_code, "nras_result_false") == 0
-		                    ? TP_ERR_nras_result_false
-		                    : TP_ERR_nras_nonce_mismatch));
+		assert_string_equal(first_code(&v), want_code);
 	}
 	verdict_free(&v);
 	free(text);
@@ -340,13 +337,16 @@ static void
 test_forged_rules(void **state)
 {
 	/* control: our own well-formed token passes with our own JWKS */
-	forged(true, EAT_NONCE, "success", NULL);
-	forged(false, EAT_NONCE, "success", "nras_result_false");
-	forged(true, EAT_NONCE, "fail", "nras_result_false");
+	forged(true, EAT_NONCE, "success", "disabled", NULL);
+	forged(false, EAT_NONCE, "success", "disabled", "nras_result_false");
+	forged(true, EAT_NONCE, "fail", "disabled", "nras_result_false");
+	forged(true, "000c405ce6789e1761445180029523df3ae49576043f7f0868413a38",
+	       "success", "disabled", "nras_token_invalid");
 	forged(true,
 	       "000c405ce6789e1761445180029523df3ae49576043f7f0868413a38e5e9a84"
 	       "e",
-	       "success", "nras_nonce_mismatch");
+	       "success", "disabled", "nras_nonce_mismatch");
+	forged(true, EAT_NONCE, "success", "enabled", "debug_not_allowed");
 }
 
 int
