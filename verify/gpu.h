@@ -23,6 +23,41 @@
  * "rim": XML or "rims": [XML, ...]} and/or collateral_path (a PEM, JWKS or
  * RIM file, or a directory holding cert_chain.pem, nras_jwks.json and
  * *.swidtag / *.xml RIMs).
+ *
+ * Local verification (checks, in order, "gpuN." prefixed when the JSON
+ * holds several GPUs): gpu_evidence_format (JSON only), spdm_format,
+ * gpu_cert_chain (X509_STRICT to the pinned NVIDIA Device Identity CA,
+ * cached by PEM hash), spdm_signature (ECDSA P-384, SHA-384 over request
+ * || response up to the signature), gpu_fwid (leaf TcbInfo FWID ==
+ * opaque FWID), gpu_stated_nonce / gpu_stated_arch (JSON only), then per
+ * RIM rimK_format, rimK_chain (pinned NVIDIA RIM root), rimK_signature
+ * (XML-DSig, C14N 1.1, ECDSA-SHA384), rimK_version, rimK_measurements,
+ * rimK_index_conflict.
+ * Claims: gpu_arch ("Hopper"), gpu_model ("GH100"), spdm_version, nonce
+ * (requester, the binding field "nonce"), responder_nonce, measurements
+ * {"<index>": hex}, measurement_<index> (flat, for expected.runtime),
+ * measurement_block_count, driver_version, vbios_version
+ * ("96.00.9F.00.01"), project, project_sku, project_sku_mod, chip_sku,
+ * chip_sku_mod, board_id, cpr_info, gpu_info, nvdec0_status,
+ * protected_pcie_status, fwid, measurement_count {"<index>": n},
+ * spdm_trailing_bytes (when unsigned bytes follow the signature),
+ * ocsp_status "unchecked"; with RIMs: rims [{version, kind, signature,
+ * ocsp_status, active_measurements, mismatched_blocks}], rim_coverage.
+ * Several GPUs: gpu_count and gpus [claims of each].
+ * Status: "warning" unless RIMs of both kinds (driver and VBIOS) or
+ * expected.runtime reference values were appraised; measurements_valid
+ * stays null when neither was given.
+ *
+ * NRAS tokens: checks nras_format, nras_jwks, nras_signature.<token>,
+ * nras_claims.<token>, nras_validity.<token>, nras_overall_result,
+ * nras_digest.<gpu>, nras_nonce.<gpu>, nras_measres.<gpu>,
+ * debug_policy.<gpu>; claims nonce (eat_nonce, the binding field),
+ * nras_overall_result, nras_overall (the overall claims), gpus {"GPU-0":
+ * its claims}, gpu_count, and for one GPU gpu_arch, gpu_model,
+ * driver_version, vbios_version, measres, ueid. hardware_verified is
+ * false and the status at most "warning": the token is NVIDIA's
+ * service's word, signed by a JWKS key whose chain cannot be rooted (the
+ * NRAS CA is not published).
  */
 
 /* SHA-256 of the DER of config/trust/nvidia_device_identity_ca.pem. */
