@@ -71,9 +71,6 @@ gpu_detect(const uint8_t *buf, size_t len)
 	 * evidence is capped by max_evidence_len). "certificate" may be
 	 * absent when the chain comes as collateral. */
 	return has(buf, len, "\"evidence\"") && has(buf, len, "\"arch\"");
-	 * evidence is capped by max_evidence_len). */
-	return has(buf, len, "\"evidence\"") &&
-	       has(buf, len, "\"certificate\"") && has(buf, len, "\"arch\"");
 }
 
 static bool
