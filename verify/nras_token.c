@@ -216,11 +216,13 @@ jws_verify(const char *tok, const struct jws *j, const json_t *jwks,
 
 	snprintf(check, sizeof(check), "nras_signature.%s", what);
 	/* The algorithm is pinned: "none", HS* and key confusion are out. */
+	/* RFC 7515 4.1.11: a "crit" extension teepass does not know of
+	 * must not be ignored; none is known. */
 	if (alg == NULL || strcmp(alg, "ES384") != 0 || kid == NULL ||
-	    j->sig_len != 96) {
+	    j->sig_len != 96 || json_object_get(j->header, "crit") != NULL) {
 		verdict_fail(v, check, TP_ERR_nras_token_invalid,
-		             "%s token: want alg ES384, a kid and a 96-byte "
-		             "signature",
+		             "%s token: want alg ES384, a kid, no crit and a "
+		             "96-byte signature",
 		             what);
 		return false;
 	}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -249,6 +250,38 @@ test_sdk_json(void **state)
 	assert_valid(&v);
 	check_manifest_claims(manifest("nvsdk_hopper_evidence_590"), v.claims);
 	verdict_free(&v);
+	/* Without the embedded chain, from the collateral file instead:
+	 * the SDK sample's own chain, written out at test time. */
+	{
+		json_t *doc = json_loadb((char *)ev, len, 0, NULL);
+		json_t *o = json_array_get(doc, 0);
+		const char *b64 =
+		        json_string_value(json_object_get(o, "certificate"));
+		uint8_t *pem;
+		size_t pl;
+		char tmp[] = "/tmp/teepass_gpu_chain_XXXXXX", *text;
+		int fd = mkstemp(tmp);
+		assert_true(codec_base64_decode(b64, strlen(b64), &pem, &pl));
+		assert_int_equal(write(fd, pem, pl), (ssize_t)pl);
+		close(fd);
+		json_object_del(o, "certificate");
+		text = json_dumps(doc, 0);
+		assert_true(gpu_detect((uint8_t *)text, strlen(text)));
+		struct gpu_case c2 = {.ev = (uint8_t *)text,
+		                      .len = strlen(text),
+		                      .path = tmp};
+		gpu_run(&c2, &v);
+		assert_valid(&v);
+		verdict_free(&v);
+		c2.path = NULL;
+		gpu_run(&c2, &v);
+		assert_string_equal(first_code(&v), "gpu_cert_chain_missing");
+		verdict_free(&v);
+		unlink(tmp);
+		free(text);
+		free(pem);
+		json_decref(doc);
+	}
 	/* A stated nonce that is not the signed one. */
 	char *p = strstr((char *)ev, "e97b23a1718095a0");
 	assert_non_null(p);
