@@ -66,6 +66,13 @@ parse_request(struct reader *r, struct spdm_measurements *m, bool *unsup,
 		         "(bit 0 clear); unsigned measurements are refused");
 		return false;
 	}
+	if (m->req_param2 == 0) {
+		*unsup = true;
+		snprintf(why, whylen,
+		         "GET_MEASUREMENTS.Param2: 0 asks for the block count "
+		         "only; no measurements would be attested");
+		return false;
+	}
 	if ((m->req_param1 & 0xFE) != 0) {
 		snprintf(why, whylen,
 		         "GET_MEASUREMENTS.Param1: reserved bits set (0x%02x)",
@@ -231,9 +238,10 @@ spdm_parse(const uint8_t *buf, size_t len, struct spdm_measurements *m,
 		        rec_len, reader_remaining(&r));
 		return false;
 	}
-	if (m->req_param2 != 0xFF && m->req_param2 != 0 && m->n_blocks != 1) {
+	if ((m->req_param2 != 0xFF && m->n_blocks != 1) || m->n_blocks == 0) {
 		snprintf(why, whylen,
-		         "NumberOfBlocks: one index was requested, have %u",
+		         "NumberOfBlocks: want 1 (one index requested) or "
+		         "at least 1 (all requested), have %u",
 		         m->n_blocks);
 		return false;
 	}
@@ -294,21 +302,24 @@ spdm_vbios_version(const struct spdm_tlv *t, char out[16])
 bool
 spdm_tlv_string(const struct spdm_tlv *t, char *out, size_t outlen)
 {
+	struct reader r;
 	size_t n = 0;
+	uint8_t c;
+	bool padding = false;
 
-	if (!t->present)
+	if (!t->present || outlen == 0)
 		return false;
-	while (n < t->len && t->value[n] != 0) {
-		if (t->value[n] < 0x20 || t->value[n] > 0x7E)
+	reader_init(&r, t->value, t->len);
+	while (reader_u8(&r, &c)) {
+		if (c == 0) {
+			padding = true;
+			continue;
+		}
+		/* printable ASCII, and nothing but NULs after the first NUL */
+		if (padding || c < 0x20 || c > 0x7E || n + 1 >= outlen)
 			return false;
-		n++;
+		out[n++] = (char)c;
 	}
-	for (size_t i = n; i < t->len; i++)
-		if (t->value[i] != 0)
-			return false;
-	if (n + 1 > outlen)
-		return false;
-	memcpy(out, t->value, n);
 	out[n] = '\0';
 	return true;
 }
