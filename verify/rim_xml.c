@@ -10,7 +10,7 @@
 #include "verify/rim_xml.h"
 
 #define XML_MAX_DEPTH  64
-#define XML_MAX_TOKENS 100000
+#define XML_MAX_TOKENS 20000
 #define XML_MAX_ATTRS  64
 #define XML_MAX_NS     64
 
@@ -304,6 +304,22 @@ xml_doc_free(struct xml_doc *d)
 	free(d);
 }
 
+/* Gives back the unused attribute slots: a hostile RIM of many small
+ * elements must not cost XML_MAX_ATTRS slots per element. */
+static void
+shrink_attrs(struct xml_tok *t)
+{
+	struct xml_attr *a;
+
+	if (t->n_attrs == 0) {
+		free(t->attrs);
+		t->attrs = NULL;
+		return;
+	}
+	if ((a = realloc(t->attrs, t->n_attrs * sizeof(*a))) != NULL)
+		t->attrs = a;
+}
+
 /* The attributes of a start tag up to '>' or '/>'. */
 static bool
 read_attrs(struct reader *r, struct xml_tok *t, bool *empty, char *why,
@@ -322,11 +338,13 @@ read_attrs(struct reader *r, struct xml_tok *t, bool *empty, char *why,
 			break;
 		if (c == '>') {
 			reader_skip(r, 1);
+			shrink_attrs(t);
 			return true;
 		}
 		if (c == '/') {
 			reader_skip(r, 1);
 			*empty = true;
+			shrink_attrs(t);
 			return reader_u8(r, &c) && c == '>';
 		}
 		/* attributes are separated by whitespace */
