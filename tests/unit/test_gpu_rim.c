@@ -13,6 +13,7 @@
 
 #include "test_gpu_util.h"
 #include "verify/rim_swid.h"
+#include "verify/rim_xml.h"
 
 #define RIMS "tests/data/nvidia/rims/"
 
@@ -195,6 +196,58 @@ test_rim_truncation(void **state)
 	free(x);
 }
 
+/* Resource limits of the XML reader. */
+static void
+test_xml_limits(void **state)
+{
+	char why[200];
+	struct sbuf {
+		char *p;
+		size_t n;
+	} b = {malloc(400000), 0};
+	struct xml_doc *d;
+
+	/* 65 levels of nesting */
+	for (int i = 0; i < 65; i++)
+		b.n += (size_t)sprintf(b.p + b.n, "<a>");
+	for (int i = 0; i < 65; i++)
+		b.n += (size_t)sprintf(b.p + b.n, "</a>");
+	assert_null(xml_parse(b.p, b.n, why, sizeof(why)));
+	/* 64 levels are fine */
+	d = xml_parse(b.p + 3, b.n - 7, why, sizeof(why));
+	assert_non_null(d);
+	xml_doc_free(d);
+	/* 20000 tokens at most */
+	b.n = (size_t)sprintf(b.p, "<r>");
+	for (int i = 0; i < 10001; i++)
+		b.n += (size_t)sprintf(b.p + b.n, "<e/>");
+	b.n += (size_t)sprintf(b.p + b.n, "</r>");
+	assert_null(xml_parse(b.p, b.n, why, sizeof(why)));
+	/* 65 attributes, a repeated one, an xml: one, an entity */
+	b.n = (size_t)sprintf(b.p, "<r");
+	for (int i = 0; i < 65; i++)
+		b.n += (size_t)sprintf(b.p + b.n, " a%d=\"1\"", i);
+	b.n += (size_t)sprintf(b.p + b.n, "/>");
+	assert_null(xml_parse(b.p, b.n, why, sizeof(why)));
+	assert_null(xml_parse("<r a=\"1\" a=\"2\"/>", 17, why, sizeof(why)));
+	assert_null(xml_parse("<r xml:id=\"1\"/>", 15, why, sizeof(why)));
+	assert_null(xml_parse("<r>&ent;</r>", 12, why, sizeof(why)));
+	assert_null(xml_parse("<r><![CDATA[x]]></r>", 20, why, sizeof(why)));
+	assert_null(xml_parse("<r><?pi x?></r>", 15, why, sizeof(why)));
+	assert_null(xml_parse("<r/><r/>", 8, why, sizeof(why)));
+	assert_null(xml_parse("<r></s>", 7, why, sizeof(why)));
+	{
+		static const char ok[] = "<?xml version=\"1.0\"?>\n"
+		                         "<r a='&#x41;&lt;'>t&amp;</r>\n";
+		d = xml_parse(ok, strlen(ok), why, sizeof(why));
+	}
+	assert_non_null(d);
+	assert_string_equal(xml_attr_get(&d->t[0], "a"), "A<");
+	assert_string_equal(d->t[1].text, "t&");
+	xml_doc_free(d);
+	free(b.p);
+}
+
 static void
 test_vbios_rim_expired_signer(void **state)
 {
@@ -330,6 +383,39 @@ test_two_signatures(void **state)
 	verdict_free(&v);
 }
 
+/* CR LF line ends: XML parsing turns them into LF, so the canonical form
+ * and the signature are unchanged. */
+static void
+edit_crlf(char *x, size_t *len)
+{
+	char *out = malloc(*len * 2 + 1);
+	size_t n = 0;
+
+	for (size_t i = 0; i < *len; i++) {
+		if (x[i] == '\n')
+			out[n++] = '\r';
+		out[n++] = x[i];
+	}
+	memcpy(x, out, n);
+	x[n] = '\0';
+	*len = n;
+	free(out);
+}
+
+/* A character reference for a plain character in an attribute value:
+ * decoded before canonicalisation, so the signature still verifies. */
+static void
+edit_charref(char *x, size_t *len)
+{
+	char *p = strstr(x, "name=\"NVIDIA Corporation\"");
+	const char *ref = "name=\"&#x4E;VIDIA Corporation\"";
+	size_t add = strlen(ref) - 25;
+
+	memmove(p + strlen(ref), p + 25, *len - (size_t)(p - x) - 25 + 1);
+	memcpy(p, ref, strlen(ref));
+	*len += add;
+}
+
 static void
 test_signature_canonical_form(void **state)
 {
@@ -343,6 +429,12 @@ test_signature_canonical_form(void **state)
 	run_edited(edit_c14n_invariant, &v);
 	if (!check_ok(&v, "rim0_signature", &ran))
 		dump_errors(&v);
+	assert_true(check_ok(&v, "rim0_signature", &ran));
+	verdict_free(&v);
+	run_edited(edit_crlf, &v);
+	assert_true(check_ok(&v, "rim0_signature", &ran));
+	verdict_free(&v);
+	run_edited(edit_charref, &v);
 	assert_true(check_ok(&v, "rim0_signature", &ran));
 	verdict_free(&v);
 }
@@ -443,6 +535,7 @@ main(void)
 	        cmocka_unit_test(test_incorrect_signature_rim),
 	        cmocka_unit_test(test_vbios_rim_block_10),
 	        cmocka_unit_test(test_vbios_rim_expired_signer),
+	        cmocka_unit_test(test_xml_limits),
 	        cmocka_unit_test(test_rim_truncation),
 	        cmocka_unit_test(test_edited_rim_refused),
 	        cmocka_unit_test(test_signature_canonical_form),
