@@ -43,7 +43,7 @@
  * spdm_trailing_bytes (when unsigned bytes follow the signature),
  * ocsp_status "unchecked"; with RIMs: rims [{version, kind, signature,
  * ocsp_status, active_measurements, mismatched_blocks}], rim_coverage.
- * Several GPUs: gpu_count and gpus [claims of each].
+ * Several GPUs: gpu_count and gpus {"GPU-0": claims, ...} (as NRAS).
  * Status: "warning" unless RIMs of both kinds (driver and VBIOS) or
  * expected.runtime reference values were appraised; measurements_valid
  * stays null when neither was given.

@@ -422,8 +422,9 @@ verify_local(const struct verify_request *req, struct verdict *v)
 	}
 	collateral_chain(req, &coll_pem, &coll_len);
 	rims = collateral_rims(req);
+	/* Several GPUs: claims per GPU, named as NRAS names them. */
 	if (n > 1)
-		gpus = json_array();
+		gpus = json_object();
 	for (int i = 0; i < n; i++) {
 		const uint8_t *pem = items[i].pem ? items[i].pem : coll_pem;
 		size_t pemlen = items[i].pem ? items[i].pem_len : coll_len;
@@ -441,9 +442,11 @@ verify_local(const struct verify_request *req, struct verdict *v)
 			check_stated(&items[i], nonce, claims, v, prefix);
 			add_nonce_binding(v, nonce);
 		}
-		if (gpus != NULL)
-			json_array_append_new(gpus, claims);
-		else {
+		if (gpus != NULL) {
+			char name[16];
+			snprintf(name, sizeof(name), "GPU-%d", i);
+			json_object_set_new(gpus, name, claims);
+		} else {
 			json_object_update(v->claims, claims);
 			json_decref(claims);
 		}

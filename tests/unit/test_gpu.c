@@ -338,9 +338,9 @@ test_two_gpus(void **state)
 	        json_integer_value(json_object_get(v.claims, "gpu_count")), 2);
 	gpus = json_object_get(v.claims, "gpus");
 	check_manifest_claims(manifest("nvsdk_hopper_evidence_590"),
-	                      json_array_get(gpus, 0));
+	                      json_object_get(gpus, "GPU-0"));
 	check_manifest_claims(manifest("teep_tinfoil_h100_nras_20260629"),
-	                      json_array_get(gpus, 1));
+	                      json_object_get(gpus, "GPU-1"));
 	assert_int_equal(v.n_bindings, 2);
 	verdict_free(&v);
 	free(text);
