@@ -18,12 +18,13 @@ struct verify_device {
 };
 
 /*
- * Composite evidence (a confidential VM with its GPUs): verifies each
- * device as of CPU_REQ's time and configuration, with CPU_REQ's
- * runtime_data, so that each device's binding field (a GPU's SPDM
- * nonce, ...) must carry the hash of the same runtime data the CPU
- * evidence binds: SHA-256 in a 32-byte field, SHA-512 or SHA-256 || 0^32
- * in a 64-byte one. That proves the devices answered this VM's challenge.
+  * Composite evidence (a confidential VM with its GPUs): verifies each
+ * device as of CPU_REQ's time and configuration; each device's binding
+ * field (a GPU's SPDM nonce, ...) must either carry the hash of the CPU's
+ * runtime_data (SHA-256 in a 32-byte field, SHA-512 or SHA-256 || 0^32 in
+ * a 64-byte one) or be listed in the CPU's bound runtime data as
+ * "gpu_nonces" (hex). Either proves the devices answered a challenge the
+ * CPU evidence commits to.
  *
  * Records v->submods (name -> device verdict JSON with its
  * evidence_sha256; names "gpuN" for NvidiaGpu, "devN" otherwise) and, on

@@ -48,7 +48,8 @@ test('a device not bound to the CPU runtime data makes the whole verdict invalid
   assert.equal(r.json.valid, false);
   assert.equal(r.json.passport, undefined);
   assert.deepEqual(r.json.errors.map((e) => e.code), ['device_invalid']);
-  assert.deepEqual(r.json.submods.dev0.errors.map((e) => e.code), ['binding_mismatch']);
+    assert.deepEqual(r.json.submods.dev0.errors.map((e) => e.code), ['device_not_bound']);
+  assert.equal(r.json.submods.dev0.binding_valid, false);
 
   // A tampered device: invalid too.
   const bytes = Buffer.from(evidenceFor(rd), 'hex');
