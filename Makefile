@@ -3,6 +3,7 @@
 # the private PostgreSQL under .run/ is started when TEEPASS_DATABASE_URL
 # is unset, keys are generated on first use.
 SHELL := /bin/bash
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
@@ -39,7 +40,7 @@ unit: build-asan
 integration: build-asan
 	@scripts/integration.sh
 
-# Stop the private PostgreSQL cluster (and a teepassd started by make run).
+# Stop the private PostgreSQL cluster (teepassd of make run stops with Ctrl-C).
 stop:
 	@scripts/pg.sh stop
 

@@ -93,12 +93,15 @@ struct db_passport_row {
 enum db_status db_passport_insert(PGconn *c, const struct db_passport_row *r);
 
 /*
- * An active, unexpired passport issued for the same request digest
+ * An active, unexpired passport issued for the same request digest and
+ * signed by KID, the key that would sign it now — after a rotation a
+ * request gets a passport under the new key
  * (db/passport_find_by_request.c): *out = {"id","token","expires_at"}.
  */
 enum db_status db_passport_find_by_request(PGconn *c,
                                            const char *request_sha256,
-                                           int64_t now, json_t **out);
+                                           int64_t now, const char *kid,
+                                           json_t **out);
 
 /*
  * The passport ID as JSON (db/passport_get.c): id, status (active,

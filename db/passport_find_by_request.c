@@ -8,16 +8,16 @@ static const struct db_stmt stmt = {
         " to_char(expires_at AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
         " FROM passports WHERE request_sha256 = $1 AND status = 'active'"
-        " AND expires_at > to_timestamp($2::bigint)"
+        " AND expires_at > to_timestamp($2::bigint) AND kid = $3"
         " ORDER BY created_at DESC LIMIT 1",
-        2};
+        3};
 
 enum db_status
 db_passport_find_by_request(PGconn *c, const char *request_sha256, int64_t now,
-                            json_t **out)
+                            const char *kid, json_t **out)
 {
 	char t[24];
-	const char *v[2] = {request_sha256, t};
+	const char *v[3] = {request_sha256, t, kid};
 	enum db_status st;
 	PGresult *res;
 

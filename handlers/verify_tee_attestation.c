@@ -23,6 +23,7 @@
 #include "handlers/handlers.h"
 #include "server/app.h"
 #include "server/metrics.h"
+#include "verify/composite.h"
 #include "verify/expected.h"
 #include "verify/verify.h"
 
@@ -35,7 +36,12 @@ static const struct json_field fields[] = {
         {"expected", JSON_OBJECT, false, false},
         {"endpoint_id", JSON_STRING, false, false},
         {"issue_passport", JSON_TRUE, false, false},
+        {"devices", JSON_ARRAY, false, false},
 };
+
+/* Members of each "devices" entry (composite CPU + GPU evidence). */
+static const char *const device_fields[] = {"provider", "attestation",
+                                            "collateral"};
 
 /* The decoded request; everything freed by input_free. */
 struct input {
@@ -48,6 +54,9 @@ struct input {
 	bool has_nonce;
 	bool issue_passport;
 	struct verify_request vreq;
+	struct verify_device devices[COMPOSITE_MAX_DEVICES];
+	uint8_t *device_evidence[COMPOSITE_MAX_DEVICES];
+	size_t n_devices;
 	/* endpoint_id: the registry's current reference values */
 	const char *endpoint_id;
 	struct db_endpoint_ref ref;
@@ -60,6 +69,74 @@ input_free(struct input *in)
 	json_decref(in->ref.doc);
 	free(in->evidence);
 	free(in->runtime_data);
+	for (size_t i = 0; i < in->n_devices; i++)
+		free(in->device_evidence[i]);
+}
+
+/* "devices": [{"provider", "attestation", "collateral"?}, ...], each
+ * bound to runtime_data. Replies 400 and returns false when malformed. */
+static bool
+parse_devices(struct request *r, struct input *in, json_t *arr)
+{
+	size_t i;
+	json_t *dev;
+
+	if (json_array_size(arr) > COMPOSITE_MAX_DEVICES) {
+		reply_error(r, TP_ERR_invalid_field, "devices");
+		return false;
+	}
+	if (json_array_size(arr) > 0 && in->runtime_data == NULL) {
+		/* Devices prove they belong to this VM through it. */
+		reply_error(r, TP_ERR_missing_field, "runtime_data");
+		return false;
+	}
+	json_array_foreach(arr, i, dev)
+	{
+		struct verify_device *d = &in->devices[i];
+		const char *key, *prov, *att;
+		json_t *val;
+
+		if (!json_is_object(dev)) {
+			reply_error(r, TP_ERR_invalid_field, "devices");
+			return false;
+		}
+		json_object_foreach(dev, key, val)
+		{
+			size_t k;
+			for (k = 0; k < 3; k++)
+				if (strcmp(key, device_fields[k]) == 0)
+					break;
+			if (k == 3) {
+				reply_error(r, TP_ERR_unknown_field,
+				            "devices[]");
+				return false;
+			}
+		}
+		prov = json_string_value(json_object_get(dev, "provider"));
+		att = json_string_value(json_object_get(dev, "attestation"));
+		if (prov == NULL || att == NULL) {
+			reply_error(r, TP_ERR_missing_field,
+			            prov == NULL ? "devices[].provider"
+			                         : "devices[].attestation");
+			return false;
+		}
+		if (!provider_parse(prov, &d->provider)) {
+			reply_error(r, TP_ERR_unknown_provider,
+			            "devices[].provider");
+			return false;
+		}
+		if (!codec_evidence_decode(att, strlen(att),
+		                           &in->device_evidence[i],
+		                           &d->evidence_len)) {
+			reply_error(r, TP_ERR_bad_encoding,
+			            "devices[].attestation");
+			return false;
+		}
+		in->n_devices = i + 1;
+		d->evidence = in->device_evidence[i];
+		d->collateral = json_object_get(dev, "collateral");
+	}
+	return true;
 }
 
 /*
@@ -152,6 +229,9 @@ parse_input(struct request *r, struct input *in)
 	}
 	if ((v = json_object_get(in->doc, "issue_passport")) != NULL)
 		in->issue_passport = json_is_true(v);
+	if ((v = json_object_get(in->doc, "devices")) != NULL &&
+	    !parse_devices(r, in, v))
+		return false;
 	in->vreq.evidence = in->evidence;
 	in->vreq.evidence_len = in->evidence_len;
 	in->vreq.runtime_data = in->runtime_data;
@@ -201,6 +281,14 @@ request_digest(const struct input *in, const struct verdict *v, char hex[65])
 		EVP_DigestUpdate(ctx, &in->ref.version,
 		                 sizeof(in->ref.version));
 	}
+	/* Composite: the same CPU evidence with other devices is another
+	 * request. */
+	for (size_t i = 0; i < in->n_devices; i++) {
+		SHA256(in->devices[i].evidence, in->devices[i].evidence_len,
+		       rd);
+		EVP_DigestUpdate(ctx, "D", 1);
+		EVP_DigestUpdate(ctx, rd, 32);
+	}
 	EVP_DigestFinal_ex(ctx, md, NULL);
 out:
 	free(expected);
@@ -239,7 +327,8 @@ transaction(PGconn *c, void *arg)
 	if (!a->want_passport)
 		return DB_OK;
 	st = db_passport_find_by_request(c, a->row.request_sha256,
-	                                 a->in->vreq.now, &existing);
+	                                 a->in->vreq.now, a->row.kid,
+	                                 &existing);
 	if (st == DB_OK) {
 		json_decref(a->passport);
 		a->passport = existing;
@@ -389,6 +478,7 @@ handler_verify_tee_attestation(struct request *r)
 		return MHD_YES;
 	}
 	verify_run(&in.vreq, &v);
+	verify_devices(&in.vreq, in.devices, in.n_devices, &v);
 	valid = verdict_valid(&v);
 	a.in = &in;
 	a.v = &v;

@@ -42,6 +42,37 @@ measurements(const struct verdict *v)
 	return m;
 }
 
+/* EAR submodules of a composite passport: cpu0 (the main evidence) and
+ * each device, with its tier, type and measurements. */
+static json_t *
+submods(const struct verdict *v, json_t *cpu_measurements)
+{
+	json_t *out = json_object(), *dev;
+	const char *name;
+
+	json_object_set_new(out, "cpu0",
+	                    json_pack("{s:s, s:s, s:b, s:O}", "ear.status",
+	                              verdict_status(v), "tee_type",
+	                              provider_name(v->provider),
+	                              "hardware_attested", v->hardware_verified,
+	                              "measurements", cpu_measurements));
+	json_object_foreach(v->submods, name, dev)
+	{
+		json_t *m = json_deep_copy(json_object_get(dev, "claims"));
+		json_object_del(m, "runtime_data");
+		json_object_set_new(
+		        out, name,
+		        json_pack("{s:O, s:O, s:O, s:o, s:O}", "ear.status",
+		                  json_object_get(dev, "status"), "tee_type",
+		                  json_object_get(dev, "provider"),
+		                  "hardware_attested",
+		                  json_object_get(dev, "hardware_verified"),
+		                  "measurements", m, "evidence_sha256",
+		                  json_object_get(dev, "evidence_sha256")));
+	}
+	return out;
+}
+
 json_t *
 passport_claims(const struct verdict *v, const struct passport_params *p)
 {
@@ -92,6 +123,8 @@ passport_claims(const struct verdict *v, const struct passport_params *p)
 	if (p->endpoint_id != NULL)
 		json_object_set_new(c, "endpoint_id",
 		                    json_string(p->endpoint_id));
+	if (v->submods != NULL)
+		json_object_set_new(c, "submods", submods(v, m));
 	/* What the attester bound through runtime_data (only once the
 	 * binding held: v->bound is NULL otherwise). */
 	if (v->bound != NULL) {

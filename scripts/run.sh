@@ -13,7 +13,7 @@ teepassd is starting on $url in DEVELOPMENT mode (Mock evidence accepted).
 Try, in another terminal:
 
   curl -s -X POST $url/api/challenges
-  build/teepass mock-evidence --model sha256:\$(printf model | sha256sum | cut -c1-64) --runtime-data /tmp/rd.json > /tmp/ev.hex
+  build/teepass mock-evidence --key .run/keys/mock_attestation.pem --model sha256:\$(printf model | sha256sum | cut -c1-64) --runtime-data /tmp/rd.json > /tmp/ev.hex
   curl -s $url/api/verify/tee-attestation -H 'Content-Type: application/json' \\
     -d "{\"attestation\":\"\$(cat /tmp/ev.hex)\",\"runtime_data\":\"\$(base64 -w0 /tmp/rd.json)\"}"
 

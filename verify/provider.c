@@ -74,8 +74,9 @@ provider_parse(const char *s, enum tp_provider *out)
 
 /* Detection order: the most specific magic first. */
 static const struct provider_ops *const table[] = {
-        &provider_mock,        &provider_intel_sgx, &provider_intel_tdx,
-        &provider_amd_sev_snp, &provider_aws_nitro,
+        &provider_mock,        &provider_intel_sgx,  &provider_intel_tdx,
+        &provider_amd_sev_snp, &provider_aws_nitro,  &provider_arm_cca,
+        &provider_arm_psa,     &provider_nvidia_gpu,
 };
 
 const struct provider_ops *

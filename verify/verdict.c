@@ -48,6 +48,7 @@ verdict_free(struct verdict *v)
 	json_decref(v->errors);
 	json_decref(v->collateral);
 	json_decref(v->bound);
+	json_decref(v->submods);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -244,5 +245,7 @@ verdict_to_json(const struct verdict *v)
 	json_object_set(o, "errors", v->errors);
 	json_object_set(o, "collateral_sha256", v->collateral);
 	json_object_set_new(o, "verified_at", json_string(at));
+	if (v->submods != NULL)
+		json_object_set(o, "submods", v->submods);
 	return o;
 }

@@ -42,6 +42,8 @@ struct verdict {
 	json_t *errors;       /* array of {"code", "message"} */
 	json_t *collateral;   /* object: item -> sha256 hex */
 	json_t *bound;        /* runtime_data claims once the binding holds */
+	json_t *submods;      /* composite evidence: name -> device verdict
+	                       * JSON (verify/composite.c), or NULL */
 	struct verdict_binding bindings[VERDICT_MAX_BINDINGS];
 	size_t n_bindings;
 	int64_t evidence_time; /* signed time inside the evidence, or -1 */

@@ -61,10 +61,27 @@ verify_run(const struct verify_request *req, struct verdict *v)
 		return;
 	}
 	ops->verify(req, v);
-	/* Binding and reference values mean something only for evidence
-	 * that is authentic: a forged report would "match" anything. */
-	if (verdict_valid(v))
+	/* Binding, reference values and age mean something only for
+	 * evidence whose signature verified: a forged or unparseable report
+	 * would "match" anything. Evidence refused for policy (debug) or an
+	 * expired chain is still appraised, so the verdict names every
+	 * problem. */
+	if (v->signature_valid == TP_TRUE)
 		verify_appraise(req, v);
+}
+
+static bool binding_matches(const struct verdict_binding *b,
+                            const uint8_t *s512, const uint8_t *s256);
+
+bool
+verify_binding_matches(const struct verdict_binding *b, const uint8_t *rd,
+                       size_t len)
+{
+	uint8_t s512[64], s256[32];
+
+	SHA512(rd, len, s512);
+	SHA256(rd, len, s256);
+	return binding_matches(b, s512, s256);
 }
 
 static bool
@@ -87,8 +104,9 @@ binding_matches(const struct verdict_binding *b, const uint8_t *s512,
 static json_t *
 runtime_data_claims(const uint8_t *buf, size_t len)
 {
-	static const char *const keys[] = {"nonce", "model", "config",
-	                                   "auditors", "public_key"};
+	static const char *const keys[] = {"nonce",      "model",
+	                                   "config",     "auditors",
+	                                   "public_key", "gpu_nonces"};
 	json_t *doc, *out = NULL;
 
 	doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);

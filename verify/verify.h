@@ -45,4 +45,11 @@ void verify_run(const struct verify_request *req, struct verdict *v);
  */
 void verify_appraise(const struct verify_request *req, struct verdict *v);
 
+/*
+ * The binding rule of API.md: B holds SHA-512(RD), SHA-256(RD) || 0^32,
+ * or (32-byte field) SHA-256(RD).
+ */
+bool verify_binding_matches(const struct verdict_binding *b, const uint8_t *rd,
+                            size_t len);
+
 #endif

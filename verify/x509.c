@@ -16,6 +16,7 @@
 static pthread_mutex_t anchor_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	const char *name;
+	uint8_t pin[32];
 	X509 *cert;
 } anchors[ANCHOR_CACHE];
 
@@ -56,14 +57,26 @@ STACK_OF(X509) * x509_parse_pem_chain(const uint8_t *buf, size_t len)
 		goto out;
 	if ((sk = sk_X509_new_null()) == NULL)
 		goto out;
+	ERR_clear_error();
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
 		if (!sk_X509_push(sk, x)) {
 			X509_free(x);
 			break;
 		}
 	}
+	/* The loop ends at the end of the text ("no start line"); any other
+	 * reason is a broken block, and a chain with a block dropped is not
+	 * the chain that was sent. */
+	{
+		unsigned long e = ERR_peek_last_error();
+		if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM &&
+		                ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
+			sk_X509_pop_free(sk, X509_free);
+			sk = NULL;
+		}
+	}
 	ERR_clear_error();
-	if (sk_X509_num(sk) == 0) {
+	if (sk != NULL && sk_X509_num(sk) == 0) {
 		sk_X509_free(sk);
 		sk = NULL;
 	}
@@ -123,18 +136,20 @@ x509_anchor(const char *name, const char *pin_hex)
 	X509 *x = NULL;
 	size_t i;
 
+	if (!codec_hex_decode_fixed(pin_hex, pin, sizeof(pin)))
+		return NULL;
 	pthread_mutex_lock(&anchor_lock);
 	for (i = 0; i < ANCHOR_CACHE && anchors[i].name != NULL; i++) {
 		if (strcmp(anchors[i].name, name) == 0) {
-			x = anchors[i].cert;
+			/* The pin is checked on every lookup, cached or not. */
+			if (CRYPTO_memcmp(anchors[i].pin, pin, 32) == 0)
+				x = anchors[i].cert;
 			goto out;
 		}
 	}
 	if (i == ANCHOR_CACHE)
 		goto out;
 	if ((b = trust_blob_find(name)) == NULL)
-		goto out;
-	if (!codec_hex_decode_fixed(pin_hex, pin, sizeof(pin)))
 		goto out;
 	if ((x = x509_parse(b->data, b->len)) == NULL)
 		goto out;
@@ -145,6 +160,7 @@ x509_anchor(const char *name, const char *pin_hex)
 		goto out;
 	}
 	anchors[i].name = name;
+	memcpy(anchors[i].pin, pin, 32);
 	anchors[i].cert = x;
 out:
 	pthread_mutex_unlock(&anchor_lock);

@@ -1,0 +1,80 @@
+// Real Intel TDX and SGX quotes over HTTP, with a development clock fixed
+// inside the collateral window (tests/data/tdx/PROVENANCE.md; expected
+// values from the vectors' MANIFEST).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as jose from 'jose';
+import { startDaemon, stopDaemon, post, get, ROOT, BIN } from './lib.mjs';
+
+const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
+const SGX = join(ROOT, 'tests/data/sgx/dcapqvl_v3_processor_ca');
+const MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7';
+const AT = '2025-07-10T00:00:00Z'; // inside [2025-06-19T10:56:11Z, 2025-07-19T10:00:35Z]
+
+let d;
+before(async () => { d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: AT }); });
+after(async () => { await stopDaemon(d); });
+
+test('TDX v4 quote + collateral: passport with mrtd and tcb_status, fetchable by id', async () => {
+  const r = await post(d, '/api/verify/tee-attestation', {
+    attestation: readFileSync(join(TDX, 'quote.bin')).toString('hex'),
+    collateral: JSON.parse(readFileSync(join(TDX, 'collateral.json'), 'utf8')),
+    expected: { runtime: { mrtd: MRTD } },
+  });
+  assert.equal(r.status, 200, r.text);
+  const v = r.json;
+  assert.equal(v.valid, true, JSON.stringify(v.errors));
+  assert.equal(v.provider, 'IntelTdx');
+  assert.equal(v.status, 'affirming');
+  assert.equal(v.tcb_status, 'UpToDate');
+  assert.deepEqual(v.advisory_ids, []);
+  assert.equal(v.hardware_verified, true);
+  assert.equal(v.claims.mrtd, MRTD);
+  assert.equal(v.verified_at, AT);
+  const p = await get(d, `/api/passports/${v.passport.id}`);
+  assert.equal(p.status, 200);
+  assert.equal(p.json.tee_type, 'IntelTdx');
+  assert.equal(p.json.claims.measurements.mrtd, MRTD);
+  assert.equal(p.json.claims.tcb_status, 'UpToDate');
+  assert.ok(Object.keys(p.json.claims.collateral_sha256).length >= 7, 'hash of every collateral item used');
+  const jwks = jose.createLocalJWKSet((await get(d, '/.well-known/jwks.json')).json);
+  const { payload } = await jose.jwtVerify(v.passport.token, jwks, { currentDate: new Date(AT) });
+  assert.equal(payload.measurements.mrtd, MRTD);
+  assert.ok(payload.exp <= Date.parse('2025-07-19T10:00:35Z') / 1000, 'no later than the collateral');
+});
+
+test('SGX v3 quote: ConfigurationAndSWHardeningNeeded is valid with status warning', async () => {
+  const r = await post(d, '/api/verify/tee-attestation', {
+    attestation: readFileSync(join(SGX, 'quote.bin')).toString('base64'),
+    collateral: JSON.parse(readFileSync(join(SGX, 'collateral.json'), 'utf8')),
+  });
+  assert.equal(r.json.valid, true, r.text);
+  assert.equal(r.json.provider, 'IntelSgx');
+  assert.equal(r.json.status, 'warning');
+  assert.equal(r.json.tcb_status, 'ConfigurationAndSWHardeningNeeded');
+  assert.deepEqual(r.json.advisory_ids, ['INTEL-SA-00289', 'INTEL-SA-00615']);
+  assert.equal(r.json.claims.mrenclave, '33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb');
+});
+
+test('a quote without collateral is refused with the missing item named, never passed', async () => {
+  const r = await post(d, '/api/verify/tee-attestation', {
+    attestation: readFileSync(join(TDX, 'quote.bin')).toString('hex'),
+  });
+  assert.equal(r.json.valid, false);
+  assert.ok(r.json.errors.some((e) => e.code === 'collateral_missing'), r.text);
+  assert.equal(r.json.passport, undefined);
+});
+
+test('teepass verify --collateral DIR --at: exit 0 inside the window, 1 today', () => {
+  const dir = join(ROOT, 'tests/data/tdx/teep_tinfoil_v4_20260629');
+  const run = (args) => spawnSync(join(BIN, 'teepass'), ['verify', '--compact', ...args], { encoding: 'utf8' });
+  const inside = run(['--collateral', dir, '--at', '2026-06-29T02:08:05Z', join(dir, 'quote.bin')]);
+  assert.equal(inside.status, 0, inside.stdout + inside.stderr);
+  assert.equal(JSON.parse(inside.stdout).tcb_status, 'UpToDate');
+  const today = run(['--collateral', dir, join(dir, 'quote.bin')]);
+  assert.equal(today.status, 1);
+  assert.ok(JSON.parse(today.stdout).errors.some((e) => e.code === 'collateral_expired'));
+});

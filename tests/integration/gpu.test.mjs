@@ -1,0 +1,66 @@
+// NVIDIA H100 evidence over HTTP, alone and in a composite request with
+// CPU evidence (Mock here) whose bound runtime data lists the GPU's SPDM
+// nonce. Expected values: tests/data/nvidia/PROVENANCE.md (MANIFEST).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, stopDaemon, post, get, teepass, tmp, ROOT, sha256 } from './lib.mjs';
+
+const H100 = join(ROOT, 'tests/data/nvidia/nvtrust_sample_h100');
+const NONCE = '931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb';
+const gpuEvidence = () => readFileSync(join(H100, 'spdm_report.bin')).toString('base64');
+const chain = () => readFileSync(join(H100, 'cert_chain.pem'), 'utf8');
+
+let d;
+before(async () => { d = await startDaemon(); });
+after(async () => { await stopDaemon(d); });
+
+test('H100 SPDM evidence alone: valid, no reference values -> warning', async () => {
+  const r = await post(d, '/api/verify/tee-attestation', {
+    attestation: gpuEvidence(), provider: 'NvidiaGpu', collateral: { cert_chain: chain() },
+  });
+  assert.equal(r.json.valid, true, r.text);
+  assert.equal(r.json.provider, 'NvidiaGpu');
+  assert.equal(r.json.hardware_verified, true);
+  assert.equal(r.json.measurements_valid, null);
+  assert.equal(r.json.status, 'warning');
+  assert.equal(r.json.claims.nonce, NONCE);
+});
+
+test('composite: Mock CPU + real H100 give one passport with cpu0 and gpu0', async () => {
+  // The CPU's runtime data commits to the challenge the GPU answered.
+  const rd = join(tmp, 'gpu-composite-rd.json');
+  writeFileSync(rd, JSON.stringify({ model: sha256('llama'), gpu_nonces: [NONCE] }));
+  const cpu = teepass(['mock-evidence', '--runtime-data', rd]).trim();
+  const body = {
+    attestation: cpu,
+    runtime_data: readFileSync(rd).toString('base64'),
+    devices: [{ provider: 'NvidiaGpu', attestation: gpuEvidence(), collateral: { cert_chain: chain() } }],
+  };
+  const r = await post(d, '/api/verify/tee-attestation', body);
+  assert.equal(r.json.valid, true, r.text);
+  assert.equal(r.json.submods.gpu0.valid, true);
+  assert.equal(r.json.submods.gpu0.binding_valid, true);
+  assert.equal(r.json.submods.gpu0.provider, 'NvidiaGpu');
+  const p = await get(d, `/api/passports/${r.json.passport.id}`);
+  const sm = p.json.claims.submods;
+  assert.deepEqual(Object.keys(sm).sort(), ['cpu0', 'gpu0']);
+  assert.equal(sm.gpu0.tee_type, 'NvidiaGpu');
+  assert.equal(sm.gpu0.hardware_attested, true);
+  assert.equal(sm.gpu0.measurements.nonce, NONCE);
+  assert.equal(sm.cpu0.tee_type, 'Mock');
+
+  // The same GPU evidence with a CPU that never committed to its nonce:
+  // the GPU is not proven to belong to this VM.
+  const rd2 = join(tmp, 'gpu-composite-rd2.json');
+  writeFileSync(rd2, JSON.stringify({ model: sha256('llama'), gpu_nonces: ['00'.repeat(32)] }));
+  const cpu2 = teepass(['mock-evidence', '--runtime-data', rd2]).trim();
+  const r2 = await post(d, '/api/verify/tee-attestation', {
+    ...body, attestation: cpu2, runtime_data: readFileSync(rd2).toString('base64'),
+  });
+  assert.equal(r2.json.valid, false);
+  assert.deepEqual(r2.json.errors.map((e) => e.code), ['device_invalid']);
+  assert.deepEqual(r2.json.submods.gpu0.errors.map((e) => e.code), ['device_not_bound']);
+  assert.equal(r2.json.passport, undefined);
+});

@@ -1,0 +1,221 @@
+/*
+ * The Nitro chain rules (verify/nitro_chain.h) on chains made here with
+ * generated P-384 keys: a good chain, a cabundle out of order, a leaf that
+ * is a CA, a leaf from another issuer, constraints in the bundle, and the
+ * cache's validity window.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "verify/nitro_chain.h"
+
+#define T0 1700000000 /* certificates valid T0-1d .. T0+1d */
+
+struct cert {
+	EVP_PKEY *key;
+	X509 *x;
+	unsigned char *der;
+	int n;
+};
+
+static void
+add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+
+	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	assert_non_null(ext);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+}
+
+/* A certificate CN issued by ISSUER (NULL: self-signed). */
+static void
+make(struct cert *c, const char *cn, const struct cert *issuer, bool ca,
+     const char *extra_nid_value, int extra_nid)
+{
+	X509_NAME *name = X509_NAME_new();
+	static long serial = 1;
+
+	c->key = EVP_EC_gen("P-384");
+	c->x = X509_new();
+	assert_non_null(c->key);
+	X509_set_version(c->x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(c->x), serial++);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	                           (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(c->x, name);
+	X509_set_issuer_name(
+	        c->x, issuer != NULL ? X509_get_subject_name(issuer->x) : name);
+	X509_NAME_free(name);
+	ASN1_TIME_set(X509_getm_notBefore(c->x), T0 - 86400);
+	ASN1_TIME_set(X509_getm_notAfter(c->x), T0 + 86400);
+	X509_set_pubkey(c->x, c->key);
+	add_ext(c->x, issuer != NULL ? issuer->x : c->x,
+	        NID_subject_key_identifier, "hash");
+	if (issuer != NULL)
+		add_ext(c->x, issuer->x, NID_authority_key_identifier,
+		        "keyid:always");
+	add_ext(c->x, c->x, NID_basic_constraints,
+	        ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	add_ext(c->x, c->x, NID_key_usage,
+	        ca ? "critical,keyCertSign,cRLSign,digitalSignature"
+	           : "critical,digitalSignature");
+	if (extra_nid_value != NULL)
+		add_ext(c->x, c->x, extra_nid, extra_nid_value);
+	assert_true(X509_sign(c->x, issuer != NULL ? issuer->key : c->key,
+	                      EVP_sha384()) > 0);
+	c->der = NULL;
+	c->n = i2d_X509(c->x, &c->der);
+	assert_true(c->n > 0);
+}
+
+static void
+drop(struct cert *c)
+{
+	EVP_PKEY_free(c->key);
+	X509_free(c->x);
+	OPENSSL_free(c->der);
+}
+
+static void
+doc_of(struct nitro_doc *d, const struct cert *leaf,
+       const struct cert *const *bundle, size_t n)
+{
+	memset(d, 0, sizeof(*d));
+	d->certificate.p = leaf->der;
+	d->certificate.n = (size_t)leaf->n;
+	for (size_t i = 0; i < n; i++) {
+		d->cabundle[i].p = bundle[i]->der;
+		d->cabundle[i].n = (size_t)bundle[i]->n;
+	}
+	d->n_cabundle = n;
+}
+
+static bool
+check(const struct nitro_doc *d, X509 *anchor, int64_t at, enum tp_err *code)
+{
+	X509 *leaf = NULL;
+	int64_t na = 0;
+	char why[256];
+	bool ok = nitro_chain_verify(d, anchor, at, &leaf, &na, code, why,
+	                             sizeof(why));
+
+	if (ok) {
+		assert_non_null(leaf);
+		assert_int_equal(na, T0 + 86400);
+	} else {
+		print_message("refused: %s\n", why);
+	}
+	X509_free(leaf);
+	return ok;
+}
+
+static void
+test_chains(void **state)
+{
+	struct cert root, inter, inst, leaf, caleaf, stray, nc;
+	struct nitro_doc d;
+	enum tp_err code;
+	uint64_t h0, m0, h1, m1;
+
+	nitro_chain_cache_clear();
+	make(&root, "root", NULL, true, NULL, 0);
+	make(&inter, "regional", &root, true, NULL, 0);
+	make(&inst, "instance", &inter, true, NULL, 0);
+	make(&leaf, "enclave", &inst, false, NULL, 0);
+	make(&caleaf, "enclave-ca", &inst, true, NULL, 0);
+	make(&stray, "stray", &inter, false, NULL, 0);
+	make(&nc, "constrained", &root, true, "permitted;DNS:.example",
+	     NID_name_constraints);
+
+	{
+		const struct cert *b[] = {&root, &inter, &inst};
+		doc_of(&d, &leaf, b, 3);
+		nitro_chain_cache_stats(&h0, &m0);
+		assert_true(check(&d, root.x, T0, &code));
+		assert_true(check(&d, root.x, T0 + 60, &code)); /* cached */
+		nitro_chain_cache_stats(&h1, &m1);
+		assert_int_equal(m1 - m0, 1);
+		assert_int_equal(h1 - h0, 1);
+		/* Outside the window, cached or not: expired. */
+		assert_false(check(&d, root.x, T0 + 2 * 86400, &code));
+		assert_int_equal(code, TP_ERR_certificate_expired);
+		assert_false(check(&d, root.x, T0 - 2 * 86400, &code));
+		assert_int_equal(code, TP_ERR_certificate_expired);
+		/* Another root: the bundle does not chain to it. */
+		assert_false(check(&d, stray.x, T0, &code));
+		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
+		/* The leaf is a CA; the leaf is from another issuer. */
+		doc_of(&d, &caleaf, b, 3);
+		assert_false(check(&d, root.x, T0, &code));
+		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
+		doc_of(&d, &stray, b, 3);
+		assert_false(check(&d, root.x, T0, &code));
+		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
+	}
+	{
+		/* Out of order: the bundle must run root first. */
+		const struct cert *b[] = {&root, &inst, &inter};
+		doc_of(&d, &leaf, b, 3);
+		assert_false(check(&d, root.x, T0, &code));
+		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
+	}
+	{
+		/* An intermediate missing from the bundle. */
+		const struct cert *b[] = {&root, &inst};
+		doc_of(&d, &leaf, b, 2);
+		assert_false(check(&d, root.x, T0, &code));
+		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
+	}
+	{
+		/* Name constraints above the leaf are refused. */
+		struct cert ncleaf;
+		const struct cert *b[] = {&root, &nc};
+		make(&ncleaf, "enclave", &nc, false, NULL, 0);
+		doc_of(&d, &ncleaf, b, 2);
+		assert_false(check(&d, root.x, T0, &code));
+		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
+		drop(&ncleaf);
+	}
+	{
+		/* A leaf issued directly by the root (bundle of one). */
+		struct cert direct;
+		const struct cert *b[] = {&root};
+		make(&direct, "enclave", &root, false, NULL, 0);
+		doc_of(&d, &direct, b, 1);
+		assert_true(check(&d, root.x, T0, &code));
+		assert_false(check(&d, root.x, T0 + 3 * 86400, &code));
+		assert_int_equal(code, TP_ERR_certificate_expired);
+		drop(&direct);
+	}
+	drop(&root);
+	drop(&inter);
+	drop(&inst);
+	drop(&leaf);
+	drop(&caleaf);
+	drop(&stray);
+	drop(&nc);
+	nitro_chain_cache_clear();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_chains),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

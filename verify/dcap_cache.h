@@ -1,0 +1,47 @@
+#ifndef TP_DCAP_CACHE_H
+#define TP_DCAP_CACHE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A small thread-safe cache of verified DCAP objects (collateral bundles,
+ * PCK chains), keyed by the SHA-256 of the bytes they were verified from.
+ * An entry is returned only when the lookup time lies inside the validity
+ * window the object was verified for, so a cached result is never used
+ * beyond the nextUpdate / notAfter it depends on.
+ */
+struct dcap_cached {
+	int refs; /* guarded by the cache lock */
+	void (*destroy)(struct dcap_cached *c);
+};
+
+/*
+ * The object cached under KEY (kind-separated by the caller's key
+ * derivation) valid at NOW, with a new reference; NULL when absent or
+ * outside its window.
+ */
+struct dcap_cached *dcap_cache_get(const uint8_t key[32], int64_t now);
+
+/*
+ * Caches C under KEY for [FROM, UNTIL). The cache takes its own
+ * reference; the caller keeps its reference.
+ */
+void dcap_cache_put(const uint8_t key[32], int64_t from, int64_t until,
+                    struct dcap_cached *c);
+
+/* Drops one reference; destroys the object with the last. NULL-safe. */
+void dcap_cache_release(struct dcap_cached *c);
+
+/*
+ * SHA-256 over N parts (PARTS[i], LENS[i] bytes), each preceded by its
+ * length as 8 bytes little-endian so that part boundaries are unambiguous.
+ * Returns false only when the digest cannot be computed.
+ */
+bool dcap_sha256_parts(const void *const *parts, const size_t *lens, size_t n,
+                       uint8_t out[32]);
+
+/* Empties the cache (tests, benchmarks). */
+void dcap_cache_clear(void);
+
+#endif

@@ -1,0 +1,116 @@
+#ifndef TP_GPU_H
+#define TP_GPU_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <openssl/x509.h>
+
+#include "verify/verify.h"
+
+/*
+ * NVIDIA GPU confidential-computing evidence (provider NvidiaGpu).
+ *
+ * Accepted evidence (req->evidence):
+ *  - raw SPDM GET_MEASUREMENTS request || MEASUREMENTS response;
+ *  - the NVIDIA SDK JSON: [{"arch", "nonce", "evidence": b64 SPDM,
+ *    "certificate": b64 PEM chain}, ...] or the NRAS request body
+ *    {"arch", "nonce", "evidence_list": [{"arch", "evidence",
+ *    "certificate"}, ...]};
+ *  - an NRAS detached EAT [["JWT", overall], {"GPU-0": jwt, ...}].
+ * Collateral: {"cert_chain": PEM, "nras_jwks": JWKS object,
+ * "rim": XML or "rims": [XML, ...]} and/or collateral_path (a PEM, JWKS or
+ * RIM file, or a directory holding cert_chain.pem, nras_jwks.json and
+ * *.swidtag / *.xml RIMs).
+ *
+ * Local verification (checks, in order, "gpuN." prefixed when the JSON
+ * holds several GPUs): gpu_evidence_format (JSON only), spdm_format,
+ * gpu_cert_chain (X509_STRICT to the pinned NVIDIA Device Identity CA,
+ * cached by PEM hash), spdm_signature (ECDSA P-384, SHA-384 over request
+ * || response up to the signature), gpu_fwid (leaf TcbInfo FWID ==
+ * opaque FWID), gpu_stated_nonce / gpu_stated_arch (JSON only), then per
+ * RIM rimK_format, rimK_chain (pinned NVIDIA RIM root), rimK_signature
+ * (XML-DSig, C14N 1.1, ECDSA-SHA384), rimK_version, rimK_measurements,
+ * rimK_index_conflict.
+ * Claims: gpu_arch ("Hopper"), gpu_model ("GH100"), spdm_version, nonce
+ * (requester, the binding field "nonce"), responder_nonce, measurements
+ * {"<index>": hex}, measurement_<index> (flat, for expected.runtime),
+ * measurement_block_count, driver_version, vbios_version
+ * ("96.00.9F.00.01"), project, project_sku, project_sku_mod, chip_sku,
+ * chip_sku_mod, board_id, cpr_info, gpu_info, nvdec0_status,
+ * protected_pcie_status, fwid, measurement_count {"<index>": n},
+ * spdm_trailing_bytes (when unsigned bytes follow the signature),
+ * ocsp_status "unchecked"; with RIMs: rims [{version, kind, signature,
+ * ocsp_status, active_measurements, mismatched_blocks}], rim_coverage.
+ * Several GPUs: gpu_count and gpus {"GPU-0": claims, ...} (as NRAS).
+ * Status: "warning" unless RIMs of both kinds (driver and VBIOS) or
+ * expected.runtime reference values were appraised; measurements_valid
+ * stays null when neither was given.
+ *
+ * NRAS tokens: checks nras_format, nras_jwks, nras_signature.<token>,
+ * nras_claims.<token>, nras_validity.<token>, nras_overall_result,
+ * nras_digest.<gpu>, nras_nonce.<gpu>, nras_measres.<gpu>,
+ * debug_policy.<gpu>; claims nonce (eat_nonce, the binding field),
+ * nras_overall_result, nras_overall (the overall claims), gpus {"GPU-0":
+ * its claims}, gpu_count, and for one GPU gpu_arch, gpu_model,
+ * driver_version, vbios_version, measres, ueid. hardware_verified is
+ * false and the status at most "warning": the token is NVIDIA's
+ * service's word, signed by a JWKS key whose chain cannot be rooted (the
+ * NRAS CA is not published).
+ */
+
+/* SHA-256 of the DER of config/trust/nvidia_device_identity_ca.pem. */
+#define GPU_DEVICE_CA_PIN                                                      \
+	"102bf659d5419614c9d8e6aecebc80454eb26b1df6a769ac720b9a690b167b48"
+/* SHA-256 of the DER of config/trust/nvidia_rim_root.pem. */
+#define GPU_RIM_ROOT_PIN                                                       \
+	"12977b5115acb0381179279fffeb5a8c4d264971ebb32298023a465fa41df5d1"
+
+/* True when BUF looks like any of the accepted evidence forms. */
+bool gpu_detect(const uint8_t *buf, size_t len);
+
+/*
+ * The NvidiaGpu provider's verify: parses, checks chains and signatures
+ * at req->now, compares with RIMs from the collateral, fills V (already
+ * initialised) with checks, claims and the "nonce" binding. Does not run
+ * the common appraisal (verify_appraise). For composite CPU+GPU
+ * requests, call it once per device with a request whose evidence and
+ * collateral are that device's; the GPU's requester nonce is then
+ * v->bindings[] named "nonce" (32 bytes).
+ */
+void gpu_verify(const struct verify_request *req, struct verdict *v);
+
+/*
+ * Verifies one SPDM evidence (SPDM, SPDMLEN) with its PEM device chain
+ * (PEM, PEMLEN; NULL when none was supplied) at req->now. Checks are
+ * recorded in V with names prefixed by PREFIX ("" or "gpu1."); claims go
+ * into CLAIMS (an object, borrowed). RIMS is a JSON array of RIM XML
+ * strings (may be NULL). Once the evidence itself verified (chain,
+ * signature, FWID) *NONCE points at its 32-byte requester nonce inside
+ * SPDM, even when a RIM then refuses the measurements; NULL otherwise.
+ * Returns true when every check passed.
+ */
+bool gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
+                     size_t pemlen, const json_t *rims,
+                     const struct verify_request *req, struct verdict *v,
+                     const char *prefix, json_t *claims, const uint8_t **nonce);
+
+/*
+ * The SHA-384 FWID of LEAF's TCG DICE TcbInfo extension (2.23.133.5.4.1):
+ * the SEQUENCE { OID sha384, OCTET STRING (48) } inside it, into OUT.
+ * Returns 1 found, 0 no such extension or FWID, -1 malformed, repeated
+ * or ambiguous.
+ */
+int gpu_leaf_fwid(X509 *leaf, uint8_t out[48]);
+
+/*
+ * Reads collateral item NAME from req->collateral_path: the file
+ * PATH/NAME when it is a directory, or the file itself when ACCEPT(buf)
+ * says it is of the wanted kind. *out is malloc'd (NUL-terminated).
+ */
+bool gpu_collateral_file(const struct verify_request *req, const char *name,
+                         bool (*accept)(const uint8_t *, size_t), uint8_t **out,
+                         size_t *outlen);
+
+#endif
