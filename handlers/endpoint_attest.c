@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "common/codec.h"
 #include "common/tptime.h"
@@ -10,6 +11,73 @@
 #include "handlers/registry_util.h"
 #include "server/app.h"
 #include "server/metrics.h"
+
+/* "devices": [{"provider", "attestation", "collateral"?}, ...] as in a
+ * verify request (docs/api.md); replies 400 when malformed. */
+static bool
+parse_devices(struct request *r, const json_t *arr,
+              struct endpoint_attestation *a)
+{
+	static const char *const members[] = {"provider", "attestation",
+	                                      "collateral"};
+	const char *key, *prov, *att;
+	json_t *dev, *val;
+	size_t i;
+
+	if (json_array_size(arr) > COMPOSITE_MAX_DEVICES) {
+		reply_error(r, TP_ERR_invalid_field, "devices");
+		return false;
+	}
+	if (json_array_size(arr) > 0 && a->runtime_data == NULL) {
+		/* Devices prove they belong to this VM through it. */
+		reply_error(r, TP_ERR_missing_field, "runtime_data");
+		return false;
+	}
+	json_array_foreach(arr, i, dev)
+	{
+		struct verify_device *d = &a->devices[i];
+
+		if (!json_is_object(dev)) {
+			reply_error(r, TP_ERR_invalid_field, "devices");
+			return false;
+		}
+		json_object_foreach(dev, key, val)
+		{
+			size_t k = 0;
+			while (k < 3 && strcmp(key, members[k]) != 0)
+				k++;
+			if (k == 3) {
+				reply_error(r, TP_ERR_unknown_field,
+				            "devices[]");
+				return false;
+			}
+		}
+		prov = json_string_value(json_object_get(dev, "provider"));
+		att = json_string_value(json_object_get(dev, "attestation"));
+		if (prov == NULL || att == NULL) {
+			reply_error(r, TP_ERR_missing_field,
+			            prov == NULL ? "devices[].provider"
+			                         : "devices[].attestation");
+			return false;
+		}
+		if (!provider_parse(prov, &d->provider)) {
+			reply_error(r, TP_ERR_unknown_provider,
+			            "devices[].provider");
+			return false;
+		}
+		if (!codec_evidence_decode(att, strlen(att),
+		                           &a->device_evidence[i],
+		                           &d->evidence_len)) {
+			reply_error(r, TP_ERR_bad_encoding,
+			            "devices[].attestation");
+			return false;
+		}
+		a->n_devices = i + 1;
+		d->evidence = a->device_evidence[i];
+		d->collateral = json_object_get(dev, "collateral");
+	}
+	return true;
+}
 
 bool
 endpoint_attestation_parse(struct request *r, const json_t *doc,
@@ -39,6 +107,9 @@ endpoint_attestation_parse(struct request *r, const json_t *doc,
 		a->has_nonce = true;
 	}
 	a->collateral = json_object_get(doc, "collateral");
+	if (json_object_get(doc, "devices") != NULL &&
+	    !parse_devices(r, json_object_get(doc, "devices"), a))
+		return false;
 	return true;
 }
 
@@ -63,6 +134,13 @@ request_digest(const struct endpoint_attestation *a, const char *endpoint_id,
 		EVP_DigestUpdate(ctx, "P", 1);
 		EVP_DigestUpdate(ctx, endpoint_id, strlen(endpoint_id) + 1);
 		EVP_DigestUpdate(ctx, ver, strlen(ver));
+		for (size_t i = 0; i < a->n_devices; i++) {
+			uint8_t dm[32];
+			SHA256(a->devices[i].evidence,
+			       a->devices[i].evidence_len, dm);
+			EVP_DigestUpdate(ctx, "D", 1);
+			EVP_DigestUpdate(ctx, dm, 32);
+		}
 		EVP_DigestFinal_ex(ctx, md, NULL);
 	}
 	EVP_MD_CTX_free(ctx);
@@ -94,6 +172,7 @@ endpoint_attestation_verify(struct endpoint_attestation *a,
 	req.now = config_now(&app.cfg);
 	req.cfg = &app.cfg.verify;
 	verify_run(&req, &a->v);
+	verify_devices(&req, a->devices, a->n_devices, &a->v);
 	a->verified = true;
 	a->valid = verdict_valid(&a->v);
 	metrics_verification(a->v.provider, a->valid);
@@ -217,6 +296,8 @@ endpoint_attestation_free(struct endpoint_attestation *a)
 		return;
 	free(a->evidence);
 	free(a->runtime_data);
+	for (size_t i = 0; i < a->n_devices; i++)
+		free(a->device_evidence[i]);
 	free(a->token);
 	free(a->claims_json);
 	json_decref(a->passport);

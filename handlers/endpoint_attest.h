@@ -8,6 +8,7 @@
 
 #include "db/db.h"
 #include "server/http.h"
+#include "verify/composite.h"
 #include "verify/verify.h"
 
 /*
@@ -25,6 +26,10 @@ struct endpoint_attestation {
 	uint8_t nonce[32];
 	bool has_nonce;
 	const json_t *collateral; /* borrowed from the request */
+	/* "devices": GPUs (...) of the same VM, bound to runtime_data */
+	struct verify_device devices[COMPOSITE_MAX_DEVICES];
+	uint8_t *device_evidence[COMPOSITE_MAX_DEVICES];
+	size_t n_devices;
 	enum tp_provider tee;
 	struct verdict v;
 	bool verified;
@@ -40,7 +45,8 @@ struct endpoint_attestation {
 };
 
 /*
- * Decodes "attestation", "runtime_data", "nonce" and "collateral" of DOC
+ * Decodes "attestation", "runtime_data", "nonce", "collateral" and
+ * "devices" (as in a verify request) of DOC
  * (already checked by a field table), for evidence of TEE. On failure
  * replies 400 and returns false. Free with endpoint_attestation_free.
  */

@@ -22,6 +22,7 @@ static const struct json_field fields[] = {
         {"runtime_data", JSON_STRING, false, false},
         {"nonce", JSON_STRING, false, false},
         {"collateral", JSON_OBJECT, false, true},
+        {"devices", JSON_ARRAY, false, false},
 };
 
 struct tx_args {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import * as jose from 'jose';
 import {
   startDaemon, stopDaemon, get, post, psql, request, bearer, createAdminKey,
-  mockEvidenceMr, sha256, DB_URL, ROOT, teepass,
+  mockEvidenceMr, sha256, DB_URL, ROOT, teepass, tmp,
 } from './lib.mjs';
 
 let d, admin, p1, p2;
@@ -465,4 +465,37 @@ test('endpoint list: keyset pagination, newest first, no overlap', async () => {
   }
   assert.deepEqual(seen, [...made].reverse(), 'every endpoint once, newest first');
   assert.equal((await get(d, '/api/endpoints?cursor=nope')).json.error.code, 'invalid_cursor');
+});
+
+test('composite endpoints: devices bound to the VM runtime data register and re-attest; an unbound one fails', async () => {
+  const model = sha256(`composite ${uniq()}`);
+  const rd = join(tmp, `reg-composite-${uniq()}.json`);
+  const cpu = teepass(['mock-evidence', '--model', model, '--mr0', MR0, '--runtime-data', rd]).trim();
+  const dev = teepass(['mock-evidence', '--runtime-data', rd, '--mr0', 'ee'.repeat(48)]).trim();
+  const runtime_data = readFileSync(rd).toString('base64');
+  const r = await post(d, '/api/endpoints', {
+    url: `https://${uniq()}.example/gpu`, model: { name: 'm', digest: model }, tee_type: 'Mock',
+    reference_values: { runtime: { mr0: MR0 } }, attestation: cpu, runtime_data,
+    devices: [{ provider: 'Mock', attestation: dev }],
+  }, bearer(p1.key));
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.verdict.submods.dev0.valid, true);
+  const p = await get(d, `/api/passports/${r.json.passport.id}`);
+  assert.deepEqual(Object.keys(p.json.claims.submods).sort(), ['cpu0', 'dev0']);
+  assert.equal(p.json.claims.submods.dev0.measurements.mr0, 'ee'.repeat(48));
+
+  // A device from another VM (bound to other runtime data).
+  const other = join(tmp, `reg-composite-other-${uniq()}.json`);
+  const stranger = teepass(['mock-evidence', '--model', sha256('another vm'), '--runtime-data', other]).trim();
+  const a = await request(d, 'PUT', `/api/endpoints/${r.json.id}/attestation`, {
+    attestation: cpu, runtime_data, devices: [{ provider: 'Mock', attestation: stranger }],
+  }, bearer(p1.key));
+  assert.equal(a.status, 200, a.text);
+  assert.equal(a.json.status, 'failed');
+  assert.deepEqual(a.json.last_errors.map((e) => e.code), ['device_invalid']);
+  // Devices need runtime_data.
+  const bad = await request(d, 'PUT', `/api/endpoints/${r.json.id}/attestation`, {
+    attestation: cpu, devices: [{ provider: 'Mock', attestation: dev }],
+  }, bearer(p1.key));
+  assert.equal(bad.status, 400, bad.text);
 });
