@@ -11,30 +11,7 @@
 
 #include "verify/gpu.h"
 #include "verify/verify.h"
-
-static uint8_t *
-load(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *b;
-	long n;
-
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s (run from the source root)\n",
-		        path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	b[n] = 0;
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
+#include "tests/unit/test_util.h"
 
 static double
 now_s(void)
@@ -76,9 +53,9 @@ main(void)
 	    chdir(getenv("TEEPASS_SOURCE_DIR")) != 0)
 		return 1;
 	snprintf(path, sizeof(path), "%sspdm_report.bin", dir);
-	ev = load(path, &len);
+	ev = tu_read_file(path, &len);
 	snprintf(path, sizeof(path), "%scert_chain.pem", dir);
-	pem = load(path, &plen);
+	pem = tu_read_file(path, &plen);
 	coll = json_pack("{s:s}", "cert_chain", (char *)pem);
 	verify_config_defaults(&cfg);
 	memset(&req, 0, sizeof(req));

@@ -13,31 +13,9 @@
 #include "common/tptime.h"
 #include "verify/ecdsa.h"
 #include "verify/verify.h"
+#include "tests/unit/test_util.h"
 
 #define DIR "tests/data/snp/teep_tinfoil_genoa_v3_20260629/"
-
-static uint8_t *
-load(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    (buf = malloc((size_t)n)) != NULL) {
-		rewind(f);
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 static double
 now_s(void)
@@ -65,8 +43,8 @@ main(void)
 	/* Data paths are relative to the source tree. */
 	if (chdir(TEEPASS_SOURCE_DIR) != 0)
 		return 1;
-	ev = load(DIR "report.bin", &evlen);
-	vcek = load(DIR "vcek.der", &vlen);
+	ev = tu_read_file(DIR "report.bin", &evlen);
+	vcek = tu_read_file(DIR "vcek.der", &vlen);
 	if (ev == NULL || vcek == NULL) {
 		fprintf(stderr, "bench_snp: cannot read " DIR "\n");
 		return 1;

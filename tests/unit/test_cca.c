@@ -24,31 +24,12 @@
 #include "verify/cose.h"
 #include "verify/ecdsa.h"
 #include "verify/verify.h"
+#include "tests/unit/test_util.h"
 
 #define DIR_RMM "tests/data/cca/tfrmm_legacy_ccassd/"
 #define ZERO32                                                                 \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 #define SEQ32 "07060504030201000f0e0d0c0b0a090817161514131211101f1e1d1c1b1a1918"
-
-static uint8_t *
-load(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static void
 run(const uint8_t *buf, size_t len, const json_t *col, const char *path,
@@ -192,8 +173,8 @@ test_rmm_sample(void **state)
 {
 	struct verdict v;
 	size_t len, plen;
-	uint8_t *tok = load(DIR_RMM "token.cbor", &len),
-	        *pem = load(DIR_RMM "cpak_pub.pem", &plen);
+	uint8_t *tok = tu_read_file(DIR_RMM "token.cbor", &len),
+	        *pem = tu_read_file(DIR_RMM "cpak_pub.pem", &plen);
 	json_t *col = json_pack("{s:s}", "cpak", (const char *)pem);
 
 	run(tok, len, col, NULL, &v);
@@ -253,8 +234,8 @@ test_keys_and_flips(void **state)
 {
 	struct verdict v;
 	size_t len, plen;
-	uint8_t *tok = load(DIR_RMM "token.cbor", &len),
-	        *pem = load(DIR_RMM "cpak_pub.pem", &plen), *c, *p;
+	uint8_t *tok = tu_read_file(DIR_RMM "token.cbor", &len),
+	        *pem = tu_read_file(DIR_RMM "cpak_pub.pem", &plen), *c, *p;
 	json_t *col = json_pack("{s:s}", "cpak", (const char *)pem), *other;
 	EVP_PKEY *k = EVP_EC_gen("P-384");
 	char *opem = pem_of(k);
@@ -521,8 +502,8 @@ test_cose_key_rak(void **state)
 {
 	struct verdict v;
 	size_t len, keylen;
-	uint8_t *tok = load(DIR_RMM "token.cbor", &len), key[256], h[32], *pp,
-	        *p;
+	uint8_t *tok = tu_read_file(DIR_RMM "token.cbor", &len), key[256],
+	        h[32], *pp, *p;
 	EVP_PKEY *cpak = EVP_EC_gen("P-384"), *rak = EVP_EC_gen("P-384");
 	char *cpem = pem_of(cpak);
 	json_t *col = json_pack("{s:s}", "cpak", cpem);
@@ -584,7 +565,8 @@ test_rak_binding(void **state)
 {
 	struct verdict v;
 	size_t len, mlen;
-	uint8_t *tok = load(DIR_RMM "token.cbor", &len), *m, point[97], h[32];
+	uint8_t *tok = tu_read_file(DIR_RMM "token.cbor", &len), *m, point[97],
+	        h[32];
 	EVP_PKEY *cpak = EVP_EC_gen("P-384"), *rak = EVP_EC_gen("P-384"),
 	         *rak2 = EVP_EC_gen("P-384");
 	char *cpem = pem_of(cpak);
@@ -636,8 +618,9 @@ test_random_corruption(void **state)
 {
 	struct verdict v;
 	size_t len, plen;
-	uint8_t *tok = load(DIR_RMM "token.cbor", &len),
-	        *pem = load(DIR_RMM "cpak_pub.pem", &plen), *c = malloc(len);
+	uint8_t *tok = tu_read_file(DIR_RMM "token.cbor", &len),
+	        *pem = tu_read_file(DIR_RMM "cpak_pub.pem", &plen),
+	        *c = malloc(len);
 	json_t *col = json_pack("{s:s}", "cpak", (const char *)pem);
 	uint32_t x = 0x85ebca6bu;
 

@@ -514,7 +514,7 @@ test_pcs_shapes(void **state)
 	        {"pck_crl_issuer_chain", "pck_crl_issuer_chain.pem"}};
 	for (size_t i = 0; i < 5; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i][1]);
-		b = read_all(path, &n);
+		b = tu_read_file(path, &n);
 		json_object_set_new(c, files[i][0],
 		                    json_stringn((const char *)b, n));
 		free(b);
@@ -523,7 +523,7 @@ test_pcs_shapes(void **state)
 	        {"pck_crl", "pck_crl.der"}, {"root_ca_crl", "root_ca_crl.der"}};
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, crls[i][1]);
-		b = read_all(path, &n);
+		b = tu_read_file(path, &n);
 		char *hex = codec_hex_encode(b, n);
 		json_object_set_new(c, crls[i][0], json_string(hex));
 		free(hex);
@@ -701,7 +701,7 @@ test_v5_td15_tcb(void **state)
 	                    "\x00\x00\x00\x00",
 	                    16);
 	assert_int_equal(ext.sgx_type, 1);
-	body = read_all("tests/data/tdx/gotdx_v5_td15/tcb_info.json", &n);
+	body = tu_read_file("tests/data/tdx/gotdx_v5_td15/tcb_info.json", &n);
 	assert_true(dcap_json_member_span((const char *)body, n, "tcbInfo", &o,
 	                                  &len));
 	assert_true(dcap_tcb_info_parse(body + o, len, &t, why, sizeof(why)));
@@ -712,9 +712,9 @@ test_v5_td15_tcb(void **state)
 		assert_true(codec_hex_decode_fixed(
 		        json_string_value(json_object_get(doc, "signature")),
 		        sig, 64));
-		pem = read_all("tests/data/tdx/teep_tinfoil_v4_20260629/"
-		               "tcb_info_issuer_chain.pem",
-		               &pn);
+		pem = tu_read_file("tests/data/tdx/teep_tinfoil_v4_20260629/"
+		                   "tcb_info_issuer_chain.pem",
+		                   &pn);
 		signer = x509_parse_pem_chain(pem, pn);
 		assert_true(ecdsa_verify_raw(
 		        X509_get0_pubkey(sk_X509_value(signer, 0)),

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "verify/verify.h"
+#include "tests/unit/test_util.h"
 
 /* Each program uses a subset of the helpers. */
 #define TEST_DCAP_UTIL __attribute__((unused)) static
@@ -22,36 +23,13 @@ struct sample {
 	json_t *collateral; /* collateral.json, or NULL */
 };
 
-TEST_DCAP_UTIL uint8_t *
-read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *b;
-	long n;
-
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		abort();
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	b[n] = 0;
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 TEST_DCAP_UTIL void
 sample_load(struct sample *s, const char *dir, bool with_json)
 {
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/quote.bin", dir);
-	s->quote = read_all(path, &s->len);
+	s->quote = tu_read_file(path, &s->len);
 	s->collateral = NULL;
 	if (with_json) {
 		snprintf(path, sizeof(path), "%s/collateral.json", dir);

@@ -109,7 +109,7 @@ verify_dir(const char *dir, struct verdict *v)
 
 	snprintf(path, sizeof(path), NV "%s/spdm_report.bin", dir);
 	snprintf(cpath, sizeof(cpath), NV "%s", dir);
-	ev = load(path, &len);
+	ev = tu_read_file(path, &len);
 	c.ev = ev;
 	c.len = len;
 	c.path = cpath;
@@ -159,8 +159,8 @@ test_trailing_byte(void **state)
 {
 	struct verdict v;
 	size_t len;
-	uint8_t *ev = load(NV "trustee_coco_h100_trailing_byte/spdm_report.bin",
-	                   &len);
+	uint8_t *ev = tu_read_file(
+	        NV "trustee_coco_h100_trailing_byte/spdm_report.bin", &len);
 	struct gpu_case c = {.ev = ev,
 	                     .len = len,
 	                     .path = NV "trustee_coco_h100_trailing_byte"};
@@ -240,8 +240,8 @@ static void
 test_sdk_json(void **state)
 {
 	size_t len;
-	uint8_t *ev =
-	        load(NV "nvsdk_hopper_evidence_590/hopper_evidence.json", &len);
+	uint8_t *ev = tu_read_file(
+	        NV "nvsdk_hopper_evidence_590/hopper_evidence.json", &len);
 	struct gpu_case c = {.ev = ev, .len = len};
 	struct verdict v;
 
@@ -297,7 +297,7 @@ static void
 test_nras_request_json(void **state)
 {
 	size_t len;
-	uint8_t *ev = load(
+	uint8_t *ev = tu_read_file(
 	        NV "teep_tinfoil_h100_nras_20260629/nras_request.json", &len);
 	struct gpu_case c = {.ev = ev, .len = len};
 	struct verdict v;
@@ -368,7 +368,8 @@ static void
 test_chain_missing(void **state)
 {
 	size_t len;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	struct gpu_case c = {.ev = ev, .len = len};
 	struct verdict v;
 
@@ -385,8 +386,10 @@ static void
 test_chain_from_collateral_json(void **state)
 {
 	size_t len, plen;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
-	uint8_t *pem = load(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *pem =
+	        tu_read_file(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
 	json_t *coll = json_pack("{s:s}", "cert_chain", (char *)pem);
 	struct gpu_case c = {.ev = ev, .len = len, .collateral = coll};
 	struct verdict v;
@@ -396,7 +399,8 @@ test_chain_from_collateral_json(void **state)
 	verdict_free(&v);
 	/* Another GPU's chain: the FMC leaf key does not verify. */
 	free(pem);
-	pem = load(NV "trustee_coco_h100_trailing_byte/cert_chain.pem", &plen);
+	pem = tu_read_file(NV "trustee_coco_h100_trailing_byte/cert_chain.pem",
+	                   &plen);
 	json_object_set_new(coll, "cert_chain", json_string((char *)pem));
 	gpu_run(&c, &v);
 	assert_string_equal(first_code(&v), "spdm_signature_invalid");
@@ -415,7 +419,8 @@ test_reference_values(void **state)
 	                  m->nonzero[0].sha384, "driver_version", "550.90.07");
 	struct verdict v;
 	size_t len;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	struct gpu_case c = {.ev = ev,
 	                     .len = len,
 	                     .path = NV "nvtrust_sample_h100",
@@ -446,7 +451,8 @@ test_nonce_binding(void **state)
 	uint8_t nonce[32];
 	struct verdict v;
 	size_t len;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	struct gpu_case c = {
 	        .ev = ev, .len = len, .path = NV "nvtrust_sample_h100"};
 
@@ -469,10 +475,11 @@ test_detect(void **state)
 	size_t len;
 	uint8_t *b;
 
-	b = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	b = tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	assert_true(gpu_detect(b, len));
 	free(b);
-	b = load(NV "teep_tinfoil_h100_nras_20260629/nras_eat.json", &len);
+	b = tu_read_file(NV "teep_tinfoil_h100_nras_20260629/nras_eat.json",
+	                 &len);
 	assert_true(gpu_detect(b, len));
 	free(b);
 	assert_false(gpu_detect((const uint8_t *)"TEEPMOCK", 8));
@@ -537,7 +544,8 @@ test_flip_fields(void **state)
 	         "signature s[47]"},
 	};
 	size_t len;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	struct gpu_case c = {
 	        .ev = ev, .len = len, .path = NV "nvtrust_sample_h100"};
 
@@ -566,7 +574,8 @@ static void
 test_versions(void **state)
 {
 	size_t len;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	struct gpu_case c = {
 	        .ev = ev, .len = len, .path = NV "nvtrust_sample_h100"};
 	struct verdict v;
@@ -590,7 +599,8 @@ static void
 test_truncation(void **state)
 {
 	size_t len;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	struct gpu_case c = {.ev = ev, .path = NV "nvtrust_sample_h100"};
 
 	for (size_t n = 1; n < len; n++) {
@@ -618,7 +628,7 @@ static char *
 chain_with_flip(const char *path, int idx, size_t off_from_end)
 {
 	size_t plen;
-	uint8_t *pem = load(path, &plen);
+	uint8_t *pem = tu_read_file(path, &plen);
 	BIO *in = BIO_new_mem_buf(pem, (int)plen), *out = BIO_new(BIO_s_mem());
 	X509 *x;
 	char *res;
@@ -648,7 +658,8 @@ static void
 test_flip_certificates(void **state)
 {
 	size_t len;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	json_t *coll = json_object();
 	struct gpu_case c = {.ev = ev, .len = len, .collateral = coll};
 
@@ -748,8 +759,10 @@ static void
 test_lookalike_root(void **state)
 {
 	size_t len, plen;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
-	uint8_t *realpem = load(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *realpem =
+	        tu_read_file(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
 	BIO *rb = BIO_new_mem_buf(realpem, (int)plen), *out;
 	X509 *real_leaf = PEM_read_bio_X509(rb, NULL, NULL, NULL);
 	ASN1_OBJECT *oid = OBJ_txt2obj("2.23.133.5.4.1", 1);
@@ -813,7 +826,8 @@ static void
 test_leaf_fwid(void **state)
 {
 	size_t plen;
-	uint8_t *pem = load(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
+	uint8_t *pem =
+	        tu_read_file(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
 	BIO *b = BIO_new_mem_buf(pem, (int)plen);
 	X509 *leaf = PEM_read_bio_X509(b, NULL, NULL, NULL), *x;
 	EVP_PKEY *k = EVP_EC_gen("P-384");
@@ -867,8 +881,8 @@ static void
 test_json_truncation(void **state)
 {
 	size_t len;
-	uint8_t *ev =
-	        load(NV "nvsdk_hopper_evidence_590/hopper_evidence.json", &len);
+	uint8_t *ev = tu_read_file(
+	        NV "nvsdk_hopper_evidence_590/hopper_evidence.json", &len);
 
 	for (size_t n = 1; n < len; n += 3) {
 		struct verdict v;
@@ -892,7 +906,8 @@ static void
 test_not_yet_valid(void **state)
 {
 	size_t len;
-	uint8_t *ev = load(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
 	struct gpu_case c = {
 	        .ev = ev, .len = len, .path = NV "nvtrust_sample_h100"};
 	struct verdict v;

@@ -37,12 +37,12 @@ run_with_rims(const char *dir, const char **rims, size_t n, int64_t now,
 	json_t *coll, *arr = json_array();
 
 	snprintf(path, sizeof(path), NV "%s/spdm_report.bin", dir);
-	ev = load(path, &len);
+	ev = tu_read_file(path, &len);
 	snprintf(path, sizeof(path), NV "%s/cert_chain.pem", dir);
-	pem = load(path, &plen);
+	pem = tu_read_file(path, &plen);
 	for (size_t i = 0; i < n; i++) {
 		size_t rl;
-		char *x = (char *)load(rims[i], &rl);
+		char *x = (char *)tu_read_file(rims[i], &rl);
 		json_array_append_new(arr, json_string(x));
 		free(x);
 	}
@@ -172,7 +172,8 @@ static void
 test_rim_truncation(void **state)
 {
 	size_t len;
-	char *x = (char *)load(RIMS "NV_GPU_DRIVER_GH100_550.144.03.xml", &len);
+	char *x = (char *)tu_read_file(
+	        RIMS "NV_GPU_DRIVER_GH100_550.144.03.xml", &len);
 	char why[200];
 	struct rim *r;
 
@@ -281,8 +282,8 @@ static void
 run_edited(void (*edit)(char *x, size_t *len), struct verdict *v)
 {
 	size_t len;
-	char *x = (char *)load(RIMS "1010_0200_882_960074001A_PROD.swidtag",
-	                       &len);
+	char *x = (char *)tu_read_file(
+	        RIMS "1010_0200_882_960074001A_PROD.swidtag", &len);
 	char *buf = malloc(len * 2 + 64), *path;
 	const char *r[1];
 
@@ -445,10 +446,10 @@ static void
 test_rim_directory(void **state)
 {
 	size_t len, plen;
-	uint8_t *ev = load(NV "trustee_coco_h100_trailing_byte/spdm_report.bin",
-	                   &len);
-	uint8_t *pem = load(NV "trustee_coco_h100_trailing_byte/cert_chain.pem",
-	                    &plen);
+	uint8_t *ev = tu_read_file(
+	        NV "trustee_coco_h100_trailing_byte/spdm_report.bin", &len);
+	uint8_t *pem = tu_read_file(
+	        NV "trustee_coco_h100_trailing_byte/cert_chain.pem", &plen);
 	json_t *coll = json_pack("{s:s}", "cert_chain", (char *)pem);
 	struct gpu_case c = {.ev = ev,
 	                     .len = len,
@@ -473,17 +474,18 @@ static void
 test_rim_hostile(void **state)
 {
 	size_t len;
-	char *x = (char *)load(RIMS "1010_0200_882_960074001A_PROD.swidtag",
-	                       &len);
+	char *x = (char *)tu_read_file(
+	        RIMS "1010_0200_882_960074001A_PROD.swidtag", &len);
 	char *rp = NULL;
 	size_t rpl;
-	uint8_t *ev = load(NV "trustee_coco_h100_trailing_byte/spdm_report.bin",
-	                   &rpl);
-	uint8_t *pem =
-	        load(NV "trustee_coco_h100_trailing_byte/cert_chain.pem", &rpl);
+	uint8_t *ev = tu_read_file(
+	        NV "trustee_coco_h100_trailing_byte/spdm_report.bin", &rpl);
+	uint8_t *pem = tu_read_file(
+	        NV "trustee_coco_h100_trailing_byte/cert_chain.pem", &rpl);
 	size_t evl;
 	free(ev);
-	ev = load(NV "trustee_coco_h100_trailing_byte/spdm_report.bin", &evl);
+	ev = tu_read_file(NV "trustee_coco_h100_trailing_byte/spdm_report.bin",
+	                  &evl);
 
 	for (size_t n = 0; n < len; n += 37) {
 		struct verdict v;

@@ -10,31 +10,9 @@
 #include "common/tptime.h"
 #include "verify/gpu.h"
 #include "verify/verify.h"
+#include "tests/unit/test_util.h"
 
 #define NV "tests/data/nvidia/"
-
-static inline uint8_t *
-load(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		abort();
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	buf[n] = 0;
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* A request as the daemon would build it; collateral and expected are
  * borrowed. NOW in Unix seconds. */

@@ -26,6 +26,7 @@
 #include "verify/nitro_doc.h"
 #include "verify/verify.h"
 #include "verify/x509.h"
+#include "tests/unit/test_util.h"
 
 #define DIR_BETA  "tests/data/nitro/evervault_beta_prod_20221013/"
 #define DIR_EMB   "tests/data/nitro/evervault_cert_embedded_prod_20230118/"
@@ -106,26 +107,6 @@ static const struct sample {
          "a8d23dab9e1b999e847762ef385bb5cf27295323b9908b2acb",
          "bba6bfd51866d2e4e095ba3277f208a4692e62f76b98595bf13204bc5f36be7a"},
 };
-
-static uint8_t *
-load(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static int64_t
 at_time(const char *s)
@@ -256,7 +237,7 @@ test_samples_as_of_their_time(void **state)
 		const struct sample *s = &samples[i];
 		struct verdict v;
 		size_t len;
-		uint8_t *buf = load(s->file, &len);
+		uint8_t *buf = tu_read_file(s->file, &len);
 
 		/* Detected from the bytes, default policy. */
 		run_full(buf, len, s->at, false, TP_PROVIDER_NONE, NULL, &v);
@@ -295,7 +276,7 @@ test_samples_as_of_today_expired(void **state)
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		struct verdict v;
 		size_t len;
-		uint8_t *buf = load(samples[i].file, &len);
+		uint8_t *buf = tu_read_file(samples[i].file, &len);
 
 		/* Populate the cabundle cache first: it must not outlive
 		 * the certificates. */
@@ -323,7 +304,7 @@ test_samples_as_of_today_expired(void **state)
 	{
 		struct verdict v;
 		size_t len;
-		uint8_t *buf = load(samples[0].file, &len);
+		uint8_t *buf = tu_read_file(samples[0].file, &len);
 		run(buf, len, "2022-10-13T08:00:00Z", &v);
 		assert_string_equal(first_error(&v), "certificate_expired");
 		verdict_free(&v);
@@ -341,7 +322,7 @@ test_peer_ga_spec(void **state)
 	size_t b64len, len;
 	json_error_t jerr;
 
-	b64 = load(DIR_PEER "valid-attestation-doc-base64", &b64len);
+	b64 = tu_read_file(DIR_PEER "valid-attestation-doc-base64", &b64len);
 	while (b64len > 0 &&
 	       (b64[b64len - 1] == '\n' || b64[b64len - 1] == '\r'))
 		b64len--;
@@ -366,7 +347,8 @@ test_peer_ga_spec(void **state)
 	 * document's user_data is that certificate's SubjectPublicKeyInfo. */
 	{
 		size_t cl;
-		uint8_t *der = load(DIR_PEER "valid-certificate.der", &cl);
+		uint8_t *der =
+		        tu_read_file(DIR_PEER "valid-certificate.der", &cl);
 		X509 *cert = x509_parse(der, cl);
 		unsigned char *spki = NULL;
 		int sn;
@@ -396,7 +378,7 @@ test_expected_pcrs(void **state)
 	json_t *good, *bad, *pcr8;
 	struct verdict v;
 	size_t len;
-	uint8_t *buf = load(s->file, &len);
+	uint8_t *buf = tu_read_file(s->file, &len);
 
 	good = json_pack("{s:{s:s, s:s, s:s, s:s}}", "runtime", "pcr0",
 	                 s->pcr[0], "pcr1", s->pcr[1], "pcr2", s->pcr[2],
@@ -529,7 +511,7 @@ test_flipped_bytes(void **state)
 	struct layout l;
 	struct verdict v;
 	size_t len, off;
-	uint8_t *buf = load(s->file, &len);
+	uint8_t *buf = tu_read_file(s->file, &len);
 
 	locate(buf, len, &l);
 	/* Signature: first and last byte (r and s). */
@@ -640,8 +622,8 @@ test_lookalike_root(void **state)
 	struct layout l;
 	struct verdict v;
 	size_t len, rootlen, yl, hl;
-	uint8_t *buf = load(samples[0].file, &len), *root, *payload, head[9],
-	        *ins;
+	uint8_t *buf = tu_read_file(samples[0].file, &len), *root, *payload,
+	        head[9], *ins;
 
 	locate(buf, len, &l);
 	root = lookalike_root(&rootlen);
@@ -703,7 +685,7 @@ test_wrong_alg_and_headers(void **state)
 	struct layout l;
 	struct verdict v;
 	size_t len, dl;
-	uint8_t *buf = load(samples[0].file, &len), *doc;
+	uint8_t *buf = tu_read_file(samples[0].file, &len), *doc;
 
 	locate(buf, len, &l);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -737,7 +719,7 @@ test_payload_keys(void **state)
 	struct layout l;
 	struct verdict v;
 	size_t len, yl, off;
-	uint8_t *buf = load(samples[0].file, &len), *p, *pay;
+	uint8_t *buf = tu_read_file(samples[0].file, &len), *p, *pay;
 	const uint8_t *y;
 
 	locate(buf, len, &l);
@@ -852,7 +834,7 @@ test_nesting_and_huge_lengths(void **state)
 	struct verdict v;
 	struct layout l;
 	size_t len, n, dl;
-	uint8_t *buf = load(samples[0].file, &len), *deep, *doc;
+	uint8_t *buf = tu_read_file(samples[0].file, &len), *deep, *doc;
 
 	locate(buf, len, &l);
 	/* Unprotected {5: [[[[ ... 0 ]]]]}, 100 000 levels. */
@@ -940,7 +922,7 @@ test_truncation_every_offset(void **state)
 {
 	struct verdict v;
 	size_t len;
-	uint8_t *buf = load(samples[1].file, &len), *c;
+	uint8_t *buf = tu_read_file(samples[1].file, &len), *c;
 
 	for (size_t n = 0; n < len; n++) {
 		/* An exact-size copy, so ASan sees any over-read. */
@@ -975,7 +957,8 @@ test_tags_and_detection(void **state)
 {
 	struct verdict v;
 	size_t len;
-	uint8_t *buf = load(samples[1].file, &len), *c = malloc(len + 2);
+	uint8_t *buf = tu_read_file(samples[1].file, &len),
+	        *c = malloc(len + 2);
 
 	/* Tag 18 (COSE_Sign1) is accepted and detected. */
 	c[0] = 0xd2;
@@ -1024,7 +1007,7 @@ test_cache_and_policy(void **state)
 	uint64_t h0, m0, h1, m1;
 	size_t len;
 	char err[128];
-	uint8_t *buf = load(samples[2].file, &len);
+	uint8_t *buf = tu_read_file(samples[2].file, &len);
 
 	nitro_chain_cache_clear();
 	nitro_chain_cache_stats(&h0, &m0);
@@ -1088,7 +1071,7 @@ test_random_corruption(void **state)
 {
 	struct verdict v;
 	size_t len;
-	uint8_t *buf = load(samples[1].file, &len), *c = malloc(len);
+	uint8_t *buf = tu_read_file(samples[1].file, &len), *c = malloc(len);
 	uint32_t x = 0x2545f491u;
 
 	for (int i = 0; i < 3000; i++) {
@@ -1139,7 +1122,7 @@ test_threads(void **state)
 	pthread_t t[4];
 	struct thread_arg a[4];
 	size_t len;
-	uint8_t *buf = load(samples[1].file, &len);
+	uint8_t *buf = tu_read_file(samples[1].file, &len);
 
 	for (int i = 0; i < 4; i++) {
 		a[i] = (struct thread_arg){buf, len, 0};
@@ -1159,7 +1142,7 @@ test_binding_fields(void **state)
 {
 	struct verdict v;
 	size_t len;
-	uint8_t *buf = load(samples[1].file, &len);
+	uint8_t *buf = tu_read_file(samples[1].file, &len);
 
 	run(buf, len, samples[1].at, &v);
 	/* user_data (120 bytes) and nonce (256 bytes) exceed 64 bytes: no

@@ -30,7 +30,7 @@ run_file(const char *eat_path, json_t *coll, const char *path, int64_t now,
          struct verdict *v)
 {
 	size_t len;
-	uint8_t *ev = load(eat_path, &len);
+	uint8_t *ev = tu_read_file(eat_path, &len);
 	struct gpu_case c = {.ev = ev,
 	                     .len = len,
 	                     .collateral = coll,
@@ -152,7 +152,7 @@ static char *
 eat_with_flip(int which, int part)
 {
 	size_t len;
-	char *eat = (char *)load(DIR "/nras_eat.json", &len);
+	char *eat = (char *)tu_read_file(DIR "/nras_eat.json", &len);
 	char *p = eat;
 	int q = 0;
 
@@ -219,7 +219,7 @@ static void
 test_truncation(void **state)
 {
 	size_t len;
-	char *eat = (char *)load(DIR "/nras_eat.json", &len);
+	char *eat = (char *)tu_read_file(DIR "/nras_eat.json", &len);
 
 	for (size_t n = 1; n < len; n++) {
 		struct verdict v;

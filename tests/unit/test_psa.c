@@ -22,28 +22,9 @@
 #include "verify/cose.h"
 #include "verify/ecdsa.h"
 #include "verify/verify.h"
+#include "tests/unit/test_util.h"
 
 #define DIR_TFM "tests/data/psa/tfm_psa_2_0_0/"
-
-static uint8_t *
-load(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 struct opts {
 	const json_t *collateral;
@@ -181,8 +162,8 @@ test_tfm_sample(void **state)
 {
 	struct verdict v;
 	size_t len, plen;
-	uint8_t *tok = load(DIR_TFM "token.cbor", &len),
-	        *pem = load(DIR_TFM "iak_pub.pem", &plen);
+	uint8_t *tok = tu_read_file(DIR_TFM "token.cbor", &len),
+	        *pem = tu_read_file(DIR_TFM "iak_pub.pem", &plen);
 	json_t *col = iak_collateral("iak", (const char *)pem);
 	struct opts o = {.collateral = col};
 
@@ -298,7 +279,7 @@ test_keys(void **state)
 {
 	struct verdict v;
 	size_t len;
-	uint8_t *tok = load(DIR_TFM "token.cbor", &len);
+	uint8_t *tok = tu_read_file(DIR_TFM "token.cbor", &len);
 	EVP_PKEY *other = EVP_EC_gen("P-256"), *p384 = EVP_EC_gen("P-384");
 	char *opem = pem_of(other), *p384pem = pem_of(p384);
 	json_t *col;
@@ -360,8 +341,8 @@ test_hostile_sample(void **state)
 {
 	struct verdict v;
 	size_t len, plen;
-	uint8_t *tok = load(DIR_TFM "token.cbor", &len),
-	        *pem = load(DIR_TFM "iak_pub.pem", &plen), *c;
+	uint8_t *tok = tu_read_file(DIR_TFM "token.cbor", &len),
+	        *pem = tu_read_file(DIR_TFM "iak_pub.pem", &plen), *c;
 	json_t *col = iak_collateral("iak", (const char *)pem);
 	struct opts o = {.collateral = col};
 	struct cose_sign1 s;
@@ -650,8 +631,9 @@ test_random_corruption(void **state)
 {
 	struct verdict v;
 	size_t len, plen;
-	uint8_t *tok = load(DIR_TFM "token.cbor", &len),
-	        *pem = load(DIR_TFM "iak_pub.pem", &plen), *c = malloc(len);
+	uint8_t *tok = tu_read_file(DIR_TFM "token.cbor", &len),
+	        *pem = tu_read_file(DIR_TFM "iak_pub.pem", &plen),
+	        *c = malloc(len);
 	json_t *col = iak_collateral("iak", (const char *)pem);
 	struct opts o = {.collateral = col};
 	uint32_t x = 0x9e3779b9u;

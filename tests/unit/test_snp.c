@@ -30,28 +30,9 @@
 #include "verify/snp_report.h"
 #include "verify/verify.h"
 #include "verify/x509.h"
+#include "tests/unit/test_util.h"
 
 #define DATA "tests/data/snp/"
-
-static uint8_t *
-load(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static int64_t
 at(const char *rfc3339)
@@ -162,7 +143,7 @@ check_sample(const struct sample *s, bool allow_debug)
 	json_t *t;
 
 	snprintf(path, sizeof(path), DATA "%s/report.bin", s->dir);
-	ev = load(path, &len);
+	ev = tu_read_file(path, &len);
 	snprintf(path, sizeof(path), DATA "%s", s->dir);
 	c.allow_debug = allow_debug;
 	run(&v, ev, len, path, NULL, at(s->time), &c);
@@ -262,7 +243,7 @@ test_expiry_claims(void **state)
 	uint8_t *ev;
 	size_t len;
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	run(&v, ev, len, DATA "virtee_milan_v2", NULL,
 	    at("2023-04-04T00:00:00Z"), &cfg);
 	assert_true(verdict_valid(&v));
@@ -296,7 +277,7 @@ test_validity_window(void **state)
 	uint8_t *ev;
 	size_t len;
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	/* Caches the chain first: the cache must not outlive the window. */
 	struct verdict v;
 	run(&v, ev, len, DATA "virtee_milan_v2", NULL,
@@ -311,7 +292,8 @@ test_validity_window(void **state)
 	             TP_ERR_certificate_expired);
 	free(ev);
 	/* The teep Genoa VCEK was issued the day before capture. */
-	ev = load(DATA "teep_tinfoil_genoa_v3_20260629/report.bin", &len);
+	ev = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
+	                  &len);
 	expect_error(ev, len, DATA "teep_tinfoil_genoa_v3_20260629", NULL,
 	             at("2026-06-28T02:12:46Z"), &cfg,
 	             TP_ERR_certificate_expired);
@@ -345,7 +327,7 @@ test_flipped_bytes(void **state)
 	uint8_t *ev;
 	size_t len;
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
 		struct verify_request req;
 		struct verdict v;
@@ -380,7 +362,8 @@ test_truncation(void **state)
 	uint8_t *ev, *cut;
 	size_t len;
 
-	ev = load(DATA "teep_tinfoil_genoa_v3_20260629/report.bin", &len);
+	ev = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
+	                  &len);
 	assert_int_equal(len, SNP_REPORT_LEN);
 	for (size_t n = 0; n < len; n++) {
 		struct verify_request req;
@@ -421,7 +404,7 @@ test_trailing_bytes(void **state)
 	uint8_t *ev, *big;
 	size_t len;
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	big = calloc(1, len + 7);
 	memcpy(big, ev, len);
 	expect_error(big, len + 7, DATA "virtee_milan_v2", NULL,
@@ -443,8 +426,8 @@ test_extended_report(void **state)
 	size_t len, vlen, tlen;
 	struct verdict v;
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
-	vcek = load(DATA "virtee_milan_v2/vcek.der", &vlen);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = tu_read_file(DATA "virtee_milan_v2/vcek.der", &vlen);
 	tlen = 48 + vlen;
 	ext = calloc(1, len + tlen);
 	memcpy(ext, ev, len);
@@ -479,7 +462,7 @@ coll_vcek(const char *vcek_path, const char *chain_pem)
 	char *b64;
 	json_t *o = json_object();
 
-	der = load(vcek_path, &n);
+	der = tu_read_file(vcek_path, &n);
 	b64 = codec_base64_encode(der, n);
 	json_object_set_new(o, "vcek", json_string(b64));
 	if (chain_pem != NULL)
@@ -493,7 +476,7 @@ static char *
 file_text(const char *path)
 {
 	size_t n;
-	uint8_t *b = load(path, &n);
+	uint8_t *b = tu_read_file(path, &n);
 	char *s = malloc(n + 1);
 
 	memcpy(s, b, n);
@@ -511,7 +494,8 @@ test_collateral_json(void **state)
 	json_t *c;
 	char *pem;
 
-	ev = load(DATA "teep_tinfoil_genoa_v3_20260629/report.bin", &len);
+	ev = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
+	                  &len);
 	/* base64 DER, with AMD's own Genoa chain as cert_chain. */
 	pem = file_text("config/trust/ask_ark_genoa.pem");
 	c = coll_vcek(DATA "teep_tinfoil_genoa_v3_20260629/vcek.der", pem);
@@ -537,7 +521,8 @@ test_collateral_json(void **state)
 		BIO *b = BIO_new(BIO_s_mem());
 		BUF_MEM *mem;
 
-		der = load(DATA "teep_tinfoil_genoa_v3_20260629/vcek.der", &n);
+		der = tu_read_file(
+		        DATA "teep_tinfoil_genoa_v3_20260629/vcek.der", &n);
 		p = der;
 		x = d2i_X509(NULL, &p, (long)n);
 		assert_non_null(x);
@@ -589,7 +574,7 @@ test_other_chip_vcek(void **state)
 	size_t len;
 	struct verdict v;
 
-	ev = load(DATA "gosev_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "gosev_milan_v2/report.bin", &len);
 	run(&v, ev, len, DATA "virtee_milan_v2", NULL,
 	    at("2023-04-04T00:00:00Z"), &cfg);
 	assert_false(verdict_valid(&v));
@@ -609,7 +594,8 @@ test_product_mismatch(void **state)
 	json_t *c;
 	char *pem;
 
-	ev = load(DATA "teep_tinfoil_genoa_v3_20260629/report.bin", &len);
+	ev = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
+	                  &len);
 	/* Genoa report with the Milan chain. */
 	pem = file_text("config/trust/ask_ark_milan.pem");
 	c = coll_vcek(DATA "teep_tinfoil_genoa_v3_20260629/vcek.der", pem);
@@ -709,7 +695,7 @@ test_lookalike_ark(void **state)
 	ask = fake_ca(sk_X509_value(real, 0), ask_key, ark, ark_key);
 	/* The real VCEK (same key, extensions, names), re-signed by the
 	 * look-alike ASK: every field but the signature is AMD's. */
-	der = load(DATA "virtee_milan_v2/vcek.der", &n);
+	der = tu_read_file(DATA "virtee_milan_v2/vcek.der", &n);
 	p = der;
 	vcek = d2i_X509(NULL, &p, (long)n);
 	assert_non_null(vcek);
@@ -718,7 +704,7 @@ test_lookalike_ark(void **state)
 	assert_true(outlen > 0);
 	b64 = codec_base64_encode(out, (size_t)outlen);
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	bio = BIO_new(BIO_s_mem());
 	append_pem(bio, ask);
 	append_pem(bio, ark);
@@ -796,7 +782,7 @@ test_policy(void **state)
 	size_t len;
 	char err[128];
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	/* REPORTED_TCB microcode is 115 (MANIFEST): a minimum of 116. */
 	assert_true(snp_policy_set(&c.snp, "min_tcb.microcode", "116", err,
 	                           sizeof(err)));
@@ -872,8 +858,8 @@ test_kds_layout(void **state)
 
 	dir = mkdtemp(tmpl);
 	assert_non_null(dir);
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
-	vcek = load(DATA "virtee_milan_v2/vcek.der", &vlen);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = tu_read_file(DATA "virtee_milan_v2/vcek.der", &vlen);
 	snprintf(path, sizeof(path), "%s/Milan", dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	/* CHIP_ID and REPORTED_TCB from the MANIFEST. */
@@ -912,7 +898,7 @@ test_vlek_named(void **state)
 	size_t len;
 	json_t *c;
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	ev[0x48] |= 1 << 2;
 	c = coll_vcek(DATA "virtee_milan_v2/vcek.der", NULL);
 	expect_error(ev, len, NULL, c, at("2023-04-04T00:00:00Z"), &cfg,
@@ -945,7 +931,7 @@ thread_main(void *p)
 
 	c.allow_debug = true;
 	snprintf(path, sizeof(path), DATA "%s/report.bin", a->s->dir);
-	ev = load(path, &len);
+	ev = tu_read_file(path, &len);
 	snprintf(path, sizeof(path), DATA "%s", a->s->dir);
 	for (int i = 0; i < 20; i++) {
 		struct verdict v;
@@ -985,8 +971,8 @@ test_ecdsa_agrees(void **state)
 	X509 *x;
 	EVP_PKEY *pub;
 
-	ev = load(DATA "gosev_milan_v2/report.bin", &len);
-	der = load(DATA "gosev_milan_v2/vcek.der", &n);
+	ev = tu_read_file(DATA "gosev_milan_v2/report.bin", &len);
+	der = tu_read_file(DATA "gosev_milan_v2/vcek.der", &n);
 	p = der;
 	x = d2i_X509(NULL, &p, (long)n);
 	assert_non_null(x);
@@ -1042,7 +1028,8 @@ test_report_versions(void **state)
 	size_t len;
 	char why[256];
 
-	ev = load(DATA "teep_tinfoil_genoa_v3_20260629/report.bin", &len);
+	ev = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
+	                  &len);
 	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
 	assert_int_equal(rep.version, 3);
 	assert_int_equal(rep.cpuid_fam, 25);
@@ -1061,7 +1048,7 @@ test_report_versions(void **state)
 	ev[0] = 1;
 	assert_false(snp_report_parse(ev, len, &rep, why, sizeof(why)));
 	free(ev);
-	ev = load(DATA "gosev_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "gosev_milan_v2/report.bin", &len);
 	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
 	/* v2: CPUID fields are reserved; the product comes from the VCEK. */
 	assert_int_equal(snp_report_product(&rep), SNP_PRODUCT_UNKNOWN);
@@ -1081,7 +1068,7 @@ test_crl_file(void **state)
 	size_t len;
 	char err[128];
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	assert_true(snp_policy_set(&c.snp, "crl_file",
 	                           DATA "virtee_milan_v2/report.bin", err,
 	                           sizeof(err)));
@@ -1111,7 +1098,7 @@ test_as_of_today(void **state)
 
 		snprintf(path, sizeof(path), DATA "%s/report.bin",
 		         samples[i].dir);
-		ev = load(path, &len);
+		ev = tu_read_file(path, &len);
 		snprintf(path, sizeof(path), DATA "%s", samples[i].dir);
 		run(&v, ev, len, path, NULL, at("2026-11-23T00:00:00Z"), &c);
 		if (!verdict_valid(&v))
@@ -1134,7 +1121,7 @@ test_detect(void **state)
 		char path[256];
 		snprintf(path, sizeof(path), DATA "%s/report.bin",
 		         samples[i].dir);
-		ev = load(path, &len);
+		ev = tu_read_file(path, &len);
 		assert_int_equal(provider_detect(ev, len),
 		                 TP_PROVIDER_AMD_SEV_SNP);
 		free(ev);
@@ -1151,7 +1138,7 @@ test_random_mutations(void **state)
 	size_t len;
 	unsigned seed = 12345;
 
-	ev = load(DATA "virtee_milan_v2/report.bin", &len);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	for (int i = 0; i < 200; i++) {
 		struct verify_request req;
 		struct verdict v;
