@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang-format
 	libmicrohttpd-dev libjansson-dev libssl-dev libcurl4-openssl-dev
 	libpq-dev libjwt-dev libcbor-dev libcmocka-dev
-	postgresql-15 postgresql-client-15 openssl curl jq nodejs npm)
+		postgresql-15 postgresql-client-15 openssl curl jq nodejs npm
+	python3 python3-yaml)
 
 missing=()
 for p in "${pkgs[@]}"; do

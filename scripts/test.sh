@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-echo "== format and layering checks"
+echo "== format, layering and OpenAPI checks"
 scripts/format-check.sh
 scripts/layering-check.sh
+scripts/openapi-check.py .
 echo "== unit tests (ASan+UBSan)"
 (cd build-asan && ctest --output-on-failure -j2)
 if [[ -x scripts/integration.sh ]]; then
