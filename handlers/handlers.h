@@ -12,5 +12,6 @@ enum MHD_Result handler_challenges_post(struct request *r);
 enum MHD_Result handler_verify_tee_attestation(struct request *r);
 enum MHD_Result handler_passports_get(struct request *r);
 enum MHD_Result handler_passports_list(struct request *r);
+enum MHD_Result handler_collateral_list(struct request *r);
 
 #endif

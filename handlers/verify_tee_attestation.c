@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "collateral/collateral.h"
 #include "common/codec.h"
 #include "common/log.h"
 #include "common/tptime.h"
@@ -53,12 +54,16 @@ struct input {
 	struct verify_device devices[COMPOSITE_MAX_DEVICES];
 	uint8_t *device_evidence[COMPOSITE_MAX_DEVICES];
 	size_t n_devices;
+	json_t *resolved;  /* collateral from the collateral service */
+	json_t *artifacts; /* the artifacts it used */
 };
 
 static void
 input_free(struct input *in)
 {
 	json_decref(in->doc);
+	json_decref(in->resolved);
+	json_decref(in->artifacts);
 	free(in->evidence);
 	free(in->runtime_data);
 	for (size_t i = 0; i < in->n_devices; i++)
@@ -203,6 +208,57 @@ parse_input(struct request *r, struct input *in)
 	in->vreq.now = config_now(&app.cfg);
 	in->vreq.cfg = &app.cfg.verify;
 	return true;
+}
+
+/*
+ * No collateral in the request and no collateral_dir: ask the collateral
+ * service (cache, then vendor). When it cannot supply an artifact the
+ * evidence needs, replies 503 naming the artifact and returns false.
+ */
+static bool
+resolve_collateral(struct request *r, struct input *in)
+{
+	char artifact[200], ra[24];
+	int64_t retry = 5;
+	enum coll_status st;
+	enum tp_err code;
+	json_t *err;
+
+	if (in->vreq.collateral != NULL || in->vreq.collateral_path != NULL)
+		return true;
+	st = coll_resolve(in->evidence, in->evidence_len, in->vreq.provider,
+	                  in->vreq.now, &in->resolved, &in->artifacts, artifact,
+	                  sizeof(artifact), &retry);
+	switch (st) {
+	case COLL_OK:
+		in->vreq.collateral = in->resolved;
+		return true;
+	case COLL_NOT_APPLICABLE:
+	case COLL_BAD_EVIDENCE:
+		return true; /* verify_run judges the evidence */
+	case COLL_OFFLINE_MISSING:
+		code = TP_ERR_collateral_offline_missing;
+		break;
+	case COLL_VENDOR_INVALID:
+		code = TP_ERR_collateral_vendor_invalid;
+		break;
+	case COLL_NOT_FOUND:
+		code = TP_ERR_collateral_not_found;
+		break;
+	case COLL_DB_UNAVAILABLE:
+		code = TP_ERR_database_unavailable;
+		break;
+	default:
+		code = TP_ERR_collateral_unavailable;
+	}
+	/* The artifact name is ours (kind/key from the parsed evidence). */
+	err = json_pack("{s:s, s:s, s:s, s:s}", "code", tp_err_code(code),
+	                "message", tp_err_message(code), "field", "collateral",
+	                "artifact", artifact);
+	snprintf(ra, sizeof(ra), "%lld", (long long)(retry > 0 ? retry : 1));
+	reply_json_retry(r, (unsigned)tp_err_status(code),
+	                 json_pack("{s:o}", "error", err), ra);
+	return false;
 }
 
 /* The digest that makes issuing idempotent: the same evidence with the
@@ -394,7 +450,7 @@ handler_verify_tee_attestation(struct request *r)
 	json_t *out;
 
 	memset(&v, 0, sizeof(v));
-	if (!parse_input(r, &in)) {
+	if (!parse_input(r, &in) || !resolve_collateral(r, &in)) {
 		input_free(&in);
 		return MHD_YES;
 	}
@@ -428,6 +484,8 @@ handler_verify_tee_attestation(struct request *r)
 	valid = verdict_valid(&v);
 	metrics_verification(v.provider, valid);
 	out = verdict_to_json(&v);
+	if (in.artifacts != NULL)
+		json_object_set(out, "collateral_artifacts", in.artifacts);
 	if (valid && a.want_passport && a.passport != NULL) {
 		json_object_set(out, "passport", a.passport);
 		if (!a.reused)

@@ -14,6 +14,7 @@ static const struct route routes[] = {
          true, false},
         {"GET", "/api/passports", handler_passports_list, false, true},
         {"GET", "/api/passports/{id}", handler_passports_get, false, true},
+        {"GET", "/api/collateral", handler_collateral_list, false, false},
 };
 
 /* Matches PATH against PATTERN; a {id} segment takes one non-empty path

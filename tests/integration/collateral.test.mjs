@@ -1,0 +1,196 @@
+// The collateral service (issue 7) against a fake Intel PCS / AMD KDS on
+// 127.0.0.1 serving the real collateral of tests/data: a quote or report
+// posted without collateral verifies with what teepassd fetched, verified
+// and cached in PostgreSQL; the cache serves the next ones; failures of
+// the vendor are survived or reported as 503 naming the artifact.
+// Expected verdicts (UpToDate for the TDX sample at 2025-07-10, the SGX
+// sample's ConfigurationAndSWHardeningNeeded) are the MANIFESTs'
+// (tests/data/*/PROVENANCE.md).
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { startDaemon, stopDaemon, post, get, psql, teepass, sleep, ROOT } from './lib.mjs';
+import { startFakeVendor } from './fake_vendor.mjs';
+
+const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
+const SGX = join(ROOT, 'tests/data/sgx/dcapqvl_v3_processor_ca');
+const AT = '2025-07-10T00:00:00Z'; // inside every TDX and SGX item's window
+const MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7';
+const tdxQuote = readFileSync(join(TDX, 'quote.bin')).toString('hex');
+const sgxQuote = readFileSync(join(SGX, 'quote.bin')).toString('hex');
+const VERIFY = '/api/verify/tee-attestation';
+// The FMSPC each sample's TCB Info was issued for (the vectors' collateral).
+const fmspcOf = (dir) => JSON.parse(JSON.parse(readFileSync(join(dir, 'collateral.json'), 'utf8')).tcb_info).fmspc.toLowerCase();
+const TDX_FMSPC = fmspcOf(TDX);
+const SGX_FMSPC = fmspcOf(SGX);
+
+let fake;
+before(async () => { fake = await startFakeVendor(ROOT); });
+after(async () => {
+  await fake.close();
+  psql('DELETE FROM collateral_artifacts'); // other files expect no cache
+});
+beforeEach(() => {
+  psql('DELETE FROM collateral_artifacts');
+  fake.set('ok');
+  fake.reset();
+});
+
+const daemon = (env = {}) => startDaemon({
+  TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_COLLATERAL_TIMEOUT_MS: '1500', ...fake.env(), ...env,
+});
+const cached = () => psql("SELECT kind || '/' || key FROM collateral_artifacts ORDER BY 1").split('\n').filter(Boolean);
+const TDX_ARTIFACTS = ['intel_pck_crl/platform', 'intel_qe_identity/tdx', 'intel_root_ca_crl/root', `intel_tcb_info/tdx/${TDX_FMSPC}`];
+
+test('a TDX quote without collateral verifies with fetched collateral; the second makes no request', async () => {
+  const d = await daemon();
+  try {
+    const r = await post(d, VERIFY, { attestation: tdxQuote, expected: { runtime: { mrtd: MRTD } } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
+    assert.equal(r.json.tcb_status, 'UpToDate');
+    assert.equal(r.json.claims.mrtd, MRTD);
+    assert.ok(r.json.passport?.token);
+    assert.equal(fake.state.total, 4, JSON.stringify(fake.state.counts));
+    assert.equal(fake.state.counts[`/tdx/certification/v4/tcb?fmspc=${TDX_FMSPC}`], 1);
+    assert.equal(fake.state.counts['/sgx/certification/v4/pckcrl?ca=platform&encoding=der'], 1);
+    assert.deepEqual(cached(), TDX_ARTIFACTS);
+    const arts = r.json.collateral_artifacts;
+    assert.deepEqual(arts.map((a) => `${a.kind}/${a.key}`).sort(), TDX_ARTIFACTS);
+    assert.ok(arts.every((a) => a.source === 'intel_pcs' && /^[0-9a-f]{64}$/.test(a.sha256)));
+    // The passport's collateral hashes are those of the items cached.
+    const tcb = arts.find((a) => a.kind === 'intel_tcb_info');
+    assert.equal(tcb.next_update, '2025-07-19T10:16:03Z');
+    assert.equal(psql("SELECT sha256 FROM collateral_artifacts WHERE kind = 'intel_tcb_info'"), tcb.sha256);
+
+    const again = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(again.json.valid, true, again.text);
+    assert.equal(fake.state.total, 4, 'the cache served the second verification');
+    const m = await get(d, '/metrics');
+    assert.match(m.text, /teepass_collateral_fetches_total\{vendor="intel",outcome="ok"\} 4\n/);
+    assert.match(m.text, /teepass_collateral_cache_hits_total 4\n/);
+    // At 2025-07-10T00:00Z the earliest (PCK CRL, 2025-07-19T10:00:35Z)
+    // has 226.0 hours left, counted from the verification time.
+    const h = Number(m.text.match(/teepass_collateral_earliest_expiry_hours ([0-9.]+)/)[1]);
+    assert.ok(h > 225.9 && h <= 226.01, String(h));
+    const list = await get(d, '/api/collateral');
+    assert.equal(list.status, 200, list.text);
+    assert.deepEqual(list.json.artifacts.map((a) => `${a.kind}/${a.key}`), TDX_ARTIFACTS);
+    assert.ok(list.json.artifacts.every((a) => a.valid === true));
+  } finally { await stopDaemon(d); }
+});
+
+test('SGX quote (Processor CA) without collateral: warning with the MANIFEST status', async () => {
+  const d = await daemon();
+  try {
+    const r = await post(d, VERIFY, { attestation: sgxQuote });
+    assert.equal(r.json.valid, true, r.text);
+    assert.equal(r.json.status, 'warning');
+    assert.equal(r.json.tcb_status, 'ConfigurationAndSWHardeningNeeded');
+    assert.deepEqual(r.json.advisory_ids, ['INTEL-SA-00289', 'INTEL-SA-00615']);
+    assert.ok(cached().includes('intel_pck_crl/processor'));
+    assert.ok(cached().includes('intel_qe_identity/sgx'));
+  } finally { await stopDaemon(d); }
+});
+
+test('50 concurrent verifications over two instances sharing the database: one request per artifact', async () => {
+  const a = await daemon();
+  const b = await daemon();
+  try {
+    const rs = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+      post(i % 2 ? a : b, VERIFY, { attestation: tdxQuote, issue_passport: false })));
+    for (const r of rs) assert.equal(r.json?.valid, true, r.text);
+    assert.equal(fake.state.total, 4, JSON.stringify(fake.state.counts));
+    for (const n of Object.values(fake.state.counts)) assert.equal(n, 1);
+  } finally { await stopDaemon(a); await stopDaemon(b); }
+});
+
+test('a hanging vendor does not block verifications whose artifacts are cached', async () => {
+  const d = await daemon();
+  try {
+    assert.equal((await post(d, VERIFY, { attestation: tdxQuote })).json.valid, true);
+    fake.set('hang');
+    const t0 = Date.now();
+    const sgx = post(d, VERIFY, { attestation: sgxQuote }); // needs SGX artifacts: hangs
+    await sleep(100);
+    const tdx = await Promise.all(Array.from({ length: 10 }, () => post(d, VERIFY, { attestation: tdxQuote })));
+    const fast = Date.now() - t0;
+    for (const r of tdx) assert.equal(r.json.valid, true, r.text);
+    assert.ok(fast < 1400, `cached verifications took ${fast} ms while the vendor hung`);
+    const s = await sgx;
+    assert.equal(s.status, 503, s.text);
+    assert.equal(s.json.error.code, 'collateral_unavailable');
+    assert.equal(s.json.error.artifact, `intel_tcb_info/sgx/${SGX_FMSPC}`);
+    assert.ok(s.headers.get('retry-after'));
+    assert.ok(!cached().some((k) => k.includes('sgx')));
+  } finally { fake.release(); await stopDaemon(d); }
+});
+
+test('a tampered artifact is never cached (503 naming it), and the next good one is', async () => {
+  const d = await daemon();
+  try {
+    fake.set('badsig', { match: /\/tcb\?/ });
+    const r = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.error.code, 'collateral_vendor_invalid');
+    assert.equal(r.json.error.artifact, `intel_tcb_info/tdx/${TDX_FMSPC}`);
+    assert.equal(psql("SELECT count(*) FROM collateral_artifacts WHERE kind = 'intel_tcb_info'"), '0');
+    fake.set('badsig', { match: /pckcrl/ });
+    const c = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(c.status, 503, c.text);
+    assert.equal(c.json.error.artifact, 'intel_pck_crl/platform');
+    assert.equal(psql("SELECT count(*) FROM collateral_artifacts WHERE kind = 'intel_pck_crl'"), '0');
+    fake.set('ok');
+    assert.equal((await post(d, VERIFY, { attestation: tdxQuote })).json.valid, true);
+    assert.deepEqual(cached(), TDX_ARTIFACTS);
+  } finally { await stopDaemon(d); }
+});
+
+test('429 with Retry-After: 503 with that Retry-After, no request until it passes, then served', async () => {
+  const d = await daemon();
+  try {
+    fake.set('429', { retryAfter: 2 });
+    const r = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.error.code, 'collateral_unavailable');
+    assert.equal(r.headers.get('retry-after'), '2');
+    const n = fake.state.total;
+    const again = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(again.status, 503);
+    assert.equal(fake.state.total, n, 'backing off: no request to the vendor');
+    fake.set('ok');
+    await sleep(2100);
+    assert.equal((await post(d, VERIFY, { attestation: tdxQuote })).json.valid, true);
+    const m = await get(d, '/metrics');
+    assert.match(m.text, /teepass_collateral_fetches_total\{vendor="intel",outcome="rate_limited"\} 1\n/);
+  } finally { await stopDaemon(d); }
+});
+
+test('500, 404 and a truncated body: 503 naming the artifact, nothing cached; an outage keeps the cache serving', async () => {
+  const d = await daemon();
+  try {
+    fake.set('truncate', { match: /qe\/identity/ });
+    let r = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.error.code, 'collateral_unavailable');
+    assert.equal(r.json.error.artifact, 'intel_qe_identity/tdx');
+    assert.equal(psql("SELECT count(*) FROM collateral_artifacts WHERE kind = 'intel_qe_identity'"), '0');
+    await sleep(10100); // the back-off after a transport failure
+    fake.set('404', { match: /qe\/identity/ });
+    r = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.error.code, 'collateral_not_found');
+    fake.set('ok');
+    assert.equal((await post(d, VERIFY, { attestation: tdxQuote })).json.valid, true);
+    fake.set('500', { retryAfter: 1 });
+    const n = fake.state.total;
+    r = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(r.json.valid, true, 'valid cached artifacts keep serving');
+    assert.equal(fake.state.total, n);
+    r = await post(d, VERIFY, { attestation: sgxQuote });
+    assert.equal(r.status, 503);
+    assert.equal(r.json.error.code, 'collateral_unavailable');
+  } finally { await stopDaemon(d); }
+});
