@@ -21,6 +21,8 @@ usage(FILE *f)
 	           "(mode 0600)\n"
 	           "  migrate             apply database migrations "
 	           "(TEEPASS_DATABASE_URL)\n"
+	           "  collateral import|export|list   the collateral cache "
+	           "(offline bundles)\n"
 	           "\n"
 	           "`teepass COMMAND --help` explains each command.\n");
 }
@@ -49,6 +51,8 @@ main(int argc, char **argv)
 		return cli_keygen(argc - 1, argv + 1);
 	if (strcmp(argv[1], "migrate") == 0)
 		return cli_migrate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "collateral") == 0)
+		return cli_collateral(argc - 1, argv + 1);
 	fprintf(stderr, "teepass: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;
