@@ -104,7 +104,22 @@ intel_doc_check(struct db_collateral_row *r, const char *member, int64_t now,
 	struct dcap_qe_identity *qe = NULL;
 	bool ok = false;
 	char w[160];
+	json_t *doc;
 
+	/* The whole body must be the JSON object PCS serves: the signature
+	 * covers only the member, so nothing around it may be loose. */
+	doc = json_loadb(text, r->body_len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(doc) || json_object_size(doc) != 2 ||
+	    !json_is_object(json_object_get(doc, member)) ||
+	    !json_is_string(json_object_get(doc, "signature"))) {
+		json_decref(doc);
+		snprintf(why, whylen,
+		         "body: want exactly {\"%s\": {...}, \"signature\": "
+		         "\"<hex>\"}",
+		         member);
+		goto out;
+	}
+	json_decref(doc);
 	if (!dcap_json_member_span(text, r->body_len, member, &off, &vlen) ||
 	    !dcap_json_member_span(text, r->body_len, "signature", &soff,
 	                           &slen) ||
