@@ -30,6 +30,9 @@ static struct {
 	bool offline;
 } conf = {.timeout_ms = 10000};
 
+static void refresher_start(void);
+static void refresher_stop(void);
+
 static char *
 dup_or_null(const char *s)
 {
@@ -51,6 +54,11 @@ coll_configure(const struct coll_config *c)
 	conf.proxy = dup_or_null(c->proxy);
 	conf.timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
 	conf.offline = c->offline;
+	/* Refreshes run in the background of an online daemon only. */
+	if (conf.intel_url != NULL && !conf.offline)
+		refresher_start();
+	else
+		refresher_stop();
 }
 
 const char *
@@ -473,6 +481,138 @@ out:
 	return st;
 }
 
+/* ---- refresh ahead of expiry ---- */
+
+#define REFRESH_QUEUE    16
+#define REFRESH_INTERVAL 3600 /* at most one attempt per artifact per hour */
+
+static struct {
+	pthread_t thread;
+	bool running, stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct coll_request q[REFRESH_QUEUE];
+	int64_t q_now[REFRESH_QUEUE];
+	size_t n;
+	struct {
+		char id[200];
+		int64_t at_wall;
+	} tried[MAX_IN_USE];
+	size_t n_tried;
+} rf = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *
+refresher_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&rf.mu);
+	while (!rf.stop) {
+		struct coll_request rq;
+		struct db_collateral_row row;
+		int64_t now, retry;
+		PGconn *c;
+
+		if (rf.n == 0) {
+			pthread_cond_wait(&rf.cv, &rf.mu);
+			continue;
+		}
+		rq = rf.q[0];
+		now = rf.q_now[0];
+		memmove(rf.q, rf.q + 1, (rf.n - 1) * sizeof(rf.q[0]));
+		memmove(rf.q_now, rf.q_now + 1, (rf.n - 1) * sizeof(int64_t));
+		rf.n--;
+		pthread_mutex_unlock(&rf.mu);
+		/* Same rules as a fetch on a miss: back-off, one at a time
+		 * per artifact, verified before written; the cached row is
+		 * replaced only by one that lasts at least as long. */
+		rq.kind = coll_kind_name(rq.kind_id);
+		if (atomic_load(&backoff_until[rq.vendor]) <= tptime_now() &&
+		    (c = db_conn()) != NULL &&
+		    db_collateral_lock(c, rq.kind, rq.key, true) == DB_OK) {
+			memset(&row, 0, sizeof(row));
+			if (fetch(c, &rq, now, &row, &retry) == COLL_OK)
+				tp_log(TP_LOG_INFO,
+				       "collateral: refreshed %s/%s ahead of "
+				       "expiry",
+				       rq.kind, rq.key);
+			db_collateral_row_clear(&row);
+			db_collateral_lock(c, rq.kind, rq.key, false);
+		}
+		pthread_mutex_lock(&rf.mu);
+	}
+	pthread_mutex_unlock(&rf.mu);
+	db_conn_close();
+	return NULL;
+}
+
+static void
+refresher_start(void)
+{
+	pthread_mutex_lock(&rf.mu);
+	if (!rf.running) {
+		rf.stop = false;
+		rf.n = 0;
+		rf.running = pthread_create(&rf.thread, NULL, refresher_main,
+		                            NULL) == 0;
+	}
+	pthread_mutex_unlock(&rf.mu);
+}
+
+static void
+refresher_stop(void)
+{
+	bool join;
+
+	pthread_mutex_lock(&rf.mu);
+	join = rf.running;
+	rf.stop = true;
+	rf.running = false;
+	pthread_cond_broadcast(&rf.cv);
+	pthread_mutex_unlock(&rf.mu);
+	if (join)
+		pthread_join(rf.thread, NULL);
+}
+
+/*
+ * Queues a background refresh of a cached artifact in the last tenth of
+ * its life (at most 24 hours before next_update), so that verifications
+ * never wait for its renewal. At most one attempt per hour per artifact.
+ */
+static void
+refresh_if_due(const struct coll_request *rq, const struct db_collateral_row *r,
+               int64_t now)
+{
+	int64_t life = r->next_update - r->issue_date, margin = life / 10;
+	int64_t wall = tptime_now();
+	char id[200];
+	size_t i;
+
+	if (margin > 86400)
+		margin = 86400;
+	if (conf.offline || r->next_update - now > margin)
+		return;
+	snprintf(id, sizeof(id), "%s/%s", rq->kind, rq->key);
+	pthread_mutex_lock(&rf.mu);
+	for (i = 0; i < rf.n_tried; i++)
+		if (strcmp(rf.tried[i].id, id) == 0)
+			break;
+	if (!rf.running || rf.n == REFRESH_QUEUE ||
+	    (i < rf.n_tried && wall - rf.tried[i].at_wall < REFRESH_INTERVAL) ||
+	    (i == rf.n_tried && rf.n_tried == MAX_IN_USE)) {
+		pthread_mutex_unlock(&rf.mu);
+		return;
+	}
+	if (i == rf.n_tried)
+		rf.n_tried++;
+	snprintf(rf.tried[i].id, sizeof(rf.tried[i].id), "%s", id);
+	rf.tried[i].at_wall = wall;
+	rf.q[rf.n] = *rq;
+	rf.q_now[rf.n] = now;
+	rf.n++;
+	pthread_cond_signal(&rf.cv);
+	pthread_mutex_unlock(&rf.mu);
+}
+
 enum coll_status
 coll_obtain(const struct coll_request *rq, int64_t now,
             struct db_collateral_row *out, int64_t *retry)
@@ -491,6 +631,7 @@ coll_obtain(const struct coll_request *rq, int64_t now,
 	if (dst == DB_OK) {
 		atomic_fetch_add(&cache_hits, 1);
 		note_in_use(out, now);
+		refresh_if_due(rq, out, now);
 		return COLL_OK;
 	}
 	if (dst != DB_NOT_FOUND)

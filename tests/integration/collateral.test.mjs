@@ -300,3 +300,23 @@ test('SEV-SNP: a report without VCEK verifies with the VCEK fetched from KDS (v3
     }
   } finally { await stopDaemon(d); }
 });
+
+test('artifacts in the last tenth of their life are refreshed in the background while the cache serves', async () => {
+  teepass(['collateral', 'import', '--at', AT, join(TDX, 'collateral.json')]);
+  // 10 hours before the TCB Info, QE Identity and PCK CRL expire; the
+  // Root CA CRL (until 2026-04-03) is not due.
+  const d = await daemon({ TEEPASS_DEV_FIXED_TIME: '2025-07-19T00:00:00Z' });
+  try {
+    const r = await post(d, VERIFY, { attestation: tdxQuote });
+    assert.equal(r.json.valid, true, r.text);
+    assert.ok(r.json.collateral_artifacts.every((a) => a.source === 'import'), 'served from the cache');
+    for (let i = 0; i < 50 && psql("SELECT count(*) FROM collateral_artifacts WHERE source = 'intel_pcs'") !== '3'; i++) await sleep(100);
+    assert.equal(psql("SELECT kind FROM collateral_artifacts WHERE source = 'intel_pcs' ORDER BY 1").replace(/\n/g, ','),
+      'intel_pck_crl,intel_qe_identity,intel_tcb_info');
+    assert.equal(fake.state.total, 3, JSON.stringify(fake.state.counts));
+    // At most one attempt per artifact per hour.
+    assert.equal((await post(d, VERIFY, { attestation: tdxQuote })).json.valid, true);
+    await sleep(300);
+    assert.equal(fake.state.total, 3);
+  } finally { await stopDaemon(d); }
+});
