@@ -23,6 +23,8 @@ usage(FILE *f)
 	           "(TEEPASS_DATABASE_URL)\n"
 	           "  collateral import|export|list   the collateral cache "
 	           "(offline bundles)\n"
+	           "  tcb-status QUOTE    TCB forecast: standard and early TCB "
+	           "Info\n"
 	           "\n"
 	           "`teepass COMMAND --help` explains each command.\n");
 }
@@ -53,6 +55,8 @@ main(int argc, char **argv)
 		return cli_migrate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "collateral") == 0)
 		return cli_collateral(argc - 1, argv + 1);
+	if (strcmp(argv[1], "tcb-status") == 0)
+		return cli_tcb_status(argc - 1, argv + 1);
 	fprintf(stderr, "teepass: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;

@@ -158,9 +158,13 @@ intel_doc_check(struct db_collateral_row *r, const char *member, int64_t now,
 		codec_hex_encode_to(tcb->fmspc, 6, fmspc);
 		snprintf(key, sizeof(key), "%s/%s", tcb->tdx ? "tdx" : "sgx",
 		         fmspc);
+		/* "<tee>/<fmspc>" or, for the early update,
+		 * "<tee>/<fmspc>/early". */
 		if (r->key[0] == '\0')
 			snprintf(r->key, sizeof(r->key), "%s", key);
-		else if (strcasecmp(r->key, key) != 0) {
+		else if (strncasecmp(r->key, key, strlen(key)) != 0 ||
+		         (r->key[strlen(key)] != '\0' &&
+		          strcmp(r->key + strlen(key), "/early") != 0)) {
 			snprintf(why, whylen,
 			         "tcbInfo: is for %s, wanted for %.40s", key,
 			         r->key);

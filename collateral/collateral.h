@@ -89,6 +89,21 @@ enum coll_status coll_resolve(const uint8_t *ev, size_t len,
                               char *artifact, size_t artifactlen,
                               int64_t *retry_after);
 
+/*
+ * TCB forecast of the Intel quote EV at NOW: evaluated against the
+ * standard and the early TCB Info of its FMSPC (cache or vendor; keys
+ * "<tee>/<fmspc>" and "<tee>/<fmspc>/early"). *out = {"tee", "fmspc",
+ * "standard": {...}, "early": {...}}, each with tcb_status (null and
+ * "error" when no level matches), advisory_ids, tcb_evaluation_data_number,
+ * issue_date, next_update and short_of_up_to_date: [{"component", "have",
+ * "need"}] against the first UpToDate level (null when there is none).
+ * COLL_BAD_EVIDENCE when EV is not a quote with a PCK chain; other
+ * failures as coll_resolve.
+ */
+enum coll_status coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now,
+                                   json_t **out, char *artifact,
+                                   size_t artifactlen, int64_t *retry_after);
+
 /* Appends the collateral metrics (Prometheus text) to F. */
 void coll_metrics_render(void *f);
 

@@ -218,11 +218,9 @@ parse_input(struct request *r, struct input *in)
 static bool
 resolve_collateral(struct request *r, struct input *in)
 {
-	char artifact[200], ra[24];
+	char artifact[200];
 	int64_t retry = 5;
 	enum coll_status st;
-	enum tp_err code;
-	json_t *err;
 
 	if (in->vreq.collateral != NULL || in->vreq.collateral_path != NULL)
 		return true;
@@ -236,29 +234,10 @@ resolve_collateral(struct request *r, struct input *in)
 	case COLL_NOT_APPLICABLE:
 	case COLL_BAD_EVIDENCE:
 		return true; /* verify_run judges the evidence */
-	case COLL_OFFLINE_MISSING:
-		code = TP_ERR_collateral_offline_missing;
-		break;
-	case COLL_VENDOR_INVALID:
-		code = TP_ERR_collateral_vendor_invalid;
-		break;
-	case COLL_NOT_FOUND:
-		code = TP_ERR_collateral_not_found;
-		break;
-	case COLL_DB_UNAVAILABLE:
-		code = TP_ERR_database_unavailable;
-		break;
 	default:
-		code = TP_ERR_collateral_unavailable;
+		reply_collateral_error(r, st, artifact, retry);
+		return false;
 	}
-	/* The artifact name is ours (kind/key from the parsed evidence). */
-	err = json_pack("{s:s, s:s, s:s, s:s}", "code", tp_err_code(code),
-	                "message", tp_err_message(code), "field", "collateral",
-	                "artifact", artifact);
-	snprintf(ra, sizeof(ra), "%lld", (long long)(retry > 0 ? retry : 1));
-	reply_json_retry(r, (unsigned)tp_err_status(code),
-	                 json_pack("{s:o}", "error", err), ra);
-	return false;
 }
 
 /* The digest that makes issuing idempotent: the same evidence with the

@@ -15,6 +15,7 @@ static const struct route routes[] = {
         {"GET", "/api/passports", handler_passports_list, false, true},
         {"GET", "/api/passports/{id}", handler_passports_get, false, true},
         {"GET", "/api/collateral", handler_collateral_list, false, false},
+        {"POST", "/api/tcb-status", handler_tcb_status_post, true, false},
 };
 
 /* Matches PATH against PATTERN; a {id} segment takes one non-empty path

@@ -320,3 +320,38 @@ test('artifacts in the last tenth of their life are refreshed in the background 
     assert.equal(fake.state.total, 3);
   } finally { await stopDaemon(d); }
 });
+
+test('TCB forecast: a quote against the standard and the early TCB Info (HTTP and CLI)', async () => {
+  // The fake serves the same (real) TCB Info for update=early: the
+  // expected statuses are the MANIFESTs' for both.
+  const d = await daemon();
+  try {
+    const r = await post(d, '/api/tcb-status', { attestation: tdxQuote });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.tee, 'tdx');
+    assert.equal(r.json.fmspc, TDX_FMSPC);
+    for (const w of ['standard', 'early']) {
+      assert.equal(r.json[w].tcb_status, 'UpToDate', JSON.stringify(r.json[w]));
+      assert.deepEqual(r.json[w].short_of_up_to_date, []);
+      assert.equal(r.json[w].next_update, '2025-07-19T10:16:03Z');
+    }
+    assert.equal(fake.state.counts[`/tdx/certification/v4/tcb?fmspc=${TDX_FMSPC}&update=early`], 1);
+    assert.ok(cached().includes(`intel_tcb_info/tdx/${TDX_FMSPC}/early`));
+    const s = await post(d, '/api/tcb-status', { attestation: sgxQuote });
+    assert.equal(s.json.standard.tcb_status, 'ConfigurationAndSWHardeningNeeded', s.text);
+    assert.deepEqual(s.json.standard.advisory_ids, ['INTEL-SA-00289', 'INTEL-SA-00615']);
+    // This FMSPC's TCB Info has no UpToDate level at all (its levels are
+    // ConfigurationAndSWHardeningNeeded, SWHardeningNeeded, OutOfDate*):
+    // no component update reaches UpToDate.
+    const levels = JSON.parse(JSON.parse(readFileSync(join(SGX, 'collateral.json'), 'utf8')).tcb_info).tcbLevels;
+    assert.ok(!levels.some((l) => l.tcbStatus === 'UpToDate'));
+    assert.equal(s.json.standard.short_of_up_to_date, null);
+    const bad = await post(d, '/api/tcb-status', { attestation: '00'.repeat(64) });
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.json.error.field, 'attestation');
+  } finally { await stopDaemon(d); }
+  const n = fake.state.total;
+  const out = teepass(['tcb-status', '--at', AT, join(TDX, 'quote.bin')], { env: { ...process.env, ...fake.env() } });
+  assert.equal(JSON.parse(out).standard.tcb_status, 'UpToDate');
+  assert.equal(fake.state.total, n, 'the CLI used the cache the daemon filled');
+});
