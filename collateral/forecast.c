@@ -21,9 +21,10 @@
 
 /* {"component", "have", "need"} for each component of the quote's
  * platform below LV. */
-static json_t *
-shortfall(const struct dcap_quote *q, const struct dcap_pck_ext *ext,
-          const struct dcap_tcb_level *lv)
+json_t *
+coll_forecast_shortfall(const struct dcap_quote *q,
+                        const struct dcap_pck_ext *ext,
+                        const struct dcap_tcb_level *lv)
 {
 	json_t *a = json_array();
 	const uint8_t *svn =
@@ -98,7 +99,7 @@ evaluate(const struct dcap_quote *q, const struct dcap_pck_ext *ext,
 	for (size_t i = 0; i < t->n_levels; i++) {
 		if (t->levels[i].status == DCAP_UP_TO_DATE) {
 			json_decref(sf);
-			sf = shortfall(q, ext, &t->levels[i]);
+			sf = coll_forecast_shortfall(q, ext, &t->levels[i]);
 			break;
 		}
 	}

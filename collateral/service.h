@@ -43,4 +43,17 @@ const char *coll_amd_url(void);
 enum coll_status coll_obtain(const struct coll_request *rq, int64_t now,
                              struct db_collateral_row *out, int64_t *retry);
 
+struct dcap_quote;
+struct dcap_pck_ext;
+struct dcap_tcb_level;
+
+/*
+ * The components of quote Q's platform (PCK extensions EXT, TDX
+ * TEE_TCB_SVN) below level LV: [{"component", "have", "need"}] (new
+ * reference; collateral/forecast.c, exposed for tests).
+ */
+json_t *coll_forecast_shortfall(const struct dcap_quote *q,
+                                const struct dcap_pck_ext *ext,
+                                const struct dcap_tcb_level *lv);
+
 #endif

@@ -19,6 +19,11 @@
 #include <openssl/x509.h>
 
 #include "collateral/collateral.h"
+#include "collateral/service.h"
+#include "verify/dcap_collateral.h"
+#include "verify/dcap_pck.h"
+#include "verify/dcap_quote.h"
+#include "verify/x509.h"
 #include "common/codec.h"
 #include "common/tptime.h"
 
@@ -303,6 +308,60 @@ test_vcek(void **state)
 	free(rep);
 }
 
+/* The forecast's shortfall against a level built from the quote's own
+ * SVNs: none at equality; each raised component named with have/need. */
+static void
+test_shortfall(void **state)
+{
+	size_t n;
+	uint8_t *buf = file("tests/data/tdx/dcapqvl_v4_uptodate/quote.bin", &n);
+	struct dcap_quote q;
+	struct dcap_pck_ext ext;
+	struct dcap_tcb_level lv;
+	STACK_OF(X509) * chain;
+	char why[160];
+	json_t *a;
+
+	(void)state;
+	assert_int_equal(dcap_quote_parse(buf, n, &q, why, sizeof(why)),
+	                 TP_ERR__COUNT);
+	chain = x509_parse_pem_chain(q.cert_data, q.cert_len);
+	assert_non_null(chain);
+	assert_true(dcap_pck_ext_parse(sk_X509_value(chain, 0), &ext, why,
+	                               sizeof(why)));
+	memset(&lv, 0, sizeof(lv));
+	memcpy(lv.sgx, ext.comp_svn, 16);
+	lv.pcesvn = ext.pcesvn;
+	memcpy(lv.tdx, q.td.tee_tcb_svn, 16);
+	a = coll_forecast_shortfall(&q, &ext, &lv);
+	assert_int_equal(json_array_size(a), 0);
+	json_decref(a);
+
+	lv.sgx[2] = (uint8_t)(ext.comp_svn[2] + 1);
+	lv.pcesvn = (uint16_t)(ext.pcesvn + 1);
+	lv.tdx[7] = (uint8_t)(q.td.tee_tcb_svn[7] + 2);
+	a = coll_forecast_shortfall(&q, &ext, &lv);
+	assert_int_equal(json_array_size(a), 3);
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(a, 0), "component")),
+	                    "sgxtcbcomp03svn");
+	assert_int_equal(json_integer_value(
+	                         json_object_get(json_array_get(a, 0), "need")),
+	                 ext.comp_svn[2] + 1);
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(a, 1), "component")),
+	                    "pcesvn");
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(a, 2), "component")),
+	                    "tdxtcbcomp08svn");
+	assert_int_equal(json_integer_value(
+	                         json_object_get(json_array_get(a, 2), "have")),
+	                 q.td.tee_tcb_svn[7]);
+	json_decref(a);
+	sk_X509_pop_free(chain, X509_free);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -312,6 +371,7 @@ main(void)
 	        cmocka_unit_test(test_qe_identity_real),
 	        cmocka_unit_test(test_crls),
 	        cmocka_unit_test(test_vcek),
+	        cmocka_unit_test(test_shortfall),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
