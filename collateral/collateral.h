@@ -59,6 +59,11 @@ struct coll_config {
 	const char *proxy;              /* libcurl proxy, or NULL */
 	long timeout_ms;                /* whole transfer */
 	bool offline;                   /* never open a connection */
+	unsigned max_waiting; /* threads that may fetch from vendors at
+	                       * once (0: unlimited); beyond, 503 at once,
+	                       * so a hanging vendor never holds every
+	                       * worker (threads waiting for a fetch under
+	                       * way give up after 2 s) */
 };
 
 /* Copies CFG (strings too); call once before serving. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -28,7 +29,9 @@ static struct {
 	char *intel_url, *intel_root_crl_url, *intel_api_key, *amd_url, *proxy;
 	long timeout_ms;
 	bool offline;
+	unsigned max_waiting;
 } conf = {.timeout_ms = 10000};
+static atomic_uint leaders; /* threads fetching from a vendor */
 
 static void refresher_start(void);
 static void refresher_stop(void);
@@ -54,6 +57,7 @@ coll_configure(const struct coll_config *c)
 	conf.proxy = dup_or_null(c->proxy);
 	conf.timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
 	conf.offline = c->offline;
+	conf.max_waiting = c->max_waiting;
 	/* Refreshes run in the background of an online daemon only. */
 	if (conf.intel_url != NULL && !conf.offline)
 		refresher_start();
@@ -312,9 +316,12 @@ backoff_set(enum coll_vendor v, int64_t secs)
 
 /* ---- in-flight table ---- */
 
+#define WAIT_MS 2000 /* longest wait for another thread's fetch */
+
 static struct inflight {
 	char id[200];
 	bool used, done;
+	struct timespec deadline; /* for waiters */
 	int waiters;
 	enum coll_status st;
 	int64_t retry_after;
@@ -324,9 +331,11 @@ static pthread_cond_t inflight_cv = PTHREAD_COND_INITIALIZER;
 
 /*
  * Returns the slot this thread leads (it fetches), or -1 after waiting
- * for another thread's fetch of the same artifact (*st, *retry set), or
- * -2 when the table is full (fetch without deduplication; the advisory
- * lock still serialises).
+ * for another thread's fetch of the same artifact (*st, *retry set;
+ * COLL_UNAVAILABLE when that fetch outlasts WAIT_MS after it began: a
+ * slow vendor then holds one worker, not all), or -2 when the table is
+ * full (fetch without deduplication; the advisory lock still
+ * serialises).
  */
 static int
 inflight_enter(const char *id, enum coll_status *st, int64_t *retry)
@@ -343,11 +352,15 @@ inflight_enter(const char *id, enum coll_status *st, int64_t *retry)
 	if (i < MAX_INFLIGHT) {
 		struct inflight *e = &inflight[i];
 		e->waiters++;
-		while (!e->done)
-			pthread_cond_wait(&inflight_cv, &inflight_mu);
-		*st = e->st;
-		*retry = e->retry_after;
-		if (--e->waiters == 0)
+		while (!e->done &&
+		       pthread_cond_timedwait(&inflight_cv, &inflight_mu,
+		                              &e->deadline) == 0)
+			;
+		*st = e->done ? e->st : COLL_UNAVAILABLE;
+		*retry = e->done ? e->retry_after : 1;
+		/* The last one out frees the slot, once the leader is done
+		 * with it (a waiter that gave up leaves it to the leader). */
+		if (--e->waiters == 0 && e->done)
 			memset(e, 0, sizeof(*e));
 		pthread_mutex_unlock(&inflight_mu);
 		return -1;
@@ -357,6 +370,8 @@ inflight_enter(const char *id, enum coll_status *st, int64_t *retry)
 		snprintf(inflight[free_slot].id, sizeof(inflight[free_slot].id),
 		         "%s", id);
 		inflight[free_slot].used = true;
+		clock_gettime(CLOCK_REALTIME, &inflight[free_slot].deadline);
+		inflight[free_slot].deadline.tv_sec += WAIT_MS / 1000;
 	}
 	pthread_mutex_unlock(&inflight_mu);
 	return free_slot >= 0 ? free_slot : -2;
@@ -613,6 +628,11 @@ refresh_if_due(const struct coll_request *rq, const struct db_collateral_row *r,
 	pthread_mutex_unlock(&rf.mu);
 }
 
+static enum coll_status obtain_locked(const struct coll_request *rq,
+                                      int64_t now,
+                                      struct db_collateral_row *out,
+                                      int64_t *retry);
+
 enum coll_status
 coll_obtain(const struct coll_request *rq, int64_t now,
             struct db_collateral_row *out, int64_t *retry)
@@ -620,8 +640,6 @@ coll_obtain(const struct coll_request *rq, int64_t now,
 	PGconn *c = db_conn();
 	enum db_status dst;
 	enum coll_status st;
-	char id[200];
-	int slot;
 	long long until;
 
 	*retry = 5;
@@ -644,6 +662,23 @@ coll_obtain(const struct coll_request *rq, int64_t now,
 		*retry = until - tptime_now();
 		return COLL_UNAVAILABLE;
 	}
+	st = obtain_locked(rq, now, out, retry);
+	return st;
+}
+
+/* The part of coll_obtain that may wait on a vendor. */
+static enum coll_status
+obtain_locked(const struct coll_request *rq, int64_t now,
+              struct db_collateral_row *out, int64_t *retry)
+{
+	PGconn *c = db_conn();
+	enum db_status dst;
+	enum coll_status st;
+	char id[200];
+	int slot;
+
+	if (c == NULL)
+		return COLL_DB_UNAVAILABLE;
 	snprintf(id, sizeof(id), "%s/%s", rq->kind, rq->key);
 	slot = inflight_enter(id, &st, retry);
 	if (slot == -1) {
@@ -656,7 +691,18 @@ coll_obtain(const struct coll_request *rq, int64_t now,
 		note_in_use(out, now);
 		return COLL_OK;
 	}
+	if (conf.max_waiting > 0 &&
+	    atomic_fetch_add(&leaders, 1) >= conf.max_waiting) {
+		/* Enough workers already wait on vendors: this one answers
+		 * now and stays free for verifications the cache serves. */
+		atomic_fetch_sub(&leaders, 1);
+		inflight_leave(slot, COLL_UNAVAILABLE, 1);
+		*retry = 1;
+		return COLL_UNAVAILABLE;
+	}
 	if (db_collateral_lock(c, rq->kind, rq->key, true) != DB_OK) {
+		if (conf.max_waiting > 0)
+			atomic_fetch_sub(&leaders, 1);
 		inflight_leave(slot, COLL_DB_UNAVAILABLE, 5);
 		return COLL_DB_UNAVAILABLE;
 	}
@@ -669,6 +715,8 @@ coll_obtain(const struct coll_request *rq, int64_t now,
 	else
 		st = fetch(c, rq, now, out, retry);
 	db_collateral_lock(c, rq->kind, rq->key, false);
+	if (conf.max_waiting > 0)
+		atomic_fetch_sub(&leaders, 1);
 	if (st == COLL_OK)
 		note_in_use(out, now);
 	inflight_leave(slot, st, *retry);

@@ -201,7 +201,8 @@ main(int argc, char **argv)
 	        .amd_url = app.cfg.amd_kds_url,
 	        .proxy = app.cfg.collateral_proxy,
 	        .timeout_ms = (long)app.cfg.collateral_timeout_ms,
-	        .offline = app.cfg.offline});
+	        .offline = app.cfg.offline,
+	        .max_waiting = app.cfg.threads > 1 ? app.cfg.threads / 2 : 1});
 	if (!check_schema(err, sizeof(err))) {
 		fprintf(stderr, "teepassd: %s\n", err);
 		goto out;
