@@ -25,6 +25,7 @@
 #include "verify/dcap_quote.h"
 #include "verify/x509.h"
 #include "common/codec.h"
+#include "config/config.h"
 #include "common/tptime.h"
 
 #define TDX "tests/data/tdx/dcapqvl_v4_uptodate/collateral.json"
@@ -362,6 +363,34 @@ test_shortfall(void **state)
 	free(buf);
 }
 
+/* The collateral keys of config/teepass.conf.example. */
+static void
+test_config_keys(void **state)
+{
+	struct tp_config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.collateral_timeout_ms, 10000);
+	assert_non_null(c.intel_root_crl_url);
+	assert_null(c.intel_pcs_api_key);
+	assert_true(config_set(&c, "collateral_timeout_ms", "1500", err,
+	                       sizeof(err)));
+	assert_int_equal(c.collateral_timeout_ms, 1500);
+	assert_false(config_set(&c, "collateral_timeout_ms", "50", err,
+	                        sizeof(err)));
+	assert_non_null(strstr(err, "collateral_timeout_ms"));
+	assert_false(config_set(&c, "collateral_timeout_ms", "10s", err,
+	                        sizeof(err)));
+	assert_true(config_set(&c, "intel_pcs_api_key", "k", err, sizeof(err)));
+	assert_string_equal(c.intel_pcs_api_key, "k");
+	assert_true(config_set(&c, "collateral_proxy", "http://p:3128", err,
+	                       sizeof(err)));
+	assert_true(config_set(&c, "intel_root_crl_url", "", err, sizeof(err)));
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -372,6 +401,7 @@ main(void)
 	        cmocka_unit_test(test_crls),
 	        cmocka_unit_test(test_vcek),
 	        cmocka_unit_test(test_shortfall),
+	        cmocka_unit_test(test_config_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
