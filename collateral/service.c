@@ -516,6 +516,17 @@ static struct {
 	size_t n_tried;
 } rf = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
+/* In the last tenth of its life, at most 24 hours before next_update. */
+static bool
+refresh_due(const struct db_collateral_row *r, int64_t now)
+{
+	int64_t margin = (r->next_update - r->issue_date) / 10;
+
+	if (margin > 86400)
+		margin = 86400;
+	return r->next_update - now <= margin;
+}
+
 static void *
 refresher_main(void *arg)
 {
@@ -544,6 +555,21 @@ refresher_main(void *arg)
 		if (atomic_load(&backoff_until[rq.vendor]) <= tptime_now() &&
 		    (c = db_conn()) != NULL &&
 		    db_collateral_lock(c, rq.kind, rq.key, true) == DB_OK) {
+			/* Another instance may have just refreshed it: a row
+			 * no longer due, or fetched from the vendor within the
+			 * interval, is left alone. */
+			if (db_collateral_get(c, rq.kind, rq.key, now, &row) ==
+			            DB_OK &&
+			    (!refresh_due(&row, now) ||
+			     (strcmp(row.source, "import") != 0 &&
+			      tptime_now() - row.fetched_at <
+			              REFRESH_INTERVAL))) {
+				db_collateral_row_clear(&row);
+				db_collateral_lock(c, rq.kind, rq.key, false);
+				pthread_mutex_lock(&rf.mu);
+				continue;
+			}
+			db_collateral_row_clear(&row);
 			memset(&row, 0, sizeof(row));
 			if (fetch(c, &rq, now, &row, &retry) == COLL_OK)
 				tp_log(TP_LOG_INFO,
@@ -597,14 +623,11 @@ static void
 refresh_if_due(const struct coll_request *rq, const struct db_collateral_row *r,
                int64_t now)
 {
-	int64_t life = r->next_update - r->issue_date, margin = life / 10;
 	int64_t wall = tptime_now();
 	char id[200];
 	size_t i;
 
-	if (margin > 86400)
-		margin = 86400;
-	if (conf.offline || r->next_update - now > margin)
+	if (conf.offline || !refresh_due(r, now))
 		return;
 	snprintf(id, sizeof(id), "%s/%s", rq->kind, rq->key);
 	pthread_mutex_lock(&rf.mu);
