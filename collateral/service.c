@@ -249,9 +249,10 @@ curl_init(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* GET URL; false with H->err on a transport failure. */
+/* GET URL (with the Intel API key when INTEL); false with H->err on a
+ * transport failure. */
 static bool
-http_get(const char *url, struct http_result *h)
+http_get(const char *url, bool intel, struct http_result *h)
 {
 	CURL *c;
 	struct curl_slist *hdrs = NULL;
@@ -280,7 +281,9 @@ http_get(const char *url, struct http_result *h)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-	if (conf.intel_api_key != NULL && conf.intel_url != NULL &&
+	/* The key is for the PCS API: not for AMD, nor for another
+	 * Intel host (the Root CA CRL's). */
+	if (intel && conf.intel_api_key != NULL && conf.intel_url != NULL &&
 	    strncmp(url, conf.intel_url, strlen(conf.intel_url)) == 0) {
 		snprintf(key, sizeof(key), "Ocp-Apim-Subscription-Key: %s",
 		         conf.intel_api_key);
@@ -427,7 +430,7 @@ fetch(PGconn *c, const struct coll_request *rq, int64_t now,
 
 	h.chain_header = rq->chain_header;
 	tp_log(TP_LOG_INFO, "collateral: fetching %s/%s", rq->kind, rq->key);
-	if (!http_get(rq->url, &h)) {
+	if (!http_get(rq->url, rq->vendor == COLL_VENDOR_INTEL, &h)) {
 		tp_log(TP_LOG_WARN, "collateral: %s/%s: %s", rq->kind, rq->key,
 		       h.err);
 		oc = COLL_OUTCOME_NETWORK_ERROR;

@@ -361,3 +361,16 @@ test('TCB forecast: a quote against the standard and the early TCB Info (HTTP an
   assert.equal(JSON.parse(out).standard.tcb_status, 'UpToDate');
   assert.equal(fake.state.total, n, 'the CLI used the cache the daemon filled');
 });
+
+test('the Intel API key goes to the Intel service only', async () => {
+  const d = await daemon({ TEEPASS_INTEL_PCS_API_KEY: 'k-123', TEEPASS_INTEL_ROOT_CRL_URL: '' });
+  try {
+    assert.equal((await post(d, VERIFY, { attestation: tdxQuote })).json.valid, true);
+    // Root CA CRL from the PCCS path when intel_root_crl_url is empty.
+    assert.equal(fake.state.counts['/sgx/certification/v4/rootcacrl'], 1);
+    assert.equal(fake.state.apiKeys[`/tdx/certification/v4/tcb`], 'k-123');
+    const report = readFileSync(join(ROOT, 'tests/data/snp/virtee_milan_v2/report.bin'));
+    assert.equal((await post(d, VERIFY, { attestation: report.toString('base64') })).json.valid, true);
+    assert.ok(!Object.keys(fake.state.apiKeys).some((p) => p.startsWith('/vcek/')), 'never sent to AMD');
+  } finally { await stopDaemon(d); }
+});

@@ -56,6 +56,7 @@ export async function startFakeVendor(root) {
     counts: {},          // path -> requests
     total: 0,
     hanging: [],
+    apiKeys: {},         // path -> Ocp-Apim-Subscription-Key received
   };
   const send = (res, status, headers, body) => {
     res.writeHead(status, headers);
@@ -65,6 +66,8 @@ export async function startFakeVendor(root) {
     const url = new URL(req.url, 'http://x');
     state.total++;
     state.counts[url.pathname + url.search] = (state.counts[url.pathname + url.search] || 0) + 1;
+    if (req.headers['ocp-apim-subscription-key'] !== undefined)
+      state.apiKeys[url.pathname] = req.headers['ocp-apim-subscription-key'];
     const applies = state.match === null || state.match.test(url.pathname + url.search);
     const mode = applies ? state.mode : 'ok';
     if (mode === 'hang') { state.hanging.push(res); return; }
@@ -121,7 +124,7 @@ export async function startFakeVendor(root) {
       state.mode = mode; state.match = match; state.retryAfter = retryAfter;
       if (mode !== 'hang') this.release();
     },
-    reset() { state.counts = {}; state.total = 0; },
+    reset() { state.counts = {}; state.total = 0; state.apiKeys = {}; },
     release() { for (const r of state.hanging.splice(0)) r.destroy(); },
     env() {
       return {
