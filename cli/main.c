@@ -24,6 +24,10 @@ usage(FILE *f)
 	           "  admin create-key    create an admin API key (printed "
 	           "once)\n"
 	           "  admin revoke-key ID revoke any API key\n"
+	           "  collateral import|export|list   the collateral cache "
+	           "(offline bundles)\n"
+	           "  tcb-status QUOTE    TCB forecast: standard and early TCB "
+	           "Info\n"
 	           "\n"
 	           "`teepass COMMAND --help` explains each command.\n");
 }
@@ -54,6 +58,10 @@ main(int argc, char **argv)
 		return cli_migrate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "admin") == 0)
 		return cli_admin(argc - 1, argv + 1);
+	if (strcmp(argv[1], "collateral") == 0)
+		return cli_collateral(argc - 1, argv + 1);
+	if (strcmp(argv[1], "tcb-status") == 0)
+		return cli_tcb_status(argc - 1, argv + 1);
 	fprintf(stderr, "teepass: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;

@@ -21,6 +21,10 @@ config_defaults(struct tp_config *c)
 	c->amd_kds_url = strdup("https://kdsintf.amd.com");
 	c->nvidia_nras_jwks_url = strdup(
 	        "https://nras.attestation.nvidia.com/.well-known/jwks.json");
+	c->intel_root_crl_url =
+	        strdup("https://certificates.trustedservices.intel.com/"
+	               "IntelSGXRootCA.der");
+	c->collateral_timeout_ms = 10000;
 	c->issuer = strdup("https://teepass.example");
 	c->cors_origins = strdup("*");
 	c->body_limit = 1024 * 1024;
@@ -47,6 +51,9 @@ config_free(struct tp_config *c)
 	free(c->intel_pcs_url);
 	free(c->amd_kds_url);
 	free(c->nvidia_nras_jwks_url);
+	free(c->intel_pcs_api_key);
+	free(c->intel_root_crl_url);
+	free(c->collateral_proxy);
 	free(c->issuer);
 	free(c->cors_origins);
 	verify_config_free(&c->verify);
@@ -190,6 +197,16 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 	} else if (strcmp(key, "offline") == 0) {
 		if (!parse_bool(v, &c->offline))
 			BAD("want 0 or 1");
+	} else if (strcmp(key, "intel_pcs_api_key") == 0) {
+		set_str(&c->intel_pcs_api_key, v);
+	} else if (strcmp(key, "intel_root_crl_url") == 0) {
+		set_str(&c->intel_root_crl_url, v);
+	} else if (strcmp(key, "collateral_proxy") == 0) {
+		set_str(&c->collateral_proxy, v);
+	} else if (strcmp(key, "collateral_timeout_ms") == 0) {
+		if (!parse_int(v, 100, 120000, &n))
+			BAD("want milliseconds from 100 to 120000");
+		c->collateral_timeout_ms = n;
 	} else if (strcmp(key, "issuer") == 0) {
 		set_str(&c->issuer, v);
 	} else if (strcmp(key, "cors_origins") == 0) {

@@ -31,12 +31,16 @@ struct tp_config {
 	char *amd_kds_url;
 	char *nvidia_nras_jwks_url;
 	bool offline;
-	char *issuer;          /* passport "iss" */
-	char *cors_origins;    /* "*" or a comma-separated list */
-	size_t body_limit;     /* bytes */
-	unsigned threads;      /* worker threads = DB connections */
-	int64_t passport_ttl;  /* seconds, at most 86400 */
-	int64_t challenge_ttl; /* seconds */
+	char *intel_pcs_api_key;       /* Ocp-Apim-Subscription-Key, or NULL */
+	char *intel_root_crl_url;      /* Intel SGX Root CA CRL (DER) */
+	char *collateral_proxy;        /* proxy for vendor fetches, or NULL */
+	int64_t collateral_timeout_ms; /* one vendor fetch, whole transfer */
+	char *issuer;                  /* passport "iss" */
+	char *cors_origins;            /* "*" or a comma-separated list */
+	size_t body_limit;             /* bytes */
+	unsigned threads;              /* worker threads = DB connections */
+	int64_t passport_ttl;          /* seconds, at most 86400 */
+	int64_t challenge_ttl;         /* seconds */
 	bool migrate_on_start;
 	bool verify_requires_key;   /* verify needs an API key */
 	unsigned verify_rate_limit; /* open verify: per address per

@@ -12,6 +12,13 @@ enum MHD_Result handler_challenges_post(struct request *r);
 enum MHD_Result handler_verify_tee_attestation(struct request *r);
 enum MHD_Result handler_passports_get(struct request *r);
 enum MHD_Result handler_passports_list(struct request *r);
+enum MHD_Result handler_collateral_list(struct request *r);
+enum MHD_Result handler_tcb_status_post(struct request *r);
+
+/* 503 for a collateral-service failure STATUS (enum coll_status), naming
+ * ARTIFACT, with Retry-After RETRY seconds (handlers/collateral_reply.c). */
+enum MHD_Result reply_collateral_error(struct request *r, int status,
+                                       const char *artifact, int64_t retry);
 
 /* The endpoint registry (issue 6; docs/api.md, Registry). */
 enum MHD_Result handler_routes_get(struct request *r);

@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "collateral/collateral.h"
 #include "common/codec.h"
 #include "common/log.h"
 #include "common/tptime.h"
@@ -60,6 +61,8 @@ struct input {
 	/* endpoint_id: the registry's current reference values */
 	const char *endpoint_id;
 	struct db_endpoint_ref ref;
+	json_t *resolved;  /* collateral from the collateral service */
+	json_t *artifacts; /* the artifacts it used */
 };
 
 static void
@@ -67,6 +70,8 @@ input_free(struct input *in)
 {
 	json_decref(in->doc);
 	json_decref(in->ref.doc);
+	json_decref(in->resolved);
+	json_decref(in->artifacts);
 	free(in->evidence);
 	free(in->runtime_data);
 	for (size_t i = 0; i < in->n_devices; i++)
@@ -246,6 +251,36 @@ parse_input(struct request *r, struct input *in)
 	in->vreq.now = config_now(&app.cfg);
 	in->vreq.cfg = &app.cfg.verify;
 	return true;
+}
+
+/*
+ * No collateral in the request and no collateral_dir: ask the collateral
+ * service (cache, then vendor). When it cannot supply an artifact the
+ * evidence needs, replies 503 naming the artifact and returns false.
+ */
+static bool
+resolve_collateral(struct request *r, struct input *in)
+{
+	char artifact[200];
+	int64_t retry = 5;
+	enum coll_status st;
+
+	if (in->vreq.collateral != NULL || in->vreq.collateral_path != NULL)
+		return true;
+	st = coll_resolve(in->evidence, in->evidence_len, in->vreq.provider,
+	                  in->vreq.now, &in->resolved, &in->artifacts, artifact,
+	                  sizeof(artifact), &retry);
+	switch (st) {
+	case COLL_OK:
+		in->vreq.collateral = in->resolved;
+		return true;
+	case COLL_NOT_APPLICABLE:
+	case COLL_BAD_EVIDENCE:
+		return true; /* verify_run judges the evidence */
+	default:
+		reply_collateral_error(r, st, artifact, retry);
+		return false;
+	}
 }
 
 /* The digest that makes issuing idempotent: the same evidence with the
@@ -473,7 +508,7 @@ handler_verify_tee_attestation(struct request *r)
 	memset(&in, 0, sizeof(in));
 	if (!verify_admitted(r))
 		return MHD_YES;
-	if (!parse_input(r, &in)) {
+	if (!parse_input(r, &in) || !resolve_collateral(r, &in)) {
 		input_free(&in);
 		return MHD_YES;
 	}
@@ -507,6 +542,8 @@ handler_verify_tee_attestation(struct request *r)
 	valid = verdict_valid(&v);
 	metrics_verification(v.provider, valid);
 	out = verdict_to_json(&v);
+	if (in.artifacts != NULL)
+		json_object_set(out, "collateral_artifacts", in.artifacts);
 	if (valid && a.want_passport && a.passport != NULL) {
 		json_object_set(out, "passport", a.passport);
 		if (!a.reused)

@@ -51,9 +51,9 @@ add_common_headers(struct request *r, struct MHD_Response *resp)
 	}
 }
 
-enum MHD_Result
-reply_bytes(struct request *r, unsigned status, const char *content_type,
-            const char *body, size_t len)
+static enum MHD_Result
+reply_bytes_retry(struct request *r, unsigned status, const char *content_type,
+                  const char *body, size_t len, const char *retry_after)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -66,7 +66,9 @@ reply_bytes(struct request *r, unsigned status, const char *content_type,
 		MHD_add_response_header(resp, "Content-Type", content_type);
 	add_common_headers(r, resp);
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(resp, "Retry-After", "5");
+		MHD_add_response_header(resp, "Retry-After",
+		                        retry_after != NULL ? retry_after
+		                                            : "5");
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	r->replied = true;
@@ -75,7 +77,21 @@ reply_bytes(struct request *r, unsigned status, const char *content_type,
 }
 
 enum MHD_Result
+reply_bytes(struct request *r, unsigned status, const char *content_type,
+            const char *body, size_t len)
+{
+	return reply_bytes_retry(r, status, content_type, body, len, NULL);
+}
+
+enum MHD_Result
 reply_json(struct request *r, unsigned status, json_t *body)
+{
+	return reply_json_retry(r, status, body, NULL);
+}
+
+enum MHD_Result
+reply_json_retry(struct request *r, unsigned status, json_t *body,
+                 const char *retry_after)
 {
 	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	enum MHD_Result ret;
@@ -88,7 +104,8 @@ reply_json(struct request *r, unsigned status, json_t *body)
 		return reply_bytes(r, 500, "application/json", oom,
 		                   sizeof(oom) - 1);
 	}
-	ret = reply_bytes(r, status, "application/json", s, strlen(s));
+	ret = reply_bytes_retry(r, status, "application/json", s, strlen(s),
+	                        retry_after);
 	free(s);
 	return ret;
 }

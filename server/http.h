@@ -32,6 +32,11 @@ struct request {
 /* Queues BODY (reference stolen) as JSON with STATUS. */
 enum MHD_Result reply_json(struct request *r, unsigned status, json_t *body);
 
+/* The same with RETRY_AFTER (seconds, text) as the Retry-After of a 503
+ * (NULL: the default). */
+enum MHD_Result reply_json_retry(struct request *r, unsigned status,
+                                 json_t *body, const char *retry_after);
+
 /*
  * Queues the error body of API.md for CODE: {"error": {"code",
  * "message"}} plus "field" when FIELD is non-NULL (our own field names

@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "collateral/collateral.h"
 #include "common/log.h"
 #include "common/tptime.h"
 #include "db/db.h"
@@ -193,6 +194,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	db_configure(app.cfg.database_url);
+	coll_configure(&(struct coll_config){
+	        .intel_url = app.cfg.intel_pcs_url,
+	        .intel_root_crl_url = app.cfg.intel_root_crl_url,
+	        .intel_api_key = app.cfg.intel_pcs_api_key,
+	        .amd_url = app.cfg.amd_kds_url,
+	        .proxy = app.cfg.collateral_proxy,
+	        .timeout_ms = (long)app.cfg.collateral_timeout_ms,
+	        .offline = app.cfg.offline,
+	        .max_waiting = app.cfg.threads > 1 ? app.cfg.threads / 2 : 1});
 	if (!check_schema(err, sizeof(err))) {
 		fprintf(stderr, "teepassd: %s\n", err);
 		goto out;
@@ -229,6 +239,7 @@ main(int argc, char **argv)
 out:
 	db_conn_close();
 	db_configure(NULL);
+	coll_configure(&(struct coll_config){0});
 	passport_keyring_free(&app.keys);
 	free(app.jwks_json);
 	config_free(&app.cfg);

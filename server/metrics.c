@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collateral/collateral.h"
 #include "server/metrics.h"
 
 static atomic_long requests[6]; /* by status class 1xx..5xx */
@@ -79,6 +80,7 @@ metrics_render(void)
 	        "teepass_db_unavailable_total counter\n"
 	        "teepass_db_unavailable_total %ld\n",
 	        atomic_load(&db_unavailable));
+	coll_metrics_render(f);
 	fclose(f);
 	return buf;
 }

@@ -33,6 +33,8 @@ static const struct route routes[] = {
         {"GET", "/api/passports/{id}/status", handler_passport_status, false,
          true},
         {"GET", "/api/audit", handler_audit_get, false, false},
+        {"GET", "/api/collateral", handler_collateral_list, false, false},
+        {"POST", "/api/tcb-status", handler_tcb_status_post, true, false},
 };
 
 const struct route *

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as jose from 'jose';
-import { startDaemon, stopDaemon, post, get, ROOT, BIN } from './lib.mjs';
+import { startDaemon, stopDaemon, post, get, psql, ROOT, BIN } from './lib.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const SGX = join(ROOT, 'tests/data/sgx/dcapqvl_v3_processor_ca');
@@ -59,13 +59,20 @@ test('SGX v3 quote: ConfigurationAndSWHardeningNeeded is valid with status warni
   assert.equal(r.json.claims.mrenclave, '33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb');
 });
 
-test('a quote without collateral is refused with the missing item named, never passed', async () => {
-  const r = await post(d, '/api/verify/tee-attestation', {
-    attestation: readFileSync(join(TDX, 'quote.bin')).toString('hex'),
-  });
-  assert.equal(r.json.valid, false);
-  assert.ok(r.json.errors.some((e) => e.code === 'collateral_missing'), r.text);
-  assert.equal(r.json.passport, undefined);
+test('a quote without collateral, offline and with nothing cached: 503 naming the missing artifact, never passed', async () => {
+  // Without collateral the daemon asks the collateral service
+  // (collateral.test.mjs); offline with an empty cache it cannot decide.
+  psql('DELETE FROM collateral_artifacts');
+  const off = await startDaemon({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_OFFLINE: '1' });
+  try {
+    const r = await post(off, '/api/verify/tee-attestation', {
+      attestation: readFileSync(join(TDX, 'quote.bin')).toString('hex'),
+    });
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.error.code, 'collateral_offline_missing');
+    assert.match(r.json.error.artifact, /^intel_tcb_info\/tdx\/[0-9a-f]{12}$/);
+    assert.equal(r.json.passport, undefined);
+  } finally { await stopDaemon(off); }
 });
 
 test('teepass verify --collateral DIR --at: exit 0 inside the window, 1 today', () => {

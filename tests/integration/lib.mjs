@@ -33,8 +33,14 @@ export async function startDaemon(extraEnv = {}) {
   const env = {
     ...process.env,
     TEEPASS_LISTEN: `127.0.0.1:${port}`,
-    TEEPASS_DEV_MODE: '1',
+        TEEPASS_DEV_MODE: '1',
     TEEPASS_THREADS: '4',
+    // Tests never reach a real vendor: unless a test points these at its
+    // fake vendor, they name a closed loopback port (connection refused).
+    TEEPASS_INTEL_PCS_URL: 'http://127.0.0.1:9',
+    TEEPASS_INTEL_ROOT_CRL_URL: 'http://127.0.0.1:9/IntelSGXRootCA.der',
+    TEEPASS_AMD_KDS_URL: 'http://127.0.0.1:9',
+    TEEPASS_NVIDIA_NRAS_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
     ...extraEnv,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];

@@ -60,7 +60,11 @@ const MATRIX = {
   'GET /readyz': { expect: all(200) },
   'GET /metrics': { expect: all(200) },
   'GET /.well-known/jwks.json': { expect: all(200) },
-  'GET /api/routes': { expect: all(200) },
+    'GET /api/routes': { expect: all(200) },
+  // The collateral cache listing is for operators; the TCB forecast is a
+  // read-only evaluation, open like verification (a malformed quote: 400).
+  'GET /api/collateral': { expect: keyed({ other: 403, own: 403, admin: 200 }) },
+  'POST /api/tcb-status': { expect: all(400), prepare: async () => ({ body: { attestation: '00'.repeat(64) } }) },
   'POST /api/challenges': { expect: all(201) },
   'POST /api/verify/tee-attestation': {
     expect: all(200), // open by default (verify_requires_key = 0)

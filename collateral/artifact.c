@@ -1,0 +1,383 @@
+/*
+ * Pure checks of one collateral artifact before it is cached or used:
+ * signature and chain to the pinned vendor root, content matching its
+ * key, validity window. Intel: SGX/TDX PCS API v4 ("Get TCB Info", "Get
+ * Quoting Enclave Identity", "Get PCK Cert CRL", Intel SGX PCK Certificate
+ * and CRL Profile); AMD: VCEK Certificate and KDS Interface Specification
+ * (pub. 57230).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+#include "collateral/collateral.h"
+#include "common/codec.h"
+#include "common/tptime.h"
+#include "verify/dcap_collateral.h"
+#include "verify/ecdsa.h"
+#include "verify/snp_cert.h"
+#include "verify/x509.h"
+
+static const char *const kind_names[COLL_KIND__COUNT] = {
+        "intel_tcb_info", "intel_qe_identity", "intel_pck_crl",
+        "intel_root_ca_crl", "amd_vcek"};
+
+const char *
+coll_kind_name(enum coll_kind k)
+{
+	return (unsigned)k < COLL_KIND__COUNT ? kind_names[k] : NULL;
+}
+
+bool
+coll_kind_parse(const char *s, enum coll_kind *out)
+{
+	for (int i = 0; i < COLL_KIND__COUNT; i++) {
+		if (strcmp(s, kind_names[i]) == 0) {
+			*out = (enum coll_kind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+asn1_unix(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return false;
+	*out = (int64_t)timegm(&tm);
+	return true;
+}
+
+/* The issuer chain's first certificate, verified to the pinned Intel
+ * root as of NOW (no CRLs here: verify_run checks revocation). */
+static X509 *
+intel_signer(const char *chain_pem, int64_t now, char *why, size_t whylen)
+{
+	STACK_OF(X509) *chain = NULL;
+	X509 *leaf = NULL, *root = dcap_root_ca();
+	enum tp_err code;
+	char w[160];
+
+	if (chain_pem == NULL || root == NULL) {
+		snprintf(why, whylen, "issuer chain: %s",
+		         root == NULL ? "pinned Intel SGX Root CA unavailable"
+		                      : "missing (response header)");
+		return NULL;
+	}
+	chain = x509_parse_pem_chain((const uint8_t *)chain_pem,
+	                             strlen(chain_pem));
+	if (chain == NULL || sk_X509_num(chain) < 1) {
+		snprintf(why, whylen, "issuer chain: no PEM certificate");
+		goto out;
+	}
+	leaf = sk_X509_shift(chain);
+	if (!x509_chain_verify(leaf, chain, root, now, NULL, &code, w,
+	                       sizeof(w))) {
+		snprintf(why, whylen, "issuer chain: %s", w);
+		X509_free(leaf);
+		leaf = NULL;
+	}
+out:
+	sk_X509_pop_free(chain, X509_free);
+	return leaf;
+}
+
+/* A signed Intel document: {"<member>": {...}, "signature": "<hex>"}. */
+static bool
+intel_doc_check(struct db_collateral_row *r, const char *member, int64_t now,
+                char *why, size_t whylen)
+{
+	const char *text = (const char *)r->body;
+	size_t off, vlen, soff, slen;
+	uint8_t sig[64];
+	char sighex[129];
+	X509 *signer = NULL;
+	struct dcap_tcb_info *tcb = NULL;
+	struct dcap_qe_identity *qe = NULL;
+	bool ok = false;
+	char w[160];
+	json_t *doc;
+
+	/* The whole body must be the JSON object PCS serves: the signature
+	 * covers only the member, so nothing around it may be loose. */
+	doc = json_loadb(text, r->body_len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(doc) || json_object_size(doc) != 2 ||
+	    !json_is_object(json_object_get(doc, member)) ||
+	    !json_is_string(json_object_get(doc, "signature"))) {
+		json_decref(doc);
+		snprintf(why, whylen,
+		         "body: want exactly {\"%s\": {...}, \"signature\": "
+		         "\"<hex>\"}",
+		         member);
+		goto out;
+	}
+	json_decref(doc);
+	if (!dcap_json_member_span(text, r->body_len, member, &off, &vlen) ||
+	    !dcap_json_member_span(text, r->body_len, "signature", &soff,
+	                           &slen) ||
+	    slen != 130 || text[soff] != '"') {
+		snprintf(why, whylen,
+		         "body: want {\"%s\": {...}, \"signature\": \"<128 "
+		         "hex>\"}",
+		         member);
+		goto out;
+	}
+	memcpy(sighex, text + soff + 1, 128);
+	sighex[128] = '\0';
+	if (!codec_hex_decode_fixed(sighex, sig, 64)) {
+		snprintf(why, whylen, "signature: not 64 bytes of hex");
+		goto out;
+	}
+	if ((signer = intel_signer(r->issuer_chain, now, why, whylen)) == NULL)
+		goto out;
+	if (!ecdsa_verify_raw(X509_get0_pubkey(signer), EVP_sha256(),
+	                      r->body + off, vlen, sig, sig + 32, 32)) {
+		snprintf(why, whylen,
+		         "signature: ECDSA P-256 over %s does not verify with "
+		         "the issuer chain's key",
+		         member);
+		goto out;
+	}
+	if (strcmp(member, "tcbInfo") == 0) {
+		char key[32], fmspc[13];
+		if ((tcb = calloc(1, sizeof(*tcb))) == NULL ||
+		    !dcap_tcb_info_parse(r->body + off, vlen, tcb, w,
+		                         sizeof(w))) {
+			snprintf(why, whylen, "tcbInfo: %s",
+			         tcb == NULL ? "out of memory" : w);
+			goto out;
+		}
+		codec_hex_encode_to(tcb->fmspc, 6, fmspc);
+		snprintf(key, sizeof(key), "%s/%s", tcb->tdx ? "tdx" : "sgx",
+		         fmspc);
+		/* "<tee>/<fmspc>" or, for the early update,
+		 * "<tee>/<fmspc>/early". */
+		if (r->key[0] == '\0')
+			snprintf(r->key, sizeof(r->key), "%s", key);
+		else if (strncasecmp(r->key, key, strlen(key)) != 0 ||
+		         (r->key[strlen(key)] != '\0' &&
+		          strcmp(r->key + strlen(key), "/early") != 0)) {
+			snprintf(why, whylen,
+			         "tcbInfo: is for %s, wanted for %.40s", key,
+			         r->key);
+			goto out;
+		}
+		r->issue_date = tcb->issue_date;
+		r->next_update = tcb->next_update;
+	} else {
+		const char *key;
+		if ((qe = calloc(1, sizeof(*qe))) == NULL ||
+		    !dcap_qe_identity_parse(r->body + off, vlen, qe, w,
+		                            sizeof(w))) {
+			snprintf(why, whylen, "enclaveIdentity: %s",
+			         qe == NULL ? "out of memory" : w);
+			goto out;
+		}
+		key = qe->td_qe ? "tdx" : "sgx";
+		if (r->key[0] == '\0')
+			snprintf(r->key, sizeof(r->key), "%s", key);
+		else if (strcmp(r->key, key) != 0) {
+			snprintf(why, whylen,
+			         "enclaveIdentity: is for %s, wanted for %.20s",
+			         key, r->key);
+			goto out;
+		}
+		r->issue_date = qe->issue_date;
+		r->next_update = qe->next_update;
+	}
+	ok = true;
+out:
+	if (tcb != NULL)
+		dcap_tcb_info_clear(tcb);
+	if (qe != NULL)
+		dcap_qe_identity_clear(qe);
+	free(tcb);
+	free(qe);
+	X509_free(signer);
+	return ok;
+}
+
+static bool
+crl_check(struct db_collateral_row *r, bool root_crl, int64_t now, char *why,
+          size_t whylen)
+{
+	X509_CRL *crl = x509_crl_parse(r->body, r->body_len);
+	X509 *signer = NULL;
+	EVP_PKEY *k;
+	char cn[128] = "";
+	const char *key;
+	bool ok = false;
+
+	if (crl == NULL) {
+		snprintf(why, whylen, "body: not a DER or PEM CRL");
+		goto out;
+	}
+	if (root_crl) {
+		k = dcap_root_ca() != NULL ? X509_get0_pubkey(dcap_root_ca())
+		                           : NULL;
+		key = "root";
+	} else {
+		if ((signer = intel_signer(r->issuer_chain, now, why,
+		                           whylen)) == NULL)
+			goto out;
+		k = X509_get0_pubkey(signer);
+		X509_NAME_get_text_by_NID(X509_get_subject_name(signer),
+		                          NID_commonName, cn, sizeof(cn));
+		if (strcmp(cn, "Intel SGX PCK Platform CA") == 0)
+			key = "platform";
+		else if (strcmp(cn, "Intel SGX PCK Processor CA") == 0)
+			key = "processor";
+		else {
+			snprintf(why, whylen,
+			         "issuer chain: signer is not an Intel SGX PCK "
+			         "Platform or Processor CA");
+			goto out;
+		}
+		if (X509_NAME_cmp(X509_CRL_get_issuer(crl),
+		                  X509_get_subject_name(signer)) != 0) {
+			snprintf(
+			        why, whylen,
+			        "crl: issuer is not the issuer chain's signer");
+			goto out;
+		}
+	}
+	if (k == NULL || X509_CRL_verify(crl, k) != 1) {
+		snprintf(why, whylen, "crl: signature does not verify with %s",
+		         root_crl ? "the pinned Intel SGX Root CA"
+		                  : "the issuer chain's key");
+		goto out;
+	}
+	if (r->key[0] == '\0')
+		snprintf(r->key, sizeof(r->key), "%s", key);
+	else if (strcmp(r->key, key) != 0) {
+		snprintf(why, whylen, "crl: is for %s, wanted for %.20s", key,
+		         r->key);
+		goto out;
+	}
+	if (!asn1_unix(X509_CRL_get0_lastUpdate(crl), &r->issue_date) ||
+	    !asn1_unix(X509_CRL_get0_nextUpdate(crl), &r->next_update)) {
+		/* A CRL without nextUpdate could be used forever: refused. */
+		snprintf(why, whylen, "crl: thisUpdate or nextUpdate missing");
+		goto out;
+	}
+	ok = true;
+out:
+	X509_free(signer);
+	X509_CRL_free(crl);
+	return ok;
+}
+
+static bool
+vcek_check(struct db_collateral_row *r, char *why, size_t whylen)
+{
+	X509 *x = x509_parse(r->body, r->body_len);
+	struct snp_ek_info info;
+	const struct snp_roots *roots;
+	char key[sizeof(r->key)], hwid[129], w[160];
+	int n;
+	bool ok = false;
+
+	if (x == NULL) {
+		snprintf(why, whylen, "body: not a DER or PEM certificate");
+		goto out;
+	}
+	if (!snp_ek_info_parse(x, &info, w, sizeof(w))) {
+		snprintf(why, whylen, "vcek: %s", w);
+		goto out;
+	}
+	if (info.is_vlek || info.hwid_len == 0 ||
+	    (roots = snp_roots_get(info.product)) == NULL ||
+	    roots->ask == NULL) {
+		snprintf(why, whylen,
+		         "vcek: not a VCEK of a product with a pinned ARK");
+		goto out;
+	}
+	if (!snp_link_verify(x, roots->ask, w, sizeof(w))) {
+		snprintf(why, whylen, "vcek: not signed by the pinned ASK: %s",
+		         w);
+		goto out;
+	}
+	codec_hex_encode_to(info.hwid, info.hwid_len, hwid);
+	n = snprintf(key, sizeof(key), "%s/%s/%d.%d.%d.%d",
+	             snp_product_name(info.product), hwid, info.bl, info.tee,
+	             info.snp, info.microcode);
+	if (info.fmc >= 0 && n > 0 && (size_t)n < sizeof(key))
+		snprintf(key + n, sizeof(key) - (size_t)n, ".%d", info.fmc);
+	if (r->key[0] == '\0')
+		snprintf(r->key, sizeof(r->key), "%s", key);
+	else if (strcasecmp(r->key, key) != 0) {
+		snprintf(why, whylen,
+		         "vcek: is for another chip or TCB than requested");
+		goto out;
+	}
+	if (!snp_cert_window(x, &r->issue_date, &r->next_update)) {
+		snprintf(why, whylen, "vcek: validity unreadable");
+		goto out;
+	}
+	ok = true;
+out:
+	X509_free(x);
+	return ok;
+}
+
+bool
+coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
+                    char *why, size_t whylen)
+{
+	enum coll_kind k;
+	uint8_t md[32];
+	bool ok;
+
+	*stale = false;
+	if (!coll_kind_parse(r->kind, &k) || r->body == NULL ||
+	    r->body_len == 0) {
+		snprintf(why, whylen, "unknown kind or empty body");
+		return false;
+	}
+	switch (k) {
+	case COLL_INTEL_TCB_INFO:
+		ok = intel_doc_check(r, "tcbInfo", now, why, whylen);
+		break;
+	case COLL_INTEL_QE_IDENTITY:
+		ok = intel_doc_check(r, "enclaveIdentity", now, why, whylen);
+		break;
+	case COLL_INTEL_PCK_CRL:
+	case COLL_INTEL_ROOT_CA_CRL:
+		ok = crl_check(r, k == COLL_INTEL_ROOT_CA_CRL, now, why,
+		               whylen);
+		break;
+	case COLL_AMD_VCEK:
+		ok = vcek_check(r, why, whylen);
+		break;
+	default:
+		ok = false;
+	}
+	if (!ok)
+		return false;
+	if (r->next_update <= r->issue_date) {
+		snprintf(why, whylen, "validity: next update before issue");
+		return false;
+	}
+	if (now < r->issue_date || now >= r->next_update) {
+		*stale = true;
+		char a[32], b[32];
+		tptime_format(r->issue_date, a);
+		tptime_format(r->next_update, b);
+		snprintf(why, whylen,
+		         "validity: [%s, %s) does not contain the verification "
+		         "time",
+		         a, b);
+		return false;
+	}
+	SHA256(r->body, r->body_len, md);
+	codec_hex_encode_to(md, 32, r->sha256);
+	return true;
+}

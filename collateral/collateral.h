@@ -1,0 +1,115 @@
+#ifndef TP_COLLATERAL_H
+#define TP_COLLATERAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "db/collateral.h"
+#include "verify/provider.h"
+
+/*
+ * The collateral service (issue 7): finds the vendor collateral a piece
+ * of evidence needs, from the PostgreSQL cache or from Intel PCS/PCCS and
+ * AMD KDS, verifies each artifact before it is cached, and builds the
+ * collateral JSON handed to verify_run(). Outside verify/: this module
+ * does network and SQL; verify/ stays pure.
+ */
+
+/* Artifact kinds (the "kind" column). */
+enum coll_kind {
+	COLL_INTEL_TCB_INFO = 0, /* key "sgx/<fmspc>" or "tdx/<fmspc>" */
+	COLL_INTEL_QE_IDENTITY,  /* key "sgx" or "tdx" */
+	COLL_INTEL_PCK_CRL,      /* key "platform" or "processor" */
+	COLL_INTEL_ROOT_CA_CRL,  /* key "root" */
+	COLL_AMD_VCEK,           /* key "<Product>/<hwid hex>/<bl>.<tee>.
+	                          * <snp>.<ucode>[.<fmc>]" */
+	COLL_KIND__COUNT
+};
+
+/* "intel_tcb_info", ...; NULL when out of range. */
+const char *coll_kind_name(enum coll_kind k);
+bool coll_kind_parse(const char *s, enum coll_kind *out);
+
+/* ---- artifact.c: pure checks ---- */
+
+/*
+ * Verifies the artifact R (kind, body, issuer_chain set) as of NOW:
+ * Intel documents' ECDSA signature over the exact signed bytes with the
+ * issuer chain verified to the pinned Intel SGX Root CA; CRLs signed by
+ * their issuer (PCK CRL: the chain from the header; Root CA CRL: the
+ * pinned root); VCEKs signed by the pinned AMD ASK of their product. The
+ * content must match R->key (FMSPC, TEE, CA type, product, hwid, TCB);
+ * an empty R->key is filled from the content (imports). Fills sha256,
+ * issue_date and next_update. Returns false with WHY when anything
+ * fails; *STALE is then true when only the window [issue_date,
+ * next_update) misses NOW (an authentic but unusable artifact).
+ */
+bool coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
+                         char *why, size_t whylen);
+
+/* ---- service.c: configuration, cache, fetches ---- */
+
+struct coll_config {
+	const char *intel_url;          /* PCS or PCCS base URL */
+	const char *intel_root_crl_url; /* Root CA CRL (DER) */
+	const char *intel_api_key;      /* Ocp-Apim-Subscription-Key, or NULL */
+	const char *amd_url;            /* KDS base URL */
+	const char *proxy;              /* libcurl proxy, or NULL */
+	long timeout_ms;                /* whole transfer */
+	bool offline;                   /* never open a connection */
+	unsigned max_waiting; /* threads that may fetch from vendors at
+	                       * once (0: unlimited); beyond, 503 at once,
+	                       * so a hanging vendor never holds every
+	                       * worker (threads waiting for a fetch under
+	                       * way give up after 2 s) */
+};
+
+/* Copies CFG (strings too); call once before serving. */
+void coll_configure(const struct coll_config *cfg);
+
+enum coll_status {
+	COLL_OK = 0,
+	COLL_OFFLINE_MISSING, /* offline and not cached */
+	COLL_UNAVAILABLE,     /* vendor down, timeout, back-off, stale */
+	COLL_NOT_FOUND,       /* the vendor has none for this platform */
+	COLL_VENDOR_INVALID,  /* the vendor served an artifact that did not
+	                       * verify; nothing cached */
+	COLL_DB_UNAVAILABLE,
+	COLL_NOT_APPLICABLE, /* evidence is not one the service serves */
+	COLL_BAD_EVIDENCE,   /* cannot be parsed far enough to know */
+};
+
+/*
+ * The collateral for evidence EV (provider PROV, or NONE to detect) at
+ * NOW. On COLL_OK: *collateral is the JSON to give verify_run() and
+ * *artifacts an array of {kind, key, sha256, source, next_update} (both
+ * new references). Otherwise ARTIFACT names the artifact
+ * ("intel_pck_crl/processor") and *retry_after the seconds to wait.
+ */
+enum coll_status coll_resolve(const uint8_t *ev, size_t len,
+                              enum tp_provider prov, int64_t now,
+                              json_t **collateral, json_t **artifacts,
+                              char *artifact, size_t artifactlen,
+                              int64_t *retry_after);
+
+/*
+ * TCB forecast of the Intel quote EV at NOW: evaluated against the
+ * standard and the early TCB Info of its FMSPC (cache or vendor; keys
+ * "<tee>/<fmspc>" and "<tee>/<fmspc>/early"). *out = {"tee", "fmspc",
+ * "standard": {...}, "early": {...}}, each with tcb_status (null and
+ * "error" when no level matches), advisory_ids, tcb_evaluation_data_number,
+ * issue_date, next_update and short_of_up_to_date: [{"component", "have",
+ * "need"}] against the first UpToDate level (null when there is none).
+ * COLL_BAD_EVIDENCE when EV is not a quote with a PCK chain; other
+ * failures as coll_resolve.
+ */
+enum coll_status coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now,
+                                   json_t **out, char *artifact,
+                                   size_t artifactlen, int64_t *retry_after);
+
+/* Appends the collateral metrics (Prometheus text) to F. */
+void coll_metrics_render(void *f);
+
+#endif

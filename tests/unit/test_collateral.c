@@ -1,0 +1,407 @@
+/*
+ * The collateral service's artifact checks (collateral/artifact.c) on the
+ * real collateral of tests/data (windows and FMSPCs as the vectors'
+ * collateral states them, tests/data/tdx/PROVENANCE.md) and hostile
+ * variants: tampered bytes, truncation at every offset, wrong key,
+ * missing or wrong issuer chain, outside the window, look-alike VCEK.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "collateral/collateral.h"
+#include "collateral/service.h"
+#include "verify/dcap_collateral.h"
+#include "verify/dcap_pck.h"
+#include "verify/dcap_quote.h"
+#include "verify/x509.h"
+#include "common/codec.h"
+#include "config/config.h"
+#include "common/tptime.h"
+
+#define TDX "tests/data/tdx/dcapqvl_v4_uptodate/collateral.json"
+#define SGX "tests/data/sgx/dcapqvl_v3_processor_ca/collateral.json"
+#define AT  "2025-07-10T00:00:00Z"
+
+static int64_t
+at(const char *s)
+{
+	int64_t t = 0;
+	assert_true(tptime_parse(s, &t));
+	return t;
+}
+
+static json_t *
+load(const char *path)
+{
+	json_t *j = json_load_file(path, 0, NULL);
+	assert_non_null(j);
+	return j;
+}
+
+/* A row of KIND with BODY (copied) and CHAIN (copied or NULL). */
+static void
+row(struct db_collateral_row *r, const char *kind, const char *key,
+    const void *body, size_t len, const char *chain)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->kind, sizeof(r->kind), "%s", kind);
+	snprintf(r->key, sizeof(r->key), "%s", key);
+	r->body = malloc(len + 1);
+	assert_non_null(r->body);
+	memcpy(r->body, body, len);
+	r->body_len = len;
+	r->issuer_chain = chain != NULL ? strdup(chain) : NULL;
+}
+
+/* The PCS body of the sample's TCB Info. */
+static char *
+tcb_body(json_t *c)
+{
+	char *b = NULL;
+	assert_true(asprintf(&b, "{\"tcbInfo\":%s,\"signature\":\"%s\"}",
+	                     json_string_value(json_object_get(c, "tcb_info")),
+	                     json_string_value(json_object_get(
+	                             c, "tcb_info_signature"))) > 0);
+	return b;
+}
+
+static const char *
+fmspc(json_t *c, char out[13])
+{
+	json_t *t = json_loads(
+	        json_string_value(json_object_get(c, "tcb_info")), 0, NULL);
+	assert_non_null(t);
+	snprintf(out, 13, "%s", json_string_value(json_object_get(t, "fmspc")));
+	for (char *p = out; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+	json_decref(t);
+	return out;
+}
+
+static void
+test_tcb_info_real(void **state)
+{
+	json_t *c = load(TDX);
+	char *body = tcb_body(c), key[32], f[13], why[256];
+	const char *chain =
+	        json_string_value(json_object_get(c, "tcb_info_issuer_chain"));
+	struct db_collateral_row r;
+	bool stale = true;
+
+	(void)state;
+	/* Key derived from the content (imports). */
+	row(&r, "intel_tcb_info", "", body, strlen(body), chain);
+	assert_true(coll_artifact_check(&r, at(AT), &stale, why, sizeof(why)));
+	snprintf(key, sizeof(key), "tdx/%s", fmspc(c, f));
+	assert_string_equal(r.key, key);
+	/* The window the sample's tcbInfo states. */
+	assert_int_equal(r.issue_date, at("2025-06-19T10:16:03Z"));
+	assert_int_equal(r.next_update, at("2025-07-19T10:16:03Z"));
+	assert_int_equal(strlen(r.sha256), 64);
+	db_collateral_row_clear(&r);
+
+	/* Asked for another FMSPC or TEE: refused. */
+	row(&r, "intel_tcb_info", "sgx/000000000000", body, strlen(body),
+	    chain);
+	assert_false(coll_artifact_check(&r, at(AT), &stale, why, sizeof(why)));
+	assert_false(stale);
+	db_collateral_row_clear(&r);
+
+	/* Outside the window: authentic but stale. */
+	row(&r, "intel_tcb_info", key, body, strlen(body), chain);
+	assert_false(coll_artifact_check(&r, at("2025-07-19T10:16:03Z"), &stale,
+	                                 why, sizeof(why)));
+	assert_true(stale);
+	db_collateral_row_clear(&r);
+
+	/* No issuer chain, or the PCK CRL's chain (another signer). */
+	row(&r, "intel_tcb_info", key, body, strlen(body), NULL);
+	assert_false(coll_artifact_check(&r, at(AT), &stale, why, sizeof(why)));
+	db_collateral_row_clear(&r);
+	row(&r, "intel_tcb_info", key, body, strlen(body),
+	    json_string_value(json_object_get(c, "pck_crl_issuer_chain")));
+	assert_false(coll_artifact_check(&r, at(AT), &stale, why, sizeof(why)));
+	assert_false(stale);
+	db_collateral_row_clear(&r);
+	free(body);
+	json_decref(c);
+}
+
+/* Every byte of the signed tcbInfo flipped: never accepted. */
+static void
+test_tcb_info_flips(void **state)
+{
+	json_t *c = load(TDX);
+	char *body = tcb_body(c), why[256];
+	const char *chain =
+	        json_string_value(json_object_get(c, "tcb_info_issuer_chain"));
+	size_t n = strlen(body);
+	struct db_collateral_row r;
+	bool stale;
+
+	(void)state;
+	for (size_t i = 0; i < n; i += 7) {
+		char saved = body[i];
+		body[i] = (char)(body[i] ^ 0x01);
+		row(&r, "intel_tcb_info", "", body, n, chain);
+		assert_false(coll_artifact_check(&r, at(AT), &stale, why,
+		                                 sizeof(why)));
+		db_collateral_row_clear(&r);
+		body[i] = saved;
+	}
+	/* Truncated at every offset: refused, never a crash. */
+	for (size_t i = 0; i < n; i++) {
+		row(&r, "intel_tcb_info", "", body, i == 0 ? 1 : i, chain);
+		assert_false(coll_artifact_check(&r, at(AT), &stale, why,
+		                                 sizeof(why)));
+		db_collateral_row_clear(&r);
+	}
+	free(body);
+	json_decref(c);
+}
+
+static void
+test_qe_identity_real(void **state)
+{
+	json_t *c = load(SGX);
+	char *body = NULL, why[256];
+	struct db_collateral_row r;
+	bool stale;
+
+	(void)state;
+	assert_true(
+	        asprintf(&body, "{\"enclaveIdentity\":%s,\"signature\":\"%s\"}",
+	                 json_string_value(json_object_get(c, "qe_identity")),
+	                 json_string_value(json_object_get(
+	                         c, "qe_identity_signature"))) > 0);
+	row(&r, "intel_qe_identity", "sgx", body, strlen(body),
+	    json_string_value(json_object_get(c, "qe_identity_issuer_chain")));
+	assert_true(coll_artifact_check(&r, at(AT), &stale, why, sizeof(why)));
+	assert_int_equal(r.next_update, at("2025-07-19T10:01:18Z"));
+	db_collateral_row_clear(&r);
+	row(&r, "intel_qe_identity", "tdx", body, strlen(body),
+	    json_string_value(json_object_get(c, "qe_identity_issuer_chain")));
+	assert_false(coll_artifact_check(&r, at(AT), &stale, why, sizeof(why)));
+	db_collateral_row_clear(&r);
+	free(body);
+	json_decref(c);
+}
+
+static void
+crl(const char *path, const char *item, const char *chain_item,
+    const char *want_key, bool ok)
+{
+	json_t *c = load(path);
+	const char *hex = json_string_value(json_object_get(c, item));
+	uint8_t *der = NULL;
+	size_t n = 0;
+	struct db_collateral_row r;
+	bool stale;
+	char why[256];
+
+	assert_true(codec_hex_decode(hex, strlen(hex), &der, &n));
+	row(&r, item[0] == 'p' ? "intel_pck_crl" : "intel_root_ca_crl", "", der,
+	    n,
+	    chain_item != NULL
+	            ? json_string_value(json_object_get(c, chain_item))
+	            : NULL);
+	assert_int_equal(
+	        coll_artifact_check(&r, at(AT), &stale, why, sizeof(why)), ok);
+	if (ok)
+		assert_string_equal(r.key, want_key);
+	db_collateral_row_clear(&r);
+	/* One flipped byte in the signed part: refused. */
+	der[n / 2] ^= 1;
+	row(&r, item[0] == 'p' ? "intel_pck_crl" : "intel_root_ca_crl", "", der,
+	    n,
+	    chain_item != NULL
+	            ? json_string_value(json_object_get(c, chain_item))
+	            : NULL);
+	assert_false(coll_artifact_check(&r, at(AT), &stale, why, sizeof(why)));
+	db_collateral_row_clear(&r);
+	free(der);
+	json_decref(c);
+}
+
+static void
+test_crls(void **state)
+{
+	(void)state;
+	crl(TDX, "pck_crl", "pck_crl_issuer_chain", "platform", true);
+	crl(SGX, "pck_crl", "pck_crl_issuer_chain", "processor", true);
+	crl(TDX, "root_ca_crl", NULL, "root", true);
+	/* A PCK CRL with the TCB signing chain: not its issuer. */
+	crl(TDX, "pck_crl", "tcb_info_issuer_chain", NULL, false);
+}
+
+static uint8_t *
+file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = malloc(1 << 16);
+	assert_non_null(f);
+	*len = fread(b, 1, 1 << 16, f);
+	fclose(f);
+	return b;
+}
+
+static void
+test_vcek(void **state)
+{
+	size_t n, rn;
+	uint8_t *der = file("tests/data/snp/teep_tinfoil_genoa_v3_20260629/"
+	                    "vcek.der",
+	                    &n);
+	uint8_t *rep = file("tests/data/snp/teep_tinfoil_genoa_v3_20260629/"
+	                    "report.bin",
+	                    &rn);
+	struct db_collateral_row r;
+	char hwid[129], prefix[160], why[256];
+	bool stale;
+	EVP_PKEY *k = NULL;
+	X509 *x;
+
+	(void)state;
+	/* The report's CHIP_ID (offset 0x1A0) is the VCEK's hwid. */
+	codec_hex_encode_to(rep + 0x1a0, 64, hwid);
+	snprintf(prefix, sizeof(prefix), "Genoa/%s/", hwid);
+	row(&r, "amd_vcek", "", der, n, NULL);
+	assert_true(coll_artifact_check(&r, at("2026-07-01T00:00:00Z"), &stale,
+	                                why, sizeof(why)));
+	assert_memory_equal(r.key, prefix, strlen(prefix));
+	db_collateral_row_clear(&r);
+	/* Before notBefore (2026-06-28T02:12:47Z): stale. */
+	row(&r, "amd_vcek", "", der, n, NULL);
+	assert_false(coll_artifact_check(&r, at("2026-06-01T00:00:00Z"), &stale,
+	                                 why, sizeof(why)));
+	assert_true(stale);
+	db_collateral_row_clear(&r);
+	/* Look-alike: the same certificate re-signed by another key. */
+	x = d2i_X509(NULL, &(const unsigned char *){der}, (long)n);
+	assert_non_null(x);
+	k = EVP_EC_gen("P-384");
+	assert_non_null(k);
+	assert_true(X509_sign(x, k, EVP_sha384()) > 0);
+	{
+		unsigned char *out = NULL;
+		int len = i2d_X509(x, &out);
+		assert_true(len > 0);
+		row(&r, "amd_vcek", "", out, (size_t)len, NULL);
+		assert_false(coll_artifact_check(&r, at("2026-07-01T00:00:00Z"),
+		                                 &stale, why, sizeof(why)));
+		assert_false(stale);
+		db_collateral_row_clear(&r);
+		OPENSSL_free(out);
+	}
+	X509_free(x);
+	EVP_PKEY_free(k);
+	free(der);
+	free(rep);
+}
+
+/* The forecast's shortfall against a level built from the quote's own
+ * SVNs: none at equality; each raised component named with have/need. */
+static void
+test_shortfall(void **state)
+{
+	size_t n;
+	uint8_t *buf = file("tests/data/tdx/dcapqvl_v4_uptodate/quote.bin", &n);
+	struct dcap_quote q;
+	struct dcap_pck_ext ext;
+	struct dcap_tcb_level lv;
+	STACK_OF(X509) * chain;
+	char why[160];
+	json_t *a;
+
+	(void)state;
+	assert_int_equal(dcap_quote_parse(buf, n, &q, why, sizeof(why)),
+	                 TP_ERR__COUNT);
+	chain = x509_parse_pem_chain(q.cert_data, q.cert_len);
+	assert_non_null(chain);
+	assert_true(dcap_pck_ext_parse(sk_X509_value(chain, 0), &ext, why,
+	                               sizeof(why)));
+	memset(&lv, 0, sizeof(lv));
+	memcpy(lv.sgx, ext.comp_svn, 16);
+	lv.pcesvn = ext.pcesvn;
+	memcpy(lv.tdx, q.td.tee_tcb_svn, 16);
+	a = coll_forecast_shortfall(&q, &ext, &lv);
+	assert_int_equal(json_array_size(a), 0);
+	json_decref(a);
+
+	lv.sgx[2] = (uint8_t)(ext.comp_svn[2] + 1);
+	lv.pcesvn = (uint16_t)(ext.pcesvn + 1);
+	lv.tdx[7] = (uint8_t)(q.td.tee_tcb_svn[7] + 2);
+	a = coll_forecast_shortfall(&q, &ext, &lv);
+	assert_int_equal(json_array_size(a), 3);
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(a, 0), "component")),
+	                    "sgxtcbcomp03svn");
+	assert_int_equal(json_integer_value(
+	                         json_object_get(json_array_get(a, 0), "need")),
+	                 ext.comp_svn[2] + 1);
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(a, 1), "component")),
+	                    "pcesvn");
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(a, 2), "component")),
+	                    "tdxtcbcomp08svn");
+	assert_int_equal(json_integer_value(
+	                         json_object_get(json_array_get(a, 2), "have")),
+	                 q.td.tee_tcb_svn[7]);
+	json_decref(a);
+	sk_X509_pop_free(chain, X509_free);
+	free(buf);
+}
+
+/* The collateral keys of config/teepass.conf.example. */
+static void
+test_config_keys(void **state)
+{
+	struct tp_config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.collateral_timeout_ms, 10000);
+	assert_non_null(c.intel_root_crl_url);
+	assert_null(c.intel_pcs_api_key);
+	assert_true(config_set(&c, "collateral_timeout_ms", "1500", err,
+	                       sizeof(err)));
+	assert_int_equal(c.collateral_timeout_ms, 1500);
+	assert_false(config_set(&c, "collateral_timeout_ms", "50", err,
+	                        sizeof(err)));
+	assert_non_null(strstr(err, "collateral_timeout_ms"));
+	assert_false(config_set(&c, "collateral_timeout_ms", "10s", err,
+	                        sizeof(err)));
+	assert_true(config_set(&c, "intel_pcs_api_key", "k", err, sizeof(err)));
+	assert_string_equal(c.intel_pcs_api_key, "k");
+	assert_true(config_set(&c, "collateral_proxy", "http://p:3128", err,
+	                       sizeof(err)));
+	assert_true(config_set(&c, "intel_root_crl_url", "", err, sizeof(err)));
+	config_free(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_tcb_info_real),
+	        cmocka_unit_test(test_tcb_info_flips),
+	        cmocka_unit_test(test_qe_identity_real),
+	        cmocka_unit_test(test_crls),
+	        cmocka_unit_test(test_vcek),
+	        cmocka_unit_test(test_shortfall),
+	        cmocka_unit_test(test_config_keys),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
