@@ -24,7 +24,7 @@
 
 /* File extension of each kind in the export layout. */
 static const char *const kind_ext[COLL_KIND__COUNT] = {"json", "json", "der",
-                                                       "der", "der"};
+                                                       "der",  "der",  "json"};
 
 struct import_ctx {
 	PGconn *c;
@@ -270,6 +270,7 @@ import_dir(struct import_ctx *ic, const char *dir)
 	        {"root_ca_crl.der", NULL, COLL_INTEL_ROOT_CA_CRL},
 	        {"vcek.der", NULL, COLL_AMD_VCEK},
 	        {"vcek.pem", NULL, COLL_AMD_VCEK},
+	        {"nras_jwks.json", NULL, COLL_NVIDIA_NRAS_JWKS},
 	};
 	char path[4096], chain[8448];
 	struct stat st;

@@ -24,8 +24,8 @@
 #include "verify/x509.h"
 
 static const char *const kind_names[COLL_KIND__COUNT] = {
-        "intel_tcb_info", "intel_qe_identity", "intel_pck_crl",
-        "intel_root_ca_crl", "amd_vcek"};
+        "intel_tcb_info",    "intel_qe_identity", "intel_pck_crl",
+        "intel_root_ca_crl", "amd_vcek",          "nvidia_nras_jwks"};
 
 const char *
 coll_kind_name(enum coll_kind k)
@@ -328,6 +328,173 @@ out:
 	return ok;
 }
 
+/* NVIDIA rotates its NRAS signing keys daily: a fetched key set is
+ * trusted for an hour at most. */
+#define NRAS_JWKS_LIFE     3600
+#define NRAS_JWKS_MAX_KEYS 256
+
+/* An x5c entry (base64 DER) as a certificate, or NULL. */
+static X509 *
+x5c_cert(const json_t *s)
+{
+	const char *b64 = json_string_value(s);
+	uint8_t *der = NULL;
+	size_t n;
+	X509 *x = NULL;
+
+	if (b64 != NULL && codec_base64_decode(b64, strlen(b64), &der, &n))
+		x = x509_parse(der, n);
+	free(der);
+	return x;
+}
+
+/* One JWK of the NRAS set: EC P-384 with a kid, x and y of 48 bytes
+ * each; when it carries x5c, its leaf holds that key and is valid at
+ * NOW (its notAfter lowers *until). */
+static bool
+jwk_check(const json_t *k, size_t i, int64_t now, int64_t *until, char *why,
+          size_t whylen)
+{
+	const char *kid = json_string_value(json_object_get(k, "kid"));
+	const char *kty = json_string_value(json_object_get(k, "kty"));
+	const char *crv = json_string_value(json_object_get(k, "crv"));
+	const char *xs = json_string_value(json_object_get(k, "x"));
+	const char *ys = json_string_value(json_object_get(k, "y"));
+	json_t *x5c = json_object_get(k, "x5c");
+	uint8_t pt[97], *c = NULL;
+	size_t n = 0;
+	EVP_PKEY *key = NULL;
+	X509 *leaf = NULL;
+	int64_t nb, na;
+	bool ok = false;
+
+	pt[0] = 0x04;
+	if (kid == NULL || *kid == '\0' || kty == NULL ||
+	    strcmp(kty, "EC") != 0 || crv == NULL ||
+	    strcmp(crv, "P-384") != 0) {
+		snprintf(why, whylen,
+		         "keys[%zu]: want kty EC, crv P-384 and a kid", i);
+		goto out;
+	}
+	if (xs == NULL || !codec_base64_decode(xs, strlen(xs), &c, &n) ||
+	    n != 48) {
+		snprintf(why, whylen, "keys[%zu].x: not 48 bytes of base64url",
+		         i);
+		goto out;
+	}
+	memcpy(pt + 1, c, 48);
+	free(c);
+	c = NULL;
+	if (ys == NULL || !codec_base64_decode(ys, strlen(ys), &c, &n) ||
+	    n != 48) {
+		snprintf(why, whylen, "keys[%zu].y: not 48 bytes of base64url",
+		         i);
+		goto out;
+	}
+	memcpy(pt + 49, c, 48);
+	if ((key = ecdsa_pub_from_point("P-384", pt, sizeof(pt))) == NULL) {
+		snprintf(why, whylen, "keys[%zu]: x, y not a P-384 point", i);
+		goto out;
+	}
+	if (x5c == NULL) {
+		ok = true;
+		goto out;
+	}
+	if (!json_is_array(x5c) ||
+	    (leaf = x5c_cert(json_array_get(x5c, 0))) == NULL) {
+		snprintf(why, whylen, "keys[%zu].x5c[0]: not a certificate", i);
+		goto out;
+	}
+	if (EVP_PKEY_eq(X509_get0_pubkey(leaf), key) != 1) {
+		snprintf(why, whylen,
+		         "keys[%zu].x5c[0]: holds another key than x, y", i);
+		goto out;
+	}
+	if (!asn1_unix(X509_get0_notBefore(leaf), &nb) ||
+	    !asn1_unix(X509_get0_notAfter(leaf), &na) || now < nb ||
+	    now >= na) {
+		char a[32] = "?", b[32] = "?";
+		if (asn1_unix(X509_get0_notBefore(leaf), &nb))
+			tptime_format(nb, a);
+		if (asn1_unix(X509_get0_notAfter(leaf), &na))
+			tptime_format(na, b);
+		snprintf(why, whylen,
+		         "keys[%zu].x5c[0]: validity [%s, %s) does not contain "
+		         "the verification time",
+		         i, a, b);
+		goto out;
+	}
+	if (na < *until)
+		*until = na;
+	ok = true;
+out:
+	free(c);
+	EVP_PKEY_free(key);
+	X509_free(leaf);
+	return ok;
+}
+
+/*
+ * The NRAS JWKS: exactly {"keys": [...]} with 1..NRAS_JWKS_MAX_KEYS
+ * keys, each checked by jwk_check, kids unique. The set is not signed
+ * (its x5c chains end at an unpublished NVIDIA CA), so what is checked
+ * is its shape and the keys' own validity; verdicts resting on it are
+ * never hardware_verified.
+ */
+static bool
+jwks_check(struct db_collateral_row *r, int64_t now, char *why, size_t whylen)
+{
+	json_t *doc, *keys;
+	int64_t until = now + NRAS_JWKS_LIFE;
+	size_t i, j, n;
+	bool ok = false;
+
+	doc = json_loadb((const char *)r->body, r->body_len,
+	                 JSON_REJECT_DUPLICATES, NULL);
+	keys = json_object_get(doc, "keys");
+	n = json_array_size(keys);
+	if (!json_is_object(doc) || json_object_size(doc) != 1 ||
+	    !json_is_array(keys) || n == 0 || n > NRAS_JWKS_MAX_KEYS) {
+		snprintf(why, whylen,
+		         "body: want a JSON object {\"keys\": [1..%d JWKs]}",
+		         NRAS_JWKS_MAX_KEYS);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *kid;
+		if (!jwk_check(json_array_get(keys, i), i, now, &until, why,
+		               whylen))
+			goto out;
+		kid = json_string_value(
+		        json_object_get(json_array_get(keys, i), "kid"));
+		for (j = 0; j < i; j++) {
+			const char *o = json_string_value(json_object_get(
+			        json_array_get(keys, j), "kid"));
+			if (strcmp(o, kid) == 0) {
+				snprintf(why, whylen,
+				         "keys[%zu]: kid repeats keys[%zu]'s",
+				         i, j);
+				goto out;
+			}
+		}
+	}
+	if (r->key[0] == '\0')
+		snprintf(r->key, sizeof(r->key), "nras");
+	else if (strcmp(r->key, "nras") != 0) {
+		snprintf(why, whylen, "jwks: wanted for %.20s, is for nras",
+		         r->key);
+		goto out;
+	}
+	/* No date in the set itself: it lives from the time it was checked
+	 * for an hour, or until its first leaf expires. */
+	r->issue_date = now;
+	r->next_update = until;
+	ok = true;
+out:
+	json_decref(doc);
+	return ok;
+}
+
 bool
 coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
                     char *why, size_t whylen)
@@ -356,6 +523,9 @@ coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
 		break;
 	case COLL_AMD_VCEK:
 		ok = vcek_check(r, why, whylen);
+		break;
+	case COLL_NVIDIA_NRAS_JWKS:
+		ok = jwks_check(r, now, why, whylen);
 		break;
 	default:
 		ok = false;

@@ -25,6 +25,7 @@ enum coll_kind {
 	COLL_INTEL_ROOT_CA_CRL,  /* key "root" */
 	COLL_AMD_VCEK,           /* key "<Product>/<hwid hex>/<bl>.<tee>.
 	                          * <snp>.<ucode>[.<fmc>]" */
+	COLL_NVIDIA_NRAS_JWKS,   /* key "nras" */
 	COLL_KIND__COUNT
 };
 
@@ -56,9 +57,10 @@ struct coll_config {
 	const char *intel_root_crl_url; /* Root CA CRL (DER) */
 	const char *intel_api_key;      /* Ocp-Apim-Subscription-Key, or NULL */
 	const char *amd_url;            /* KDS base URL */
-	const char *proxy;              /* libcurl proxy, or NULL */
-	long timeout_ms;                /* whole transfer */
-	bool offline;                   /* never open a connection */
+	const char *nvidia_nras_jwks_url; /* NRAS JWKS document URL */
+	const char *proxy;                /* libcurl proxy, or NULL */
+	long timeout_ms;                  /* whole transfer */
+	bool offline;                     /* never open a connection */
 	unsigned max_waiting; /* threads that may fetch from vendors at
 	                       * once (0: unlimited); beyond, 503 at once,
 	                       * so a hanging vendor never holds every

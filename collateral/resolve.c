@@ -14,6 +14,7 @@
 #include "common/tptime.h"
 #include "verify/dcap_pck.h"
 #include "verify/dcap_quote.h"
+#include "verify/gpu.h"
 #include "verify/snp_report.h"
 #include "verify/x509.h"
 
@@ -218,6 +219,42 @@ resolve_snp(const uint8_t *ev, size_t len, int64_t now, json_t *coll,
 	return COLL_OK;
 }
 
+/* An NRAS detached EAT: the NRAS JWKS, handed over as {"nras_jwks":
+ * {...}}. The token's signatures, digests and claims are verify_run's. */
+static enum coll_status
+resolve_nras(int64_t now, json_t *coll, json_t *arts, char *artifact,
+             size_t artifactlen, int64_t *retry)
+{
+	struct coll_request rq;
+	struct db_collateral_row row;
+	enum coll_status st;
+	json_t *jwks;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.vendor = COLL_VENDOR_NVIDIA;
+	rq.kind_id = COLL_NVIDIA_NRAS_JWKS;
+	rq.kind = coll_kind_name(COLL_NVIDIA_NRAS_JWKS);
+	snprintf(rq.key, sizeof(rq.key), "nras");
+	snprintf(rq.url, sizeof(rq.url), "%s", coll_nvidia_nras_jwks_url());
+	if ((st = coll_obtain(&rq, now, &row, retry)) != COLL_OK) {
+		name_artifact(&rq, artifact, artifactlen);
+		return st;
+	}
+	/* Checked as JSON before it was cached (coll_artifact_check). */
+	jwks = json_loadb((const char *)row.body, row.body_len,
+	                  JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(jwks)) {
+		json_decref(jwks);
+		db_collateral_row_clear(&row);
+		name_artifact(&rq, artifact, artifactlen);
+		return COLL_UNAVAILABLE;
+	}
+	json_object_set_new(coll, "nras_jwks", jwks);
+	json_array_append_new(arts, artifact_json(&row));
+	db_collateral_row_clear(&row);
+	return COLL_OK;
+}
+
 enum coll_status
 coll_resolve(const uint8_t *ev, size_t len, enum tp_provider prov, int64_t now,
              json_t **collateral, json_t **artifacts, char *artifact,
@@ -250,6 +287,9 @@ coll_resolve(const uint8_t *ev, size_t len, enum tp_provider prov, int64_t now,
 	} else if (prov == TP_PROVIDER_AMD_SEV_SNP) {
 		st = resolve_snp(ev, len, now, coll, arts, artifact,
 		                 artifactlen, retry_after);
+	} else if (prov == TP_PROVIDER_NVIDIA_GPU && gpu_is_nras_eat(ev, len)) {
+		st = resolve_nras(now, coll, arts, artifact, artifactlen,
+		                  retry_after);
 	} else {
 		st = COLL_NOT_APPLICABLE;
 	}

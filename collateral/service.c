@@ -27,6 +27,7 @@
 
 static struct {
 	char *intel_url, *intel_root_crl_url, *intel_api_key, *amd_url, *proxy;
+	char *nvidia_nras_jwks_url;
 	long timeout_ms;
 	bool offline;
 	unsigned max_waiting;
@@ -50,11 +51,13 @@ coll_configure(const struct coll_config *c)
 	free(conf.intel_api_key);
 	free(conf.amd_url);
 	free(conf.proxy);
+	free(conf.nvidia_nras_jwks_url);
 	conf.intel_url = dup_or_null(c->intel_url);
 	conf.intel_root_crl_url = dup_or_null(c->intel_root_crl_url);
 	conf.intel_api_key = dup_or_null(c->intel_api_key);
 	conf.amd_url = dup_or_null(c->amd_url);
 	conf.proxy = dup_or_null(c->proxy);
+	conf.nvidia_nras_jwks_url = dup_or_null(c->nvidia_nras_jwks_url);
 	conf.timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
 	conf.offline = c->offline;
 	conf.max_waiting = c->max_waiting;
@@ -82,6 +85,15 @@ const char *
 coll_amd_url(void)
 {
 	return conf.amd_url != NULL ? conf.amd_url : "https://kdsintf.amd.com";
+}
+
+const char *
+coll_nvidia_nras_jwks_url(void)
+{
+	return conf.nvidia_nras_jwks_url != NULL
+	               ? conf.nvidia_nras_jwks_url
+	               : "https://nras.attestation.nvidia.com/.well-known/"
+	                 "jwks.json";
 }
 
 /* ---- metrics ---- */
@@ -126,7 +138,8 @@ void
 coll_metrics_render(void *fp)
 {
 	FILE *f = fp;
-	static const char *const vendors[COLL_VENDOR__COUNT] = {"intel", "amd"};
+	static const char *const vendors[COLL_VENDOR__COUNT] = {"intel", "amd",
+	                                                        "nvidia"};
 	int64_t wall = tptime_now(), min = INT64_MAX;
 
 	fprintf(f, "# HELP teepass_collateral_fetches_total Vendor fetches "
@@ -464,7 +477,9 @@ fetch(PGconn *c, const struct coll_request *rq, int64_t now,
 	snprintf(out->kind, sizeof(out->kind), "%s", rq->kind);
 	snprintf(out->key, sizeof(out->key), "%s", rq->key);
 	snprintf(out->source, sizeof(out->source), "%s",
-	         rq->vendor == COLL_VENDOR_INTEL ? "intel_pcs" : "amd_kds");
+	         rq->vendor == COLL_VENDOR_INTEL ? "intel_pcs"
+	         : rq->vendor == COLL_VENDOR_AMD ? "amd_kds"
+	                                         : "nvidia_nras");
 	out->body = h.body;
 	out->body_len = h.len;
 	out->issuer_chain = h.chain;

@@ -7,7 +7,12 @@
 
 /* Internal to collateral/: the fetch-and-cache step of one artifact. */
 
-enum coll_vendor { COLL_VENDOR_INTEL = 0, COLL_VENDOR_AMD, COLL_VENDOR__COUNT };
+enum coll_vendor {
+	COLL_VENDOR_INTEL = 0,
+	COLL_VENDOR_AMD,
+	COLL_VENDOR_NVIDIA,
+	COLL_VENDOR__COUNT
+};
 
 enum coll_outcome {
 	COLL_OUTCOME_OK = 0,
@@ -34,6 +39,7 @@ struct coll_request {
 const char *coll_intel_url(void);
 const char *coll_intel_root_crl_url(void); /* NULL: the PCCS path */
 const char *coll_amd_url(void);
+const char *coll_nvidia_nras_jwks_url(void);
 
 /*
  * RQ's artifact valid at NOW: from the cache, else (online) fetched,

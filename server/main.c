@@ -199,6 +199,7 @@ main(int argc, char **argv)
 	        .intel_root_crl_url = app.cfg.intel_root_crl_url,
 	        .intel_api_key = app.cfg.intel_pcs_api_key,
 	        .amd_url = app.cfg.amd_kds_url,
+	        .nvidia_nras_jwks_url = app.cfg.nvidia_nras_jwks_url,
 	        .proxy = app.cfg.collateral_proxy,
 	        .timeout_ms = (long)app.cfg.collateral_timeout_ms,
 	        .offline = app.cfg.offline,

@@ -70,6 +70,10 @@
 /* True when BUF looks like any of the accepted evidence forms. */
 bool gpu_detect(const uint8_t *buf, size_t len);
 
+/* True when BUF starts as an NRAS detached EAT ([["JWT", ...): the form
+ * whose signatures need the NRAS JWKS (bytes only, cheap). */
+bool gpu_is_nras_eat(const uint8_t *buf, size_t len);
+
 /*
  * The NvidiaGpu provider's verify: parses, checks chains and signatures
  * at req->now, compares with RIMs from the collateral, fills V (already

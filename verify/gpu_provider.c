@@ -47,6 +47,12 @@ looks_like_eat(const uint8_t *buf, size_t len)
 	return len - i >= 5 && memcmp(buf + i, "\"JWT\"", 5) == 0;
 }
 
+bool
+gpu_is_nras_eat(const uint8_t *buf, size_t len)
+{
+	return looks_like_eat(buf, len);
+}
+
 static bool
 starts_json(const uint8_t *buf, size_t len)
 {

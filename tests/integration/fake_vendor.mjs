@@ -1,5 +1,5 @@
-// A fake Intel PCS (v4 paths, as a PCCS serves them too) and AMD KDS on
-// 127.0.0.1, serving the REAL collateral of tests/data with the vendors'
+// A fake Intel PCS (v4 paths, as a PCCS serves them too), AMD KDS and
+// NVIDIA NRAS JWKS endpoint on 127.0.0.1, serving the REAL collateral of tests/data with the vendors'
 // headers (URL-encoded PEM issuer chains) and status codes. Failure modes
 // are switched per test; every request is counted by path.
 import { createServer } from 'node:http';
@@ -46,11 +46,17 @@ function loadAmd(root) {
   return vcek;
 }
 
+// NVIDIA: the NRAS key set saved beside the Tinfoil H100 token.
+const NRAS_JWKS_PATH = '/nras/.well-known/jwks.json';
+const loadNras = (root) => readFileSync(join(root, 'tests/data/nvidia/teep_tinfoil_h100_nras_20260629/nras_jwks.json'));
+
 export async function startFakeVendor(root) {
   const intel = loadIntel(root);
   const amd = loadAmd(root);
+  const nrasJwks = loadNras(root);
   const state = {
     mode: 'ok',          // ok | 404 | 429 | 500 | hang | truncate | badsig
+                         // | notjson | nokeys (the JWKS)
     match: null,         // RegExp of paths the mode applies to (null: all)
     retryAfter: null,    // Retry-After value with 429/500
     counts: {},          // path -> requests
@@ -96,6 +102,12 @@ export async function startFakeVendor(root) {
       body = amd[`${m[1]}/${m[2]}`] || null;
       headers['Content-Type'] = 'application/pkix-cert';
       if (!body) return send(res, 404, {}, '');
+    } else if (url.pathname === NRAS_JWKS_PATH) {
+      body = nrasJwks;
+      headers['Content-Type'] = 'application/json';
+      // A tampered key set: not JSON at all, or a JSON object without keys.
+      if (mode === 'notjson') body = Buffer.from('<html>maintenance</html>');
+      if (mode === 'nokeys') body = Buffer.from('{"keys":[]}');
     }
     if (body === null) return send(res, 404, {}, '');
     let buf = Buffer.from(body);
@@ -120,6 +132,7 @@ export async function startFakeVendor(root) {
   return {
     base,
     state,
+    nrasJwksPath: NRAS_JWKS_PATH,
     set(mode, { match = null, retryAfter = null } = {}) {
       state.mode = mode; state.match = match; state.retryAfter = retryAfter;
       if (mode !== 'hang') this.release();
@@ -131,6 +144,7 @@ export async function startFakeVendor(root) {
         TEEPASS_INTEL_PCS_URL: base,
         TEEPASS_INTEL_ROOT_CRL_URL: `${base}/IntelSGXRootCA.der`,
         TEEPASS_AMD_KDS_URL: base,
+        TEEPASS_NVIDIA_NRAS_JWKS_URL: `${base}${NRAS_JWKS_PATH}`,
       };
     },
     async close() {

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "collateral/collateral.h"
@@ -309,6 +310,187 @@ test_vcek(void **state)
 	free(rep);
 }
 
+/* The NRAS key set saved beside the Tinfoil H100 token: 32 EC P-384
+ * keys, each x5c leaf valid for two days; the earliest notAfter is
+ * keys[3]'s, 2026-06-29T04:58:02Z, the latest notBefore keys[1]'s,
+ * 2026-06-28T21:04:56Z (openssl x509 -noout -dates on each leaf). */
+#define NRAS_JWKS                                                              \
+	"tests/data/nvidia/teep_tinfoil_h100_nras_20260629/nras_jwks.json"
+#define NRAS_T 1782700000 /* 2026-06-29T02:26:40Z, the token's time */
+
+static uint8_t *
+whole_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	b = malloc((size_t)n);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* coll_artifact_check of a JWKS body at T; the row is cleared. */
+static bool
+jwks_ok(const void *body, size_t len, const char *key, int64_t t,
+        struct db_collateral_row *keep)
+{
+	struct db_collateral_row r;
+	bool stale, ok;
+	char why[256];
+
+	row(&r, "nvidia_nras_jwks", key, body, len, NULL);
+	ok = coll_artifact_check(&r, t, &stale, why, sizeof(why));
+	if (keep != NULL)
+		*keep = r;
+	else
+		db_collateral_row_clear(&r);
+	return ok;
+}
+
+/* The real set, edited by EDIT (on keys), checked at NRAS_T. */
+static bool
+jwks_edited(void (*edit)(json_t *keys))
+{
+	json_t *j = json_load_file(NRAS_JWKS, 0, NULL);
+	char *s;
+	bool ok;
+
+	assert_non_null(j);
+	edit(json_object_get(j, "keys"));
+	s = json_dumps(j, JSON_COMPACT);
+	assert_non_null(s);
+	ok = jwks_ok(s, strlen(s), "", NRAS_T, NULL);
+	free(s);
+	json_decref(j);
+	return ok;
+}
+
+static void
+edit_none(json_t *keys)
+{
+	(void)keys;
+}
+
+static void
+edit_rsa(json_t *keys)
+{
+	json_object_set_new(json_array_get(keys, 5), "kty", json_string("RSA"));
+}
+
+static void
+edit_p256(json_t *keys)
+{
+	json_object_set_new(json_array_get(keys, 0), "crv",
+	                    json_string("P-256"));
+}
+
+static void
+edit_no_kid(json_t *keys)
+{
+	json_object_del(json_array_get(keys, 7), "kid");
+}
+
+static void
+edit_dup_kid(json_t *keys)
+{
+	json_array_append(keys, json_array_get(keys, 2));
+}
+
+/* keys[0] keeps its kid and x5c but takes keys[1]'s point. */
+static void
+edit_swap_point(json_t *keys)
+{
+	json_t *a = json_array_get(keys, 0), *b = json_array_get(keys, 1);
+
+	json_object_set(a, "x", json_object_get(b, "x"));
+	json_object_set(a, "y", json_object_get(b, "y"));
+}
+
+static void
+edit_short_x(json_t *keys)
+{
+	json_object_set_new(json_array_get(keys, 4), "x", json_string("AAAA"));
+}
+
+static void
+edit_bad_x5c(json_t *keys)
+{
+	json_t *x5c = json_object_get(json_array_get(keys, 9), "x5c");
+
+	json_array_set_new(x5c, 0, json_string("MIIBAAAA"));
+}
+
+static void
+edit_empty(json_t *keys)
+{
+	json_array_clear(keys);
+}
+
+static void
+test_nras_jwks(void **state)
+{
+	size_t n;
+	uint8_t *b = whole_file(NRAS_JWKS, &n), md[32];
+	struct db_collateral_row r;
+	char hex[65];
+	static const char *const hostile[] = {"",
+	                                      "not json",
+	                                      "[]",
+	                                      "{}",
+	                                      "{\"keys\":{}}",
+	                                      "{\"keys\":[],\"x\":1}",
+	                                      "{\"keys\":[1]}"};
+
+	(void)state;
+	/* The key comes from the kind; an hour of life from the
+	 * verification time, every leaf outliving it. */
+	assert_true(jwks_ok(b, n, "", NRAS_T, &r));
+	assert_string_equal(r.key, "nras");
+	assert_int_equal(r.issue_date, NRAS_T);
+	assert_int_equal(r.next_update, NRAS_T + 3600);
+	SHA256(b, n, md);
+	codec_hex_encode_to(md, 32, hex);
+	assert_string_equal(r.sha256, hex);
+	db_collateral_row_clear(&r);
+	/* Half an hour before the first leaf expires: lives until then. */
+	assert_true(jwks_ok(b, n, "nras", at("2026-06-29T04:28:02Z"), &r));
+	assert_int_equal(r.next_update, at("2026-06-29T04:58:02Z"));
+	db_collateral_row_clear(&r);
+	/* A leaf expired, or one not yet valid: refused. */
+	assert_false(jwks_ok(b, n, "nras", at("2026-06-29T04:58:02Z"), NULL));
+	assert_false(jwks_ok(b, n, "nras", at("2026-06-28T21:04:55Z"), NULL));
+	assert_true(jwks_ok(b, n, "nras", at("2026-06-28T21:04:56Z"), NULL));
+	/* Asked under another key. */
+	assert_false(jwks_ok(b, n, "other", NRAS_T, NULL));
+	/* Truncated (before its final byte, which may be a newline): never
+	 * JSON of the right shape. */
+	for (size_t k = 0; k + 1 < n; k += 61)
+		assert_false(jwks_ok(b, k, "", NRAS_T, NULL));
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+		assert_false(jwks_ok(hostile[i], strlen(hostile[i]), "", NRAS_T,
+		                     NULL));
+	/* Edited keys: the control passes, each edit is refused. */
+	assert_true(jwks_edited(edit_none));
+	assert_false(jwks_edited(edit_rsa));
+	assert_false(jwks_edited(edit_p256));
+	assert_false(jwks_edited(edit_no_kid));
+	assert_false(jwks_edited(edit_dup_kid));
+	assert_false(jwks_edited(edit_swap_point));
+	assert_false(jwks_edited(edit_short_x));
+	assert_false(jwks_edited(edit_bad_x5c));
+	assert_false(jwks_edited(edit_empty));
+	free(b);
+}
+
 /* The forecast's shortfall against a level built from the quote's own
  * SVNs: none at equality; each raised component named with have/need. */
 static void
@@ -400,6 +582,7 @@ main(void)
 	        cmocka_unit_test(test_qe_identity_real),
 	        cmocka_unit_test(test_crls),
 	        cmocka_unit_test(test_vcek),
+	        cmocka_unit_test(test_nras_jwks),
 	        cmocka_unit_test(test_shortfall),
 	        cmocka_unit_test(test_config_keys),
 	};
