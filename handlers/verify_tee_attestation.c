@@ -63,6 +63,7 @@ struct input {
 	struct db_endpoint_ref ref;
 	json_t *resolved;  /* collateral from the collateral service */
 	json_t *artifacts; /* the artifacts it used */
+	json_t *device_resolved[COMPOSITE_MAX_DEVICES]; /* per device */
 };
 
 static void
@@ -74,8 +75,10 @@ input_free(struct input *in)
 	json_decref(in->artifacts);
 	free(in->evidence);
 	free(in->runtime_data);
-	for (size_t i = 0; i < in->n_devices; i++)
+	for (size_t i = 0; i < in->n_devices; i++) {
 		free(in->device_evidence[i]);
+		json_decref(in->device_resolved[i]);
+	}
 }
 
 /* "devices": [{"provider", "attestation", "collateral"?}, ...], each
@@ -254,25 +257,29 @@ parse_input(struct request *r, struct input *in)
 }
 
 /*
- * No collateral in the request and no collateral_dir: ask the collateral
- * service (cache, then vendor). When it cannot supply an artifact the
- * evidence needs, replies 503 naming the artifact and returns false.
+ * The collateral service's collateral for evidence EV of provider PROV
+ * into *OUT (NULL when the service has none to offer for it), its
+ * artifacts appended to in->artifacts. Replies 503 naming the artifact
+ * and returns false when it cannot supply one the evidence needs.
  */
 static bool
-resolve_collateral(struct request *r, struct input *in)
+resolve_one(struct request *r, struct input *in, const uint8_t *ev, size_t len,
+            enum tp_provider prov, json_t **out)
 {
 	char artifact[200];
 	int64_t retry = 5;
 	enum coll_status st;
+	json_t *arts = NULL;
 
-	if (in->vreq.collateral != NULL || in->vreq.collateral_path != NULL)
-		return true;
-	st = coll_resolve(in->evidence, in->evidence_len, in->vreq.provider,
-	                  in->vreq.now, &in->resolved, &in->artifacts, artifact,
+	*out = NULL;
+	st = coll_resolve(ev, len, prov, in->vreq.now, out, &arts, artifact,
 	                  sizeof(artifact), &retry);
 	switch (st) {
 	case COLL_OK:
-		in->vreq.collateral = in->resolved;
+		if (in->artifacts == NULL)
+			in->artifacts = json_array();
+		json_array_extend(in->artifacts, arts);
+		json_decref(arts);
 		return true;
 	case COLL_NOT_APPLICABLE:
 	case COLL_BAD_EVIDENCE:
@@ -281,6 +288,34 @@ resolve_collateral(struct request *r, struct input *in)
 		reply_collateral_error(r, st, artifact, retry);
 		return false;
 	}
+}
+
+/*
+ * No collateral_dir: the evidence and each device that came without
+ * collateral get theirs from the collateral service (cache, then
+ * vendor). Returns false once a 503 was sent.
+ */
+static bool
+resolve_collateral(struct request *r, struct input *in)
+{
+	if (in->vreq.collateral_path != NULL)
+		return true;
+	if (in->vreq.collateral == NULL) {
+		if (!resolve_one(r, in, in->evidence, in->evidence_len,
+		                 in->vreq.provider, &in->resolved))
+			return false;
+		in->vreq.collateral = in->resolved;
+	}
+	for (size_t i = 0; i < in->n_devices; i++) {
+		struct verify_device *d = &in->devices[i];
+		if (d->collateral != NULL)
+			continue;
+		if (!resolve_one(r, in, d->evidence, d->evidence_len,
+		                 d->provider, &in->device_resolved[i]))
+			return false;
+		d->collateral = in->device_resolved[i];
+	}
+	return true;
 }
 
 /* The digest that makes issuing idempotent: the same evidence with the

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, post, psql, ROOT } from './lib.mjs';
+import { startDaemon, stopDaemon, post, psql, teepass, writeTmp, ROOT } from './lib.mjs';
 import { startFakeVendor } from './fake_vendor.mjs';
 
 const NRAS = join(ROOT, 'tests/data/nvidia/teep_tinfoil_h100_nras_20260629');
@@ -150,5 +150,44 @@ test('a cached JWKS past its hour is not used: the set is fetched again', async 
     assert.ok(r.json.errors.some((e) => e.code === 'nras_token_expired'), r.text);
   } finally {
     await stopDaemon(d2);
+  }
+});
+
+test('composite: a GPU device sent as an NRAS token without collateral gets the fetched JWKS', async () => {
+  const d = await daemon();
+  try {
+    // The CPU's runtime data commits to the GPU token's eat_nonce.
+    const rd = Buffer.from(JSON.stringify({ model: 'sha256:00', gpu_nonces: [EAT_NONCE] }));
+    const rdPath = writeTmp('nras-composite-rd.json', rd);
+    const cpu = teepass(['mock-evidence', '--runtime-data', rdPath, '--time', AT]).trim();
+    const r = await post(d, VERIFY, {
+      attestation: cpu,
+      runtime_data: rd.toString('base64'),
+      devices: [{ provider: 'NvidiaGpu', attestation: eat }],
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.valid, true, r.text);
+    assert.equal(r.json.submods.gpu0.valid, true);
+    assert.equal(r.json.submods.gpu0.binding_valid, true);
+    assert.equal(r.json.submods.gpu0.hardware_verified, false);
+    assert.deepEqual(r.json.collateral_artifacts.map((a) => `${a.kind}/${a.key}`), [ARTIFACT]);
+    assert.equal(jwksRequests(), 1);
+  } finally {
+    await stopDaemon(d);
+  }
+  // Offline with nothing cached: the device's artifact is named.
+  psql('DELETE FROM collateral_artifacts');
+  const off = await daemon({ TEEPASS_OFFLINE: '1' });
+  try {
+    const rd = Buffer.from(JSON.stringify({ model: 'sha256:00', gpu_nonces: [EAT_NONCE] }));
+    const rdPath = writeTmp('nras-composite-rd2.json', rd);
+    const cpu = teepass(['mock-evidence', '--runtime-data', rdPath, '--time', AT]).trim();
+    const r = await post(off, VERIFY, {
+      attestation: cpu, runtime_data: rd.toString('base64'), devices: [{ provider: 'NvidiaGpu', attestation: eat }],
+    });
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.error.artifact, ARTIFACT);
+  } finally {
+    await stopDaemon(off);
   }
 });
