@@ -1,0 +1,362 @@
+/*
+ * OCSP response checks for the device chain (verify/gpu_ocsp.c) against a
+ * PKI made at test time: root R, intermediate CA I, leaf L, a responder D
+ * that I delegated (id-kp-OCSPSigning) and one it did not (D2), a
+ * look-alike of I (same name, other key) and responses signed by each.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "verify/gpu_ocsp.h"
+
+#define T0   1800000000LL
+#define DAY  86400LL
+#define SKEW 300
+
+struct party {
+	EVP_PKEY *key;
+	X509 *cert;
+};
+
+static void
+add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+
+	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	assert_non_null(e);
+	assert_int_equal(X509_add_ext(x, e, -1), 1);
+	X509_EXTENSION_free(e);
+}
+
+/* A P-384 certificate CN signed by ISSUER (NULL: self-signed), valid
+ * [NB, NA); CA or end entity, with the OCSP signing EKU when OCSP. */
+static struct party
+make(const char *cn, const struct party *issuer, long serial, int64_t nb,
+     int64_t na, bool ca, bool ocsp)
+{
+	struct party p = {EVP_EC_gen("P-384"), X509_new()};
+	X509_NAME *name = X509_NAME_new();
+
+	assert_non_null(p.key);
+	assert_non_null(p.cert);
+	assert_int_equal(X509_set_version(p.cert, 2), 1);
+	ASN1_INTEGER_set(X509_get_serialNumber(p.cert), serial);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	                           (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(p.cert, name);
+	X509_set_issuer_name(p.cert, issuer != NULL
+	                                     ? X509_get_subject_name(
+	                                               issuer->cert)
+	                                     : name);
+	X509_NAME_free(name);
+	ASN1_TIME_set(X509_getm_notBefore(p.cert), (time_t)nb);
+	ASN1_TIME_set(X509_getm_notAfter(p.cert), (time_t)na);
+	X509_set_pubkey(p.cert, p.key);
+	add_ext(p.cert, NULL, NID_subject_key_identifier, "hash");
+	if (issuer != NULL)
+		add_ext(p.cert, issuer->cert, NID_authority_key_identifier,
+		        "keyid:always");
+	add_ext(p.cert, NULL, NID_basic_constraints,
+	        ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	add_ext(p.cert, NULL, NID_key_usage,
+	        ca ? "critical,keyCertSign,cRLSign"
+	           : "critical,digitalSignature");
+	if (ocsp)
+		add_ext(p.cert, NULL, NID_ext_key_usage, "OCSPSigning");
+	assert_true(X509_sign(p.cert,
+	                      issuer != NULL ? issuer->key : p.key,
+	                      EVP_sha384()) > 0);
+	return p;
+}
+
+static void
+party_free(struct party *p)
+{
+	EVP_PKEY_free(p->key);
+	X509_free(p->cert);
+}
+
+static struct {
+	struct party root, ca, leaf, deleg, nodeleg, fake_ca, late_deleg;
+	STACK_OF(X509) *untrusted; /* I, as a chain would carry it */
+} pki;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	pki.root = make("Test Root", NULL, 1, T0 - 400 * DAY, T0 + 400 * DAY,
+	                true, false);
+	pki.ca = make("Test CA", &pki.root, 2, T0 - 300 * DAY, T0 + 300 * DAY,
+	              true, false);
+	pki.leaf = make("Test Leaf", &pki.ca, 3, T0 - 100 * DAY,
+	                T0 + 100 * DAY, false, false);
+	pki.deleg = make("Test Responder", &pki.ca, 4, T0 - 10 * DAY,
+	                 T0 + 10 * DAY, false, true);
+	pki.nodeleg = make("Test Not A Responder", &pki.ca, 5, T0 - 10 * DAY,
+	                   T0 + 10 * DAY, false, false);
+	/* Same name as I, another key, under a root of its own. */
+	pki.fake_ca = make("Test CA", NULL, 2, T0 - 300 * DAY, T0 + 300 * DAY,
+	                   true, false);
+	/* A delegated responder whose certificate expired before T0. */
+	pki.late_deleg = make("Test Old Responder", &pki.ca, 6, T0 - 10 * DAY,
+	                      T0 - 10, false, true);
+	pki.untrusted = sk_X509_new_null();
+	assert_non_null(pki.untrusted);
+	sk_X509_push(pki.untrusted, pki.ca.cert);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sk_X509_free(pki.untrusted);
+	party_free(&pki.root);
+	party_free(&pki.ca);
+	party_free(&pki.leaf);
+	party_free(&pki.deleg);
+	party_free(&pki.nodeleg);
+	party_free(&pki.fake_ca);
+	party_free(&pki.late_deleg);
+	return 0;
+}
+
+/* A DER OCSPResponse about CERT (issued by ISSUER) signed by SIGNER with
+ * STATUS, window [THIS, NEXT) (NEXT 0: none). */
+static uint8_t *
+response(X509 *cert, X509 *issuer, const struct party *signer, int status,
+         int64_t this_upd, int64_t next_upd, size_t *len)
+{
+	OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+	OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
+	ASN1_GENERALIZEDTIME *tu = ASN1_GENERALIZEDTIME_set(NULL, this_upd);
+	ASN1_GENERALIZEDTIME *nu =
+	        next_upd != 0 ? ASN1_GENERALIZEDTIME_set(NULL, next_upd) : NULL;
+	ASN1_GENERALIZEDTIME *rev =
+	        status == V_OCSP_CERTSTATUS_REVOKED
+	                ? ASN1_GENERALIZEDTIME_set(NULL, this_upd - DAY)
+	                : NULL;
+	OCSP_RESPONSE *resp;
+	unsigned char *der = NULL;
+	int n;
+
+	assert_non_null(bs);
+	assert_non_null(id);
+	assert_non_null(OCSP_basic_add1_status(
+	        bs, id, status, status == V_OCSP_CERTSTATUS_REVOKED ? 1 : -1,
+	        rev, tu, nu));
+	assert_int_equal(OCSP_basic_sign(bs, signer->cert, signer->key,
+	                                 EVP_sha384(), NULL, 0),
+	                 1);
+	resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+	assert_non_null(resp);
+	n = i2d_OCSP_RESPONSE(resp, &der);
+	assert_true(n > 0);
+	*len = (size_t)n;
+	OCSP_RESPONSE_free(resp);
+	OCSP_BASICRESP_free(bs);
+	OCSP_CERTID_free(id);
+	ASN1_GENERALIZEDTIME_free(tu);
+	ASN1_GENERALIZEDTIME_free(nu);
+	ASN1_GENERALIZEDTIME_free(rev);
+	return der;
+}
+
+/* The leaf checked with response (DER, LEN) at NOW. */
+static enum gpu_ocsp_result
+check_leaf(const uint8_t *der, size_t len, int64_t now, int64_t *nu)
+{
+	char why[256] = "";
+	int64_t dummy;
+
+	return gpu_ocsp_check(der, len, pki.leaf.cert, pki.ca.cert,
+	                      pki.untrusted, pki.root.cert, now, SKEW,
+	                      nu != NULL ? nu : &dummy, why, sizeof(why));
+}
+
+static void
+test_good_and_revoked(void **state)
+{
+	size_t n;
+	int64_t nu = 0;
+	uint8_t *r;
+
+	(void)state;
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, &nu), GPU_OCSP_GOOD);
+	assert_int_equal(nu, T0 + DAY);
+	OPENSSL_free(r);
+
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_REVOKED, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_REVOKED);
+	OPENSSL_free(r);
+
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_UNKNOWN, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_INVALID);
+	OPENSSL_free(r);
+
+	/* The intermediate, answered by the root. */
+	r = response(pki.ca.cert, pki.root.cert, &pki.root,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	{
+		char why[256];
+		int64_t x;
+		assert_int_equal(gpu_ocsp_check(r, n, pki.ca.cert,
+		                                pki.root.cert, NULL,
+		                                pki.root.cert, T0, SKEW, &x,
+		                                why, sizeof(why)),
+		                 GPU_OCSP_GOOD);
+	}
+	OPENSSL_free(r);
+}
+
+static void
+test_responders(void **state)
+{
+	size_t n;
+	uint8_t *r;
+
+	(void)state;
+	/* Delegated by I with id-kp-OCSPSigning: authorised. */
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.deleg,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_GOOD);
+	OPENSSL_free(r);
+	/* Issued by I but without the EKU: any end entity of I otherwise. */
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.nodeleg,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_INVALID);
+	OPENSSL_free(r);
+	/* The leaf cannot vouch for itself. */
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.leaf,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_INVALID);
+	OPENSSL_free(r);
+	/* A look-alike of I (same name, its own key and root): its CertID
+	 * names another key, and it does not chain to R either. */
+	r = response(pki.leaf.cert, pki.fake_ca.cert, &pki.fake_ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_INVALID);
+	OPENSSL_free(r);
+	/* The real CertID, signed by the look-alike. */
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.fake_ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_INVALID);
+	OPENSSL_free(r);
+	/* A delegated responder whose certificate expired before the
+	 * verification time: judged at that time, not the wall clock. */
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.late_deleg,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_INVALID);
+	assert_int_equal(check_leaf(r, n, T0 - 20, NULL), GPU_OCSP_GOOD);
+	OPENSSL_free(r);
+}
+
+static void
+test_other_certificate_and_time(void **state)
+{
+	size_t n;
+	uint8_t *r;
+
+	(void)state;
+	/* A good answer about another certificate (D) of the same CA. */
+	r = response(pki.deleg.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_INVALID);
+	OPENSSL_free(r);
+	/* The window [thisUpdate, nextUpdate), with the skew before. */
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0, T0 + DAY, &n);
+	assert_int_equal(check_leaf(r, n, T0 + DAY, NULL), GPU_OCSP_INVALID);
+	assert_int_equal(check_leaf(r, n, T0 + DAY - 1, NULL), GPU_OCSP_GOOD);
+	assert_int_equal(check_leaf(r, n, T0 - SKEW, NULL), GPU_OCSP_GOOD);
+	assert_int_equal(check_leaf(r, n, T0 - SKEW - 1, NULL),
+	                 GPU_OCSP_INVALID);
+	OPENSSL_free(r);
+	/* No nextUpdate: could be replayed forever. */
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, 0, &n);
+	assert_int_equal(check_leaf(r, n, T0, NULL), GPU_OCSP_INVALID);
+	OPENSSL_free(r);
+}
+
+static void
+test_malformed(void **state)
+{
+	size_t n;
+	uint8_t *r, *copy;
+	OCSP_RESPONSE *later;
+	unsigned char *der = NULL;
+	int dn;
+
+	(void)state;
+	assert_int_equal(check_leaf(NULL, 0, T0, NULL), GPU_OCSP_INVALID);
+	assert_int_equal(check_leaf((const uint8_t *)"garbage", 7, T0, NULL),
+	                 GPU_OCSP_INVALID);
+	/* responseStatus tryLater, no body. */
+	later = OCSP_response_create(OCSP_RESPONSE_STATUS_TRYLATER, NULL);
+	assert_non_null(later);
+	dn = i2d_OCSP_RESPONSE(later, &der);
+	assert_true(dn > 0);
+	assert_int_equal(check_leaf(der, (size_t)dn, T0, NULL),
+	                 GPU_OCSP_INVALID);
+	OPENSSL_free(der);
+	OCSP_RESPONSE_free(later);
+
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &n);
+	copy = malloc(n + 1);
+	assert_non_null(copy);
+	memcpy(copy, r, n);
+	assert_int_equal(check_leaf(copy, n, T0, NULL), GPU_OCSP_GOOD);
+	/* Truncated at every offset; one trailing byte. */
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(check_leaf(copy, k, T0, NULL),
+		                 GPU_OCSP_INVALID);
+	copy[n] = 0;
+	assert_int_equal(check_leaf(copy, n + 1, T0, NULL), GPU_OCSP_INVALID);
+	/* thisUpdate (T0 - 1 h = 2027-01-15T07:00:00Z) altered inside the
+	 * signed ResponseData: the signature no longer verifies. */
+	{
+		static const char tu[] = "20270115070000Z";
+		uint8_t *at = memmem(copy, n, tu, sizeof(tu) - 1);
+		assert_non_null(at);
+		at[3] = '8'; /* 2028 */
+		assert_int_equal(check_leaf(copy, n, T0, NULL),
+		                 GPU_OCSP_INVALID);
+		at[3] = '7';
+		assert_int_equal(check_leaf(copy, n, T0, NULL), GPU_OCSP_GOOD);
+	}
+	free(copy);
+	OPENSSL_free(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_good_and_revoked),
+	        cmocka_unit_test(test_responders),
+	        cmocka_unit_test(test_other_certificate_and_time),
+	        cmocka_unit_test(test_malformed),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
