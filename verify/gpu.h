@@ -41,7 +41,11 @@
  * chip_sku_mod, board_id, cpr_info, gpu_info, nvdec0_status,
  * protected_pcie_status, fwid, measurement_count {"<index>": n},
  * spdm_trailing_bytes (when unsigned bytes follow the signature),
- * ocsp_status "unchecked"; with RIMs: rims [{version, kind, signature,
+ * ocsp_status ("unchecked"; "passed" only when collateral "ocsp":
+ * {"<serial hex>": "<base64 DER OCSPResponse>"} held an authentic, current
+ * "good" response for every certificate below the pinned root, check
+ * gpu_ocsp; a revoked one fails it with certificate_revoked, one that
+ * does not verify with gpu_ocsp_invalid); with RIMs: rims [{version, kind, signature,
  * ocsp_status, active_measurements, mismatched_blocks}], rim_coverage.
  * Several GPUs: gpu_count and gpus {"GPU-0": claims, ...} (as NRAS).
  * Status: "warning" unless RIMs of both kinds (driver and VBIOS) or

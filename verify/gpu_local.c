@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -18,6 +20,7 @@
 #include "verify/ecdsa.h"
 #include "verify/gpu.h"
 #include "verify/gpu_chain_cache.h"
+#include "verify/gpu_ocsp.h"
 #include "verify/reader.h"
 #include "verify/rim_swid.h"
 #include "verify/spdm.h"
@@ -404,6 +407,116 @@ out:
 	return ok;
 }
 
+/* The OCSP response collateral "ocsp": {"<serial hex>": "<base64 DER>"}
+ * holds for X's serial number, or NULL. */
+static const char *
+ocsp_response_for(const json_t *ocsp, X509 *x)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	const char *key, *found = NULL;
+	json_t *val;
+
+	json_object_foreach((json_t *)ocsp, key, val)
+	{
+		if (hex != NULL && strcasecmp(key, hex) == 0) {
+			found = json_string_value(val);
+			break;
+		}
+	}
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return found;
+}
+
+/*
+ * Revocation of the device chain (already verified) by the OCSP
+ * responses in req->collateral "ocsp", one per certificate below the
+ * pinned root, keyed by serial number. Every certificate answered
+ * "good" by an authentic, current response: check gpu_ocsp passes and
+ * claim ocsp_status "passed". One revoked or one response that does not
+ * verify: the check fails. Any certificate without a response (offline,
+ * or the responder did not answer): "unchecked", no check recorded —
+ * never "passed" without a verified response for each.
+ */
+static bool
+ocsp_appraise(const uint8_t *pem, size_t pemlen,
+              const struct verify_request *req, struct verdict *v,
+              const char *prefix, json_t *claims)
+{
+	const json_t *ocsp = json_object_get(req->collateral, "ocsp");
+	STACK_OF(X509) *chain = NULL;
+	X509 *anchor;
+	char check[48], item[64], why[256];
+	int n, missing = 0;
+	bool ok = false;
+
+	if (!json_is_object(ocsp) || json_object_size(ocsp) == 0)
+		return true;
+	check_name(check, sizeof(check), prefix, "gpu_ocsp");
+	anchor =
+	        x509_anchor("nvidia_device_identity_ca.pem", GPU_DEVICE_CA_PIN);
+	chain = x509_parse_pem_chain(pem, pemlen);
+	n = chain == NULL ? 0 : sk_X509_num(chain);
+	if (anchor == NULL || n == 0) {
+		verdict_fail(v, check, TP_ERR_gpu_ocsp_invalid,
+		             "OCSP: the device chain or the pinned root is "
+		             "unavailable");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(chain, i);
+		X509 *issuer = i + 1 < n ? sk_X509_value(chain, i + 1) : anchor;
+		const char *b64;
+		uint8_t *der = NULL;
+		size_t len = 0;
+		int64_t nu;
+		enum gpu_ocsp_result r;
+
+		if (X509_cmp(x, anchor) == 0)
+			continue; /* the root is pinned, not revocable here */
+		if ((b64 = ocsp_response_for(ocsp, x)) == NULL) {
+			missing++;
+			continue;
+		}
+		if (!codec_base64_decode(b64, strlen(b64), &der, &len)) {
+			verdict_fail(v, check, TP_ERR_gpu_ocsp_invalid,
+			             "OCSP response for certificate %d is not "
+			             "base64",
+			             i);
+			goto out;
+		}
+		snprintf(item, sizeof(item), "%s.%d", check, i);
+		verdict_collateral(v, item, der, len);
+		r = gpu_ocsp_check(der, len, x, issuer, chain, anchor, req->now,
+		                   req->cfg->clock_skew, &nu, why, sizeof(why));
+		free(der);
+		if (r == GPU_OCSP_REVOKED) {
+			v->certificate_chain_valid = TP_FALSE;
+			json_object_set_new(claims, "ocsp_status",
+			                    json_string("revoked"));
+			verdict_fail(v, check, TP_ERR_certificate_revoked,
+			             "device chain certificate %d: %s", i, why);
+			goto out;
+		}
+		if (r != GPU_OCSP_GOOD) {
+			verdict_fail(v, check, TP_ERR_gpu_ocsp_invalid,
+			             "device chain certificate %d: %s", i, why);
+			goto out;
+		}
+		verdict_expires_no_later_than(v, nu);
+	}
+	if (missing == 0) {
+		verdict_pass(v, check);
+		json_object_set_new(claims, "ocsp_status",
+		                    json_string("passed"));
+	}
+	ok = true;
+out:
+	sk_X509_pop_free(chain, X509_free);
+	return ok;
+}
+
 bool
 gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
                 size_t pemlen, const json_t *rims,
@@ -486,9 +599,9 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 
 	add_claims(m, leaf, claims);
 	*nonce = m->requester_nonce;
-	ok = true;
+	ok = ocsp_appraise(pem, pemlen, req, v, prefix, claims);
 	if (rims != NULL && json_array_size(rims) > 0)
-		ok = rim_appraise(rims, m, claims, req, v, prefix);
+		ok = rim_appraise(rims, m, claims, req, v, prefix) && ok;
 out:
 	X509_free(leaf);
 	free(m);

@@ -2,7 +2,9 @@
  * OCSP response checks for the device chain (verify/gpu_ocsp.c) against a
  * PKI made at test time: root R, intermediate CA I, leaf L, a responder D
  * that I delegated (id-kp-OCSPSigning) and one it did not (D2), a
- * look-alike of I (same name, other key) and responses signed by each.
+ * look-alike of I (same name, other key) and responses signed by each;
+ * then the real nvtrust H100 evidence with "ocsp" collateral: no response
+ * leaves "unchecked", a response that is not NVIDIA's is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,12 +15,16 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "common/codec.h"
 #include "verify/gpu_ocsp.h"
+#include "verify/x509.h"
+#include "test_gpu_util.h"
 
 #define T0   1800000000LL
 #define DAY  86400LL
@@ -58,10 +64,9 @@ make(const char *cn, const struct party *issuer, long serial, int64_t nb,
 	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
 	                           (const unsigned char *)cn, -1, -1, 0);
 	X509_set_subject_name(p.cert, name);
-	X509_set_issuer_name(p.cert, issuer != NULL
-	                                     ? X509_get_subject_name(
-	                                               issuer->cert)
-	                                     : name);
+	X509_set_issuer_name(
+	        p.cert,
+	        issuer != NULL ? X509_get_subject_name(issuer->cert) : name);
 	X509_NAME_free(name);
 	ASN1_TIME_set(X509_getm_notBefore(p.cert), (time_t)nb);
 	ASN1_TIME_set(X509_getm_notAfter(p.cert), (time_t)na);
@@ -77,8 +82,7 @@ make(const char *cn, const struct party *issuer, long serial, int64_t nb,
 	           : "critical,digitalSignature");
 	if (ocsp)
 		add_ext(p.cert, NULL, NID_ext_key_usage, "OCSPSigning");
-	assert_true(X509_sign(p.cert,
-	                      issuer != NULL ? issuer->key : p.key,
+	assert_true(X509_sign(p.cert, issuer != NULL ? issuer->key : p.key,
 	                      EVP_sha384()) > 0);
 	return p;
 }
@@ -92,7 +96,7 @@ party_free(struct party *p)
 
 static struct {
 	struct party root, ca, leaf, deleg, nodeleg, fake_ca, late_deleg;
-	STACK_OF(X509) *untrusted; /* I, as a chain would carry it */
+	STACK_OF(X509) * untrusted; /* I, as a chain would carry it */
 } pki;
 
 static int
@@ -103,8 +107,8 @@ setup(void **state)
 	                true, false);
 	pki.ca = make("Test CA", &pki.root, 2, T0 - 300 * DAY, T0 + 300 * DAY,
 	              true, false);
-	pki.leaf = make("Test Leaf", &pki.ca, 3, T0 - 100 * DAY,
-	                T0 + 100 * DAY, false, false);
+	pki.leaf = make("Test Leaf", &pki.ca, 3, T0 - 100 * DAY, T0 + 100 * DAY,
+	                false, false);
 	pki.deleg = make("Test Responder", &pki.ca, 4, T0 - 10 * DAY,
 	                 T0 + 10 * DAY, false, true);
 	pki.nodeleg = make("Test Not A Responder", &pki.ca, 5, T0 - 10 * DAY,
@@ -349,6 +353,122 @@ test_malformed(void **state)
 	OPENSSL_free(r);
 }
 
+#define H100 NV "nvtrust_sample_h100/"
+
+static json_t *
+h100_collateral(json_t *ocsp)
+{
+	size_t n;
+	uint8_t *pem = tu_read_file(H100 "cert_chain.pem", &n);
+	json_t *c = json_pack("{s:s%, s:o}", "cert_chain", (char *)pem, n,
+	                      "ocsp", ocsp);
+
+	assert_non_null(c);
+	free(pem);
+	return c;
+}
+
+static void
+h100_run(json_t *coll, struct verdict *v)
+{
+	size_t n;
+	uint8_t *ev = tu_read_file(H100 "spdm_report.bin", &n);
+	struct gpu_case c = {.ev = ev, .len = n, .collateral = coll};
+
+	gpu_run(&c, v);
+	free(ev);
+}
+
+static bool
+has_check(const struct verdict *v, const char *name)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(v->checks, i, c)
+	{
+		const char *n = json_string_value(json_object_get(c, "check"));
+		if (n != NULL && strcmp(n, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The serial of X as the collateral keys it (hex). */
+static char *
+serial_hex(X509 *x)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *h = BN_bn2hex(bn);
+
+	BN_free(bn);
+	return h;
+}
+
+static void
+test_real_chain(void **state)
+{
+	size_t n, rn;
+	uint8_t *pem = tu_read_file(H100 "cert_chain.pem", &n), *r;
+	STACK_OF(X509) *chain = x509_parse_pem_chain(pem, n);
+	X509 *leaf, *issuer;
+	char *serial, *b64;
+	struct verdict v;
+	json_t *coll;
+
+	(void)state;
+	assert_non_null(chain);
+	leaf = sk_X509_value(chain, 0);
+	issuer = sk_X509_value(chain, 1);
+	serial = serial_hex(leaf);
+
+	/* Control: no responses at all. */
+	coll = h100_collateral(json_object());
+	h100_run(coll, &v);
+	assert_true(verdict_valid(&v));
+	assert_string_equal(claim_s(&v, "ocsp_status"), "unchecked");
+	assert_true(has_check(&v, "spdm_signature"));
+	assert_false(has_check(&v, "gpu_ocsp"));
+	verdict_free(&v);
+	json_decref(coll);
+
+	/* A response for a serial the chain does not hold: still
+	 * unchecked, never passed. */
+	coll = h100_collateral(json_pack("{s:s}", "01", "AAAA"));
+	h100_run(coll, &v);
+	assert_true(verdict_valid(&v));
+	assert_string_equal(claim_s(&v, "ocsp_status"), "unchecked");
+	verdict_free(&v);
+	json_decref(coll);
+
+	/* Bytes that are no OCSP response, for the leaf. */
+	coll = h100_collateral(json_pack("{s:s}", serial, "AAAA"));
+	h100_run(coll, &v);
+	assert_false(verdict_valid(&v));
+	assert_string_equal(first_code(&v), "gpu_ocsp_invalid");
+	verdict_free(&v);
+	json_decref(coll);
+
+	/* The leaf's real CertID answered "good" by a key that is not
+	 * NVIDIA's (the test CA): refused. */
+	r = response(leaf, issuer, &pki.ca, V_OCSP_CERTSTATUS_GOOD,
+	             1790000000 - 3600, 1790000000 + DAY, &rn);
+	b64 = codec_base64_encode(r, rn);
+	coll = h100_collateral(json_pack("{s:s}", serial, b64));
+	h100_run(coll, &v);
+	assert_false(verdict_valid(&v));
+	assert_string_equal(first_code(&v), "gpu_ocsp_invalid");
+	assert_string_not_equal(claim_s(&v, "ocsp_status"), "passed");
+	verdict_free(&v);
+	json_decref(coll);
+
+	free(b64);
+	OPENSSL_free(r);
+	OPENSSL_free(serial);
+	sk_X509_pop_free(chain, X509_free);
+	free(pem);
+}
+
 int
 main(void)
 {
@@ -357,6 +477,7 @@ main(void)
 	        cmocka_unit_test(test_responders),
 	        cmocka_unit_test(test_other_certificate_and_time),
 	        cmocka_unit_test(test_malformed),
+	        cmocka_unit_test(test_real_chain),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
