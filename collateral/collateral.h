@@ -58,6 +58,8 @@ struct coll_config {
 	const char *intel_api_key;      /* Ocp-Apim-Subscription-Key, or NULL */
 	const char *amd_url;            /* KDS base URL */
 	const char *nvidia_nras_jwks_url; /* NRAS JWKS document URL */
+	const char *nvidia_ocsp_url;      /* OCSP responder instead of the AIA
+	                              * URLs of the device chain, or NULL */
 	const char *proxy;                /* libcurl proxy, or NULL */
 	long timeout_ms;                  /* whole transfer */
 	bool offline;                     /* never open a connection */
@@ -110,6 +112,21 @@ enum coll_status coll_resolve(const uint8_t *ev, size_t len,
 enum coll_status coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now,
                                    json_t **out, char *artifact,
                                    size_t artifactlen, int64_t *retry_after);
+
+/*
+ * Online OCSP for NVIDIA GPU evidence EV (provider PROV, or NONE to
+ * detect): for each certificate of its device chains (the "cert_chain"
+ * of COLLATERAL, else the JSON evidence's "certificate"s) below the
+ * pinned NVIDIA Device Identity CA, an OCSP request to its AIA OCSP URL
+ * (or nvidia_ocsp_url). Returns COLLATERAL (copied, or a new object)
+ * with "ocsp": {"<serial hex>": "<base64 DER response>"} for the
+ * responses obtained, or NULL when none was (offline, not GPU evidence,
+ * an NRAS token, the collateral already holds "ocsp", or no responder
+ * answered). The responses are not judged here: verify/ checks each
+ * against the chain at the verification time. New reference.
+ */
+json_t *coll_gpu_ocsp(const uint8_t *ev, size_t len, enum tp_provider prov,
+                      const json_t *collateral);
 
 /* Appends the collateral metrics (Prometheus text) to F. */
 void coll_metrics_render(void *f);

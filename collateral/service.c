@@ -27,7 +27,7 @@
 
 static struct {
 	char *intel_url, *intel_root_crl_url, *intel_api_key, *amd_url, *proxy;
-	char *nvidia_nras_jwks_url;
+	char *nvidia_nras_jwks_url, *nvidia_ocsp_url;
 	long timeout_ms;
 	bool offline;
 	unsigned max_waiting;
@@ -52,12 +52,14 @@ coll_configure(const struct coll_config *c)
 	free(conf.amd_url);
 	free(conf.proxy);
 	free(conf.nvidia_nras_jwks_url);
+	free(conf.nvidia_ocsp_url);
 	conf.intel_url = dup_or_null(c->intel_url);
 	conf.intel_root_crl_url = dup_or_null(c->intel_root_crl_url);
 	conf.intel_api_key = dup_or_null(c->intel_api_key);
 	conf.amd_url = dup_or_null(c->amd_url);
 	conf.proxy = dup_or_null(c->proxy);
 	conf.nvidia_nras_jwks_url = dup_or_null(c->nvidia_nras_jwks_url);
+	conf.nvidia_ocsp_url = dup_or_null(c->nvidia_ocsp_url);
 	conf.timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
 	conf.offline = c->offline;
 	conf.max_waiting = c->max_waiting;
@@ -262,10 +264,22 @@ curl_init(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+static bool http_request(const char *url, bool intel, const uint8_t *post,
+                         size_t postlen, const char *content_type,
+                         struct http_result *h);
+
 /* GET URL (with the Intel API key when INTEL); false with H->err on a
  * transport failure. */
 static bool
 http_get(const char *url, bool intel, struct http_result *h)
+{
+	return http_request(url, intel, NULL, 0, NULL, h);
+}
+
+/* GET, or POST of POST (POSTLEN bytes, CONTENT_TYPE) when POST is set. */
+static bool
+http_request(const char *url, bool intel, const uint8_t *post, size_t postlen,
+             const char *content_type, struct http_result *h)
 {
 	CURL *c;
 	struct curl_slist *hdrs = NULL;
@@ -301,8 +315,15 @@ http_get(const char *url, bool intel, struct http_result *h)
 		snprintf(key, sizeof(key), "Ocp-Apim-Subscription-Key: %s",
 		         conf.intel_api_key);
 		hdrs = curl_slist_append(hdrs, key);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	}
+	if (post != NULL) {
+		snprintf(key, sizeof(key), "Content-Type: %s", content_type);
+		hdrs = curl_slist_append(hdrs, key);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)postlen);
+	}
+	if (hdrs != NULL)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	h->retry_after = -1;
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
@@ -328,6 +349,56 @@ backoff_set(enum coll_vendor v, int64_t secs)
 	if (secs > 3600)
 		secs = 3600;
 	atomic_store(&backoff_until[v], (long long)(tptime_now() + secs));
+}
+
+/* ---- OCSP (NVIDIA device chain) ---- */
+
+const char *
+coll_nvidia_ocsp_url(void)
+{
+	return conf.nvidia_ocsp_url;
+}
+
+bool
+coll_ocsp_post(const char *url, const uint8_t *req, size_t len, uint8_t **resp,
+               size_t *resplen)
+{
+	struct http_result h = {0};
+	enum coll_outcome oc;
+	bool ok = false;
+
+	*resp = NULL;
+	*resplen = 0;
+	/* Offline: never a connection; during a back-off: not yet. */
+	if (conf.offline ||
+	    atomic_load(&backoff_until[COLL_VENDOR_NVIDIA]) > tptime_now())
+		return false;
+	if (!http_request(url, false, req, len, "application/ocsp-request",
+	                  &h)) {
+		tp_log(TP_LOG_WARN, "collateral: OCSP %s: %s", url, h.err);
+		oc = COLL_OUTCOME_NETWORK_ERROR;
+		backoff_set(COLL_VENDOR_NVIDIA, 10);
+		goto out;
+	}
+	if (h.status != 200 || h.len == 0) {
+		oc = h.status == 429   ? COLL_OUTCOME_RATE_LIMITED
+		     : h.status >= 500 ? COLL_OUTCOME_SERVER_ERROR
+		                       : COLL_OUTCOME_NOT_FOUND;
+		if (h.status == 429 || h.status >= 500)
+			backoff_set(COLL_VENDOR_NVIDIA,
+			            h.retry_after >= 0 ? h.retry_after : 30);
+		goto out;
+	}
+	oc = COLL_OUTCOME_OK;
+	*resp = h.body;
+	*resplen = h.len;
+	h.body = NULL;
+	ok = true;
+out:
+	atomic_fetch_add(&fetches[COLL_VENDOR_NVIDIA][oc], 1);
+	free(h.body);
+	free(h.chain);
+	return ok;
 }
 
 /* ---- in-flight table ---- */

@@ -40,6 +40,17 @@ const char *coll_intel_url(void);
 const char *coll_intel_root_crl_url(void); /* NULL: the PCCS path */
 const char *coll_amd_url(void);
 const char *coll_nvidia_nras_jwks_url(void);
+/* The OCSP responder to use instead of each certificate's AIA URL, or
+ * NULL. */
+const char *coll_nvidia_ocsp_url(void);
+
+/*
+ * POSTs the DER OCSP request REQ to URL; on a 200 with a body, *RESP
+ * (malloc'd) is what came back, unchecked. False when offline, in a
+ * back-off, or on any failure (then nothing was obtained).
+ */
+bool coll_ocsp_post(const char *url, const uint8_t *req, size_t len,
+                    uint8_t **resp, size_t *resplen);
 
 /*
  * RQ's artifact valid at NOW: from the cache, else (online) fetched,

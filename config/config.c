@@ -21,6 +21,9 @@ config_defaults(struct tp_config *c)
 	c->amd_kds_url = strdup("https://kdsintf.amd.com");
 	c->nvidia_nras_jwks_url = strdup(
 	        "https://nras.attestation.nvidia.com/.well-known/jwks.json");
+	/* NVIDIA's responder answers for every certificate of the device
+	 * chain; the leaves carry no AIA (empty: the AIA URLs only). */
+	c->nvidia_ocsp_url = strdup("http://ocsp.ndis.nvidia.com");
 	c->intel_root_crl_url =
 	        strdup("https://certificates.trustedservices.intel.com/"
 	               "IntelSGXRootCA.der");
@@ -51,6 +54,7 @@ config_free(struct tp_config *c)
 	free(c->intel_pcs_url);
 	free(c->amd_kds_url);
 	free(c->nvidia_nras_jwks_url);
+	free(c->nvidia_ocsp_url);
 	free(c->intel_pcs_api_key);
 	free(c->intel_root_crl_url);
 	free(c->collateral_proxy);
@@ -194,6 +198,8 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		set_str(&c->amd_kds_url, v);
 	} else if (strcmp(key, "nvidia_nras_jwks_url") == 0) {
 		set_str(&c->nvidia_nras_jwks_url, v);
+	} else if (strcmp(key, "nvidia_ocsp_url") == 0) {
+		set_str(&c->nvidia_ocsp_url, v);
 	} else if (strcmp(key, "offline") == 0) {
 		if (!parse_bool(v, &c->offline))
 			BAD("want 0 or 1");

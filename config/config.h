@@ -30,6 +30,7 @@ struct tp_config {
 	char *intel_pcs_url;
 	char *amd_kds_url;
 	char *nvidia_nras_jwks_url;
+	char *nvidia_ocsp_url; /* "": the AIA URLs of the device chain */
 	bool offline;
 	char *intel_pcs_api_key;       /* Ocp-Apim-Subscription-Key, or NULL */
 	char *intel_root_crl_url;      /* Intel SGX Root CA CRL (DER) */

@@ -290,14 +290,37 @@ resolve_one(struct request *r, struct input *in, const uint8_t *ev, size_t len,
 	}
 }
 
+/* NVIDIA GPU evidence online: the OCSP responses for its device chain,
+ * added to its collateral (*COLL, whose owned copy is *OWNED). */
+static void
+add_ocsp(const uint8_t *ev, size_t len, enum tp_provider prov,
+         const json_t **coll, json_t **owned)
+{
+	json_t *m = coll_gpu_ocsp(ev, len, prov, *coll);
+
+	if (m == NULL)
+		return;
+	/* M holds its own references to what it copied from *COLL. */
+	json_decref(*owned);
+	*owned = m;
+	*coll = m;
+}
+
 /*
  * No collateral_dir: the evidence and each device that came without
  * collateral get theirs from the collateral service (cache, then
- * vendor). Returns false once a 503 was sent.
+ * vendor). GPU evidence gets OCSP responses for its device chain when
+ * online. Returns false once a 503 was sent.
  */
 static bool
 resolve_collateral(struct request *r, struct input *in)
 {
+	add_ocsp(in->evidence, in->evidence_len, in->vreq.provider,
+	         &in->vreq.collateral, &in->resolved);
+	for (size_t i = 0; i < in->n_devices; i++)
+		add_ocsp(in->devices[i].evidence, in->devices[i].evidence_len,
+		         in->devices[i].provider, &in->devices[i].collateral,
+		         &in->device_resolved[i]);
 	if (in->vreq.collateral_path != NULL)
 		return true;
 	if (in->vreq.collateral == NULL) {

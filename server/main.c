@@ -200,6 +200,7 @@ main(int argc, char **argv)
 	        .intel_api_key = app.cfg.intel_pcs_api_key,
 	        .amd_url = app.cfg.amd_kds_url,
 	        .nvidia_nras_jwks_url = app.cfg.nvidia_nras_jwks_url,
+	        .nvidia_ocsp_url = app.cfg.nvidia_ocsp_url,
 	        .proxy = app.cfg.collateral_proxy,
 	        .timeout_ms = (long)app.cfg.collateral_timeout_ms,
 	        .offline = app.cfg.offline,

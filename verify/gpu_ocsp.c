@@ -27,7 +27,7 @@ gt_unix(const ASN1_GENERALIZEDTIME *t, int64_t *out)
 
 enum gpu_ocsp_result
 gpu_ocsp_check(const uint8_t *der, size_t len, X509 *cert, X509 *issuer,
-               STACK_OF(X509) *untrusted, X509 *anchor, int64_t now,
+               STACK_OF(X509) * untrusted, X509 *anchor, int64_t now,
                int64_t skew, int64_t *next_update, char *why, size_t whylen)
 {
 	const unsigned char *p = der;
@@ -108,8 +108,9 @@ gpu_ocsp_check(const uint8_t *der, size_t len, X509 *cert, X509 *issuer,
 		snprintf(why, whylen, "ocsp: revoked (reason %d)", reason);
 		res = GPU_OCSP_REVOKED;
 	} else {
-		snprintf(why, whylen, "ocsp: the responder does not know the "
-		                      "certificate");
+		snprintf(why, whylen,
+		         "ocsp: the responder does not know the "
+		         "certificate");
 		goto out;
 	}
 	*next_update = nu;

@@ -28,7 +28,7 @@ enum gpu_ocsp_result {
  * and REVOKED, *NEXT_UPDATE is its nextUpdate. WHY says what failed.
  */
 enum gpu_ocsp_result gpu_ocsp_check(const uint8_t *der, size_t len, X509 *cert,
-                                    X509 *issuer, STACK_OF(X509) *untrusted,
+                                    X509 *issuer, STACK_OF(X509) * untrusted,
                                     X509 *anchor, int64_t now, int64_t skew,
                                     int64_t *next_update, char *why,
                                     size_t whylen);

@@ -63,6 +63,9 @@ export async function startFakeVendor(root) {
     total: 0,
     hanging: [],
     apiKeys: {},         // path -> Ocp-Apim-Subscription-Key received
+    ocspReply: Buffer.from('<html>not an OCSP response</html>'),
+    ocspRequests: [],    // {contentType, firstByte} of each POST /ocsp
+    ocspResponder: null, // (request DER) => response DER, instead of ocspReply
   };
   const send = (res, status, headers, body) => {
     res.writeHead(status, headers);
@@ -77,6 +80,17 @@ export async function startFakeVendor(root) {
     const applies = state.match === null || state.match.test(url.pathname + url.search);
     const mode = applies ? state.mode : 'ok';
     if (mode === 'hang') { state.hanging.push(res); return; }
+    if (req.method === 'POST' && url.pathname === '/ocsp') {
+      const parts = [];
+      req.on('data', (c) => parts.push(c));
+      req.on('end', () => {
+        const b = Buffer.concat(parts);
+        state.ocspRequests.push({ contentType: req.headers['content-type'], firstByte: b[0], length: b.length });
+        const reply = state.ocspResponder ? state.ocspResponder(b) : state.ocspReply;
+        send(res, 200, { 'Content-Type': 'application/ocsp-response' }, reply);
+      });
+      return;
+    }
     if (mode === '404') return send(res, 404, {}, '');
     if (mode === '429' || mode === '500') {
       const h = state.retryAfter !== null ? { 'Retry-After': String(state.retryAfter) } : {};
@@ -137,7 +151,10 @@ export async function startFakeVendor(root) {
       state.mode = mode; state.match = match; state.retryAfter = retryAfter;
       if (mode !== 'hang') this.release();
     },
-    reset() { state.counts = {}; state.total = 0; state.apiKeys = {}; },
+    reset() {
+      state.counts = {}; state.total = 0; state.apiKeys = {}; state.ocspRequests = [];
+      state.ocspResponder = null; state.ocspReply = Buffer.from('<html>not an OCSP response</html>');
+    },
     release() { for (const r of state.hanging.splice(0)) r.destroy(); },
     env() {
       return {
@@ -145,6 +162,7 @@ export async function startFakeVendor(root) {
         TEEPASS_INTEL_ROOT_CRL_URL: `${base}/IntelSGXRootCA.der`,
         TEEPASS_AMD_KDS_URL: base,
         TEEPASS_NVIDIA_NRAS_JWKS_URL: `${base}${NRAS_JWKS_PATH}`,
+        TEEPASS_NVIDIA_OCSP_URL: `${base}/ocsp`,
       };
     },
     async close() {

@@ -41,6 +41,7 @@ export async function startDaemon(extraEnv = {}) {
     TEEPASS_INTEL_ROOT_CRL_URL: 'http://127.0.0.1:9/IntelSGXRootCA.der',
     TEEPASS_AMD_KDS_URL: 'http://127.0.0.1:9',
     TEEPASS_NVIDIA_NRAS_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+    TEEPASS_NVIDIA_OCSP_URL: 'http://127.0.0.1:9/ocsp',
     ...extraEnv,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];

@@ -570,6 +570,10 @@ test_config_keys(void **state)
 	assert_true(config_set(&c, "collateral_proxy", "http://p:3128", err,
 	                       sizeof(err)));
 	assert_true(config_set(&c, "intel_root_crl_url", "", err, sizeof(err)));
+	/* NVIDIA's OCSP responder by default; empty: the AIA URLs. */
+	assert_string_equal(c.nvidia_ocsp_url, "http://ocsp.ndis.nvidia.com");
+	assert_true(config_set(&c, "nvidia_ocsp_url", "", err, sizeof(err)));
+	assert_string_equal(c.nvidia_ocsp_url, "");
 	config_free(&c);
 }
 
