@@ -118,10 +118,12 @@ enum coll_status coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now,
  * detect): for each certificate of its device chains (the "cert_chain"
  * of COLLATERAL, else the JSON evidence's "certificate"s) below the
  * pinned NVIDIA Device Identity CA, an OCSP request to its AIA OCSP URL
- * (or nvidia_ocsp_url). Returns COLLATERAL (copied, or a new object)
- * with "ocsp": {"<serial hex>": "<base64 DER response>"} for the
- * responses obtained, or NULL when none was (offline, not GPU evidence,
- * an NRAS token, the collateral already holds "ocsp", or no responder
+ * (or nvidia_ocsp_url); likewise for the signing chain of each RIM in
+ * COLLATERAL "rim"/"rims" below the pinned NVIDIA RIM root. Returns
+ * COLLATERAL (copied, or a new object) with "ocsp" and "rim_ocsp":
+ * {"<serial hex>": "<base64 DER response>"} for the responses obtained,
+ * or NULL when none was (offline, not GPU evidence, an NRAS token, the
+ * collateral already holds "ocsp" and "rim_ocsp", or no responder
  * answered). The responses are not judged here: verify/ checks each
  * against the chain at the verification time. New reference.
  */

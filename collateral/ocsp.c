@@ -1,6 +1,7 @@
 /*
- * Online OCSP (RFC 6960) for the NVIDIA GPU device chains: one request per
- * certificate below the pinned root, to the responder its Authority
+ * Online OCSP (RFC 6960) for the NVIDIA GPU device chains and the signing
+ * chains of the RIMs the request carries: one request per certificate
+ * below the pinned root (NVIDIA Device Identity CA, NVIDIA RIM root), to the responder its Authority
  * Information Access names (id-ad-ocsp) or the configured one. What comes
  * back is handed to verify/ untouched but for a DER parse; verify/ judges
  * it (signature, responder, CertID, window at the verification time).
@@ -16,10 +17,12 @@
 #include "collateral/service.h"
 #include "common/codec.h"
 #include "verify/gpu.h"
+#include "verify/rim_swid.h"
 #include "verify/x509.h"
 
 #define MAX_CHAINS 8 /* one per GPU of a JSON evidence */
 #define MAX_CERTS  8
+#define MAX_RIMS   8
 
 /* The first http(s) OCSP URL of X's AIA, copied into URL. */
 static bool
@@ -123,45 +126,109 @@ ask_item(const json_t *item, X509 *anchor, json_t *out)
 	free(pem);
 }
 
+/* The RIM XML text XML's KeyInfo chain (signer first) into OUT. */
+static void
+ask_rim(const char *xml, X509 *anchor, json_t *out)
+{
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	struct rim *rim;
+	char why[200];
+	int n;
+
+	if (chain == NULL ||
+	    (rim = rim_parse(xml, strlen(xml), why, sizeof(why))) == NULL)
+		goto out;
+	for (size_t i = 0; i < rim->n_certs && i < MAX_CERTS; i++) {
+		X509 *x = x509_parse(rim->certs[i], rim->cert_lens[i]);
+		if (x == NULL || !sk_X509_push(chain, x)) {
+			X509_free(x);
+			break;
+		}
+	}
+	rim_free(rim);
+	n = sk_X509_num(chain);
+	for (int i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(chain, i);
+		if (X509_cmp(x, anchor) == 0)
+			break;
+		ask(x, i + 1 < n ? sk_X509_value(chain, i + 1) : anchor, out);
+	}
+out:
+	sk_X509_pop_free(chain, X509_free);
+}
+
+/* The RIMs of COLLATERAL ("rim", "rims"), each chain into OUT. */
+static void
+ask_rims(const json_t *collateral, X509 *anchor, json_t *out)
+{
+	const char *one = json_string_value(json_object_get(collateral, "rim"));
+	json_t *item;
+	size_t i;
+
+	if (one != NULL)
+		ask_rim(one, anchor, out);
+	json_array_foreach(json_object_get(collateral, "rims"), i, item)
+	{
+		if (i < MAX_RIMS && json_is_string(item))
+			ask_rim(json_string_value(item), anchor, out);
+	}
+}
+
 json_t *
 coll_gpu_ocsp(const uint8_t *ev, size_t len, enum tp_provider prov,
               const json_t *collateral)
 {
 	X509 *anchor;
-	json_t *out = NULL, *doc = NULL, *merged = NULL, *item;
+	json_t *out = NULL, *rim_out = NULL, *doc = NULL, *merged = NULL;
+	json_t *item;
 	const char *chain;
 	size_t i;
 
 	if (prov == TP_PROVIDER_NONE)
 		prov = provider_detect(ev, len);
-	if (prov != TP_PROVIDER_NVIDIA_GPU || gpu_is_nras_eat(ev, len) ||
-	    json_object_get(collateral, "ocsp") != NULL ||
-	    (anchor = x509_anchor("nvidia_device_identity_ca.pem",
-	                          GPU_DEVICE_CA_PIN)) == NULL ||
-	    (out = json_object()) == NULL)
+	if (prov != TP_PROVIDER_NVIDIA_GPU || gpu_is_nras_eat(ev, len))
 		goto out;
-	chain = json_string_value(json_object_get(collateral, "cert_chain"));
-	if (chain != NULL) {
-		ask_chain((const uint8_t *)chain, strlen(chain), anchor, out);
-	} else if ((doc = json_loadb((const char *)ev, len, 0, NULL)) != NULL) {
-		/* The SDK array, or the NRAS request's evidence_list. */
-		json_t *list = json_is_array(doc)
-		                       ? doc
-		                       : json_object_get(doc, "evidence_list");
-		json_array_foreach(list, i, item)
-		{
-			if (i < MAX_CHAINS)
-				ask_item(item, anchor, out);
+	/* Responses the client sent are never replaced by fetched ones. */
+	if (json_object_get(collateral, "ocsp") == NULL &&
+	    (anchor = x509_anchor("nvidia_device_identity_ca.pem",
+	                          GPU_DEVICE_CA_PIN)) != NULL &&
+	    (out = json_object()) != NULL) {
+		chain = json_string_value(
+		        json_object_get(collateral, "cert_chain"));
+		if (chain != NULL) {
+			ask_chain((const uint8_t *)chain, strlen(chain), anchor,
+			          out);
+		} else if ((doc = json_loadb((const char *)ev, len, 0, NULL)) !=
+		           NULL) {
+			/* The SDK array, or the NRAS request's
+			 * evidence_list. */
+			json_t *list =
+			        json_is_array(doc)
+			                ? doc
+			                : json_object_get(doc, "evidence_list");
+			json_array_foreach(list, i, item)
+			{
+				if (i < MAX_CHAINS)
+					ask_item(item, anchor, out);
+			}
 		}
 	}
-	if (json_object_size(out) == 0)
+	if (json_object_get(collateral, "rim_ocsp") == NULL &&
+	    (anchor = x509_anchor("nvidia_rim_root.pem", GPU_RIM_ROOT_PIN)) !=
+	            NULL &&
+	    (rim_out = json_object()) != NULL)
+		ask_rims(collateral, anchor, rim_out);
+	if (json_object_size(out) == 0 && json_object_size(rim_out) == 0)
 		goto out;
 	merged = collateral != NULL ? json_copy((json_t *)collateral)
 	                            : json_object();
-	if (merged != NULL)
+	if (merged != NULL && json_object_size(out) > 0)
 		json_object_set(merged, "ocsp", out);
+	if (merged != NULL && json_object_size(rim_out) > 0)
+		json_object_set(merged, "rim_ocsp", rim_out);
 out:
 	json_decref(doc);
 	json_decref(out);
+	json_decref(rim_out);
 	return merged;
 }

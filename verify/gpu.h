@@ -46,7 +46,10 @@
  * "good" response for every certificate below the pinned root, check
  * gpu_ocsp; a revoked one fails it with certificate_revoked, one that
  * does not verify with gpu_ocsp_invalid); with RIMs: rims [{version, kind, signature,
- * ocsp_status, active_measurements, mismatched_blocks}], rim_coverage.
+ * ocsp_status, active_measurements, mismatched_blocks}], rim_coverage,
+ * rim_ocsp_status (the same rules for each RIM's signing chain with
+ * collateral "rim_ocsp", check rimN_ocsp: "passed" only when every RIM
+ * chain is, "revoked", else "unchecked"; see rim_appraise).
  * Several GPUs: gpu_count and gpus {"GPU-0": claims, ...} (as NRAS).
  * Status: "warning" unless RIMs of both kinds (driver and VBIOS) or
  * expected.runtime reference values were appraised; measurements_valid

@@ -407,28 +407,6 @@ out:
 	return ok;
 }
 
-/* The OCSP response collateral "ocsp": {"<serial hex>": "<base64 DER>"}
- * holds for X's serial number, or NULL. */
-static const char *
-ocsp_response_for(const json_t *ocsp, X509 *x)
-{
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
-	const char *key, *found = NULL;
-	json_t *val;
-
-	json_object_foreach((json_t *)ocsp, key, val)
-	{
-		if (hex != NULL && strcasecmp(key, hex) == 0) {
-			found = json_string_value(val);
-			break;
-		}
-	}
-	OPENSSL_free(hex);
-	BN_free(bn);
-	return found;
-}
-
 /*
  * Revocation of the device chain (already verified) by the OCSP
  * responses in req->collateral "ocsp", one per certificate below the
@@ -475,7 +453,7 @@ ocsp_appraise(const uint8_t *pem, size_t pemlen,
 
 		if (X509_cmp(x, anchor) == 0)
 			continue; /* the root is pinned, not revocable here */
-		if ((b64 = ocsp_response_for(ocsp, x)) == NULL) {
+		if ((b64 = gpu_ocsp_response_for(ocsp, x)) == NULL) {
 			missing++;
 			continue;
 		}

@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509_vfy.h>
@@ -121,4 +123,24 @@ out:
 	OCSP_BASICRESP_free(bs);
 	OCSP_RESPONSE_free(resp);
 	return res;
+}
+
+const char *
+gpu_ocsp_response_for(const json_t *responses, X509 *x)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	const char *key, *found = NULL;
+	json_t *val;
+
+	json_object_foreach((json_t *)responses, key, val)
+	{
+		if (hex != NULL && strcasecmp(key, hex) == 0) {
+			found = json_string_value(val);
+			break;
+		}
+	}
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return found;
 }

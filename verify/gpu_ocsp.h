@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <openssl/x509.h>
 
 /*
@@ -32,5 +33,12 @@ enum gpu_ocsp_result gpu_ocsp_check(const uint8_t *der, size_t len, X509 *cert,
                                     X509 *anchor, int64_t now, int64_t skew,
                                     int64_t *next_update, char *why,
                                     size_t whylen);
+
+/*
+ * The base64 response RESPONSES ({"<serial hex>": "<base64 DER>"}, the
+ * shape of collateral "ocsp" and "rim_ocsp") holds for X's serial number
+ * (hex, any case), or NULL. Borrowed from RESPONSES.
+ */
+const char *gpu_ocsp_response_for(const json_t *responses, X509 *x);
 
 #endif

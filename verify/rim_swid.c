@@ -16,6 +16,7 @@
 #include "common/codec.h"
 #include "verify/ecdsa.h"
 #include "verify/gpu.h"
+#include "verify/gpu_ocsp.h"
 #include "verify/rim_swid.h"
 #include "verify/rim_xml.h"
 #include "verify/x509.h"
@@ -414,10 +415,11 @@ out:
 	return rc;
 }
 
-/* The RIM's KeyInfo chain (signer first) to the pinned NVIDIA RIM root. */
+/* The RIM's KeyInfo chain (signer first) to the pinned NVIDIA RIM root;
+ * on success *CHAIN holds it (signer first), for the caller to free. */
 static bool
 rim_chain(const struct rim *rim, const struct verify_request *req,
-          struct verdict *v, const char *check)
+          struct verdict *v, const char *check, STACK_OF(X509) * *chain)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
 	X509 *anchor, *leaf = NULL;
@@ -454,12 +456,114 @@ rim_chain(const struct rim *rim, const struct verify_request *req,
 	}
 	verdict_expires_no_later_than(v, x509_not_after(leaf));
 	verdict_pass(v, check);
+	if (!sk_X509_unshift(sk, leaf)) {
+		verdict_fail(v, check, TP_ERR_internal_error, "out of memory");
+		goto out;
+	}
+	leaf = NULL; /* owned by SK now */
+	*chain = sk;
+	sk = NULL;
 	ok = true;
 out:
 	ERR_clear_error();
 	X509_free(leaf);
 	sk_X509_pop_free(sk, X509_free);
 	return ok;
+}
+
+enum rim_ocsp_status
+rim_ocsp_chain(const json_t *responses, STACK_OF(X509) * chain, X509 *anchor,
+               const struct verify_request *req, struct verdict *v,
+               const char *item, char *why, size_t whylen)
+{
+	int n = chain == NULL ? 0 : sk_X509_num(chain), asked = 0;
+	enum rim_ocsp_status res = RIM_OCSP_UNCHECKED;
+	bool missing = false;
+	char name[80], reason[256];
+
+	if (!json_is_object(responses) || json_object_size(responses) == 0 ||
+	    anchor == NULL)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(chain, i);
+		X509 *issuer = i + 1 < n ? sk_X509_value(chain, i + 1) : anchor;
+		const char *b64;
+		uint8_t *der = NULL;
+		size_t len = 0;
+		int64_t nu;
+		enum gpu_ocsp_result r;
+
+		if (X509_cmp(x, anchor) == 0)
+			break; /* the root is pinned, not revocable here */
+		asked++;
+		if ((b64 = gpu_ocsp_response_for(responses, x)) == NULL) {
+			missing = true;
+			continue;
+		}
+		if (!codec_base64_decode(b64, strlen(b64), &der, &len)) {
+			snprintf(why, whylen,
+			         "RIM chain certificate %d: OCSP response is "
+			         "not base64",
+			         i);
+			res = RIM_OCSP_INVALID;
+			goto out;
+		}
+		snprintf(name, sizeof(name), "%s.%d", item, i);
+		verdict_collateral(v, name, der, len);
+		r = gpu_ocsp_check(der, len, x, issuer, chain, anchor, req->now,
+		                   req->cfg->clock_skew, &nu, reason,
+		                   sizeof(reason));
+		free(der);
+		if (r != GPU_OCSP_GOOD) {
+			snprintf(why, whylen, "RIM chain certificate %d: %s", i,
+			         reason);
+			res = r == GPU_OCSP_REVOKED ? RIM_OCSP_REVOKED
+			                            : RIM_OCSP_INVALID;
+			goto out;
+		}
+		verdict_expires_no_later_than(v, nu);
+	}
+	/* "passed" needs a verified response for every certificate below
+	 * the root, and at least one such certificate. */
+	if (!missing && asked > 0)
+		res = RIM_OCSP_PASSED;
+out:
+	return res;
+}
+
+/* Revocation of RIM I's verified CHAIN by collateral "rim_ocsp": records
+ * check ITEM_ocsp when responses were judged, and INFO's ocsp_status. */
+static enum rim_ocsp_status
+rim_ocsp(STACK_OF(X509) * chain, const struct verify_request *req,
+         struct verdict *v, const char *item, size_t i, json_t *info)
+{
+	const json_t *responses = json_object_get(req->collateral, "rim_ocsp");
+	X509 *anchor = x509_anchor("nvidia_rim_root.pem", GPU_RIM_ROOT_PIN);
+	char check[80], why[320];
+	enum rim_ocsp_status r;
+
+	snprintf(check, sizeof(check), "%s_ocsp", item);
+	r = rim_ocsp_chain(responses, chain, anchor, req, v, item, why,
+	                   sizeof(why));
+	switch (r) {
+	case RIM_OCSP_PASSED:
+		verdict_pass(v, check);
+		json_object_set_new(info, "ocsp_status", json_string("passed"));
+		break;
+	case RIM_OCSP_REVOKED:
+		verdict_fail(v, check, TP_ERR_certificate_revoked,
+		             "RIM %zu: %s", i, why);
+		json_object_set_new(info, "ocsp_status",
+		                    json_string("revoked"));
+		break;
+	case RIM_OCSP_INVALID:
+		verdict_fail(v, check, TP_ERR_gpu_ocsp_invalid, "RIM %zu: %s",
+		             i, why);
+		break;
+	case RIM_OCSP_UNCHECKED:
+		break;
+	}
+	return r;
 }
 
 static const struct spdm_block *
@@ -543,6 +647,7 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 	json_t *out = json_array(), *item;
 	uint8_t owner[256] = {0}; /* active index -> 1 vbios, 2 driver */
 	unsigned kinds = 0;
+	size_t passed = 0, revoked = 0;
 	bool all = true;
 	size_t i;
 
@@ -552,6 +657,7 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 		json_t *info = json_object();
 		char check[64], why[200], item_name[32];
 		struct rim *rim;
+		STACK_OF(X509) *chain = NULL;
 		const char *kind;
 
 		snprintf(item_name, sizeof(item_name), "%srim%zu", prefix, i);
@@ -571,8 +677,23 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 		json_object_set_new(info, "ocsp_status",
 		                    json_string("unchecked"));
 		snprintf(check, sizeof(check), "%s_chain", item_name);
-		if (!rim_chain(rim, req, v, check))
+		if (!rim_chain(rim, req, v, check, &chain)) {
 			all = false;
+		} else {
+			/* A revoked RIM signer vouches for no golden value. */
+			switch (rim_ocsp(chain, req, v, item_name, i, info)) {
+			case RIM_OCSP_PASSED:
+				passed++;
+				break;
+			case RIM_OCSP_REVOKED:
+				revoked++;
+				all = false;
+				break;
+			default:
+				break;
+			}
+		}
+		sk_X509_pop_free(chain, X509_free);
 		/* The signature binds the golden values to NVIDIA's RIM
 		 * signer: without it a RIM is only a caller's claim. */
 		snprintf(check, sizeof(check), "%s_signature", item_name);
@@ -642,6 +763,13 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 		rim_free(rim);
 	}
 	json_object_set_new(claims, "rims", out);
+	/* Never "passed" unless every RIM's chain was answered "good". */
+	json_object_set_new(
+	        claims, "rim_ocsp_status",
+	        json_string(revoked > 0 ? "revoked"
+	                    : passed > 0 && passed == json_array_size(rims)
+	                            ? "passed"
+	                            : "unchecked"));
 	json_object_set_new(claims, "rim_coverage",
 	                    json_string(kinds == 3   ? "driver+vbios"
 	                                : kinds == 1 ? "vbios"

@@ -4,7 +4,9 @@
  * that I delegated (id-kp-OCSPSigning) and one it did not (D2), a
  * look-alike of I (same name, other key) and responses signed by each;
  * then the real nvtrust H100 evidence with "ocsp" collateral: no response
- * leaves "unchecked", a response that is not NVIDIA's is refused.
+ * leaves "unchecked", a response that is not NVIDIA's is refused. The
+ * same for the RIM signing chains (verify/rim_swid.c rim_ocsp_chain, and
+ * collateral "rim_ocsp" with the real 550.144.03 driver RIM).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 
 #include "common/codec.h"
 #include "verify/gpu_ocsp.h"
+#include "verify/rim_swid.h"
 #include "verify/x509.h"
 #include "test_gpu_util.h"
 
@@ -469,6 +472,252 @@ test_real_chain(void **state)
 	free(pem);
 }
 
+/* A chain as a RIM's KeyInfo carries it, signer first. */
+static STACK_OF(X509) * chain_of(X509 *a, X509 *b, X509 *c)
+{
+	STACK_OF(X509) *sk = sk_X509_new_null();
+
+	assert_non_null(sk);
+	sk_X509_push(sk, a);
+	if (b != NULL)
+		sk_X509_push(sk, b);
+	if (c != NULL)
+		sk_X509_push(sk, c);
+	return sk;
+}
+
+/* Adds to RESPONSES, keyed by CERT's serial (hex), a response about CERT
+ * (issued by ISSUER) signed by SIGNER with STATUS, valid [T0 - 1 h,
+ * T0 + NEXT). */
+static void
+put(json_t *responses, X509 *cert, X509 *issuer, const struct party *signer,
+    int status, int64_t next)
+{
+	size_t n;
+	uint8_t *r = response(cert, issuer, signer, status, T0 - 3600,
+	                      T0 + next, &n);
+	char *b64 = codec_base64_encode(r, n);
+	char *serial = serial_hex(cert);
+
+	json_object_set_new(responses, serial, json_string(b64));
+	OPENSSL_free(serial);
+	free(b64);
+	OPENSSL_free(r);
+}
+
+/* rim_ocsp_chain over CHAIN with RESPONSES at T0, to the test root. */
+static enum rim_ocsp_status
+rim_check(const json_t *responses, STACK_OF(X509) * chain, struct verdict *v)
+{
+	static struct verify_config cfg;
+	struct verify_request req;
+	char why[320] = "";
+
+	verify_config_defaults(&cfg);
+	memset(&req, 0, sizeof(req));
+	req.now = T0;
+	req.cfg = &cfg;
+	verdict_init(v, TP_PROVIDER_NVIDIA_GPU, T0);
+	return rim_ocsp_chain(responses, chain, pki.root.cert, &req, v, "rim0",
+	                      why, sizeof(why));
+}
+
+static void
+test_rim_chain_ocsp(void **state)
+{
+	STACK_OF(X509) *chain = chain_of(pki.leaf.cert, pki.ca.cert, NULL);
+	STACK_OF(X509) *with_root =
+	        chain_of(pki.leaf.cert, pki.ca.cert, pki.root.cert);
+	json_t *rs = json_object();
+	struct verdict v;
+	char *leaf_serial = serial_hex(pki.leaf.cert);
+
+	(void)state;
+	/* No responses (offline): unchecked. */
+	assert_int_equal(rim_check(NULL, chain, &v), RIM_OCSP_UNCHECKED);
+	verdict_free(&v);
+	assert_int_equal(rim_check(rs, chain, &v), RIM_OCSP_UNCHECKED);
+	verdict_free(&v);
+
+	/* The signer answered, its issuing CA not: unchecked, never
+	 * passed. */
+	put(rs, pki.leaf.cert, pki.ca.cert, &pki.ca, V_OCSP_CERTSTATUS_GOOD,
+	    DAY);
+	assert_int_equal(rim_check(rs, chain, &v), RIM_OCSP_UNCHECKED);
+	verdict_free(&v);
+
+	/* Both certificates below the root answered "good": passed; each
+	 * response recorded as collateral; the verdict expires with the
+	 * earliest nextUpdate. */
+	put(rs, pki.ca.cert, pki.root.cert, &pki.root, V_OCSP_CERTSTATUS_GOOD,
+	    2 * DAY);
+	assert_int_equal(rim_check(rs, chain, &v), RIM_OCSP_PASSED);
+	assert_non_null(json_object_get(v.collateral, "rim0.0"));
+	assert_non_null(json_object_get(v.collateral, "rim0.1"));
+	assert_true(v.expires_at <= T0 + DAY);
+	verdict_free(&v);
+	/* A chain that carries the pinned root too: the root is not asked
+	 * about. */
+	assert_int_equal(rim_check(rs, with_root, &v), RIM_OCSP_PASSED);
+	verdict_free(&v);
+
+	/* The intermediate revoked by the root. */
+	put(rs, pki.ca.cert, pki.root.cert, &pki.root,
+	    V_OCSP_CERTSTATUS_REVOKED, DAY);
+	assert_int_equal(rim_check(rs, chain, &v), RIM_OCSP_REVOKED);
+	verdict_free(&v);
+
+	/* The intermediate's "good" signed by a look-alike of the CA (same
+	 * name, another key): not authentic. */
+	put(rs, pki.ca.cert, pki.root.cert, &pki.fake_ca,
+	    V_OCSP_CERTSTATUS_GOOD, DAY);
+	assert_int_equal(rim_check(rs, chain, &v), RIM_OCSP_INVALID);
+	verdict_free(&v);
+
+	/* Expired at the verification time (nextUpdate before T0). */
+	put(rs, pki.ca.cert, pki.root.cert, &pki.root, V_OCSP_CERTSTATUS_GOOD,
+	    -60);
+	assert_int_equal(rim_check(rs, chain, &v), RIM_OCSP_INVALID);
+	verdict_free(&v);
+
+	/* The leaf's response is not base64. */
+	put(rs, pki.ca.cert, pki.root.cert, &pki.root, V_OCSP_CERTSTATUS_GOOD,
+	    DAY);
+	json_object_set_new(rs, leaf_serial, json_string("not base64!"));
+	assert_int_equal(rim_check(rs, chain, &v), RIM_OCSP_INVALID);
+	verdict_free(&v);
+
+	/* The leaf's "good" response filed under the CA's serial and the
+	 * CA's under the leaf's: each judged against its own CertID. */
+	{
+		json_t *swapped = json_object();
+		char *ca_serial = serial_hex(pki.ca.cert);
+		size_t n;
+		uint8_t *r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+		                      V_OCSP_CERTSTATUS_GOOD, T0 - 3600,
+		                      T0 + DAY, &n);
+		char *b64 = codec_base64_encode(r, n);
+		json_object_set_new(swapped, ca_serial, json_string(b64));
+		json_object_set_new(swapped, leaf_serial, json_string(b64));
+		assert_int_equal(rim_check(swapped, chain, &v),
+		                 RIM_OCSP_INVALID);
+		verdict_free(&v);
+		json_decref(swapped);
+		free(b64);
+		OPENSSL_free(r);
+		OPENSSL_free(ca_serial);
+	}
+
+	OPENSSL_free(leaf_serial);
+	json_decref(rs);
+	sk_X509_free(chain);
+	sk_X509_free(with_root);
+}
+
+#define DRIVER_RIM "tests/data/nvidia/rims/NV_GPU_DRIVER_GH100_550.144.03.xml"
+#define RIM_AT     1768435200LL /* 2026-01-15T00:00:00Z, RIM signer valid */
+
+/* The nvtrust H100 with the 550.144.03 driver RIM (its chain verifies to
+ * the RIM root at RIM_AT; MANIFEST: it is for another driver, so the
+ * verdict is invalid whatever OCSP says) and collateral KEY: RESPONSES. */
+static void
+rim_run(const char *key, json_t *responses, struct verdict *v)
+{
+	size_t n, rl;
+	uint8_t *ev = tu_read_file(H100 "spdm_report.bin", &n);
+	uint8_t *pem = tu_read_file(H100 "cert_chain.pem", &rl);
+	char *rim = (char *)tu_read_file(DRIVER_RIM, &rl);
+	json_t *coll = json_pack("{s:s, s:[s], s:o}", "cert_chain", (char *)pem,
+	                         "rims", rim, key, responses);
+	struct gpu_case c = {
+	        .ev = ev, .len = n, .collateral = coll, .now = RIM_AT};
+
+	assert_non_null(coll);
+	gpu_run(&c, v);
+	json_decref(coll);
+	free(rim);
+	free(pem);
+	free(ev);
+}
+
+static const char *
+rim0_ocsp_status(const struct verdict *v)
+{
+	json_t *info = json_array_get(json_object_get(v->claims, "rims"), 0);
+	const char *s = json_string_value(json_object_get(info, "ocsp_status"));
+	return s ? s : "(none)";
+}
+
+static void
+test_real_rim_chain(void **state)
+{
+	size_t n, rn;
+	char *xml = (char *)tu_read_file(DRIVER_RIM, &n), why[200];
+	struct rim *rim = rim_parse(xml, n, why, sizeof(why));
+	X509 *signer, *issuer;
+	char *serial, *b64;
+	uint8_t *r;
+	struct verdict v;
+
+	(void)state;
+	assert_non_null(rim);
+	assert_true(rim->n_certs >= 2);
+	signer = x509_parse(rim->certs[0], rim->cert_lens[0]);
+	issuer = x509_parse(rim->certs[1], rim->cert_lens[1]);
+	assert_non_null(signer);
+	assert_non_null(issuer);
+	serial = serial_hex(signer);
+
+	/* Control: no responses. The chain check ran and passed. */
+	rim_run("rim_ocsp", json_object(), &v);
+	assert_true(has_check(&v, "rim0_chain"));
+	assert_false(verdict_has_error(&v, TP_ERR_certificate_chain_invalid));
+	assert_true(verdict_has_error(&v, TP_ERR_rim_version_mismatch));
+	assert_false(has_check(&v, "rim0_ocsp"));
+	assert_string_equal(claim_s(&v, "rim_ocsp_status"), "unchecked");
+	assert_string_equal(rim0_ocsp_status(&v), "unchecked");
+	verdict_free(&v);
+
+	/* A response for a serial the RIM chain does not hold. */
+	rim_run("rim_ocsp", json_pack("{s:s}", "01", "AAAA"), &v);
+	assert_false(has_check(&v, "rim0_ocsp"));
+	assert_string_equal(claim_s(&v, "rim_ocsp_status"), "unchecked");
+	verdict_free(&v);
+
+	/* Bytes that are no OCSP response, for the RIM signer. */
+	rim_run("rim_ocsp", json_pack("{s:s}", serial, "AAAA"), &v);
+	assert_true(has_check(&v, "rim0_ocsp"));
+	assert_true(verdict_has_error(&v, TP_ERR_gpu_ocsp_invalid));
+	assert_string_not_equal(claim_s(&v, "rim_ocsp_status"), "passed");
+	verdict_free(&v);
+
+	/* The signer's real CertID answered "good" by a key that is not
+	 * NVIDIA's (the test CA): refused, never passed. */
+	r = response(signer, issuer, &pki.ca, V_OCSP_CERTSTATUS_GOOD,
+	             RIM_AT - 3600, RIM_AT + DAY, &rn);
+	b64 = codec_base64_encode(r, rn);
+	rim_run("rim_ocsp", json_pack("{s:s}", serial, b64), &v);
+	assert_true(verdict_has_error(&v, TP_ERR_gpu_ocsp_invalid));
+	assert_string_not_equal(claim_s(&v, "rim_ocsp_status"), "passed");
+	assert_string_not_equal(rim0_ocsp_status(&v), "passed");
+	verdict_free(&v);
+
+	/* The same bytes as device-chain collateral "ocsp" say nothing
+	 * about the RIM chain. */
+	rim_run("ocsp", json_pack("{s:s}", serial, b64), &v);
+	assert_false(has_check(&v, "rim0_ocsp"));
+	assert_string_equal(claim_s(&v, "rim_ocsp_status"), "unchecked");
+	verdict_free(&v);
+
+	free(b64);
+	OPENSSL_free(r);
+	OPENSSL_free(serial);
+	X509_free(signer);
+	X509_free(issuer);
+	rim_free(rim);
+	free(xml);
+}
+
 int
 main(void)
 {
@@ -478,6 +727,8 @@ main(void)
 	        cmocka_unit_test(test_other_certificate_and_time),
 	        cmocka_unit_test(test_malformed),
 	        cmocka_unit_test(test_real_chain),
+	        cmocka_unit_test(test_rim_chain_ocsp),
+	        cmocka_unit_test(test_real_rim_chain),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
