@@ -7,77 +7,11 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
+#include "handlers/devices.h"
 #include "handlers/endpoint_attest.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
 #include "server/metrics.h"
-
-/* "devices": [{"provider", "attestation", "collateral"?}, ...] as in a
- * verify request (docs/api.md); replies 400 when malformed. */
-static bool
-parse_devices(struct request *r, const json_t *arr,
-              struct endpoint_attestation *a)
-{
-	static const char *const members[] = {"provider", "attestation",
-	                                      "collateral"};
-	const char *key, *prov, *att;
-	json_t *dev, *val;
-	size_t i;
-
-	if (json_array_size(arr) > COMPOSITE_MAX_DEVICES) {
-		reply_error(r, TP_ERR_invalid_field, "devices");
-		return false;
-	}
-	if (json_array_size(arr) > 0 && a->runtime_data == NULL) {
-		/* Devices prove they belong to this VM through it. */
-		reply_error(r, TP_ERR_missing_field, "runtime_data");
-		return false;
-	}
-	json_array_foreach(arr, i, dev)
-	{
-		struct verify_device *d = &a->devices[i];
-
-		if (!json_is_object(dev)) {
-			reply_error(r, TP_ERR_invalid_field, "devices");
-			return false;
-		}
-		json_object_foreach(dev, key, val)
-		{
-			size_t k = 0;
-			while (k < 3 && strcmp(key, members[k]) != 0)
-				k++;
-			if (k == 3) {
-				reply_error(r, TP_ERR_unknown_field,
-				            "devices[]");
-				return false;
-			}
-		}
-		prov = json_string_value(json_object_get(dev, "provider"));
-		att = json_string_value(json_object_get(dev, "attestation"));
-		if (prov == NULL || att == NULL) {
-			reply_error(r, TP_ERR_missing_field,
-			            prov == NULL ? "devices[].provider"
-			                         : "devices[].attestation");
-			return false;
-		}
-		if (!provider_parse(prov, &d->provider)) {
-			reply_error(r, TP_ERR_unknown_provider,
-			            "devices[].provider");
-			return false;
-		}
-		if (!codec_evidence_decode(att, strlen(att),
-		                           &a->device_evidence[i],
-		                           &d->evidence_len)) {
-			reply_error(r, TP_ERR_bad_encoding,
-			            "devices[].attestation");
-			return false;
-		}
-		a->n_devices = i + 1;
-		d->evidence = a->device_evidence[i];
-		d->collateral = json_object_get(dev, "collateral");
-	}
-	return true;
-}
 
 bool
 endpoint_attestation_parse(struct request *r, const json_t *doc,
@@ -108,7 +42,9 @@ endpoint_attestation_parse(struct request *r, const json_t *doc,
 	}
 	a->collateral = json_object_get(doc, "collateral");
 	if (json_object_get(doc, "devices") != NULL &&
-	    !parse_devices(r, json_object_get(doc, "devices"), a))
+	    !request_devices_parse(r, json_object_get(doc, "devices"),
+	                           a->runtime_data != NULL, a->devices,
+	                           a->device_evidence, &a->n_devices))
 		return false;
 	return true;
 }

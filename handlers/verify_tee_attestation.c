@@ -21,6 +21,7 @@
 #include "handlers/auth.h"
 #include "handlers/ratelimit.h"
 #include "handlers/registry_util.h"
+#include "handlers/devices.h"
 #include "handlers/handlers.h"
 #include "server/app.h"
 #include "server/metrics.h"
@@ -39,10 +40,6 @@ static const struct json_field fields[] = {
         {"issue_passport", JSON_TRUE, false, false},
         {"devices", JSON_ARRAY, false, false},
 };
-
-/* Members of each "devices" entry (composite CPU + GPU evidence). */
-static const char *const device_fields[] = {"provider", "attestation",
-                                            "collateral"};
 
 /* The decoded request; everything freed by input_free. */
 struct input {
@@ -79,72 +76,6 @@ input_free(struct input *in)
 		free(in->device_evidence[i]);
 		json_decref(in->device_resolved[i]);
 	}
-}
-
-/* "devices": [{"provider", "attestation", "collateral"?}, ...], each
- * bound to runtime_data. Replies 400 and returns false when malformed. */
-static bool
-parse_devices(struct request *r, struct input *in, json_t *arr)
-{
-	size_t i;
-	json_t *dev;
-
-	if (json_array_size(arr) > COMPOSITE_MAX_DEVICES) {
-		reply_error(r, TP_ERR_invalid_field, "devices");
-		return false;
-	}
-	if (json_array_size(arr) > 0 && in->runtime_data == NULL) {
-		/* Devices prove they belong to this VM through it. */
-		reply_error(r, TP_ERR_missing_field, "runtime_data");
-		return false;
-	}
-	json_array_foreach(arr, i, dev)
-	{
-		struct verify_device *d = &in->devices[i];
-		const char *key, *prov, *att;
-		json_t *val;
-
-		if (!json_is_object(dev)) {
-			reply_error(r, TP_ERR_invalid_field, "devices");
-			return false;
-		}
-		json_object_foreach(dev, key, val)
-		{
-			size_t k;
-			for (k = 0; k < 3; k++)
-				if (strcmp(key, device_fields[k]) == 0)
-					break;
-			if (k == 3) {
-				reply_error(r, TP_ERR_unknown_field,
-				            "devices[]");
-				return false;
-			}
-		}
-		prov = json_string_value(json_object_get(dev, "provider"));
-		att = json_string_value(json_object_get(dev, "attestation"));
-		if (prov == NULL || att == NULL) {
-			reply_error(r, TP_ERR_missing_field,
-			            prov == NULL ? "devices[].provider"
-			                         : "devices[].attestation");
-			return false;
-		}
-		if (!provider_parse(prov, &d->provider)) {
-			reply_error(r, TP_ERR_unknown_provider,
-			            "devices[].provider");
-			return false;
-		}
-		if (!codec_evidence_decode(att, strlen(att),
-		                           &in->device_evidence[i],
-		                           &d->evidence_len)) {
-			reply_error(r, TP_ERR_bad_encoding,
-			            "devices[].attestation");
-			return false;
-		}
-		in->n_devices = i + 1;
-		d->evidence = in->device_evidence[i];
-		d->collateral = json_object_get(dev, "collateral");
-	}
-	return true;
 }
 
 /*
@@ -238,7 +169,8 @@ parse_input(struct request *r, struct input *in)
 	if ((v = json_object_get(in->doc, "issue_passport")) != NULL)
 		in->issue_passport = json_is_true(v);
 	if ((v = json_object_get(in->doc, "devices")) != NULL &&
-	    !parse_devices(r, in, v))
+	    !request_devices_parse(r, v, in->runtime_data != NULL, in->devices,
+	                           in->device_evidence, &in->n_devices))
 		return false;
 	in->vreq.evidence = in->evidence;
 	in->vreq.evidence_len = in->evidence_len;
