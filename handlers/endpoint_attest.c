@@ -9,6 +9,7 @@
 #include "common/tptime.h"
 #include "handlers/devices.h"
 #include "handlers/endpoint_attest.h"
+#include "handlers/nonce.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
 #include "server/metrics.h"
@@ -184,26 +185,7 @@ endpoint_attestation_settle(struct endpoint_attestation *a)
 
 	if (!a->has_nonce)
 		return;
-	switch (a->nonce_result) {
-	case DB_NONCE_OK:
-		v->fresh = v->fresh == TP_FALSE ? TP_FALSE : TP_TRUE;
-		verdict_pass(v, "nonce_unused");
-		return;
-	case DB_NONCE_UNKNOWN:
-		verdict_fail(
-		        v, "nonce_unused", TP_ERR_nonce_unknown,
-		        "the nonce was not issued by POST /api/challenges");
-		break;
-	case DB_NONCE_EXPIRED:
-		verdict_fail(v, "nonce_unused", TP_ERR_nonce_expired,
-		             "the nonce expired before it was used");
-		break;
-	case DB_NONCE_REPLAYED:
-		verdict_fail(v, "nonce_unused", TP_ERR_nonce_replayed,
-		             "the nonce was already used");
-		break;
-	}
-	v->fresh = TP_FALSE;
+	nonce_record(v, a->nonce_result);
 }
 
 json_t *

@@ -3,25 +3,9 @@
 
 #include "db/db.h"
 #include "handlers/handlers.h"
+#include "handlers/registry_util.h"
 #include "server/app.h"
 #include "server/metrics.h"
-
-/* A canonical UUID: anything else cannot be a passport id (404). */
-static bool
-is_uuid(const char *s)
-{
-	if (strlen(s) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		}
-	}
-	return true;
-}
 
 /* True when the client prefers the bare token. */
 static bool
@@ -40,7 +24,7 @@ handler_passports_get(struct request *r)
 	enum db_status st;
 	enum MHD_Result ret;
 
-	if (!is_uuid(r->param))
+	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_passport_not_found, NULL);
 	if ((c = db_conn()) == NULL) {
 		metrics_db_unavailable();

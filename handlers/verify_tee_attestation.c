@@ -23,6 +23,7 @@
 #include "handlers/registry_util.h"
 #include "handlers/devices.h"
 #include "handlers/handlers.h"
+#include "handlers/nonce.h"
 #include "server/app.h"
 #include "server/metrics.h"
 #include "verify/composite.h"
@@ -366,21 +367,6 @@ transaction(PGconn *c, void *arg)
 	return db_passport_insert(c, &a->row);
 }
 
-static void
-uuid_v4(char out[37])
-{
-	uint8_t b[16];
-	char hex[33];
-
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		abort(); /* no randomness: refuse to mint ids */
-	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	codec_hex_encode_to(b, 16, hex);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-	         hex + 16, hex + 20);
-}
-
 /* Claims, signature and row of the passport, before the transaction. */
 static bool
 prepare_passport(const struct input *in, struct verdict *v, struct tx_args *a,
@@ -395,7 +381,7 @@ prepare_passport(const struct input *in, struct verdict *v, struct tx_args *a,
 	char exp[32];
 	int64_t expires;
 
-	uuid_v4(id);
+	reg_uuid(id);
 	p.issuer = app.cfg.issuer;
 	p.id = id;
 	p.iat = in->vreq.now;
@@ -435,31 +421,6 @@ prepare_passport(const struct input *in, struct verdict *v, struct tx_args *a,
 	a->passport = json_pack("{s:s, s:s, s:s}", "id", id, "token", *token,
 	                        "expires_at", exp);
 	return a->passport != NULL;
-}
-
-static void
-record_nonce(struct verdict *v, enum db_nonce_result res)
-{
-	switch (res) {
-	case DB_NONCE_OK:
-		v->fresh = v->fresh == TP_FALSE ? TP_FALSE : TP_TRUE;
-		verdict_pass(v, "nonce_unused");
-		return;
-	case DB_NONCE_UNKNOWN:
-		verdict_fail(
-		        v, "nonce_unused", TP_ERR_nonce_unknown,
-		        "the nonce was not issued by POST /api/challenges");
-		break;
-	case DB_NONCE_EXPIRED:
-		verdict_fail(v, "nonce_unused", TP_ERR_nonce_expired,
-		             "the nonce expired before it was used");
-		break;
-	case DB_NONCE_REPLAYED:
-		verdict_fail(v, "nonce_unused", TP_ERR_nonce_replayed,
-		             "the nonce was already used");
-		break;
-	}
-	v->fresh = TP_FALSE;
 }
 
 /*
@@ -527,7 +488,7 @@ handler_verify_tee_attestation(struct request *r)
 			goto out;
 		}
 		if (in.has_nonce)
-			record_nonce(&v, a.nonce_result);
+			nonce_record(&v, a.nonce_result);
 	}
 	valid = verdict_valid(&v);
 	metrics_verification(v.provider, valid);
