@@ -23,8 +23,8 @@
 #define MAX_FILE (1024 * 1024)
 
 /* File extension of each kind in the export layout. */
-static const char *const kind_ext[COLL_KIND__COUNT] = {"json", "json", "der",
-                                                       "der",  "der",  "json"};
+static const char *const kind_ext[COLL_KIND__COUNT] = {
+        "json", "json", "der", "der", "der", "json", "pem", "der"};
 
 struct import_ctx {
 	PGconn *c;
@@ -70,7 +70,8 @@ import_one(struct import_ctx *ic, enum coll_kind kind, uint8_t *body,
 	memset(&r, 0, sizeof(r));
 	snprintf(r.kind, sizeof(r.kind), "%s", coll_kind_name(kind));
 	snprintf(r.source, sizeof(r.source), "import");
-	if ((kind == COLL_INTEL_PCK_CRL || kind == COLL_INTEL_ROOT_CA_CRL) &&
+	if ((kind == COLL_INTEL_PCK_CRL || kind == COLL_INTEL_ROOT_CA_CRL ||
+	     kind == COLL_AMD_CRL) &&
 	    body != NULL && !crl_to_der(&body, &len)) {
 		fprintf(stderr, "teepass: %s: %s: not a CRL\n", from, r.kind);
 		ic->refused++;
@@ -271,6 +272,8 @@ import_dir(struct import_ctx *ic, const char *dir)
 	        {"vcek.der", NULL, COLL_AMD_VCEK},
 	        {"vcek.pem", NULL, COLL_AMD_VCEK},
 	        {"nras_jwks.json", NULL, COLL_NVIDIA_NRAS_JWKS},
+	        {"cert_chain.pem", NULL, COLL_AMD_CERT_CHAIN},
+	        {"crl.der", NULL, COLL_AMD_CRL},
 	};
 	char path[4096], chain[8448];
 	struct stat st;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
@@ -24,8 +26,10 @@
 #include "verify/x509.h"
 
 static const char *const kind_names[COLL_KIND__COUNT] = {
-        "intel_tcb_info",    "intel_qe_identity", "intel_pck_crl",
-        "intel_root_ca_crl", "amd_vcek",          "nvidia_nras_jwks"};
+        "intel_tcb_info", "intel_qe_identity",
+        "intel_pck_crl",  "intel_root_ca_crl",
+        "amd_vcek",       "nvidia_nras_jwks",
+        "amd_cert_chain", "amd_crl"};
 
 const char *
 coll_kind_name(enum coll_kind k)
@@ -495,6 +499,136 @@ out:
 	return ok;
 }
 
+/* The product named by KEY ("Milan", ...); UNKNOWN for any other. */
+static enum snp_product
+amd_product_of(const char *key)
+{
+	for (int p = SNP_PRODUCT_MILAN; p <= SNP_PRODUCT_TURIN; p++)
+		if (strcmp(key, snp_product_name((enum snp_product)p)) == 0)
+			return (enum snp_product)p;
+	return SNP_PRODUCT_UNKNOWN;
+}
+
+/*
+ * KDS GET /vcek/v1/{product}/cert_chain (pub. 57230, "Certificate
+ * Chain"): PEM, the ASK then the ARK. The ARK must be byte-identical to
+ * the pinned ARK of the product (a look-alike with the same names is
+ * refused) and the ASK must verify under it. Validity: the intersection
+ * of both certificates'.
+ */
+static bool
+amd_chain_check(struct db_collateral_row *r, char *why, size_t whylen)
+{
+	STACK_OF(X509) *sk = x509_parse_pem_chain(r->body, r->body_len);
+	const struct snp_roots *roots = NULL;
+	enum snp_product product = SNP_PRODUCT_UNKNOWN;
+	X509 *ask, *ark;
+	uint8_t sha[32];
+	int64_t nb[2], na[2];
+	char w[160];
+	bool ok = false;
+
+	if (sk == NULL || sk_X509_num(sk) != 2) {
+		snprintf(why, whylen,
+		         "cert_chain: want two PEM certificates (ASK, ARK)");
+		goto out;
+	}
+	ask = sk_X509_value(sk, 0);
+	ark = sk_X509_value(sk, 1);
+	if (!x509_sha256(ark, sha)) {
+		snprintf(why, whylen, "cert_chain: ARK unreadable");
+		goto out;
+	}
+	for (int p = SNP_PRODUCT_MILAN; p <= SNP_PRODUCT_TURIN; p++) {
+		const struct snp_roots *o = snp_roots_get((enum snp_product)p);
+		if (o != NULL && CRYPTO_memcmp(sha, o->ark_sha256, 32) == 0) {
+			roots = o;
+			product = (enum snp_product)p;
+		}
+	}
+	if (roots == NULL) {
+		snprintf(why, whylen,
+		         "cert_chain: certificate 1 is not a pinned AMD ARK");
+		goto out;
+	}
+	if (r->key[0] == '\0')
+		snprintf(r->key, sizeof(r->key), "%s",
+		         snp_product_name(product));
+	else if (amd_product_of(r->key) != product) {
+		snprintf(why, whylen,
+		         "cert_chain: its ARK is ARK-%s, wanted "
+		         "for %.20s",
+		         snp_product_name(product), r->key);
+		goto out;
+	}
+	if (!snp_link_verify(ask, roots->ark, w, sizeof(w))) {
+		snprintf(why, whylen,
+		         "cert_chain: ASK not signed by the pinned ARK: %s", w);
+		goto out;
+	}
+	if (!snp_cert_window(ask, &nb[0], &na[0]) ||
+	    !snp_cert_window(ark, &nb[1], &na[1])) {
+		snprintf(why, whylen, "cert_chain: validity unreadable");
+		goto out;
+	}
+	r->issue_date = nb[0] > nb[1] ? nb[0] : nb[1];
+	r->next_update = na[0] < na[1] ? na[0] : na[1];
+	ok = true;
+out:
+	sk_X509_pop_free(sk, X509_free);
+	return ok;
+}
+
+/*
+ * KDS GET /vcek/v1/{product}/crl (pub. 57230, "CRL"): DER, issued and
+ * signed by the pinned ARK of the product, with thisUpdate and
+ * nextUpdate (a CRL without nextUpdate could be used forever: refused).
+ */
+static bool
+amd_crl_check(struct db_collateral_row *r, char *why, size_t whylen)
+{
+	X509_CRL *crl = x509_crl_parse(r->body, r->body_len);
+	enum snp_product product = SNP_PRODUCT_UNKNOWN;
+	bool ok = false;
+
+	if (crl == NULL) {
+		snprintf(why, whylen, "body: not a DER or PEM CRL");
+		goto out;
+	}
+	for (int p = SNP_PRODUCT_MILAN; p <= SNP_PRODUCT_TURIN; p++) {
+		const struct snp_roots *o = snp_roots_get((enum snp_product)p);
+		if (o == NULL ||
+		    (r->key[0] != '\0' &&
+		     amd_product_of(r->key) != (enum snp_product)p))
+			continue;
+		if (X509_NAME_cmp(X509_CRL_get_issuer(crl),
+		                  X509_get_subject_name(o->ark)) == 0 &&
+		    X509_CRL_verify(crl, X509_get0_pubkey(o->ark)) == 1) {
+			product = (enum snp_product)p;
+			break;
+		}
+	}
+	if (product == SNP_PRODUCT_UNKNOWN) {
+		snprintf(why, whylen,
+		         "crl: not signed by the pinned ARK%s%.20s",
+		         r->key[0] != '\0' ? "-" : "", r->key);
+		goto out;
+	}
+	if (r->key[0] == '\0')
+		snprintf(r->key, sizeof(r->key), "%s",
+		         snp_product_name(product));
+	if (!asn1_unix(X509_CRL_get0_lastUpdate(crl), &r->issue_date) ||
+	    !asn1_unix(X509_CRL_get0_nextUpdate(crl), &r->next_update)) {
+		snprintf(why, whylen, "crl: thisUpdate or nextUpdate missing");
+		goto out;
+	}
+	ok = true;
+out:
+	ERR_clear_error();
+	X509_CRL_free(crl);
+	return ok;
+}
+
 bool
 coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
                     char *why, size_t whylen)
@@ -526,6 +660,12 @@ coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
 		break;
 	case COLL_NVIDIA_NRAS_JWKS:
 		ok = jwks_check(r, now, why, whylen);
+		break;
+	case COLL_AMD_CERT_CHAIN:
+		ok = amd_chain_check(r, why, whylen);
+		break;
+	case COLL_AMD_CRL:
+		ok = amd_crl_check(r, why, whylen);
 		break;
 	default:
 		ok = false;

@@ -26,6 +26,10 @@ enum coll_kind {
 	COLL_AMD_VCEK,           /* key "<Product>/<hwid hex>/<bl>.<tee>.
 	                          * <snp>.<ucode>[.<fmc>]" */
 	COLL_NVIDIA_NRAS_JWKS,   /* key "nras" */
+	COLL_AMD_CERT_CHAIN,     /* key "<Product>": KDS cert_chain (ASK,
+	                          * ARK), the ARK the pinned one */
+	COLL_AMD_CRL,            /* key "<Product>": KDS crl, signed by the
+	                          * pinned ARK */
 	COLL_KIND__COUNT
 };
 
@@ -40,7 +44,10 @@ bool coll_kind_parse(const char *s, enum coll_kind *out);
  * Intel documents' ECDSA signature over the exact signed bytes with the
  * issuer chain verified to the pinned Intel SGX Root CA; CRLs signed by
  * their issuer (PCK CRL: the chain from the header; Root CA CRL: the
- * pinned root); VCEKs signed by the pinned AMD ASK of their product. The
+ * pinned root); VCEKs signed by the pinned AMD ASK of their product;
+ * AMD cert_chains whose ARK is byte-identical to the pinned ARK of their
+ * product and whose ASK verifies under it; AMD CRLs signed by that ARK
+ * and carrying a nextUpdate. The
  * content must match R->key (FMSPC, TEE, CA type, product, hwid, TCB);
  * an empty R->key is filled from the content (imports). Fills sha256,
  * issue_date and next_update. Returns false with WHY when anything

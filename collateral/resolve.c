@@ -3,6 +3,7 @@
  * built from them (the flat DCAP shape of docs/collateral.md; {"vcek"}
  * for SEV-SNP).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,108 @@ vcek_request(const struct snp_report *rep, enum snp_product p,
 		         t.fmc);
 }
 
+/*
+ * Optional artifacts (AMD's cert_chain and CRL: the VCEK verifies under
+ * the pinned ASK without them) that could not be had are not asked for
+ * again for a while, so a vendor without them costs one request per
+ * OPTIONAL_RETRY seconds and process, not one per verification.
+ */
+#define OPTIONAL_MEMO  16
+#define OPTIONAL_RETRY 600
+
+static struct {
+	char id[200];
+	int64_t until;
+} optional_miss[OPTIONAL_MEMO];
+static pthread_mutex_t optional_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool
+optional_skipped(const char *id)
+{
+	int64_t t = tptime_now();
+	bool skip = false;
+
+	pthread_mutex_lock(&optional_mu);
+	for (int i = 0; i < OPTIONAL_MEMO; i++)
+		if (optional_miss[i].until > t &&
+		    strcmp(optional_miss[i].id, id) == 0)
+			skip = true;
+	pthread_mutex_unlock(&optional_mu);
+	return skip;
+}
+
+static void
+optional_missed(const char *id)
+{
+	int64_t t = tptime_now();
+	int slot = 0;
+
+	pthread_mutex_lock(&optional_mu);
+	for (int i = 0; i < OPTIONAL_MEMO; i++) {
+		if (strcmp(optional_miss[i].id, id) == 0) {
+			slot = i;
+			break;
+		}
+		if (optional_miss[i].until < optional_miss[slot].until)
+			slot = i;
+	}
+	snprintf(optional_miss[slot].id, sizeof(optional_miss[slot].id), "%s",
+	         id);
+	optional_miss[slot].until = t + OPTIONAL_RETRY;
+	pthread_mutex_unlock(&optional_mu);
+}
+
+/*
+ * AMD's cert_chain and CRL of product P ({kds}/vcek/v1/{product}/
+ * cert_chain and /crl), added to COLL as "cert_chain" (PEM) and "crl"
+ * (base64 DER) when they can be had and verified; otherwise left out:
+ * verify_run then records that revocation was not checked.
+ */
+static void
+resolve_amd_optional(enum snp_product p, int64_t now, json_t *coll,
+                     json_t *arts)
+{
+	static const enum coll_kind kinds[2] = {COLL_AMD_CERT_CHAIN,
+	                                        COLL_AMD_CRL};
+	static const char *const paths[2] = {"cert_chain", "crl"};
+
+	for (int i = 0; i < 2; i++) {
+		struct coll_request rq;
+		struct db_collateral_row row;
+		char id[200];
+		int64_t retry;
+		json_t *val;
+
+		memset(&rq, 0, sizeof(rq));
+		rq.vendor = COLL_VENDOR_AMD;
+		rq.kind_id = kinds[i];
+		rq.kind = coll_kind_name(kinds[i]);
+		snprintf(rq.key, sizeof(rq.key), "%s", snp_product_name(p));
+		snprintf(rq.url, sizeof(rq.url), "%s/vcek/v1/%s/%s",
+		         coll_amd_url(), snp_product_name(p), paths[i]);
+		name_artifact(&rq, id, sizeof(id));
+		if (optional_skipped(id))
+			continue;
+		if (coll_obtain(&rq, now, &row, &retry) != COLL_OK) {
+			optional_missed(id);
+			continue;
+		}
+		if (i == 0) {
+			val = json_stringn((const char *)row.body,
+			                   row.body_len);
+		} else {
+			char *b64 = codec_base64_encode(row.body, row.body_len);
+			val = b64 != NULL ? json_string(b64) : NULL;
+			free(b64);
+		}
+		if (val != NULL) {
+			json_object_set_new(coll, paths[i], val);
+			json_array_append_new(arts, artifact_json(&row));
+		}
+		db_collateral_row_clear(&row);
+	}
+}
+
 static enum coll_status
 resolve_snp(const uint8_t *ev, size_t len, int64_t now, json_t *coll,
             json_t *arts, char *artifact, size_t artifactlen, int64_t *retry)
@@ -178,6 +281,7 @@ resolve_snp(const uint8_t *ev, size_t len, int64_t now, json_t *coll,
 	struct db_collateral_row row;
 	enum snp_product products[3];
 	size_t np = 0;
+	enum snp_product got = SNP_PRODUCT_UNKNOWN;
 	enum coll_status st = COLL_NOT_APPLICABLE, first = COLL_OK;
 	char why[160], *b64;
 	uint8_t zero[64] = {0};
@@ -198,8 +302,10 @@ resolve_snp(const uint8_t *ev, size_t len, int64_t now, json_t *coll,
 	for (size_t i = 0; i < np; i++) {
 		vcek_request(&rep, products[i], &rq);
 		st = coll_obtain(&rq, now, &row, retry);
-		if (st == COLL_OK)
+		if (st == COLL_OK) {
+			got = products[i];
 			break;
+		}
 		if (i == 0) {
 			first = st;
 			name_artifact(&rq, artifact, artifactlen);
@@ -216,6 +322,7 @@ resolve_snp(const uint8_t *ev, size_t len, int64_t now, json_t *coll,
 	free(b64);
 	json_array_append_new(arts, artifact_json(&row));
 	db_collateral_row_clear(&row);
+	resolve_amd_optional(got, now, coll, arts);
 	return COLL_OK;
 }
 

@@ -962,6 +962,10 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	if (!sig_ok)
 		goto out;
 	claims(&rep, product, vlek, v);
+	/* Never "passed" without a CRL that check_crl accepted: without
+	 * one, revocation of the ASK/ASVK was not checked. */
+	verdict_claim_str(v, "amd_crl",
+	                  src.crl != NULL ? "passed" : "unchecked");
 	if (ek.info.csp_id[0] != '\0')
 		verdict_claim_str(v, "csp_id", ek.info.csp_id);
 	verdict_add_binding(v, "report_data", rep.report_data, 64);

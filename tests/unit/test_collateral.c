@@ -16,6 +16,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
@@ -310,6 +312,149 @@ test_vcek(void **state)
 	free(rep);
 }
 
+/* The KDS cert_chain of each product is the ASK then the ARK of
+ * config/trust/ask_ark_<product>.pem. Milan (openssl x509 -noout -dates):
+ * ASK 2020-10-22T18:24:20Z..2045-10-22T18:24:20Z, ARK
+ * 2020-10-22T17:23:05Z..2045-10-22T17:23:05Z. */
+#define MILAN_CHAIN "config/trust/ask_ark_milan.pem"
+#define GENOA_CHAIN "config/trust/ask_ark_genoa.pem"
+#define AMD_T       "2026-07-01T00:00:00Z"
+
+static bool
+chain_ok(const void *body, size_t len, const char *key,
+         struct db_collateral_row *keep)
+{
+	struct db_collateral_row r;
+	bool stale, ok;
+	char why[256];
+
+	row(&r, "amd_cert_chain", key, body, len, NULL);
+	ok = coll_artifact_check(&r, at(AMD_T), &stale, why, sizeof(why));
+	if (keep != NULL)
+		*keep = r;
+	else
+		db_collateral_row_clear(&r);
+	return ok;
+}
+
+static char *
+pem_of(X509 *a, X509 *b)
+{
+	BIO *m = BIO_new(BIO_s_mem());
+	char *p, *out;
+	long n;
+
+	assert_non_null(m);
+	assert_true(PEM_write_bio_X509(m, a) == 1);
+	assert_true(PEM_write_bio_X509(m, b) == 1);
+	n = BIO_get_mem_data(m, &p);
+	out = strndup(p, (size_t)n);
+	BIO_free(m);
+	return out;
+}
+
+static void
+test_amd_cert_chain(void **state)
+{
+	size_t n, gn;
+	uint8_t *milan = file(MILAN_CHAIN, &n);
+	uint8_t *genoa = file(GENOA_CHAIN, &gn);
+	STACK_OF(X509) *sk = x509_parse_pem_chain(milan, n);
+	struct db_collateral_row r;
+	EVP_PKEY *k;
+	X509 *fake;
+	char *pem;
+
+	(void)state;
+	assert_true(chain_ok(milan, n, "Milan", &r));
+	assert_int_equal(r.issue_date, at("2020-10-22T18:24:20Z"));
+	assert_int_equal(r.next_update, at("2045-10-22T17:23:05Z"));
+	db_collateral_row_clear(&r);
+	/* An import names the product from the pinned ARK it carries. */
+	assert_true(chain_ok(genoa, gn, "", &r));
+	assert_string_equal(r.key, "Genoa");
+	db_collateral_row_clear(&r);
+	/* Genuine, but another product's. */
+	assert_false(chain_ok(genoa, gn, "Milan", NULL));
+	/* Truncated: one certificate only. */
+	assert_false(chain_ok(milan, n / 2, "Milan", NULL));
+	/* ARK then ASK. */
+	assert_non_null(sk);
+	pem = pem_of(sk_X509_value(sk, 1), sk_X509_value(sk, 0));
+	assert_false(chain_ok(pem, strlen(pem), "Milan", NULL));
+	free(pem);
+	/* A look-alike ARK: the same certificate self-signed by another
+	 * key (same names, same extensions). */
+	fake = X509_dup(sk_X509_value(sk, 1));
+	k = EVP_RSA_gen(2048);
+	assert_non_null(k);
+	assert_true(X509_set_pubkey(fake, k) == 1);
+	assert_true(X509_sign(fake, k, EVP_sha384()) > 0);
+	pem = pem_of(sk_X509_value(sk, 0), fake);
+	assert_false(chain_ok(pem, strlen(pem), "Milan", NULL));
+	assert_false(chain_ok(pem, strlen(pem), "", NULL));
+	free(pem);
+	X509_free(fake);
+	EVP_PKEY_free(k);
+	sk_X509_pop_free(sk, X509_free);
+	free(milan);
+	free(genoa);
+}
+
+/* No real AMD CRL is available offline: a CRL with the ARK-Milan's
+ * issuer name signed by a look-alike key must be refused, whatever the
+ * key; and a malformed body too. */
+static void
+test_amd_crl_lookalike(void **state)
+{
+	size_t n;
+	uint8_t *milan = file(MILAN_CHAIN, &n);
+	STACK_OF(X509) *sk = x509_parse_pem_chain(milan, n);
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *t0 = ASN1_TIME_set(NULL, (time_t)at(AMD_T) - 86400);
+	ASN1_TIME *t1 = ASN1_TIME_set(NULL, (time_t)at(AMD_T) + 86400);
+	EVP_PKEY *k = EVP_RSA_gen(2048);
+	unsigned char *der = NULL;
+	struct db_collateral_row r;
+	const char *keys[] = {"Milan", ""};
+	bool stale;
+	char why[256];
+	int len;
+
+	(void)state;
+	assert_non_null(sk);
+	assert_non_null(crl);
+	assert_non_null(k);
+	assert_true(X509_CRL_set_version(crl, 1) == 1);
+	assert_true(X509_CRL_set_issuer_name(
+	                    crl, X509_get_subject_name(sk_X509_value(sk, 1))) ==
+	            1);
+	assert_true(X509_CRL_set1_lastUpdate(crl, t0) == 1);
+	assert_true(X509_CRL_set1_nextUpdate(crl, t1) == 1);
+	assert_true(X509_CRL_sign(crl, k, EVP_sha384()) > 0);
+	len = i2d_X509_CRL(crl, &der);
+	assert_true(len > 0);
+	for (size_t i = 0; i < 2; i++) {
+		row(&r, "amd_crl", keys[i], der, (size_t)len, NULL);
+		assert_false(coll_artifact_check(&r, at(AMD_T), &stale, why,
+		                                 sizeof(why)));
+		assert_false(stale);
+		assert_non_null(strstr(why, "not signed by the pinned ARK"));
+		db_collateral_row_clear(&r);
+	}
+	row(&r, "amd_crl", "Milan", der, (size_t)len / 2, NULL);
+	assert_false(
+	        coll_artifact_check(&r, at(AMD_T), &stale, why, sizeof(why)));
+	db_collateral_row_clear(&r);
+	OPENSSL_free(der);
+	ASN1_TIME_free(t0);
+	ASN1_TIME_free(t1);
+	EVP_PKEY_free(k);
+	X509_CRL_free(crl);
+	sk_X509_pop_free(sk, X509_free);
+	free(milan);
+}
+
 /* The NRAS key set saved beside the Tinfoil H100 token: 32 EC P-384
  * keys, each x5c leaf valid for two days; the earliest notAfter is
  * keys[3]'s, 2026-06-29T04:58:02Z, the latest notBefore keys[1]'s,
@@ -586,6 +731,8 @@ main(void)
 	        cmocka_unit_test(test_qe_identity_real),
 	        cmocka_unit_test(test_crls),
 	        cmocka_unit_test(test_vcek),
+	        cmocka_unit_test(test_amd_cert_chain),
+	        cmocka_unit_test(test_amd_crl_lookalike),
 	        cmocka_unit_test(test_nras_jwks),
 	        cmocka_unit_test(test_shortfall),
 	        cmocka_unit_test(test_config_keys),
