@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { startDaemon, stopDaemon, post, get, psql, teepass, sleep, ROOT, bearer, createAdminKey } from './lib.mjs';
 import { startFakeVendor } from './fake_vendor.mjs';
 
@@ -293,17 +295,26 @@ test('SEV-SNP: a report without VCEK verifies with the VCEK fetched from KDS (v3
       assert.equal(r.json.valid, true, `${name}: ${JSON.stringify(r.json.errors)}`);
       assert.equal(r.json.provider, 'AmdSevSnp');
       const hwid = report.subarray(0x1a0, 0x1e0).toString('hex');
+      // The VCEK, then the product's ASK/ARK chain and CRL (KDS paths).
       const paths = Object.keys(fake.state.counts);
-      assert.equal(paths.length, 1, paths.join(','));
+      assert.equal(paths.length, 3, paths.join(','));
       assert.ok(paths[0].startsWith(`/vcek/v1/${product}/${hwid}?blSPL=`), paths[0]);
+      assert.deepEqual(paths.slice(1), [`/vcek/v1/${product}/cert_chain`, `/vcek/v1/${product}/crl`]);
       const a = r.json.collateral_artifacts;
-      assert.equal(a.length, 1);
-      assert.equal(a[0].kind, 'amd_vcek');
+      assert.deepEqual(a.map((x) => x.kind), ['amd_vcek', 'amd_cert_chain']);
       assert.ok(a[0].key.startsWith(`${product}/${hwid}/`));
-      assert.equal(a[0].source, 'amd_kds');
+      assert.equal(a[1].key, product);
+      assert.ok(a.every((x) => x.source === 'amd_kds'));
+      // The chain as cached is the KDS body byte for byte.
+      const chain = readFileSync(join(ROOT, `config/trust/ask_ark_${product.toLowerCase()}.pem`));
+      assert.equal(a[1].sha256, createHash('sha256').update(chain).digest('hex'));
+      // No CRL to be had (404): valid, and revocation said unchecked.
+      assert.equal(r.json.claims.amd_crl, 'unchecked');
+      assert.ok(!cached().some((k) => k.startsWith('amd_crl/')));
       const again = await post(d, VERIFY, { attestation: report.toString('base64') });
       assert.equal(again.json.valid, true);
-      assert.equal(fake.state.total, 1, 'the cached VCEK served the second');
+      assert.equal(again.json.claims.amd_crl, 'unchecked');
+      assert.equal(fake.state.total, 3, 'the cache (and the missing CRL noted) served the second');
     }
   } finally { await stopDaemon(d); }
 });
@@ -373,5 +384,54 @@ test('the Intel API key goes to the Intel service only', async () => {
     const report = readFileSync(join(ROOT, 'tests/data/snp/virtee_milan_v2/report.bin'));
     assert.equal((await post(d, VERIFY, { attestation: report.toString('base64') })).json.valid, true);
     assert.ok(!Object.keys(fake.state.apiKeys).some((p) => p.startsWith('/vcek/')), 'never sent to AMD');
+  } finally { await stopDaemon(d); }
+});
+
+// A CRL with ARK-Milan's names signed by a key made here (no real AMD
+// CRL exists offline), valid from now for 30 days (DER).
+function lookalikeArkCrl() {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-ark-'));
+  const subj = '/OU=Engineering/C=US/L=Santa Clara/ST=CA/O=Advanced Micro Devices/CN=ARK-Milan';
+  const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'ark.pem', '-subj', subj, '-days', '30']);
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'crlnumber'), '01\n');
+  writeFileSync(join(dir, 'ca.cnf'), `[ca]\ndefault_ca = x\n[x]\ndatabase = ${dir}/index.txt\ncrlnumber = ${dir}/crlnumber\ndefault_md = sha384\ndefault_crl_days = 30\n`);
+  run(['ca', '-config', 'ca.cnf', '-gencrl', '-keyfile', 'key.pem', '-cert', 'ark.pem', '-out', 'crl.pem']);
+  run(['crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der']);
+  return readFileSync(join(dir, 'crl.der'));
+}
+
+const MILAN_REPORT = () => readFileSync(join(ROOT, 'tests/data/snp/virtee_milan_v2/report.bin')).toString('base64');
+
+test('SEV-SNP: a KDS CRL signed by a look-alike ARK is refused and never cached; revocation stays unchecked', async () => {
+  fake.state.amdCrl.Milan = lookalikeArkCrl();
+  const d = await startDaemon({ ...fake.env(), TEEPASS_COLLATERAL_TIMEOUT_MS: '1500' });
+  try {
+    const r = await post(d, VERIFY, { attestation: MILAN_REPORT() });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
+    assert.equal(r.json.claims.amd_crl, 'unchecked');
+    assert.equal(fake.state.counts['/vcek/v1/Milan/crl'], 1);
+    assert.ok(!cached().some((k) => k.startsWith('amd_crl/')), cached().join(','));
+    assert.ok(!r.json.collateral_artifacts.some((a) => a.kind === 'amd_crl'));
+    const m = await get(d, '/metrics');
+    assert.match(m.text, /teepass_collateral_fetches_total\{vendor="amd",outcome="invalid"\} 1\n/);
+  } finally { await stopDaemon(d); }
+});
+
+test('SEV-SNP: a KDS cert_chain whose ARK is not the pinned one of the product is refused and never cached', async () => {
+  // Genuine AMD certificates, but Genoa's ASK and ARK served for Milan.
+  fake.state.amdChain.Milan = readFileSync(join(ROOT, 'config/trust/ask_ark_genoa.pem'));
+  const d = await startDaemon({ ...fake.env(), TEEPASS_COLLATERAL_TIMEOUT_MS: '1500' });
+  try {
+    const r = await post(d, VERIFY, { attestation: MILAN_REPORT() });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
+    assert.equal(fake.state.counts['/vcek/v1/Milan/cert_chain'], 1);
+    assert.ok(!cached().some((k) => k.startsWith('amd_cert_chain/')), cached().join(','));
+    assert.deepEqual(r.json.collateral_artifacts.map((a) => a.kind), ['amd_vcek']);
+    const m = await get(d, '/metrics');
+    assert.match(m.text, /teepass_collateral_fetches_total\{vendor="amd",outcome="invalid"\} 1\n/);
   } finally { await stopDaemon(d); }
 });

@@ -66,6 +66,9 @@ export async function startFakeVendor(root) {
     ocspReply: Buffer.from('<html>not an OCSP response</html>'),
     ocspRequests: [],    // {contentType, firstByte} of each POST /ocsp
     ocspResponder: null, // (request DER) => response DER, instead of ocspReply
+    amdChain: {},        // product -> KDS cert_chain body instead of the real one
+    amdCrl: {},          // product -> KDS crl body (none: 404, as no real
+                         // AMD CRL is available offline)
   };
   const send = (res, status, headers, body) => {
     res.writeHead(status, headers);
@@ -112,6 +115,13 @@ export async function startFakeVendor(root) {
     } else if (url.pathname === '/sgx/certification/v4/rootcacrl' || url.pathname === '/IntelSGXRootCA.der') {
       body = intel.rootcrl;
       headers['Content-Type'] = 'application/pkix-crl';
+    } else if ((m = url.pathname.match(/^\/vcek\/v1\/(Milan|Genoa|Turin)\/cert_chain$/))) {
+      // KDS cert_chain: PEM, ASK then ARK, i.e. config/trust/ask_ark_*.pem.
+      body = state.amdChain[m[1]] ?? readFileSync(join(root, `config/trust/ask_ark_${m[1].toLowerCase()}.pem`));
+      headers['Content-Type'] = 'application/x-pem-file';
+    } else if ((m = url.pathname.match(/^\/vcek\/v1\/(Milan|Genoa|Turin)\/crl$/))) {
+      body = state.amdCrl[m[1]] ?? null;
+      headers['Content-Type'] = 'application/pkix-crl';
     } else if ((m = url.pathname.match(/^\/vcek\/v1\/(Milan|Genoa|Turin)\/([0-9a-f]+)$/))) {
       body = amd[`${m[1]}/${m[2]}`] || null;
       headers['Content-Type'] = 'application/pkix-cert';
@@ -153,6 +163,7 @@ export async function startFakeVendor(root) {
     },
     reset() {
       state.counts = {}; state.total = 0; state.apiKeys = {}; state.ocspRequests = [];
+      state.amdChain = {}; state.amdCrl = {};
       state.ocspResponder = null; state.ocspReply = Buffer.from('<html>not an OCSP response</html>');
     },
     release() { for (const r of state.hanging.splice(0)) r.destroy(); },
