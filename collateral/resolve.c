@@ -240,6 +240,7 @@ resolve_amd_optional(enum snp_product p, int64_t now, json_t *coll,
 		struct db_collateral_row row;
 		char id[200];
 		int64_t retry;
+		enum coll_status st;
 		json_t *val;
 
 		memset(&rq, 0, sizeof(rq));
@@ -252,8 +253,13 @@ resolve_amd_optional(enum snp_product p, int64_t now, json_t *coll,
 		name_artifact(&rq, id, sizeof(id));
 		if (optional_skipped(id))
 			continue;
-		if (coll_obtain(&rq, now, &row, &retry) != COLL_OK) {
-			optional_missed(id);
+		st = coll_obtain(&rq, now, &row, &retry);
+		if (st != COLL_OK) {
+			/* Offline, asking costs nothing and an import may
+			 * come at any time. */
+			if (st != COLL_OFFLINE_MISSING &&
+			    st != COLL_DB_UNAVAILABLE)
+				optional_missed(id);
 			continue;
 		}
 		if (i == 0) {

@@ -435,3 +435,31 @@ test('SEV-SNP: a KDS cert_chain whose ARK is not the pinned one of the product i
     assert.match(m.text, /teepass_collateral_fetches_total\{vendor="amd",outcome="invalid"\} 1\n/);
   } finally { await stopDaemon(d); }
 });
+
+test('SEV-SNP: the KDS chain exported and imported serves an offline daemon with zero requests', async () => {
+  const on = await startDaemon({ ...fake.env(), TEEPASS_COLLATERAL_TIMEOUT_MS: '1500' });
+  try {
+    assert.equal((await post(on, VERIFY, { attestation: MILAN_REPORT() })).json.valid, true);
+  } finally { await stopDaemon(on); }
+  const dir = mkdtempSync(join(tmpdir(), 'tp-amd-'));
+  teepass(['collateral', 'export', dir]);
+  assert.deepEqual(readFileSync(join(dir, 'amd_cert_chain', 'Milan.pem')),
+    readFileSync(join(ROOT, 'config/trust/ask_ark_milan.pem')));
+  psql('DELETE FROM collateral_artifacts');
+  teepass(['collateral', 'import', dir]);
+  assert.deepEqual(cached().map((k) => k.split('/')[0]), ['amd_cert_chain', 'amd_vcek']);
+  // The sample layout's cert_chain.pem is read too (the product from its ARK).
+  const sample = mkdtempSync(join(tmpdir(), 'tp-amd-'));
+  writeFileSync(join(sample, 'cert_chain.pem'), readFileSync(join(ROOT, 'config/trust/ask_ark_genoa.pem')));
+  teepass(['collateral', 'import', sample]);
+  assert.ok(cached().includes('amd_cert_chain/Genoa'), cached().join(','));
+  fake.reset();
+  const off = await startDaemon({ ...fake.env(), TEEPASS_OFFLINE: '1' });
+  try {
+    const r = await post(off, VERIFY, { attestation: MILAN_REPORT() });
+    assert.equal(r.json.valid, true, r.text);
+    assert.deepEqual(r.json.collateral_artifacts.map((a) => `${a.kind}:${a.source}`), ['amd_vcek:import', 'amd_cert_chain:import']);
+    assert.equal(r.json.claims.amd_crl, 'unchecked');
+    assert.equal(fake.state.total, 0, 'offline: the vendor saw no request');
+  } finally { await stopDaemon(off); }
+});
