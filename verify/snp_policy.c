@@ -14,6 +14,7 @@ snp_policy_defaults(struct snp_policy *p)
 	p->allow_migrate_ma = false;
 	p->allow_vlek = true;
 	p->allow_outdated_tcb = false;
+	p->require_crl = false;
 	p->min_guest_svn = 0;
 }
 
@@ -142,6 +143,11 @@ snp_policy_set(struct snp_policy *p, const char *key, const char *value,
 		if (!parse_uint(value, UINT32_MAX, &n))
 			goto bad;
 		p->min_guest_svn = (uint32_t)n;
+		return true;
+	}
+	if (strcmp(key, "require_crl") == 0) {
+		if (!parse_bool(value, &p->require_crl))
+			goto bad;
 		return true;
 	}
 	if (strcmp(key, "crl_file") == 0) {

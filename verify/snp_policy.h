@@ -23,6 +23,7 @@ struct snp_policy {
 	bool allow_outdated_tcb;     /* OutOfDate is a warning, not refusal */
 	uint32_t min_guest_svn;      /* default 0 */
 	char crl_file[512];          /* ARK-signed CRL (DER or PEM) or "" */
+	bool require_crl;            /* no CRL: refused, not "unchecked" */
 };
 
 /*
@@ -43,6 +44,9 @@ void snp_policy_defaults(struct snp_policy *p);
  *   min_guest_svn                               0..4294967295
  *   crl_file   path of AMD's CRL (KDS /vcek/v1/{product}/crl), read at
  *              each verification that brings no CRL of its own
+ *   require_crl  true/false (default false): a report judged without an
+ *              AMD CRL is refused (policy_violation) instead of valid with
+ *              the claim amd_crl "unchecked"
  * Returns false with a message in ERR for an unknown key or a bad value.
  */
 bool snp_policy_set(struct snp_policy *p, const char *key, const char *value,

@@ -906,6 +906,13 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	verdict_expires_no_later_than(v, ek.valid_until);
 	if (src.crl != NULL && !check_crl(req, &src, product, vlek, v))
 		goto out;
+	if (src.crl == NULL && req->cfg->snp.require_crl)
+		verdict_fail(
+		        v, "snp_crl", TP_ERR_policy_violation,
+		        "crl: snp.require_crl is set and no AMD CRL was "
+		        "supplied or could be had, so revocation of the %s "
+		        "cannot be checked",
+		        vlek ? "ASVK" : "ASK");
 
 	/* A failed signature does not stop the binding checks below: a
 	 * VCEK of another chip or TCB is named as such, not only as a bad

@@ -1082,6 +1082,33 @@ test_crl_file(void **state)
 	free(ev);
 }
 
+/* Without a CRL the report stays valid with revocation said unchecked;
+ * snp.require_crl refuses it instead. */
+static void
+test_require_crl(void **state)
+{
+	struct verify_config c = cfg;
+	struct verdict v;
+	uint8_t *ev;
+	size_t len;
+	char err[128];
+
+	(void)state;
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	run(&v, ev, len, DATA "virtee_milan_v2", NULL,
+	    at("2023-04-04T00:00:00Z"), &c);
+	assert_true(verdict_valid(&v));
+	assert_string_equal(claim_str(&v, "amd_crl"), "unchecked");
+	verdict_free(&v);
+	assert_false(snp_policy_set(&c.snp, "require_crl", "maybe", err,
+	                            sizeof(err)));
+	assert_true(snp_policy_set(&c.snp, "require_crl", "true", err,
+	                           sizeof(err)));
+	expect_error(ev, len, DATA "virtee_milan_v2", NULL,
+	             at("2023-04-04T00:00:00Z"), &c, TP_ERR_policy_violation);
+	free(ev);
+}
+
 /* As of the day this test was written (2026-11-23), every sample's VCEK,
  * ASK and ARK are inside their validity (MANIFEST dates). */
 static void
@@ -1205,6 +1232,7 @@ main(void)
 	        cmocka_unit_test(test_tcb_layouts),
 	        cmocka_unit_test(test_report_versions),
 	        cmocka_unit_test(test_crl_file),
+	        cmocka_unit_test(test_require_crl),
 	        cmocka_unit_test(test_as_of_today),
 	        cmocka_unit_test(test_detect),
 	        cmocka_unit_test(test_random_mutations),
