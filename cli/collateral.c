@@ -3,6 +3,7 @@
  * cache of the daemon (docs/collateral.md, "Bundles"). Every imported
  * artifact is verified like a fetched one before it is written.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -206,6 +207,195 @@ import_flat(struct import_ctx *ic, const json_t *doc, const char *from)
 	}
 }
 
+/* The issuer chains of a pccsadmin file are the PCS response headers as
+ * received: URL-encoded PEM. A copy, decoded; NULL when malformed. */
+static char *
+pct_decode(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = malloc(n + 1);
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		if (s[i] != '%') {
+			out[o++] = s[i];
+			continue;
+		}
+		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) ||
+		    !isxdigit((unsigned char)s[i + 2]) ||
+		    sscanf(s + i + 1, "%2x", &v) != 1 || v == 0) {
+			free(out);
+			return NULL;
+		}
+		out[o++] = (char)v;
+		i += 2;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static char *
+header_chain(const json_t *certs, const char *name)
+{
+	const char *s = json_string_value(json_object_get(certs, name));
+
+	return s != NULL ? pct_decode(s) : NULL;
+}
+
+/* The chain among the PCK certificate issuer chains (one per PCK CA;
+ * the same chain issues the CA's CRL) under which the DER CRL verifies,
+ * decoded; NULL when none does. */
+static char *
+pck_crl_chain(const json_t *chains, const uint8_t *der, size_t len, int64_t at)
+{
+	const char *k;
+	const json_t *v;
+
+	json_object_foreach((json_t *)chains, k, v)
+	{
+		struct db_collateral_row r;
+		bool stale, ok;
+		char why[256], *chain;
+
+		if (!json_is_string(v) ||
+		    (chain = pct_decode(json_string_value(v))) == NULL)
+			continue;
+		memset(&r, 0, sizeof(r));
+		snprintf(r.kind, sizeof(r.kind), "intel_pck_crl");
+		r.body = malloc(len);
+		if (r.body == NULL) {
+			free(chain);
+			return NULL;
+		}
+		memcpy(r.body, der, len);
+		r.body_len = len;
+		r.issuer_chain = strdup(chain);
+		ok = coll_artifact_check(&r, at, &stale, why, sizeof(why)) ||
+		     stale;
+		db_collateral_row_clear(&r);
+		if (ok)
+			return chain;
+		free(chain);
+	}
+	return NULL;
+}
+
+/*
+ * The platform_collaterals.json that Intel's `pccsadmin fetch` writes
+ * (SGXDataCenterAttestationPrimitives, tools/PccsAdminTool, PCS API v4):
+ * {"collaterals": {"version": 4, "tcbinfos": [{"fmspc", "sgx_tcbinfo",
+ * "tdx_tcbinfo", ...}], "pckcacrl": {"processorCrl", "platformCrl"} (hex
+ * DER), "qeidentity", "tdqeidentity" (PCS body text), "certificates":
+ * {"SGX-PCK-Certificate-Issuer-Chain": {<ca>: chain},
+ * "TCB-Info-Issuer-Chain", "SGX-Enclave-Identity-Issuer-Chain"}
+ * (URL-encoded), "rootcacrl" (hex DER)}}. TCB Infos are stored parsed:
+ * the signed text is their compact serialisation in the stored order,
+ * which the signature check then confirms or refutes. Early TCB Infos
+ * and identities, the QvE identity and PCK certificates are not
+ * imported. Every artifact is verified like any other import.
+ */
+static void
+import_pccsadmin(struct import_ctx *ic, const json_t *c, const char *from)
+{
+	static const char *const tcb_keys[3] = {"sgx_tcbinfo", "tcbinfo",
+	                                        "tdx_tcbinfo"};
+	static const char *const id_keys[2] = {"qeidentity", "tdqeidentity"};
+	static const char *const crl_keys[3] = {"processorCrl", "platformCrl",
+	                                        "rootcacrl"};
+	const json_t *certs = json_object_get(c, "certificates");
+	const json_t *tcbs = json_object_get(c, "tcbinfos"), *t;
+	const json_t *crls = json_object_get(c, "pckcacrl");
+	size_t i;
+
+	if (json_integer_value(json_object_get(c, "version")) != 4) {
+		fprintf(stderr,
+		        "teepass: %s: collaterals.version: only the PCS v4 "
+		        "layout of pccsadmin is read\n",
+		        from);
+		ic->refused++;
+		return;
+	}
+	json_array_foreach(tcbs, i, t)
+	{
+		for (int k = 0; k < 3; k++) {
+			const json_t *doc = json_object_get(t, tcb_keys[k]);
+			const char *sig = json_string_value(
+			        json_object_get(doc, "signature"));
+			char *text;
+			uint8_t *body;
+			size_t n = 0;
+
+			if (doc == NULL)
+				continue;
+			text = json_dumps(json_object_get(doc, "tcbInfo"),
+			                  JSON_COMPACT | JSON_PRESERVE_ORDER);
+			if (text == NULL || sig == NULL) {
+				fprintf(stderr,
+				        "teepass: %s: tcbinfos[%zu].%s: want "
+				        "{tcbInfo, signature}\n",
+				        from, i, tcb_keys[k]);
+				free(text);
+				ic->refused++;
+				continue;
+			}
+			body = intel_body("tcbInfo", text, strlen(text), sig,
+			                  &n);
+			free(text);
+			import_one(ic, COLL_INTEL_TCB_INFO, body, n,
+			           header_chain(certs, "TCB-Info-Issuer-Chain"),
+			           from);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *s =
+		        json_string_value(json_object_get(c, id_keys[k]));
+		if (s == NULL || s[0] == '\0')
+			continue;
+		import_one(ic, COLL_INTEL_QE_IDENTITY, (uint8_t *)strdup(s),
+		           strlen(s),
+		           header_chain(certs,
+		                        "SGX-Enclave-Identity-Issuer-Chain"),
+		           from);
+	}
+	for (int k = 0; k < 3; k++) {
+		const char *s = json_string_value(
+		        json_object_get(k < 2 ? crls : c, crl_keys[k]));
+		uint8_t *der = NULL;
+		size_t n = 0;
+		char *chain = NULL;
+
+		if (s == NULL || s[0] == '\0')
+			continue;
+		if (!codec_hex_decode(s, strlen(s), &der, &n)) {
+			fprintf(stderr,
+			        "teepass: %s: %s: not hex of a DER CRL\n", from,
+			        crl_keys[k]);
+			ic->refused++;
+			continue;
+		}
+		if (k < 2 &&
+		    (chain = pck_crl_chain(
+		             json_object_get(certs,
+		                             "SGX-PCK-Certificate-Issuer-"
+		                             "Chain"),
+		             der, n, ic->at)) == NULL) {
+			fprintf(stderr,
+			        "teepass: %s: pckcacrl.%s refused: no PCK "
+			        "certificate issuer chain in the file under "
+			        "which it verifies\n",
+			        from, crl_keys[k]);
+			free(der);
+			ic->refused++;
+			continue;
+		}
+		import_one(ic,
+		           k < 2 ? COLL_INTEL_PCK_CRL : COLL_INTEL_ROOT_CA_CRL,
+		           der, n, chain, from);
+	}
+}
+
 /* teepass's own JSON bundle: {"artifacts": [{kind, body (base64),
  * issuer_chain?}]} (what `export --json` writes). */
 static void
@@ -340,6 +530,8 @@ import_path(struct import_ctx *ic, const char *path)
 	if ((arts = json_object_get(doc, "artifacts")) != NULL &&
 	    json_is_array(arts))
 		import_bundle(ic, arts, path);
+	else if (json_is_object(json_object_get(doc, "collaterals")))
+		import_pccsadmin(ic, json_object_get(doc, "collaterals"), path);
 	else if (json_object_get(doc, "vcek") != NULL) {
 		const char *s = json_string_value(json_object_get(doc, "vcek"));
 		uint8_t *b = NULL;

@@ -463,3 +463,35 @@ test('SEV-SNP: the KDS chain exported and imported serves an offline daemon with
     assert.equal(fake.state.total, 0, 'offline: the vendor saw no request');
   } finally { await stopDaemon(off); }
 });
+
+// tests/data/collateral/PROVENANCE.md: the TDX sample's real collateral in
+// the shape Intel's `pccsadmin fetch` writes (platform_collaterals.json).
+const PCCSADMIN = join(ROOT, 'tests/data/collateral/pccsadmin_platform_collaterals.json');
+
+test('a pccsadmin platform_collaterals.json is imported (each artifact verified) and serves an offline daemon with zero requests', async () => {
+  teepass(['collateral', 'import', '--at', AT, PCCSADMIN]);
+  assert.deepEqual(cached(), TDX_ARTIFACTS);
+  const d = await daemon({ TEEPASS_OFFLINE: '1' });
+  try {
+    const r = await post(d, VERIFY, { attestation: tdxQuote, expected: { runtime: { mrtd: MRTD } } });
+    assert.equal(r.json.valid, true, r.text);
+    assert.equal(r.json.tcb_status, 'UpToDate');
+    assert.ok(r.json.collateral_artifacts.every((a) => a.source === 'import'));
+    assert.equal(fake.state.total, 0, 'offline: the vendor saw no request');
+  } finally { await stopDaemon(d); }
+});
+
+test('a pccsadmin file with a tampered TCB Info or without the PCK CRL issuer chain: those are refused, not written', () => {
+  const j = JSON.parse(readFileSync(PCCSADMIN, 'utf8'));
+  j.collaterals.tcbinfos[0].tdx_tcbinfo.tcbInfo.tcbEvaluationDataNumber += 1;
+  j.collaterals.certificates['SGX-PCK-Certificate-Issuer-Chain'] = {};
+  const f = join(mkdtempSync(join(tmpdir(), 'tp-pccs-')), 'platform_collaterals.json');
+  writeFileSync(f, JSON.stringify(j));
+  let failed = null;
+  try { teepass(['collateral', 'import', '--at', AT, f], { stdio: 'pipe' }); } catch (e) { failed = e; }
+  assert.ok(failed, 'import exits non-zero');
+  assert.equal(failed.status, 1);
+  assert.match(String(failed.stderr), /intel_tcb_info refused: signature/);
+  assert.match(String(failed.stderr), /pckcacrl\.\w+Crl refused: no PCK certificate issuer chain/);
+  assert.deepEqual(cached(), ['intel_qe_identity/tdx', 'intel_root_ca_crl/root']);
+});
