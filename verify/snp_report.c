@@ -6,16 +6,23 @@
 #include "verify/reader.h"
 #include "verify/snp_report.h"
 
+/* Names the field a short report ends in. Always false. */
+static bool
+truncated(const struct reader *r, const char *name, char *why, size_t whylen)
+{
+	snprintf(why, whylen,
+	         "%s: truncated at offset 0x%zx (report is 0x%x bytes)", name,
+	         reader_offset(r), SNP_REPORT_LEN);
+	return false;
+}
+
 static bool
 field(struct reader *r, void *dst, size_t n, const char *name, char *why,
       size_t whylen)
 {
 	if (reader_copy(r, dst, n))
 		return true;
-	snprintf(why, whylen,
-	         "%s: truncated at offset 0x%zx (report is 0x%x bytes)", name,
-	         reader_offset(r), SNP_REPORT_LEN);
-	return false;
+	return truncated(r, name, why, whylen);
 }
 
 static bool
@@ -24,10 +31,7 @@ u32_field(struct reader *r, uint32_t *v, const char *name, char *why,
 {
 	if (reader_u32le(r, v))
 		return true;
-	snprintf(why, whylen,
-	         "%s: truncated at offset 0x%zx (report is 0x%x bytes)", name,
-	         reader_offset(r), SNP_REPORT_LEN);
-	return false;
+	return truncated(r, name, why, whylen);
 }
 
 static bool
@@ -36,10 +40,7 @@ u64_field(struct reader *r, uint64_t *v, const char *name, char *why,
 {
 	if (reader_u64le(r, v))
 		return true;
-	snprintf(why, whylen,
-	         "%s: truncated at offset 0x%zx (report is 0x%x bytes)", name,
-	         reader_offset(r), SNP_REPORT_LEN);
-	return false;
+	return truncated(r, name, why, whylen);
 }
 
 static bool
@@ -48,10 +49,7 @@ skip_field(struct reader *r, size_t n, const char *name, char *why,
 {
 	if (reader_skip(r, n))
 		return true;
-	snprintf(why, whylen,
-	         "%s: truncated at offset 0x%zx (report is 0x%x bytes)", name,
-	         reader_offset(r), SNP_REPORT_LEN);
-	return false;
+	return truncated(r, name, why, whylen);
 }
 
 bool
