@@ -11,6 +11,7 @@
 
 #include "verify/expected.h"
 #include "verify/verify.h"
+#include "tests/unit/test_verdict.h"
 
 static struct verify_config cfg;
 
@@ -26,14 +27,6 @@ start(struct verdict *v, const uint8_t *report, size_t len)
 	verdict_claim_str(v, "mrtd", "00ff");
 	verdict_claim_bool(v, "debug", false);
 	verdict_add_binding(v, "report_data", report, len);
-}
-
-static const char *
-first_error(const struct verdict *v)
-{
-	json_t *e = json_array_get(v->errors, 0);
-
-	return e ? json_string_value(json_object_get(e, "code")) : "";
 }
 
 static void

@@ -27,6 +27,7 @@
 #include "verify/verify.h"
 #include "verify/x509.h"
 #include "tests/unit/test_util.h"
+#include "tests/unit/test_verdict.h"
 
 #define DIR_BETA  "tests/data/nitro/evervault_beta_prod_20221013/"
 #define DIR_EMB   "tests/data/nitro/evervault_cert_embedded_prod_20230118/"
@@ -169,33 +170,12 @@ run_direct(const uint8_t *buf, size_t len, const char *at, struct verdict *v)
 }
 
 static const char *
-first_error(const struct verdict *v)
-{
-	json_t *e = json_array_get(v->errors, 0);
-
-	return e == NULL ? "" : json_string_value(json_object_get(e, "code"));
-}
-
-static const char *
 claim_str(const struct verdict *v, const char *name)
 {
 	return json_string_value(json_object_get(v->claims, name));
 }
 
 /* Asserts V is invalid with exactly one error, CODE. */
-static void
-assert_only_error(const struct verdict *v, const char *code)
-{
-	if (json_array_size(v->errors) != 1 ||
-	    strcmp(first_error(v), code) != 0) {
-		char *s = json_dumps(v->errors, 0);
-		print_error("want only %s, have %s\n", code, s);
-		free(s);
-		fail();
-	}
-	assert_false(verdict_valid(v));
-}
-
 static void
 assert_claims(const struct sample *s, const struct verdict *v)
 {
