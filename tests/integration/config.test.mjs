@@ -85,9 +85,11 @@ test('SIGTERM lets in-flight requests finish, then exits 0', async () => {
   await new Promise((r) => setTimeout(r, 5));
   d.proc.kill('SIGTERM');
   const results = await Promise.allSettled(inflight);
-  // Requests already accepted complete; none gets a broken reply.
-  for (const res of results)
-    if (res.status === 'fulfilled') assert.equal(res.value.status, 200);
+    // Requests already accepted complete; none gets a broken reply. (Ones
+  // not yet connected when the daemon stopped accepting may be refused.)
+  const done = results.filter((res) => res.status === 'fulfilled');
+  assert.ok(done.length >= 1, 'requests in flight at SIGTERM were answered');
+  for (const res of done) assert.equal(res.value.status, 200);
   const { code } = await d.exited;
   assert.equal(code, 0, d.log);
   assert.match(d.log, /finishing in-flight requests/);
