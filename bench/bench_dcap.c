@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "verify/dcap_cache.h"
+#include "verify/intel/dcap_cache.h"
 #include "verify/verify.h"
 
 static uint8_t *

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "verify/gpu.h"
+#include "verify/nvidia/gpu.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "common/tptime.h"
-#include "verify/nitro_chain.h"
+#include "verify/aws/nitro_chain.h"
 #include "verify/verify.h"
 
 #define SAMPLE                                                                 \

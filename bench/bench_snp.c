@@ -11,7 +11,7 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/ecdsa.h"
+#include "verify/core/ecdsa.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 

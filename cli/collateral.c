@@ -18,8 +18,8 @@
 #include "collateral/collateral.h"
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/dcap_collateral.h"
-#include "verify/x509.h"
+#include "verify/intel/dcap_collateral.h"
+#include "verify/core/x509.h"
 
 #define MAX_FILE (1024 * 1024)
 

@@ -12,7 +12,7 @@
 #include "cli/cli.h"
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/mock.h"
+#include "verify/mock/mock.h"
 
 static void
 usage(FILE *f)

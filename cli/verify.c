@@ -11,7 +11,7 @@
 #include "cli/cli.h"
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/expected.h"
+#include "verify/core/expected.h"
 #include "verify/verify.h"
 
 static void

@@ -20,10 +20,10 @@
 #include "collateral/collateral.h"
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/dcap_collateral.h"
-#include "verify/ecdsa.h"
-#include "verify/snp_cert.h"
-#include "verify/x509.h"
+#include "verify/intel/dcap_collateral.h"
+#include "verify/core/ecdsa.h"
+#include "verify/amd/snp_cert.h"
+#include "verify/core/x509.h"
 
 static const char *const kind_names[COLL_KIND__COUNT] = {
         "intel_tcb_info", "intel_qe_identity",

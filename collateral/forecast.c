@@ -13,11 +13,11 @@
 #include "collateral/service.h"
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/dcap_collateral.h"
-#include "verify/dcap_pck.h"
-#include "verify/dcap_quote.h"
-#include "verify/dcap_tcb.h"
-#include "verify/x509.h"
+#include "verify/intel/dcap_collateral.h"
+#include "verify/intel/dcap_pck.h"
+#include "verify/intel/dcap_quote.h"
+#include "verify/intel/dcap_tcb.h"
+#include "verify/core/x509.h"
 
 /* {"component", "have", "need"} for each component of the quote's
  * platform below LV. */
@@ -85,7 +85,7 @@ evaluate(const struct dcap_quote *q, const struct dcap_pck_ext *ext,
 	if (o == NULL)
 		goto out;
 	rc = dcap_tcb_platform(q, ext, t, &res, &check, why, sizeof(why));
-	if (rc != TP_ERR__COUNT) {
+	if (rc != TP_ERR_none) {
 		json_object_set_new(o, "tcb_status", json_null());
 		json_object_set_new(o, "error", json_string(tp_err_code(rc)));
 		json_object_set_new(o, "message", json_string(why));
@@ -132,7 +132,7 @@ coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now, json_t **out,
 	*retry_after = 5;
 	artifact[0] = '\0';
 	memset(rows, 0, sizeof(rows));
-	if (dcap_quote_parse(ev, len, &q, why, sizeof(why)) != TP_ERR__COUNT ||
+	if (dcap_quote_parse(ev, len, &q, why, sizeof(why)) != TP_ERR_none ||
 	    q.cert_type != DCAP_CERT_PCK_CHAIN ||
 	    (chain = x509_parse_pem_chain(q.cert_data, q.cert_len)) == NULL ||
 	    sk_X509_num(chain) < 1 ||

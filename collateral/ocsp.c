@@ -16,9 +16,9 @@
 
 #include "collateral/service.h"
 #include "common/codec.h"
-#include "verify/gpu.h"
-#include "verify/rim_swid.h"
-#include "verify/x509.h"
+#include "verify/nvidia/gpu.h"
+#include "verify/nvidia/rim_swid.h"
+#include "verify/core/x509.h"
 
 #define MAX_CHAINS 8 /* one per GPU of a JSON evidence */
 #define MAX_CERTS  8

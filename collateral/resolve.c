@@ -13,11 +13,11 @@
 #include "collateral/service.h"
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/dcap_pck.h"
-#include "verify/dcap_quote.h"
-#include "verify/gpu.h"
-#include "verify/snp_report.h"
-#include "verify/x509.h"
+#include "verify/intel/dcap_pck.h"
+#include "verify/intel/dcap_quote.h"
+#include "verify/nvidia/gpu.h"
+#include "verify/amd/snp_report.h"
+#include "verify/core/x509.h"
 
 /* The artifacts a DCAP quote needs (Intel PCS API v4 paths; a PCCS
  * serves the same). */
@@ -34,7 +34,7 @@ dcap_requests(const uint8_t *ev, size_t len, struct coll_request rq[4])
 	const char *tee, *ca, *base = coll_intel_url();
 	bool ok = false;
 
-	if (dcap_quote_parse(ev, len, &q, why, sizeof(why)) != TP_ERR__COUNT ||
+	if (dcap_quote_parse(ev, len, &q, why, sizeof(why)) != TP_ERR_none ||
 	    q.cert_type != DCAP_CERT_PCK_CHAIN)
 		return false;
 	chain = x509_parse_pem_chain(q.cert_data, q.cert_len);

@@ -5,6 +5,7 @@ static const struct {
 	int status;
 	const char *message;
 } registry[TP_ERR__COUNT] = {
+        [TP_ERR_none] = {"none", 200, "no error"},
 #define TP_ERR(id, st, msg) [TP_ERR_##id] = {#id, st, msg},
 #include "common/codes/all.def"
 #undef TP_ERR

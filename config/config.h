@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "common/log.h"
-#include "verify/policy.h"
+#include "verify/core/policy.h"
 
 #define CONFIG_MAX_RETIRED_KEYS 8
 

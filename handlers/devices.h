@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "server/http.h"
-#include "verify/composite.h"
+#include "verify/core/composite.h"
 
 /*
  * The "devices" member of a verify or endpoint-attestation request:

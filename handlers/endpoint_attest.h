@@ -8,7 +8,7 @@
 
 #include "db/db.h"
 #include "server/http.h"
-#include "verify/composite.h"
+#include "verify/core/composite.h"
 #include "verify/verify.h"
 
 /*

@@ -11,7 +11,7 @@
 #include "handlers/endpoint_reply.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
-#include "verify/expected.h"
+#include "verify/core/expected.h"
 
 static const struct json_field fields[] = {
         {"reference_values", JSON_OBJECT, true, false},

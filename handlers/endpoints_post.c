@@ -16,7 +16,7 @@
 #include "handlers/registry_util.h"
 #include "server/app.h"
 #include "server/metrics.h"
-#include "verify/expected.h"
+#include "verify/core/expected.h"
 
 static const struct json_field fields[] = {
         {"url", JSON_STRING, true, false},

@@ -2,7 +2,7 @@
 #define TP_HANDLERS_NONCE_H
 
 #include "db/db.h"
-#include "verify/verdict.h"
+#include "verify/core/verdict.h"
 
 /*
  * Records on V the outcome of consuming the request's nonce in the

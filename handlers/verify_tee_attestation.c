@@ -26,8 +26,8 @@
 #include "handlers/nonce.h"
 #include "server/app.h"
 #include "server/metrics.h"
-#include "verify/composite.h"
-#include "verify/expected.h"
+#include "verify/core/composite.h"
+#include "verify/core/expected.h"
 #include "verify/verify.h"
 
 static const struct json_field fields[] = {

@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "verify/verdict.h"
+#include "verify/core/verdict.h"
 
 #define PASSPORT_MAX_RETIRED 8
 

@@ -5,7 +5,7 @@
 #include <openssl/sha.h>
 
 #include "common/codec.h"
-#include "verify/expected.h"
+#include "verify/core/expected.h"
 #include "verify/verify.h"
 
 void

@@ -6,9 +6,9 @@
 
 #include <jansson.h>
 
-#include "verify/policy.h"
+#include "verify/core/policy.h"
 #include "verify/provider.h"
-#include "verify/verdict.h"
+#include "verify/core/verdict.h"
 
 /*
  * One verification: the evidence, what the caller claims about it, and

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <openssl/sha.h>
 
-#include "verify/expected.h"
+#include "verify/core/expected.h"
 #include "verify/verify.h"
 #include "tests/unit/test_verdict.h"
 

@@ -10,7 +10,7 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/reader.h"
+#include "verify/core/reader.h"
 
 static void
 test_hex(void **state)

@@ -15,8 +15,8 @@
 #include <openssl/evp.h>
 
 #include "common/codec.h"
-#include "verify/cose.h"
-#include "verify/ecdsa.h"
+#include "verify/core/cose.h"
+#include "verify/core/ecdsa.h"
 
 /* RFC 9052 C.2.1: tagged COSE_Sign1, ES256, kid "11", payload
  * "This is the content.". */

@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "common/tptime.h"
-#include "verify/dcap_cache.h"
+#include "verify/intel/dcap_cache.h"
 #include "verify/verify.h"
 
 #include "tests/unit/test_dcap_util.h"

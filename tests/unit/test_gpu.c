@@ -18,7 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/codec.h"
-#include "verify/ecdsa.h"
+#include "verify/core/ecdsa.h"
 #include "test_gpu_manifest.h"
 #include "test_gpu_util.h"
 

@@ -24,9 +24,9 @@
 #include <openssl/x509v3.h>
 
 #include "common/codec.h"
-#include "verify/gpu_ocsp.h"
-#include "verify/rim_swid.h"
-#include "verify/x509.h"
+#include "verify/nvidia/gpu_ocsp.h"
+#include "verify/nvidia/rim_swid.h"
+#include "verify/core/x509.h"
 #include "test_gpu_util.h"
 
 #define T0   1800000000LL

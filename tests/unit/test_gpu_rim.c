@@ -12,8 +12,8 @@
 #include <cmocka.h>
 
 #include "test_gpu_util.h"
-#include "verify/rim_swid.h"
-#include "verify/rim_xml.h"
+#include "verify/nvidia/rim_swid.h"
+#include "verify/nvidia/rim_xml.h"
 
 #define RIMS "tests/data/nvidia/rims/"
 

@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "common/tptime.h"
-#include "verify/gpu.h"
+#include "verify/nvidia/gpu.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 

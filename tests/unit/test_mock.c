@@ -10,7 +10,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
-#include "verify/mock.h"
+#include "verify/mock/mock.h"
 #include "verify/verify.h"
 
 static EVP_PKEY *key, *other;

@@ -21,11 +21,11 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/cose.h"
-#include "verify/nitro_chain.h"
-#include "verify/nitro_doc.h"
+#include "verify/core/cose.h"
+#include "verify/aws/nitro_chain.h"
+#include "verify/aws/nitro_doc.h"
 #include "verify/verify.h"
-#include "verify/x509.h"
+#include "verify/core/x509.h"
 #include "tests/unit/test_util.h"
 #include "tests/unit/test_verdict.h"
 

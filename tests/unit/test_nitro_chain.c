@@ -17,7 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "verify/nitro_chain.h"
+#include "verify/aws/nitro_chain.h"
 
 #define T0 1700000000 /* certificates valid T0-1d .. T0+1d */
 

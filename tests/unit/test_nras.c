@@ -15,7 +15,7 @@
 #include <openssl/sha.h>
 
 #include "common/codec.h"
-#include "verify/ecdsa.h"
+#include "verify/core/ecdsa.h"
 #include "test_gpu_util.h"
 
 #define DIR   NV "teep_tinfoil_h100_nras_20260629"

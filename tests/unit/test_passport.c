@@ -16,7 +16,7 @@
 
 #include "common/codec.h"
 #include "passport/passport.h"
-#include "verify/ecdsa.h"
+#include "verify/core/ecdsa.h"
 
 #define KEY "tests/data/keys/test_p256.pem"
 /* Computed by jose.calculateJwkThumbprint (tests/data/keys/README.md). */

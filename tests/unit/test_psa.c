@@ -19,8 +19,8 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
-#include "verify/cose.h"
-#include "verify/ecdsa.h"
+#include "verify/core/cose.h"
+#include "verify/core/ecdsa.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 #include "tests/unit/test_verdict.h"

@@ -25,11 +25,11 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
-#include "verify/ecdsa.h"
-#include "verify/snp_cert.h"
-#include "verify/snp_report.h"
+#include "verify/core/ecdsa.h"
+#include "verify/amd/snp_cert.h"
+#include "verify/amd/snp_report.h"
 #include "verify/verify.h"
-#include "verify/x509.h"
+#include "verify/core/x509.h"
 #include "tests/unit/test_util.h"
 
 #define DATA "tests/data/snp/"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verify/verdict.h"
+#include "verify/core/verdict.h"
 
 /* The code of the first error, or "" when there is none. */
 static inline const char *

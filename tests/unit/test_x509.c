@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "common/trust_blobs.h"
-#include "verify/x509.h"
+#include "verify/core/x509.h"
 
 static char *
 milan_chain(void)

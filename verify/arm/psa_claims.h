@@ -1,0 +1,121 @@
+#ifndef TP_PSA_CLAIMS_H
+#define TP_PSA_CLAIMS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "verify/core/verdict.h"
+#include "verify/verify.h"
+
+/*
+ * PSA attestation token claims (RFC 9783, "Arm's Platform Security
+ * Architecture (PSA) Attestation Token", §4; profile
+ * "http://arm.com/psa/2.0.0"), the legacy PSA_IOT_PROFILE_1 keys
+ * (-75000 - n, TF-M attest_iat_defs.h), and the CCA platform token claims
+ * that reuse them (Arm CCA Security Model / RMM specification, A7.2.3.1:
+ * platform config 2401, hash algorithm 2402).
+ *
+ *   psa-token = {
+ *     profile 265 (-75000): tstr          nonce 10 (-75008): bstr 32/48/64
+ *     instance-id 256 (-75009): bstr 33   implementation-id 2396 (-75003)
+ *     client-id 2394 (-75001): int        security-lifecycle 2395 (-75002)
+ *     ? boot-seed 2397 (-75004): bstr     ? certification-ref 2398 (-75005)
+ *     software-components 2399 (-75006): [+ {1 type, 2 value, 4 version,
+ *                                            5 signer-id, 6 description}]
+ *     / no-sw-measurements (-75007): 1
+ *     ? verification-service 2400 (-75010): tstr
+ *   }
+ *
+ * All pointers borrow the parsed buffer.
+ */
+#define PSA_MAX_SWCOMP 32
+
+enum psa_kind {
+	PSA_KIND_TOKEN,        /* PSA attestation token */
+	PSA_KIND_CCA_PLATFORM, /* CCA platform token */
+};
+
+struct psa_bytes {
+	const uint8_t *p; /* NULL when absent */
+	size_t n;
+};
+
+struct psa_swcomp {
+	struct psa_bytes type, value, version, signer_id, description;
+};
+
+struct psa_claims {
+	struct psa_bytes profile; /* text */
+	bool legacy;              /* PSA_IOT_PROFILE_1 keys were used */
+	struct psa_bytes nonce, instance_id, implementation_id, boot_seed;
+	struct psa_bytes cert_ref, vsi;   /* text */
+	struct psa_bytes platform_config; /* CCA */
+	struct psa_bytes hash_alg;        /* CCA, text */
+	bool has_client_id, has_lifecycle;
+	int64_t client_id;
+	uint64_t lifecycle;
+	bool no_sw_measurements;
+	struct psa_swcomp sw[PSA_MAX_SWCOMP];
+	size_t n_sw;
+};
+
+/*
+ * Parses a claims map of KIND (all of BUF). Unknown claims are skipped
+ * (bounded); duplicate keys, a claim given under both its PSA 2.0 and
+ * legacy key, wrong types and sizes, and missing required claims are
+ * refused with the claim named in WHY.
+ */
+bool psa_claims_parse(const uint8_t *buf, size_t len, enum psa_kind kind,
+                      struct psa_claims *c, char *why, size_t whylen);
+
+/* PSA security lifecycle name (RFC 9783 §4.3.1): "secured", ... */
+const char *psa_lifecycle_name(uint64_t lifecycle);
+
+/* True unless the lifecycle state is "secured" (0x3000..0x30ff). */
+bool psa_lifecycle_is_debug(uint64_t lifecycle);
+
+/*
+ * Adds the claims to V, each name prefixed with PREFIX ("" for PSA,
+ * "platform_" for CCA): profile, challenge, instance_id,
+ * implementation_id, client_id, security_lifecycle (name) and
+ * security_lifecycle_value, boot_seed, certification_reference,
+ * software_components (array of objects), verification_service_indicator,
+ * config, hash_algorithm.
+ */
+void psa_claims_to_verdict(const struct psa_claims *c, const char *prefix,
+                           struct verdict *v);
+
+/*
+ * The provisioned verification key for a token: from the request's
+ * collateral object member JSON_KEY — a PEM public key, or an object of
+ * PEM keys by instance id (lower-case hex of INSTANCE_ID, the endorsement
+ * store shape) — else from req->collateral_path (a PEM file, or a
+ * directory holding FILE_NAME).
+ * Returns the key (caller frees) and a description of where it came from
+ * in SRC, or NULL with *MISSING true when none was supplied (or false
+ * when one was supplied but is not a PEM EC public key) and WHY.
+ */
+EVP_PKEY *psa_key_load(const struct verify_request *req, const char *json_key,
+                       const char *file_name,
+                       const struct psa_bytes *instance_id, char *src,
+                       size_t srclen, bool *missing, char *why, size_t whylen);
+
+/*
+ * Records the provisioned KEY in V: the collateral item ITEM (the SHA-256
+ * of its SubjectPublicKeyInfo DER) and the claims attestation_key_source
+ * (SRC) and attestation_key_sha256.
+ */
+void psa_key_record(struct verdict *v, EVP_PKEY *key, const char *item,
+                    const char *src);
+
+/*
+ * Sets hardware_verified from where the attestation key came from (SRC
+ * as psa_key_load wrote it): true only for the verifier's provisioned
+ * store (collateral_path); a key supplied in the request's collateral
+ * gives hardware_verified false and at most EAR "warning".
+ */
+void psa_key_trust(struct verdict *v, const char *src);
+
+#endif

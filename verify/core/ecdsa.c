@@ -1,0 +1,151 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+#include <openssl/x509.h>
+
+#include "verify/core/ecdsa.h"
+
+bool
+ecdsa_verify_raw(EVP_PKEY *pub, const EVP_MD *md, const uint8_t *msg,
+                 size_t msglen, const uint8_t *r, const uint8_t *s, size_t n)
+{
+	ECDSA_SIG *sig = NULL;
+	BIGNUM *br = NULL, *bs = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	unsigned char *der = NULL;
+	int derlen;
+	bool ok = false;
+
+	if (pub == NULL || n == 0 || n > 66)
+		goto out;
+	if ((sig = ECDSA_SIG_new()) == NULL)
+		goto out;
+	br = BN_bin2bn(r, (int)n, NULL);
+	bs = BN_bin2bn(s, (int)n, NULL);
+	if (br == NULL || bs == NULL || !ECDSA_SIG_set0(sig, br, bs))
+		goto out;
+	br = bs = NULL; /* owned by sig now */
+	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0)
+		goto out;
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		goto out;
+	if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pub) != 1)
+		goto out;
+	ok = EVP_DigestVerify(ctx, der, (size_t)derlen, msg, msglen) == 1;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(der);
+	BN_free(br);
+	BN_free(bs);
+	ECDSA_SIG_free(sig);
+	return ok;
+}
+
+bool
+ecdsa_sign_raw(EVP_PKEY *priv, const EVP_MD *md, const uint8_t *msg,
+               size_t msglen, uint8_t *out, size_t n)
+{
+	EVP_MD_CTX *ctx = NULL;
+	unsigned char der[160];
+	const unsigned char *p = der;
+	size_t derlen = sizeof(der);
+	ECDSA_SIG *sig = NULL;
+	const BIGNUM *r, *s;
+	bool ok = false;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		goto out;
+	if (EVP_DigestSignInit(ctx, NULL, md, NULL, priv) != 1 ||
+	    EVP_DigestSign(ctx, der, &derlen, msg, msglen) != 1)
+		goto out;
+	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL)
+		goto out;
+	ECDSA_SIG_get0(sig, &r, &s);
+	if (BN_bn2binpad(r, out, (int)n) < 0 ||
+	    BN_bn2binpad(s, out + n, (int)n) < 0)
+		goto out;
+	ok = true;
+out:
+	ERR_clear_error();
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+EVP_PKEY *
+ecdsa_pub_from_point(const char *group, const uint8_t *pt, size_t len)
+{
+	uint8_t buf[1 + 2 * 66];
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *key = NULL;
+	size_t n = strcmp(group, "P-384") == 0   ? 48
+	           : strcmp(group, "P-256") == 0 ? 32
+	                                         : 0;
+
+	if (n == 0)
+		goto out;
+	if (len == 2 * n) {
+		buf[0] = 0x04;
+		memcpy(buf + 1, pt, len);
+	} else if (len == 2 * n + 1 && pt[0] == 0x04) {
+		memcpy(buf, pt, len);
+	} else {
+		goto out;
+	}
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
+		goto out;
+	if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	                                     group, 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, buf,
+	                                      2 * n + 1))
+		goto out;
+	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
+		goto out;
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL)
+		goto out;
+	if (EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		key = NULL;
+	/* fromdata does not check the point is on the curve: do it. */
+	if (key != NULL) {
+		EVP_PKEY_CTX *chk = EVP_PKEY_CTX_new(key, NULL);
+		if (chk == NULL || EVP_PKEY_public_check(chk) != 1) {
+			EVP_PKEY_free(key);
+			key = NULL;
+		}
+		EVP_PKEY_CTX_free(chk);
+	}
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	return key;
+}
+
+bool
+ecdsa_spki_der(EVP_PKEY *key, uint8_t **out, size_t *outlen)
+{
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(key, &der);
+
+	if (n <= 0)
+		return false;
+	*out = malloc((size_t)n);
+	if (*out == NULL) {
+		OPENSSL_free(der);
+		return false;
+	}
+	memcpy(*out, der, (size_t)n);
+	*outlen = (size_t)n;
+	OPENSSL_free(der);
+	return true;
+}

@@ -1,0 +1,240 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+
+#include "common/codec.h"
+#include "common/trust_blobs.h"
+#include "verify/core/x509.h"
+
+#define ANCHOR_CACHE 16
+
+static pthread_mutex_t anchor_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	const char *name;
+	uint8_t pin[32];
+	X509 *cert;
+} anchors[ANCHOR_CACHE];
+
+X509 *
+x509_parse(const uint8_t *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	X509 *x = NULL;
+	BIO *bio = NULL;
+
+	if (buf == NULL || len == 0 || len > INT32_MAX)
+		return NULL;
+	if (buf[0] == 0x30) {
+		x = d2i_X509(NULL, &p, (long)len);
+		/* Trailing bytes after the certificate are refused. */
+		if (x != NULL && p != buf + len) {
+			X509_free(x);
+			x = NULL;
+		}
+		return x;
+	}
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL)
+		return NULL;
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return x;
+}
+
+STACK_OF(X509) * x509_parse_pem_chain(const uint8_t *buf, size_t len)
+{
+	STACK_OF(X509) *sk = NULL;
+	BIO *bio = NULL;
+	X509 *x;
+
+	if (buf == NULL || len == 0 || len > INT32_MAX)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL)
+		goto out;
+	if ((sk = sk_X509_new_null()) == NULL)
+		goto out;
+	ERR_clear_error();
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (!sk_X509_push(sk, x)) {
+			X509_free(x);
+			break;
+		}
+	}
+	/* The loop ends at the end of the text ("no start line"); any other
+	 * reason is a broken block, and a chain with a block dropped is not
+	 * the chain that was sent. */
+	{
+		unsigned long e = ERR_peek_last_error();
+		if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM &&
+		                ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
+			sk_X509_pop_free(sk, X509_free);
+			sk = NULL;
+		}
+	}
+	ERR_clear_error();
+	if (sk != NULL && sk_X509_num(sk) == 0) {
+		sk_X509_free(sk);
+		sk = NULL;
+	}
+out:
+	BIO_free(bio);
+	return sk;
+}
+
+X509_CRL *
+x509_crl_parse(const uint8_t *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	X509_CRL *crl = NULL;
+	BIO *bio;
+
+	if (buf == NULL || len == 0 || len > INT32_MAX)
+		return NULL;
+	if (buf[0] == 0x30) {
+		crl = d2i_X509_CRL(NULL, &p, (long)len);
+		if (crl != NULL && p != buf + len) {
+			X509_CRL_free(crl);
+			crl = NULL;
+		}
+		return crl;
+	}
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL)
+		return NULL;
+	crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return crl;
+}
+
+bool
+x509_sha256(X509 *cert, uint8_t out[32])
+{
+	unsigned int n = 0;
+
+	return X509_digest(cert, EVP_sha256(), out, &n) == 1 && n == 32;
+}
+
+int64_t
+x509_not_after(const X509 *cert)
+{
+	const ASN1_TIME *t = X509_get0_notAfter(cert);
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return INT64_MAX;
+	return (int64_t)timegm(&tm);
+}
+
+X509 *
+x509_anchor(const char *name, const char *pin_hex)
+{
+	const struct trust_blob *b;
+	uint8_t md[32], pin[32];
+	X509 *x = NULL;
+	size_t i;
+
+	if (!codec_hex_decode_fixed(pin_hex, pin, sizeof(pin)))
+		return NULL;
+	pthread_mutex_lock(&anchor_lock);
+	for (i = 0; i < ANCHOR_CACHE && anchors[i].name != NULL; i++) {
+		if (strcmp(anchors[i].name, name) == 0) {
+			/* The pin is checked on every lookup, cached or not. */
+			if (CRYPTO_memcmp(anchors[i].pin, pin, 32) == 0)
+				x = anchors[i].cert;
+			goto out;
+		}
+	}
+	if (i == ANCHOR_CACHE)
+		goto out;
+	if ((b = trust_blob_find(name)) == NULL)
+		goto out;
+	if ((x = x509_parse(b->data, b->len)) == NULL)
+		goto out;
+	/* The pin: a root replaced in config/trust/ is never trusted. */
+	if (!x509_sha256(x, md) || CRYPTO_memcmp(md, pin, 32) != 0) {
+		X509_free(x);
+		x = NULL;
+		goto out;
+	}
+	anchors[i].name = name;
+	memcpy(anchors[i].pin, pin, 32);
+	anchors[i].cert = x;
+out:
+	pthread_mutex_unlock(&anchor_lock);
+	return x;
+}
+
+STACK_OF(X509) * x509_trust_file_certs(const char *name)
+{
+	const struct trust_blob *b = trust_blob_find(name);
+
+	if (b == NULL)
+		return NULL;
+	return x509_parse_pem_chain(b->data, b->len);
+}
+
+static enum tp_err
+map_error(int err)
+{
+	switch (err) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return TP_ERR_certificate_expired;
+	case X509_V_ERR_CRL_HAS_EXPIRED:
+	case X509_V_ERR_CRL_NOT_YET_VALID:
+		return TP_ERR_collateral_expired;
+	case X509_V_ERR_CERT_REVOKED:
+		return TP_ERR_certificate_revoked;
+	default:
+		return TP_ERR_certificate_chain_invalid;
+	}
+}
+
+bool
+x509_chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, X509 *anchor,
+                  int64_t at, STACK_OF(X509_CRL) * crls, enum tp_err *code,
+                  char *why, size_t whylen)
+{
+	X509_STORE *store = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	X509_VERIFY_PARAM *param;
+	unsigned long flags = X509_V_FLAG_X509_STRICT;
+	bool ok = false;
+	int err;
+
+	*code = TP_ERR_certificate_chain_invalid;
+	snprintf(why, whylen, "chain verification could not run");
+	if (leaf == NULL || anchor == NULL)
+		goto out;
+	if ((store = X509_STORE_new()) == NULL ||
+	    (ctx = X509_STORE_CTX_new()) == NULL)
+		goto out;
+	if (X509_STORE_add_cert(store, anchor) != 1)
+		goto out;
+	if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
+		goto out;
+	param = X509_STORE_CTX_get0_param(ctx);
+	if (crls != NULL) {
+		X509_STORE_CTX_set0_crls(ctx, crls);
+		flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+	}
+	X509_VERIFY_PARAM_set_flags(param, flags);
+	X509_VERIFY_PARAM_set_time(param, (time_t)at);
+	if (X509_verify_cert(ctx) == 1) {
+		ok = true;
+		goto out;
+	}
+	err = X509_STORE_CTX_get_error(ctx);
+	*code = map_error(err);
+	snprintf(why, whylen, "%s (at chain depth %d)",
+	         X509_verify_cert_error_string(err),
+	         X509_STORE_CTX_get_error_depth(ctx));
+out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return ok;
+}

@@ -1,0 +1,1255 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/sha.h>
+
+#include "common/codec.h"
+#include "common/tptime.h"
+#include "verify/intel/dcap_collateral.h"
+#include "verify/core/ecdsa.h"
+#include "verify/core/x509.h"
+
+#define ROOT_CA_FILE   "intel_sgx_root_ca.der"
+#define ROOT_CA_PIN    DCAP_ROOT_CA_PIN
+#define MAX_ITEM_BYTES (1024 * 1024)
+
+static const char *const status_names[DCAP_STATUS__COUNT] = {
+        "UpToDate",
+        "SWHardeningNeeded",
+        "ConfigurationNeeded",
+        "ConfigurationAndSWHardeningNeeded",
+        "OutOfDate",
+        "OutOfDateConfigurationNeeded",
+        "Revoked",
+};
+
+static const char *const item_names[DCAP_ITEM__COUNT] = {
+        "tcb_info",    "tcb_info_signature",    "tcb_info_issuer_chain",
+        "qe_identity", "qe_identity_signature", "qe_identity_issuer_chain",
+        "pck_crl",     "pck_crl_issuer_chain",  "root_ca_crl",
+};
+
+/* Spellings accepted in the request's collateral object per item. */
+static const char *const item_aliases[DCAP_ITEM__COUNT][3] = {
+        {"tcb_info", "tcbInfo", NULL},
+        {"tcb_info_signature", "tcbInfoSignature", NULL},
+        {"tcb_info_issuer_chain", "tcbInfoIssuerChain", NULL},
+        {"qe_identity", "qeIdentity", "enclaveIdentity"},
+        {"qe_identity_signature", "qeIdentitySignature", NULL},
+        {"qe_identity_issuer_chain", "qeIdentityIssuerChain", NULL},
+        {"pck_crl", "pckCrl", NULL},
+        {"pck_crl_issuer_chain", "pckCrlIssuerChain", NULL},
+        {"root_ca_crl", "rootCaCrl", NULL},
+};
+
+/* File names of the directory layout (the samples of vectors/tdx). */
+static const char *const item_files[DCAP_ITEM__COUNT] = {
+        "tcb_info.json",
+        NULL,
+        "tcb_info_issuer_chain.pem",
+        "qe_identity.json",
+        NULL,
+        "qe_identity_issuer_chain.pem",
+        "pck_crl.der",
+        "pck_crl_issuer_chain.pem",
+        "root_ca_crl.der",
+};
+
+const char *
+dcap_status_name(enum dcap_tcb_status s)
+{
+	if ((int)s < 0 || s >= DCAP_STATUS__COUNT)
+		return NULL;
+	return status_names[s];
+}
+
+bool
+dcap_status_parse(const char *s, enum dcap_tcb_status *out)
+{
+	for (int i = 0; s != NULL && i < DCAP_STATUS__COUNT; i++) {
+		if (strcmp(s, status_names[i]) == 0) {
+			*out = (enum dcap_tcb_status)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+dcap_item_name(enum dcap_item i)
+{
+	return item_names[i];
+}
+
+X509 *
+dcap_root_ca(void)
+{
+	return x509_anchor(ROOT_CA_FILE, ROOT_CA_PIN);
+}
+
+/* ---- JSON text scanning (to keep the exact signed bytes) ---- */
+
+static size_t
+skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n &&
+	       (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* End (exclusive) of the string starting at s[i] == '"'; 0 on error. */
+static size_t
+skip_string(const char *s, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return 0;
+}
+
+/* End (exclusive) of the value starting at s[i]; 0 on error. */
+static size_t
+skip_value(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	if (i >= n)
+		return 0;
+	if (s[i] == '"')
+		return skip_string(s, n, i);
+	if (s[i] != '{' && s[i] != '[') {
+		while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+		       s[i] != ' ' && s[i] != '\n' && s[i] != '\r' &&
+		       s[i] != '\t')
+			i++;
+		return i;
+	}
+	for (; i < n; i++) {
+		if (s[i] == '"') {
+			size_t e = skip_string(s, n, i);
+			if (e == 0)
+				return 0;
+			i = e - 1;
+		} else if (s[i] == '{' || s[i] == '[') {
+			depth++;
+		} else if (s[i] == '}' || s[i] == ']') {
+			if (--depth == 0)
+				return i + 1;
+		}
+	}
+	return 0;
+}
+
+bool
+dcap_json_member_span(const char *text, size_t len, const char *key,
+                      size_t *off, size_t *vlen)
+{
+	size_t i = skip_ws(text, len, 0), klen = strlen(key);
+
+	if (i >= len || text[i] != '{')
+		return false;
+	i = skip_ws(text, len, i + 1);
+	while (i < len && text[i] == '"') {
+		size_t ke = skip_string(text, len, i), ve;
+		bool match;
+
+		if (ke == 0)
+			return false;
+		match = ke - i - 2 == klen &&
+		        memcmp(text + i + 1, key, klen) == 0;
+		i = skip_ws(text, len, ke);
+		if (i >= len || text[i] != ':')
+			return false;
+		i = skip_ws(text, len, i + 1);
+		if ((ve = skip_value(text, len, i)) == 0)
+			return false;
+		if (match) {
+			*off = i;
+			*vlen = ve - i;
+			return true;
+		}
+		i = skip_ws(text, len, ve);
+		if (i < len && text[i] == ',')
+			i = skip_ws(text, len, i + 1);
+	}
+	return false;
+}
+
+/* ---- Loading ---- */
+
+static void
+raw_bad(struct dcap_raw_collateral *raw, enum dcap_item it, const char *why)
+{
+	if (raw->malformed)
+		return;
+	raw->malformed = true;
+	raw->bad_item = it;
+	snprintf(raw->why, sizeof(raw->why), "%s: %s", item_names[it], why);
+}
+
+/* Borrows P (N bytes) for item IT, unless it is already set. */
+static void
+raw_borrow(struct dcap_raw_collateral *raw, enum dcap_item it, const void *p,
+           size_t n)
+{
+	if (raw->buf[it] != NULL || n == 0)
+		return;
+	raw->buf[it] = p;
+	raw->len[it] = n;
+}
+
+/* Takes ownership of P (malloc'd) for item IT. */
+static void
+raw_own(struct dcap_raw_collateral *raw, enum dcap_item it, uint8_t *p,
+        size_t n)
+{
+	if (raw->buf[it] != NULL || raw->own[it] != NULL || n == 0) {
+		free(p);
+		return;
+	}
+	raw->own[it] = p;
+	raw->buf[it] = p;
+	raw->len[it] = n;
+}
+
+/* A signature: hex of r||s (64 bytes), decoded. */
+static void
+raw_set_sig_hex(struct dcap_raw_collateral *raw, enum dcap_item it,
+                const char *s, size_t n)
+{
+	uint8_t *b = NULL;
+	size_t bn = 0;
+
+	if (raw->buf[it] != NULL)
+		return;
+	if (!codec_hex_decode(s, n, &b, &bn)) {
+		raw_bad(raw, it, "not hex");
+		return;
+	}
+	raw_own(raw, it, b, bn);
+}
+
+/* A CRL given as text: PEM kept as is, otherwise hex of the DER (decoded
+ * when the collateral is verified, not on every request). */
+static void
+raw_set_crl_text(struct dcap_raw_collateral *raw, enum dcap_item it,
+                 const char *s, size_t n)
+{
+	if (raw->buf[it] != NULL)
+		return;
+	raw_borrow(raw, it, s, n);
+	raw->crl_hex[it] = memmem(s, n, "-----BEGIN", 10) == NULL;
+}
+
+/*
+ * A signed document (tcbInfo / enclaveIdentity) given as text: either the
+ * PCS response body {"tcbInfo": {...}, "signature": "..."} (the signed
+ * bytes are the member's value exactly as served) or the object itself.
+ * S must outlive RAW (it is borrowed).
+ */
+static void
+raw_set_signed_text(struct dcap_raw_collateral *raw, enum dcap_item it,
+                    enum dcap_item sig_it, const char *member, const char *s,
+                    size_t n)
+{
+	size_t off, vlen, soff, slen;
+
+	if (dcap_json_member_span(s, n, member, &off, &vlen) ||
+	    (strcmp(member, "enclaveIdentity") == 0 &&
+	     dcap_json_member_span(s, n, "qeIdentity", &off, &vlen))) {
+		raw_borrow(raw, it, s + off, vlen);
+		/* "signature": "<hex>" beside it (hex needs no escapes). */
+		if (dcap_json_member_span(s, n, "signature", &soff, &slen)) {
+			if (slen < 2 || s[soff] != '"' ||
+			    s[soff + slen - 1] != '"')
+				raw_bad(raw, sig_it, "want a hex string");
+			else
+				raw_set_sig_hex(raw, sig_it, s + soff + 1,
+				                slen - 2);
+		}
+		return;
+	}
+	raw_borrow(raw, it, s, n);
+}
+
+/*
+ * A signed document given as a nested JSON object: the exact bytes are
+ * lost, so it is re-serialised compactly in member order (what Intel's
+ * PCS serves); a signature over other bytes will then not verify.
+ */
+static void
+raw_set_signed_object(struct dcap_raw_collateral *raw, enum dcap_item it,
+                      enum dcap_item sig_it, const char *member,
+                      const json_t *obj)
+{
+	const json_t *inner = json_object_get(obj, member);
+	const char *sig;
+	char *text;
+
+	if (inner == NULL && strcmp(member, "enclaveIdentity") == 0)
+		inner = json_object_get(obj, "qeIdentity");
+	if (inner != NULL) {
+		sig = json_string_value(json_object_get(obj, "signature"));
+		if (sig != NULL)
+			raw_set_sig_hex(raw, sig_it, sig, strlen(sig));
+	} else {
+		inner = obj;
+	}
+	text = json_dumps(inner, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text == NULL) {
+		raw_bad(raw, it, "cannot serialise");
+		return;
+	}
+	raw_own(raw, it, (uint8_t *)text, strlen(text));
+	raw->reserialized[it] = true;
+}
+
+static const json_t *
+lookup(const json_t *c, enum dcap_item it)
+{
+	const json_t *v;
+
+	for (int k = 0; k < 3 && item_aliases[it][k] != NULL; k++)
+		if ((v = json_object_get(c, item_aliases[it][k])) != NULL)
+			return v;
+	return NULL;
+}
+
+static void
+load_json(const json_t *c, struct dcap_raw_collateral *raw)
+{
+	static const enum dcap_item docs[2][2] = {
+	        {DCAP_TCB_INFO, DCAP_TCB_INFO_SIGNATURE},
+	        {DCAP_QE_IDENTITY, DCAP_QE_IDENTITY_SIGNATURE}};
+	static const char *const members[2] = {"tcbInfo", "enclaveIdentity"};
+
+	if (!json_is_object(c)) {
+		raw_bad(raw, DCAP_TCB_INFO, "collateral is not a JSON object");
+		return;
+	}
+	for (int d = 0; d < 2; d++) {
+		const json_t *v = lookup(c, docs[d][0]);
+		if (json_is_string(v))
+			raw_set_signed_text(raw, docs[d][0], docs[d][1],
+			                    members[d], json_string_value(v),
+			                    json_string_length(v));
+		else if (json_is_object(v))
+			raw_set_signed_object(raw, docs[d][0], docs[d][1],
+			                      members[d], v);
+		else if (v != NULL)
+			raw_bad(raw, docs[d][0], "want a string or an object");
+	}
+	for (int it = 0; it < DCAP_ITEM__COUNT; it++) {
+		const json_t *v = lookup(c, (enum dcap_item)it);
+		const char *s;
+
+		if (it == DCAP_TCB_INFO || it == DCAP_QE_IDENTITY || v == NULL)
+			continue;
+		if ((s = json_string_value(v)) == NULL) {
+			raw_bad(raw, (enum dcap_item)it, "want a string");
+			continue;
+		}
+		switch (it) {
+		case DCAP_TCB_INFO_SIGNATURE:
+		case DCAP_QE_IDENTITY_SIGNATURE:
+			raw_set_sig_hex(raw, (enum dcap_item)it, s,
+			                json_string_length(v));
+			break;
+		case DCAP_PCK_CRL:
+		case DCAP_ROOT_CA_CRL:
+			raw_set_crl_text(raw, (enum dcap_item)it, s,
+			                 json_string_length(v));
+			break;
+		default:
+			raw_borrow(raw, (enum dcap_item)it, s,
+			           json_string_length(v));
+		}
+	}
+}
+
+static bool
+read_file(const char *path, uint8_t **out, size_t *outlen)
+{
+	FILE *f = NULL;
+	uint8_t *b = NULL;
+	size_t n = 0;
+	struct stat st;
+	bool ok = false;
+
+	*out = NULL;
+	if ((f = fopen(path, "rb")) == NULL)
+		goto out;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || st.st_size > MAX_ITEM_BYTES)
+		goto out;
+	if ((b = malloc((size_t)st.st_size + 1)) == NULL)
+		goto out;
+	n = fread(b, 1, (size_t)st.st_size, f);
+	if (n != (size_t)st.st_size)
+		goto out;
+	b[n] = '\0';
+	*out = b;
+	*outlen = n;
+	b = NULL;
+	ok = true;
+out:
+	free(b);
+	if (f != NULL)
+		fclose(f);
+	return ok;
+}
+
+static void
+load_dir(const char *dir, struct dcap_raw_collateral *raw)
+{
+	char path[4096];
+	uint8_t *b;
+	size_t n;
+
+	for (int it = 0; it < DCAP_ITEM__COUNT; it++) {
+		if (item_files[it] == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, item_files[it]);
+		if (!read_file(path, &b, &n))
+			continue;
+		/* The file buffer is kept; the items borrow from it. */
+		raw->files[it] = b;
+		if (it == DCAP_TCB_INFO)
+			raw_set_signed_text(raw, DCAP_TCB_INFO,
+			                    DCAP_TCB_INFO_SIGNATURE, "tcbInfo",
+			                    (const char *)b, n);
+		else if (it == DCAP_QE_IDENTITY)
+			raw_set_signed_text(raw, DCAP_QE_IDENTITY,
+			                    DCAP_QE_IDENTITY_SIGNATURE,
+			                    "enclaveIdentity", (const char *)b,
+			                    n);
+		else
+			raw_borrow(raw, (enum dcap_item)it, b, n);
+	}
+}
+
+void
+dcap_raw_collateral_load(const json_t *collateral, const char *path,
+                         struct dcap_raw_collateral *raw)
+{
+	struct stat st;
+	json_t *doc;
+
+	memset(raw, 0, sizeof(*raw));
+	if (collateral != NULL && !json_is_null(collateral)) {
+		load_json(collateral, raw);
+		return;
+	}
+	if (path == NULL)
+		return;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		load_dir(path, raw);
+		return;
+	}
+	if ((doc = json_load_file(path, JSON_REJECT_DUPLICATES, NULL)) ==
+	    NULL) {
+		raw_bad(raw, DCAP_TCB_INFO,
+		        "collateral path is neither a directory nor a JSON "
+		        "file");
+		return;
+	}
+	load_json(doc, raw);
+	raw->doc = doc; /* the items borrow its strings */
+}
+
+void
+dcap_raw_collateral_free(struct dcap_raw_collateral *raw)
+{
+	if (raw == NULL)
+		return;
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
+		free(raw->own[i]);
+		free(raw->files[i]);
+		raw->own[i] = NULL;
+		raw->files[i] = NULL;
+		raw->buf[i] = NULL;
+	}
+	json_decref(raw->doc);
+	raw->doc = NULL;
+}
+
+/* ---- TCB Info / QE Identity parsing ---- */
+
+#define PFAIL(...)                                                             \
+	do {                                                                   \
+		snprintf(why, whylen, __VA_ARGS__);                            \
+		goto out;                                                      \
+	} while (0)
+
+static bool
+get_int(const json_t *o, const char *k, json_int_t lo, json_int_t hi,
+        json_int_t *out)
+{
+	const json_t *v = json_object_get(o, k);
+
+	if (!json_is_integer(v))
+		return false;
+	*out = json_integer_value(v);
+	return *out >= lo && *out <= hi;
+}
+
+static bool
+get_hex(const json_t *o, const char *k, uint8_t *buf, size_t n)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s != NULL && strlen(s) == 2 * n &&
+	       codec_hex_decode_fixed(s, buf, n);
+}
+
+static bool
+get_time(const json_t *o, const char *k, int64_t *out)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s != NULL && tptime_parse(s, out);
+}
+
+/* {svn: N} x 16 */
+static bool
+get_components(const json_t *a, uint8_t out[16])
+{
+	json_int_t x;
+
+	if (!json_is_array(a) || json_array_size(a) != 16)
+		return false;
+	for (size_t i = 0; i < 16; i++) {
+		if (!get_int(json_array_get(a, i), "svn", 0, 255, &x))
+			return false;
+		out[i] = (uint8_t)x;
+	}
+	return true;
+}
+
+/* Common part of a level: tcbDate, tcbStatus, advisoryIDs. */
+static bool
+get_level_common(const json_t *l, struct dcap_tcb_level *lv)
+{
+	const json_t *adv = json_object_get(l, "advisoryIDs");
+
+	if (!get_time(l, "tcbDate", &lv->date) ||
+	    !dcap_status_parse(
+	            json_string_value(json_object_get(l, "tcbStatus")),
+	            &lv->status))
+		return false;
+	if (adv != NULL) {
+		if (!json_is_array(adv))
+			return false;
+		for (size_t i = 0; i < json_array_size(adv); i++)
+			if (!json_is_string(json_array_get(adv, i)))
+				return false;
+		lv->advisories = json_deep_copy(adv);
+	} else {
+		lv->advisories = json_array();
+	}
+	return lv->advisories != NULL;
+}
+
+/* tcbLevels with {tcb: {isvsvn}} (QE Identity, TDX module identities). */
+static bool
+get_isv_levels(const json_t *a, struct dcap_tcb_level *levels, size_t *n)
+{
+	json_int_t x;
+
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > DCAP_MAX_LEVELS)
+		return false;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		const json_t *l = json_array_get(a, i);
+		struct dcap_tcb_level *lv = &levels[i];
+		if (!get_int(json_object_get(l, "tcb"), "isvsvn", 0, 65535, &x))
+			return false;
+		lv->isvsvn = (uint16_t)x;
+		*n = i + 1;
+		if (!get_level_common(l, lv))
+			return false;
+	}
+	return true;
+}
+
+static void
+clear_levels(struct dcap_tcb_level *levels, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_decref(levels[i].advisories);
+		levels[i].advisories = NULL;
+	}
+}
+
+void
+dcap_tcb_info_clear(struct dcap_tcb_info *t)
+{
+	if (t == NULL)
+		return;
+	clear_levels(t->levels, t->n_levels);
+	for (size_t m = 0; m < t->n_modules; m++)
+		clear_levels(t->modules[m].levels, t->modules[m].n_levels);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+dcap_qe_identity_clear(struct dcap_qe_identity *q)
+{
+	if (q == NULL)
+		return;
+	clear_levels(q->levels, q->n_levels);
+	memset(q, 0, sizeof(*q));
+}
+
+bool
+dcap_tcb_info_parse(const uint8_t *buf, size_t len, struct dcap_tcb_info *t,
+                    char *why, size_t whylen)
+{
+	json_t *doc = NULL;
+	const json_t *a, *mod;
+	const char *id;
+	json_int_t x;
+	bool ok = false;
+
+	memset(t, 0, sizeof(*t));
+	doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(doc))
+		PFAIL("tcbInfo: not a JSON object");
+	id = json_string_value(json_object_get(doc, "id"));
+	if (id == NULL || (strcmp(id, "SGX") != 0 && strcmp(id, "TDX") != 0))
+		PFAIL("tcbInfo.id: want \"SGX\" or \"TDX\"");
+	t->tdx = strcmp(id, "TDX") == 0;
+	if (!get_int(doc, "version", 0, 100, &x) || x != 3)
+		PFAIL("tcbInfo.version: want 3");
+	t->version = (int)x;
+	if (!get_time(doc, "issueDate", &t->issue_date) ||
+	    !get_time(doc, "nextUpdate", &t->next_update))
+		PFAIL("tcbInfo.issueDate/nextUpdate: want RFC 3339 times");
+	if (!get_hex(doc, "fmspc", t->fmspc, 6) ||
+	    !get_hex(doc, "pceId", t->pceid, 2))
+		PFAIL("tcbInfo.fmspc/pceId: want 6 and 2 bytes of hex");
+	if (!get_int(doc, "tcbType", 0, 0, &x))
+		PFAIL("tcbInfo.tcbType: want 0");
+	t->tcb_type = (int)x;
+	if (!get_int(doc, "tcbEvaluationDataNumber", 0, INT32_MAX, &x))
+		PFAIL("tcbInfo.tcbEvaluationDataNumber: want an integer");
+	t->eval_number = (int)x;
+	a = json_object_get(doc, "tcbLevels");
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > DCAP_MAX_LEVELS)
+		PFAIL("tcbInfo.tcbLevels: want 1..%d levels", DCAP_MAX_LEVELS);
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		const json_t *l = json_array_get(a, i);
+		const json_t *tcb = json_object_get(l, "tcb");
+		struct dcap_tcb_level *lv = &t->levels[i];
+		t->n_levels = i + 1;
+		if (!get_components(json_object_get(tcb, "sgxtcbcomponents"),
+		                    lv->sgx) ||
+		    !get_int(tcb, "pcesvn", 0, 65535, &x))
+			PFAIL("tcbInfo.tcbLevels[%zu].tcb: want 16 "
+			      "sgxtcbcomponents and pcesvn",
+			      i);
+		lv->pcesvn = (uint16_t)x;
+		if (t->tdx &&
+		    !get_components(json_object_get(tcb, "tdxtcbcomponents"),
+		                    lv->tdx))
+			PFAIL("tcbInfo.tcbLevels[%zu].tcb: want 16 "
+			      "tdxtcbcomponents",
+			      i);
+		if (!get_level_common(l, lv))
+			PFAIL("tcbInfo.tcbLevels[%zu]: want tcbDate, a known "
+			      "tcbStatus and string advisoryIDs",
+			      i);
+	}
+	if (t->tdx) {
+		mod = json_object_get(doc, "tdxModule");
+		if (!get_hex(mod, "mrsigner", t->module_mrsigner, 48) ||
+		    !get_hex(mod, "attributes", t->module_attributes, 8) ||
+		    !get_hex(mod, "attributesMask", t->module_attributes_mask,
+		             8))
+			PFAIL("tcbInfo.tdxModule: want mrsigner, attributes, "
+			      "attributesMask");
+		t->has_module = true;
+		a = json_object_get(doc, "tdxModuleIdentities");
+		if (a != NULL && (!json_is_array(a) ||
+		                  json_array_size(a) > DCAP_MAX_MODULES))
+			PFAIL("tcbInfo.tdxModuleIdentities: want at most %d",
+			      DCAP_MAX_MODULES);
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			const json_t *m = json_array_get(a, i);
+			struct dcap_module_identity *mi = &t->modules[i];
+			const char *mid =
+			        json_string_value(json_object_get(m, "id"));
+			t->n_modules = i + 1;
+			if (mid == NULL || strlen(mid) >= sizeof(mi->id) ||
+			    !get_hex(m, "mrsigner", mi->mrsigner, 48) ||
+			    !get_hex(m, "attributes", mi->attributes, 8) ||
+			    !get_hex(m, "attributesMask", mi->attributes_mask,
+			             8) ||
+			    !get_isv_levels(json_object_get(m, "tcbLevels"),
+			                    mi->levels, &mi->n_levels))
+				PFAIL("tcbInfo.tdxModuleIdentities[%zu]: "
+				      "malformed",
+				      i);
+			snprintf(mi->id, sizeof(mi->id), "%s", mid);
+		}
+	}
+	ok = true;
+out:
+	json_decref(doc);
+	if (!ok)
+		dcap_tcb_info_clear(t);
+	return ok;
+}
+
+bool
+dcap_qe_identity_parse(const uint8_t *buf, size_t len,
+                       struct dcap_qe_identity *q, char *why, size_t whylen)
+{
+	json_t *doc = NULL;
+	const char *id;
+	uint8_t m4[4];
+	json_int_t x;
+	bool ok = false;
+
+	memset(q, 0, sizeof(*q));
+	doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(doc))
+		PFAIL("enclaveIdentity: not a JSON object");
+	id = json_string_value(json_object_get(doc, "id"));
+	if (id == NULL || (strcmp(id, "QE") != 0 && strcmp(id, "TD_QE") != 0))
+		PFAIL("enclaveIdentity.id: want \"QE\" or \"TD_QE\"");
+	q->td_qe = strcmp(id, "TD_QE") == 0;
+	if (!get_int(doc, "version", 0, 100, &x) || x != 2)
+		PFAIL("enclaveIdentity.version: want 2");
+	q->version = (int)x;
+	if (!get_time(doc, "issueDate", &q->issue_date) ||
+	    !get_time(doc, "nextUpdate", &q->next_update))
+		PFAIL("enclaveIdentity.issueDate/nextUpdate: want RFC 3339 "
+		      "times");
+	if (!get_int(doc, "tcbEvaluationDataNumber", 0, INT32_MAX, &x))
+		PFAIL("enclaveIdentity.tcbEvaluationDataNumber: want an "
+		      "integer");
+	q->eval_number = (int)x;
+	/* miscselect is a big-endian hex rendering of the 32-bit value. */
+	if (!get_hex(doc, "miscselect", m4, 4))
+		PFAIL("enclaveIdentity.miscselect: want 4 bytes of hex");
+	q->miscselect = (uint32_t)m4[0] << 24 | (uint32_t)m4[1] << 16 |
+	                (uint32_t)m4[2] << 8 | m4[3];
+	if (!get_hex(doc, "miscselectMask", m4, 4))
+		PFAIL("enclaveIdentity.miscselectMask: want 4 bytes of hex");
+	q->miscselect_mask = (uint32_t)m4[0] << 24 | (uint32_t)m4[1] << 16 |
+	                     (uint32_t)m4[2] << 8 | m4[3];
+	if (!get_hex(doc, "attributes", q->attributes, 16) ||
+	    !get_hex(doc, "attributesMask", q->attributes_mask, 16))
+		PFAIL("enclaveIdentity.attributes/attributesMask: want 16 "
+		      "bytes of hex");
+	if (!get_hex(doc, "mrsigner", q->mrsigner, 32))
+		PFAIL("enclaveIdentity.mrsigner: want 32 bytes of hex");
+	if (!get_int(doc, "isvprodid", 0, 65535, &x))
+		PFAIL("enclaveIdentity.isvprodid: want 0..65535");
+	q->isvprodid = (uint16_t)x;
+	if (!get_isv_levels(json_object_get(doc, "tcbLevels"), q->levels,
+	                    &q->n_levels))
+		PFAIL("enclaveIdentity.tcbLevels: malformed");
+	ok = true;
+out:
+	json_decref(doc);
+	if (!ok)
+		dcap_qe_identity_clear(q);
+	return ok;
+}
+
+/* ---- Verification ---- */
+
+static int64_t
+asn1_time_unix(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return INT64_MIN;
+	return (int64_t)timegm(&tm);
+}
+
+static void
+collateral_destroy(struct dcap_cached *cc)
+{
+	struct dcap_collateral *c = (struct dcap_collateral *)cc;
+
+	dcap_tcb_info_clear(&c->tcb);
+	dcap_qe_identity_clear(&c->qe);
+	X509_CRL_free(c->pck_crl);
+	X509_CRL_free(c->root_crl);
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++)
+		free(c->copy[i]);
+	free(c);
+}
+
+/*
+ * The cache index of RAW: SHA-256 of each item's length and its first
+ * and last 128 bytes. It only finds the candidate; a hit is used only
+ * when every byte of every item equals what was verified (same_bytes), so
+ * the lookup costs a memcmp instead of hashing all the collateral.
+ */
+static bool
+index_key(const struct dcap_raw_collateral *raw, uint8_t key[32])
+{
+	const void *parts[1 + 2 * DCAP_ITEM__COUNT];
+	size_t lens[1 + 2 * DCAP_ITEM__COUNT], k = 0;
+
+	parts[k] = "teepass-dcap-collateral-index-v1";
+	lens[k++] = 32;
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
+		size_t e = raw->len[i] < 128 ? raw->len[i] : 128;
+		parts[k] = raw->buf[i];
+		lens[k++] = e;
+		parts[k] = raw->buf[i] + raw->len[i] - e;
+		lens[k++] = e;
+	}
+	return dcap_sha256_parts(parts, lens, k, key);
+}
+
+static bool
+same_bytes(const struct dcap_collateral *c,
+           const struct dcap_raw_collateral *raw)
+{
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++)
+		if (c->copy_len[i] != raw->len[i] ||
+		    memcmp(c->copy[i], raw->buf[i], raw->len[i]) != 0)
+			return false;
+	return true;
+}
+
+/* A CRL item from DER, PEM or hex text; MD gets the SHA-256 of the DER
+ * (or PEM) bytes. NULL when it does not parse. */
+static X509_CRL *
+crl_item(const struct dcap_raw_collateral *raw, enum dcap_item it,
+         uint8_t md[32])
+{
+	uint8_t *der = NULL;
+	size_t n = 0;
+	X509_CRL *crl = NULL;
+
+	if (!raw->crl_hex[it]) {
+		SHA256(raw->buf[it], raw->len[it], md);
+		return x509_crl_parse(raw->buf[it], raw->len[it]);
+	}
+	if (!codec_hex_decode((const char *)raw->buf[it], raw->len[it], &der,
+	                      &n))
+		return NULL;
+	SHA256(der, n, md);
+	crl = x509_crl_parse(der, n);
+	free(der);
+	return crl;
+}
+
+static bool
+cache_key(const struct dcap_raw_collateral *raw, uint8_t key[32])
+{
+	const void *parts[DCAP_ITEM__COUNT + 1];
+	size_t lens[DCAP_ITEM__COUNT + 1];
+
+	parts[0] = "teepass-dcap-collateral-v1";
+	lens[0] = 26;
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
+		parts[i + 1] = raw->buf[i];
+		lens[i + 1] = raw->len[i];
+	}
+	return dcap_sha256_parts(parts, lens, DCAP_ITEM__COUNT + 1, key);
+}
+
+/* The names of the checks that a verified bundle has passed. */
+static const char *const bundle_checks[] = {
+        "root_ca_crl",           "pck_crl",
+        "tcb_info_issuer_chain", "tcb_info_signature",
+        "tcb_info_validity",     "qe_identity_issuer_chain",
+        "qe_identity_signature", "qe_identity_validity",
+};
+
+struct window {
+	int64_t from, until;
+};
+
+static void
+window_cert(struct window *w, X509 *x)
+{
+	int64_t nb = asn1_time_unix(X509_get0_notBefore(x));
+	int64_t na = x509_not_after(x);
+
+	if (nb > w->from)
+		w->from = nb;
+	if (na < w->until)
+		w->until = na;
+}
+
+/* A CRL's window check; records CHECK on failure only. */
+static bool
+crl_window(X509_CRL *crl, int64_t now, struct verdict *v, const char *check,
+           struct window *w)
+{
+	int64_t tu = asn1_time_unix(X509_CRL_get0_lastUpdate(crl));
+	int64_t nu = X509_CRL_get0_nextUpdate(crl) == NULL
+	                     ? INT64_MIN
+	                     : asn1_time_unix(X509_CRL_get0_nextUpdate(crl));
+	char a[32], b[32], n[32];
+
+	if (tu == INT64_MIN || nu == INT64_MIN || now < tu || now >= nu) {
+		tptime_format(tu == INT64_MIN ? 0 : tu, a);
+		tptime_format(nu == INT64_MIN ? 0 : nu, b);
+		tptime_format(now, n);
+		verdict_fail(v, check, TP_ERR_collateral_expired,
+		             "%s: valid %s .. %s, verification time %s", check,
+		             a, b, n);
+		return false;
+	}
+	if (tu > w->from)
+		w->from = tu;
+	if (nu < w->until)
+		w->until = nu;
+	return true;
+}
+
+/* First certificate of a PEM issuer chain, the rest as untrusted. */
+static X509 *
+chain_leaf(const struct dcap_raw_collateral *raw, enum dcap_item it,
+           STACK_OF(X509) * *rest)
+{
+	STACK_OF(X509) *sk = x509_parse_pem_chain(raw->buf[it], raw->len[it]);
+	X509 *leaf;
+
+	*rest = NULL;
+	if (sk == NULL)
+		return NULL;
+	leaf = sk_X509_shift(sk);
+	*rest = sk;
+	return leaf;
+}
+
+/*
+ * An issuer chain (TCB Signing or PCK CA) up to the pinned root, with the
+ * root CA CRL. Records CHECK on failure. Returns the leaf (caller frees).
+ */
+static X509 *
+verify_issuer_chain(const struct dcap_raw_collateral *raw, enum dcap_item it,
+                    X509 *root, X509_CRL *root_crl, int64_t now,
+                    struct verdict *v, const char *check, struct window *w)
+{
+	STACK_OF(X509) *rest = NULL;
+	STACK_OF(X509_CRL) *crls = NULL;
+	X509 *leaf = NULL;
+	enum tp_err code;
+	char why[200];
+
+	if ((leaf = chain_leaf(raw, it, &rest)) == NULL) {
+		verdict_fail(v, check, TP_ERR_collateral_invalid,
+		             "%s: no PEM certificate", item_names[it]);
+		goto out;
+	}
+	if (root_crl != NULL) {
+		crls = sk_X509_CRL_new_null();
+		if (crls == NULL || !sk_X509_CRL_push(crls, root_crl))
+			goto fail_internal;
+	}
+	if (!x509_chain_verify(leaf, rest, root, now, crls, &code, why,
+	                       sizeof(why))) {
+		verdict_fail(v, check, code, "%s: %s", item_names[it], why);
+		v->certificate_chain_valid = TP_FALSE;
+		X509_free(leaf);
+		leaf = NULL;
+		goto out;
+	}
+	window_cert(w, leaf);
+	goto out;
+fail_internal:
+	verdict_fail(v, check, TP_ERR_internal_error, "out of memory");
+	X509_free(leaf);
+	leaf = NULL;
+out:
+	sk_X509_CRL_free(crls);
+	sk_X509_pop_free(rest, X509_free);
+	return leaf;
+}
+
+static bool
+crl_signed_by(X509_CRL *crl, X509 *issuer)
+{
+	EVP_PKEY *k = X509_get0_pubkey(issuer);
+	bool ok;
+
+	ok = k != NULL &&
+	     X509_NAME_cmp(X509_CRL_get_issuer(crl),
+	                   X509_get_subject_name(issuer)) == 0 &&
+	     X509_CRL_verify(crl, k) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
+/* A signed document: signature by SIGNER's key over the exact bytes. */
+static bool
+doc_signed(const struct dcap_raw_collateral *raw, enum dcap_item doc,
+           enum dcap_item sig, X509 *signer)
+{
+	EVP_PKEY *k = X509_get0_pubkey(signer);
+
+	return k != NULL && raw->len[sig] == 64 &&
+	       ecdsa_verify_raw(k, EVP_sha256(), raw->buf[doc], raw->len[doc],
+	                        raw->buf[sig], raw->buf[sig] + 32, 32);
+}
+
+static bool
+doc_window(int64_t issue, int64_t next, int64_t now, struct verdict *v,
+           const char *check, const char *what, struct window *w)
+{
+	char a[32], b[32], n[32];
+
+	if (now < issue || now >= next) {
+		tptime_format(issue, a);
+		tptime_format(next, b);
+		tptime_format(now, n);
+		verdict_fail(v, check, TP_ERR_collateral_expired,
+		             "%s: issueDate %s, nextUpdate %s, verification "
+		             "time %s",
+		             what, a, b, n);
+		return false;
+	}
+	if (issue > w->from)
+		w->from = issue;
+	if (next < w->until)
+		w->until = next;
+	return true;
+}
+
+struct dcap_collateral *
+dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
+                       struct verdict *v)
+{
+	struct dcap_collateral *c = NULL, *hit;
+	X509 *root, *tcb_signer = NULL, *qe_signer = NULL, *pck_ca = NULL;
+	struct window w = {INT64_MIN, INT64_MAX};
+	bool ok = true;
+	char why[160];
+	uint8_t key[32], full[32];
+
+	if (raw->malformed) {
+		verdict_fail(v, "collateral_format", TP_ERR_collateral_invalid,
+		             "%s", raw->why);
+		return NULL;
+	}
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
+		if (raw->buf[i] == NULL) {
+			verdict_fail(v, "collateral_present",
+			             TP_ERR_collateral_missing,
+			             "collateral item %s was not supplied",
+			             item_names[i]);
+			ok = false;
+		}
+	}
+	if (!ok)
+		return NULL;
+	if (!index_key(raw, key)) {
+		verdict_error(v, TP_ERR_internal_error, "SHA-256 unavailable");
+		return NULL;
+	}
+	hit = (struct dcap_collateral *)dcap_cache_get(key, now);
+	if (hit != NULL && !same_bytes(hit, raw)) {
+		dcap_cache_release(&hit->cached);
+		hit = NULL;
+	}
+	if (hit != NULL) {
+		verdict_pass(v, "collateral_present");
+		for (size_t i = 0;
+		     i < sizeof(bundle_checks) / sizeof(bundle_checks[0]); i++)
+			verdict_pass(v, bundle_checks[i]);
+		return hit;
+	}
+	verdict_pass(v, "collateral_present");
+	if (!cache_key(raw, full)) {
+		verdict_error(v, TP_ERR_internal_error, "SHA-256 unavailable");
+		return NULL;
+	}
+	if ((root = dcap_root_ca()) == NULL) {
+		verdict_fail(v, "root_ca", TP_ERR_certificate_chain_invalid,
+		             "the pinned Intel SGX Root CA (config/trust/%s, "
+		             "sha256 %s) is unavailable",
+		             ROOT_CA_FILE, ROOT_CA_PIN);
+		return NULL;
+	}
+	window_cert(&w, root);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		verdict_error(v, TP_ERR_internal_error, "out of memory");
+		return NULL;
+	}
+	c->cached.destroy = collateral_destroy;
+	c->cached.refs = 1;
+	memcpy(c->key, full, 32);
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
+		if ((c->copy[i] = malloc(raw->len[i])) == NULL) {
+			verdict_error(v, TP_ERR_internal_error,
+			              "out of memory");
+			dcap_cache_release(&c->cached);
+			return NULL;
+		}
+		memcpy(c->copy[i], raw->buf[i], raw->len[i]);
+		c->copy_len[i] = raw->len[i];
+		if (i != DCAP_PCK_CRL && i != DCAP_ROOT_CA_CRL)
+			SHA256(raw->buf[i], raw->len[i], c->item_sha256[i]);
+	}
+
+	/* Root CA CRL: signed by the pinned root, inside its window. */
+	c->root_crl = crl_item(raw, DCAP_ROOT_CA_CRL,
+	                       c->item_sha256[DCAP_ROOT_CA_CRL]);
+	if (c->root_crl == NULL) {
+		verdict_fail(v, "root_ca_crl", TP_ERR_collateral_invalid,
+		             "root_ca_crl: not a DER or PEM CRL");
+		ok = false;
+	} else if (!crl_signed_by(c->root_crl, root)) {
+		verdict_fail(
+		        v, "root_ca_crl", TP_ERR_crl_signature_invalid,
+		        "root_ca_crl: not signed by the Intel SGX Root CA");
+		ok = false;
+	} else if (!crl_window(c->root_crl, now, v, "root_ca_crl", &w)) {
+		ok = false;
+	} else {
+		verdict_pass(v, "root_ca_crl");
+	}
+
+	/* PCK CRL: its issuer chained to the root, signature, window. */
+	pck_ca = verify_issuer_chain(raw, DCAP_PCK_CRL_ISSUER_CHAIN, root,
+	                             ok ? c->root_crl : NULL, now, v, "pck_crl",
+	                             &w);
+	c->pck_crl = crl_item(raw, DCAP_PCK_CRL, c->item_sha256[DCAP_PCK_CRL]);
+	if (pck_ca == NULL) {
+		ok = false;
+	} else if (c->pck_crl == NULL) {
+		verdict_fail(v, "pck_crl", TP_ERR_collateral_invalid,
+		             "pck_crl: not a DER or PEM CRL");
+		ok = false;
+	} else if (!crl_signed_by(c->pck_crl, pck_ca)) {
+		verdict_fail(v, "pck_crl", TP_ERR_crl_signature_invalid,
+		             "pck_crl: not signed by the first certificate of "
+		             "pck_crl_issuer_chain");
+		ok = false;
+	} else if (!crl_window(c->pck_crl, now, v, "pck_crl", &w)) {
+		ok = false;
+	} else {
+		verdict_pass(v, "pck_crl");
+	}
+
+	/* TCB Info: signer chain, signature over the exact bytes, window. */
+	tcb_signer = verify_issuer_chain(raw, DCAP_TCB_INFO_ISSUER_CHAIN, root,
+	                                 c->root_crl, now, v,
+	                                 "tcb_info_issuer_chain", &w);
+	if (tcb_signer != NULL)
+		verdict_pass(v, "tcb_info_issuer_chain");
+	else
+		ok = false;
+	if (tcb_signer != NULL) {
+		if (doc_signed(raw, DCAP_TCB_INFO, DCAP_TCB_INFO_SIGNATURE,
+		               tcb_signer)) {
+			verdict_pass(v, "tcb_info_signature");
+		} else {
+			verdict_fail(
+			        v, "tcb_info_signature",
+			        TP_ERR_tcb_info_signature_invalid,
+			        "tcb_info_signature: ECDSA P-256 over the %zu "
+			        "bytes of tcbInfo%s does not verify with the "
+			        "TCB Signing key",
+			        raw->len[DCAP_TCB_INFO],
+			        raw->reserialized[DCAP_TCB_INFO]
+			                ? " (re-serialised from a JSON object: "
+			                  "send it as the exact text served)"
+			                : "");
+			ok = false;
+		}
+	}
+	if (!dcap_tcb_info_parse(raw->buf[DCAP_TCB_INFO],
+	                         raw->len[DCAP_TCB_INFO], &c->tcb, why,
+	                         sizeof(why))) {
+		verdict_fail(v, "tcb_info_validity", TP_ERR_collateral_invalid,
+		             "%s", why);
+		ok = false;
+	} else if (doc_window(c->tcb.issue_date, c->tcb.next_update, now, v,
+	                      "tcb_info_validity", "tcb_info", &w)) {
+		verdict_pass(v, "tcb_info_validity");
+	} else {
+		ok = false;
+	}
+
+	/* QE Identity: the same. */
+	qe_signer = verify_issuer_chain(raw, DCAP_QE_IDENTITY_ISSUER_CHAIN,
+	                                root, c->root_crl, now, v,
+	                                "qe_identity_issuer_chain", &w);
+	if (qe_signer != NULL)
+		verdict_pass(v, "qe_identity_issuer_chain");
+	else
+		ok = false;
+	if (qe_signer != NULL) {
+		if (doc_signed(raw, DCAP_QE_IDENTITY,
+		               DCAP_QE_IDENTITY_SIGNATURE, qe_signer)) {
+			verdict_pass(v, "qe_identity_signature");
+		} else {
+			verdict_fail(
+			        v, "qe_identity_signature",
+			        TP_ERR_qe_identity_signature_invalid,
+			        "qe_identity_signature: ECDSA P-256 over the "
+			        "%zu bytes of enclaveIdentity%s does not "
+			        "verify "
+			        "with the TCB Signing key",
+			        raw->len[DCAP_QE_IDENTITY],
+			        raw->reserialized[DCAP_QE_IDENTITY]
+			                ? " (re-serialised from a JSON object)"
+			                : "");
+			ok = false;
+		}
+	}
+	if (!dcap_qe_identity_parse(raw->buf[DCAP_QE_IDENTITY],
+	                            raw->len[DCAP_QE_IDENTITY], &c->qe, why,
+	                            sizeof(why))) {
+		verdict_fail(v, "qe_identity_validity",
+		             TP_ERR_collateral_invalid, "%s", why);
+		ok = false;
+	} else if (doc_window(c->qe.issue_date, c->qe.next_update, now, v,
+	                      "qe_identity_validity", "qe_identity", &w)) {
+		verdict_pass(v, "qe_identity_validity");
+	} else {
+		ok = false;
+	}
+
+	X509_free(tcb_signer);
+	X509_free(qe_signer);
+	X509_free(pck_ca);
+	if (!ok) {
+		dcap_cache_release(&c->cached);
+		return NULL;
+	}
+	c->valid_from = w.from;
+	c->valid_until = w.until;
+	dcap_cache_put(key, w.from, w.until, &c->cached);
+	return c;
+}
+
+void
+dcap_collateral_record(const struct dcap_collateral *c, struct verdict *v)
+{
+	char hex[65];
+
+	/* The same as verdict_collateral() over the item's bytes, from the
+	 * hash kept with the verified (possibly cached) collateral. */
+	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
+		codec_hex_encode_to(c->item_sha256[i], 32, hex);
+		json_object_set_new(v->collateral, item_names[i],
+		                    json_string(hex));
+	}
+	verdict_expires_no_later_than(v, c->valid_until);
+}

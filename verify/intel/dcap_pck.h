@@ -1,0 +1,51 @@
+#ifndef TP_DCAP_PCK_H
+#define TP_DCAP_PCK_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "verify/core/verdict.h"
+
+/*
+ * The SGX extensions of a PCK certificate (Intel SGX PCK Certificate and
+ * CRL Profile, 1.3.5 "Intel SGX Extensions", OID 1.2.840.113741.1.13.1).
+ */
+struct dcap_pck_ext {
+	uint8_t ppid[16];
+	uint8_t cpusvn[16];   /* .2.18, as an octet string */
+	uint8_t comp_svn[16]; /* .2.1 .. .2.16 */
+	uint16_t pcesvn;      /* .2.17 */
+	uint8_t pceid[2];     /* .3 */
+	uint8_t fmspc[6];     /* .4 */
+	int sgx_type;         /* .5: 0 Standard, 1 Scalable, 2 Scalable+ */
+};
+
+/*
+ * Reads the SGX extensions of CERT. Returns false with WHY naming the
+ * missing or malformed item.
+ */
+bool dcap_pck_ext_parse(X509 *cert, struct dcap_pck_ext *ext, char *why,
+                        size_t whylen);
+
+/* The same from the DER of the extension's value (exposed for tests). */
+bool dcap_pck_ext_parse_der(const uint8_t *der, size_t len,
+                            struct dcap_pck_ext *ext, char *why, size_t whylen);
+
+/*
+ * Verifies the PEM PCK chain of a quote's certification data (PCK leaf,
+ * the CA that issued it, optionally a copy of ROOT) up to ROOT as of NOW,
+ * X509_STRICT, with revocation checks through PCK_CRL and ROOT_CRL when
+ * both are given (the caller has verified their signatures and windows).
+ * Records the checks "pck_chain" and "pck_extensions" in V and sets
+ * v->certificate_chain_valid. On success fills EXT, *PUB (the leaf key;
+ * caller frees), *FROM and *UNTIL (latest notBefore and earliest
+ * notAfter of leaf and CA).
+ */
+bool dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
+                           X509_CRL *pck_crl, X509_CRL *root_crl, int64_t now,
+                           struct verdict *v, struct dcap_pck_ext *ext,
+                           EVP_PKEY **pub, int64_t *from, int64_t *until);
+
+#endif
