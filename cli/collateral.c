@@ -61,7 +61,7 @@ crl_to_der(uint8_t **body, size_t *len)
 
 /* Verifies and writes one artifact; takes BODY and CHAIN (malloc'd). */
 static void
-import_one(struct import_ctx *ic, enum coll_kind kind, uint8_t *body,
+import_one(struct import_ctx *ic, enum artifact_kind kind, uint8_t *body,
            size_t len, char *chain, const char *from)
 {
 	struct db_collateral_row r;
@@ -69,10 +69,10 @@ import_one(struct import_ctx *ic, enum coll_kind kind, uint8_t *body,
 	char why[256], a[32], b[32];
 
 	memset(&r, 0, sizeof(r));
-	snprintf(r.kind, sizeof(r.kind), "%s", coll_kind_name(kind));
+	snprintf(r.kind, sizeof(r.kind), "%s", artifact_kind_name(kind));
 	snprintf(r.source, sizeof(r.source), "import");
-	if ((kind == COLL_INTEL_PCK_CRL || kind == COLL_INTEL_ROOT_CA_CRL ||
-	     kind == COLL_AMD_CRL) &&
+	if ((kind == ARTIFACT_INTEL_PCK_CRL ||
+	     kind == ARTIFACT_INTEL_ROOT_CA_CRL || kind == ARTIFACT_AMD_CRL) &&
 	    body != NULL && !crl_to_der(&body, &len)) {
 		fprintf(stderr, "teepass: %s: %s: not a CRL\n", from, r.kind);
 		ic->refused++;
@@ -176,8 +176,8 @@ import_flat(struct import_ctx *ic, const json_t *doc, const char *from)
 		        json_string_value(json_object_get(doc, docs[d][1])),
 		        &n);
 		import_one(ic,
-		           d == 0 ? COLL_INTEL_TCB_INFO
-		                  : COLL_INTEL_QE_IDENTITY,
+		           d == 0 ? ARTIFACT_INTEL_TCB_INFO
+		                  : ARTIFACT_INTEL_QE_IDENTITY,
 		           body, n, str_dup(json_object_get(doc, docs[d][2])),
 		           from);
 	}
@@ -198,7 +198,8 @@ import_flat(struct import_ctx *ic, const json_t *doc, const char *from)
 			continue;
 		}
 		import_one(ic,
-		           d == 0 ? COLL_INTEL_PCK_CRL : COLL_INTEL_ROOT_CA_CRL,
+		           d == 0 ? ARTIFACT_INTEL_PCK_CRL
+		                  : ARTIFACT_INTEL_ROOT_CA_CRL,
 		           body, n,
 		           crls[d][1] != NULL
 		                   ? str_dup(json_object_get(doc, crls[d][1]))
@@ -343,7 +344,7 @@ import_pccsadmin(struct import_ctx *ic, const json_t *c, const char *from)
 			body = intel_body("tcbInfo", text, strlen(text), sig,
 			                  &n);
 			free(text);
-			import_one(ic, COLL_INTEL_TCB_INFO, body, n,
+			import_one(ic, ARTIFACT_INTEL_TCB_INFO, body, n,
 			           header_chain(certs, "TCB-Info-Issuer-Chain"),
 			           from);
 		}
@@ -353,7 +354,7 @@ import_pccsadmin(struct import_ctx *ic, const json_t *c, const char *from)
 		        json_string_value(json_object_get(c, id_keys[k]));
 		if (s == NULL || s[0] == '\0')
 			continue;
-		import_one(ic, COLL_INTEL_QE_IDENTITY, (uint8_t *)strdup(s),
+		import_one(ic, ARTIFACT_INTEL_QE_IDENTITY, (uint8_t *)strdup(s),
 		           strlen(s),
 		           header_chain(certs,
 		                        "SGX-Enclave-Identity-Issuer-Chain"),
@@ -391,7 +392,8 @@ import_pccsadmin(struct import_ctx *ic, const json_t *c, const char *from)
 			continue;
 		}
 		import_one(ic,
-		           k < 2 ? COLL_INTEL_PCK_CRL : COLL_INTEL_ROOT_CA_CRL,
+		           k < 2 ? ARTIFACT_INTEL_PCK_CRL
+		                 : ARTIFACT_INTEL_ROOT_CA_CRL,
 		           der, n, chain, from);
 	}
 }
@@ -406,14 +408,15 @@ import_bundle(struct import_ctx *ic, const json_t *arr, const char *from)
 
 	json_array_foreach(arr, i, a)
 	{
-		enum coll_kind k;
+		enum artifact_kind k;
 		const char *kind =
 		        json_string_value(json_object_get(a, "kind"));
 		const char *b64 = json_string_value(json_object_get(a, "body"));
 		uint8_t *body = NULL;
 		size_t n = 0;
 
-		if (kind == NULL || !coll_kind_parse(kind, &k) || b64 == NULL ||
+		if (kind == NULL || !artifact_kind_parse(kind, &k) ||
+		    k >= COLL_KIND__COUNT || b64 == NULL ||
 		    !codec_base64_decode(b64, strlen(b64), &body, &n)) {
 			fprintf(stderr,
 			        "teepass: %s: artifacts[%zu]: want kind and "
@@ -428,7 +431,7 @@ import_bundle(struct import_ctx *ic, const json_t *arr, const char *from)
 }
 
 static void
-import_file(struct import_ctx *ic, const char *path, enum coll_kind kind,
+import_file(struct import_ctx *ic, const char *path, enum artifact_kind kind,
             const char *chain_path)
 {
 	uint8_t *body = NULL, *chain = NULL;
@@ -451,19 +454,20 @@ import_dir(struct import_ctx *ic, const char *dir)
 {
 	static const struct {
 		const char *file, *chain;
-		enum coll_kind kind;
+		enum artifact_kind kind;
 	} sample[] = {
 	        {"tcb_info.json", "tcb_info_issuer_chain.pem",
-	         COLL_INTEL_TCB_INFO},
+	         ARTIFACT_INTEL_TCB_INFO},
 	        {"qe_identity.json", "qe_identity_issuer_chain.pem",
-	         COLL_INTEL_QE_IDENTITY},
-	        {"pck_crl.der", "pck_crl_issuer_chain.pem", COLL_INTEL_PCK_CRL},
-	        {"root_ca_crl.der", NULL, COLL_INTEL_ROOT_CA_CRL},
-	        {"vcek.der", NULL, COLL_AMD_VCEK},
-	        {"vcek.pem", NULL, COLL_AMD_VCEK},
-	        {"nras_jwks.json", NULL, COLL_NVIDIA_NRAS_JWKS},
-	        {"cert_chain.pem", NULL, COLL_AMD_CERT_CHAIN},
-	        {"crl.der", NULL, COLL_AMD_CRL},
+	         ARTIFACT_INTEL_QE_IDENTITY},
+	        {"pck_crl.der", "pck_crl_issuer_chain.pem",
+	         ARTIFACT_INTEL_PCK_CRL},
+	        {"root_ca_crl.der", NULL, ARTIFACT_INTEL_ROOT_CA_CRL},
+	        {"vcek.der", NULL, ARTIFACT_AMD_VCEK},
+	        {"vcek.pem", NULL, ARTIFACT_AMD_VCEK},
+	        {"nras_jwks.json", NULL, ARTIFACT_NVIDIA_NRAS_JWKS},
+	        {"cert_chain.pem", NULL, ARTIFACT_AMD_CERT_CHAIN},
+	        {"crl.der", NULL, ARTIFACT_AMD_CRL},
 	};
 	char path[4096], chain[8448];
 	struct stat st;
@@ -482,7 +486,7 @@ import_dir(struct import_ctx *ic, const char *dir)
 		DIR *d;
 		struct dirent *e;
 		snprintf(path, sizeof(path), "%s/%s", dir,
-		         coll_kind_name((enum coll_kind)k));
+		         artifact_kind_name((enum artifact_kind)k));
 		if ((d = opendir(path)) == NULL)
 			continue;
 		while ((e = readdir(d)) != NULL) {
@@ -498,7 +502,7 @@ import_dir(struct import_ctx *ic, const char *dir)
 			         e->d_name);
 			snprintf(path + strlen(path),
 			         sizeof(path) - strlen(path), "/%s", e->d_name);
-			import_file(ic, path, (enum coll_kind)k, chain);
+			import_file(ic, path, (enum artifact_kind)k, chain);
 			*strrchr(path, '/') = '\0';
 		}
 		closedir(d);
@@ -524,7 +528,7 @@ import_path(struct import_ctx *ic, const char *path)
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
 	if (doc == NULL) {
 		/* Not JSON: a VCEK certificate (DER or PEM). */
-		import_file(ic, path, COLL_AMD_VCEK, NULL);
+		import_file(ic, path, ARTIFACT_AMD_VCEK, NULL);
 		return;
 	}
 	if ((arts = json_object_get(doc, "artifacts")) != NULL &&
@@ -537,7 +541,7 @@ import_path(struct import_ctx *ic, const char *path)
 		uint8_t *b = NULL;
 		size_t n = 0;
 		if (s != NULL && codec_base64_decode(s, strlen(s), &b, &n))
-			import_one(ic, COLL_AMD_VCEK, b, n, NULL, path);
+			import_one(ic, ARTIFACT_AMD_VCEK, b, n, NULL, path);
 		else
 			ic->refused++;
 	} else
@@ -582,11 +586,12 @@ export_dir(PGconn *c, const char *dir, int64_t at)
 		const char *chain =
 		        json_string_value(json_object_get(a, "issuer_chain"));
 		char name[200];
-		enum coll_kind k;
+		enum artifact_kind k;
 		uint8_t *body = NULL;
 		size_t n = 0;
 
-		if (kind == NULL || !coll_kind_parse(kind, &k) || b64 == NULL ||
+		if (kind == NULL || !artifact_kind_parse(kind, &k) ||
+		    k >= COLL_KIND__COUNT || b64 == NULL ||
 		    !codec_base64_decode(b64, strlen(b64), &body, &n))
 			goto out;
 		snprintf(name, sizeof(name), "%s",

@@ -25,30 +25,6 @@
 #include "verify/amd/snp_cert.h"
 #include "verify/core/x509.h"
 
-static const char *const kind_names[COLL_KIND__COUNT] = {
-        "intel_tcb_info", "intel_qe_identity",
-        "intel_pck_crl",  "intel_root_ca_crl",
-        "amd_vcek",       "nvidia_nras_jwks",
-        "amd_cert_chain", "amd_crl"};
-
-const char *
-coll_kind_name(enum coll_kind k)
-{
-	return (unsigned)k < COLL_KIND__COUNT ? kind_names[k] : NULL;
-}
-
-bool
-coll_kind_parse(const char *s, enum coll_kind *out)
-{
-	for (int i = 0; i < COLL_KIND__COUNT; i++) {
-		if (strcmp(s, kind_names[i]) == 0) {
-			*out = (enum coll_kind)i;
-			return true;
-		}
-	}
-	return false;
-}
-
 static bool
 asn1_unix(const ASN1_TIME *t, int64_t *out)
 {
@@ -633,38 +609,38 @@ bool
 coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
                     char *why, size_t whylen)
 {
-	enum coll_kind k;
+	enum artifact_kind k;
 	uint8_t md[32];
 	bool ok;
 
 	*stale = false;
-	if (!coll_kind_parse(r->kind, &k) || r->body == NULL ||
-	    r->body_len == 0) {
+	if (!artifact_kind_parse(r->kind, &k) || k >= COLL_KIND__COUNT ||
+	    r->body == NULL || r->body_len == 0) {
 		snprintf(why, whylen, "unknown kind or empty body");
 		return false;
 	}
 	switch (k) {
-	case COLL_INTEL_TCB_INFO:
+	case ARTIFACT_INTEL_TCB_INFO:
 		ok = intel_doc_check(r, "tcbInfo", now, why, whylen);
 		break;
-	case COLL_INTEL_QE_IDENTITY:
+	case ARTIFACT_INTEL_QE_IDENTITY:
 		ok = intel_doc_check(r, "enclaveIdentity", now, why, whylen);
 		break;
-	case COLL_INTEL_PCK_CRL:
-	case COLL_INTEL_ROOT_CA_CRL:
-		ok = crl_check(r, k == COLL_INTEL_ROOT_CA_CRL, now, why,
+	case ARTIFACT_INTEL_PCK_CRL:
+	case ARTIFACT_INTEL_ROOT_CA_CRL:
+		ok = crl_check(r, k == ARTIFACT_INTEL_ROOT_CA_CRL, now, why,
 		               whylen);
 		break;
-	case COLL_AMD_VCEK:
+	case ARTIFACT_AMD_VCEK:
 		ok = vcek_check(r, why, whylen);
 		break;
-	case COLL_NVIDIA_NRAS_JWKS:
+	case ARTIFACT_NVIDIA_NRAS_JWKS:
 		ok = jwks_check(r, now, why, whylen);
 		break;
-	case COLL_AMD_CERT_CHAIN:
+	case ARTIFACT_AMD_CERT_CHAIN:
 		ok = amd_chain_check(r, why, whylen);
 		break;
-	case COLL_AMD_CRL:
+	case ARTIFACT_AMD_CRL:
 		ok = amd_crl_check(r, why, whylen);
 		break;
 	default:

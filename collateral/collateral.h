@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "db/collateral.h"
+#include "verify/core/artifact.h"
 #include "verify/provider.h"
 
 /*
@@ -17,25 +18,9 @@
  * does network and SQL; verify/ stays pure.
  */
 
-/* Artifact kinds (the "kind" column). */
-enum coll_kind {
-	COLL_INTEL_TCB_INFO = 0, /* key "sgx/<fmspc>" or "tdx/<fmspc>" */
-	COLL_INTEL_QE_IDENTITY,  /* key "sgx" or "tdx" */
-	COLL_INTEL_PCK_CRL,      /* key "platform" or "processor" */
-	COLL_INTEL_ROOT_CA_CRL,  /* key "root" */
-	COLL_AMD_VCEK,           /* key "<Product>/<hwid hex>/<bl>.<tee>.
-	                          * <snp>.<ucode>[.<fmc>]" */
-	COLL_NVIDIA_NRAS_JWKS,   /* key "nras" */
-	COLL_AMD_CERT_CHAIN,     /* key "<Product>": KDS cert_chain (ASK,
-	                          * ARK), the ARK the pinned one */
-	COLL_AMD_CRL,            /* key "<Product>": KDS crl, signed by the
-	                          * pinned ARK */
-	COLL_KIND__COUNT
-};
-
-/* "intel_tcb_info", ...; NULL when out of range. */
-const char *coll_kind_name(enum coll_kind k);
-bool coll_kind_parse(const char *s, enum coll_kind *out);
+/* The kinds the collateral cache holds (the "kind" column: the names of
+ * verify/core/artifact.h): the first COLL_KIND__COUNT artifact kinds. */
+#define COLL_KIND__COUNT (ARTIFACT_AMD_CRL + 1)
 
 /* ---- artifact.c: pure checks ---- */
 

@@ -144,8 +144,8 @@ coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now, json_t **out,
 	for (int i = 0; i < 2; i++) {
 		memset(&rq, 0, sizeof(rq));
 		rq.vendor = COLL_VENDOR_INTEL;
-		rq.kind_id = COLL_INTEL_TCB_INFO;
-		rq.kind = coll_kind_name(rq.kind_id);
+		rq.kind_id = ARTIFACT_INTEL_TCB_INFO;
+		rq.kind = artifact_kind_name(rq.kind_id);
 		rq.chain_header = "TCB-Info-Issuer-Chain";
 		snprintf(rq.key, sizeof(rq.key), "%s/%s%s", tee, fmspc,
 		         i == 0 ? "" : "/early");

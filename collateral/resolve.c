@@ -54,8 +54,9 @@ dcap_requests(const uint8_t *ev, size_t len, struct coll_request rq[4])
 	memset(rq, 0, sizeof(*rq) * DCAP_ARTIFACTS);
 	for (int i = 0; i < DCAP_ARTIFACTS; i++) {
 		rq[i].vendor = COLL_VENDOR_INTEL;
-		rq[i].kind_id = (enum coll_kind)(COLL_INTEL_TCB_INFO + i);
-		rq[i].kind = coll_kind_name(rq[i].kind_id);
+		rq[i].kind_id =
+		        (enum artifact_kind)(ARTIFACT_INTEL_TCB_INFO + i);
+		rq[i].kind = artifact_kind_name(rq[i].kind_id);
 	}
 	snprintf(rq[0].key, sizeof(rq[0].key), "%s/%s", tee, fmspc);
 	snprintf(rq[0].url, sizeof(rq[0].url),
@@ -150,8 +151,8 @@ vcek_request(const struct snp_report *rep, enum snp_product p,
 
 	memset(rq, 0, sizeof(*rq));
 	rq->vendor = COLL_VENDOR_AMD;
-	rq->kind_id = COLL_AMD_VCEK;
-	rq->kind = coll_kind_name(COLL_AMD_VCEK);
+	rq->kind_id = ARTIFACT_AMD_VCEK;
+	rq->kind = artifact_kind_name(ARTIFACT_AMD_VCEK);
 	snp_tcb_decode(rep->reported_tcb, p, &t);
 	codec_hex_encode_to(rep->chip_id, hwlen, hwid);
 	n = snprintf(rq->key, sizeof(rq->key), "%s/%s/%d.%d.%d.%d",
@@ -231,8 +232,8 @@ static void
 resolve_amd_optional(enum snp_product p, int64_t now, json_t *coll,
                      json_t *arts)
 {
-	static const enum coll_kind kinds[2] = {COLL_AMD_CERT_CHAIN,
-	                                        COLL_AMD_CRL};
+	static const enum artifact_kind kinds[2] = {ARTIFACT_AMD_CERT_CHAIN,
+	                                            ARTIFACT_AMD_CRL};
 	static const char *const paths[2] = {"cert_chain", "crl"};
 
 	for (int i = 0; i < 2; i++) {
@@ -246,7 +247,7 @@ resolve_amd_optional(enum snp_product p, int64_t now, json_t *coll,
 		memset(&rq, 0, sizeof(rq));
 		rq.vendor = COLL_VENDOR_AMD;
 		rq.kind_id = kinds[i];
-		rq.kind = coll_kind_name(kinds[i]);
+		rq.kind = artifact_kind_name(kinds[i]);
 		snprintf(rq.key, sizeof(rq.key), "%s", snp_product_name(p));
 		snprintf(rq.url, sizeof(rq.url), "%s/vcek/v1/%s/%s",
 		         coll_amd_url(), snp_product_name(p), paths[i]);
@@ -345,8 +346,8 @@ resolve_nras(int64_t now, json_t *coll, json_t *arts, char *artifact,
 
 	memset(&rq, 0, sizeof(rq));
 	rq.vendor = COLL_VENDOR_NVIDIA;
-	rq.kind_id = COLL_NVIDIA_NRAS_JWKS;
-	rq.kind = coll_kind_name(COLL_NVIDIA_NRAS_JWKS);
+	rq.kind_id = ARTIFACT_NVIDIA_NRAS_JWKS;
+	rq.kind = artifact_kind_name(ARTIFACT_NVIDIA_NRAS_JWKS);
 	snprintf(rq.key, sizeof(rq.key), "nras");
 	snprintf(rq.url, sizeof(rq.url), "%s", coll_nvidia_nras_jwks_url());
 	if ((st = coll_obtain(&rq, now, &row, retry)) != COLL_OK) {

@@ -541,8 +541,8 @@ fetch(PGconn *c, const struct coll_request *rq, int64_t now,
 		       rq->kind, rq->key, h.status, (long long)*retry);
 		goto out;
 	}
-	if (rq->kind_id == COLL_INTEL_ROOT_CA_CRL ||
-	    rq->kind_id == COLL_INTEL_PCK_CRL)
+	if (rq->kind_id == ARTIFACT_INTEL_ROOT_CA_CRL ||
+	    rq->kind_id == ARTIFACT_INTEL_PCK_CRL)
 		maybe_unhex(&h);
 	memset(out, 0, sizeof(*out));
 	snprintf(out->kind, sizeof(out->kind), "%s", rq->kind);
@@ -640,7 +640,7 @@ refresher_main(void *arg)
 		/* Same rules as a fetch on a miss: back-off, one at a time
 		 * per artifact, verified before written; the cached row is
 		 * replaced only by one that lasts at least as long. */
-		rq.kind = coll_kind_name(rq.kind_id);
+		rq.kind = artifact_kind_name(rq.kind_id);
 		if (atomic_load(&backoff_until[rq.vendor]) <= tptime_now() &&
 		    (c = db_conn()) != NULL &&
 		    db_collateral_lock(c, rq.kind, rq.key, true) == DB_OK) {

@@ -27,8 +27,8 @@ enum coll_outcome {
 
 /* One artifact to obtain. */
 struct coll_request {
-	enum coll_kind kind_id;
-	const char *kind; /* coll_kind_name(kind_id) */
+	enum artifact_kind kind_id;
+	const char *kind; /* artifact_kind_name(kind_id) */
 	char key[160];
 	char url[1024];
 	const char *chain_header; /* response header with the issuer chain */

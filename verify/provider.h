@@ -32,19 +32,38 @@ bool provider_parse(const char *s, enum tp_provider *out);
 
 struct verdict;
 struct verify_request;
+struct artifact_needs;
 
 /*
- * One evidence format. detect() looks at the bytes only (cheap, no
- * allocation); verify() parses, checks signatures and chains at
- * req->now, evaluates the TCB and fills the verdict: checks, errors,
- * claims, binding fields, tcb_status, collateral hashes, expiry.
- * verify() must never leave the verdict valid unless every check it
- * knows of ran and passed.
+ * One evidence format, verified in up to two phases.
+ *
+ * detect() looks at the bytes only (cheap, no allocation).
+ *
+ * needs() (optional) is the first phase: it parses the evidence once,
+ * verifies what can be verified without collateral (DCAP: the PCK chain's
+ * signatures up to the pinned Intel root) and lists in NEEDS the
+ * artifacts the second phase will want (kind + key), so that a loader
+ * fetches only for evidence whose own chain already verified. It records
+ * nothing in the verdict unless the evidence cannot be verified at all
+ * (then it returns NULL with the failure recorded); otherwise it returns
+ * the parsed evidence, freed with parsed_free().
+ *
+ * verify_parsed() is the second phase, given what needs() returned and
+ * the artifacts in req->artifacts; formats without a first phase have
+ * verify() instead, which parses and verifies in one go. Either fills the
+ * verdict: checks, errors, claims, binding fields, tcb_status, collateral
+ * hashes, expiry, and must never leave the verdict valid unless every
+ * check it knows of ran and passed.
  */
 struct provider_ops {
 	enum tp_provider id;
 	bool (*detect)(const uint8_t *buf, size_t len);
 	void (*verify)(const struct verify_request *req, struct verdict *v);
+	void *(*needs)(const struct verify_request *req, struct verdict *v,
+	               struct artifact_needs *needs);
+	void (*verify_parsed)(const struct verify_request *req, void *parsed,
+	                      struct verdict *v);
+	void (*parsed_free)(void *parsed);
 };
 
 /* The ops of P; NULL when the format has no verifier yet. */

@@ -9,11 +9,14 @@
 #include "verify/verify.h"
 
 void
-verify_run(const struct verify_request *req, struct verdict *v)
+verify_begin(const struct verify_request *req, struct verdict *v,
+             struct verify_evidence *ev)
 {
 	enum tp_provider p = req->provider, detected;
 	const struct provider_ops *ops;
 
+	memset(ev, 0, sizeof(*ev));
+	ev->done = true;
 	verdict_init(v, p, req->now);
 	if (req->evidence_len == 0 || req->evidence == NULL) {
 		verdict_error(v, TP_ERR_evidence_empty, "evidence is empty");
@@ -38,6 +41,7 @@ verify_run(const struct verify_request *req, struct verdict *v)
 		p = detected;
 		v->provider = p;
 	}
+	ev->provider = p;
 	if ((ops = provider_ops_get(p)) == NULL) {
 		verdict_error(
 		        v, TP_ERR_unsupported_provider,
@@ -60,7 +64,26 @@ verify_run(const struct verify_request *req, struct verdict *v)
 		             "development mode");
 		return;
 	}
-	ops->verify(req, v);
+	ev->ops = ops;
+	if (ops->needs != NULL) {
+		ev->parsed = ops->needs(req, v, &ev->needs);
+		if (ev->parsed == NULL)
+			return; /* the failure is recorded */
+	}
+	ev->done = false;
+}
+
+void
+verify_finish(const struct verify_request *req, struct verify_evidence *ev,
+              struct verdict *v)
+{
+	if (ev->done)
+		return;
+	ev->done = true;
+	if (ev->parsed != NULL && ev->ops->verify_parsed != NULL)
+		ev->ops->verify_parsed(req, ev->parsed, v);
+	else
+		ev->ops->verify(req, v);
 	/* Binding, reference values and age mean something only for
 	 * evidence whose signature verified: a forged or unparseable report
 	 * would "match" anything. Evidence refused for policy (debug) or an
@@ -68,6 +91,27 @@ verify_run(const struct verify_request *req, struct verdict *v)
 	 * problem. */
 	if (v->signature_valid == TP_TRUE)
 		verify_appraise(req, v);
+}
+
+void
+verify_evidence_free(struct verify_evidence *ev)
+{
+	if (ev == NULL)
+		return;
+	if (ev->parsed != NULL && ev->ops != NULL &&
+	    ev->ops->parsed_free != NULL)
+		ev->ops->parsed_free(ev->parsed);
+	ev->parsed = NULL;
+}
+
+void
+verify_run(const struct verify_request *req, struct verdict *v)
+{
+	struct verify_evidence ev;
+
+	verify_begin(req, v, &ev);
+	verify_finish(req, &ev, v);
+	verify_evidence_free(&ev);
 }
 
 static bool binding_matches(const struct verdict_binding *b,

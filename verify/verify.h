@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "verify/core/artifact.h"
 #include "verify/core/policy.h"
 #include "verify/provider.h"
 #include "verify/core/verdict.h"
@@ -26,16 +27,48 @@ struct verify_request {
 	                                   * "auditors"} or NULL */
 	const json_t *collateral;    /* caller-supplied, or NULL */
 	const char *collateral_path; /* file or directory, or NULL */
-	int64_t now;                 /* verification time (Unix s) */
+	/* The collateral, as filled by the loaders; NULL: none. */
+	const struct artifact_set *artifacts;
+	int64_t now; /* verification time (Unix s) */
 	const struct verify_config *cfg;
 };
 
 /*
- * Verifies REQ into V (initialised here; the caller frees it with
- * verdict_free): provider selection, the provider's own checks, then the
- * common appraisal of binding, reference values and evidence age. The
- * nonce's single use is not checked here (it needs the database); only
- * that it is bound to the evidence.
+ * The evidence between the two phases of a verification: the provider
+ * chosen, what its first phase parsed and the artifacts it needs.
+ */
+struct verify_evidence {
+	enum tp_provider provider;
+	const struct provider_ops *ops;
+	void *parsed;                /* the provider's, or NULL */
+	struct artifact_needs needs; /* for the loaders */
+	bool done;                   /* the verdict is final already */
+};
+
+/*
+ * Phase 1 of REQ (V is initialised here; the caller frees it with
+ * verdict_free): size limits, provider selection, and the provider's
+ * first phase, which lists in EV->needs what the collateral loaders
+ * should obtain. Free EV with verify_evidence_free.
+ */
+void verify_begin(const struct verify_request *req, struct verdict *v,
+                  struct verify_evidence *ev);
+
+/*
+ * Phase 2: the provider's checks with req->artifacts, then the common
+ * appraisal of binding, reference values and evidence age. The nonce's
+ * single use is not checked here (it needs the database); only that it
+ * is bound to the evidence.
+ */
+void verify_finish(const struct verify_request *req, struct verify_evidence *ev,
+                   struct verdict *v);
+
+/* Frees what phase 1 parsed; NULL-safe. */
+void verify_evidence_free(struct verify_evidence *ev);
+
+/*
+ * Both phases at once, for callers whose artifacts are loaded already
+ * (the CLI, tests, benchmarks): verify_begin + verify_finish.
  */
 void verify_run(const struct verify_request *req, struct verdict *v);
 

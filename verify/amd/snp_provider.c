@@ -982,5 +982,6 @@ out:
 	snp_sources_free(&src);
 }
 
-const struct provider_ops provider_amd_sev_snp = {TP_PROVIDER_AMD_SEV_SNP,
-                                                  snp_detect, snp_verify};
+const struct provider_ops provider_amd_sev_snp = {.id = TP_PROVIDER_AMD_SEV_SNP,
+                                                  .detect = snp_detect,
+                                                  .verify = snp_verify};

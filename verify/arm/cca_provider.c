@@ -229,5 +229,5 @@ out:
 	free(pc);
 }
 
-const struct provider_ops provider_arm_cca = {TP_PROVIDER_ARM_CCA, cca_detect,
-                                              cca_verify};
+const struct provider_ops provider_arm_cca = {
+        .id = TP_PROVIDER_ARM_CCA, .detect = cca_detect, .verify = cca_verify};

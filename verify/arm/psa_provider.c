@@ -146,5 +146,5 @@ out:
 	free(c);
 }
 
-const struct provider_ops provider_arm_psa = {TP_PROVIDER_ARM_PSA, psa_detect,
-                                              psa_verify};
+const struct provider_ops provider_arm_psa = {
+        .id = TP_PROVIDER_ARM_PSA, .detect = psa_detect, .verify = psa_verify};

@@ -241,5 +241,6 @@ out:
 	X509_free(leaf);
 }
 
-const struct provider_ops provider_aws_nitro = {TP_PROVIDER_AWS_NITRO,
-                                                nitro_detect, nitro_verify};
+const struct provider_ops provider_aws_nitro = {.id = TP_PROVIDER_AWS_NITRO,
+                                                .detect = nitro_detect,
+                                                .verify = nitro_verify};

@@ -483,7 +483,9 @@ tdx_detect(const uint8_t *buf, size_t len)
 	return dcap_quote_detect(buf, len, DCAP_TEE_TDX);
 }
 
-const struct provider_ops provider_intel_sgx = {TP_PROVIDER_INTEL_SGX,
-                                                sgx_detect, dcap_verify_quote};
-const struct provider_ops provider_intel_tdx = {TP_PROVIDER_INTEL_TDX,
-                                                tdx_detect, dcap_verify_quote};
+const struct provider_ops provider_intel_sgx = {.id = TP_PROVIDER_INTEL_SGX,
+                                                .detect = sgx_detect,
+                                                .verify = dcap_verify_quote};
+const struct provider_ops provider_intel_tdx = {.id = TP_PROVIDER_INTEL_TDX,
+                                                .detect = tdx_detect,
+                                                .verify = dcap_verify_quote};

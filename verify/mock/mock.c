@@ -177,5 +177,5 @@ mock_verify(const struct verify_request *req, struct verdict *v)
 		verdict_pass(v, "debug_policy");
 }
 
-const struct provider_ops provider_mock = {TP_PROVIDER_MOCK, mock_detect,
-                                           mock_verify};
+const struct provider_ops provider_mock = {
+        .id = TP_PROVIDER_MOCK, .detect = mock_detect, .verify = mock_verify};

@@ -486,5 +486,6 @@ gpu_verify(const struct verify_request *req, struct verdict *v)
 	verify_local(req, v);
 }
 
-const struct provider_ops provider_nvidia_gpu = {TP_PROVIDER_NVIDIA_GPU,
-                                                 gpu_detect, gpu_verify};
+const struct provider_ops provider_nvidia_gpu = {.id = TP_PROVIDER_NVIDIA_GPU,
+                                                 .detect = gpu_detect,
+                                                 .verify = gpu_verify};

@@ -1,0 +1,16 @@
+/* Collateral loaders of the arm family (load/load.h). */
+#include "load/load.h"
+
+void
+load_arm_json(const json_t *member, struct artifact_set *set)
+{
+	(void)member;
+	(void)set;
+}
+
+void
+load_arm_path(const char *path, struct artifact_set *set)
+{
+	(void)path;
+	(void)set;
+}

@@ -1,0 +1,172 @@
+/* The loaders' dispatch by family, the export layout and file reading. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "load/load.h"
+
+bool
+load_is_dir(const char *path)
+{
+	struct stat st;
+
+	return path != NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool
+load_read_file(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	FILE *f = NULL;
+	uint8_t *b = NULL;
+	struct stat st;
+	size_t n;
+	bool ok = false;
+
+	*out = NULL;
+	*len = 0;
+	if ((f = fopen(path, "rb")) == NULL)
+		goto out;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || (uint64_t)st.st_size > max)
+		goto out;
+	if ((b = malloc((size_t)st.st_size + 1)) == NULL)
+		goto out;
+	n = fread(b, 1, (size_t)st.st_size, f);
+	if (n != (size_t)st.st_size)
+		goto out;
+	b[n] = '\0';
+	*out = b;
+	*len = n;
+	b = NULL;
+	ok = true;
+out:
+	free(b);
+	if (f != NULL)
+		fclose(f);
+	return ok;
+}
+
+/* The file extension `teepass collateral export` writes for KIND. */
+static const char *
+export_ext(enum artifact_kind k)
+{
+	switch (k) {
+	case ARTIFACT_INTEL_TCB_INFO:
+	case ARTIFACT_INTEL_QE_IDENTITY:
+	case ARTIFACT_NVIDIA_NRAS_JWKS:
+		return "json";
+	case ARTIFACT_AMD_CERT_CHAIN:
+		return "pem";
+	default:
+		return "der";
+	}
+}
+
+/*
+ * The export layout: DIR/<kind>/<name>.<ext>, the issuer chain in
+ * <name>.issuer_chain.pem. The key is not recoverable from the file name
+ * ('/' became '_'); verifiers match artifacts by content.
+ */
+static void
+load_export_layout(const char *dir, struct artifact_set *set)
+{
+	char path[4096], file[4352], chainpath[4352];
+
+	for (int k = 0; k < ARTIFACT_KIND__COUNT; k++) {
+		DIR *d;
+		struct dirent *e;
+
+		snprintf(path, sizeof(path), "%s/%s", dir,
+		         artifact_kind_name((enum artifact_kind)k));
+		if ((d = opendir(path)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			const char *dot = strrchr(e->d_name, '.');
+			uint8_t *body = NULL, *chain = NULL;
+			size_t n = 0, cn = 0;
+
+			if (e->d_name[0] == '.' || dot == NULL ||
+			    strcmp(dot + 1,
+			           export_ext((enum artifact_kind)k)) != 0 ||
+			    strstr(e->d_name, ".issuer_chain.") != NULL)
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+			snprintf(chainpath, sizeof(chainpath),
+			         "%s/%.*s.issuer_chain.pem", path,
+			         (int)(dot - e->d_name), e->d_name);
+			if (!load_read_file(file, LOAD_MAX_FILE, &body, &n)) {
+				artifact_set_malformed(
+				        set, (enum artifact_kind)k,
+				        "%s/%s: cannot be read",
+				        artifact_kind_name(
+				                (enum artifact_kind)k),
+				        e->d_name);
+				continue;
+			}
+			load_read_file(chainpath, LOAD_MAX_FILE, &chain, &cn);
+			artifact_set_add(set, (enum artifact_kind)k, NULL, body,
+			                 n, (const char *)chain, cn,
+			                 "directory", 0);
+			free(body);
+			free(chain);
+		}
+		closedir(d);
+	}
+}
+
+void
+load_json(enum tp_provider p, const json_t *member, struct artifact_set *set)
+{
+	if (member == NULL || json_is_null(member))
+		return;
+	switch (p) {
+	case TP_PROVIDER_INTEL_SGX:
+	case TP_PROVIDER_INTEL_TDX:
+		load_intel_json(member, set);
+		break;
+	case TP_PROVIDER_AMD_SEV_SNP:
+		load_amd_json(member, set);
+		break;
+	case TP_PROVIDER_NVIDIA_GPU:
+		load_nvidia_json(member, set);
+		break;
+	case TP_PROVIDER_ARM_PSA:
+	case TP_PROVIDER_ARM_CCA:
+		load_arm_json(member, set);
+		break;
+	default:
+		break; /* formats that use no collateral */
+	}
+}
+
+bool
+load_path(enum tp_provider p, const char *path, struct artifact_set *set)
+{
+	struct stat st;
+
+	if (path == NULL || stat(path, &st) != 0)
+		return false;
+	if (S_ISDIR(st.st_mode))
+		load_export_layout(path, set);
+	switch (p) {
+	case TP_PROVIDER_INTEL_SGX:
+	case TP_PROVIDER_INTEL_TDX:
+		load_intel_path(path, set);
+		break;
+	case TP_PROVIDER_AMD_SEV_SNP:
+		load_amd_path(path, set);
+		break;
+	case TP_PROVIDER_NVIDIA_GPU:
+		load_nvidia_path(path, set);
+		break;
+	case TP_PROVIDER_ARM_PSA:
+	case TP_PROVIDER_ARM_CCA:
+		load_arm_path(path, set);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
