@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "load/load.h"
 #include "verify/intel/dcap_cache.h"
 #include "verify/verify.h"
 
@@ -58,6 +59,7 @@ bench(const char *dir, enum tp_provider p, int64_t now,
 	json_t *coll;
 	struct verify_request req;
 	struct verdict v;
+	struct artifact_set set;
 	double t0, t;
 	long n = 0;
 
@@ -76,7 +78,9 @@ bench(const char *dir, enum tp_provider p, int64_t now,
 	req.evidence = quote;
 	req.evidence_len = len;
 	req.provider = p;
-	req.collateral = coll;
+	artifact_set_init(&set);
+	load_json(p, coll, &set);
+	req.artifacts = &set;
 	req.now = now;
 	req.cfg = cfg;
 	/* Warm up (fills the caches) and check the verdict once. */
@@ -99,6 +103,7 @@ bench(const char *dir, enum tp_provider p, int64_t now,
 	} while (t < (cold ? 1.0 : 2.0));
 	free(quote);
 	json_decref(coll);
+	artifact_set_clear(&set);
 	return (double)n / t;
 }
 

@@ -145,10 +145,14 @@ bool
 load_path(enum tp_provider p, const char *path, struct artifact_set *set)
 {
 	struct stat st;
+	bool found;
 
-	if (path == NULL || stat(path, &st) != 0)
+	if (path == NULL)
 		return false;
-	if (S_ISDIR(st.st_mode))
+	/* A path that does not exist still goes to the family, which names
+	 * it as it names any unreadable collateral. */
+	found = stat(path, &st) == 0;
+	if (found && S_ISDIR(st.st_mode))
 		load_export_layout(path, set);
 	switch (p) {
 	case TP_PROVIDER_INTEL_SGX:
@@ -168,5 +172,5 @@ load_path(enum tp_provider p, const char *path, struct artifact_set *set)
 	default:
 		break;
 	}
-	return true;
+	return found;
 }

@@ -827,13 +827,15 @@ test_binding(void **state)
 	struct sample s;
 	struct verdict v;
 	struct verify_request req;
+	struct artifact_set set;
 
 	(void)state;
 	sample_load(&s, SGX_DIR, true);
 	memset(&req, 0, sizeof(req));
 	req.evidence = s.quote;
 	req.evidence_len = s.len;
-	req.collateral = s.collateral;
+	tu_load(TP_PROVIDER_INTEL_SGX, s.collateral, NULL, &set);
+	req.artifacts = &set;
 	req.now = SGX_TIME;
 	req.cfg = cfg();
 	req.runtime_data = (const uint8_t *)"not bound";
@@ -841,6 +843,7 @@ test_binding(void **state)
 	verify_run(&req, &v);
 	expect_error(&v, TP_ERR_binding_mismatch);
 	verdict_free(&v);
+	artifact_set_clear(&set);
 	sample_free(&s);
 }
 
@@ -892,6 +895,179 @@ test_debug_policy(void **state)
 	}
 }
 
+/* The needs of phase 1 (verify_begin) for QUOTE, with no artifacts. */
+static void
+begin(const uint8_t *quote, size_t len, struct verdict *v,
+      struct verify_evidence *ev)
+{
+	static struct verify_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.evidence = quote;
+	req.evidence_len = len;
+	req.provider = TP_PROVIDER_INTEL_TDX;
+	req.now = TDX_TIME;
+	req.cfg = cfg();
+	verify_begin(&req, v, ev);
+}
+
+/*
+ * Phase 1 names the collateral of a quote whose PCK chain verified: the
+ * TCB Info of the FMSPC Intel's signed TCB Info gives for this platform,
+ * the TD QE identity, the CRL of the CA in the quote's chain, the Root CA
+ * CRL. A quote whose leaf signature is broken needs nothing, so no vendor
+ * is ever asked about it; phase 2 still names the broken chain.
+ */
+static void
+test_needs_phase(void **state)
+{
+	struct sample s;
+	struct verdict v;
+	struct verify_evidence ev;
+	struct dcap_quote q;
+	json_t *tcb;
+	char want[32], fmspc[16];
+	const uint8_t *end;
+	uint8_t *b;
+	size_t at;
+
+	(void)state;
+	sample_load(&s, TDX_DIR, true);
+	tcb = json_loads(
+	        json_string_value(json_object_get(s.collateral, "tcb_info")), 0,
+	        NULL);
+	assert_non_null(tcb);
+	snprintf(fmspc, sizeof(fmspc), "%s",
+	         json_string_value(json_object_get(tcb, "fmspc")));
+	for (char *c = fmspc; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	snprintf(want, sizeof(want), "tdx/%s", fmspc);
+	json_decref(tcb);
+
+	begin(s.quote, s.len, &v, &ev);
+	assert_int_equal(ev.needs.n, 4);
+	assert_int_equal(ev.needs.items[0].kind, ARTIFACT_INTEL_TCB_INFO);
+	assert_string_equal(ev.needs.items[0].key, want);
+	assert_int_equal(ev.needs.items[1].kind, ARTIFACT_INTEL_QE_IDENTITY);
+	assert_string_equal(ev.needs.items[1].key, "tdx");
+	assert_int_equal(ev.needs.items[2].kind, ARTIFACT_INTEL_PCK_CRL);
+	/* The CA the sample's own PCK CRL (Intel's, for this platform)
+	 * names as its issuer. */
+	{
+		const char *hex = json_string_value(
+		        json_object_get(s.collateral, "pck_crl"));
+		uint8_t *crl = NULL;
+		size_t crllen = 0;
+		assert_true(codec_hex_decode(hex, strlen(hex), &crl, &crllen));
+		assert_string_equal(ev.needs.items[2].key,
+		                    memmem(crl, crllen, "PCK Platform CA", 15)
+		                            ? "platform"
+		                            : "processor");
+		free(crl);
+	}
+	assert_int_equal(ev.needs.items[3].kind, ARTIFACT_INTEL_ROOT_CA_CRL);
+	assert_int_equal(json_array_size(v.errors), 0);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+
+	/* The leaf's signature value broken (the DER still parses). */
+	parse_ok(&s, &q);
+	end = memmem(q.cert_data, q.cert_len, "-----END CERTIFICATE-----", 25);
+	assert_non_null(end);
+	at = off(&s, end) - 20;
+	b = malloc(s.len);
+	memcpy(b, s.quote, s.len);
+	b[at] = b[at] == 'A' ? 'B' : 'A';
+	dcap_cache_clear();
+	begin(b, s.len, &v, &ev);
+	assert_int_equal(ev.needs.n, 0);
+	assert_int_equal(json_array_size(v.errors), 0);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+	run_bytes(b, s.len, s.collateral, NULL, TP_PROVIDER_INTEL_TDX, TDX_TIME,
+	          cfg(), &v);
+	expect_check_failed(&v, "pck_chain", TP_ERR_certificate_chain_invalid);
+	verdict_free(&v);
+	free(b);
+	sample_free(&s);
+}
+
+static void
+put_u32le(uint8_t *p, uint32_t x)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(x >> (8 * i));
+}
+
+static uint32_t
+get_u32le(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * A well-formed v4 quote whose PCK chain is followed by 200 more copies
+ * of its CA certificate (every length field grown to match): refused as
+ * pck_chain_too_long before any certificate is parsed, and phase 1 needs
+ * nothing for it.
+ */
+static void
+test_inflated_chain(void **state)
+{
+	struct sample s;
+	struct verdict v;
+	struct verify_evidence ev;
+	struct dcap_quote q;
+	const uint8_t *ca, *ca_end;
+	size_t ca_len, extra, cert_off, cert_end, n;
+	uint8_t *b;
+	char why[160];
+
+	(void)state;
+	sample_load(&s, TDX_DIR, true);
+	parse_ok(&s, &q);
+	assert_int_equal(q.hdr.version, 4);
+	/* The second PEM block: the CA. */
+	ca = memmem(q.cert_data + 1, q.cert_len - 1,
+	            "-----BEGIN CERTIFICATE-----", 27);
+	assert_non_null(ca);
+	ca_end = memmem(ca, q.cert_len - (size_t)(ca - q.cert_data),
+	                "-----END CERTIFICATE-----\n", 26);
+	assert_non_null(ca_end);
+	ca_len = (size_t)(ca_end + 26 - ca);
+	extra = 200 * ca_len;
+	cert_off = off(&s, q.cert_data);
+	cert_end = cert_off + q.cert_len;
+	n = s.len + extra;
+	b = calloc(1, n);
+	memcpy(b, s.quote, cert_end);
+	for (size_t i = 0; i < 200; i++)
+		memcpy(b + cert_end + i * ca_len, ca, ca_len);
+	memcpy(b + cert_end + extra, s.quote + cert_end, s.len - cert_end);
+	/* Inner certification data size, the type-6 wrapper's size (just
+	 * before the QE report) and signature_data_len. */
+	put_u32le(b + cert_off - 4, get_u32le(b + cert_off - 4) + extra);
+	put_u32le(b + off(&s, q.qe_report.raw) - 4,
+	          get_u32le(b + off(&s, q.qe_report.raw) - 4) + extra);
+	put_u32le(b + q.signed_len, get_u32le(b + q.signed_len) + extra);
+	assert_int_equal(dcap_quote_parse(b, n, &q, why, sizeof(why)),
+	                 TP_ERR_none);
+	assert_true(q.cert_len > extra);
+	begin(b, n, &v, &ev);
+	assert_int_equal(ev.needs.n, 0);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+	run_bytes(b, n, s.collateral, NULL, TP_PROVIDER_INTEL_TDX, TDX_TIME,
+	          cfg(), &v);
+	expect_check_failed(&v, "pck_chain", TP_ERR_pck_chain_too_long);
+	assert_int_equal(v.certificate_chain_valid, TP_FALSE);
+	assert_false(verdict_valid(&v));
+	verdict_free(&v);
+	free(b);
+	sample_free(&s);
+}
+
 int
 main(void)
 {
@@ -908,6 +1084,8 @@ main(void)
 	        cmocka_unit_test(test_policy),
 	        cmocka_unit_test(test_binding),
 	        cmocka_unit_test(test_debug_policy),
+	        cmocka_unit_test(test_needs_phase),
+	        cmocka_unit_test(test_inflated_chain),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

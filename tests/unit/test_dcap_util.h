@@ -7,11 +7,24 @@
 
 #include <jansson.h>
 
+#include "load/load.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 
 /* Each program uses a subset of the helpers. */
 #define TEST_DCAP_UTIL __attribute__((unused)) static
+
+/* The collateral of a request (COLL) or a path, as teepassd loads it. */
+TEST_DCAP_UTIL void
+tu_load(enum tp_provider p, const json_t *coll, const char *path,
+        struct artifact_set *set)
+{
+	artifact_set_init(set);
+	if (coll != NULL)
+		load_json(p, coll, set);
+	else if (path != NULL)
+		load_path(p, path, set);
+}
 
 #define ZERO48                                                                 \
 	"000000000000000000000000000000000000000000000000000000000000000000"   \
@@ -65,16 +78,19 @@ run_bytes(const uint8_t *q, size_t len, const json_t *coll, const char *path,
           struct verdict *v)
 {
 	struct verify_request req;
+	struct artifact_set set;
 
 	memset(&req, 0, sizeof(req));
 	req.evidence = q;
 	req.evidence_len = len;
 	req.provider = p;
-	req.collateral = coll;
-	req.collateral_path = path;
 	req.now = now;
 	req.cfg = c;
+	tu_load(p != TP_PROVIDER_NONE ? p : provider_detect(q, len), coll, path,
+	        &set);
+	req.artifacts = &set;
 	verify_run(&req, v);
+	artifact_set_clear(&set);
 }
 
 TEST_DCAP_UTIL void

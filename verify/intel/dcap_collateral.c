@@ -1,9 +1,6 @@
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -15,9 +12,8 @@
 #include "verify/core/ecdsa.h"
 #include "verify/core/x509.h"
 
-#define ROOT_CA_FILE   "intel_sgx_root_ca.der"
-#define ROOT_CA_PIN    DCAP_ROOT_CA_PIN
-#define MAX_ITEM_BYTES (1024 * 1024)
+#define ROOT_CA_FILE "intel_sgx_root_ca.der"
+#define ROOT_CA_PIN  DCAP_ROOT_CA_PIN
 
 static const char *const status_names[DCAP_STATUS__COUNT] = {
         "UpToDate",
@@ -33,32 +29,6 @@ static const char *const item_names[DCAP_ITEM__COUNT] = {
         "tcb_info",    "tcb_info_signature",    "tcb_info_issuer_chain",
         "qe_identity", "qe_identity_signature", "qe_identity_issuer_chain",
         "pck_crl",     "pck_crl_issuer_chain",  "root_ca_crl",
-};
-
-/* Spellings accepted in the request's collateral object per item. */
-static const char *const item_aliases[DCAP_ITEM__COUNT][3] = {
-        {"tcb_info", "tcbInfo", NULL},
-        {"tcb_info_signature", "tcbInfoSignature", NULL},
-        {"tcb_info_issuer_chain", "tcbInfoIssuerChain", NULL},
-        {"qe_identity", "qeIdentity", "enclaveIdentity"},
-        {"qe_identity_signature", "qeIdentitySignature", NULL},
-        {"qe_identity_issuer_chain", "qeIdentityIssuerChain", NULL},
-        {"pck_crl", "pckCrl", NULL},
-        {"pck_crl_issuer_chain", "pckCrlIssuerChain", NULL},
-        {"root_ca_crl", "rootCaCrl", NULL},
-};
-
-/* File names of the directory layout (the samples of vectors/tdx). */
-static const char *const item_files[DCAP_ITEM__COUNT] = {
-        "tcb_info.json",
-        NULL,
-        "tcb_info_issuer_chain.pem",
-        "qe_identity.json",
-        NULL,
-        "qe_identity_issuer_chain.pem",
-        "pck_crl.der",
-        "pck_crl_issuer_chain.pem",
-        "root_ca_crl.der",
 };
 
 const char *
@@ -239,18 +209,6 @@ raw_set_sig_hex(struct dcap_raw_collateral *raw, enum dcap_item it,
 	raw_own(raw, it, b, bn);
 }
 
-/* A CRL given as text: PEM kept as is, otherwise hex of the DER (decoded
- * when the collateral is verified, not on every request). */
-static void
-raw_set_crl_text(struct dcap_raw_collateral *raw, enum dcap_item it,
-                 const char *s, size_t n)
-{
-	if (raw->buf[it] != NULL)
-		return;
-	raw_borrow(raw, it, s, n);
-	raw->crl_hex[it] = memmem(s, n, "-----BEGIN", 10) == NULL;
-}
-
 /*
  * A signed document (tcbInfo / enclaveIdentity) given as text: either the
  * PCS response body {"tcbInfo": {...}, "signature": "..."} (the signed
@@ -282,189 +240,54 @@ raw_set_signed_text(struct dcap_raw_collateral *raw, enum dcap_item it,
 	raw_borrow(raw, it, s, n);
 }
 
-/*
- * A signed document given as a nested JSON object: the exact bytes are
- * lost, so it is re-serialised compactly in member order (what Intel's
- * PCS serves); a signature over other bytes will then not verify.
- */
-static void
-raw_set_signed_object(struct dcap_raw_collateral *raw, enum dcap_item it,
-                      enum dcap_item sig_it, const char *member,
-                      const json_t *obj)
-{
-	const json_t *inner = json_object_get(obj, member);
-	const char *sig;
-	char *text;
-
-	if (inner == NULL && strcmp(member, "enclaveIdentity") == 0)
-		inner = json_object_get(obj, "qeIdentity");
-	if (inner != NULL) {
-		sig = json_string_value(json_object_get(obj, "signature"));
-		if (sig != NULL)
-			raw_set_sig_hex(raw, sig_it, sig, strlen(sig));
-	} else {
-		inner = obj;
-	}
-	text = json_dumps(inner, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (text == NULL) {
-		raw_bad(raw, it, "cannot serialise");
-		return;
-	}
-	raw_own(raw, it, (uint8_t *)text, strlen(text));
-	raw->reserialized[it] = true;
-}
-
-static const json_t *
-lookup(const json_t *c, enum dcap_item it)
-{
-	const json_t *v;
-
-	for (int k = 0; k < 3 && item_aliases[it][k] != NULL; k++)
-		if ((v = json_object_get(c, item_aliases[it][k])) != NULL)
-			return v;
-	return NULL;
-}
-
-static void
-load_json(const json_t *c, struct dcap_raw_collateral *raw)
-{
-	static const enum dcap_item docs[2][2] = {
-	        {DCAP_TCB_INFO, DCAP_TCB_INFO_SIGNATURE},
-	        {DCAP_QE_IDENTITY, DCAP_QE_IDENTITY_SIGNATURE}};
-	static const char *const members[2] = {"tcbInfo", "enclaveIdentity"};
-
-	if (!json_is_object(c)) {
-		raw_bad(raw, DCAP_TCB_INFO, "collateral is not a JSON object");
-		return;
-	}
-	for (int d = 0; d < 2; d++) {
-		const json_t *v = lookup(c, docs[d][0]);
-		if (json_is_string(v))
-			raw_set_signed_text(raw, docs[d][0], docs[d][1],
-			                    members[d], json_string_value(v),
-			                    json_string_length(v));
-		else if (json_is_object(v))
-			raw_set_signed_object(raw, docs[d][0], docs[d][1],
-			                      members[d], v);
-		else if (v != NULL)
-			raw_bad(raw, docs[d][0], "want a string or an object");
-	}
-	for (int it = 0; it < DCAP_ITEM__COUNT; it++) {
-		const json_t *v = lookup(c, (enum dcap_item)it);
-		const char *s;
-
-		if (it == DCAP_TCB_INFO || it == DCAP_QE_IDENTITY || v == NULL)
-			continue;
-		if ((s = json_string_value(v)) == NULL) {
-			raw_bad(raw, (enum dcap_item)it, "want a string");
-			continue;
-		}
-		switch (it) {
-		case DCAP_TCB_INFO_SIGNATURE:
-		case DCAP_QE_IDENTITY_SIGNATURE:
-			raw_set_sig_hex(raw, (enum dcap_item)it, s,
-			                json_string_length(v));
-			break;
-		case DCAP_PCK_CRL:
-		case DCAP_ROOT_CA_CRL:
-			raw_set_crl_text(raw, (enum dcap_item)it, s,
-			                 json_string_length(v));
-			break;
-		default:
-			raw_borrow(raw, (enum dcap_item)it, s,
-			           json_string_length(v));
-		}
-	}
-}
-
-static bool
-read_file(const char *path, uint8_t **out, size_t *outlen)
-{
-	FILE *f = NULL;
-	uint8_t *b = NULL;
-	size_t n = 0;
-	struct stat st;
-	bool ok = false;
-
-	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL)
-		goto out;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size <= 0 || st.st_size > MAX_ITEM_BYTES)
-		goto out;
-	if ((b = malloc((size_t)st.st_size + 1)) == NULL)
-		goto out;
-	n = fread(b, 1, (size_t)st.st_size, f);
-	if (n != (size_t)st.st_size)
-		goto out;
-	b[n] = '\0';
-	*out = b;
-	*outlen = n;
-	b = NULL;
-	ok = true;
-out:
-	free(b);
-	if (f != NULL)
-		fclose(f);
-	return ok;
-}
-
-static void
-load_dir(const char *dir, struct dcap_raw_collateral *raw)
-{
-	char path[4096];
-	uint8_t *b;
-	size_t n;
-
-	for (int it = 0; it < DCAP_ITEM__COUNT; it++) {
-		if (item_files[it] == NULL)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, item_files[it]);
-		if (!read_file(path, &b, &n))
-			continue;
-		/* The file buffer is kept; the items borrow from it. */
-		raw->files[it] = b;
-		if (it == DCAP_TCB_INFO)
-			raw_set_signed_text(raw, DCAP_TCB_INFO,
-			                    DCAP_TCB_INFO_SIGNATURE, "tcbInfo",
-			                    (const char *)b, n);
-		else if (it == DCAP_QE_IDENTITY)
-			raw_set_signed_text(raw, DCAP_QE_IDENTITY,
-			                    DCAP_QE_IDENTITY_SIGNATURE,
-			                    "enclaveIdentity", (const char *)b,
-			                    n);
-		else
-			raw_borrow(raw, (enum dcap_item)it, b, n);
-	}
-}
+/* Which verify-side item each Intel artifact kind fills, and its chain. */
+static const struct {
+	enum artifact_kind kind;
+	enum dcap_item item, sig, chain;
+	const char *member; /* of the PCS body; NULL for a CRL */
+} kinds[4] = {
+        {ARTIFACT_INTEL_TCB_INFO, DCAP_TCB_INFO, DCAP_TCB_INFO_SIGNATURE,
+         DCAP_TCB_INFO_ISSUER_CHAIN, "tcbInfo"},
+        {ARTIFACT_INTEL_QE_IDENTITY, DCAP_QE_IDENTITY,
+         DCAP_QE_IDENTITY_SIGNATURE, DCAP_QE_IDENTITY_ISSUER_CHAIN,
+         "enclaveIdentity"},
+        {ARTIFACT_INTEL_PCK_CRL, DCAP_PCK_CRL, DCAP_ITEM__COUNT,
+         DCAP_PCK_CRL_ISSUER_CHAIN, NULL},
+        {ARTIFACT_INTEL_ROOT_CA_CRL, DCAP_ROOT_CA_CRL, DCAP_ITEM__COUNT,
+         DCAP_ITEM__COUNT, NULL},
+};
 
 void
-dcap_raw_collateral_load(const json_t *collateral, const char *path,
-                         struct dcap_raw_collateral *raw)
+dcap_raw_collateral_from_artifacts(const struct artifact_set *set,
+                                   struct dcap_raw_collateral *raw)
 {
-	struct stat st;
-	json_t *doc;
-
 	memset(raw, 0, sizeof(*raw));
-	if (collateral != NULL && !json_is_null(collateral)) {
-		load_json(collateral, raw);
+	if (set == NULL)
 		return;
+	for (int k = 0; k < 4; k++) {
+		const struct artifact *a =
+		        artifact_set_find(set, kinds[k].kind, NULL);
+
+		if (set->malformed && set->malformed_kind == kinds[k].kind &&
+		    !raw->malformed) {
+			/* The loader's message names the member. */
+			raw->malformed = true;
+			raw->bad_item = kinds[k].item;
+			snprintf(raw->why, sizeof(raw->why), "%s", set->why);
+		}
+		if (a == NULL)
+			continue;
+		if (kinds[k].member != NULL)
+			raw_set_signed_text(raw, kinds[k].item, kinds[k].sig,
+			                    kinds[k].member,
+			                    (const char *)a->body, a->body_len);
+		else
+			raw_borrow(raw, kinds[k].item, a->body, a->body_len);
+		raw->reserialized[kinds[k].item] =
+		        (a->flags & ARTIFACT_RESERIALIZED) != 0;
+		if (kinds[k].chain != DCAP_ITEM__COUNT && a->chain != NULL)
+			raw_borrow(raw, kinds[k].chain, a->chain, a->chain_len);
 	}
-	if (path == NULL)
-		return;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		load_dir(path, raw);
-		return;
-	}
-	if ((doc = json_load_file(path, JSON_REJECT_DUPLICATES, NULL)) ==
-	    NULL) {
-		raw_bad(raw, DCAP_TCB_INFO,
-		        "collateral path is neither a directory nor a JSON "
-		        "file");
-		return;
-	}
-	load_json(doc, raw);
-	raw->doc = doc; /* the items borrow its strings */
 }
 
 void
@@ -474,13 +297,9 @@ dcap_raw_collateral_free(struct dcap_raw_collateral *raw)
 		return;
 	for (int i = 0; i < DCAP_ITEM__COUNT; i++) {
 		free(raw->own[i]);
-		free(raw->files[i]);
 		raw->own[i] = NULL;
-		raw->files[i] = NULL;
 		raw->buf[i] = NULL;
 	}
-	json_decref(raw->doc);
-	raw->doc = NULL;
 }
 
 /* ---- TCB Info / QE Identity parsing ---- */
@@ -831,27 +650,14 @@ same_bytes(const struct dcap_collateral *c,
 	return true;
 }
 
-/* A CRL item from DER, PEM or hex text; MD gets the SHA-256 of the DER
- * (or PEM) bytes. NULL when it does not parse. */
+/* A CRL item, DER or PEM; MD gets the SHA-256 of its bytes. NULL when it
+ * does not parse. */
 static X509_CRL *
 crl_item(const struct dcap_raw_collateral *raw, enum dcap_item it,
          uint8_t md[32])
 {
-	uint8_t *der = NULL;
-	size_t n = 0;
-	X509_CRL *crl = NULL;
-
-	if (!raw->crl_hex[it]) {
-		SHA256(raw->buf[it], raw->len[it], md);
-		return x509_crl_parse(raw->buf[it], raw->len[it]);
-	}
-	if (!codec_hex_decode((const char *)raw->buf[it], raw->len[it], &der,
-	                      &n))
-		return NULL;
-	SHA256(der, n, md);
-	crl = x509_crl_parse(der, n);
-	free(der);
-	return crl;
+	SHA256(raw->buf[it], raw->len[it], md);
+	return x509_crl_parse(raw->buf[it], raw->len[it]);
 }
 
 static bool

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <openssl/x509.h>
 
+#include "verify/core/artifact.h"
 #include "verify/intel/dcap_cache.h"
 #include "verify/core/verdict.h"
 
@@ -102,32 +103,30 @@ enum dcap_item {
 const char *dcap_item_name(enum dcap_item i);
 
 /*
- * Collateral as received: the exact signed JSON bytes of the tcbInfo /
- * enclaveIdentity objects, signatures as 64 raw bytes, chains as PEM,
- * CRLs as DER, PEM or hex text (crl_hex). Items borrow from the request's
- * JSON, from DOC or from FILES, or are owned (OWN).
+ * Collateral as the verifier reads it: the exact signed JSON bytes of the
+ * tcbInfo / enclaveIdentity objects, signatures as 64 raw bytes, chains
+ * as PEM, CRLs as DER or PEM. Items borrow from an artifact set (which
+ * must outlive RAW) or are owned (OWN).
  */
 struct dcap_raw_collateral {
 	const uint8_t *buf[DCAP_ITEM__COUNT];
 	size_t len[DCAP_ITEM__COUNT];
 	uint8_t *own[DCAP_ITEM__COUNT];      /* allocations to free */
-	uint8_t *files[DCAP_ITEM__COUNT];    /* file contents to free */
-	json_t *doc;                         /* a loaded JSON file */
-	bool crl_hex[DCAP_ITEM__COUNT];      /* CRL given as hex text */
 	bool reserialized[DCAP_ITEM__COUNT]; /* rebuilt from a JSON object */
-	char why[160];                       /* first malformed item */
+	char why[200];                       /* first malformed item */
 	enum dcap_item bad_item;
 	bool malformed;
 };
 
 /*
- * Loads collateral from the request's JSON value (flat or PCS shapes; see
- * dcap_provider.c; borrowed: it must outlive RAW) or, when that is NULL,
- * from PATH (a JSON file in either shape or a directory of the sample
- * layout). Absent items stay NULL. Free with dcap_raw_collateral_free.
+ * The Intel artifacts of SET (verify/core/artifact.h; NULL: none) as
+ * items: each PCS body split into the signed bytes and the signature,
+ * each issuer chain beside its document. A malformed Intel item the
+ * loader recorded makes RAW malformed. Absent items stay NULL. Free with
+ * dcap_raw_collateral_free.
  */
-void dcap_raw_collateral_load(const json_t *collateral, const char *path,
-                              struct dcap_raw_collateral *raw);
+void dcap_raw_collateral_from_artifacts(const struct artifact_set *set,
+                                        struct dcap_raw_collateral *raw);
 void dcap_raw_collateral_free(struct dcap_raw_collateral *raw);
 
 /*

@@ -289,6 +289,18 @@ dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
 	bool ok = false;
 
 	*pub = NULL;
+	/* Counted before anything is parsed or verified: a chain inflated
+	 * with hundreds of certificates costs a scan, not their parsing. */
+	if (pem_blocks(pem, len) > DCAP_PCK_CHAIN_MAX) {
+		v->certificate_chain_valid = TP_FALSE;
+		verdict_fail(
+		        v, "pck_chain", TP_ERR_pck_chain_too_long,
+		        "certification_data: %d certificates; Intel's PCK "
+		        "chain has at most %d (PCK certificate, its CA, the "
+		        "root)",
+		        pem_blocks(pem, len), DCAP_PCK_CHAIN_MAX);
+		goto out;
+	}
 	sk = x509_parse_pem_chain(pem, len);
 	if (sk == NULL || sk_X509_num(sk) < 2) {
 		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
@@ -309,7 +321,7 @@ dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
 	/* The chain is exactly PCK leaf, its issuing CA and optionally a
 	 * copy of the root, which must then be the pinned one: the only
 	 * trusted root is the pinned one and nothing else rides along. */
-	if (sk_X509_num(sk) > 3 ||
+	if (sk_X509_num(sk) > DCAP_PCK_CHAIN_MAX ||
 	    X509_check_issued(sk_X509_value(sk, 1), leaf) != X509_V_OK) {
 		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
 		             "certification_data: want PCK certificate, the "
@@ -388,5 +400,57 @@ out:
 		EVP_PKEY_free(*pub);
 		*pub = NULL;
 	}
+	return ok;
+}
+
+bool
+dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root, int64_t now,
+                        struct dcap_pck_ext *ext, enum dcap_pck_ca *ca,
+                        int64_t *from, int64_t *until)
+{
+	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
+	X509 *leaf, *issuer;
+	enum tp_err code;
+	char why[200], cn[128] = "";
+	bool ok = false;
+	int n = pem_blocks(pem, len);
+
+	if (n < 2 || n > DCAP_PCK_CHAIN_MAX || root == NULL)
+		goto out;
+	if ((sk = x509_parse_pem_chain(pem, len)) == NULL ||
+	    sk_X509_num(sk) != n)
+		goto out;
+	leaf = sk_X509_value(sk, 0);
+	issuer = sk_X509_value(sk, 1);
+	if (X509_check_issued(issuer, leaf) != X509_V_OK ||
+	    (n == 3 && X509_cmp(sk_X509_value(sk, 2), root) != 0))
+		goto out;
+	if ((untrusted = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(untrusted, issuer))
+		goto out;
+	if (!x509_chain_verify(leaf, untrusted, root, now, NULL, &code, why,
+	                       sizeof(why)))
+		goto out;
+	if (!dcap_pck_ext_parse(leaf, ext, why, sizeof(why)))
+		goto out;
+	X509_NAME_get_text_by_NID(X509_get_issuer_name(leaf), NID_commonName,
+	                          cn, sizeof(cn));
+	if (strcmp(cn, "Intel SGX PCK Platform CA") == 0)
+		*ca = DCAP_PCK_CA_PLATFORM;
+	else if (strcmp(cn, "Intel SGX PCK Processor CA") == 0)
+		*ca = DCAP_PCK_CA_PROCESSOR;
+	else
+		goto out;
+	*from = asn1_unix(X509_get0_notBefore(leaf));
+	*until = x509_not_after(leaf);
+	if (asn1_unix(X509_get0_notBefore(issuer)) > *from)
+		*from = asn1_unix(X509_get0_notBefore(issuer));
+	if (x509_not_after(issuer) < *until)
+		*until = x509_not_after(issuer);
+	ok = true;
+out:
+	ERR_clear_error();
+	sk_X509_free(untrusted);
+	sk_X509_pop_free(sk, X509_free);
 	return ok;
 }

@@ -33,6 +33,10 @@ bool dcap_pck_ext_parse(X509 *cert, struct dcap_pck_ext *ext, char *why,
 bool dcap_pck_ext_parse_der(const uint8_t *der, size_t len,
                             struct dcap_pck_ext *ext, char *why, size_t whylen);
 
+/* Intel's PCK chain: PCK certificate, its CA and optionally the root. A
+ * longer one is refused before any certificate is parsed. */
+#define DCAP_PCK_CHAIN_MAX 3
+
 /*
  * Verifies the PEM PCK chain of a quote's certification data (PCK leaf,
  * the CA that issued it, optionally a copy of ROOT) up to ROOT as of NOW,
@@ -47,5 +51,21 @@ bool dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
                            X509_CRL *pck_crl, X509_CRL *root_crl, int64_t now,
                            struct verdict *v, struct dcap_pck_ext *ext,
                            EVP_PKEY **pub, int64_t *from, int64_t *until);
+
+/* The CA that issued a PCK certificate (the PCK CRL to ask for). */
+enum dcap_pck_ca { DCAP_PCK_CA_PLATFORM = 0, DCAP_PCK_CA_PROCESSOR };
+
+/*
+ * The first phase's check of a quote's PCK chain (PEM, LEN bytes): the
+ * structure dcap_pck_chain_verify requires and every signature up to
+ * ROOT at NOW, without CRLs (they are what this check lets the caller
+ * fetch). Records nothing: on any failure it returns false and the
+ * second phase's dcap_pck_chain_verify names the problem. On success
+ * fills EXT, *CA and the validity window [*FROM, *UNTIL] of leaf and CA.
+ */
+bool dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root,
+                             int64_t now, struct dcap_pck_ext *ext,
+                             enum dcap_pck_ca *ca, int64_t *from,
+                             int64_t *until);
 
 #endif

@@ -3,25 +3,12 @@
  * (v4, v5) verified to the pinned Intel SGX Root CA, with collateral and
  * TCB evaluation (issue 3).
  *
- * Collateral accepted (req->collateral, else req->collateral_path):
- *  - the flat shape of the samples: tcb_info (the exact signed JSON text of
- *    the tcbInfo object), tcb_info_signature (hex r||s), tcb_info_issuer_chain
- *    (PEM), qe_identity, qe_identity_signature, qe_identity_issuer_chain,
- *    pck_crl (hex DER or PEM), pck_crl_issuer_chain, root_ca_crl; camelCase
- *    spellings (tcbInfo, tcbInfoIssuerChain, qeIdentity, pckCrl, ...) too;
- *  - tcb_info / qe_identity given as the Intel PCS response body text
- *    {"tcbInfo": {...}, "signature": "..."} (resp. "enclaveIdentity"): the
- *    signed bytes are taken verbatim from the text, the signature from it;
- *  - tcb_info / qe_identity given as a nested JSON object (PCS body or the
- *    bare object): the exact bytes are lost, so the object is re-serialised
- *    compactly in member order, which is what Intel's PCS serves today; if
- *    that does not reproduce the signed bytes the signature check fails
- *    (tcb_info_signature_invalid) and the message says to send the text;
- *  - collateral_path: a JSON file in these shapes, or a directory with
- *    tcb_info.json, tcb_info_issuer_chain.pem, qe_identity.json,
- *    qe_identity_issuer_chain.pem, pck_crl.der, pck_crl_issuer_chain.pem and
- *    root_ca_crl.der (the layout of the shared TDX samples).
- * Every absent item is a failed check with collateral_missing naming it.
+ * Two phases (verify/provider.h): dcap_needs parses the quote and, when
+ * its PCK chain verifies to the pinned root, names the collateral the
+ * quote needs; dcap_verify_parsed checks everything with the Intel
+ * artifacts of req->artifacts (PCS bodies, CRLs and issuer chains; the
+ * request and directory shapes are read by load/intel.c). Every absent
+ * item is a failed check with collateral_missing naming it.
  *
  * Trailing bytes after the declared signature data: zero padding (what the
  * quote-generation service emits) is accepted; non-zero bytes are refused
@@ -37,6 +24,7 @@
 #include <openssl/x509v3.h>
 #include <openssl/sha.h>
 
+#include "common/codec.h"
 #include "common/tptime.h"
 #include "verify/intel/dcap_collateral.h"
 #include "verify/intel/dcap_pck.h"
@@ -380,36 +368,139 @@ apply_td_policy(const struct verify_request *req, const struct dcap_quote *q,
 	}
 }
 
-void
-dcap_verify_quote(const struct verify_request *req, struct verdict *v)
-{
+/*
+ * What the first phase leaves for the second: the parsed quote (pointing
+ * into req->evidence) and whether its PCK chain verified to the pinned
+ * root without CRLs (cached by the chain's bytes: a platform seen before
+ * costs one hash).
+ */
+struct dcap_parsed {
 	struct dcap_quote q;
+	bool tdx;
+};
+
+struct dcap_pre {
+	struct dcap_cached cached; /* first member */
+	struct dcap_pck_ext ext;
+	enum dcap_pck_ca ca;
+};
+
+static void
+pre_destroy(struct dcap_cached *cc)
+{
+	free(cc);
+}
+
+/* The chain's first-phase verdict: the entry (release it), or NULL when
+ * it did not verify. */
+static struct dcap_pre *
+pck_pre(const struct dcap_quote *q, int64_t now)
+{
+	const void *parts[2] = {"teepass-dcap-pck-pre-v1", q->cert_data};
+	size_t lens[2] = {23, q->cert_len};
+	struct dcap_pre *p;
+	int64_t from, until;
+	uint8_t key[32];
+	bool cache = dcap_sha256_parts(parts, lens, 2, key);
+
+	if (q->cert_type != DCAP_CERT_PCK_CHAIN)
+		return NULL;
+	if (cache && (p = (struct dcap_pre *)dcap_cache_get(key, now)) != NULL)
+		return p;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->cached.refs = 1;
+	p->cached.destroy = pre_destroy;
+	if (!dcap_pck_chain_precheck(q->cert_data, q->cert_len, dcap_root_ca(),
+	                             now, &p->ext, &p->ca, &from, &until)) {
+		free(p);
+		return NULL;
+	}
+	if (cache)
+		dcap_cache_put(key, from, until, &p->cached);
+	return p;
+}
+
+/*
+ * Phase 1: parse the quote once; when its PCK chain verifies up to the
+ * pinned Intel root, name the collateral it needs (Intel PCS API v4:
+ * TCB Info of its FMSPC, QE Identity, the CRL of the CA that issued the
+ * PCK certificate, the Root CA CRL). A quote whose chain does not verify
+ * needs nothing: no vendor is asked about a platform nobody vouched for.
+ */
+static void *
+dcap_needs(const struct verify_request *req, struct verdict *v,
+           struct artifact_needs *needs)
+{
+	struct dcap_parsed *p = NULL;
+	struct dcap_pre *pre;
+	const char *tee;
+	char why[240], key[32], fmspc[13];
+	enum tp_err rc;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		verdict_error(v, TP_ERR_internal_error, "out of memory");
+		return NULL;
+	}
+	v->hardware_verified = true;
+	rc = dcap_quote_parse(req->evidence, req->evidence_len, &p->q, why,
+	                      sizeof(why));
+	if (rc != TP_ERR_none) {
+		v->signature_valid = TP_FALSE;
+		verdict_fail(v, "quote_format", rc, "DCAP quote: %s", why);
+		free(p);
+		return NULL;
+	}
+	p->tdx = p->q.hdr.tee_type == DCAP_TEE_TDX;
+	if ((v->provider == TP_PROVIDER_INTEL_TDX) != p->tdx) {
+		verdict_fail(v, "quote_format", TP_ERR_provider_mismatch,
+		             "quote tee_type 0x%x is not %s", p->q.hdr.tee_type,
+		             provider_name(v->provider));
+		free(p);
+		return NULL;
+	}
+	if ((pre = pck_pre(&p->q, req->now)) == NULL)
+		return p;
+	tee = p->tdx ? "tdx" : "sgx";
+	codec_hex_encode_to(pre->ext.fmspc, 6, fmspc);
+	snprintf(key, sizeof(key), "%s/%s", tee, fmspc);
+	artifact_needs_add(needs, ARTIFACT_INTEL_TCB_INFO, key, false, 0);
+	artifact_needs_add(needs, ARTIFACT_INTEL_QE_IDENTITY, tee, false, 0);
+	artifact_needs_add(needs, ARTIFACT_INTEL_PCK_CRL,
+	                   pre->ca == DCAP_PCK_CA_PLATFORM ? "platform"
+	                                                   : "processor",
+	                   false, 0);
+	artifact_needs_add(needs, ARTIFACT_INTEL_ROOT_CA_CRL, "root", false, 0);
+	dcap_cache_release(&pre->cached);
+	return p;
+}
+
+static void
+dcap_parsed_free(void *parsed)
+{
+	free(parsed);
+}
+
+/* Phase 2: signatures, chain with CRLs, collateral, TCB and policy. */
+static void
+dcap_verify_parsed(const struct verify_request *req, void *parsed,
+                   struct verdict *v)
+{
+	const struct dcap_quote *qp = &((struct dcap_parsed *)parsed)->q;
+	struct dcap_quote q = *qp;
 	struct dcap_raw_collateral raw;
 	struct dcap_collateral *coll = NULL;
 	struct dcap_pck *pck = NULL;
 	struct dcap_tcb_result tr;
 	const char *check = "tcb_level";
 	enum tp_err rc;
-	bool tdx, debug, quote_sig_ok, qe_sig_ok;
+	bool tdx = ((struct dcap_parsed *)parsed)->tdx, debug, quote_sig_ok,
+	     qe_sig_ok;
 	char why[240];
 
 	memset(&raw, 0, sizeof(raw));
 	memset(&tr, 0, sizeof(tr));
 	v->hardware_verified = true;
-	rc = dcap_quote_parse(req->evidence, req->evidence_len, &q, why,
-	                      sizeof(why));
-	if (rc != TP_ERR_none) {
-		v->signature_valid = TP_FALSE;
-		verdict_fail(v, "quote_format", rc, "DCAP quote: %s", why);
-		return;
-	}
-	tdx = q.hdr.tee_type == DCAP_TEE_TDX;
-	if ((v->provider == TP_PROVIDER_INTEL_TDX) != tdx) {
-		verdict_fail(v, "quote_format", TP_ERR_provider_mismatch,
-		             "quote tee_type 0x%x is not %s", q.hdr.tee_type,
-		             provider_name(v->provider));
-		return;
-	}
 	if (q.trailing_nonzero)
 		verdict_fail(v, "quote_format", TP_ERR_quote_trailing_data,
 		             "%zu bytes after signature_data_len are not all "
@@ -425,7 +516,7 @@ dcap_verify_quote(const struct verify_request *req, struct verdict *v)
 
 	quote_sig_ok = check_quote_signature(&q, v);
 	check_qe_report_data(&q, v);
-	dcap_raw_collateral_load(req->collateral, req->collateral_path, &raw);
+	dcap_raw_collateral_from_artifacts(req->artifacts, &raw);
 	coll = dcap_collateral_verify(&raw, req->now, v);
 	pck = pck_verify(&q, coll, req->now, v);
 	if (pck != NULL) {
@@ -471,6 +562,19 @@ dcap_verify_quote(const struct verify_request *req, struct verdict *v)
 	dcap_raw_collateral_free(&raw);
 }
 
+/* Both phases at once (tests and tools that hold a quote). */
+void
+dcap_verify_quote(const struct verify_request *req, struct verdict *v)
+{
+	struct artifact_needs needs = {0};
+	void *p = dcap_needs(req, v, &needs);
+
+	if (p == NULL)
+		return;
+	dcap_verify_parsed(req, p, v);
+	dcap_parsed_free(p);
+}
+
 static bool
 sgx_detect(const uint8_t *buf, size_t len)
 {
@@ -483,9 +587,17 @@ tdx_detect(const uint8_t *buf, size_t len)
 	return dcap_quote_detect(buf, len, DCAP_TEE_TDX);
 }
 
-const struct provider_ops provider_intel_sgx = {.id = TP_PROVIDER_INTEL_SGX,
-                                                .detect = sgx_detect,
-                                                .verify = dcap_verify_quote};
-const struct provider_ops provider_intel_tdx = {.id = TP_PROVIDER_INTEL_TDX,
-                                                .detect = tdx_detect,
-                                                .verify = dcap_verify_quote};
+const struct provider_ops provider_intel_sgx = {
+        .id = TP_PROVIDER_INTEL_SGX,
+        .detect = sgx_detect,
+        .verify = dcap_verify_quote,
+        .needs = dcap_needs,
+        .verify_parsed = dcap_verify_parsed,
+        .parsed_free = dcap_parsed_free};
+const struct provider_ops provider_intel_tdx = {
+        .id = TP_PROVIDER_INTEL_TDX,
+        .detect = tdx_detect,
+        .verify = dcap_verify_quote,
+        .needs = dcap_needs,
+        .verify_parsed = dcap_verify_parsed,
+        .parsed_free = dcap_parsed_free};
