@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "common/codec.h"
 #include "common/tptime.h"
+#include "load/load.h"
 #include "verify/core/expected.h"
 #include "verify/verify.h"
 
@@ -122,6 +123,9 @@ cli_verify(int argc, char **argv)
 	struct tp_config cfg;
 	struct verify_request req = {0};
 	struct verdict v;
+	struct verify_evidence phase;
+	struct artifact_set set;
+	const char *coll_path = NULL;
 	uint8_t *ev = NULL, *rd = NULL, *exp_buf = NULL, nonce[64];
 	size_t evlen = 0, rdlen = 0, explen = 0, noncelen = 0;
 	const char *mock_key = NULL;
@@ -131,6 +135,7 @@ cli_verify(int argc, char **argv)
 	bool at_given = false;
 
 	memset(&v, 0, sizeof(v));
+	artifact_set_init(&set);
 	if (!cli_load_config(&cfg))
 		return CLI_USAGE;
 	req.now = tptime_now();
@@ -156,7 +161,7 @@ cli_verify(int argc, char **argv)
 			}
 			break;
 		case 'c':
-			req.collateral_path = optarg;
+			coll_path = optarg;
 			break;
 		case 'r':
 			free(rd);
@@ -240,8 +245,8 @@ cli_verify(int argc, char **argv)
 	}
 	if (!at_given && cfg.dev_mode && cfg.dev_fixed_time >= 0)
 		req.now = cfg.dev_fixed_time;
-	if (req.collateral_path == NULL)
-		req.collateral_path = cfg.collateral_dir;
+	if (coll_path == NULL)
+		coll_path = cfg.collateral_dir;
 	req.evidence = ev;
 	req.evidence_len = evlen;
 	req.runtime_data = rd;
@@ -250,7 +255,21 @@ cli_verify(int argc, char **argv)
 	req.nonce_len = noncelen;
 	req.expected = expected;
 	req.cfg = &cfg.verify;
-	verify_run(&req, &v);
+	req.artifacts = &set;
+	/* Phase 1 names the provider; the loader then reads what
+	 * --collateral holds for it (the layout `teepass collateral export`
+	 * writes, a sample directory or a collateral file). */
+	verify_begin(&req, &v, &phase);
+	if (coll_path != NULL && !load_path(phase.provider, coll_path, &set)) {
+		fprintf(stderr,
+		        "teepass: --collateral %s: no such file or "
+		        "directory\n",
+		        coll_path);
+		verify_evidence_free(&phase);
+		goto out;
+	}
+	verify_finish(&req, &phase, &v);
+	verify_evidence_free(&phase);
 	out = verdict_to_json(&v);
 	s = json_dumps(out, flags);
 	if (s != NULL) {
@@ -266,5 +285,6 @@ out:
 	free(rd);
 	free(exp_buf);
 	config_free(&cfg);
+	artifact_set_clear(&set);
 	return rc;
 }

@@ -78,15 +78,21 @@ enum coll_status {
 };
 
 /*
- * The collateral for evidence EV (provider PROV, or NONE to detect) at
- * NOW. On COLL_OK: *collateral is the JSON to give verify_run() and
- * *artifacts an array of {kind, key, sha256, source, next_update} (both
- * new references). Otherwise ARTIFACT names the artifact
+ * The collateral service as a loader: the artifacts evidence EV of
+ * provider PROV (as phase 1 chose it) needs at NOW, from the cache or,
+ * online, fetched, verified and cached, added to SET. Intel's are the
+ * NEEDS of phase 1 (none when the quote's PCK chain did not verify to
+ * the pinned root: then nothing is asked of any vendor); SEV-SNP's VCEK
+ * is named by the report's chip id and TCB. Each artifact used is
+ * appended to ARTIFACTS as {kind, key, sha256, source, next_update}.
+ * COLL_NOT_APPLICABLE when the evidence needs nothing the service
+ * serves; on failure ARTIFACT names the artifact
  * ("intel_pck_crl/processor") and *retry_after the seconds to wait.
  */
 enum coll_status coll_resolve(const uint8_t *ev, size_t len,
-                              enum tp_provider prov, int64_t now,
-                              json_t **collateral, json_t **artifacts,
+                              enum tp_provider prov,
+                              const struct artifact_needs *needs, int64_t now,
+                              struct artifact_set *set, json_t *artifacts,
                               char *artifact, size_t artifactlen,
                               int64_t *retry_after);
 
@@ -98,7 +104,8 @@ enum coll_status coll_resolve(const uint8_t *ev, size_t len,
  * "error" when no level matches), advisory_ids, tcb_evaluation_data_number,
  * issue_date, next_update and short_of_up_to_date: [{"component", "have",
  * "need"}] against the first UpToDate level (null when there is none).
- * COLL_BAD_EVIDENCE when EV is not a quote with a PCK chain; other
+ * COLL_BAD_EVIDENCE when EV is not a quote whose PCK chain verifies to
+ * the pinned Intel root at NOW (nothing is fetched for it); other
  * failures as coll_resolve.
  */
 enum coll_status coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now,
@@ -107,20 +114,20 @@ enum coll_status coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now,
 
 /*
  * Online OCSP for NVIDIA GPU evidence EV (provider PROV, or NONE to
- * detect): for each certificate of its device chains (the "cert_chain"
- * of COLLATERAL, else the JSON evidence's "certificate"s) below the
- * pinned NVIDIA Device Identity CA, an OCSP request to its AIA OCSP URL
- * (or nvidia_ocsp_url); likewise for the signing chain of each RIM in
- * COLLATERAL "rim"/"rims" below the pinned NVIDIA RIM root. Returns
- * COLLATERAL (copied, or a new object) with "ocsp" and "rim_ocsp":
- * {"<serial hex>": "<base64 DER response>"} for the responses obtained,
- * or NULL when none was (offline, not GPU evidence, an NRAS token, the
- * collateral already holds "ocsp" and "rim_ocsp", or no responder
- * answered). The responses are not judged here: verify/ checks each
- * against the chain at the verification time. New reference.
+ * detect), a loader after the others: for each certificate below the
+ * pinned NVIDIA Device Identity CA of the device chain in SET
+ * (ARTIFACT_NVIDIA_DEVICE_CHAIN, else the JSON evidence's
+ * "certificate"s), an OCSP request to its AIA OCSP URL (or
+ * nvidia_ocsp_url); likewise for the signing chain of each RIM in SET
+ * below the pinned NVIDIA RIM root. Each DER response obtained is added
+ * to SET as ARTIFACT_NVIDIA_OCSP / ARTIFACT_NVIDIA_RIM_OCSP keyed by the
+ * certificate's serial (hex), source "nvidia_ocsp"; a kind SET already
+ * holds (from the request or a directory) is not asked for. The
+ * responses are not judged here: verify/ checks each against the chain
+ * at the verification time. Returns how many were added.
  */
-json_t *coll_gpu_ocsp(const uint8_t *ev, size_t len, enum tp_provider prov,
-                      const json_t *collateral);
+size_t coll_gpu_ocsp(const uint8_t *ev, size_t len, enum tp_provider prov,
+                     struct artifact_set *set);
 
 /* Appends the collateral metrics (Prometheus text) to F. */
 void coll_metrics_render(void *f);

@@ -120,7 +120,8 @@ coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now, json_t **out,
 {
 	struct dcap_quote q;
 	struct dcap_pck_ext ext;
-	STACK_OF(X509) *chain = NULL;
+	enum dcap_pck_ca ca;
+	int64_t from, until;
 	struct db_collateral_row rows[2];
 	struct coll_request rq;
 	enum coll_status st = COLL_BAD_EVIDENCE;
@@ -132,12 +133,13 @@ coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now, json_t **out,
 	*retry_after = 5;
 	artifact[0] = '\0';
 	memset(rows, 0, sizeof(rows));
+	/* Intel is asked only about a platform whose PCK chain verifies to
+	 * the pinned root: an FMSPC written in a forged leaf costs nothing
+	 * outside. */
 	if (dcap_quote_parse(ev, len, &q, why, sizeof(why)) != TP_ERR_none ||
 	    q.cert_type != DCAP_CERT_PCK_CHAIN ||
-	    (chain = x509_parse_pem_chain(q.cert_data, q.cert_len)) == NULL ||
-	    sk_X509_num(chain) < 1 ||
-	    !dcap_pck_ext_parse(sk_X509_value(chain, 0), &ext, why,
-	                        sizeof(why)))
+	    !dcap_pck_chain_precheck(q.cert_data, q.cert_len, dcap_root_ca(),
+	                             now, &ext, &ca, &from, &until))
 		goto out;
 	tee = q.hdr.tee_type == DCAP_TEE_TDX ? "tdx" : "sgx";
 	codec_hex_encode_to(ext.fmspc, 6, fmspc);
@@ -168,6 +170,5 @@ coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now, json_t **out,
 out:
 	db_collateral_row_clear(&rows[0]);
 	db_collateral_row_clear(&rows[1]);
-	sk_X509_pop_free(chain, X509_free);
 	return st;
 }

@@ -44,15 +44,16 @@ aia_ocsp_url(X509 *x, char *url, size_t n)
 	return ok;
 }
 
-/* Asks about X (issued by ISSUER); adds "<serial>": base64 to OUT. */
+/* Asks about X (issued by ISSUER); adds the DER response to OUT as KIND
+ * keyed by X's serial (hex). */
 static void
-ask(X509 *x, X509 *issuer, json_t *out)
+ask(X509 *x, X509 *issuer, enum artifact_kind kind, struct artifact_set *out)
 {
 	OCSP_REQUEST *req = NULL;
 	OCSP_CERTID *id = NULL;
 	OCSP_RESPONSE *resp = NULL;
 	BIGNUM *bn = NULL;
-	char *serial = NULL, *b64 = NULL, url[1024];
+	char *serial = NULL, url[1024];
 	unsigned char *der = NULL;
 	uint8_t *body = NULL;
 	const unsigned char *p;
@@ -61,7 +62,7 @@ ask(X509 *x, X509 *issuer, json_t *out)
 
 	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	if (bn == NULL || (serial = BN_bn2hex(bn)) == NULL ||
-	    json_object_get(out, serial) != NULL)
+	    artifact_set_find(out, kind, serial) != NULL)
 		goto out;
 	if (coll_nvidia_ocsp_url() != NULL)
 		snprintf(url, sizeof(url), "%s", coll_nvidia_ocsp_url());
@@ -84,11 +85,10 @@ ask(X509 *x, X509 *issuer, json_t *out)
 	    p != body + len ||
 	    OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL)
 		goto out;
-	if ((b64 = codec_base64_encode(body, len)) != NULL)
-		json_object_set_new(out, serial, json_string(b64));
+	artifact_set_add(out, kind, serial, body, len, NULL, 0, "nvidia_ocsp",
+	                 0);
 out:
 	OCSP_RESPONSE_free(resp);
-	free(b64);
 	free(body);
 	OPENSSL_free(der);
 	OCSP_CERTID_free(id);
@@ -98,7 +98,8 @@ out:
 }
 
 static void
-ask_chain(const uint8_t *pem, size_t len, X509 *anchor, json_t *out)
+ask_chain(const uint8_t *pem, size_t len, X509 *anchor,
+          struct artifact_set *out)
 {
 	STACK_OF(X509) *chain = x509_parse_pem_chain(pem, len);
 	int n = chain == NULL ? 0 : sk_X509_num(chain);
@@ -107,14 +108,15 @@ ask_chain(const uint8_t *pem, size_t len, X509 *anchor, json_t *out)
 		X509 *x = sk_X509_value(chain, i);
 		if (X509_cmp(x, anchor) == 0)
 			continue;
-		ask(x, i + 1 < n ? sk_X509_value(chain, i + 1) : anchor, out);
+		ask(x, i + 1 < n ? sk_X509_value(chain, i + 1) : anchor,
+		    ARTIFACT_NVIDIA_OCSP, out);
 	}
 	sk_X509_pop_free(chain, X509_free);
 }
 
 /* ITEM's "certificate" (base64 of a PEM chain), decoded, into OUT. */
 static void
-ask_item(const json_t *item, X509 *anchor, json_t *out)
+ask_item(const json_t *item, X509 *anchor, struct artifact_set *out)
 {
 	const char *b64 =
 	        json_string_value(json_object_get(item, "certificate"));
@@ -126,9 +128,9 @@ ask_item(const json_t *item, X509 *anchor, json_t *out)
 	free(pem);
 }
 
-/* The RIM XML text XML's KeyInfo chain (signer first) into OUT. */
+/* The KeyInfo chain (signer first) of the RIM XML (LEN bytes) into OUT. */
 static void
-ask_rim(const char *xml, X509 *anchor, json_t *out)
+ask_rim(const uint8_t *xml, size_t len, X509 *anchor, struct artifact_set *out)
 {
 	STACK_OF(X509) *chain = sk_X509_new_null();
 	struct rim *rim;
@@ -136,7 +138,7 @@ ask_rim(const char *xml, X509 *anchor, json_t *out)
 	int n;
 
 	if (chain == NULL ||
-	    (rim = rim_parse(xml, strlen(xml), why, sizeof(why))) == NULL)
+	    (rim = rim_parse((const char *)xml, len, why, sizeof(why))) == NULL)
 		goto out;
 	for (size_t i = 0; i < rim->n_certs && i < MAX_CERTS; i++) {
 		X509 *x = x509_parse(rim->certs[i], rim->cert_lens[i]);
@@ -151,53 +153,36 @@ ask_rim(const char *xml, X509 *anchor, json_t *out)
 		X509 *x = sk_X509_value(chain, i);
 		if (X509_cmp(x, anchor) == 0)
 			break;
-		ask(x, i + 1 < n ? sk_X509_value(chain, i + 1) : anchor, out);
+		ask(x, i + 1 < n ? sk_X509_value(chain, i + 1) : anchor,
+		    ARTIFACT_NVIDIA_RIM_OCSP, out);
 	}
 out:
 	sk_X509_pop_free(chain, X509_free);
 }
 
-/* The RIMs of COLLATERAL ("rim", "rims"), each chain into OUT. */
-static void
-ask_rims(const json_t *collateral, X509 *anchor, json_t *out)
-{
-	const char *one = json_string_value(json_object_get(collateral, "rim"));
-	json_t *item;
-	size_t i;
-
-	if (one != NULL)
-		ask_rim(one, anchor, out);
-	json_array_foreach(json_object_get(collateral, "rims"), i, item)
-	{
-		if (i < MAX_RIMS && json_is_string(item))
-			ask_rim(json_string_value(item), anchor, out);
-	}
-}
-
-json_t *
+size_t
 coll_gpu_ocsp(const uint8_t *ev, size_t len, enum tp_provider prov,
-              const json_t *collateral)
+              struct artifact_set *set)
 {
+	const struct artifact *a;
 	X509 *anchor;
-	json_t *out = NULL, *rim_out = NULL, *doc = NULL, *merged = NULL;
-	json_t *item;
-	const char *chain;
-	size_t i;
+	json_t *doc = NULL, *item;
+	size_t i, before;
 
 	if (prov == TP_PROVIDER_NONE)
 		prov = provider_detect(ev, len);
 	if (prov != TP_PROVIDER_NVIDIA_GPU || gpu_is_nras_eat(ev, len))
-		goto out;
-	/* Responses the client sent are never replaced by fetched ones. */
-	if (json_object_get(collateral, "ocsp") == NULL &&
+		return 0;
+	before = artifact_set_count(set, ARTIFACT_NVIDIA_OCSP) +
+	         artifact_set_count(set, ARTIFACT_NVIDIA_RIM_OCSP);
+	/* Responses the client or a directory supplied are never replaced
+	 * by fetched ones. */
+	if (artifact_set_count(set, ARTIFACT_NVIDIA_OCSP) == 0 &&
 	    (anchor = x509_anchor("nvidia_device_identity_ca.pem",
-	                          GPU_DEVICE_CA_PIN)) != NULL &&
-	    (out = json_object()) != NULL) {
-		chain = json_string_value(
-		        json_object_get(collateral, "cert_chain"));
-		if (chain != NULL) {
-			ask_chain((const uint8_t *)chain, strlen(chain), anchor,
-			          out);
+	                          GPU_DEVICE_CA_PIN)) != NULL) {
+		if ((a = artifact_set_find(set, ARTIFACT_NVIDIA_DEVICE_CHAIN,
+		                           NULL)) != NULL) {
+			ask_chain(a->body, a->body_len, anchor, set);
 		} else if ((doc = json_loadb((const char *)ev, len, 0, NULL)) !=
 		           NULL) {
 			/* The SDK array, or the NRAS request's
@@ -209,26 +194,20 @@ coll_gpu_ocsp(const uint8_t *ev, size_t len, enum tp_provider prov,
 			json_array_foreach(list, i, item)
 			{
 				if (i < MAX_CHAINS)
-					ask_item(item, anchor, out);
+					ask_item(item, anchor, set);
 			}
 		}
 	}
-	if (json_object_get(collateral, "rim_ocsp") == NULL &&
+	if (artifact_set_count(set, ARTIFACT_NVIDIA_RIM_OCSP) == 0 &&
 	    (anchor = x509_anchor("nvidia_rim_root.pem", GPU_RIM_ROOT_PIN)) !=
-	            NULL &&
-	    (rim_out = json_object()) != NULL)
-		ask_rims(collateral, anchor, rim_out);
-	if (json_object_size(out) == 0 && json_object_size(rim_out) == 0)
-		goto out;
-	merged = collateral != NULL ? json_copy((json_t *)collateral)
-	                            : json_object();
-	if (merged != NULL && json_object_size(out) > 0)
-		json_object_set(merged, "ocsp", out);
-	if (merged != NULL && json_object_size(rim_out) > 0)
-		json_object_set(merged, "rim_ocsp", rim_out);
-out:
+	            NULL) {
+		size_t n = artifact_set_count(set, ARTIFACT_NVIDIA_RIM);
+		for (i = 0; i < n && i < MAX_RIMS; i++) {
+			a = artifact_set_nth(set, ARTIFACT_NVIDIA_RIM, i);
+			ask_rim(a->body, a->body_len, anchor, set);
+		}
+	}
 	json_decref(doc);
-	json_decref(out);
-	json_decref(rim_out);
-	return merged;
+	return artifact_set_count(set, ARTIFACT_NVIDIA_OCSP) +
+	       artifact_set_count(set, ARTIFACT_NVIDIA_RIM_OCSP) - before;
 }

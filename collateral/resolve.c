@@ -1,7 +1,9 @@
 /*
- * Which artifacts a piece of evidence needs, and the collateral JSON
- * built from them (the flat DCAP shape of docs/collateral.md; {"vcek"}
- * for SEV-SNP).
+ * The collateral service as a loader: the artifacts a piece of evidence
+ * needs, from the PostgreSQL cache or the vendor, added to the artifact
+ * set verify/ checks (the exact bytes the vendor served). Intel's needs
+ * come from the provider's first phase, which names them only once the
+ * quote's PCK chain verified to the pinned root.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,68 +21,50 @@
 #include "verify/amd/snp_report.h"
 #include "verify/core/x509.h"
 
-/* The artifacts a DCAP quote needs (Intel PCS API v4 paths; a PCCS
- * serves the same). */
-#define DCAP_ARTIFACTS 4
-
+/* The Intel PCS API v4 request for need N (a PCCS serves the same paths);
+ * false for a need that is not Intel's. */
 static bool
-dcap_requests(const uint8_t *ev, size_t len, struct coll_request rq[4])
+intel_request(const struct artifact_need *n, struct coll_request *rq)
 {
-	struct dcap_quote q;
-	struct dcap_pck_ext ext;
-	STACK_OF(X509) *chain = NULL;
-	X509 *leaf;
-	char why[160], fmspc[13], cn[128] = "";
-	const char *tee, *ca, *base = coll_intel_url();
-	bool ok = false;
+	const char *base = coll_intel_url(), *slash;
 
-	if (dcap_quote_parse(ev, len, &q, why, sizeof(why)) != TP_ERR_none ||
-	    q.cert_type != DCAP_CERT_PCK_CHAIN)
+	memset(rq, 0, sizeof(*rq));
+	rq->vendor = COLL_VENDOR_INTEL;
+	rq->kind_id = n->kind;
+	rq->kind = artifact_kind_name(n->kind);
+	snprintf(rq->key, sizeof(rq->key), "%s", n->key);
+	switch (n->kind) {
+	case ARTIFACT_INTEL_TCB_INFO:
+		/* key "<tee>/<fmspc>" */
+		if ((slash = strchr(n->key, '/')) == NULL)
+			return false;
+		snprintf(rq->url, sizeof(rq->url),
+		         "%s/%.*s/certification/v4/tcb?fmspc=%s", base,
+		         (int)(slash - n->key), n->key, slash + 1);
+		rq->chain_header = "TCB-Info-Issuer-Chain";
+		return true;
+	case ARTIFACT_INTEL_QE_IDENTITY:
+		snprintf(rq->url, sizeof(rq->url),
+		         "%s/%s/certification/v4/qe/identity", base, n->key);
+		rq->chain_header = "SGX-Enclave-Identity-Issuer-Chain";
+		return true;
+	case ARTIFACT_INTEL_PCK_CRL:
+		snprintf(rq->url, sizeof(rq->url),
+		         "%s/sgx/certification/v4/pckcrl?ca=%s&encoding=der",
+		         base, n->key);
+		rq->chain_header = "SGX-PCK-CRL-Issuer-Chain";
+		return true;
+	case ARTIFACT_INTEL_ROOT_CA_CRL:
+		if (coll_intel_root_crl_url() != NULL)
+			snprintf(rq->url, sizeof(rq->url), "%s",
+			         coll_intel_root_crl_url());
+		else
+			snprintf(rq->url, sizeof(rq->url),
+			         "%s/sgx/certification/v4/rootcacrl", base);
+		return true;
+	default:
 		return false;
-	chain = x509_parse_pem_chain(q.cert_data, q.cert_len);
-	if (chain == NULL || (leaf = sk_X509_value(chain, 0)) == NULL ||
-	    !dcap_pck_ext_parse(leaf, &ext, why, sizeof(why)))
-		goto out;
-	X509_NAME_get_text_by_NID(X509_get_issuer_name(leaf), NID_commonName,
-	                          cn, sizeof(cn));
-	if (strcmp(cn, "Intel SGX PCK Platform CA") == 0)
-		ca = "platform";
-	else if (strcmp(cn, "Intel SGX PCK Processor CA") == 0)
-		ca = "processor";
-	else
-		goto out;
-	tee = q.hdr.tee_type == DCAP_TEE_TDX ? "tdx" : "sgx";
-	codec_hex_encode_to(ext.fmspc, 6, fmspc);
-	memset(rq, 0, sizeof(*rq) * DCAP_ARTIFACTS);
-	for (int i = 0; i < DCAP_ARTIFACTS; i++) {
-		rq[i].vendor = COLL_VENDOR_INTEL;
-		rq[i].kind_id =
-		        (enum artifact_kind)(ARTIFACT_INTEL_TCB_INFO + i);
-		rq[i].kind = artifact_kind_name(rq[i].kind_id);
 	}
-	snprintf(rq[0].key, sizeof(rq[0].key), "%s/%s", tee, fmspc);
-	snprintf(rq[0].url, sizeof(rq[0].url),
-	         "%s/%s/certification/v4/tcb?fmspc=%s", base, tee, fmspc);
-	rq[0].chain_header = "TCB-Info-Issuer-Chain";
-	snprintf(rq[1].key, sizeof(rq[1].key), "%s", tee);
-	snprintf(rq[1].url, sizeof(rq[1].url),
-	         "%s/%s/certification/v4/qe/identity", base, tee);
-	rq[1].chain_header = "SGX-Enclave-Identity-Issuer-Chain";
-	snprintf(rq[2].key, sizeof(rq[2].key), "%s", ca);
-	snprintf(rq[2].url, sizeof(rq[2].url),
-	         "%s/sgx/certification/v4/pckcrl?ca=%s&encoding=der", base, ca);
-	rq[2].chain_header = "SGX-PCK-CRL-Issuer-Chain";
-	snprintf(rq[3].key, sizeof(rq[3].key), "root");
-	if (coll_intel_root_crl_url() != NULL)
-		snprintf(rq[3].url, sizeof(rq[3].url), "%s",
-		         coll_intel_root_crl_url());
-	else
-		snprintf(rq[3].url, sizeof(rq[3].url),
-		         "%s/sgx/certification/v4/rootcacrl", base);
-	ok = true;
-out:
-	sk_X509_pop_free(chain, X509_free);
-	return ok;
 }
 
 static json_t *
@@ -100,39 +84,43 @@ name_artifact(const struct coll_request *rq, char *artifact, size_t n)
 	snprintf(artifact, n, "%s/%s", rq->kind, rq->key);
 }
 
-static enum coll_status
-resolve_dcap(const struct coll_request rq[4], int64_t now, json_t *coll,
-             json_t *arts, char *artifact, size_t artifactlen, int64_t *retry)
+/* Row R (verified before it was cached) into SET and its summary into
+ * ARTS. */
+static bool
+add_row(const struct db_collateral_row *r, enum artifact_kind kind,
+        struct artifact_set *set, json_t *arts)
 {
-	static const char *const body_names[DCAP_ARTIFACTS] = {
-	        "tcb_info", "qe_identity", "pck_crl", "root_ca_crl"};
-	static const char *const chain_names[DCAP_ARTIFACTS] = {
-	        "tcb_info_issuer_chain", "qe_identity_issuer_chain",
-	        "pck_crl_issuer_chain", NULL};
+	if (!artifact_set_add(
+	            set, kind, r->key, r->body, r->body_len, r->issuer_chain,
+	            r->issuer_chain != NULL ? strlen(r->issuer_chain) : 0,
+	            r->source, 0))
+		return false;
+	json_array_append_new(arts, artifact_json(r));
+	return true;
+}
 
-	for (int i = 0; i < DCAP_ARTIFACTS; i++) {
+static enum coll_status
+resolve_intel(const struct artifact_needs *needs, int64_t now,
+              struct artifact_set *set, json_t *arts, char *artifact,
+              size_t artifactlen, int64_t *retry)
+{
+	for (size_t i = 0; i < needs->n; i++) {
+		struct coll_request rq;
 		struct db_collateral_row row;
-		enum coll_status st = coll_obtain(&rq[i], now, &row, retry);
-		json_t *body;
+		enum coll_status st;
 
+		if (!intel_request(&needs->items[i], &rq))
+			continue;
+		st = coll_obtain(&rq, now, &row, retry);
 		if (st != COLL_OK) {
-			name_artifact(&rq[i], artifact, artifactlen);
+			name_artifact(&rq, artifact, artifactlen);
 			return st;
 		}
-		if (i < 2) {
-			body = json_stringn((const char *)row.body,
-			                    row.body_len);
-		} else {
-			char *hex = codec_hex_encode(row.body, row.body_len);
-			body = hex != NULL ? json_string(hex) : NULL;
-			free(hex);
+		if (!add_row(&row, rq.kind_id, set, arts)) {
+			db_collateral_row_clear(&row);
+			name_artifact(&rq, artifact, artifactlen);
+			return COLL_DB_UNAVAILABLE;
 		}
-		json_object_set_new(coll, body_names[i],
-		                    body != NULL ? body : json_null());
-		if (chain_names[i] != NULL && row.issuer_chain != NULL)
-			json_object_set_new(coll, chain_names[i],
-			                    json_string(row.issuer_chain));
-		json_array_append_new(arts, artifact_json(&row));
 		db_collateral_row_clear(&row);
 	}
 	return COLL_OK;
@@ -224,12 +212,12 @@ optional_missed(const char *id)
 
 /*
  * AMD's cert_chain and CRL of product P ({kds}/vcek/v1/{product}/
- * cert_chain and /crl), added to COLL as "cert_chain" (PEM) and "crl"
- * (base64 DER) when they can be had and verified; otherwise left out:
- * verify_run then records that revocation was not checked.
+ * cert_chain and /crl), added to SET when they can be had and verified;
+ * otherwise left out: the SNP verifier then records that revocation was
+ * not checked.
  */
 static void
-resolve_amd_optional(enum snp_product p, int64_t now, json_t *coll,
+resolve_amd_optional(enum snp_product p, int64_t now, struct artifact_set *set,
                      json_t *arts)
 {
 	static const enum artifact_kind kinds[2] = {ARTIFACT_AMD_CERT_CHAIN,
@@ -242,7 +230,6 @@ resolve_amd_optional(enum snp_product p, int64_t now, json_t *coll,
 		char id[200];
 		int64_t retry;
 		enum coll_status st;
-		json_t *val;
 
 		memset(&rq, 0, sizeof(rq));
 		rq.vendor = COLL_VENDOR_AMD;
@@ -263,25 +250,20 @@ resolve_amd_optional(enum snp_product p, int64_t now, json_t *coll,
 				optional_missed(id);
 			continue;
 		}
-		if (i == 0) {
-			val = json_stringn((const char *)row.body,
-			                   row.body_len);
-		} else {
-			char *b64 = codec_base64_encode(row.body, row.body_len);
-			val = b64 != NULL ? json_string(b64) : NULL;
-			free(b64);
-		}
-		if (val != NULL) {
-			json_object_set_new(coll, paths[i], val);
-			json_array_append_new(arts, artifact_json(&row));
-		}
+		add_row(&row, kinds[i], set, arts);
 		db_collateral_row_clear(&row);
 	}
 }
 
+/*
+ * SEV-SNP: the VCEK named by the report's chip id and reported TCB
+ * (unavoidably read before any signature can be checked: it is what
+ * names the key), then AMD's optional chain and CRL.
+ */
 static enum coll_status
-resolve_snp(const uint8_t *ev, size_t len, int64_t now, json_t *coll,
-            json_t *arts, char *artifact, size_t artifactlen, int64_t *retry)
+resolve_snp(const uint8_t *ev, size_t len, int64_t now,
+            struct artifact_set *set, json_t *arts, char *artifact,
+            size_t artifactlen, int64_t *retry)
 {
 	struct snp_report rep;
 	struct coll_request rq;
@@ -290,7 +272,7 @@ resolve_snp(const uint8_t *ev, size_t len, int64_t now, json_t *coll,
 	size_t np = 0;
 	enum snp_product got = SNP_PRODUCT_UNKNOWN;
 	enum coll_status st = COLL_NOT_APPLICABLE, first = COLL_OK;
-	char why[160], *b64;
+	char why[160];
 	uint8_t zero[64] = {0};
 
 	if (!snp_report_parse(ev, len, &rep, why, sizeof(why)) ||
@@ -323,26 +305,25 @@ resolve_snp(const uint8_t *ev, size_t len, int64_t now, json_t *coll,
 	}
 	if (st != COLL_OK)
 		return first;
-	b64 = codec_base64_encode(row.body, row.body_len);
-	json_object_set_new(coll, "vcek",
-	                    b64 != NULL ? json_string(b64) : json_null());
-	free(b64);
-	json_array_append_new(arts, artifact_json(&row));
+	if (!add_row(&row, ARTIFACT_AMD_VCEK, set, arts)) {
+		db_collateral_row_clear(&row);
+		return COLL_DB_UNAVAILABLE;
+	}
 	db_collateral_row_clear(&row);
-	resolve_amd_optional(got, now, coll, arts);
+	resolve_amd_optional(got, now, set, arts);
 	return COLL_OK;
 }
 
-/* An NRAS detached EAT: the NRAS JWKS, handed over as {"nras_jwks":
- * {...}}. The token's signatures, digests and claims are verify_run's. */
+/* An NRAS detached EAT: the NRAS JWKS (checked as JSON with usable keys
+ * before it was cached). The token's signatures, digests and claims are
+ * the NVIDIA verifier's. */
 static enum coll_status
-resolve_nras(int64_t now, json_t *coll, json_t *arts, char *artifact,
-             size_t artifactlen, int64_t *retry)
+resolve_nras(int64_t now, struct artifact_set *set, json_t *arts,
+             char *artifact, size_t artifactlen, int64_t *retry)
 {
 	struct coll_request rq;
 	struct db_collateral_row row;
 	enum coll_status st;
-	json_t *jwks;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.vendor = COLL_VENDOR_NVIDIA;
@@ -354,67 +335,41 @@ resolve_nras(int64_t now, json_t *coll, json_t *arts, char *artifact,
 		name_artifact(&rq, artifact, artifactlen);
 		return st;
 	}
-	/* Checked as JSON before it was cached (coll_artifact_check). */
-	jwks = json_loadb((const char *)row.body, row.body_len,
-	                  JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(jwks)) {
-		json_decref(jwks);
+	if (!add_row(&row, ARTIFACT_NVIDIA_NRAS_JWKS, set, arts)) {
 		db_collateral_row_clear(&row);
 		name_artifact(&rq, artifact, artifactlen);
-		return COLL_UNAVAILABLE;
+		return COLL_DB_UNAVAILABLE;
 	}
-	json_object_set_new(coll, "nras_jwks", jwks);
-	json_array_append_new(arts, artifact_json(&row));
 	db_collateral_row_clear(&row);
 	return COLL_OK;
 }
 
 enum coll_status
-coll_resolve(const uint8_t *ev, size_t len, enum tp_provider prov, int64_t now,
-             json_t **collateral, json_t **artifacts, char *artifact,
+coll_resolve(const uint8_t *ev, size_t len, enum tp_provider prov,
+             const struct artifact_needs *needs, int64_t now,
+             struct artifact_set *set, json_t *artifacts, char *artifact,
              size_t artifactlen, int64_t *retry_after)
 {
-	struct coll_request rq[DCAP_ARTIFACTS];
-	json_t *coll = NULL, *arts = NULL;
-	enum coll_status st;
-
-	*collateral = NULL;
-	*artifacts = NULL;
 	*retry_after = 5;
 	artifact[0] = '\0';
-	if (prov == TP_PROVIDER_NONE)
-		prov = provider_detect(ev, len);
-	coll = json_object();
-	arts = json_array();
-	if (coll == NULL || arts == NULL) {
-		st = COLL_DB_UNAVAILABLE;
-		goto out;
+	switch (prov) {
+	case TP_PROVIDER_INTEL_SGX:
+	case TP_PROVIDER_INTEL_TDX:
+		/* No needs: the quote's chain did not verify, or the quote
+		 * did not parse; the verifier names why. */
+		if (needs == NULL || needs->n == 0)
+			return COLL_NOT_APPLICABLE;
+		return resolve_intel(needs, now, set, artifacts, artifact,
+		                     artifactlen, retry_after);
+	case TP_PROVIDER_AMD_SEV_SNP:
+		return resolve_snp(ev, len, now, set, artifacts, artifact,
+		                   artifactlen, retry_after);
+	case TP_PROVIDER_NVIDIA_GPU:
+		if (!gpu_is_nras_eat(ev, len))
+			return COLL_NOT_APPLICABLE;
+		return resolve_nras(now, set, artifacts, artifact, artifactlen,
+		                    retry_after);
+	default:
+		return COLL_NOT_APPLICABLE;
 	}
-	if (prov == TP_PROVIDER_INTEL_SGX || prov == TP_PROVIDER_INTEL_TDX) {
-		if (!dcap_requests(ev, len, rq)) {
-			/* verify_run names what is wrong with the quote. */
-			st = COLL_NOT_APPLICABLE;
-			goto out;
-		}
-		st = resolve_dcap(rq, now, coll, arts, artifact, artifactlen,
-		                  retry_after);
-	} else if (prov == TP_PROVIDER_AMD_SEV_SNP) {
-		st = resolve_snp(ev, len, now, coll, arts, artifact,
-		                 artifactlen, retry_after);
-	} else if (prov == TP_PROVIDER_NVIDIA_GPU && gpu_is_nras_eat(ev, len)) {
-		st = resolve_nras(now, coll, arts, artifact, artifactlen,
-		                  retry_after);
-	} else {
-		st = COLL_NOT_APPLICABLE;
-	}
-	if (st == COLL_OK) {
-		*collateral = coll;
-		*artifacts = arts;
-		coll = NULL;
-		arts = NULL;
-	}
-out:
-	json_decref(coll);
-	json_decref(arts);
-	return st;
 }

@@ -7,7 +7,9 @@ bool
 request_devices_parse(struct request *r, const json_t *arr,
                       bool have_runtime_data,
                       struct verify_device devs[COMPOSITE_MAX_DEVICES],
-                      uint8_t *evidence[COMPOSITE_MAX_DEVICES], size_t *n)
+                      uint8_t *evidence[COMPOSITE_MAX_DEVICES],
+                      const json_t *collateral[COMPOSITE_MAX_DEVICES],
+                      size_t *n)
 {
 	static const char *const members[] = {"provider", "attestation",
 	                                      "collateral"};
@@ -65,7 +67,9 @@ request_devices_parse(struct request *r, const json_t *arr,
 		}
 		*n = i + 1;
 		d->evidence = evidence[i];
-		d->collateral = json_object_get(dev, "collateral");
+		collateral[i] = json_object_get(dev, "collateral");
+		if (json_is_null(collateral[i]))
+			collateral[i] = NULL;
 	}
 	return true;
 }

@@ -10,7 +10,7 @@
 
 #include "db/registry.h"
 #include "handlers/auth.h"
-#include "handlers/endpoint_attest.h"
+#include "handlers/attestation.h"
 #include "handlers/endpoint_reply.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
@@ -29,7 +29,7 @@ struct tx_args {
 	const struct auth *who;
 	const char *id;
 	int version;
-	struct endpoint_attestation *att;
+	struct attestation *att;
 	bool changed; /* the reference values moved on meanwhile */
 	bool usable;
 };
@@ -56,7 +56,7 @@ transaction(PGconn *c, void *arg)
 		a->changed = true;
 		return DB_OK;
 	}
-	if ((st = endpoint_attestation_nonce(c, a->att, &a->usable)) != DB_OK)
+	if ((st = attestation_consume_nonce(c, a->att, &a->usable)) != DB_OK)
 		return st;
 	if (a->usable) {
 		if ((st = db_passport_insert(c, &a->att->row)) != DB_OK)
@@ -75,7 +75,7 @@ transaction(PGconn *c, void *arg)
 			errors = json_dumps(e, JSON_COMPACT);
 			json_decref(e);
 		} else {
-			errors = endpoint_attestation_errors(a->att);
+			errors = attestation_errors(a->att);
 		}
 		st = db_endpoint_attested(c, a->id, "failed", NULL,
 		                          config_now(&app.cfg), errors);
@@ -96,7 +96,7 @@ enum MHD_Result
 handler_endpoint_attestation_put(struct request *r)
 {
 	struct auth who;
-	struct endpoint_attestation att;
+	struct attestation att;
 	struct db_endpoint_ref ref = {0};
 	struct tx_args a = {0};
 	enum tp_provider tee;
@@ -123,12 +123,19 @@ handler_endpoint_attestation_put(struct request *r)
 	}
 	if (!provider_parse(ref.tee_type, &tee))
 		tee = TP_PROVIDER_NONE;
-	if (!endpoint_attestation_parse(r, doc, tee, &att)) {
+	if (!attestation_parse(r, doc, tee, &att)) {
 		ret = MHD_YES;
 		goto out;
 	}
-	if (!endpoint_attestation_verify(&att, ref.doc, r->param, ref.version,
-	                                 ref.sha256)) {
+	att.expected = ref.doc;
+	att.endpoint_id = r->param;
+	att.ref_version = ref.version;
+	att.ref_sha256 = ref.sha256;
+	if (!attestation_verify(r, &att)) {
+		ret = MHD_YES;
+		goto out;
+	}
+	if (att.valid && !attestation_sign(&att)) {
 		ret = reply_error(r, TP_ERR_signing_unavailable, NULL);
 		goto out;
 	}
@@ -144,13 +151,13 @@ handler_endpoint_attestation_put(struct request *r)
 		ret = reply_error(r, TP_ERR_reference_values_changed, NULL);
 		goto out;
 	}
-	endpoint_attestation_settle(&att);
+	attestation_settle(&att);
 	if (a.usable)
 		metrics_passport_issued();
 	ret = endpoint_reply(r, 200, r->param,
-	                     endpoint_attestation_json(&att, a.usable));
+	                     attestation_json(&att, a.usable));
 out:
-	endpoint_attestation_free(&att);
+	attestation_free(&att);
 	json_decref(ref.doc);
 	json_decref(doc);
 	return ret;

@@ -10,7 +10,7 @@
 
 #include "db/registry.h"
 #include "handlers/auth.h"
-#include "handlers/endpoint_attest.h"
+#include "handlers/attestation.h"
 #include "handlers/endpoint_reply.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
@@ -107,7 +107,7 @@ parse_input(struct request *r, struct input *in)
 struct tx_args {
 	const struct auth *who;
 	const struct input *in;
-	struct endpoint_attestation *att;
+	struct attestation *att;
 	const char *id;
 	char *reference_json;
 	bool usable;
@@ -132,7 +132,7 @@ transaction(PGconn *c, void *arg)
 	}
 	if (st != DB_NOT_FOUND)
 		return st;
-	if ((st = endpoint_attestation_nonce(c, a->att, &a->usable)) != DB_OK)
+	if ((st = attestation_consume_nonce(c, a->att, &a->usable)) != DB_OK)
 		return st;
 	if (!a->usable)
 		return DB_OK; /* only the nonce's consumption is committed */
@@ -166,7 +166,7 @@ handler_endpoints_post(struct request *r)
 {
 	struct auth who;
 	struct input in;
-	struct endpoint_attestation att;
+	struct attestation att;
 	struct tx_args a = {0};
 	char id[37];
 	enum MHD_Result ret;
@@ -176,13 +176,20 @@ handler_endpoints_post(struct request *r)
 	if (!auth_require_provider(r, &who))
 		return MHD_YES;
 	if (!parse_input(r, &in) ||
-	    !endpoint_attestation_parse(r, in.doc, in.tee, &att)) {
+	    !attestation_parse(r, in.doc, in.tee, &att)) {
 		ret = MHD_YES;
 		goto out;
 	}
 	reg_uuid(id);
-	if (!endpoint_attestation_verify(&att, in.reference, id, 1,
-	                                 in.sha256)) {
+	att.expected = in.reference;
+	att.endpoint_id = id;
+	att.ref_version = 1;
+	att.ref_sha256 = in.sha256;
+	if (!attestation_verify(r, &att)) {
+		ret = MHD_YES;
+		goto out;
+	}
+	if (att.valid && !attestation_sign(&att)) {
 		ret = reply_error(r, TP_ERR_signing_unavailable, NULL);
 		goto out;
 	}
@@ -213,17 +220,16 @@ handler_endpoints_post(struct request *r)
 		ret = reply_error(r, TP_ERR_endpoint_exists, "url");
 		goto out;
 	}
-	endpoint_attestation_settle(&att);
+	attestation_settle(&att);
 	if (!att.valid || !a.usable) {
-		ret = endpoint_reply_invalid(
-		        r, endpoint_attestation_json(&att, false));
+		ret = endpoint_reply_invalid(r, attestation_json(&att, false));
 		goto out;
 	}
 	metrics_passport_issued();
-	ret = endpoint_reply(r, 201, id, endpoint_attestation_json(&att, true));
+	ret = endpoint_reply(r, 201, id, attestation_json(&att, true));
 out:
 	free(a.reference_json);
-	endpoint_attestation_free(&att);
+	attestation_free(&att);
 	json_decref(in.reference);
 	json_decref(in.doc);
 	return ret;

@@ -88,7 +88,7 @@ verify_devices(const struct verify_request *cpu_req,
 		req.evidence = devs[i].evidence;
 		req.evidence_len = devs[i].evidence_len;
 		req.provider = devs[i].provider;
-		req.collateral = devs[i].collateral;
+		req.artifacts = devs[i].artifacts;
 		/* Reference values, nonce and runtime data belong to the CPU
 		 * evidence; the device is bound to it below. */
 		req.expected = NULL;

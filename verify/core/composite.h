@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "verify/core/artifact.h"
 #include "verify/verify.h"
 
 #define COMPOSITE_MAX_DEVICES 8
@@ -14,7 +15,7 @@ struct verify_device {
 	enum tp_provider provider;
 	const uint8_t *evidence;
 	size_t evidence_len;
-	const json_t *collateral;
+	const struct artifact_set *artifacts; /* its collateral, or NULL */
 };
 
 /*

@@ -114,6 +114,24 @@ dcap_cache_clear(void)
 	}
 }
 
+void
+dcap_cache_clear_platform(void)
+{
+	struct dcap_cached *dead;
+
+	for (size_t i = 0; i < DCAP_CACHE_SLOTS; i++) {
+		pthread_mutex_lock(&cache_lock);
+		dead = NULL;
+		if (slots[i].obj != NULL && slots[i].obj->platform) {
+			unref_locked(slots[i].obj, &dead);
+			slots[i].obj = NULL;
+		}
+		pthread_mutex_unlock(&cache_lock);
+		if (dead != NULL)
+			dead->destroy(dead);
+	}
+}
+
 bool
 dcap_sha256_parts(const void *const *parts, const size_t *lens, size_t n,
                   uint8_t out[32])

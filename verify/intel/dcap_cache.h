@@ -12,7 +12,9 @@
  * beyond the nextUpdate / notAfter it depends on.
  */
 struct dcap_cached {
-	int refs; /* guarded by the cache lock */
+	int refs;      /* guarded by the cache lock */
+	bool platform; /* one platform's (PCK chain, attestation key), not
+	                * shared collateral */
 	void (*destroy)(struct dcap_cached *c);
 };
 
@@ -43,5 +45,9 @@ bool dcap_sha256_parts(const void *const *parts, const size_t *lens, size_t n,
 
 /* Empties the cache (tests, benchmarks). */
 void dcap_cache_clear(void);
+
+/* Drops the per-platform entries only, as if the next quote came from a
+ * platform never seen (benchmarks). */
+void dcap_cache_clear_platform(void);
 
 #endif

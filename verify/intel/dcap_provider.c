@@ -106,6 +106,7 @@ pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
 		return NULL;
 	}
 	p->cached.refs = 1;
+	p->cached.platform = true;
 	p->cached.destroy = pck_destroy;
 	if (!dcap_pck_chain_verify(q->cert_data, q->cert_len, root,
 	                           c != NULL ? c->pck_crl : NULL,
@@ -204,6 +205,7 @@ att_key_get(const struct dcap_quote *q)
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return NULL;
 	k->cached.refs = 1;
+	k->cached.platform = true;
 	k->cached.destroy = att_key_destroy;
 	if ((k->pub = ecdsa_pub_from_point("P-256", q->att_key, 64)) == NULL) {
 		ERR_clear_error();
@@ -410,6 +412,7 @@ pck_pre(const struct dcap_quote *q, int64_t now)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->cached.refs = 1;
+	p->cached.platform = true;
 	p->cached.destroy = pre_destroy;
 	if (!dcap_pck_chain_precheck(q->cert_data, q->cert_len, dcap_root_ca(),
 	                             now, &p->ext, &p->ca, &from, &until)) {
