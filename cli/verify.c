@@ -268,6 +268,8 @@ cli_verify(int argc, char **argv)
 		verify_evidence_free(&phase);
 		goto out;
 	}
+	if (cfg.verify.snp.crl_file[0] != '\0')
+		load_amd_crl_file(cfg.verify.snp.crl_file, &set);
 	verify_finish(&req, &phase, &v);
 	verify_evidence_free(&phase);
 	out = verdict_to_json(&v);

@@ -88,6 +88,8 @@ load_collateral(struct request *r, struct attestation *a, enum tp_provider p,
 			return false;
 		}
 	}
+	if (app.cfg.verify.snp.crl_file[0] != '\0')
+		load_amd_crl_file(app.cfg.verify.snp.crl_file, set);
 	coll_gpu_ocsp(ev, len, p, set);
 	return true;
 }

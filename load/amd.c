@@ -14,3 +14,10 @@ load_amd_path(const char *path, struct artifact_set *set)
 	(void)path;
 	(void)set;
 }
+
+void
+load_amd_crl_file(const char *path, struct artifact_set *set)
+{
+	(void)path;
+	(void)set;
+}

@@ -58,7 +58,11 @@ export_ext(enum artifact_kind k)
 	case ARTIFACT_NVIDIA_NRAS_JWKS:
 		return "json";
 	case ARTIFACT_AMD_CERT_CHAIN:
+	case ARTIFACT_NVIDIA_DEVICE_CHAIN:
+	case ARTIFACT_ARM_KEY:
 		return "pem";
+	case ARTIFACT_NVIDIA_RIM:
+		return "xml";
 	default:
 		return "der";
 	}

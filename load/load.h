@@ -54,6 +54,12 @@ void load_intel_json(const json_t *member, struct artifact_set *set);
 void load_intel_path(const char *path, struct artifact_set *set);
 void load_amd_json(const json_t *member, struct artifact_set *set);
 void load_amd_path(const char *path, struct artifact_set *set);
+/*
+ * The operator's AMD CRL file (config snp.crl_file: DER or PEM), added
+ * as ARTIFACT_AMD_CRL with source "config" after the other loaders; an
+ * unreadable file is recorded as malformed.
+ */
+void load_amd_crl_file(const char *path, struct artifact_set *set);
 void load_nvidia_json(const json_t *member, struct artifact_set *set);
 void load_nvidia_path(const char *path, struct artifact_set *set);
 void load_arm_json(const json_t *member, struct artifact_set *set);
