@@ -139,7 +139,7 @@ coll_tcb_forecast(const uint8_t *ev, size_t len, int64_t now, json_t **out,
 	if (dcap_quote_parse(ev, len, &q, why, sizeof(why)) != TP_ERR_none ||
 	    q.cert_type != DCAP_CERT_PCK_CHAIN ||
 	    !dcap_pck_chain_precheck(q.cert_data, q.cert_len, dcap_root_ca(),
-	                             now, &ext, &ca, &from, &until))
+	                             now, &ext, &ca, &from, &until, NULL))
 		goto out;
 	tee = q.hdr.tee_type == DCAP_TEE_TDX ? "tdx" : "sgx";
 	codec_hex_encode_to(ext.fmspc, 6, fmspc);

@@ -281,6 +281,19 @@ dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
                       struct verdict *v, struct dcap_pck_ext *ext,
                       EVP_PKEY **pub, int64_t *from, int64_t *until)
 {
+	return dcap_pck_chain_verify_parsed(pem, len, NULL, root, pck_crl,
+	                                    root_crl, now, v, ext, pub, from,
+	                                    until);
+}
+
+bool
+dcap_pck_chain_verify_parsed(const uint8_t *pem, size_t len,
+                             STACK_OF(X509) * parsed, X509 *root,
+                             X509_CRL *pck_crl, X509_CRL *root_crl,
+                             int64_t now, struct verdict *v,
+                             struct dcap_pck_ext *ext, EVP_PKEY **pub,
+                             int64_t *from, int64_t *until)
+{
 	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
 	STACK_OF(X509_CRL) *crls = NULL;
 	X509 *leaf = NULL;
@@ -301,7 +314,14 @@ dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
 		        pem_blocks(pem, len), DCAP_PCK_CHAIN_MAX);
 		goto out;
 	}
-	sk = x509_parse_pem_chain(pem, len);
+	/* The first phase's parse of these same bytes, when it kept one:
+	 * parsing a certificate costs about as much as verifying it. */
+	sk = parsed != NULL ? sk_X509_dup(parsed)
+	                    : x509_parse_pem_chain(pem, len);
+	if (parsed != NULL && sk != NULL) {
+		for (int i = 0; i < sk_X509_num(sk); i++)
+			X509_up_ref(sk_X509_value(sk, i));
+	}
 	if (sk == NULL || sk_X509_num(sk) < 2) {
 		verdict_fail(v, "pck_chain", TP_ERR_pck_chain_invalid,
 		             "certification_data: want the PEM chain PCK "
@@ -406,7 +426,8 @@ out:
 bool
 dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root, int64_t now,
                         struct dcap_pck_ext *ext, enum dcap_pck_ca *ca,
-                        int64_t *from, int64_t *until)
+                        int64_t *from, int64_t *until,
+                        STACK_OF(X509) * *chain)
 {
 	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
 	X509 *leaf, *issuer;
@@ -447,6 +468,10 @@ dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root, int64_t now,
 		*from = asn1_unix(X509_get0_notBefore(issuer));
 	if (x509_not_after(issuer) < *until)
 		*until = x509_not_after(issuer);
+	if (chain != NULL) {
+		*chain = sk;
+		sk = NULL;
+	}
 	ok = true;
 out:
 	ERR_clear_error();

@@ -52,6 +52,15 @@ bool dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
                            struct verdict *v, struct dcap_pck_ext *ext,
                            EVP_PKEY **pub, int64_t *from, int64_t *until);
 
+/* The same, with PARSED (borrowed; NULL: parse PEM) the certificates of
+ * PEM as dcap_pck_chain_precheck parsed them. */
+bool dcap_pck_chain_verify_parsed(const uint8_t *pem, size_t len,
+                                  STACK_OF(X509) * parsed, X509 *root,
+                                  X509_CRL *pck_crl, X509_CRL *root_crl,
+                                  int64_t now, struct verdict *v,
+                                  struct dcap_pck_ext *ext, EVP_PKEY **pub,
+                                  int64_t *from, int64_t *until);
+
 /* The CA that issued a PCK certificate (the PCK CRL to ask for). */
 enum dcap_pck_ca { DCAP_PCK_CA_PLATFORM = 0, DCAP_PCK_CA_PROCESSOR };
 
@@ -61,11 +70,13 @@ enum dcap_pck_ca { DCAP_PCK_CA_PLATFORM = 0, DCAP_PCK_CA_PROCESSOR };
  * ROOT at NOW, without CRLs (they are what this check lets the caller
  * fetch). Records nothing: on any failure it returns false and the
  * second phase's dcap_pck_chain_verify names the problem. On success
- * fills EXT, *CA and the validity window [*FROM, *UNTIL] of leaf and CA.
+ * fills EXT, *CA and the validity window [*FROM, *UNTIL] of leaf and CA,
+ * and, when CHAIN is not NULL, hands the parsed certificates over in
+ * *CHAIN (free with sk_X509_pop_free) for the second phase.
  */
 bool dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root,
                              int64_t now, struct dcap_pck_ext *ext,
                              enum dcap_pck_ca *ca, int64_t *from,
-                             int64_t *until);
+                             int64_t *until, STACK_OF(X509) * *chain);
 
 #endif

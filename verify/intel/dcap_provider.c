@@ -76,8 +76,8 @@ pck_key(const struct dcap_quote *q, const struct dcap_collateral *c,
  * chain is still checked, without CRLs, and nothing is cached).
  */
 static struct dcap_pck *
-pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
-           int64_t now, struct verdict *v)
+pck_verify(const struct dcap_quote *q, STACK_OF(X509) * parsed,
+           const struct dcap_collateral *c, int64_t now, struct verdict *v)
 {
 	struct dcap_pck *p = NULL, *hit;
 	X509 *root = dcap_root_ca();
@@ -108,10 +108,11 @@ pck_verify(const struct dcap_quote *q, const struct dcap_collateral *c,
 	p->cached.refs = 1;
 	p->cached.platform = true;
 	p->cached.destroy = pck_destroy;
-	if (!dcap_pck_chain_verify(q->cert_data, q->cert_len, root,
-	                           c != NULL ? c->pck_crl : NULL,
-	                           c != NULL ? c->root_crl : NULL, now, v,
-	                           &p->ext, &p->pub, &p->from, &p->until))
+	if (!dcap_pck_chain_verify_parsed(
+	            q->cert_data, q->cert_len, parsed, root,
+	            c != NULL ? c->pck_crl : NULL,
+	            c != NULL ? c->root_crl : NULL, now, v, &p->ext, &p->pub,
+	            &p->from, &p->until))
 		goto out;
 	verdict_expires_no_later_than(v, p->until);
 	/* Cached only with verified CRLs, within the collateral's window. */
@@ -379,6 +380,9 @@ apply_td_policy(const struct verify_request *req, const struct dcap_quote *q,
 struct dcap_parsed {
 	struct dcap_quote q;
 	bool tdx;
+	/* The PCK chain as phase 1 parsed it (NULL when it came from the
+	 * cache or did not verify): phase 2 does not parse it again. */
+	STACK_OF(X509) * chain;
 };
 
 struct dcap_pre {
@@ -396,7 +400,7 @@ pre_destroy(struct dcap_cached *cc)
 /* The chain's first-phase verdict: the entry (release it), or NULL when
  * it did not verify. */
 static struct dcap_pre *
-pck_pre(const struct dcap_quote *q, int64_t now)
+pck_pre(const struct dcap_quote *q, int64_t now, STACK_OF(X509) * *chain)
 {
 	const void *parts[2] = {"teepass-dcap-pck-pre-v1", q->cert_data};
 	size_t lens[2] = {23, q->cert_len};
@@ -415,7 +419,8 @@ pck_pre(const struct dcap_quote *q, int64_t now)
 	p->cached.platform = true;
 	p->cached.destroy = pre_destroy;
 	if (!dcap_pck_chain_precheck(q->cert_data, q->cert_len, dcap_root_ca(),
-	                             now, &p->ext, &p->ca, &from, &until)) {
+	                             now, &p->ext, &p->ca, &from, &until,
+	                             chain)) {
 		free(p);
 		return NULL;
 	}
@@ -462,7 +467,7 @@ dcap_needs(const struct verify_request *req, struct verdict *v,
 		free(p);
 		return NULL;
 	}
-	if ((pre = pck_pre(&p->q, req->now)) == NULL)
+	if ((pre = pck_pre(&p->q, req->now, &p->chain)) == NULL)
 		return p;
 	tee = p->tdx ? "tdx" : "sgx";
 	codec_hex_encode_to(pre->ext.fmspc, 6, fmspc);
@@ -481,7 +486,11 @@ dcap_needs(const struct verify_request *req, struct verdict *v,
 static void
 dcap_parsed_free(void *parsed)
 {
-	free(parsed);
+	struct dcap_parsed *p = parsed;
+
+	if (p != NULL)
+		sk_X509_pop_free(p->chain, X509_free);
+	free(p);
 }
 
 /* Phase 2: signatures, chain with CRLs, collateral, TCB and policy. */
@@ -521,7 +530,8 @@ dcap_verify_parsed(const struct verify_request *req, void *parsed,
 	check_qe_report_data(&q, v);
 	dcap_raw_collateral_from_artifacts(req->artifacts, &raw);
 	coll = dcap_collateral_verify(&raw, req->now, v);
-	pck = pck_verify(&q, coll, req->now, v);
+	pck = pck_verify(&q, ((struct dcap_parsed *)parsed)->chain, coll,
+	                 req->now, v);
 	if (pck != NULL) {
 		qe_sig_ok = check_qe_report_signature(&q, pck, v);
 		verdict_claim_hex(v, "fmspc", pck->ext.fmspc, 6);
