@@ -8,7 +8,7 @@
  * The typed collateral boundary (STYLE.md, "Collateral"). A verifier
  * never reads a file, a JSON member or a cache: loaders (the request's
  * "collateral" member, a --collateral file or directory, the PostgreSQL
- * cache, the vendor fetch; collateral/load*.c and collateral/resolve.c)
+ * cache, the vendor fetch; load/ and collateral/resolve.c)
  * fill one artifact set with the exact bytes the vendor served, and the
  * verifier checks them once.
  */
