@@ -127,8 +127,10 @@ pki_make(struct pki *p)
 	p->leaf_key = EVP_EC_gen("P-256");
 	p->root = cert(p->root_key, p->root_key, NULL, "Test SGX Root CA", 1,
 	               true, NULL);
-	p->ca = cert(p->ca_key, p->root_key, p->root, "Test PCK Platform CA", 2,
-	             true, NULL);
+	/* The CA's name is Intel's (phase 1 asks for the CRL of the
+	 * Platform or the Processor CA by it); the root is not. */
+	p->ca = cert(p->ca_key, p->root_key, p->root,
+	             "Intel SGX PCK Platform CA", 2, true, NULL);
 	p->leaf = cert(p->leaf_key, p->ca_key, p->ca, "Test PCK Certificate", 3,
 	               false, sgx);
 	PEM_write_bio_X509(bio, p->leaf);
@@ -179,25 +181,82 @@ crl(X509 *issuer, EVP_PKEY *key, X509 *revoked, int64_t from, int64_t until)
 	return c;
 }
 
+/*
+ * How the chain is checked: in one go (dcap_pck_chain_verify), or as
+ * the provider does, phase 1 without CRLs (dcap_pck_chain_precheck) and
+ * phase 2 with its parsed chain, whose revocation alone is then checked
+ * (x509_crl_check) — with the CRL signatures verified there, or taken as
+ * verified by the collateral check (SIGNER).
+ */
+enum path { ONE_GO, TWO_PHASES, TWO_PHASES_SIGNED, PATHS };
+
 static bool
-check(const struct pki *p, const char *pem, X509_CRL *pck_crl,
-      X509_CRL *root_crl, struct verdict *v, struct dcap_pck_ext *ext)
+check_path(const struct pki *p, const char *pem, X509_CRL *pck_crl,
+           X509_CRL *root_crl, struct verdict *v, struct dcap_pck_ext *ext,
+           enum path path)
 {
+	STACK_OF(X509) *chain = NULL;
 	EVP_PKEY *pub = NULL;
+	struct dcap_pck_ext pre_ext;
+	enum dcap_pck_ca ca;
 	int64_t from = 0, until = 0;
 	bool ok;
 
 	verdict_init(v, TP_PROVIDER_INTEL_TDX, NOW);
-	ok = dcap_pck_chain_verify((const uint8_t *)pem, strlen(pem), p->root,
-	                           pck_crl, root_crl, NOW, v, ext, &pub, &from,
-	                           &until);
+	if (path != ONE_GO &&
+	    dcap_pck_chain_precheck((const uint8_t *)pem, strlen(pem), p->root,
+	                            NOW, &pre_ext, &ca, &from, &until,
+	                            &chain)) {
+		assert_non_null(chain);
+		assert_int_equal(ca, DCAP_PCK_CA_PLATFORM);
+	}
+	/* The well-formed chain passes phase 1, so phase 2 really takes the
+	 * revocation-only path. */
+	if (path != ONE_GO && pem == p->pem)
+		assert_non_null(chain);
+	ok = dcap_pck_chain_verify_parsed(
+	        (const uint8_t *)pem, strlen(pem), chain, p->root, pck_crl,
+	        root_crl, path == TWO_PHASES_SIGNED ? p->ca : NULL, NOW, v, ext,
+	        &pub, &from, &until);
 	if (ok) {
 		assert_non_null(pub);
 		assert_int_equal(from, NOW - 86400 * 365);
 		assert_int_equal(until, NOW + 86400 * 365);
 	}
+	sk_X509_pop_free(chain, X509_free);
 	EVP_PKEY_free(pub);
 	return ok;
+}
+
+/* Every path below END gives the same answer; the verdict of the last
+ * is kept. */
+static bool
+check_upto(const struct pki *p, const char *pem, X509_CRL *pck_crl,
+           X509_CRL *root_crl, struct verdict *v, struct dcap_pck_ext *ext,
+           enum path end)
+{
+	bool ok = check_path(p, pem, pck_crl, root_crl, v, ext, ONE_GO);
+	char *errors = json_dumps(v->errors, JSON_COMPACT), *other;
+
+	for (int path = TWO_PHASES; path < (int)end; path++) {
+		verdict_free(v);
+		assert_int_equal(check_path(p, pem, pck_crl, root_crl, v, ext,
+		                            (enum path)path),
+		                 ok);
+		/* The same errors, messages included. */
+		other = json_dumps(v->errors, JSON_COMPACT);
+		assert_string_equal(other, errors);
+		free(other);
+	}
+	free(errors);
+	return ok;
+}
+
+static bool
+check(const struct pki *p, const char *pem, X509_CRL *pck_crl,
+      X509_CRL *root_crl, struct verdict *v, struct dcap_pck_ext *ext)
+{
+	return check_upto(p, pem, pck_crl, root_crl, v, ext, PATHS);
 }
 
 static void
@@ -241,6 +300,58 @@ test_revocation(void **state)
 	assert_false(check(&p, p.pem, pck_stale, root_crl, &v, &ext));
 	expect_error(&v, TP_ERR_collateral_expired);
 	verdict_free(&v);
+
+	/* A PCK CRL in the CA's name signed by another key: refused on
+	 * both paths that verify CRL signatures (the third takes the
+	 * caller's word that it verified this one, which it did not). */
+	{
+		EVP_PKEY *other = EVP_EC_gen("P-256");
+		X509_CRL *forged =
+		        crl(p.ca, other, NULL, NOW - 3600, NOW + 3600);
+		assert_false(check_upto(&p, p.pem, forged, root_crl, &v, &ext,
+		                        TWO_PHASES_SIGNED));
+		expect_error(&v, TP_ERR_certificate_chain_invalid);
+		verdict_free(&v);
+		X509_CRL_free(forged);
+		EVP_PKEY_free(other);
+	}
+
+	/* A PCK CRL with a critical extension nobody knows: OpenSSL
+	 * refuses it, and the revocation-only path leaves such CRLs to
+	 * OpenSSL. */
+	{
+		X509_CRL *odd =
+		        crl(p.ca, p.ca_key, NULL, NOW - 3600, NOW + 3600);
+		ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.55555.1", 1);
+		ASN1_OCTET_STRING *val = ASN1_OCTET_STRING_new();
+		X509_EXTENSION *e;
+		ASN1_OCTET_STRING_set(val, (const unsigned char *)"\x05\x00",
+		                      2);
+		e = X509_EXTENSION_create_by_OBJ(NULL, oid, 1, val);
+		assert_non_null(e);
+		assert_true(X509_CRL_add_ext(odd, e, -1) == 1);
+		assert_true(X509_CRL_sign(odd, p.ca_key, EVP_sha256()) > 0);
+		/* As teepass meets a CRL: decoded from DER (OpenSSL notes
+		 * the critical extension while decoding). */
+		{
+			unsigned char *der = NULL;
+			const unsigned char *q;
+			int n = i2d_X509_CRL(odd, &der);
+			assert_true(n > 0);
+			X509_CRL_free(odd);
+			q = der;
+			odd = d2i_X509_CRL(NULL, &q, n);
+			assert_non_null(odd);
+			OPENSSL_free(der);
+		}
+		assert_false(check(&p, p.pem, odd, root_crl, &v, &ext));
+		expect_error(&v, TP_ERR_certificate_chain_invalid);
+		verdict_free(&v);
+		X509_EXTENSION_free(e);
+		ASN1_OCTET_STRING_free(val);
+		ASN1_OBJECT_free(oid);
+		X509_CRL_free(odd);
+	}
 
 	/* A PCK CRL of another issuer (the root's CRL as PCK CRL). */
 	assert_false(check(&p, p.pem, root_crl, root_crl, &v, &ext));

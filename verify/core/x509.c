@@ -238,3 +238,77 @@ out:
 	X509_STORE_free(store);
 	return ok;
 }
+
+/* True when CRL needs more than x509_crl_check's rules. */
+static bool
+crl_unsupported(X509_CRL *crl)
+{
+	STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED(crl);
+
+	if (X509_CRL_get_ext_by_critical(crl, 1, -1) >= 0 ||
+	    X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1) >=
+	            0 ||
+	    X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 ||
+	    X509_CRL_get_ext_by_NID(crl, NID_freshest_crl, -1) >= 0)
+		return true;
+	for (int i = 0; i < sk_X509_REVOKED_num(revoked); i++) {
+		if (X509_REVOKED_get_ext_by_critical(
+		            sk_X509_REVOKED_value(revoked, i), 1, -1) >= 0)
+			return true;
+	}
+	return false;
+}
+
+static enum x509_crl_result
+crl_bad(int err, int depth, enum tp_err *code, char *why, size_t whylen)
+{
+	*code = map_error(err);
+	snprintf(why, whylen, "%s (at chain depth %d)",
+	         X509_verify_cert_error_string(err), depth);
+	return X509_CRL_BAD;
+}
+
+enum x509_crl_result
+x509_crl_check(X509 *cert, X509 *issuer, X509_CRL *crl, bool signature_checked,
+               int64_t at, int depth, enum tp_err *code, char *why,
+               size_t whylen)
+{
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+	X509_REVOKED *rev = NULL;
+	EVP_PKEY *k;
+	time_t t = (time_t)at;
+	int r;
+
+	if (crl_unsupported(crl))
+		return X509_CRL_UNSUPPORTED;
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl),
+	                  X509_get_issuer_name(cert)) != 0)
+		return crl_bad(X509_V_ERR_UNABLE_TO_GET_CRL, depth, code, why,
+		               whylen);
+	if (!signature_checked && ((k = X509_get0_pubkey(issuer)) == NULL ||
+	                           X509_CRL_verify(crl, k) != 1)) {
+		ERR_clear_error();
+		return crl_bad(X509_V_ERR_CRL_SIGNATURE_FAILURE, depth, code,
+		               why, whylen);
+	}
+	if ((r = X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &t)) == 0)
+		return crl_bad(X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD, depth,
+		               code, why, whylen);
+	if (r > 0)
+		return crl_bad(X509_V_ERR_CRL_NOT_YET_VALID, depth, code, why,
+		               whylen);
+	if (next != NULL) {
+		if ((r = X509_cmp_time(next, &t)) == 0)
+			return crl_bad(
+			        X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD,
+			        depth, code, why, whylen);
+		if (r < 0)
+			return crl_bad(X509_V_ERR_CRL_HAS_EXPIRED, depth, code,
+			               why, whylen);
+	}
+	/* 1: listed; 2: listed as removeFromCRL, which revokes nothing. */
+	if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1)
+		return crl_bad(X509_V_ERR_CERT_REVOKED, depth, code, why,
+		               whylen);
+	return X509_CRL_GOOD;
+}

@@ -48,4 +48,28 @@ bool x509_chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, X509 *anchor,
                        int64_t at, STACK_OF(X509_CRL) * crls, enum tp_err *code,
                        char *why, size_t whylen);
 
+/* What x509_crl_check found. */
+enum x509_crl_result {
+	X509_CRL_GOOD,        /* CERT is not listed */
+	X509_CRL_BAD,         /* *code and WHY say why */
+	X509_CRL_UNSUPPORTED, /* a CRL x509_chain_verify must judge */
+};
+
+/*
+ * The revocation check x509_chain_verify does for one certificate of a
+ * chain whose signatures are already verified, without re-verifying
+ * them: CRL must name CERT's issuer as its issuer, be within its window
+ * at AT, be signed by ISSUER (checked here unless SIGNATURE_CHECKED: the
+ * caller verified it with this very certificate) and not list CERT.
+ * DEPTH (CERT's depth in the chain) goes into WHY as x509_chain_verify
+ * writes it. A CRL with an issuing distribution point, a delta CRL
+ * indicator or any critical extension (of its own or of an entry) is
+ * X509_CRL_UNSUPPORTED: OpenSSL's rules for those apply, so the caller
+ * runs x509_chain_verify instead.
+ */
+enum x509_crl_result x509_crl_check(X509 *cert, X509 *issuer, X509_CRL *crl,
+                                    bool signature_checked, int64_t at,
+                                    int depth, enum tp_err *code, char *why,
+                                    size_t whylen);
+
 #endif

@@ -610,6 +610,7 @@ collateral_destroy(struct dcap_cached *cc)
 	dcap_qe_identity_clear(&c->qe);
 	X509_CRL_free(c->pck_crl);
 	X509_CRL_free(c->root_crl);
+	X509_free(c->pck_crl_signer);
 	for (int i = 0; i < DCAP_ITEM__COUNT; i++)
 		free(c->copy[i]);
 	free(c);
@@ -950,6 +951,10 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 		ok = false;
 	} else {
 		verdict_pass(v, "pck_crl");
+		/* The PCK chain check need not verify this signature again
+		 * for a PCK CA that is this certificate. */
+		if (X509_up_ref(pck_ca) == 1)
+			c->pck_crl_signer = pck_ca;
 	}
 
 	/* TCB Info: signer chain, signature over the exact bytes, window. */

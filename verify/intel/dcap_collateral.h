@@ -143,6 +143,7 @@ struct dcap_collateral {
 	struct dcap_qe_identity qe;
 	X509_CRL *pck_crl;
 	X509_CRL *root_crl;
+	X509 *pck_crl_signer; /* verified pck_crl; root_crl: the root */
 	uint8_t item_sha256[DCAP_ITEM__COUNT][32];
 	int64_t valid_from, valid_until;
 };

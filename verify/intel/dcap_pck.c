@@ -282,18 +282,42 @@ dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
                       EVP_PKEY **pub, int64_t *from, int64_t *until)
 {
 	return dcap_pck_chain_verify_parsed(pem, len, NULL, root, pck_crl,
-	                                    root_crl, now, v, ext, pub, from,
-	                                    until);
+	                                    root_crl, NULL, now, v, ext, pub,
+	                                    from, until);
+}
+
+/*
+ * The revocation of a chain phase 1 verified: the leaf through PCK_CRL,
+ * its CA through ROOT_CRL, without verifying the chain's signatures
+ * again. Skips the CRL signatures the caller verified (SIGNER: the
+ * certificate PCK_CRL verified with, and ROOT_CRL with ROOT).
+ */
+static enum x509_crl_result
+revocation(STACK_OF(X509) * sk, X509 *root, X509_CRL *pck_crl,
+           X509_CRL *root_crl, X509 *signer, int64_t now, enum tp_err *code,
+           char *why, size_t whylen)
+{
+	X509 *leaf = sk_X509_value(sk, 0), *ca = sk_X509_value(sk, 1);
+	enum x509_crl_result r;
+
+	r = x509_crl_check(leaf, ca, pck_crl,
+	                   signer != NULL && X509_cmp(signer, ca) == 0, now, 0,
+	                   code, why, whylen);
+	if (r != X509_CRL_GOOD)
+		return r;
+	return x509_crl_check(ca, root, root_crl, signer != NULL, now, 1, code,
+	                      why, whylen);
 }
 
 bool
 dcap_pck_chain_verify_parsed(const uint8_t *pem, size_t len,
                              STACK_OF(X509) * parsed, X509 *root,
                              X509_CRL *pck_crl, X509_CRL *root_crl,
-                             int64_t now, struct verdict *v,
+                             X509 *signer, int64_t now, struct verdict *v,
                              struct dcap_pck_ext *ext, EVP_PKEY **pub,
                              int64_t *from, int64_t *until)
 {
+	enum x509_crl_result r = X509_CRL_UNSUPPORTED;
 	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
 	STACK_OF(X509_CRL) *crls = NULL;
 	X509 *leaf = NULL;
@@ -376,8 +400,19 @@ dcap_pck_chain_verify_parsed(const uint8_t *pem, size_t len,
 		    !sk_X509_CRL_push(crls, root_crl))
 			goto oom;
 	}
-	if (!x509_chain_verify(leaf, untrusted, root, now, crls, &code, why,
-	                       sizeof(why))) {
+	/* A chain phase 1 verified at NOW needs only its revocation
+	 * checked; anything else (no phase 1, a CRL with extensions only
+	 * OpenSSL's rules cover) gets OpenSSL's whole verification. */
+	if (parsed != NULL && crls == NULL)
+		r = X509_CRL_GOOD;
+	else if (parsed != NULL)
+		r = revocation(sk, root, pck_crl, root_crl, signer, now, &code,
+		               why, sizeof(why));
+	if (r == X509_CRL_UNSUPPORTED &&
+	    !x509_chain_verify(leaf, untrusted, root, now, crls, &code, why,
+	                       sizeof(why)))
+		r = X509_CRL_BAD;
+	if (r == X509_CRL_BAD) {
 		v->certificate_chain_valid = TP_FALSE;
 		verdict_fail(v, "pck_chain", code, "PCK chain: %s", why);
 		goto out;
@@ -426,8 +461,7 @@ out:
 bool
 dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root, int64_t now,
                         struct dcap_pck_ext *ext, enum dcap_pck_ca *ca,
-                        int64_t *from, int64_t *until,
-                        STACK_OF(X509) * *chain)
+                        int64_t *from, int64_t *until, STACK_OF(X509) * *chain)
 {
 	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
 	X509 *leaf, *issuer;

@@ -52,12 +52,18 @@ bool dcap_pck_chain_verify(const uint8_t *pem, size_t len, X509 *root,
                            struct verdict *v, struct dcap_pck_ext *ext,
                            EVP_PKEY **pub, int64_t *from, int64_t *until);
 
-/* The same, with PARSED (borrowed; NULL: parse PEM) the certificates of
- * PEM as dcap_pck_chain_precheck parsed them. */
+/*
+ * The same, for the second phase. PARSED (borrowed; NULL: parse PEM and
+ * verify everything) holds the certificates dcap_pck_chain_precheck
+ * verified at NOW: their signatures are not verified again, only their
+ * revocation (x509_crl_check). SIGNER (or NULL) is the certificate the
+ * caller verified PCK_CRL's signature with, having verified ROOT_CRL's
+ * with ROOT: those signatures are not verified again either.
+ */
 bool dcap_pck_chain_verify_parsed(const uint8_t *pem, size_t len,
                                   STACK_OF(X509) * parsed, X509 *root,
                                   X509_CRL *pck_crl, X509_CRL *root_crl,
-                                  int64_t now, struct verdict *v,
+                                  X509 *signer, int64_t now, struct verdict *v,
                                   struct dcap_pck_ext *ext, EVP_PKEY **pub,
                                   int64_t *from, int64_t *until);
 

@@ -108,11 +108,12 @@ pck_verify(const struct dcap_quote *q, STACK_OF(X509) * parsed,
 	p->cached.refs = 1;
 	p->cached.platform = true;
 	p->cached.destroy = pck_destroy;
-	if (!dcap_pck_chain_verify_parsed(
-	            q->cert_data, q->cert_len, parsed, root,
-	            c != NULL ? c->pck_crl : NULL,
-	            c != NULL ? c->root_crl : NULL, now, v, &p->ext, &p->pub,
-	            &p->from, &p->until))
+	if (!dcap_pck_chain_verify_parsed(q->cert_data, q->cert_len, parsed,
+	                                  root, c != NULL ? c->pck_crl : NULL,
+	                                  c != NULL ? c->root_crl : NULL,
+	                                  c != NULL ? c->pck_crl_signer : NULL,
+	                                  now, v, &p->ext, &p->pub, &p->from,
+	                                  &p->until))
 		goto out;
 	verdict_expires_no_later_than(v, p->until);
 	/* Cached only with verified CRLs, within the collateral's window. */
