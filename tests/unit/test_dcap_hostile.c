@@ -33,6 +33,7 @@
 #include "verify/core/x509.h"
 
 #include "tests/unit/test_dcap_util.h"
+#include "tests/unit/test_verdict.h"
 
 #define TDX_DIR  "tests/data/tdx/dcapqvl_v4_uptodate"
 #define TDX_TIME 1752919234 /* MANIFEST */
@@ -987,6 +988,17 @@ test_needs_phase(void **state)
 	run_bytes(b, s.len, s.collateral, NULL, TP_PROVIDER_INTEL_TDX, TDX_TIME,
 	          cfg(), &v);
 	expect_check_failed(&v, "pck_chain", TP_ERR_certificate_chain_invalid);
+	verdict_free(&v);
+	/* Without collateral (nobody fetched any for it) the broken chain
+	 * is the whole verdict, not a list of missing collateral. */
+	run_bytes(b, s.len, NULL, NULL, TP_PROVIDER_INTEL_TDX, TDX_TIME, cfg(),
+	          &v);
+	assert_only_error(&v, "certificate_chain_invalid");
+	verdict_free(&v);
+	/* A good quote without collateral still names what is missing. */
+	run_bytes(s.quote, s.len, NULL, NULL, TP_PROVIDER_INTEL_TDX, TDX_TIME,
+	          cfg(), &v);
+	assert_string_equal(first_error(&v), "collateral_missing");
 	verdict_free(&v);
 	free(b);
 	sample_free(&s);

@@ -384,6 +384,7 @@ struct dcap_parsed {
 	/* The PCK chain as phase 1 parsed it (NULL when it came from the
 	 * cache or did not verify): phase 2 does not parse it again. */
 	STACK_OF(X509) * chain;
+	bool chain_ok; /* phase 1 verified the PCK chain */
 };
 
 struct dcap_pre {
@@ -470,6 +471,7 @@ dcap_needs(const struct verify_request *req, struct verdict *v,
 	}
 	if ((pre = pck_pre(&p->q, req->now, &p->chain)) == NULL)
 		return p;
+	p->chain_ok = true;
 	tee = p->tdx ? "tdx" : "sgx";
 	codec_hex_encode_to(pre->ext.fmspc, 6, fmspc);
 	snprintf(key, sizeof(key), "%s/%s", tee, fmspc);
@@ -493,6 +495,10 @@ dcap_parsed_free(void *parsed)
 		sk_X509_pop_free(p->chain, X509_free);
 	free(p);
 }
+
+static const enum artifact_kind intel_kinds[] = {
+        ARTIFACT_INTEL_TCB_INFO, ARTIFACT_INTEL_QE_IDENTITY,
+        ARTIFACT_INTEL_PCK_CRL, ARTIFACT_INTEL_ROOT_CA_CRL};
 
 /* Phase 2: signatures, chain with CRLs, collateral, TCB and policy. */
 static void
@@ -529,8 +535,16 @@ dcap_verify_parsed(const struct verify_request *req, void *parsed,
 
 	quote_sig_ok = check_quote_signature(&q, v);
 	check_qe_report_data(&q, v);
-	dcap_raw_collateral_from_artifacts(req->artifacts, &raw);
-	coll = dcap_collateral_verify(&raw, req->now, v);
+	/* A chain phase 1 refused made nobody fetch collateral: without
+	 * any, its failure below is the verdict, not nine missing items. */
+	if (((struct dcap_parsed *)parsed)->chain_ok ||
+	    (req->artifacts != NULL && req->artifacts->malformed) ||
+	    artifact_set_has_any(req->artifacts, intel_kinds,
+	                         sizeof(intel_kinds) /
+	                                 sizeof(intel_kinds[0]))) {
+		dcap_raw_collateral_from_artifacts(req->artifacts, &raw);
+		coll = dcap_collateral_verify(&raw, req->now, v);
+	}
 	pck = pck_verify(&q, ((struct dcap_parsed *)parsed)->chain, coll,
 	                 req->now, v);
 	if (pck != NULL) {
