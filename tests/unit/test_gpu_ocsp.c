@@ -505,21 +505,33 @@ put(json_t *responses, X509 *cert, X509 *issuer, const struct party *signer,
 	OPENSSL_free(r);
 }
 
-/* rim_ocsp_chain over CHAIN with RESPONSES at T0, to the test root. */
+/* rim_ocsp_chain over CHAIN with RESPONSES (collateral "rim_ocsp") at
+ * T0, to the test root. */
 static enum rim_ocsp_status
 rim_check(const json_t *responses, STACK_OF(X509) * chain, struct verdict *v)
 {
 	static struct verify_config cfg;
+	static struct artifact_set set;
 	struct verify_request req;
 	char why[320] = "";
+	enum rim_ocsp_status r;
+	json_t *coll = json_object();
 
 	verify_config_defaults(&cfg);
 	memset(&req, 0, sizeof(req));
 	req.now = T0;
 	req.cfg = &cfg;
+	/* Through the loader, as the request's "rim_ocsp" member. */
+	if (responses != NULL)
+		json_object_set(coll, "rim_ocsp", (json_t *)responses);
+	gpu_load(&set, coll, NULL);
+	json_decref(coll);
+	req.artifacts = &set;
 	verdict_init(v, TP_PROVIDER_NVIDIA_GPU, T0);
-	return rim_ocsp_chain(responses, chain, pki.root.cert, &req, v, "rim0",
-	                      why, sizeof(why));
+	r = rim_ocsp_chain(&set, chain, pki.root.cert, &req, v, "rim0", why,
+	                   sizeof(why));
+	artifact_set_clear(&set);
+	return r;
 }
 
 static void
