@@ -17,7 +17,9 @@
  * ARTIFACT_NVIDIA_OCSP / ARTIFACT_NVIDIA_RIM_OCSP keyed by the serial in
  * upper-case hex, as OpenSSL's BN_bn2hex prints it (the collateral
  * service's online responses use the same key), the base64 decoded to
- * the DER the responder served.
+ * the DER the responder served. A map that yields no response (an empty
+ * "ocsp": {}) leaves the marker GPU_OCSP_GIVEN_KEY, so the collateral
+ * service does not ask for that chain (verify/nvidia/gpu_ocsp.h).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -27,6 +29,7 @@
 
 #include "common/codec.h"
 #include "load/load.h"
+#include "verify/nvidia/gpu_ocsp.h"
 
 static bool
 has(const uint8_t *buf, size_t len, const char *needle)
@@ -74,15 +77,15 @@ load_ocsp(const json_t *c, const char *name, enum artifact_kind k,
 	const char *serial;
 	char key[sizeof(((struct artifact *)0)->key)];
 
+	size_t before = artifact_set_count(set, k);
+
 	if (m == NULL)
 		return;
-	if (!json_is_object(m)) {
+	if (!json_is_object(m))
 		artifact_set_malformed(set, k,
 		                       "%s: want an object {\"<serial hex>\": "
 		                       "\"<base64 DER OCSP response>\"}",
 		                       name);
-		return;
-	}
 	json_object_foreach((json_t *)m, serial, val)
 	{
 		const char *b64 = json_string_value(val);
@@ -114,6 +117,11 @@ load_ocsp(const json_t *c, const char *name, enum artifact_kind k,
 		artifact_set_add(set, k, key, der, n, NULL, 0, "request", 0);
 		free(der);
 	}
+	/* The caller gave this map: the collateral service asks nothing
+	 * for that chain even when no response came of it. */
+	if (artifact_set_count(set, k) == before)
+		artifact_set_add(set, k, GPU_OCSP_GIVEN_KEY, "{}", 2, NULL, 0,
+		                 "request", 0);
 }
 
 static void

@@ -437,7 +437,7 @@ ocsp_appraise(const uint8_t *pem, size_t pemlen,
 	int n, missing = 0;
 	bool ok = false;
 
-	if (artifact_set_count(req->artifacts, ARTIFACT_NVIDIA_OCSP) == 0 &&
+	if (gpu_ocsp_count(req->artifacts, ARTIFACT_NVIDIA_OCSP) == 0 &&
 	    bad == NULL)
 		return true;
 	check_name(check, sizeof(check), prefix, "gpu_ocsp");

@@ -170,3 +170,12 @@ gpu_ocsp_find(const struct artifact_set *set, enum artifact_kind kind, X509 *x,
 	ERR_clear_error();
 	return a;
 }
+
+size_t
+gpu_ocsp_count(const struct artifact_set *set, enum artifact_kind kind)
+{
+	size_t n = artifact_set_count(set, kind);
+
+	return artifact_set_find(set, kind, GPU_OCSP_GIVEN_KEY) != NULL ? n - 1
+	                                                                : n;
+}

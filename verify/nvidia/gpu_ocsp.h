@@ -36,6 +36,19 @@ enum gpu_ocsp_result gpu_ocsp_check(const uint8_t *der, size_t len, X509 *cert,
                                     size_t whylen);
 
 /*
+ * The key of the artifact (ARTIFACT_NVIDIA_OCSP or _RIM_OCSP, body "{}")
+ * by which a loader says the caller gave that map of responses but no
+ * response came of it (an empty "ocsp": {}): the collateral service then
+ * asks nothing for that chain, as for a map that holds responses. Never a
+ * serial (BN_bn2hex prints upper-case hex), never a response.
+ */
+#define GPU_OCSP_GIVEN_KEY "none"
+
+/* How many responses of KIND SET holds (the GPU_OCSP_GIVEN_KEY marker is
+ * none). */
+size_t gpu_ocsp_count(const struct artifact_set *set, enum artifact_kind kind);
+
+/*
  * The DER OCSP response SET holds as KIND (ARTIFACT_NVIDIA_OCSP or
  * ARTIFACT_NVIDIA_RIM_OCSP) for X (issued by ISSUER): the one keyed by
  * X's serial as BN_bn2hex prints it (upper-case hex; the loaders

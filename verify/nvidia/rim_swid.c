@@ -490,7 +490,7 @@ rim_ocsp_chain(const struct artifact_set *set, STACK_OF(X509) * chain,
 		res = RIM_OCSP_INVALID;
 		goto out;
 	}
-	if (artifact_set_count(set, ARTIFACT_NVIDIA_RIM_OCSP) == 0)
+	if (gpu_ocsp_count(set, ARTIFACT_NVIDIA_RIM_OCSP) == 0)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		X509 *x = sk_X509_value(chain, i);
