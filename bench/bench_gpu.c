@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "load/load.h"
 #include "verify/nvidia/gpu.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
@@ -46,6 +47,7 @@ main(void)
 	json_t *coll;
 	struct verify_config cfg;
 	struct verify_request req;
+	struct artifact_set set;
 	double t0, el;
 	long n = 0;
 
@@ -62,7 +64,9 @@ main(void)
 	req.evidence = ev;
 	req.evidence_len = len;
 	req.provider = TP_PROVIDER_NVIDIA_GPU;
-	req.collateral = coll;
+	artifact_set_init(&set);
+	load_json(TP_PROVIDER_NVIDIA_GPU, coll, &set);
+	req.artifacts = &set;
 	req.now = 1790000000;
 	req.cfg = &cfg;
 	for (int i = 0; i < 20; i++) /* warm caches (pinned anchor) */
@@ -106,6 +110,7 @@ main(void)
 	       "1 once "
 	       "it is cached ("
 	       "gpu_verify_per_core)\n");
+	artifact_set_clear(&set);
 	json_decref(coll);
 	free(pem);
 	free(ev);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -382,6 +383,40 @@ test_chain_missing(void **state)
 	free(ev);
 }
 
+/* The chain from the layout `teepass collateral export` writes
+ * (DIR/nvidia_device_chain/<name>.pem), through load_path. */
+static void
+test_chain_from_export_layout(void **state)
+{
+	size_t len, plen;
+	uint8_t *ev =
+	        tu_read_file(NV "nvtrust_sample_h100/spdm_report.bin", &len);
+	uint8_t *pem =
+	        tu_read_file(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
+	char dir[] = "/tmp/teepass_gpu_export_XXXXXX", sub[128], file[160];
+	struct gpu_case c = {.ev = ev, .len = len};
+	struct verdict v;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/nvidia_device_chain", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(file, sizeof(file), "%s/chain.pem", sub);
+	assert_non_null(f = fopen(file, "wb"));
+	assert_int_equal(fwrite(pem, 1, plen, f), plen);
+	fclose(f);
+	c.path = dir;
+	gpu_run(&c, &v);
+	assert_valid(&v);
+	verdict_free(&v);
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
+	free(pem);
+	free(ev);
+}
+
 static void
 test_chain_from_collateral_json(void **state)
 {
@@ -404,6 +439,22 @@ test_chain_from_collateral_json(void **state)
 	json_object_set_new(coll, "cert_chain", json_string((char *)pem));
 	gpu_run(&c, &v);
 	assert_string_equal(first_code(&v), "spdm_signature_invalid");
+	verdict_free(&v);
+	/* A chain member that is no string: named as malformed, not as
+	 * missing. */
+	json_object_set_new(coll, "cert_chain", json_integer(5));
+	gpu_run(&c, &v);
+	assert_string_equal(first_code(&v), "gpu_cert_chain_malformed");
+	verdict_free(&v);
+	json_decref(coll);
+	free(pem);
+	/* A RIM member that is no string: rim_invalid. */
+	pem = tu_read_file(NV "nvtrust_sample_h100/cert_chain.pem", &plen);
+	coll = json_pack("{s:s, s:[i]}", "cert_chain", (char *)pem, "rims", 5);
+	c.collateral = coll;
+	gpu_run(&c, &v);
+	assert_false(verdict_valid(&v));
+	assert_true(verdict_has_error(&v, TP_ERR_rim_invalid));
 	verdict_free(&v);
 	json_decref(coll);
 	free(pem);
@@ -956,6 +1007,7 @@ main(void)
 	        cmocka_unit_test(test_two_gpus),
 	        cmocka_unit_test(test_chain_missing),
 	        cmocka_unit_test(test_chain_from_collateral_json),
+	        cmocka_unit_test(test_chain_from_export_layout),
 	        cmocka_unit_test(test_reference_values),
 	        cmocka_unit_test(test_nonce_binding),
 	        cmocka_unit_test(test_detect),

@@ -8,6 +8,7 @@
  * same for the RIM signing chains (verify/rim_swid.c rim_ocsp_chain, and
  * collateral "rim_ocsp" with the real 550.144.03 driver RIM).
  */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -505,9 +506,11 @@ put(json_t *responses, X509 *cert, X509 *issuer, const struct party *signer,
 	OPENSSL_free(r);
 }
 
-/* rim_ocsp_chain over CHAIN with RESPONSES at T0, to the test root. */
+/* rim_ocsp_chain over CHAIN with the responses of SET at T0, to the test
+ * root. */
 static enum rim_ocsp_status
-rim_check(const json_t *responses, STACK_OF(X509) * chain, struct verdict *v)
+rim_check_set(const struct artifact_set *set, STACK_OF(X509) * chain,
+              struct verdict *v)
 {
 	static struct verify_config cfg;
 	struct verify_request req;
@@ -517,9 +520,28 @@ rim_check(const json_t *responses, STACK_OF(X509) * chain, struct verdict *v)
 	memset(&req, 0, sizeof(req));
 	req.now = T0;
 	req.cfg = &cfg;
+	req.artifacts = set;
 	verdict_init(v, TP_PROVIDER_NVIDIA_GPU, T0);
-	return rim_ocsp_chain(responses, chain, pki.root.cert, &req, v, "rim0",
-	                      why, sizeof(why));
+	return rim_ocsp_chain(set, chain, pki.root.cert, &req, v, "rim0", why,
+	                      sizeof(why));
+}
+
+/* The same with RESPONSES (NULL: none) as the request's "rim_ocsp",
+ * through the loader. */
+static enum rim_ocsp_status
+rim_check(const json_t *responses, STACK_OF(X509) * chain, struct verdict *v)
+{
+	struct artifact_set set;
+	enum rim_ocsp_status r;
+	json_t *coll = json_object();
+
+	if (responses != NULL)
+		json_object_set(coll, "rim_ocsp", (json_t *)responses);
+	gpu_load(&set, coll, NULL);
+	json_decref(coll);
+	r = rim_check_set(&set, chain, v);
+	artifact_set_clear(&set);
+	return r;
 }
 
 static void
@@ -718,6 +740,111 @@ test_real_rim_chain(void **state)
 	free(xml);
 }
 
+/* The shapes the loader (load/nvidia.c) reads from the request's "ocsp"
+ * and "rim_ocsp", and what the verifier makes of what it could not read;
+ * responses without a key (the export layout) matched by their CertID. */
+static void
+test_loader_shapes(void **state)
+{
+	size_t n, rn;
+	uint8_t *pem = tu_read_file(H100 "cert_chain.pem", &n), *r;
+	STACK_OF(X509) *h100 = x509_parse_pem_chain(pem, n);
+	STACK_OF(X509) *chain = chain_of(pki.leaf.cert, pki.ca.cert, NULL);
+	char *serial = serial_hex(sk_X509_value(h100, 0)), *lower;
+	struct artifact_set set;
+	struct verdict v;
+	json_t *coll;
+
+	(void)state;
+	/* A serial key in lower case is the same certificate's. */
+	lower = strdup(serial);
+	for (char *p = lower; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	coll = h100_collateral(json_pack("{s:s}", lower, "AAAA"));
+	gpu_load(&set, coll, NULL);
+	assert_non_null(artifact_set_find(&set, ARTIFACT_NVIDIA_OCSP, serial));
+	artifact_set_clear(&set);
+	h100_run(coll, &v);
+	assert_false(verdict_valid(&v));
+	assert_true(has_check(&v, "gpu_ocsp"));
+	assert_string_equal(first_code(&v), "gpu_ocsp_invalid");
+	verdict_free(&v);
+	json_decref(coll);
+
+	/* Not base64, not a string, not a map: gpu_ocsp_invalid, never
+	 * "unchecked" as if nothing had been sent. */
+	coll = h100_collateral(json_pack("{s:s}", serial, "not base64!"));
+	h100_run(coll, &v);
+	assert_false(verdict_valid(&v));
+	assert_string_equal(first_code(&v), "gpu_ocsp_invalid");
+	verdict_free(&v);
+	json_decref(coll);
+	coll = h100_collateral(json_pack("{s:i}", serial, 5));
+	h100_run(coll, &v);
+	assert_string_equal(first_code(&v), "gpu_ocsp_invalid");
+	verdict_free(&v);
+	json_decref(coll);
+	coll = h100_collateral(json_string("AAAA"));
+	h100_run(coll, &v);
+	assert_string_equal(first_code(&v), "gpu_ocsp_invalid");
+	verdict_free(&v);
+	json_decref(coll);
+
+	/* An empty map: no response (the marker only), "unchecked". */
+	coll = h100_collateral(json_object());
+	gpu_load(&set, coll, NULL);
+	assert_int_equal(artifact_set_count(&set, ARTIFACT_NVIDIA_OCSP), 1);
+	assert_non_null(artifact_set_find(&set, ARTIFACT_NVIDIA_OCSP,
+	                                  GPU_OCSP_GIVEN_KEY));
+	assert_int_equal(gpu_ocsp_count(&set, ARTIFACT_NVIDIA_OCSP), 0);
+	artifact_set_clear(&set);
+	json_decref(coll);
+
+	/* Keyless responses, as `teepass collateral export` files them:
+	 * each found by the certificate it speaks of. */
+	artifact_set_init(&set);
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &rn);
+	assert_true(artifact_set_add(&set, ARTIFACT_NVIDIA_RIM_OCSP, NULL, r,
+	                             rn, NULL, 0, "directory", 0));
+	OPENSSL_free(r);
+	assert_int_equal(rim_check_set(&set, chain, &v), RIM_OCSP_UNCHECKED);
+	verdict_free(&v);
+	r = response(pki.ca.cert, pki.root.cert, &pki.root,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &rn);
+	assert_true(artifact_set_add(&set, ARTIFACT_NVIDIA_RIM_OCSP, NULL, r,
+	                             rn, NULL, 0, "directory", 0));
+	OPENSSL_free(r);
+	assert_int_equal(rim_check_set(&set, chain, &v), RIM_OCSP_PASSED);
+	verdict_free(&v);
+	/* The same responses as device-chain OCSP say nothing of the RIM
+	 * chain. */
+	artifact_set_clear(&set);
+	r = response(pki.leaf.cert, pki.ca.cert, &pki.ca,
+	             V_OCSP_CERTSTATUS_GOOD, T0 - 3600, T0 + DAY, &rn);
+	assert_true(artifact_set_add(&set, ARTIFACT_NVIDIA_OCSP, NULL, r, rn,
+	                             NULL, 0, "directory", 0));
+	OPENSSL_free(r);
+	assert_int_equal(rim_check_set(&set, chain, &v), RIM_OCSP_UNCHECKED);
+	verdict_free(&v);
+	artifact_set_clear(&set);
+
+	/* An empty "rim_ocsp" map: unchecked. */
+	{
+		json_t *empty = json_object();
+		assert_int_equal(rim_check(empty, chain, &v),
+		                 RIM_OCSP_UNCHECKED);
+		verdict_free(&v);
+		json_decref(empty);
+	}
+
+	free(lower);
+	OPENSSL_free(serial);
+	sk_X509_free(chain);
+	sk_X509_pop_free(h100, X509_free);
+	free(pem);
+}
+
 int
 main(void)
 {
@@ -729,6 +856,7 @@ main(void)
 	        cmocka_unit_test(test_real_chain),
 	        cmocka_unit_test(test_rim_chain_ocsp),
 	        cmocka_unit_test(test_real_rim_chain),
+	        cmocka_unit_test(test_loader_shapes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "common/tptime.h"
+#include "load/load.h"
 #include "verify/nvidia/gpu.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
@@ -27,12 +28,26 @@ struct gpu_case {
 	size_t nonce_len;
 };
 
+/* The artifact set the daemon's loaders would build from collateral
+ * COLL (the request member; NULL: none) and PATH (a --collateral file or
+ * directory; NULL: none), in that order. */
+static inline void
+gpu_load(struct artifact_set *set, const json_t *coll, const char *path)
+{
+	artifact_set_init(set);
+	load_json(TP_PROVIDER_NVIDIA_GPU, coll, set);
+	if (path != NULL)
+		load_path(TP_PROVIDER_NVIDIA_GPU, path, set);
+}
+
 /* What verify_run does for NvidiaGpu once the provider is registered in
- * verify/provider.c: the provider's verify, then the common appraisal. */
+ * verify/provider.c: the loaders, the provider's verify, then the common
+ * appraisal. */
 static inline void
 gpu_run(const struct gpu_case *c, struct verdict *v)
 {
 	static struct verify_config cfg;
+	static struct artifact_set set;
 	static int init;
 	struct verify_request req;
 
@@ -44,8 +59,8 @@ gpu_run(const struct gpu_case *c, struct verdict *v)
 	req.evidence = c->ev;
 	req.evidence_len = c->len;
 	req.provider = TP_PROVIDER_NVIDIA_GPU;
-	req.collateral = c->collateral;
-	req.collateral_path = c->path;
+	gpu_load(&set, c->collateral, c->path);
+	req.artifacts = &set;
 	req.expected = c->expected;
 	req.now = c->now ? c->now : 1790000000; /* 2026-09 */
 	req.nonce = c->nonce;
@@ -54,6 +69,7 @@ gpu_run(const struct gpu_case *c, struct verdict *v)
 	verdict_init(v, TP_PROVIDER_NVIDIA_GPU, req.now);
 	provider_nvidia_gpu.verify(&req, v);
 	verify_appraise(&req, v);
+	artifact_set_clear(&set);
 }
 
 /* The code of the first error, or "" when none. */

@@ -128,6 +128,29 @@ test_jwks_sources(void **state)
 	assert_false(verdict_valid(&v));
 	assert_string_equal(first_code(&v), "nras_jwks_missing");
 	verdict_free(&v);
+	/* as its JSON text, and the JWKS file alone */
+	{
+		char *text = json_dumps(jwks, 0);
+		json_t *c2 = json_pack("{s:s}", "nras_jwks", text);
+		run_file(DIR "/nras_eat.json", c2, NULL, T_OK, &v);
+		assert_true(verdict_valid(&v));
+		verdict_free(&v);
+		json_decref(c2);
+		free(text);
+		run_file(DIR "/nras_eat.json", NULL, DIR "/nras_jwks.json",
+		         T_OK, &v);
+		assert_true(verdict_valid(&v));
+		verdict_free(&v);
+	}
+	/* of the wrong type: named, not valid */
+	{
+		json_t *c2 = json_pack("{s:i}", "nras_jwks", 5);
+		run_file(DIR "/nras_eat.json", c2, NULL, T_OK, &v);
+		assert_false(verdict_valid(&v));
+		assert_string_equal(first_code(&v), "nras_jwks_missing");
+		verdict_free(&v);
+		json_decref(c2);
+	}
 	/* the signing kid removed */
 	keys = json_object_get(json_object_get(coll, "nras_jwks"), "keys");
 	json_array_foreach(keys, i, k)

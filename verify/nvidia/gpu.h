@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <openssl/x509.h>
 
+#include "verify/core/artifact.h"
 #include "verify/verify.h"
 
 /*
@@ -19,10 +20,16 @@
  *    {"arch", "nonce", "evidence_list": [{"arch", "evidence",
  *    "certificate"}, ...]};
  *  - an NRAS detached EAT [["JWT", overall], {"GPU-0": jwt, ...}].
- * Collateral: {"cert_chain": PEM, "nras_jwks": JWKS object,
- * "rim": XML or "rims": [XML, ...]} and/or collateral_path (a PEM, JWKS or
- * RIM file, or a directory holding cert_chain.pem, nras_jwks.json and
- * *.swidtag / *.xml RIMs).
+ * Collateral: only req->artifacts, which the loaders fill (load/nvidia.c
+ * reads the request's "cert_chain", "rim"/"rims", "nras_jwks", "ocsp" and
+ * "rim_ocsp" and a collateral file or directory; collateral/ocsp.c adds
+ * online OCSP responses): ARTIFACT_NVIDIA_DEVICE_CHAIN (PEM, used when
+ * the JSON evidence carries no "certificate"), ARTIFACT_NVIDIA_RIM (one
+ * per RIM), ARTIFACT_NVIDIA_NRAS_JWKS, ARTIFACT_NVIDIA_OCSP and
+ * ARTIFACT_NVIDIA_RIM_OCSP (DER, keyed by serial hex). An item the loader
+ * could not read fails the check that would have used it: gpu_cert_chain
+ * (gpu_cert_chain_malformed), rim_collateral (rim_invalid), gpu_ocsp and
+ * rimN_ocsp (gpu_ocsp_invalid), nras_jwks (nras_jwks_missing).
  *
  * Local verification (checks, in order, "gpuN." prefixed when the JSON
  * holds several GPUs): gpu_evidence_format (JSON only), spdm_format,
@@ -41,14 +48,14 @@
  * chip_sku_mod, board_id, cpr_info, gpu_info, nvdec0_status,
  * protected_pcie_status, fwid, measurement_count {"<index>": n},
  * spdm_trailing_bytes (when unsigned bytes follow the signature),
- * ocsp_status ("unchecked"; "passed" only when collateral "ocsp":
- * {"<serial hex>": "<base64 DER OCSPResponse>"} held an authentic, current
+ * ocsp_status ("unchecked"; "passed" only when the OCSP responses
+ * (ARTIFACT_NVIDIA_OCSP) held an authentic, current
  * "good" response for every certificate below the pinned root, check
  * gpu_ocsp; a revoked one fails it with certificate_revoked, one that
  * does not verify with gpu_ocsp_invalid); with RIMs: rims [{version, kind, signature,
  * ocsp_status, active_measurements, mismatched_blocks}], rim_coverage,
  * rim_ocsp_status (the same rules for each RIM's signing chain with
- * collateral "rim_ocsp", check rimN_ocsp: "passed" only when every RIM
+ * ARTIFACT_NVIDIA_RIM_OCSP, check rimN_ocsp: "passed" only when every RIM
  * chain is, "revoked", else "unchecked"; see rim_appraise).
  * Several GPUs: gpu_count and gpus {"GPU-0": claims, ...} (as NRAS).
  * Status: "warning" unless RIMs of both kinds (driver and VBIOS) or
@@ -96,16 +103,16 @@ void gpu_verify(const struct verify_request *req, struct verdict *v);
  * Verifies one SPDM evidence (SPDM, SPDMLEN) with its PEM device chain
  * (PEM, PEMLEN; NULL when none was supplied) at req->now. Checks are
  * recorded in V with names prefixed by PREFIX ("" or "gpu1."); claims go
- * into CLAIMS (an object, borrowed). RIMS is a JSON array of RIM XML
- * strings (may be NULL). Once the evidence itself verified (chain,
+ * into CLAIMS (an object, borrowed). The RIMs and OCSP responses are
+ * those of req->artifacts. Once the evidence itself verified (chain,
  * signature, FWID) *NONCE points at its 32-byte requester nonce inside
  * SPDM, even when a RIM then refuses the measurements; NULL otherwise.
  * Returns true when every check passed.
  */
 bool gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
-                     size_t pemlen, const json_t *rims,
-                     const struct verify_request *req, struct verdict *v,
-                     const char *prefix, json_t *claims, const uint8_t **nonce);
+                     size_t pemlen, const struct verify_request *req,
+                     struct verdict *v, const char *prefix, json_t *claims,
+                     const uint8_t **nonce);
 
 /*
  * The SHA-384 FWID of LEAF's TCG DICE TcbInfo extension (2.23.133.5.4.1):
@@ -116,12 +123,10 @@ bool gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 int gpu_leaf_fwid(X509 *leaf, uint8_t out[48]);
 
 /*
- * Reads collateral item NAME from req->collateral_path: the file
- * PATH/NAME when it is a directory, or the file itself when ACCEPT(buf)
- * says it is of the wanted kind. *out is malloc'd (NUL-terminated).
+ * What the loaders said of an item of KIND they could not read (SET's
+ * "why"), or NULL when SET (may be NULL) recorded no such item.
  */
-bool gpu_collateral_file(const struct verify_request *req, const char *name,
-                         bool (*accept)(const uint8_t *, size_t), uint8_t **out,
-                         size_t *outlen);
+const char *gpu_malformed(const struct artifact_set *set,
+                          enum artifact_kind kind);
 
 #endif

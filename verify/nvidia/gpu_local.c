@@ -307,11 +307,19 @@ chain_check(const uint8_t *pem, size_t pemlen, const struct verify_request *req,
 
 	check_name(check, sizeof(check), prefix, "gpu_cert_chain");
 	if (pem == NULL || pemlen == 0) {
+		const char *bad = gpu_malformed(req->artifacts,
+		                                ARTIFACT_NVIDIA_DEVICE_CHAIN);
 		v->certificate_chain_valid = TP_FALSE;
-		verdict_fail(v, check, TP_ERR_gpu_cert_chain_missing,
-		             "no device certificate chain: give collateral "
-		             "cert_chain, a cert_chain.pem in the collateral "
-		             "directory, or the JSON evidence's certificate");
+		if (bad != NULL)
+			verdict_fail(v, check, TP_ERR_gpu_cert_chain_malformed,
+			             "device chain collateral: %s", bad);
+		else
+			verdict_fail(
+			        v, check, TP_ERR_gpu_cert_chain_missing,
+			        "no device certificate chain: give "
+			        "collateral cert_chain, a cert_chain.pem in "
+			        "the collateral directory, or the JSON "
+			        "evidence's certificate");
 		goto out;
 	}
 	/* A chain that verified before is valid again while the time is
@@ -409,8 +417,8 @@ out:
 
 /*
  * Revocation of the device chain (already verified) by the OCSP
- * responses in req->collateral "ocsp", one per certificate below the
- * pinned root, keyed by serial number. Every certificate answered
+ * responses of req->artifacts (ARTIFACT_NVIDIA_OCSP), one per certificate
+ * below the pinned root, keyed by serial number. Every certificate answered
  * "good" by an authentic, current response: check gpu_ocsp passes and
  * claim ocsp_status "passed". One revoked or one response that does not
  * verify: the check fails. Any certificate without a response (offline,
@@ -422,14 +430,15 @@ ocsp_appraise(const uint8_t *pem, size_t pemlen,
               const struct verify_request *req, struct verdict *v,
               const char *prefix, json_t *claims)
 {
-	const json_t *ocsp = json_object_get(req->collateral, "ocsp");
+	const char *bad = gpu_malformed(req->artifacts, ARTIFACT_NVIDIA_OCSP);
 	STACK_OF(X509) *chain = NULL;
 	X509 *anchor;
 	char check[48], item[64], why[256];
 	int n, missing = 0;
 	bool ok = false;
 
-	if (!json_is_object(ocsp) || json_object_size(ocsp) == 0)
+	if (gpu_ocsp_count(req->artifacts, ARTIFACT_NVIDIA_OCSP) == 0 &&
+	    bad == NULL)
 		return true;
 	check_name(check, sizeof(check), prefix, "gpu_ocsp");
 	anchor =
@@ -442,33 +451,31 @@ ocsp_appraise(const uint8_t *pem, size_t pemlen,
 		             "unavailable");
 		goto out;
 	}
+	/* A response the loader could not read (not base64, ...). */
+	if (bad != NULL) {
+		verdict_fail(v, check, TP_ERR_gpu_ocsp_invalid, "OCSP: %s",
+		             bad);
+		goto out;
+	}
 	for (int i = 0; i < n; i++) {
 		X509 *x = sk_X509_value(chain, i);
 		X509 *issuer = i + 1 < n ? sk_X509_value(chain, i + 1) : anchor;
-		const char *b64;
-		uint8_t *der = NULL;
-		size_t len = 0;
+		const struct artifact *a;
 		int64_t nu;
 		enum gpu_ocsp_result r;
 
 		if (X509_cmp(x, anchor) == 0)
 			continue; /* the root is pinned, not revocable here */
-		if ((b64 = gpu_ocsp_response_for(ocsp, x)) == NULL) {
+		if ((a = gpu_ocsp_find(req->artifacts, ARTIFACT_NVIDIA_OCSP, x,
+		                       issuer)) == NULL) {
 			missing++;
 			continue;
 		}
-		if (!codec_base64_decode(b64, strlen(b64), &der, &len)) {
-			verdict_fail(v, check, TP_ERR_gpu_ocsp_invalid,
-			             "OCSP response for certificate %d is not "
-			             "base64",
-			             i);
-			goto out;
-		}
 		snprintf(item, sizeof(item), "%s.%d", check, i);
-		verdict_collateral(v, item, der, len);
-		r = gpu_ocsp_check(der, len, x, issuer, chain, anchor, req->now,
-		                   req->cfg->clock_skew, &nu, why, sizeof(why));
-		free(der);
+		verdict_collateral(v, item, a->body, a->body_len);
+		r = gpu_ocsp_check(a->body, a->body_len, x, issuer, chain,
+		                   anchor, req->now, req->cfg->clock_skew, &nu,
+		                   why, sizeof(why));
 		if (r == GPU_OCSP_REVOKED) {
 			v->certificate_chain_valid = TP_FALSE;
 			json_object_set_new(claims, "ocsp_status",
@@ -497,9 +504,9 @@ out:
 
 bool
 gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
-                size_t pemlen, const json_t *rims,
-                const struct verify_request *req, struct verdict *v,
-                const char *prefix, json_t *claims, const uint8_t **nonce)
+                size_t pemlen, const struct verify_request *req,
+                struct verdict *v, const char *prefix, json_t *claims,
+                const uint8_t **nonce)
 {
 	struct spdm_measurements *m = NULL;
 	X509 *leaf = NULL;
@@ -578,8 +585,9 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 	add_claims(m, leaf, claims);
 	*nonce = m->requester_nonce;
 	ok = ocsp_appraise(pem, pemlen, req, v, prefix, claims);
-	if (rims != NULL && json_array_size(rims) > 0)
-		ok = rim_appraise(rims, m, claims, req, v, prefix) && ok;
+	if (artifact_set_count(req->artifacts, ARTIFACT_NVIDIA_RIM) > 0 ||
+	    gpu_malformed(req->artifacts, ARTIFACT_NVIDIA_RIM) != NULL)
+		ok = rim_appraise(m, claims, req, v, prefix) && ok;
 out:
 	X509_free(leaf);
 	free(m);

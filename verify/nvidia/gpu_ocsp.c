@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <openssl/bn.h>
@@ -125,22 +124,58 @@ out:
 	return res;
 }
 
-const char *
-gpu_ocsp_response_for(const json_t *responses, X509 *x)
+/* True when the DER OCSP response (DER, LEN) holds a SingleResponse for
+ * ID. */
+static bool
+speaks_of(const uint8_t *der, size_t len, OCSP_CERTID *id)
+{
+	const unsigned char *p = der;
+	OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
+	OCSP_BASICRESP *bs =
+	        resp != NULL ? OCSP_response_get1_basic(resp) : NULL;
+	bool yes = bs != NULL && OCSP_resp_find(bs, id, -1) >= 0;
+
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(resp);
+	ERR_clear_error();
+	return yes;
+}
+
+const struct artifact *
+gpu_ocsp_find(const struct artifact_set *set, enum artifact_kind kind, X509 *x,
+              X509 *issuer)
 {
 	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
-	const char *key, *found = NULL;
-	json_t *val;
+	const struct artifact *a = NULL;
+	OCSP_CERTID *id = NULL;
 
-	json_object_foreach((json_t *)responses, key, val)
-	{
-		if (hex != NULL && strcasecmp(key, hex) == 0) {
-			found = json_string_value(val);
-			break;
-		}
+	if (hex != NULL)
+		a = artifact_set_find(set, kind, hex);
+	/* A response without a key (the export layout names files, not
+	 * serials) is matched by the certificate it speaks of. */
+	if (a == NULL && issuer != NULL &&
+	    (id = OCSP_cert_to_id(EVP_sha1(), x, issuer)) != NULL) {
+		const struct artifact *c;
+		for (size_t i = 0;
+		     a == NULL && (c = artifact_set_nth(set, kind, i)) != NULL;
+		     i++)
+			if (c->key[0] == '\0' &&
+			    speaks_of(c->body, c->body_len, id))
+				a = c;
 	}
+	OCSP_CERTID_free(id);
 	OPENSSL_free(hex);
 	BN_free(bn);
-	return found;
+	ERR_clear_error();
+	return a;
+}
+
+size_t
+gpu_ocsp_count(const struct artifact_set *set, enum artifact_kind kind)
+{
+	size_t n = artifact_set_count(set, kind);
+
+	return artifact_set_find(set, kind, GPU_OCSP_GIVEN_KEY) != NULL ? n - 1
+	                                                                : n;
 }

@@ -3,8 +3,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
 #include <openssl/x509.h>
+
+#include "verify/core/artifact.h"
 
 /*
  * OCSP (RFC 6960) responses for the certificates of the NVIDIA device
@@ -35,10 +36,27 @@ enum gpu_ocsp_result gpu_ocsp_check(const uint8_t *der, size_t len, X509 *cert,
                                     size_t whylen);
 
 /*
- * The base64 response RESPONSES ({"<serial hex>": "<base64 DER>"}, the
- * shape of collateral "ocsp" and "rim_ocsp") holds for X's serial number
- * (hex, any case), or NULL. Borrowed from RESPONSES.
+ * The key of the artifact (ARTIFACT_NVIDIA_OCSP or _RIM_OCSP, body "{}")
+ * by which a loader says the caller gave that map of responses but no
+ * response came of it (an empty "ocsp": {}): the collateral service then
+ * asks nothing for that chain, as for a map that holds responses. Never a
+ * serial (BN_bn2hex prints upper-case hex), never a response.
  */
-const char *gpu_ocsp_response_for(const json_t *responses, X509 *x);
+#define GPU_OCSP_GIVEN_KEY "none"
+
+/* How many responses of KIND SET holds (the GPU_OCSP_GIVEN_KEY marker is
+ * none). */
+size_t gpu_ocsp_count(const struct artifact_set *set, enum artifact_kind kind);
+
+/*
+ * The DER OCSP response SET holds as KIND (ARTIFACT_NVIDIA_OCSP or
+ * ARTIFACT_NVIDIA_RIM_OCSP) for X (issued by ISSUER): the one keyed by
+ * X's serial as BN_bn2hex prints it (upper-case hex; the loaders
+ * normalise the request's keys), else a keyless one that holds a
+ * SingleResponse for X's CertID; NULL when none. Borrowed from SET.
+ */
+const struct artifact *gpu_ocsp_find(const struct artifact_set *set,
+                                     enum artifact_kind kind, X509 *x,
+                                     X509 *issuer);
 
 #endif

@@ -1,11 +1,9 @@
 /* NVIDIA GPU confidential computing (provider NvidiaGpu): evidence forms,
  * collateral, and dispatch to local SPDM verification or NRAS tokens. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
@@ -14,8 +12,7 @@
 #include "verify/nvidia/nras_token.h"
 #include "verify/nvidia/spdm.h"
 
-#define GPU_MAX_DEVICES    8
-#define GPU_MAX_COLLATERAL (4u << 20)
+#define GPU_MAX_DEVICES 8
 
 static size_t
 skip_ws(const uint8_t *buf, size_t len, size_t i)
@@ -79,175 +76,26 @@ gpu_detect(const uint8_t *buf, size_t len)
 	return has(buf, len, "\"evidence\"") && has(buf, len, "\"arch\"");
 }
 
-static bool
-read_file(const char *path, uint8_t **out, size_t *outlen)
+const char *
+gpu_malformed(const struct artifact_set *set, enum artifact_kind kind)
 {
-	FILE *f = NULL;
-	uint8_t *buf = NULL;
-	struct stat st;
-	bool ok = false;
-
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > GPU_MAX_COLLATERAL)
-		goto out;
-	if ((f = fopen(path, "rb")) == NULL)
-		goto out;
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		goto out;
-	if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-		goto out;
-	buf[st.st_size] = '\0';
-	*out = buf;
-	*outlen = (size_t)st.st_size;
-	buf = NULL;
-	ok = true;
-out:
-	if (f != NULL)
-		fclose(f);
-	free(buf);
-	return ok;
+	return set != NULL && set->malformed && set->malformed_kind == kind
+	               ? set->why
+	               : NULL;
 }
 
-static bool
-is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool
-gpu_collateral_file(const struct verify_request *req, const char *name,
-                    bool (*accept)(const uint8_t *, size_t), uint8_t **out,
-                    size_t *outlen)
-{
-	char path[4096];
-
-	*out = NULL;
-	*outlen = 0;
-	if (req->collateral_path == NULL)
-		return false;
-	if (is_dir(req->collateral_path)) {
-		if (snprintf(path, sizeof(path), "%s/%s", req->collateral_path,
-		             name) >= (int)sizeof(path))
-			return false;
-		return read_file(path, out, outlen);
-	}
-	if (!read_file(req->collateral_path, out, outlen))
-		return false;
-	if (accept != NULL && accept(*out, *outlen))
-		return true;
-	free(*out);
-	*out = NULL;
-	*outlen = 0;
-	return false;
-}
-
-static bool
-accept_pem(const uint8_t *b, size_t n)
-{
-	return has(b, n, "-----BEGIN CERTIFICATE-----");
-}
-
-static bool
-accept_jwks(const uint8_t *b, size_t n)
-{
-	size_t i = skip_ws(b, n, 0);
-
-	return i < n && b[i] == '{' && has(b, n, "\"keys\"");
-}
-
-static bool
-accept_rim(const uint8_t *b, size_t n)
-{
-	return has(b, n, "<SoftwareIdentity");
-}
-
-/* The device chain the caller supplied outside the evidence. */
-static bool
-collateral_chain(const struct verify_request *req, uint8_t **out,
-                 size_t *outlen)
-{
-	const char *s = json_string_value(
-	        json_object_get(req->collateral, "cert_chain"));
-
-	if (s != NULL) {
-		*outlen = strlen(s);
-		*out = (uint8_t *)strdup(s);
-		return *out != NULL;
-	}
-	return gpu_collateral_file(req, "cert_chain.pem", accept_pem, out,
-	                           outlen);
-}
-
-/* RIM XML texts from collateral "rim"/"rims" and the collateral path
- * (*.swidtag and *.xml in a directory, or a RIM file). New reference. */
+/* The NRAS key set of the artifacts, parsed; NULL when there is none or
+ * its text does not parse. New reference. */
 static json_t *
-collateral_rims(const struct verify_request *req)
+artifacts_jwks(const struct artifact_set *set)
 {
-	json_t *rims = json_array(), *c;
-	uint8_t *buf = NULL;
-	size_t len, i;
-	DIR *d = NULL;
-	struct dirent *e;
+	const struct artifact *a =
+	        artifact_set_find(set, ARTIFACT_NVIDIA_NRAS_JWKS, NULL);
 
-	if (rims == NULL)
+	if (a == NULL)
 		return NULL;
-	if ((c = json_object_get(req->collateral, "rim")) != NULL &&
-	    json_is_string(c))
-		json_array_append(rims, c);
-	json_array_foreach(json_object_get(req->collateral, "rims"), i, c)
-	{
-		if (json_is_string(c))
-			json_array_append(rims, c);
-	}
-	if (req->collateral_path == NULL)
-		goto out;
-	if (!is_dir(req->collateral_path)) {
-		if (gpu_collateral_file(req, "", accept_rim, &buf, &len))
-			json_array_append_new(
-			        rims, json_stringn((const char *)buf, len));
-		goto out;
-	}
-	if ((d = opendir(req->collateral_path)) == NULL)
-		goto out;
-	while ((e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name);
-		if (!((n > 8 && strcmp(e->d_name + n - 8, ".swidtag") == 0) ||
-		      (n > 4 && strcmp(e->d_name + n - 4, ".xml") == 0)))
-			continue;
-		free(buf);
-		buf = NULL;
-		if (gpu_collateral_file(req, e->d_name, NULL, &buf, &len) &&
-		    accept_rim(buf, len))
-			json_array_append_new(
-			        rims, json_stringn((const char *)buf, len));
-	}
-out:
-	if (d != NULL)
-		closedir(d);
-	free(buf);
-	return rims;
-}
-
-static json_t *
-collateral_jwks(const struct verify_request *req)
-{
-	json_t *j = json_object_get(req->collateral, "nras_jwks");
-	uint8_t *buf = NULL;
-	size_t len;
-
-	if (json_is_object(j))
-		return json_incref(j);
-	if (json_is_string(j))
-		return json_loads(json_string_value(j), JSON_REJECT_DUPLICATES,
-		                  NULL);
-	if (!gpu_collateral_file(req, "nras_jwks.json", accept_jwks, &buf,
-	                         &len))
-		return NULL;
-	j = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
-	free(buf);
-	return j;
+	return json_loadb((const char *)a->body, a->body_len,
+	                  JSON_REJECT_DUPLICATES, NULL);
 }
 
 /* One GPU of a JSON evidence: base64 SPDM and base64 PEM chain. */
@@ -387,9 +235,11 @@ static void
 verify_local(const struct verify_request *req, struct verdict *v)
 {
 	struct gpu_item items[GPU_MAX_DEVICES];
-	uint8_t *coll_pem = NULL;
-	size_t coll_len = 0;
-	json_t *doc = NULL, *rims = NULL, *gpus = NULL;
+	const struct artifact *chain = artifact_set_find(
+	        req->artifacts, ARTIFACT_NVIDIA_DEVICE_CHAIN, NULL);
+	const uint8_t *coll_pem = chain != NULL ? chain->body : NULL;
+	size_t coll_len = chain != NULL ? chain->body_len : 0;
+	json_t *doc = NULL, *gpus = NULL;
 	char why[256];
 	int n = 0;
 
@@ -426,8 +276,6 @@ verify_local(const struct verify_request *req, struct verdict *v)
 		}
 		verdict_pass(v, "gpu_evidence_format");
 	}
-	collateral_chain(req, &coll_pem, &coll_len);
-	rims = collateral_rims(req);
 	/* Several GPUs: claims per GPU, named as NRAS names them. */
 	if (n > 1)
 		gpus = json_object();
@@ -443,7 +291,7 @@ verify_local(const struct verify_request *req, struct verdict *v)
 		/* NONCE is set once the evidence itself verified, even when
 		 * a RIM then refuses its measurements. */
 		gpu_verify_spdm(items[i].spdm, items[i].spdm_len, pem, pemlen,
-		                rims, req, v, prefix, claims, &nonce);
+		                req, v, prefix, claims, &nonce);
 		if (nonce != NULL) {
 			check_stated(&items[i], nonce, claims, v, prefix);
 			add_nonce_binding(v, nonce);
@@ -463,13 +311,12 @@ verify_local(const struct verify_request *req, struct verdict *v)
 	}
 	/* The verdict rests on signature and chain alone when nothing says
 	 * what the measurements should be: at most EAR "warning". */
-	if (json_array_size(rims) == 0 && !has_reference_values(req))
+	if (artifact_set_count(req->artifacts, ARTIFACT_NVIDIA_RIM) == 0 &&
+	    !has_reference_values(req))
 		v->warning = true;
 out:
 	items_free(items, GPU_MAX_DEVICES);
 	json_decref(doc);
-	json_decref(rims);
-	free(coll_pem);
 }
 
 void
@@ -478,8 +325,11 @@ gpu_verify(const struct verify_request *req, struct verdict *v)
 	json_t *jwks = NULL;
 
 	if (looks_like_eat(req->evidence, req->evidence_len)) {
-		jwks = collateral_jwks(req);
-		nras_verify(req->evidence, req->evidence_len, jwks, req, v);
+		jwks = artifacts_jwks(req->artifacts);
+		nras_verify(req->evidence, req->evidence_len, jwks,
+		            gpu_malformed(req->artifacts,
+		                          ARTIFACT_NVIDIA_NRAS_JWKS),
+		            req, v);
 		json_decref(jwks);
 		return;
 	}

@@ -406,7 +406,8 @@ flat_claims(json_t *gpu, struct verdict *v)
 
 void
 nras_verify(const uint8_t *buf, size_t len, const json_t *jwks,
-            const struct verify_request *req, struct verdict *v)
+            const char *jwks_malformed, const struct verify_request *req,
+            struct verdict *v)
 {
 	json_t *doc = NULL, *head, *devs, *gpus = NULL, *result, *submods;
 	const char *overall_tok, *name;
@@ -444,9 +445,15 @@ nras_verify(const uint8_t *buf, size_t len, const json_t *jwks,
 	if (!json_is_object(jwks) ||
 	    json_array_size(json_object_get(jwks, "keys")) == 0) {
 		v->signature_valid = TP_FALSE;
-		verdict_fail(v, "nras_jwks", TP_ERR_nras_jwks_missing,
-		             "no NRAS JWKS: give collateral nras_jwks or "
-		             "nras_jwks.json in the collateral directory");
+		if (jwks_malformed != NULL)
+			verdict_fail(v, "nras_jwks", TP_ERR_nras_jwks_missing,
+			             "NRAS JWKS collateral: %s",
+			             jwks_malformed);
+		else
+			verdict_fail(v, "nras_jwks", TP_ERR_nras_jwks_missing,
+			             "no NRAS JWKS: give collateral nras_jwks "
+			             "or nras_jwks.json in the collateral "
+			             "directory");
 		goto out;
 	}
 	if ((jwks_text = json_dumps(jwks, JSON_COMPACT | JSON_SORT_KEYS)) !=

@@ -472,48 +472,46 @@ out:
 }
 
 enum rim_ocsp_status
-rim_ocsp_chain(const json_t *responses, STACK_OF(X509) * chain, X509 *anchor,
-               const struct verify_request *req, struct verdict *v,
-               const char *item, char *why, size_t whylen)
+rim_ocsp_chain(const struct artifact_set *set, STACK_OF(X509) * chain,
+               X509 *anchor, const struct verify_request *req,
+               struct verdict *v, const char *item, char *why, size_t whylen)
 {
 	int n = chain == NULL ? 0 : sk_X509_num(chain), asked = 0;
 	enum rim_ocsp_status res = RIM_OCSP_UNCHECKED;
+	const char *bad = gpu_malformed(set, ARTIFACT_NVIDIA_RIM_OCSP);
 	bool missing = false;
 	char name[80], reason[256];
 
-	if (!json_is_object(responses) || json_object_size(responses) == 0 ||
-	    anchor == NULL)
+	if (anchor == NULL)
+		goto out;
+	/* A response the loader could not read (not base64, ...). */
+	if (bad != NULL) {
+		snprintf(why, whylen, "RIM chain OCSP: %s", bad);
+		res = RIM_OCSP_INVALID;
+		goto out;
+	}
+	if (gpu_ocsp_count(set, ARTIFACT_NVIDIA_RIM_OCSP) == 0)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		X509 *x = sk_X509_value(chain, i);
 		X509 *issuer = i + 1 < n ? sk_X509_value(chain, i + 1) : anchor;
-		const char *b64;
-		uint8_t *der = NULL;
-		size_t len = 0;
+		const struct artifact *a;
 		int64_t nu;
 		enum gpu_ocsp_result r;
 
 		if (X509_cmp(x, anchor) == 0)
 			break; /* the root is pinned, not revocable here */
 		asked++;
-		if ((b64 = gpu_ocsp_response_for(responses, x)) == NULL) {
+		if ((a = gpu_ocsp_find(set, ARTIFACT_NVIDIA_RIM_OCSP, x,
+		                       issuer)) == NULL) {
 			missing = true;
 			continue;
 		}
-		if (!codec_base64_decode(b64, strlen(b64), &der, &len)) {
-			snprintf(why, whylen,
-			         "RIM chain certificate %d: OCSP response is "
-			         "not base64",
-			         i);
-			res = RIM_OCSP_INVALID;
-			goto out;
-		}
 		snprintf(name, sizeof(name), "%s.%d", item, i);
-		verdict_collateral(v, name, der, len);
-		r = gpu_ocsp_check(der, len, x, issuer, chain, anchor, req->now,
-		                   req->cfg->clock_skew, &nu, reason,
-		                   sizeof(reason));
-		free(der);
+		verdict_collateral(v, name, a->body, a->body_len);
+		r = gpu_ocsp_check(a->body, a->body_len, x, issuer, chain,
+		                   anchor, req->now, req->cfg->clock_skew, &nu,
+		                   reason, sizeof(reason));
 		if (r != GPU_OCSP_GOOD) {
 			snprintf(why, whylen, "RIM chain certificate %d: %s", i,
 			         reason);
@@ -531,19 +529,19 @@ out:
 	return res;
 }
 
-/* Revocation of RIM I's verified CHAIN by collateral "rim_ocsp": records
+/* Revocation of RIM I's verified CHAIN by the RIM-chain OCSP responses
+ * of req->artifacts (ARTIFACT_NVIDIA_RIM_OCSP): records
  * check ITEM_ocsp when responses were judged, and INFO's ocsp_status. */
 static enum rim_ocsp_status
 rim_ocsp(STACK_OF(X509) * chain, const struct verify_request *req,
          struct verdict *v, const char *item, size_t i, json_t *info)
 {
-	const json_t *responses = json_object_get(req->collateral, "rim_ocsp");
 	X509 *anchor = x509_anchor("nvidia_rim_root.pem", GPU_RIM_ROOT_PIN);
 	char check[80], why[320];
 	enum rim_ocsp_status r;
 
 	snprintf(check, sizeof(check), "%s_ocsp", item);
-	r = rim_ocsp_chain(responses, chain, anchor, req, v, item, why,
+	r = rim_ocsp_chain(req->artifacts, chain, anchor, req, v, item, why,
 	                   sizeof(why));
 	switch (r) {
 	case RIM_OCSP_PASSED:
@@ -634,26 +632,37 @@ no_conflict(const struct rim *rim, uint8_t kind, uint8_t owner[256])
 }
 
 bool
-rim_appraise(const json_t *rims, const struct spdm_measurements *m,
-             json_t *claims, const struct verify_request *req,
-             struct verdict *v, const char *prefix)
+rim_appraise(const struct spdm_measurements *m, json_t *claims,
+             const struct verify_request *req, struct verdict *v,
+             const char *prefix)
 {
+	const struct artifact_set *set = req->artifacts;
+	const char *bad = gpu_malformed(set, ARTIFACT_NVIDIA_RIM);
+	size_t n_rims = artifact_set_count(set, ARTIFACT_NVIDIA_RIM);
 	const char *driver =
 	        json_string_value(json_object_get(claims, "driver_version"));
 	const char *vbios =
 	        json_string_value(json_object_get(claims, "vbios_version"));
 	const char *model =
 	        json_string_value(json_object_get(claims, "gpu_model"));
-	json_t *out = json_array(), *item;
+	json_t *out = json_array();
 	uint8_t owner[256] = {0}; /* active index -> 1 vbios, 2 driver */
 	unsigned kinds = 0;
 	size_t passed = 0, revoked = 0;
 	bool all = true;
-	size_t i;
 
-	json_array_foreach(rims, i, item)
-	{
-		const char *xml = json_string_value(item);
+	/* A RIM the loader could not read (a member that is no string). */
+	if (bad != NULL) {
+		char check[64];
+		all = false;
+		snprintf(check, sizeof(check), "%srim_collateral", prefix);
+		verdict_fail(v, check, TP_ERR_rim_invalid, "RIM collateral: %s",
+		             bad);
+	}
+	for (size_t i = 0; i < n_rims; i++) {
+		const struct artifact *a =
+		        artifact_set_nth(set, ARTIFACT_NVIDIA_RIM, i);
+		const char *xml = (const char *)a->body;
 		json_t *info = json_object();
 		char check[64], why[200], item_name[32];
 		struct rim *rim;
@@ -661,10 +670,9 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 		const char *kind;
 
 		snprintf(item_name, sizeof(item_name), "%srim%zu", prefix, i);
-		verdict_collateral(v, item_name, (const uint8_t *)xml,
-		                   strlen(xml));
+		verdict_collateral(v, item_name, a->body, a->body_len);
 		snprintf(check, sizeof(check), "%s_format", item_name);
-		if ((rim = rim_parse(xml, strlen(xml), why, sizeof(why))) ==
+		if ((rim = rim_parse(xml, a->body_len, why, sizeof(why))) ==
 		    NULL) {
 			all = false;
 			verdict_fail(v, check, TP_ERR_rim_invalid,
@@ -764,12 +772,11 @@ rim_appraise(const json_t *rims, const struct spdm_measurements *m,
 	}
 	json_object_set_new(claims, "rims", out);
 	/* Never "passed" unless every RIM's chain was answered "good". */
-	json_object_set_new(
-	        claims, "rim_ocsp_status",
-	        json_string(revoked > 0 ? "revoked"
-	                    : passed > 0 && passed == json_array_size(rims)
-	                            ? "passed"
-	                            : "unchecked"));
+	json_object_set_new(claims, "rim_ocsp_status",
+	                    json_string(revoked > 0 ? "revoked"
+	                                : passed > 0 && passed == n_rims
+	                                        ? "passed"
+	                                        : "unchecked"));
 	json_object_set_new(claims, "rim_coverage",
 	                    json_string(kinds == 3   ? "driver+vbios"
 	                                : kinds == 1 ? "vbios"

@@ -62,21 +62,23 @@ void rim_free(struct rim *r);
 int rim_signature_verify(const struct rim *rim, char *why, size_t whylen);
 
 /*
- * Appraises the verified SPDM measurements M against the RIMs (a JSON
- * array of XML strings): each RIM's chain to the pinned NVIDIA RIM root
- * at req->now, its XML signature, its version against the evidence's
- * driver or VBIOS version (CLAIMS), then every active measurement.
- * Then the revocation of each verified RIM chain by the OCSP responses in
- * req->collateral "rim_ocsp" ({"<serial hex>": "<base64 DER>"}): per RIM
+ * Appraises the verified SPDM measurements M against the RIMs of
+ * req->artifacts (ARTIFACT_NVIDIA_RIM, SWID XML; a RIM the loader could
+ * not read fails check rim_collateral with rim_invalid): each RIM's chain
+ * to the pinned NVIDIA RIM root at req->now, its XML signature, its
+ * version against the evidence's driver or VBIOS version (CLAIMS), then
+ * every active measurement.
+ * Then the revocation of each verified RIM chain by the OCSP responses of
+ * req->artifacts (ARTIFACT_NVIDIA_RIM_OCSP, keyed by serial hex): per RIM
  * "ocsp_status", and the claim "rim_ocsp_status", "passed" only when every
  * certificate below the root of every RIM chain has a verified "good"
  * response, "revoked" (certificate_revoked) when one is revoked, otherwise
  * "unchecked"; a response that does not verify fails (gpu_ocsp_invalid).
  * Sets v->measurements_valid. Returns true when every check passed.
  */
-bool rim_appraise(const json_t *rims, const struct spdm_measurements *m,
-                  json_t *claims, const struct verify_request *req,
-                  struct verdict *v, const char *prefix);
+bool rim_appraise(const struct spdm_measurements *m, json_t *claims,
+                  const struct verify_request *req, struct verdict *v,
+                  const char *prefix);
 
 enum rim_ocsp_status {
 	RIM_OCSP_UNCHECKED = 0, /* a certificate has no response */
@@ -86,14 +88,15 @@ enum rim_ocsp_status {
 };
 
 /*
- * Judges the OCSP responses RESPONSES ({"<serial hex>": "<base64 DER>"},
- * may be NULL) about every certificate of CHAIN (signer first, already
- * verified to ANCHOR; the issuer of the last one below ANCHOR is ANCHOR)
- * with gpu_ocsp_check at req->now. Records each response relied on as
- * collateral ITEM.<i> and its nextUpdate as an expiry bound in V; records
- * no check. On REVOKED and INVALID, WHY names the certificate and reason.
+ * Judges the OCSP responses of SET (ARTIFACT_NVIDIA_RIM_OCSP, may be NULL;
+ * a response the loader could not read is INVALID) about every
+ * certificate of CHAIN (signer first, already verified to ANCHOR; the
+ * issuer of the last one below ANCHOR is ANCHOR) with gpu_ocsp_check at
+ * req->now. Records each response relied on as collateral ITEM.<i> and
+ * its nextUpdate as an expiry bound in V; records no check. On REVOKED
+ * and INVALID, WHY names the certificate and reason.
  */
-enum rim_ocsp_status rim_ocsp_chain(const json_t *responses,
+enum rim_ocsp_status rim_ocsp_chain(const struct artifact_set *set,
                                     STACK_OF(X509) * chain, X509 *anchor,
                                     const struct verify_request *req,
                                     struct verdict *v, const char *item,
