@@ -28,6 +28,7 @@
 #include "verify/core/ecdsa.h"
 #include "verify/amd/snp_cert.h"
 #include "verify/amd/snp_report.h"
+#include "load/load.h"
 #include "verify/verify.h"
 #include "verify/core/x509.h"
 #include "tests/unit/test_util.h"
@@ -43,22 +44,42 @@ at(const char *rfc3339)
 	return t;
 }
 
-/* One verification through verify_run (detect, provider, appraisal). */
+/*
+ * The collateral of a request (COLL), then a path, then the operator's
+ * snp.crl_file of CFG, as teepassd and the CLI load them.
+ */
+static void
+load_set(struct artifact_set *set, const char *path, const json_t *coll,
+         const struct verify_config *cfg)
+{
+	artifact_set_init(set);
+	if (coll != NULL)
+		load_json(TP_PROVIDER_AMD_SEV_SNP, coll, set);
+	if (path != NULL)
+		load_path(TP_PROVIDER_AMD_SEV_SNP, path, set);
+	if (cfg->snp.crl_file[0] != '\0')
+		load_amd_crl_file(cfg->snp.crl_file, set);
+}
+
+/* One verification through the loaders and verify_run (detect,
+ * provider, appraisal). */
 static void
 run(struct verdict *v, const uint8_t *ev, size_t len, const char *path,
     const json_t *coll, int64_t now, const struct verify_config *cfg)
 {
 	struct verify_request req;
+	struct artifact_set set;
 
+	load_set(&set, path, coll, cfg);
 	memset(&req, 0, sizeof(req));
 	req.evidence = ev;
 	req.evidence_len = len;
 	req.provider = TP_PROVIDER_NONE;
-	req.collateral_path = path;
-	req.collateral = coll;
+	req.artifacts = &set;
 	req.now = now;
 	req.cfg = cfg;
 	verify_run(&req, v);
+	artifact_set_clear(&set);
 }
 
 static const char *
@@ -326,8 +347,10 @@ test_flipped_bytes(void **state)
 	};
 	uint8_t *ev;
 	size_t len;
+	struct artifact_set set;
 
 	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	load_set(&set, DATA "virtee_milan_v2", NULL, &cfg);
 	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
 		struct verify_request req;
 		struct verdict v;
@@ -338,7 +361,7 @@ test_flipped_bytes(void **state)
 		memset(&req, 0, sizeof(req));
 		req.evidence = ev;
 		req.evidence_len = len;
-		req.collateral_path = DATA "virtee_milan_v2";
+		req.artifacts = &set;
 		req.now = at("2023-04-04T00:00:00Z");
 		req.cfg = &cfg;
 		verdict_init(&v, TP_PROVIDER_AMD_SEV_SNP, req.now);
@@ -354,6 +377,7 @@ test_flipped_bytes(void **state)
 		ev[flips[i].off] ^= flips[i].mask;
 	}
 	free(ev);
+	artifact_set_clear(&set);
 }
 
 static void
@@ -361,9 +385,11 @@ test_truncation(void **state)
 {
 	uint8_t *ev, *cut;
 	size_t len;
+	struct artifact_set set;
 
 	ev = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
 	                  &len);
+	load_set(&set, DATA "teep_tinfoil_genoa_v3_20260629", NULL, &cfg);
 	assert_int_equal(len, SNP_REPORT_LEN);
 	for (size_t n = 0; n < len; n++) {
 		struct verify_request req;
@@ -379,7 +405,7 @@ test_truncation(void **state)
 		memset(&req, 0, sizeof(req));
 		req.evidence = cut;
 		req.evidence_len = n;
-		req.collateral_path = DATA "teep_tinfoil_genoa_v3_20260629";
+		req.artifacts = &set;
 		req.now = at("2026-06-29T02:12:49Z");
 		req.cfg = &cfg;
 		verdict_init(&v, TP_PROVIDER_AMD_SEV_SNP, req.now);
@@ -396,6 +422,7 @@ test_truncation(void **state)
 		free(cut);
 	}
 	free(ev);
+	artifact_set_clear(&set);
 }
 
 static void
@@ -1163,9 +1190,11 @@ test_random_mutations(void **state)
 {
 	uint8_t *ev;
 	size_t len;
+	struct artifact_set set;
 	unsigned seed = 12345;
 
 	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	load_set(&set, DATA "virtee_milan_v2", NULL, &cfg);
 	for (int i = 0; i < 200; i++) {
 		struct verify_request req;
 		struct verdict v;
@@ -1179,7 +1208,7 @@ test_random_mutations(void **state)
 		memset(&req, 0, sizeof(req));
 		req.evidence = ev;
 		req.evidence_len = len;
-		req.collateral_path = DATA "virtee_milan_v2";
+		req.artifacts = &set;
 		req.now = at("2023-04-04T00:00:00Z");
 		req.cfg = &cfg;
 		verdict_init(&v, TP_PROVIDER_AMD_SEV_SNP, req.now);
@@ -1191,6 +1220,7 @@ test_random_mutations(void **state)
 		ev[off] ^= x;
 	}
 	free(ev);
+	artifact_set_clear(&set);
 }
 
 /* The roots: each ARK pinned and loaded, ASK and ASVK under it. */
