@@ -941,6 +941,308 @@ test_vlek_named(void **state)
 	free(ev);
 }
 
+/* True when V has an error whose message contains S. */
+static bool
+has_message(const struct verdict *v, const char *s)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(v->errors, i, e)
+	{
+		const char *m =
+		        json_string_value(json_object_get(e, "message"));
+		if (m != NULL && strstr(m, s) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* One verification with the artifact set SET as it is. */
+static void
+run_set(struct verdict *v, const uint8_t *ev, size_t len,
+        const struct artifact_set *set, int64_t now,
+        const struct verify_config *c)
+{
+	struct verify_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.evidence = ev;
+	req.evidence_len = len;
+	req.artifacts = set;
+	req.now = now;
+	req.cfg = c;
+	verify_run(&req, v);
+}
+
+/* A VCEK keyed as the collateral service keys it (snp_vcek_key) is taken;
+ * one keyed for another TCB is not. */
+static void
+test_keyed_vcek(void **state)
+{
+	struct artifact_set set;
+	struct snp_report rep;
+	struct verdict v;
+	uint8_t *ev, *vcek;
+	size_t len, vlen;
+	char key[160], why[256];
+
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = tu_read_file(DATA "virtee_milan_v2/vcek.der", &vlen);
+	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	assert_true(
+	        snp_report_vcek_key(&rep, SNP_PRODUCT_MILAN, key, sizeof(key)));
+	/* MANIFEST: REPORTED_TCB bl 3, tee 0, snp 8, microcode 115. */
+	assert_non_null(strstr(key, "Milan/"));
+	assert_non_null(strstr(key, samples[1].chip_id));
+	assert_string_equal(key + strlen(key) - 10, "/3.0.8.115");
+	artifact_set_init(&set);
+	assert_true(artifact_set_add(&set, ARTIFACT_AMD_VCEK, key, vcek, vlen,
+	                             NULL, 0, "amd_kds", 0));
+	run_set(&v, ev, len, &set, at("2023-04-04T00:00:00Z"), &cfg);
+	if (!verdict_valid(&v))
+		dump(&v);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	artifact_set_clear(&set);
+	key[strlen(key) - 3] = '9'; /* microcode 915 */
+	assert_true(artifact_set_add(&set, ARTIFACT_AMD_VCEK, key, vcek, vlen,
+	                             NULL, 0, "amd_kds", 0));
+	run_set(&v, ev, len, &set, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_snp_vcek_missing));
+	verdict_free(&v);
+	artifact_set_clear(&set);
+	free(vcek);
+	free(ev);
+}
+
+static void
+write_file(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+/* The KDS layout is loaded keyed by product, hwid and decoded TCB; a
+ * mirror's VCEK filed under another TCB is not this report's. */
+static void
+test_kds_layout_keys(void **state)
+{
+	char tmpl[] = "/tmp/test_snp_XXXXXX", path[512], want[160], why[256];
+	struct artifact_set set;
+	struct snp_report rep;
+	uint8_t *ev, *vcek;
+	size_t len, vlen;
+	char *dir;
+
+	dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = tu_read_file(DATA "virtee_milan_v2/vcek.der", &vlen);
+	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	snprintf(path, sizeof(path), "%s/Milan", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/Milan/%s", dir, samples[1].chip_id);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/Milan/%s/%s.der", dir,
+	         samples[1].chip_id, samples[1].reported_raw);
+	write_file(path, vcek, vlen);
+	load_set(&set, dir, NULL, &cfg);
+	assert_int_equal(artifact_set_count(&set, ARTIFACT_AMD_VCEK), 1);
+	assert_true(snp_report_vcek_key(&rep, SNP_PRODUCT_MILAN, want,
+	                                sizeof(want)));
+	assert_string_equal(artifact_set_nth(&set, ARTIFACT_AMD_VCEK, 0)->key,
+	                    want);
+	assert_string_equal(
+	        artifact_set_nth(&set, ARTIFACT_AMD_VCEK, 0)->source,
+	        "directory");
+	artifact_set_clear(&set);
+	unlink(path);
+	/* The same certificate filed under another REPORTED_TCB. */
+	snprintf(path, sizeof(path), "%s/Milan/%s/7308000000000004.der", dir,
+	         samples[1].chip_id);
+	write_file(path, vcek, vlen);
+	expect_error(ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg,
+	             TP_ERR_snp_vcek_missing);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/Milan/%s", dir, samples[1].chip_id);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/Milan", dir);
+	rmdir(path);
+	rmdir(dir);
+	free(vcek);
+	free(ev);
+}
+
+/* The export layout (DIR/amd_vcek/NAME.der, unkeyed) of two chips: the VCEK
+ * of the report's chip and TCB is taken. */
+static void
+test_export_two_chips(void **state)
+{
+	char tmpl[] = "/tmp/test_snp_XXXXXX", sub[512], a[600], b[600];
+	uint8_t *ev, *mine, *other;
+	size_t len, n1, n2;
+	struct verdict v;
+	char *dir;
+
+	dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	mine = tu_read_file(DATA "virtee_milan_v2/vcek.der", &n1);
+	other = tu_read_file(DATA "gosev_milan_v2/vcek.der", &n2);
+	snprintf(sub, sizeof(sub), "%s/amd_vcek", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(a, sizeof(a), "%s/a.der", sub);
+	snprintf(b, sizeof(b), "%s/b.der", sub);
+	for (int order = 0; order < 2; order++) {
+		write_file(a, order == 0 ? other : mine, order == 0 ? n2 : n1);
+		write_file(b, order == 0 ? mine : other, order == 0 ? n1 : n2);
+		run(&v, ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg);
+		if (!verdict_valid(&v))
+			dump(&v);
+		assert_true(verdict_valid(&v));
+		verdict_free(&v);
+	}
+	unlink(a);
+	unlink(b);
+	rmdir(sub);
+	rmdir(dir);
+	free(other);
+	free(mine);
+	free(ev);
+}
+
+/* A lone "vlek" member holding the VCEK of a VCEK-signed report is taken,
+ * as before; a malformed "vlek" beside a good "vcek" is moot. */
+static void
+test_lone_other_member(void **state)
+{
+	uint8_t *ev;
+	size_t len;
+	struct verdict v;
+	json_t *c, *vc;
+
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vc = coll_vcek(DATA "virtee_milan_v2/vcek.der", NULL);
+	c = json_pack("{s:O}", "vlek", json_object_get(vc, "vcek"));
+	run(&v, ev, len, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	json_decref(c);
+	json_object_set_new(vc, "vlek", json_string("not base64!"));
+	run(&v, ev, len, NULL, vc, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	/* The report's own kind malformed: refused, whatever the other. */
+	c = json_pack("{s:s,s:O}", "vcek", "not base64!", "vlek",
+	              json_object_get(vc, "vcek"));
+	run(&v, ev, len, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "collateral.vcek: want PEM text"));
+	verdict_free(&v);
+	json_decref(c);
+	json_decref(vc);
+	free(ev);
+}
+
+/* The extended report's certificate comes first: a malformed key member
+ * or an unreadable path is then moot, a malformed CRL is not. */
+static void
+test_table_first(void **state)
+{
+	static const uint8_t guid[16] = {0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64,
+	                                 0x45, 0x64, 0xad, 0xc5, 0xf4, 0xb9,
+	                                 0x3b, 0xe8, 0xac, 0xcd};
+	uint8_t *ev, *vcek, *ext;
+	size_t len, vlen, tlen;
+	struct verdict v;
+	json_t *c;
+
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = tu_read_file(DATA "virtee_milan_v2/vcek.der", &vlen);
+	tlen = 48 + vlen;
+	ext = calloc(1, len + tlen);
+	memcpy(ext, ev, len);
+	memcpy(ext + len, guid, 16);
+	ext[len + 16] = 48;
+	ext[len + 20] = (uint8_t)vlen;
+	ext[len + 21] = (uint8_t)(vlen >> 8);
+	memcpy(ext + len + 48, vcek, vlen);
+	c = json_pack("{s:s}", "vcek", "not base64!");
+	run(&v, ext, len + tlen, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	json_decref(c);
+	run(&v, ext, len + tlen, "/nonexistent/collateral", NULL,
+	    at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	c = json_pack("{s:s}", "crl", "not base64!");
+	run(&v, ext, len + tlen, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "collateral.crl: want PEM text"));
+	verdict_free(&v);
+	json_decref(c);
+	c = json_string("vcek");
+	run(&v, ext, len + tlen, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "collateral: want a JSON object"));
+	verdict_free(&v);
+	json_decref(c);
+	/* Without the table, the unreadable path is named. */
+	run(&v, ev, len, "/nonexistent/collateral", NULL,
+	    at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "collateral path: cannot be read"));
+	verdict_free(&v);
+	free(ext);
+	free(vcek);
+	free(ev);
+}
+
+/* snp.crl_file is the fallback: a CRL the request brings is used and an
+ * unreadable configured file then does not matter, as before. */
+static void
+test_crl_file_fallback(void **state)
+{
+	struct verify_config c = cfg;
+	struct verdict v;
+	uint8_t *ev;
+	size_t len;
+	char err[128];
+	json_t *coll;
+
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	assert_true(snp_policy_set(&c.snp, "crl_file", "/nonexistent/crl.der",
+	                           err, sizeof(err)));
+	run(&v, ev, len, DATA "virtee_milan_v2", NULL,
+	    at("2023-04-04T00:00:00Z"), &c);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "snp.crl_file: cannot be read"));
+	verdict_free(&v);
+	/* "bm90IGEgQ1JM" is base64 of "not a CRL". */
+	coll = coll_vcek(DATA "virtee_milan_v2/vcek.der", NULL);
+	json_object_set_new(coll, "crl", json_string("bm90IGEgQ1JM"));
+	run(&v, ev, len, NULL, coll, at("2023-04-04T00:00:00Z"), &c);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "crl: not a DER or PEM CRL"));
+	assert_false(has_message(&v, "snp.crl_file"));
+	verdict_free(&v);
+	json_decref(coll);
+	/* A readable file that is not a CRL: checked like a supplied one. */
+	assert_true(snp_policy_set(&c.snp, "crl_file",
+	                           DATA "virtee_milan_v2/report.bin", err,
+	                           sizeof(err)));
+	run(&v, ev, len, DATA "virtee_milan_v2", NULL,
+	    at("2023-04-04T00:00:00Z"), &c);
+	assert_true(has_message(&v, "crl: not a DER or PEM CRL"));
+	verdict_free(&v);
+	free(ev);
+}
+
 /* Several threads verifying at once share the roots and the cache. */
 struct thread_arg {
 	const struct sample *s;
@@ -1257,6 +1559,12 @@ main(void)
 	        cmocka_unit_test(test_policy),
 	        cmocka_unit_test(test_kds_layout),
 	        cmocka_unit_test(test_vlek_named),
+	        cmocka_unit_test(test_keyed_vcek),
+	        cmocka_unit_test(test_kds_layout_keys),
+	        cmocka_unit_test(test_export_two_chips),
+	        cmocka_unit_test(test_lone_other_member),
+	        cmocka_unit_test(test_table_first),
+	        cmocka_unit_test(test_crl_file_fallback),
 	        cmocka_unit_test(test_threads),
 	        cmocka_unit_test(test_ecdsa_agrees),
 	        cmocka_unit_test(test_tcb_layouts),
