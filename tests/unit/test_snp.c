@@ -1243,6 +1243,100 @@ test_crl_file_fallback(void **state)
 	free(ev);
 }
 
+/* Phase 1 names the VCEK the report's chip id and reported TCB name
+ * (alternatives for a v2 report) and the product's optional chain and
+ * CRL; nothing for an extended report or a masked chip id. */
+static void
+test_needs(void **state)
+{
+	struct verify_request req;
+	struct verify_evidence ev;
+	struct snp_report rep;
+	struct verdict v;
+	uint8_t *g, *m, *ext;
+	size_t glen, mlen;
+	char key[160], why[256];
+
+	g = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
+	                 &glen);
+	m = tu_read_file(DATA "virtee_milan_v2/report.bin", &mlen);
+	memset(&req, 0, sizeof(req));
+	req.evidence = g;
+	req.evidence_len = glen;
+	req.now = at("2026-06-29T02:12:49Z");
+	req.cfg = &cfg;
+	verify_begin(&req, &v, &ev);
+	assert_false(ev.done);
+	assert_int_equal(ev.needs.n, 3);
+	assert_true(snp_report_parse(g, glen, &rep, why, sizeof(why)));
+	assert_true(
+	        snp_report_vcek_key(&rep, SNP_PRODUCT_GENOA, key, sizeof(key)));
+	assert_int_equal(ev.needs.items[0].kind, ARTIFACT_AMD_VCEK);
+	assert_string_equal(ev.needs.items[0].key, key);
+	assert_false(ev.needs.items[0].optional);
+	assert_int_equal(ev.needs.items[1].kind, ARTIFACT_AMD_CERT_CHAIN);
+	assert_string_equal(ev.needs.items[1].key, "Genoa");
+	assert_true(ev.needs.items[1].optional);
+	assert_int_equal(ev.needs.items[2].kind, ARTIFACT_AMD_CRL);
+	assert_string_equal(ev.needs.items[2].key, "Genoa");
+	assert_true(ev.needs.items[2].optional);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+
+	/* v2: Milan, Genoa, Turin as alternatives; chain and CRL of the
+	 * product had (key ""). */
+	req.evidence = m;
+	req.evidence_len = mlen;
+	verify_begin(&req, &v, &ev);
+	assert_int_equal(ev.needs.n, 5);
+	assert_true(snp_report_parse(m, mlen, &rep, why, sizeof(why)));
+	for (int i = 0; i < 3; i++) {
+		assert_true(snp_report_vcek_key(
+		        &rep, (enum snp_product)(SNP_PRODUCT_MILAN + i), key,
+		        sizeof(key)));
+		assert_int_equal(ev.needs.items[i].kind, ARTIFACT_AMD_VCEK);
+		assert_string_equal(ev.needs.items[i].key, key);
+		assert_int_equal(ev.needs.items[i].group, 1);
+	}
+	assert_string_equal(ev.needs.items[3].key, "");
+	assert_true(ev.needs.items[3].optional);
+	assert_string_equal(ev.needs.items[4].key, "");
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+
+	/* An extended report (an empty table) carries its own key. */
+	ext = calloc(1, mlen + 24);
+	memcpy(ext, m, mlen);
+	req.evidence = ext;
+	req.evidence_len = mlen + 24;
+	verify_begin(&req, &v, &ev);
+	assert_false(ev.done);
+	assert_int_equal(ev.needs.n, 0);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+	free(ext);
+
+	/* A masked (zero) chip id names no VCEK. */
+	memset(m + 0x1A0, 0, 64);
+	req.evidence = m;
+	req.evidence_len = mlen;
+	verify_begin(&req, &v, &ev);
+	assert_int_equal(ev.needs.n, 0);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+
+	/* A report that does not parse: the verdict is final. */
+	m[0] = 4;
+	verify_begin(&req, &v, &ev);
+	assert_true(ev.done);
+	assert_true(
+	        verdict_has_error(&v, TP_ERR_snp_report_version_unsupported));
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+	free(m);
+	free(g);
+}
+
 /* Several threads verifying at once share the roots and the cache. */
 struct thread_arg {
 	const struct sample *s;
@@ -1565,6 +1659,7 @@ main(void)
 	        cmocka_unit_test(test_lone_other_member),
 	        cmocka_unit_test(test_table_first),
 	        cmocka_unit_test(test_crl_file_fallback),
+	        cmocka_unit_test(test_needs),
 	        cmocka_unit_test(test_threads),
 	        cmocka_unit_test(test_ecdsa_agrees),
 	        cmocka_unit_test(test_tcb_layouts),

@@ -865,43 +865,53 @@ check_policy(const struct verify_request *req, const struct snp_report *rep,
 	}
 }
 
-static void
-snp_verify(const struct verify_request *req, struct verdict *v)
-{
+/* What phase 1 parsed, for phase 2. */
+struct snp_parsed {
 	struct snp_report rep;
+	bool vlek;
+	/* The extended report's certificate table's key: its place in the
+	 * evidence (ek_len 0: none). */
+	size_t ek_off, ek_len;
+};
+
+/*
+ * Phase 1's checks, which need no collateral: the report's format, its
+ * signing key, the extended report's certificate table and the product.
+ * False when the verdict is final (the failure is recorded).
+ */
+static bool
+snp_parse(const struct verify_request *req, struct verdict *v,
+          struct snp_parsed *p)
+{
+	struct snp_report *rep = &p->rep;
 	struct snp_sources src;
-	const struct artifact *crl;
-	struct snp_ek ek;
-	struct snp_tcb reported;
 	enum snp_product product;
 	enum tp_err code;
-	uint8_t r[48], s[48];
 	unsigned signing_key;
-	bool vlek, sig_ok;
 	char why[256];
 
+	memset(p, 0, sizeof(*p));
 	memset(&src, 0, sizeof(src));
-	memset(&ek, 0, sizeof(ek));
 	v->hardware_verified = true;
-	if (!snp_report_parse(req->evidence, req->evidence_len, &rep, why,
+	if (!snp_report_parse(req->evidence, req->evidence_len, rep, why,
 	                      sizeof(why))) {
 		code = TP_ERR_snp_report_parse_error;
-		if (req->evidence_len >= 4 && rep.version != 2 &&
-		    rep.version != 3 && rep.version != 5)
+		if (req->evidence_len >= 4 && rep->version != 2 &&
+		    rep->version != 3 && rep->version != 5)
 			code = TP_ERR_snp_report_version_unsupported;
 		verdict_fail(v, "snp_report_format", code, "SEV-SNP report: %s",
 		             why);
-		goto out;
+		return false;
 	}
-	signing_key = snp_report_signing_key(&rep);
-	if (signing_key == SNP_SIGNING_KEY_NONE || (rep.flags & 2) != 0) {
+	signing_key = snp_report_signing_key(rep);
+	if (signing_key == SNP_SIGNING_KEY_NONE || (rep->flags & 2) != 0) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(
 		        v, "snp_report_format", TP_ERR_snp_report_unsigned,
 		        "SEV-SNP report: SIGNING_KEY %u, MASK_CHIP_KEY %u: "
 		        "the report is not signed",
-		        signing_key, (rep.flags >> 1) & 1);
-		goto out;
+		        signing_key, (rep->flags >> 1) & 1);
+		return false;
 	}
 	if (signing_key != SNP_SIGNING_KEY_VCEK &&
 	    signing_key != SNP_SIGNING_KEY_VLEK) {
@@ -910,9 +920,9 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 		             "SEV-SNP report: SIGNING_KEY %u: want 0 (VCEK) or "
 		             "1 (VLEK)",
 		             signing_key);
-		goto out;
+		return false;
 	}
-	vlek = signing_key == SNP_SIGNING_KEY_VLEK;
+	p->vlek = signing_key == SNP_SIGNING_KEY_VLEK;
 	if (req->evidence_len > SNP_REPORT_LEN) {
 		struct reader rd;
 		const uint8_t *table;
@@ -921,26 +931,129 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 		reader_init(&rd, req->evidence, req->evidence_len);
 		if (!reader_skip(&rd, SNP_REPORT_LEN) ||
 		    !reader_bytes(&rd, n, &table) ||
-		    !cert_table_parse(table, n, vlek, &src, why, sizeof(why))) {
+		    !cert_table_parse(table, n, p->vlek, &src, why,
+		                      sizeof(why))) {
 			verdict_fail(v, "snp_report_format",
 			             TP_ERR_snp_report_parse_error,
 			             "SEV-SNP extended report: %s", why);
-			goto out;
+			return false;
+		}
+		if (src.ek != NULL) {
+			p->ek_off = (size_t)(src.ek - req->evidence);
+			p->ek_len = src.ek_len;
 		}
 	}
 	verdict_pass(v, "snp_report_format");
 
-	product = snp_report_product(&rep);
-	if (rep.version >= 3 && product == SNP_PRODUCT_UNKNOWN &&
-	    rep.cpuid_fam != 0) {
+	product = snp_report_product(rep);
+	if (rep->version >= 3 && product == SNP_PRODUCT_UNKNOWN &&
+	    rep->cpuid_fam != 0) {
 		verdict_fail(
 		        v, "snp_product", TP_ERR_snp_product_unknown,
 		        "CPUID family 0x%02x model 0x%02x: no AMD root key "
 		        "is known for this processor",
-		        rep.cpuid_fam, rep.cpuid_mod);
-		goto out;
+		        rep->cpuid_fam, rep->cpuid_mod);
+		return false;
 	}
-	if (!gather_sources(req, &rep, vlek, &src, why, sizeof(why))) {
+	return true;
+}
+
+/*
+ * The artifacts the collateral service should obtain for a report that
+ * parsed: the VCEK its chip id and reported TCB name (unavoidably read
+ * before any signature can be checked: it is what names the key), and,
+ * optional, the product's KDS cert_chain and CRL (the VCEK verifies
+ * under the pinned ASK without them). A v2 report names no product: the
+ * VCEKs of Milan, Genoa and Turin are alternatives (group 1, tried in
+ * that order), and the optional needs are keyed "": the product of the
+ * VCEK that was had. Nothing for a report with a certificate table (it
+ * carries its key), a VLEK-signed one (KDS serves VLEKs to cloud
+ * providers only) or one whose chip id is masked (zero).
+ */
+static void
+snp_name_needs(const struct verify_request *req, const struct snp_parsed *p,
+               struct artifact_needs *needs)
+{
+	static const uint8_t zero[64];
+	enum snp_product want = snp_report_product(&p->rep);
+	char key[160];
+
+	if (req->evidence_len != SNP_REPORT_LEN || p->vlek ||
+	    memcmp(p->rep.chip_id, zero, sizeof(zero)) == 0)
+		return;
+	if (want != SNP_PRODUCT_UNKNOWN) {
+		if (!snp_report_vcek_key(&p->rep, want, key, sizeof(key)))
+			return;
+		artifact_needs_add(needs, ARTIFACT_AMD_VCEK, key, false, 0);
+		artifact_needs_add(needs, ARTIFACT_AMD_CERT_CHAIN,
+		                   snp_product_name(want), true, 0);
+		artifact_needs_add(needs, ARTIFACT_AMD_CRL,
+		                   snp_product_name(want), true, 0);
+		return;
+	}
+	for (int q = SNP_PRODUCT_MILAN; q <= SNP_PRODUCT_TURIN; q++)
+		if (snp_report_vcek_key(&p->rep, (enum snp_product)q, key,
+		                        sizeof(key)))
+			artifact_needs_add(needs, ARTIFACT_AMD_VCEK, key, false,
+			                   1);
+	artifact_needs_add(needs, ARTIFACT_AMD_CERT_CHAIN, "", true, 0);
+	artifact_needs_add(needs, ARTIFACT_AMD_CRL, "", true, 0);
+}
+
+/* Phase 1 (verify/provider.h): the report parsed once, and its needs. */
+static void *
+snp_needs(const struct verify_request *req, struct verdict *v,
+          struct artifact_needs *needs)
+{
+	struct snp_parsed *p = malloc(sizeof(*p));
+
+	if (p == NULL) {
+		verdict_error(v, TP_ERR_internal_error, "out of memory");
+		return NULL;
+	}
+	if (!snp_parse(req, v, p)) {
+		free(p);
+		return NULL;
+	}
+	snp_name_needs(req, p, needs);
+	return p;
+}
+
+static void
+snp_parsed_free(void *parsed)
+{
+	free(parsed);
+}
+
+/*
+ * Phase 2: the key from the certificate table or req->artifacts, its
+ * chain to the pinned ARK, the CRL, the signature, the key's binding to
+ * the chip and TCB, then the guest policy.
+ */
+static void
+snp_verify_parsed(const struct verify_request *req, void *parsed,
+                  struct verdict *v)
+{
+	const struct snp_parsed *p = parsed;
+	const struct snp_report *rp = &p->rep;
+	struct snp_sources src;
+	const struct artifact *crl;
+	struct snp_ek ek;
+	struct snp_tcb reported;
+	enum snp_product product;
+	uint8_t r[48], s[48];
+	bool vlek = p->vlek, sig_ok;
+	char why[256];
+
+	memset(&src, 0, sizeof(src));
+	memset(&ek, 0, sizeof(ek));
+	if (p->ek_len > 0) {
+		src.ek = req->evidence + p->ek_off;
+		src.ek_len = p->ek_len;
+		src.ek_origin = "extended report certificate table";
+	}
+	product = snp_report_product(rp);
+	if (!gather_sources(req, rp, vlek, &src, why, sizeof(why))) {
 		verdict_fail(v, "snp_vcek", TP_ERR_collateral_invalid, "%s",
 		             why);
 		goto out;
@@ -990,7 +1103,7 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	/* A failed signature does not stop the binding checks below: a
 	 * VCEK of another chip or TCB is named as such, not only as a bad
 	 * signature. Claims are only given for a verified report. */
-	sig_ok = sig_component(rep.sig_r, r) && sig_component(rep.sig_s, s) &&
+	sig_ok = sig_component(rp->sig_r, r) && sig_component(rp->sig_s, s) &&
 	         snp_ecdsa_p384_verify(ek.pub, req->evidence,
 	                               SNP_REPORT_SIGNED_LEN, r, s);
 	if (!sig_ok) {
@@ -1009,22 +1122,22 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	if (!vlek) {
 		size_t n = ek.info.hwid_len;
 		if (n == 0 ||
-		    CRYPTO_memcmp(ek.info.hwid, rep.chip_id, n) != 0) {
+		    CRYPTO_memcmp(ek.info.hwid, rp->chip_id, n) != 0) {
 			char have[17], want[17];
-			codec_hex_encode_to(rep.chip_id, 8, have);
+			codec_hex_encode_to(rp->chip_id, 8, have);
 			codec_hex_encode_to(ek.info.hwid, 8, want);
 			verdict_fail(v, "snp_vcek_chip",
 			             TP_ERR_vcek_chip_mismatch,
 			             "VCEK hwID %s… differs from CHIP_ID %s…%s",
 			             want, have,
-			             rep.chip_id[0] == 0 && rep.chip_id[1] == 0
+			             rp->chip_id[0] == 0 && rp->chip_id[1] == 0
 			                     ? " (is CHIP_ID masked?)"
 			                     : "");
 		} else {
 			verdict_pass(v, "snp_vcek_chip");
 		}
 	}
-	snp_tcb_decode(rep.reported_tcb, product, &reported);
+	snp_tcb_decode(rp->reported_tcb, product, &reported);
 	if (ek.info.bl != reported.bl || ek.info.tee != reported.tee ||
 	    ek.info.snp != reported.snp ||
 	    ek.info.microcode != reported.microcode ||
@@ -1041,19 +1154,33 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 
 	if (!sig_ok)
 		goto out;
-	claims(&rep, product, vlek, v);
+	claims(rp, product, vlek, v);
 	/* Never "passed" without a CRL that check_crl accepted: without
 	 * one, revocation of the ASK/ASVK was not checked. */
 	verdict_claim_str(v, "amd_crl",
 	                  src.crl != NULL ? "passed" : "unchecked");
 	if (ek.info.csp_id[0] != '\0')
 		verdict_claim_str(v, "csp_id", ek.info.csp_id);
-	verdict_add_binding(v, "report_data", rep.report_data, 64);
-	check_policy(req, &rep, product, vlek, v);
+	verdict_add_binding(v, "report_data", rp->report_data, 64);
+	check_policy(req, rp, product, vlek, v);
 out:
 	snp_ek_clear(&ek);
 }
 
-const struct provider_ops provider_amd_sev_snp = {.id = TP_PROVIDER_AMD_SEV_SNP,
-                                                  .detect = snp_detect,
-                                                  .verify = snp_verify};
+/* Both phases at once (a caller without a collateral service). */
+static void
+snp_verify(const struct verify_request *req, struct verdict *v)
+{
+	struct snp_parsed p;
+
+	if (snp_parse(req, v, &p))
+		snp_verify_parsed(req, &p, v);
+}
+
+const struct provider_ops provider_amd_sev_snp = {
+        .id = TP_PROVIDER_AMD_SEV_SNP,
+        .detect = snp_detect,
+        .verify = snp_verify,
+        .needs = snp_needs,
+        .verify_parsed = snp_verify_parsed,
+        .parsed_free = snp_parsed_free};
