@@ -293,8 +293,9 @@ crl_of(const struct artifact *a, enum snp_product product)
 /*
  * The CRL: the request's, a directory's or the collateral service's
  * before the operator's snp.crl_file (source "config"), which is used
- * only when no other is had. Among several, the first not from the
- * request that PRODUCT's ARK issued, else the first.
+ * only when no other is had. Among several (none from the request), the
+ * first that PRODUCT's ARK issued (the others before snp.crl_file), else
+ * the first.
  */
 static const struct artifact *
 pick_crl(const struct artifact_set *s, enum snp_product product)
@@ -374,6 +375,7 @@ gather_sources(const struct verify_request *req, const struct snp_report *rep,
 	}
 	return true;
 }
+
 static const char *
 key_name(bool vlek)
 {
