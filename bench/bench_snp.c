@@ -1,7 +1,8 @@
 /*
  * SEV-SNP reports verified per second on one core, chain cached: the real
  * Genoa report of tests/data/snp with its VCEK as request collateral
- * (base64 DER, decoded per request), through verify_run.
+ * (base64 DER, decoded per request by the loader, load_json), through
+ * verify_run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
+#include "load/load.h"
 #include "verify/core/ecdsa.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
@@ -32,6 +34,7 @@ main(void)
 	struct verify_config cfg;
 	struct verify_request req;
 	struct verdict v;
+	struct artifact_set set;
 	uint8_t *ev = NULL, *vcek = NULL;
 	size_t evlen = 0, vlen = 0;
 	char *b64;
@@ -52,17 +55,20 @@ main(void)
 	b64 = codec_base64_encode(vcek, vlen);
 	coll = json_pack("{s:s}", "vcek", b64);
 	verify_config_defaults(&cfg);
+	artifact_set_init(&set);
 	tptime_parse("2026-06-29T02:12:49Z", &when);
 	memset(&req, 0, sizeof(req));
 	req.evidence = ev;
 	req.evidence_len = evlen;
-	req.collateral = coll;
+	req.artifacts = &set;
 	req.now = when;
 	req.cfg = &cfg;
 
 	/* Warm up: loads the pinned roots and caches the chain. */
 	for (int i = 0; i < 50; i++) {
+		load_json(TP_PROVIDER_AMD_SEV_SNP, coll, &set);
 		verify_run(&req, &v);
+		artifact_set_clear(&set);
 		if (!verdict_valid(&v)) {
 			fprintf(stderr, "bench_snp: sample does not verify\n");
 			return 1;
@@ -72,7 +78,9 @@ main(void)
 	t0 = now_s();
 	do {
 		for (int i = 0; i < 100; i++) {
+			load_json(TP_PROVIDER_AMD_SEV_SNP, coll, &set);
 			verify_run(&req, &v);
+			artifact_set_clear(&set);
 			verdict_free(&v);
 		}
 		n += 100;

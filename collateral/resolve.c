@@ -3,7 +3,9 @@
  * needs, from the PostgreSQL cache or the vendor, added to the artifact
  * set verify/ checks (the exact bytes the vendor served). Intel's needs
  * come from the provider's first phase, which names them only once the
- * quote's PCK chain verified to the pinned root.
+ * quote's PCK chain verified to the pinned root; AMD's from the SEV-SNP
+ * provider's first phase (the VCEK the report names, optional chain and
+ * CRL).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,7 +20,6 @@
 #include "verify/intel/dcap_pck.h"
 #include "verify/intel/dcap_quote.h"
 #include "verify/nvidia/gpu.h"
-#include "verify/amd/snp_report.h"
 #include "verify/core/x509.h"
 
 /* The Intel PCS API v4 request for need N (a PCCS serves the same paths);
@@ -126,37 +127,39 @@ resolve_intel(const struct artifact_needs *needs, int64_t now,
 	return COLL_OK;
 }
 
-/* KDS: GET /vcek/v1/{product}/{hwid}?blSPL=..&teeSPL=..&snpSPL=..
- * &ucodeSPL=.. (Turin: an 8-byte hwid and fmcSPL). */
-static void
-vcek_request(const struct snp_report *rep, enum snp_product p,
-             struct coll_request *rq)
+/*
+ * KDS: GET /vcek/v1/{product}/{hwid}?blSPL=..&teeSPL=..&snpSPL=..
+ * &ucodeSPL=.. (Turin: an 8-byte hwid and fmcSPL), from the VCEK need's
+ * key "<Product>/<hwid hex>/<bl>.<tee>.<snp>.<ucode>[.<fmc>]" (phase 1
+ * names it from the report, snp_vcek_key). False for a key of another
+ * shape.
+ */
+static bool
+vcek_request(const struct artifact_need *n, struct coll_request *rq)
 {
-	struct snp_tcb t;
-	char hwid[129];
-	size_t hwlen = p == SNP_PRODUCT_TURIN ? 8 : 64;
-	int n;
+	char product[8], hwid[129], tail[2], fmcspl[16] = "";
+	unsigned bl, tee, snp, ucode, fmc;
+	int k;
 
 	memset(rq, 0, sizeof(*rq));
 	rq->vendor = COLL_VENDOR_AMD;
 	rq->kind_id = ARTIFACT_AMD_VCEK;
 	rq->kind = artifact_kind_name(ARTIFACT_AMD_VCEK);
-	snp_tcb_decode(rep->reported_tcb, p, &t);
-	codec_hex_encode_to(rep->chip_id, hwlen, hwid);
-	n = snprintf(rq->key, sizeof(rq->key), "%s/%s/%d.%d.%d.%d",
-	             snp_product_name(p), hwid, t.bl, t.tee, t.snp,
-	             t.microcode);
-	if (t.has_fmc && n > 0 && (size_t)n < sizeof(rq->key))
-		snprintf(rq->key + n, sizeof(rq->key) - (size_t)n, ".%d",
-		         t.fmc);
-	n = snprintf(rq->url, sizeof(rq->url),
-	             "%s/vcek/v1/%s/%s?blSPL=%d&teeSPL=%d&snpSPL=%d&"
-	             "ucodeSPL=%d",
-	             coll_amd_url(), snp_product_name(p), hwid, t.bl, t.tee,
-	             t.snp, t.microcode);
-	if (t.has_fmc && n > 0 && (size_t)n < sizeof(rq->url))
-		snprintf(rq->url + n, sizeof(rq->url) - (size_t)n, "&fmcSPL=%d",
-		         t.fmc);
+	snprintf(rq->key, sizeof(rq->key), "%s", n->key);
+	k = sscanf(n->key, "%7[A-Za-z]/%128[0-9a-f]/%u.%u.%u.%u.%u%1s", product,
+	           hwid, &bl, &tee, &snp, &ucode, &fmc, tail);
+	if ((k != 6 && k != 7) ||
+	    (strcmp(product, "Milan") != 0 && strcmp(product, "Genoa") != 0 &&
+	     strcmp(product, "Turin") != 0) ||
+	    bl > 255 || tee > 255 || snp > 255 || ucode > 255 ||
+	    (k == 7 && fmc > 255))
+		return false;
+	if (k == 7)
+		snprintf(fmcspl, sizeof(fmcspl), "&fmcSPL=%u", fmc);
+	snprintf(rq->url, sizeof(rq->url),
+	         "%s/vcek/v1/%s/%s?blSPL=%u&teeSPL=%u&snpSPL=%u&ucodeSPL=%u%s",
+	         coll_amd_url(), product, hwid, bl, tee, snp, ucode, fmcspl);
+	return true;
 }
 
 /*
@@ -211,33 +214,38 @@ optional_missed(const char *id)
 }
 
 /*
- * AMD's cert_chain and CRL of product P ({kds}/vcek/v1/{product}/
- * cert_chain and /crl), added to SET when they can be had and verified;
- * otherwise left out: the SNP verifier then records that revocation was
- * not checked.
+ * AMD's optional needs (cert_chain, CRL: {kds}/vcek/v1/{product}/
+ * cert_chain and /crl) for PRODUCT, the product of the VCEK that was had
+ * (a need keyed "" is that product's; one keyed for another product is
+ * not wanted), added to SET when they can be had and verified; otherwise
+ * left out: the SNP verifier then records that revocation was not
+ * checked.
  */
 static void
-resolve_amd_optional(enum snp_product p, int64_t now, struct artifact_set *set,
-                     json_t *arts)
+resolve_amd_optional(const struct artifact_needs *needs, const char *product,
+                     int64_t now, struct artifact_set *set, json_t *arts)
 {
-	static const enum artifact_kind kinds[2] = {ARTIFACT_AMD_CERT_CHAIN,
-	                                            ARTIFACT_AMD_CRL};
-	static const char *const paths[2] = {"cert_chain", "crl"};
-
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < needs->n; i++) {
+		const struct artifact_need *n = &needs->items[i];
 		struct coll_request rq;
 		struct db_collateral_row row;
 		char id[200];
 		int64_t retry;
 		enum coll_status st;
 
+		if (!n->optional ||
+		    (n->kind != ARTIFACT_AMD_CERT_CHAIN &&
+		     n->kind != ARTIFACT_AMD_CRL) ||
+		    (n->key[0] != '\0' && strcmp(n->key, product) != 0))
+			continue;
 		memset(&rq, 0, sizeof(rq));
 		rq.vendor = COLL_VENDOR_AMD;
-		rq.kind_id = kinds[i];
-		rq.kind = artifact_kind_name(kinds[i]);
-		snprintf(rq.key, sizeof(rq.key), "%s", snp_product_name(p));
+		rq.kind_id = n->kind;
+		rq.kind = artifact_kind_name(n->kind);
+		snprintf(rq.key, sizeof(rq.key), "%s", product);
 		snprintf(rq.url, sizeof(rq.url), "%s/vcek/v1/%s/%s",
-		         coll_amd_url(), snp_product_name(p), paths[i]);
+		         coll_amd_url(), product,
+		         n->kind == ARTIFACT_AMD_CRL ? "crl" : "cert_chain");
 		name_artifact(&rq, id, sizeof(id));
 		if (optional_skipped(id))
 			continue;
@@ -250,67 +258,62 @@ resolve_amd_optional(enum snp_product p, int64_t now, struct artifact_set *set,
 				optional_missed(id);
 			continue;
 		}
-		add_row(&row, kinds[i], set, arts);
+		add_row(&row, n->kind, set, arts);
 		db_collateral_row_clear(&row);
 	}
 }
 
 /*
- * SEV-SNP: the VCEK named by the report's chip id and reported TCB
- * (unavoidably read before any signature can be checked: it is what
- * names the key), then AMD's optional chain and CRL.
+ * SEV-SNP, from phase 1's needs (snp_needs in verify/amd/snp_provider.c):
+ * the VCEK (of a v2 report, the alternatives of its group in order,
+ * moving on only when KDS has no such chip for that product), then
+ * AMD's optional chain and CRL of the product whose VCEK was had.
  */
 static enum coll_status
-resolve_snp(const uint8_t *ev, size_t len, int64_t now,
+resolve_snp(const struct artifact_needs *needs, int64_t now,
             struct artifact_set *set, json_t *arts, char *artifact,
             size_t artifactlen, int64_t *retry)
 {
-	struct snp_report rep;
 	struct coll_request rq;
 	struct db_collateral_row row;
-	enum snp_product products[3];
-	size_t np = 0;
-	enum snp_product got = SNP_PRODUCT_UNKNOWN;
 	enum coll_status st = COLL_NOT_APPLICABLE, first = COLL_OK;
-	char why[160];
-	uint8_t zero[64] = {0};
+	const struct artifact_need *got = NULL;
+	char product[8];
+	size_t tried = 0;
+	int group = 0;
 
-	if (!snp_report_parse(ev, len, &rep, why, sizeof(why)) ||
-	    len != SNP_REPORT_LEN ||
-	    snp_report_signing_key(&rep) != SNP_SIGNING_KEY_VCEK ||
-	    memcmp(rep.chip_id, zero, 64) == 0)
-		return COLL_NOT_APPLICABLE;
-	if (snp_report_product(&rep) != SNP_PRODUCT_UNKNOWN) {
-		products[np++] = snp_report_product(&rep);
-	} else {
-		/* v2 reports do not name their product: try each. */
-		products[np++] = SNP_PRODUCT_MILAN;
-		products[np++] = SNP_PRODUCT_GENOA;
-		products[np++] = SNP_PRODUCT_TURIN;
-	}
-	for (size_t i = 0; i < np; i++) {
-		vcek_request(&rep, products[i], &rq);
+	for (size_t i = 0; i < needs->n && got == NULL; i++) {
+		const struct artifact_need *n = &needs->items[i];
+
+		if (n->kind != ARTIFACT_AMD_VCEK || !vcek_request(n, &rq))
+			continue;
+		/* After the first, only its alternatives (its group). */
+		if (tried > 0 && (group == 0 || n->group != group))
+			break;
 		st = coll_obtain(&rq, now, &row, retry);
 		if (st == COLL_OK) {
-			got = products[i];
+			got = n;
 			break;
 		}
-		if (i == 0) {
+		if (tried++ == 0) {
 			first = st;
+			group = n->group;
 			name_artifact(&rq, artifact, artifactlen);
 		}
 		/* Only "no such chip for this product" tries the next. */
 		if (st != COLL_NOT_FOUND && st != COLL_OFFLINE_MISSING)
 			return st;
 	}
-	if (st != COLL_OK)
-		return first;
+	if (got == NULL)
+		return tried > 0 ? first : COLL_NOT_APPLICABLE;
 	if (!add_row(&row, ARTIFACT_AMD_VCEK, set, arts)) {
 		db_collateral_row_clear(&row);
 		return COLL_DB_UNAVAILABLE;
 	}
 	db_collateral_row_clear(&row);
-	resolve_amd_optional(got, now, set, arts);
+	snprintf(product, sizeof(product), "%.*s", (int)strcspn(got->key, "/"),
+	         got->key);
+	resolve_amd_optional(needs, product, now, set, arts);
 	return COLL_OK;
 }
 
@@ -362,7 +365,11 @@ coll_resolve(const uint8_t *ev, size_t len, enum tp_provider prov,
 		return resolve_intel(needs, now, set, artifacts, artifact,
 		                     artifactlen, retry_after);
 	case TP_PROVIDER_AMD_SEV_SNP:
-		return resolve_snp(ev, len, now, set, artifacts, artifact,
+		/* No needs: the report did not parse, carries its own key, is
+		 * VLEK-signed or masks its chip id. */
+		if (needs == NULL || needs->n == 0)
+			return COLL_NOT_APPLICABLE;
+		return resolve_snp(needs, now, set, artifacts, artifact,
 		                   artifactlen, retry_after);
 	case TP_PROVIDER_NVIDIA_GPU:
 		if (!gpu_is_nras_eat(ev, len))

@@ -28,6 +28,7 @@
 #include "verify/core/ecdsa.h"
 #include "verify/amd/snp_cert.h"
 #include "verify/amd/snp_report.h"
+#include "load/load.h"
 #include "verify/verify.h"
 #include "verify/core/x509.h"
 #include "tests/unit/test_util.h"
@@ -43,22 +44,42 @@ at(const char *rfc3339)
 	return t;
 }
 
-/* One verification through verify_run (detect, provider, appraisal). */
+/*
+ * The collateral of a request (COLL), then a path, then the operator's
+ * snp.crl_file of CFG, as teepassd and the CLI load them.
+ */
+static void
+load_set(struct artifact_set *set, const char *path, const json_t *coll,
+         const struct verify_config *cfg)
+{
+	artifact_set_init(set);
+	if (coll != NULL)
+		load_json(TP_PROVIDER_AMD_SEV_SNP, coll, set);
+	if (path != NULL)
+		load_path(TP_PROVIDER_AMD_SEV_SNP, path, set);
+	if (cfg->snp.crl_file[0] != '\0')
+		load_amd_crl_file(cfg->snp.crl_file, set);
+}
+
+/* One verification through the loaders and verify_run (detect,
+ * provider, appraisal). */
 static void
 run(struct verdict *v, const uint8_t *ev, size_t len, const char *path,
     const json_t *coll, int64_t now, const struct verify_config *cfg)
 {
 	struct verify_request req;
+	struct artifact_set set;
 
+	load_set(&set, path, coll, cfg);
 	memset(&req, 0, sizeof(req));
 	req.evidence = ev;
 	req.evidence_len = len;
 	req.provider = TP_PROVIDER_NONE;
-	req.collateral_path = path;
-	req.collateral = coll;
+	req.artifacts = &set;
 	req.now = now;
 	req.cfg = cfg;
 	verify_run(&req, v);
+	artifact_set_clear(&set);
 }
 
 static const char *
@@ -326,8 +347,10 @@ test_flipped_bytes(void **state)
 	};
 	uint8_t *ev;
 	size_t len;
+	struct artifact_set set;
 
 	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	load_set(&set, DATA "virtee_milan_v2", NULL, &cfg);
 	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
 		struct verify_request req;
 		struct verdict v;
@@ -338,7 +361,7 @@ test_flipped_bytes(void **state)
 		memset(&req, 0, sizeof(req));
 		req.evidence = ev;
 		req.evidence_len = len;
-		req.collateral_path = DATA "virtee_milan_v2";
+		req.artifacts = &set;
 		req.now = at("2023-04-04T00:00:00Z");
 		req.cfg = &cfg;
 		verdict_init(&v, TP_PROVIDER_AMD_SEV_SNP, req.now);
@@ -354,6 +377,7 @@ test_flipped_bytes(void **state)
 		ev[flips[i].off] ^= flips[i].mask;
 	}
 	free(ev);
+	artifact_set_clear(&set);
 }
 
 static void
@@ -361,9 +385,11 @@ test_truncation(void **state)
 {
 	uint8_t *ev, *cut;
 	size_t len;
+	struct artifact_set set;
 
 	ev = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
 	                  &len);
+	load_set(&set, DATA "teep_tinfoil_genoa_v3_20260629", NULL, &cfg);
 	assert_int_equal(len, SNP_REPORT_LEN);
 	for (size_t n = 0; n < len; n++) {
 		struct verify_request req;
@@ -379,7 +405,7 @@ test_truncation(void **state)
 		memset(&req, 0, sizeof(req));
 		req.evidence = cut;
 		req.evidence_len = n;
-		req.collateral_path = DATA "teep_tinfoil_genoa_v3_20260629";
+		req.artifacts = &set;
 		req.now = at("2026-06-29T02:12:49Z");
 		req.cfg = &cfg;
 		verdict_init(&v, TP_PROVIDER_AMD_SEV_SNP, req.now);
@@ -396,6 +422,7 @@ test_truncation(void **state)
 		free(cut);
 	}
 	free(ev);
+	artifact_set_clear(&set);
 }
 
 static void
@@ -914,6 +941,402 @@ test_vlek_named(void **state)
 	free(ev);
 }
 
+/* True when V has an error whose message contains S. */
+static bool
+has_message(const struct verdict *v, const char *s)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(v->errors, i, e)
+	{
+		const char *m =
+		        json_string_value(json_object_get(e, "message"));
+		if (m != NULL && strstr(m, s) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* One verification with the artifact set SET as it is. */
+static void
+run_set(struct verdict *v, const uint8_t *ev, size_t len,
+        const struct artifact_set *set, int64_t now,
+        const struct verify_config *c)
+{
+	struct verify_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.evidence = ev;
+	req.evidence_len = len;
+	req.artifacts = set;
+	req.now = now;
+	req.cfg = c;
+	verify_run(&req, v);
+}
+
+/* A VCEK keyed as the collateral service keys it (snp_vcek_key) is taken;
+ * one keyed for another TCB is not. */
+static void
+test_keyed_vcek(void **state)
+{
+	struct artifact_set set;
+	struct snp_report rep;
+	struct verdict v;
+	uint8_t *ev, *vcek;
+	size_t len, vlen;
+	char key[160], why[256];
+
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = tu_read_file(DATA "virtee_milan_v2/vcek.der", &vlen);
+	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	assert_true(
+	        snp_report_vcek_key(&rep, SNP_PRODUCT_MILAN, key, sizeof(key)));
+	/* MANIFEST: REPORTED_TCB bl 3, tee 0, snp 8, microcode 115. */
+	assert_non_null(strstr(key, "Milan/"));
+	assert_non_null(strstr(key, samples[1].chip_id));
+	assert_string_equal(key + strlen(key) - 10, "/3.0.8.115");
+	artifact_set_init(&set);
+	assert_true(artifact_set_add(&set, ARTIFACT_AMD_VCEK, key, vcek, vlen,
+	                             NULL, 0, "amd_kds", 0));
+	run_set(&v, ev, len, &set, at("2023-04-04T00:00:00Z"), &cfg);
+	if (!verdict_valid(&v))
+		dump(&v);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	artifact_set_clear(&set);
+	key[strlen(key) - 3] = '9'; /* microcode 915 */
+	assert_true(artifact_set_add(&set, ARTIFACT_AMD_VCEK, key, vcek, vlen,
+	                             NULL, 0, "amd_kds", 0));
+	run_set(&v, ev, len, &set, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_snp_vcek_missing));
+	verdict_free(&v);
+	artifact_set_clear(&set);
+	free(vcek);
+	free(ev);
+}
+
+static void
+write_file(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+/* The KDS layout is loaded keyed by product, hwid and decoded TCB; a
+ * mirror's VCEK filed under another TCB is not this report's. */
+static void
+test_kds_layout_keys(void **state)
+{
+	char tmpl[] = "/tmp/test_snp_XXXXXX", path[512], want[160], why[256];
+	struct artifact_set set;
+	struct snp_report rep;
+	uint8_t *ev, *vcek;
+	size_t len, vlen;
+	char *dir;
+
+	dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = tu_read_file(DATA "virtee_milan_v2/vcek.der", &vlen);
+	assert_true(snp_report_parse(ev, len, &rep, why, sizeof(why)));
+	snprintf(path, sizeof(path), "%s/Milan", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/Milan/%s", dir, samples[1].chip_id);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/Milan/%s/%s.der", dir,
+	         samples[1].chip_id, samples[1].reported_raw);
+	write_file(path, vcek, vlen);
+	load_set(&set, dir, NULL, &cfg);
+	assert_int_equal(artifact_set_count(&set, ARTIFACT_AMD_VCEK), 1);
+	assert_true(snp_report_vcek_key(&rep, SNP_PRODUCT_MILAN, want,
+	                                sizeof(want)));
+	assert_string_equal(artifact_set_nth(&set, ARTIFACT_AMD_VCEK, 0)->key,
+	                    want);
+	assert_string_equal(
+	        artifact_set_nth(&set, ARTIFACT_AMD_VCEK, 0)->source,
+	        "directory");
+	artifact_set_clear(&set);
+	unlink(path);
+	/* The same certificate filed under another REPORTED_TCB. */
+	snprintf(path, sizeof(path), "%s/Milan/%s/7308000000000004.der", dir,
+	         samples[1].chip_id);
+	write_file(path, vcek, vlen);
+	expect_error(ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg,
+	             TP_ERR_snp_vcek_missing);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/Milan/%s", dir, samples[1].chip_id);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/Milan", dir);
+	rmdir(path);
+	rmdir(dir);
+	free(vcek);
+	free(ev);
+}
+
+/* The export layout (DIR/amd_vcek/NAME.der, unkeyed) of two chips: the VCEK
+ * of the report's chip and TCB is taken. */
+static void
+test_export_two_chips(void **state)
+{
+	char tmpl[] = "/tmp/test_snp_XXXXXX", sub[512], a[600], b[600];
+	uint8_t *ev, *mine, *other;
+	size_t len, n1, n2;
+	struct verdict v;
+	char *dir;
+
+	dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	mine = tu_read_file(DATA "virtee_milan_v2/vcek.der", &n1);
+	other = tu_read_file(DATA "gosev_milan_v2/vcek.der", &n2);
+	snprintf(sub, sizeof(sub), "%s/amd_vcek", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(a, sizeof(a), "%s/a.der", sub);
+	snprintf(b, sizeof(b), "%s/b.der", sub);
+	for (int order = 0; order < 2; order++) {
+		write_file(a, order == 0 ? other : mine, order == 0 ? n2 : n1);
+		write_file(b, order == 0 ? mine : other, order == 0 ? n1 : n2);
+		run(&v, ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg);
+		if (!verdict_valid(&v))
+			dump(&v);
+		assert_true(verdict_valid(&v));
+		verdict_free(&v);
+	}
+	unlink(a);
+	unlink(b);
+	rmdir(sub);
+	rmdir(dir);
+	free(other);
+	free(mine);
+	free(ev);
+}
+
+/* A lone "vlek" member holding the VCEK of a VCEK-signed report is taken,
+ * as before; a malformed "vlek" beside a good "vcek" is moot. */
+static void
+test_lone_other_member(void **state)
+{
+	uint8_t *ev;
+	size_t len;
+	struct verdict v;
+	json_t *c, *vc;
+
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vc = coll_vcek(DATA "virtee_milan_v2/vcek.der", NULL);
+	c = json_pack("{s:O}", "vlek", json_object_get(vc, "vcek"));
+	run(&v, ev, len, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	json_decref(c);
+	json_object_set_new(vc, "vlek", json_string("not base64!"));
+	run(&v, ev, len, NULL, vc, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	/* The report's own kind malformed: refused, whatever the other. */
+	c = json_pack("{s:s,s:O}", "vcek", "not base64!", "vlek",
+	              json_object_get(vc, "vcek"));
+	run(&v, ev, len, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "collateral.vcek: want PEM text"));
+	verdict_free(&v);
+	json_decref(c);
+	json_decref(vc);
+	free(ev);
+}
+
+/* The extended report's certificate comes first: a malformed key member
+ * or an unreadable path is then moot, a malformed CRL is not. */
+static void
+test_table_first(void **state)
+{
+	static const uint8_t guid[16] = {0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64,
+	                                 0x45, 0x64, 0xad, 0xc5, 0xf4, 0xb9,
+	                                 0x3b, 0xe8, 0xac, 0xcd};
+	uint8_t *ev, *vcek, *ext;
+	size_t len, vlen, tlen;
+	struct verdict v;
+	json_t *c;
+
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	vcek = tu_read_file(DATA "virtee_milan_v2/vcek.der", &vlen);
+	tlen = 48 + vlen;
+	ext = calloc(1, len + tlen);
+	memcpy(ext, ev, len);
+	memcpy(ext + len, guid, 16);
+	ext[len + 16] = 48;
+	ext[len + 20] = (uint8_t)vlen;
+	ext[len + 21] = (uint8_t)(vlen >> 8);
+	memcpy(ext + len + 48, vcek, vlen);
+	c = json_pack("{s:s}", "vcek", "not base64!");
+	run(&v, ext, len + tlen, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	json_decref(c);
+	run(&v, ext, len + tlen, "/nonexistent/collateral", NULL,
+	    at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	c = json_pack("{s:s}", "crl", "not base64!");
+	run(&v, ext, len + tlen, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "collateral.crl: want PEM text"));
+	verdict_free(&v);
+	json_decref(c);
+	c = json_string("vcek");
+	run(&v, ext, len + tlen, NULL, c, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "collateral: want a JSON object"));
+	verdict_free(&v);
+	json_decref(c);
+	/* Without the table, the unreadable path is named. */
+	run(&v, ev, len, "/nonexistent/collateral", NULL,
+	    at("2023-04-04T00:00:00Z"), &cfg);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "collateral path: cannot be read"));
+	verdict_free(&v);
+	free(ext);
+	free(vcek);
+	free(ev);
+}
+
+/* snp.crl_file is the fallback: a CRL the request brings is used and an
+ * unreadable configured file then does not matter, as before. */
+static void
+test_crl_file_fallback(void **state)
+{
+	struct verify_config c = cfg;
+	struct verdict v;
+	uint8_t *ev;
+	size_t len;
+	char err[128];
+	json_t *coll;
+
+	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	assert_true(snp_policy_set(&c.snp, "crl_file", "/nonexistent/crl.der",
+	                           err, sizeof(err)));
+	run(&v, ev, len, DATA "virtee_milan_v2", NULL,
+	    at("2023-04-04T00:00:00Z"), &c);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "snp.crl_file: cannot be read"));
+	verdict_free(&v);
+	/* "bm90IGEgQ1JM" is base64 of "not a CRL". */
+	coll = coll_vcek(DATA "virtee_milan_v2/vcek.der", NULL);
+	json_object_set_new(coll, "crl", json_string("bm90IGEgQ1JM"));
+	run(&v, ev, len, NULL, coll, at("2023-04-04T00:00:00Z"), &c);
+	assert_true(verdict_has_error(&v, TP_ERR_collateral_invalid));
+	assert_true(has_message(&v, "crl: not a DER or PEM CRL"));
+	assert_false(has_message(&v, "snp.crl_file"));
+	verdict_free(&v);
+	json_decref(coll);
+	/* A readable file that is not a CRL: checked like a supplied one. */
+	assert_true(snp_policy_set(&c.snp, "crl_file",
+	                           DATA "virtee_milan_v2/report.bin", err,
+	                           sizeof(err)));
+	run(&v, ev, len, DATA "virtee_milan_v2", NULL,
+	    at("2023-04-04T00:00:00Z"), &c);
+	assert_true(has_message(&v, "crl: not a DER or PEM CRL"));
+	verdict_free(&v);
+	free(ev);
+}
+
+/* Phase 1 names the VCEK the report's chip id and reported TCB name
+ * (alternatives for a v2 report) and the product's optional chain and
+ * CRL; nothing for an extended report or a masked chip id. */
+static void
+test_needs(void **state)
+{
+	struct verify_request req;
+	struct verify_evidence ev;
+	struct snp_report rep;
+	struct verdict v;
+	uint8_t *g, *m, *ext;
+	size_t glen, mlen;
+	char key[160], why[256];
+
+	g = tu_read_file(DATA "teep_tinfoil_genoa_v3_20260629/report.bin",
+	                 &glen);
+	m = tu_read_file(DATA "virtee_milan_v2/report.bin", &mlen);
+	memset(&req, 0, sizeof(req));
+	req.evidence = g;
+	req.evidence_len = glen;
+	req.now = at("2026-06-29T02:12:49Z");
+	req.cfg = &cfg;
+	verify_begin(&req, &v, &ev);
+	assert_false(ev.done);
+	assert_int_equal(ev.needs.n, 3);
+	assert_true(snp_report_parse(g, glen, &rep, why, sizeof(why)));
+	assert_true(
+	        snp_report_vcek_key(&rep, SNP_PRODUCT_GENOA, key, sizeof(key)));
+	assert_int_equal(ev.needs.items[0].kind, ARTIFACT_AMD_VCEK);
+	assert_string_equal(ev.needs.items[0].key, key);
+	assert_false(ev.needs.items[0].optional);
+	assert_int_equal(ev.needs.items[1].kind, ARTIFACT_AMD_CERT_CHAIN);
+	assert_string_equal(ev.needs.items[1].key, "Genoa");
+	assert_true(ev.needs.items[1].optional);
+	assert_int_equal(ev.needs.items[2].kind, ARTIFACT_AMD_CRL);
+	assert_string_equal(ev.needs.items[2].key, "Genoa");
+	assert_true(ev.needs.items[2].optional);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+
+	/* v2: Milan, Genoa, Turin as alternatives; chain and CRL of the
+	 * product had (key ""). */
+	req.evidence = m;
+	req.evidence_len = mlen;
+	verify_begin(&req, &v, &ev);
+	assert_int_equal(ev.needs.n, 5);
+	assert_true(snp_report_parse(m, mlen, &rep, why, sizeof(why)));
+	for (int i = 0; i < 3; i++) {
+		assert_true(snp_report_vcek_key(
+		        &rep, (enum snp_product)(SNP_PRODUCT_MILAN + i), key,
+		        sizeof(key)));
+		assert_int_equal(ev.needs.items[i].kind, ARTIFACT_AMD_VCEK);
+		assert_string_equal(ev.needs.items[i].key, key);
+		assert_int_equal(ev.needs.items[i].group, 1);
+	}
+	assert_string_equal(ev.needs.items[3].key, "");
+	assert_true(ev.needs.items[3].optional);
+	assert_string_equal(ev.needs.items[4].key, "");
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+
+	/* An extended report (an empty table) carries its own key. */
+	ext = calloc(1, mlen + 24);
+	memcpy(ext, m, mlen);
+	req.evidence = ext;
+	req.evidence_len = mlen + 24;
+	verify_begin(&req, &v, &ev);
+	assert_false(ev.done);
+	assert_int_equal(ev.needs.n, 0);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+	free(ext);
+
+	/* A masked (zero) chip id names no VCEK. */
+	memset(m + 0x1A0, 0, 64);
+	req.evidence = m;
+	req.evidence_len = mlen;
+	verify_begin(&req, &v, &ev);
+	assert_int_equal(ev.needs.n, 0);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+
+	/* A report that does not parse: the verdict is final. */
+	m[0] = 4;
+	verify_begin(&req, &v, &ev);
+	assert_true(ev.done);
+	assert_true(
+	        verdict_has_error(&v, TP_ERR_snp_report_version_unsupported));
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+	free(m);
+	free(g);
+}
+
 /* Several threads verifying at once share the roots and the cache. */
 struct thread_arg {
 	const struct sample *s;
@@ -1163,9 +1586,11 @@ test_random_mutations(void **state)
 {
 	uint8_t *ev;
 	size_t len;
+	struct artifact_set set;
 	unsigned seed = 12345;
 
 	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
+	load_set(&set, DATA "virtee_milan_v2", NULL, &cfg);
 	for (int i = 0; i < 200; i++) {
 		struct verify_request req;
 		struct verdict v;
@@ -1179,7 +1604,7 @@ test_random_mutations(void **state)
 		memset(&req, 0, sizeof(req));
 		req.evidence = ev;
 		req.evidence_len = len;
-		req.collateral_path = DATA "virtee_milan_v2";
+		req.artifacts = &set;
 		req.now = at("2023-04-04T00:00:00Z");
 		req.cfg = &cfg;
 		verdict_init(&v, TP_PROVIDER_AMD_SEV_SNP, req.now);
@@ -1191,6 +1616,7 @@ test_random_mutations(void **state)
 		ev[off] ^= x;
 	}
 	free(ev);
+	artifact_set_clear(&set);
 }
 
 /* The roots: each ARK pinned and loaded, ASK and ASVK under it. */
@@ -1227,6 +1653,13 @@ main(void)
 	        cmocka_unit_test(test_policy),
 	        cmocka_unit_test(test_kds_layout),
 	        cmocka_unit_test(test_vlek_named),
+	        cmocka_unit_test(test_keyed_vcek),
+	        cmocka_unit_test(test_kds_layout_keys),
+	        cmocka_unit_test(test_export_two_chips),
+	        cmocka_unit_test(test_lone_other_member),
+	        cmocka_unit_test(test_table_first),
+	        cmocka_unit_test(test_crl_file_fallback),
+	        cmocka_unit_test(test_needs),
 	        cmocka_unit_test(test_threads),
 	        cmocka_unit_test(test_ecdsa_agrees),
 	        cmocka_unit_test(test_tcb_layouts),

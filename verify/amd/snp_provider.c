@@ -4,11 +4,9 @@
  * the report signature, the VCEK's binding to the chip and TCB, then the
  * guest policy.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -22,27 +20,24 @@
 #include "verify/verify.h"
 #include "verify/core/x509.h"
 
+/* The limit of the loaders (load/amd.c), named in a message. */
 #define SNP_COLLATERAL_MAX (64 * 1024)
 
-/* Where the endorsement key and its companions came from (all owned). */
+/*
+ * The endorsement key and its companions, borrowed: from the extended
+ * report's certificate table (into the evidence) or from req->artifacts.
+ */
 struct snp_sources {
-	uint8_t *ek;
+	const uint8_t *ek;
 	size_t ek_len;
-	const char *ek_origin; /* for messages */
-	uint8_t *chain;        /* PEM ASK/ASVK [+ ARK] */
+	const char *ek_origin;            /* for messages */
+	const struct artifact *ek_art;    /* NULL: the certificate table */
+	const struct artifact *chain_art; /* PEM ASK/ASVK [+ ARK], or NULL */
+	const uint8_t *chain;
 	size_t chain_len;
-	uint8_t *crl;
+	const uint8_t *crl;
 	size_t crl_len;
 };
-
-static void
-snp_sources_free(struct snp_sources *s)
-{
-	free(s->ek);
-	free(s->chain);
-	free(s->crl);
-	memset(s, 0, sizeof(*s));
-}
 
 static bool
 snp_detect(const uint8_t *buf, size_t len)
@@ -116,195 +111,268 @@ cert_table_parse(const uint8_t *buf, size_t len, bool vlek,
 			         vlek ? "VLEK" : "VCEK");
 			return false;
 		}
-		if ((src->ek = malloc(n)) == NULL)
-			return false;
-		memcpy(src->ek, cert, n);
+		src->ek = cert;
 		src->ek_len = n;
 		src->ek_origin = "extended report certificate table";
 	}
 	return true;
 }
 
-/* A certificate or CRL given in JSON: PEM text, or base64 of DER. */
-static bool
-json_blob(const json_t *val, uint8_t **out, size_t *outlen)
-{
-	const char *s = json_string_value(val);
-	size_t n = json_string_length(val);
-
-	*out = NULL;
-	if (s == NULL || n == 0 || n > SNP_COLLATERAL_MAX)
-		return false;
-	if (strstr(s, "-----BEGIN ") != NULL) {
-		if ((*out = malloc(n)) == NULL)
-			return false;
-		memcpy(*out, s, n);
-		*outlen = n;
-		return true;
-	}
-	return codec_base64_decode(s, n, out, outlen);
-}
-
-static bool
-read_file(const char *path, uint8_t **out, size_t *outlen)
-{
-	FILE *f = NULL;
-	uint8_t *buf = NULL;
-	size_t n = 0;
-	bool ok = false;
-
-	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL)
-		goto out;
-	if ((buf = malloc(SNP_COLLATERAL_MAX + 1)) == NULL)
-		goto out;
-	n = fread(buf, 1, SNP_COLLATERAL_MAX + 1, f);
-	if (ferror(f) || n == 0 || n > SNP_COLLATERAL_MAX)
-		goto out;
-	*out = buf;
-	*outlen = n;
-	buf = NULL;
-	ok = true;
-out:
-	free(buf);
-	if (f != NULL)
-		fclose(f);
-	return ok;
-}
-
-static bool
-read_in_dir(const char *dir, const char *name, uint8_t **out, size_t *outlen)
-{
-	char path[4096];
-	int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return false;
-	return read_file(path, out, outlen);
-}
-
 /*
- * A collateral directory laid out as a KDS mirror:
- * {product}/{hwid}/{tcb}.der, with product "Milan", "Genoa" or "Turin",
- * hwid the lower-case hex of CHIP_ID (of its first 8 bytes on Turin) and
- * tcb the 16 hex digits of REPORTED_TCB as a u64. The product comes from
- * the report's CPUID when present; for a v2 report each is tried (the
- * VCEK found is checked against its issuer's ARK all the same).
+ * Choosing among req->artifacts (filled by the loaders, load/amd.c, and
+ * the collateral service, collateral/resolve.c, in that order of
+ * precedence: the set's order).
+ *
+ * The VCEK/VLEK: the extended report's own certificate first; else the
+ * first artifact of the report's key kind that is unkeyed (a request, a
+ * file, a sample directory, an export) or keyed by the key this report
+ * names (snp_vcek_key: the KDS layout of a directory and the collateral
+ * service key their VCEKs alike), so a mirror's VCEK of another chip or
+ * TCB is never taken. When several unkeyed ones qualify (an export of
+ * several chips) and the first is not the request's, the one whose chip
+ * and TCB are the report's is taken, else the first. Failing all that, a
+ * request's or a file's certificate of the other kind (a lone "vcek" or
+ * "vlek" member; a file names no kind): the checks below then say which
+ * key it is.
  */
-static bool
-read_kds_layout(const char *dir, const struct snp_report *rep,
-                struct snp_sources *src)
+
+/* The origin of artifact A, for messages. */
+static const char *
+origin(const struct artifact *a)
 {
-	char hwid[129], name[256];
+	if (strcmp(a->source, "request") == 0)
+		return "collateral";
+	if (strcmp(a->source, "directory") == 0)
+		return "collateral directory";
+	if (strcmp(a->source, "file") == 0)
+		return "collateral file";
+	return "collateral service";
+}
 
-	for (int p = SNP_PRODUCT_MILAN; p <= SNP_PRODUCT_TURIN; p++) {
-		enum snp_product want = snp_report_product(rep);
+static bool
+from_request(const struct artifact *a)
+{
+	return strcmp(a->source, "request") == 0;
+}
 
-		if (want != SNP_PRODUCT_UNKNOWN && want != (enum snp_product)p)
-			continue;
-		codec_hex_encode_to(rep->chip_id,
-		                    p == SNP_PRODUCT_TURIN ? 8 : 64, hwid);
-		snprintf(name, sizeof(name), "%s/%s/%016llx.der",
-		         snp_product_name((enum snp_product)p), hwid,
-		         (unsigned long long)rep->reported_tcb);
-		if (read_in_dir(dir, name, &src->ek, &src->ek_len))
+/* The VCEK keys REP may name: its product's, or each product's (v2). */
+static size_t
+report_keys(const struct snp_report *rep, char keys[3][160])
+{
+	enum snp_product want = snp_report_product(rep);
+	size_t n = 0;
+
+	for (int p = SNP_PRODUCT_MILAN; p <= SNP_PRODUCT_TURIN; p++)
+		if ((want == SNP_PRODUCT_UNKNOWN ||
+		     want == (enum snp_product)p) &&
+		    snp_report_vcek_key(rep, (enum snp_product)p, keys[n], 160))
+			n++;
+	return n;
+}
+
+static bool
+ek_candidate(const struct artifact *a, bool vlek, char keys[3][160],
+             size_t nkeys)
+{
+	if (vlek || a->key[0] == '\0')
+		return true;
+	for (size_t i = 0; i < nkeys; i++)
+		if (strcmp(a->key, keys[i]) == 0)
 			return true;
-	}
 	return false;
 }
 
+/* True when A is a VCEK/VLEK of REP's chip (VCEK) and reported TCB. */
+static bool
+ek_fits(const struct artifact *a, const struct snp_report *rep, bool vlek)
+{
+	X509 *x = x509_parse(a->body, a->body_len);
+	struct snp_ek_info info;
+	struct snp_tcb t;
+	char why[200];
+	bool ok;
+
+	ok = x != NULL && snp_ek_info_parse(x, &info, why, sizeof(why)) &&
+	     info.is_vlek == vlek;
+	if (ok && !vlek)
+		ok = info.hwid_len > 0 &&
+		     memcmp(info.hwid, rep->chip_id, info.hwid_len) == 0;
+	if (ok) {
+		snp_tcb_decode(rep->reported_tcb, info.product, &t);
+		ok = info.bl == t.bl && info.tee == t.tee &&
+		     info.snp == t.snp && info.microcode == t.microcode &&
+		     (!t.has_fmc || info.fmc == t.fmc);
+	}
+	X509_free(x);
+	ERR_clear_error();
+	return ok;
+}
+
+static const struct artifact *
+pick_ek(const struct artifact_set *s, const struct snp_report *rep, bool vlek)
+{
+	enum artifact_kind k = vlek ? ARTIFACT_AMD_VLEK : ARTIFACT_AMD_VCEK;
+	enum artifact_kind other = vlek ? ARTIFACT_AMD_VCEK : ARTIFACT_AMD_VLEK;
+	const struct artifact *a, *first = NULL;
+	char keys[3][160];
+	size_t nkeys = report_keys(rep, keys), n = 0;
+
+	for (size_t i = 0; (a = artifact_set_nth(s, k, i)) != NULL; i++) {
+		if (!ek_candidate(a, vlek, keys, nkeys))
+			continue;
+		if (first == NULL)
+			first = a;
+		n++;
+	}
+	if (first != NULL && (n == 1 || from_request(first)))
+		return first;
+	if (first != NULL) {
+		for (size_t i = 0; (a = artifact_set_nth(s, k, i)) != NULL; i++)
+			if (ek_candidate(a, vlek, keys, nkeys) &&
+			    ek_fits(a, rep, vlek))
+				return a;
+		return first;
+	}
+	for (size_t i = 0; (a = artifact_set_nth(s, other, i)) != NULL; i++)
+		if (a->key[0] == '\0' &&
+		    (from_request(a) || strcmp(a->source, "file") == 0))
+			return a;
+	return NULL;
+}
+
 /*
- * Gathers the VCEK/VLEK (and optional chain, CRL): the request's
- * collateral JSON first, then the extended report's certificate table,
- * then collateral_path (a certificate file, or a directory with
- * vcek.der/vlek.der [.pem] or the KDS layout above, and optionally
- * cert_chain.pem, crl.der [.pem]). Returns
- * false with CODE and WHY for collateral that is present but unusable.
+ * The cert_chain: the first; when there are several and the first is not
+ * the request's, the one holding the certificate that issued EK.
+ */
+static const struct artifact *
+pick_chain(const struct artifact_set *s, const uint8_t *ek, size_t eklen)
+{
+	const struct artifact *a,
+	        *first = artifact_set_nth(s, ARTIFACT_AMD_CERT_CHAIN, 0);
+	const struct artifact *found = NULL;
+	X509 *x;
+
+	if (first == NULL || from_request(first) ||
+	    artifact_set_count(s, ARTIFACT_AMD_CERT_CHAIN) == 1)
+		return first;
+	if ((x = x509_parse(ek, eklen)) == NULL)
+		return first;
+	for (size_t i = 0;
+	     found == NULL &&
+	     (a = artifact_set_nth(s, ARTIFACT_AMD_CERT_CHAIN, i)) != NULL;
+	     i++) {
+		STACK_OF(X509) *sk = x509_parse_pem_chain(a->body, a->body_len);
+
+		for (int j = 0; sk != NULL && j < sk_X509_num(sk); j++)
+			if (X509_NAME_cmp(
+			            X509_get_subject_name(sk_X509_value(sk, j)),
+			            X509_get_issuer_name(x)) == 0)
+				found = a;
+		sk_X509_pop_free(sk, X509_free);
+	}
+	X509_free(x);
+	ERR_clear_error();
+	return found != NULL ? found : first;
+}
+
+/* True when the CRL A is issued by PRODUCT's ARK (by name). */
+static bool
+crl_of(const struct artifact *a, enum snp_product product)
+{
+	const struct snp_roots *roots = snp_roots_get(product);
+	X509_CRL *crl = x509_crl_parse(a->body, a->body_len);
+	bool ok = crl != NULL && roots != NULL &&
+	          X509_NAME_cmp(X509_CRL_get_issuer(crl),
+	                        X509_get_subject_name(roots->ark)) == 0;
+
+	X509_CRL_free(crl);
+	ERR_clear_error();
+	return ok;
+}
+
+/*
+ * The CRL: the request's, a directory's or the collateral service's
+ * before the operator's snp.crl_file (source "config"), which is used
+ * only when no other is had. Among several (none from the request), the
+ * first that PRODUCT's ARK issued (the others before snp.crl_file), else
+ * the first.
+ */
+static const struct artifact *
+pick_crl(const struct artifact_set *s, enum snp_product product)
+{
+	const struct artifact *a, *first = NULL, *conf = NULL;
+
+	for (size_t i = 0;
+	     (a = artifact_set_nth(s, ARTIFACT_AMD_CRL, i)) != NULL; i++) {
+		bool config = strcmp(a->source, "config") == 0;
+		if (config && conf == NULL)
+			conf = a;
+		if (!config && first == NULL)
+			first = a;
+	}
+	if ((first != NULL && from_request(first)) ||
+	    artifact_set_count(s, ARTIFACT_AMD_CRL) <= 1)
+		return first != NULL ? first : conf;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0;
+		     (a = artifact_set_nth(s, ARTIFACT_AMD_CRL, i)) != NULL;
+		     i++)
+			if ((strcmp(a->source, "config") == 0) == (pass == 1) &&
+			    crl_of(a, product))
+				return a;
+	return first != NULL ? first : conf;
+}
+
+/*
+ * A loader's record of an item it could not read (s->malformed) fails
+ * the verification, unless it is moot: a key member or path when the key
+ * came from the certificate table or from the request's member of the
+ * report's own kind (as before: neither the other member nor the path
+ * was then read), or the operator's snp.crl_file (its record begins with
+ * "snp.crl_file:", load_amd_crl_file), which is judged below.
+ */
+static bool
+malformed_moot(const struct artifact_set *s, const struct snp_sources *src,
+               bool vlek)
+{
+	enum artifact_kind k = vlek ? ARTIFACT_AMD_VLEK : ARTIFACT_AMD_VCEK;
+
+	if (s->malformed_kind == ARTIFACT_AMD_CRL &&
+	    strncmp(s->why, "snp.crl_file:", 13) == 0)
+		return true;
+	if (s->malformed_kind != ARTIFACT_AMD_VCEK &&
+	    s->malformed_kind != ARTIFACT_AMD_VLEK)
+		return false;
+	return src->ek != NULL &&
+	       (src->ek_art == NULL ||
+	        (src->ek_art->kind == k && from_request(src->ek_art)));
+}
+
+/*
+ * Gathers the VCEK/VLEK (and optional chain) from the set after the
+ * certificate table, which cert_table_parse read. False with WHY for a
+ * loader's record of unusable collateral.
  */
 static bool
 gather_sources(const struct verify_request *req, const struct snp_report *rep,
-               bool vlek, struct snp_sources *src, enum tp_err *code, char *why,
-               size_t whylen)
+               bool vlek, struct snp_sources *src, char *why, size_t whylen)
 {
-	const char *kind = vlek ? "vlek" : "vcek";
-	const json_t *c = req->collateral, *val;
-	struct stat st;
+	const struct artifact_set *s = req->artifacts;
 
-	*code = TP_ERR_collateral_invalid;
-	if (c != NULL && !json_is_object(c) && !json_is_null(c)) {
-		snprintf(why, whylen, "collateral: want a JSON object");
+	if (src->ek == NULL && (src->ek_art = pick_ek(s, rep, vlek)) != NULL) {
+		src->ek = src->ek_art->body;
+		src->ek_len = src->ek_art->body_len;
+		src->ek_origin = origin(src->ek_art);
+	}
+	if (s != NULL && s->malformed && !malformed_moot(s, src, vlek)) {
+		snprintf(why, whylen, "%s", s->why);
 		return false;
 	}
-	if (json_is_object(c)) {
-		val = json_object_get(c, kind);
-		if (val == NULL)
-			val = json_object_get(c, vlek ? "vcek" : "vlek");
-		/* The extended report's own certificate comes first. */
-		if (val != NULL && src->ek == NULL) {
-			if (!json_blob(val, &src->ek, &src->ek_len)) {
-				snprintf(why, whylen,
-				         "collateral.%s: want PEM text or "
-				         "base64 of DER",
-				         kind);
-				return false;
-			}
-			src->ek_origin = "collateral";
-		}
-		if ((val = json_object_get(c, "cert_chain")) != NULL) {
-			const char *s = json_string_value(val);
-			size_t n = json_string_length(val);
-			if (s == NULL || n == 0 || n > SNP_COLLATERAL_MAX ||
-			    (src->chain = malloc(n)) == NULL) {
-				snprintf(why, whylen,
-				         "collateral.cert_chain: want PEM "
-				         "text");
-				return false;
-			}
-			memcpy(src->chain, s, n);
-			src->chain_len = n;
-		}
-		if ((val = json_object_get(c, "crl")) != NULL &&
-		    !json_blob(val, &src->crl, &src->crl_len)) {
-			snprintf(why, whylen,
-			         "collateral.crl: want PEM text or base64 of "
-			         "DER");
-			return false;
-		}
+	if (src->ek != NULL &&
+	    (src->chain_art = pick_chain(s, src->ek, src->ek_len)) != NULL) {
+		src->chain = src->chain_art->body;
+		src->chain_len = src->chain_art->body_len;
 	}
-	if (src->ek != NULL || req->collateral_path == NULL)
-		return true;
-	if (stat(req->collateral_path, &st) != 0) {
-		snprintf(why, whylen, "collateral path: cannot be read (%s)",
-		         strerror(errno));
-		return false;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		const char *dir = req->collateral_path;
-
-		if (!read_in_dir(dir, vlek ? "vlek.der" : "vcek.der", &src->ek,
-		                 &src->ek_len) &&
-		    !read_in_dir(dir, vlek ? "vlek.pem" : "vcek.pem", &src->ek,
-		                 &src->ek_len) &&
-		    !vlek)
-			(void)read_kds_layout(dir, rep, src);
-		if (src->chain == NULL)
-			(void)read_in_dir(dir, "cert_chain.pem", &src->chain,
-			                  &src->chain_len);
-		if (src->crl == NULL &&
-		    !read_in_dir(dir, "crl.der", &src->crl, &src->crl_len))
-			(void)read_in_dir(dir, "crl.pem", &src->crl,
-			                  &src->crl_len);
-		src->ek_origin = "collateral directory";
-		return true;
-	}
-	if (!read_file(req->collateral_path, &src->ek, &src->ek_len)) {
-		snprintf(why, whylen,
-		         "collateral path: not a readable file of at most %d "
-		         "bytes",
-		         SNP_COLLATERAL_MAX);
-		return false;
-	}
-	src->ek_origin = "collateral file";
 	return true;
 }
 
@@ -799,42 +867,53 @@ check_policy(const struct verify_request *req, const struct snp_report *rep,
 	}
 }
 
-static void
-snp_verify(const struct verify_request *req, struct verdict *v)
-{
+/* What phase 1 parsed, for phase 2. */
+struct snp_parsed {
 	struct snp_report rep;
+	bool vlek;
+	/* The extended report's certificate table's key: its place in the
+	 * evidence (ek_len 0: none). */
+	size_t ek_off, ek_len;
+};
+
+/*
+ * Phase 1's checks, which need no collateral: the report's format, its
+ * signing key, the extended report's certificate table and the product.
+ * False when the verdict is final (the failure is recorded).
+ */
+static bool
+snp_parse(const struct verify_request *req, struct verdict *v,
+          struct snp_parsed *p)
+{
+	struct snp_report *rep = &p->rep;
 	struct snp_sources src;
-	struct snp_ek ek;
-	struct snp_tcb reported;
 	enum snp_product product;
 	enum tp_err code;
-	uint8_t r[48], s[48];
 	unsigned signing_key;
-	bool vlek, sig_ok;
 	char why[256];
 
+	memset(p, 0, sizeof(*p));
 	memset(&src, 0, sizeof(src));
-	memset(&ek, 0, sizeof(ek));
 	v->hardware_verified = true;
-	if (!snp_report_parse(req->evidence, req->evidence_len, &rep, why,
+	if (!snp_report_parse(req->evidence, req->evidence_len, rep, why,
 	                      sizeof(why))) {
 		code = TP_ERR_snp_report_parse_error;
-		if (req->evidence_len >= 4 && rep.version != 2 &&
-		    rep.version != 3 && rep.version != 5)
+		if (req->evidence_len >= 4 && rep->version != 2 &&
+		    rep->version != 3 && rep->version != 5)
 			code = TP_ERR_snp_report_version_unsupported;
 		verdict_fail(v, "snp_report_format", code, "SEV-SNP report: %s",
 		             why);
-		goto out;
+		return false;
 	}
-	signing_key = snp_report_signing_key(&rep);
-	if (signing_key == SNP_SIGNING_KEY_NONE || (rep.flags & 2) != 0) {
+	signing_key = snp_report_signing_key(rep);
+	if (signing_key == SNP_SIGNING_KEY_NONE || (rep->flags & 2) != 0) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(
 		        v, "snp_report_format", TP_ERR_snp_report_unsigned,
 		        "SEV-SNP report: SIGNING_KEY %u, MASK_CHIP_KEY %u: "
 		        "the report is not signed",
-		        signing_key, (rep.flags >> 1) & 1);
-		goto out;
+		        signing_key, (rep->flags >> 1) & 1);
+		return false;
 	}
 	if (signing_key != SNP_SIGNING_KEY_VCEK &&
 	    signing_key != SNP_SIGNING_KEY_VLEK) {
@@ -843,9 +922,9 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 		             "SEV-SNP report: SIGNING_KEY %u: want 0 (VCEK) or "
 		             "1 (VLEK)",
 		             signing_key);
-		goto out;
+		return false;
 	}
-	vlek = signing_key == SNP_SIGNING_KEY_VLEK;
+	p->vlek = signing_key == SNP_SIGNING_KEY_VLEK;
 	if (req->evidence_len > SNP_REPORT_LEN) {
 		struct reader rd;
 		const uint8_t *table;
@@ -854,32 +933,137 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 		reader_init(&rd, req->evidence, req->evidence_len);
 		if (!reader_skip(&rd, SNP_REPORT_LEN) ||
 		    !reader_bytes(&rd, n, &table) ||
-		    !cert_table_parse(table, n, vlek, &src, why, sizeof(why))) {
+		    !cert_table_parse(table, n, p->vlek, &src, why,
+		                      sizeof(why))) {
 			verdict_fail(v, "snp_report_format",
 			             TP_ERR_snp_report_parse_error,
 			             "SEV-SNP extended report: %s", why);
-			goto out;
+			return false;
+		}
+		if (src.ek != NULL) {
+			p->ek_off = (size_t)(src.ek - req->evidence);
+			p->ek_len = src.ek_len;
 		}
 	}
 	verdict_pass(v, "snp_report_format");
 
-	product = snp_report_product(&rep);
-	if (rep.version >= 3 && product == SNP_PRODUCT_UNKNOWN &&
-	    rep.cpuid_fam != 0) {
+	product = snp_report_product(rep);
+	if (rep->version >= 3 && product == SNP_PRODUCT_UNKNOWN &&
+	    rep->cpuid_fam != 0) {
 		verdict_fail(
 		        v, "snp_product", TP_ERR_snp_product_unknown,
 		        "CPUID family 0x%02x model 0x%02x: no AMD root key "
 		        "is known for this processor",
-		        rep.cpuid_fam, rep.cpuid_mod);
+		        rep->cpuid_fam, rep->cpuid_mod);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The artifacts the collateral service should obtain for a report that
+ * parsed: the VCEK its chip id and reported TCB name (unavoidably read
+ * before any signature can be checked: it is what names the key), and,
+ * optional, the product's KDS cert_chain and CRL (the VCEK verifies
+ * under the pinned ASK without them). A v2 report names no product: the
+ * VCEKs of Milan, Genoa and Turin are alternatives (group 1, tried in
+ * that order), and the optional needs are keyed "": the product of the
+ * VCEK that was had. Nothing for a report with a certificate table (it
+ * carries its key), a VLEK-signed one (KDS serves VLEKs to cloud
+ * providers only) or one whose chip id is masked (zero).
+ */
+static void
+snp_name_needs(const struct verify_request *req, const struct snp_parsed *p,
+               struct artifact_needs *needs)
+{
+	static const uint8_t zero[64];
+	enum snp_product want = snp_report_product(&p->rep);
+	char key[160];
+
+	if (req->evidence_len != SNP_REPORT_LEN || p->vlek ||
+	    memcmp(p->rep.chip_id, zero, sizeof(zero)) == 0)
+		return;
+	if (want != SNP_PRODUCT_UNKNOWN) {
+		if (!snp_report_vcek_key(&p->rep, want, key, sizeof(key)))
+			return;
+		artifact_needs_add(needs, ARTIFACT_AMD_VCEK, key, false, 0);
+		artifact_needs_add(needs, ARTIFACT_AMD_CERT_CHAIN,
+		                   snp_product_name(want), true, 0);
+		artifact_needs_add(needs, ARTIFACT_AMD_CRL,
+		                   snp_product_name(want), true, 0);
+		return;
+	}
+	for (int q = SNP_PRODUCT_MILAN; q <= SNP_PRODUCT_TURIN; q++)
+		if (snp_report_vcek_key(&p->rep, (enum snp_product)q, key,
+		                        sizeof(key)))
+			artifact_needs_add(needs, ARTIFACT_AMD_VCEK, key, false,
+			                   1);
+	artifact_needs_add(needs, ARTIFACT_AMD_CERT_CHAIN, "", true, 0);
+	artifact_needs_add(needs, ARTIFACT_AMD_CRL, "", true, 0);
+}
+
+/* Phase 1 (verify/provider.h): the report parsed once, and its needs. */
+static void *
+snp_needs(const struct verify_request *req, struct verdict *v,
+          struct artifact_needs *needs)
+{
+	struct snp_parsed *p = malloc(sizeof(*p));
+
+	if (p == NULL) {
+		verdict_error(v, TP_ERR_internal_error, "out of memory");
+		return NULL;
+	}
+	if (!snp_parse(req, v, p)) {
+		free(p);
+		return NULL;
+	}
+	snp_name_needs(req, p, needs);
+	return p;
+}
+
+static void
+snp_parsed_free(void *parsed)
+{
+	free(parsed);
+}
+
+/*
+ * Phase 2: the key from the certificate table or req->artifacts, its
+ * chain to the pinned ARK, the CRL, the signature, the key's binding to
+ * the chip and TCB, then the guest policy.
+ */
+static void
+snp_verify_parsed(const struct verify_request *req, void *parsed,
+                  struct verdict *v)
+{
+	const struct snp_parsed *p = parsed;
+	const struct snp_report *rp = &p->rep;
+	struct snp_sources src;
+	const struct artifact *crl;
+	struct snp_ek ek;
+	struct snp_tcb reported;
+	enum snp_product product;
+	uint8_t r[48], s[48];
+	bool vlek = p->vlek, sig_ok;
+	char why[256];
+
+	memset(&src, 0, sizeof(src));
+	memset(&ek, 0, sizeof(ek));
+	if (p->ek_len > 0) {
+		src.ek = req->evidence + p->ek_off;
+		src.ek_len = p->ek_len;
+		src.ek_origin = "extended report certificate table";
+	}
+	product = snp_report_product(rp);
+	if (!gather_sources(req, rp, vlek, &src, why, sizeof(why))) {
+		verdict_fail(v, "snp_vcek", TP_ERR_collateral_invalid, "%s",
+		             why);
 		goto out;
 	}
-	if (!gather_sources(req, &rep, vlek, &src, &code, why, sizeof(why))) {
-		verdict_fail(v, "snp_vcek", code, "%s", why);
-		goto out;
-	}
-	/* The configured CRL when the request brings none. */
-	if (src.crl == NULL && req->cfg->snp.crl_file[0] != '\0' &&
-	    !read_file(req->cfg->snp.crl_file, &src.crl, &src.crl_len)) {
+	/* The operator's snp.crl_file, when set, is loaded beside the rest
+	 * (load_amd_crl_file); without any CRL it could not be read. */
+	if (req->cfg->snp.crl_file[0] != '\0' &&
+	    artifact_set_count(req->artifacts, ARTIFACT_AMD_CRL) == 0) {
 		verdict_fail(v, "snp_crl", TP_ERR_collateral_invalid,
 		             "snp.crl_file: cannot be read (at most %d bytes)",
 		             SNP_COLLATERAL_MAX);
@@ -904,6 +1088,10 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	collateral_hash(v, "ark", ek.ark_sha256);
 	/* The chain's earliest notAfter (the VCEK's, in practice). */
 	verdict_expires_no_later_than(v, ek.valid_until);
+	if ((crl = pick_crl(req->artifacts, product)) != NULL) {
+		src.crl = crl->body;
+		src.crl_len = crl->body_len;
+	}
 	if (src.crl != NULL && !check_crl(req, &src, product, vlek, v))
 		goto out;
 	if (src.crl == NULL && req->cfg->snp.require_crl)
@@ -917,7 +1105,7 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	/* A failed signature does not stop the binding checks below: a
 	 * VCEK of another chip or TCB is named as such, not only as a bad
 	 * signature. Claims are only given for a verified report. */
-	sig_ok = sig_component(rep.sig_r, r) && sig_component(rep.sig_s, s) &&
+	sig_ok = sig_component(rp->sig_r, r) && sig_component(rp->sig_s, s) &&
 	         snp_ecdsa_p384_verify(ek.pub, req->evidence,
 	                               SNP_REPORT_SIGNED_LEN, r, s);
 	if (!sig_ok) {
@@ -936,22 +1124,22 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 	if (!vlek) {
 		size_t n = ek.info.hwid_len;
 		if (n == 0 ||
-		    CRYPTO_memcmp(ek.info.hwid, rep.chip_id, n) != 0) {
+		    CRYPTO_memcmp(ek.info.hwid, rp->chip_id, n) != 0) {
 			char have[17], want[17];
-			codec_hex_encode_to(rep.chip_id, 8, have);
+			codec_hex_encode_to(rp->chip_id, 8, have);
 			codec_hex_encode_to(ek.info.hwid, 8, want);
 			verdict_fail(v, "snp_vcek_chip",
 			             TP_ERR_vcek_chip_mismatch,
 			             "VCEK hwID %s… differs from CHIP_ID %s…%s",
 			             want, have,
-			             rep.chip_id[0] == 0 && rep.chip_id[1] == 0
+			             rp->chip_id[0] == 0 && rp->chip_id[1] == 0
 			                     ? " (is CHIP_ID masked?)"
 			                     : "");
 		} else {
 			verdict_pass(v, "snp_vcek_chip");
 		}
 	}
-	snp_tcb_decode(rep.reported_tcb, product, &reported);
+	snp_tcb_decode(rp->reported_tcb, product, &reported);
 	if (ek.info.bl != reported.bl || ek.info.tee != reported.tee ||
 	    ek.info.snp != reported.snp ||
 	    ek.info.microcode != reported.microcode ||
@@ -968,20 +1156,33 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 
 	if (!sig_ok)
 		goto out;
-	claims(&rep, product, vlek, v);
+	claims(rp, product, vlek, v);
 	/* Never "passed" without a CRL that check_crl accepted: without
 	 * one, revocation of the ASK/ASVK was not checked. */
 	verdict_claim_str(v, "amd_crl",
 	                  src.crl != NULL ? "passed" : "unchecked");
 	if (ek.info.csp_id[0] != '\0')
 		verdict_claim_str(v, "csp_id", ek.info.csp_id);
-	verdict_add_binding(v, "report_data", rep.report_data, 64);
-	check_policy(req, &rep, product, vlek, v);
+	verdict_add_binding(v, "report_data", rp->report_data, 64);
+	check_policy(req, rp, product, vlek, v);
 out:
 	snp_ek_clear(&ek);
-	snp_sources_free(&src);
 }
 
-const struct provider_ops provider_amd_sev_snp = {.id = TP_PROVIDER_AMD_SEV_SNP,
-                                                  .detect = snp_detect,
-                                                  .verify = snp_verify};
+/* Both phases at once (a caller without a collateral service). */
+static void
+snp_verify(const struct verify_request *req, struct verdict *v)
+{
+	struct snp_parsed p;
+
+	if (snp_parse(req, v, &p))
+		snp_verify_parsed(req, &p, v);
+}
+
+const struct provider_ops provider_amd_sev_snp = {
+        .id = TP_PROVIDER_AMD_SEV_SNP,
+        .detect = snp_detect,
+        .verify = snp_verify,
+        .needs = snp_needs,
+        .verify_parsed = snp_verify_parsed,
+        .parsed_free = snp_parsed_free};

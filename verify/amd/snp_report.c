@@ -301,3 +301,32 @@ snp_platform_info_json(uint64_t info)
 	json_object_set_new(o, "raw", raw_hex(info));
 	return o;
 }
+
+bool
+snp_vcek_key(enum snp_product p, const char *hwid, uint64_t reported_tcb,
+             char *out, size_t n)
+{
+	struct snp_tcb t;
+	int k;
+
+	snp_tcb_decode(reported_tcb, p, &t);
+	if (t.has_fmc)
+		k = snprintf(out, n, "%s/%s/%d.%d.%d.%d.%d",
+		             snp_product_name(p), hwid, t.bl, t.tee, t.snp,
+		             t.microcode, t.fmc);
+	else
+		k = snprintf(out, n, "%s/%s/%d.%d.%d.%d", snp_product_name(p),
+		             hwid, t.bl, t.tee, t.snp, t.microcode);
+	return k > 0 && (size_t)k < n;
+}
+
+bool
+snp_report_vcek_key(const struct snp_report *rep, enum snp_product p, char *out,
+                    size_t n)
+{
+	char hwid[129];
+
+	codec_hex_encode_to(rep->chip_id, p == SNP_PRODUCT_TURIN ? 8 : 64,
+	                    hwid);
+	return snp_vcek_key(p, hwid, rep->reported_tcb, out, n);
+}

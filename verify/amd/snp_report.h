@@ -142,6 +142,19 @@ const char *snp_product_name(enum snp_product p);
 /* Decodes RAW for PRODUCT's TCB_VERSION layout. */
 void snp_tcb_decode(uint64_t raw, enum snp_product p, struct snp_tcb *out);
 
+/*
+ * The key of an ARTIFACT_AMD_VCEK (docs/collateral.md), the same for every
+ * loader: "<Product>/<hwid>/<bl>.<tee>.<snp>.<ucode>[.<fmc>]", HWID the
+ * lower-case hex of CHIP_ID (of its first 8 bytes on Turin) and the TCB
+ * REPORTED_TCB decoded for P. False when it does not fit OUT (N bytes).
+ */
+bool snp_vcek_key(enum snp_product p, const char *hwid, uint64_t reported_tcb,
+                  char *out, size_t n);
+
+/* The VCEK key REP names for product P (snp_vcek_key of its CHIP_ID). */
+bool snp_report_vcek_key(const struct snp_report *rep, enum snp_product p,
+                         char *out, size_t n);
+
 /* {"bl", "tee", "snp", "microcode", ["fmc"], "raw": 16 hex}. New ref. */
 json_t *snp_tcb_json(const struct snp_tcb *t);
 
