@@ -2,9 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, post, mockEvidence, sha256, BIN, tmp } from './lib.mjs';
+import { startDaemon, stopDaemon, post, psql, mockEvidence, sha256, BIN, ROOT, tmp } from './lib.mjs';
+import { startFakeVendor } from './fake_vendor.mjs';
 
 function runDaemon(env) {
   return spawnSync(join(BIN, 'teepassd'), [], {
@@ -77,21 +79,106 @@ test('debug Mock evidence is refused unless allowed; old evidence is refused', a
   }
 });
 
+// A POST on a new TCP connection (no keep-alive reuse): libmicrohttpd
+// ties a connection to the thread that accepted it, so each request gets
+// a thread of its own. Rejects if the connection is dropped.
+function postFresh(d, path, body) {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = httpRequest(d.base + path, {
+      method: 'POST', agent: false,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('error', reject);
+      res.on('aborted', () => reject(new Error('reply cut short')));
+      res.on('end', () => {
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, json, text });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+// Polls COND (every 10 ms) until true; fails after MS naming WHAT.
+async function until(cond, what, ms = 15000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 test('SIGTERM lets in-flight requests finish, then exits 0', async () => {
-  const d = await startDaemon();
-  const ev = mockEvidence({ model: sha256('shutdown') });
-  const inflight = Array.from({ length: 8 }, () =>
-    post(d, '/api/verify/tee-attestation', { attestation: ev.attestation, runtime_data: ev.runtime_data }));
-  await new Promise((r) => setTimeout(r, 5));
-  d.proc.kill('SIGTERM');
-  const results = await Promise.allSettled(inflight);
-    // Requests already accepted complete; none gets a broken reply. (Ones
-  // not yet connected when the daemon stopped accepting may be refused.)
-  const done = results.filter((res) => res.status === 'fulfilled');
-  assert.ok(done.length >= 1, 'requests in flight at SIGTERM were answered');
-  for (const res of done) assert.equal(res.value.status, 200);
-  const { code } = await d.exited;
-  assert.equal(code, 0, d.log);
-  assert.match(d.log, /finishing in-flight requests/);
-  assert.doesNotMatch(d.log, /(AddressSanitizer|LeakSanitizer|runtime error:)/);
+  // Requests that are certainly in flight at SIGTERM: verifications of
+  // evidence without collateral, each held inside teepassd by its first
+  // fetch from a fake vendor that answers nothing until told to. Each
+  // evidence needs artifacts no other one does (PATHS: the vendor paths
+  // only it asks for), so "the vendor holds a request on one of its
+  // paths" means "this request reached the handler and is in it".
+  const AT = '2025-07-10T00:00:00Z'; // inside the TDX and SGX collateral windows
+  const fmspc = (dir) => JSON.parse(JSON.parse(readFileSync(join(ROOT, 'tests/data', dir, 'collateral.json'), 'utf8')).tcb_info).fmspc.toLowerCase();
+  const chipId = (dir) => readFileSync(join(ROOT, 'tests/data/snp', dir, 'report.bin')).subarray(0x1a0, 0x1e0).toString('hex');
+  const cases = [
+    { provider: 'IntelTdx', file: 'tdx/dcapqvl_v4_uptodate/quote.bin',
+      paths: [`/tdx/certification/v4/tcb?fmspc=${fmspc('tdx/dcapqvl_v4_uptodate')}`, '/tdx/certification/v4/qe/identity', '/sgx/certification/v4/pckcrl?ca=platform&encoding=der'] },
+    { provider: 'IntelSgx', file: 'sgx/dcapqvl_v3_processor_ca/quote.bin',
+      paths: [`/sgx/certification/v4/tcb?fmspc=${fmspc('sgx/dcapqvl_v3_processor_ca')}`, '/sgx/certification/v4/qe/identity', '/sgx/certification/v4/pckcrl?ca=processor&encoding=der'] },
+    { provider: 'AmdSevSnp', file: 'snp/virtee_milan_v2/report.bin', paths: [`/vcek/v1/Milan/${chipId('virtee_milan_v2')}`] },
+    { provider: 'AmdSevSnp', file: 'snp/gosev_milan_v2/report.bin', paths: [`/vcek/v1/Milan/${chipId('gosev_milan_v2')}`] },
+  ];
+  const fake = await startFakeVendor(ROOT);
+  psql('DELETE FROM collateral_artifacts');
+  const d = await startDaemon({
+    ...fake.env(), TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_THREADS: String(2 * cases.length),
+    TEEPASS_COLLATERAL_TIMEOUT_MS: '20000',
+  });
+  let exited = false;
+  try {
+    fake.set('hold');
+    const held = (c) => fake.state.held.some((h) => c.paths.some((p) => h.path.startsWith(p)));
+    const settled = [];
+    const inflight = [];
+    // One at a time: the next is sent once the previous one is held, so
+    // each lands on a thread that is not blocked.
+    for (const [i, c] of cases.entries()) {
+      const evidence = readFileSync(join(ROOT, 'tests/data', c.file)).toString('base64');
+      inflight.push(postFresh(d, '/api/verify/tee-attestation', { attestation: evidence, issue_passport: false })
+        .finally(() => { settled[i] = true; }));
+      await until(() => held(c) || settled[i], `the ${c.file} request at the vendor`);
+      assert.ok(!settled[i], `${c.file}: answered before its collateral was served`);
+    }
+    d.proc.kill('SIGTERM');
+    await until(() => /finishing in-flight requests/.test(d.log) || d.proc.exitCode !== null,
+      'teepassd to take the signal');
+    // The signal is taken; every request is still waiting on the vendor.
+    assert.equal(d.proc.exitCode, null, d.log);
+    assert.equal(settled.filter(Boolean).length, 0, 'no request was answered (or dropped) yet');
+    fake.serveHeld();
+    const results = await Promise.allSettled(inflight);
+    // Every request that was in flight at SIGTERM is answered in full:
+    // a connection dropped, a reply cut short, a 503 (a fetch given up)
+    // all fail here.
+    for (const [i, res] of results.entries()) {
+      assert.equal(res.status, 'fulfilled', `${cases[i].file}: ${res.reason}\n${d.log}`);
+      assert.equal(res.value.status, 200, `${cases[i].file}: ${res.value.text}`);
+      assert.equal(res.value.json?.provider, cases[i].provider, res.value.text);
+    }
+    // The Intel samples verify at AT with what the vendor then served.
+    for (const i of [0, 1]) assert.equal(results[i].value.json.valid, true, results[i].value.text);
+    const { code } = await d.exited;
+    exited = true;
+    assert.equal(code, 0, d.log);
+    assert.doesNotMatch(d.log, /stopping with \d+ requests in flight/);
+    assert.doesNotMatch(d.log, /(AddressSanitizer|LeakSanitizer|runtime error:)/);
+  } finally {
+    if (!exited && d.proc.exitCode === null) d.proc.kill('SIGKILL');
+    await fake.close();
+    psql('DELETE FROM collateral_artifacts'); // other files expect no cache
+  }
 });

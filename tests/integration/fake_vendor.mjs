@@ -55,13 +55,14 @@ export async function startFakeVendor(root) {
   const amd = loadAmd(root);
   const nrasJwks = loadNras(root);
   const state = {
-    mode: 'ok',          // ok | 404 | 429 | 500 | hang | truncate | badsig
-                         // | notjson | nokeys (the JWKS)
+    mode: 'ok',          // ok | 404 | 429 | 500 | hang | hold | truncate
+                         // | badsig | notjson | nokeys (the JWKS)
     match: null,         // RegExp of paths the mode applies to (null: all)
     retryAfter: null,    // Retry-After value with 429/500
     counts: {},          // path -> requests
     total: 0,
     hanging: [],
+    held: [],            // 'hold': requests answered (as 'ok') by serveHeld()
     apiKeys: {},         // path -> Ocp-Apim-Subscription-Key received
     ocspReply: Buffer.from('<html>not an OCSP response</html>'),
     ocspRequests: [],    // {contentType, firstByte} of each POST /ocsp
@@ -83,6 +84,11 @@ export async function startFakeVendor(root) {
     const applies = state.match === null || state.match.test(url.pathname + url.search);
     const mode = applies ? state.mode : 'ok';
     if (mode === 'hang') { state.hanging.push(res); return; }
+    // Held, not dropped: answered as in 'ok' mode when the test says so.
+    if (mode === 'hold') { state.held.push({ path: url.pathname + url.search, res, answer: () => serve(req, res, url, 'ok') }); return; }
+    serve(req, res, url, mode);
+  });
+  const serve = (req, res, url, mode) => {
     if (req.method === 'POST' && url.pathname === '/ocsp') {
       const parts = [];
       req.on('data', (c) => parts.push(c));
@@ -150,7 +156,7 @@ export async function startFakeVendor(root) {
       return;
     }
     return send(res, 200, headers, buf);
-  });
+  };
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${srv.address().port}`;
   return {
@@ -159,14 +165,23 @@ export async function startFakeVendor(root) {
     nrasJwksPath: NRAS_JWKS_PATH,
     set(mode, { match = null, retryAfter = null } = {}) {
       state.mode = mode; state.match = match; state.retryAfter = retryAfter;
-      if (mode !== 'hang') this.release();
+      if (mode !== 'hang' && mode !== 'hold') this.release();
     },
     reset() {
       state.counts = {}; state.total = 0; state.apiKeys = {}; state.ocspRequests = [];
       state.amdChain = {}; state.amdCrl = {};
       state.ocspResponder = null; state.ocspReply = Buffer.from('<html>not an OCSP response</html>');
     },
-    release() { for (const r of state.hanging.splice(0)) r.destroy(); },
+    // Drops what 'hang' and 'hold' kept (the connections are reset).
+    release() {
+      for (const r of state.hanging.splice(0)) r.destroy();
+      for (const h of state.held.splice(0)) h.res.destroy();
+    },
+    // Leaves 'hold' for 'ok' and answers every held request as 'ok' does.
+    serveHeld() {
+      state.mode = 'ok'; state.match = null;
+      for (const h of state.held.splice(0)) h.answer();
+    },
     env() {
       return {
         TEEPASS_INTEL_PCS_URL: base,
