@@ -131,9 +131,32 @@ attestation_verify(struct request *r, struct attestation *a)
 		        d->provider != TP_PROVIDER_NONE
 		                ? d->provider
 		                : provider_detect(d->evidence, d->evidence_len);
-		if (!load_collateral(r, a, p, a->device_collateral[i],
-		                     d->evidence, d->evidence_len, NULL,
-		                     &a->sets[1 + i]))
+		struct verify_request dreq = a->req;
+		struct verify_evidence dev;
+		struct verdict dv;
+		bool loaded;
+
+		/* The device's own phase 1 names what it needs (an SNP
+		 * report's VCEK, an Intel quote's collateral); its verdict is
+		 * made again by verify_devices. */
+		dreq.evidence = d->evidence;
+		dreq.evidence_len = d->evidence_len;
+		dreq.provider = p;
+		dreq.runtime_data = NULL;
+		dreq.runtime_data_len = 0;
+		dreq.nonce = NULL;
+		dreq.nonce_len = 0;
+		dreq.expected = NULL;
+		dreq.artifacts = NULL;
+		memset(&dev, 0, sizeof(dev));
+		verify_begin(&dreq, &dv, &dev);
+		loaded = load_collateral(r, a, p, a->device_collateral[i],
+		                         d->evidence, d->evidence_len,
+		                         dev.done ? NULL : &dev.needs,
+		                         &a->sets[1 + i]);
+		verify_evidence_free(&dev);
+		verdict_free(&dv);
+		if (!loaded)
 			goto out;
 		d->artifacts = &a->sets[1 + i];
 	}

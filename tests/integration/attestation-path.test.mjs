@@ -14,9 +14,6 @@
 // an artefact of a daemon that cannot reach the vendor.
 // The verification time is the one of collateral.test.mjs (AT, inside
 // every item's validity window of the TDX sample).
-// The two PCK chain tests fail on their last assertion until the server
-// stops reporting collateral_missing for collateral it chose not to fetch
-// (KNOWN FAILURE in refusedForChain, with the diagnosis).
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -353,20 +350,10 @@ async function refusedForChain(quote, code) {
     assert.deepEqual(codes(withColl.json), [code], withColl.text);
     assert.equal(fake.state.total, 0);
     await twinFetches(d, QUOTE);
-    // KNOWN FAILURE (server, not this test), seen at 85f2133: sent
-    // without collateral, the verdict is nine collateral_missing
-    // ("collateral item tcb_info was not supplied", ... root_ca_crl)
-    // followed by CODE. verify/intel/dcap_provider.c, dcap_verify_parsed
-    // (phase 2) calls dcap_collateral_verify (dcap_collateral.c, which
-    // fails "collateral_present" once per absent item) before pck_verify,
-    // whatever phase 1 (dcap_needs) found: for a chain that did not
-    // verify, dcap_needs names no artifacts on purpose, so the collateral
-    // service (rightly) supplies none, and phase 2 then blames the
-    // client for collateral that the daemon chose not to fetch. With
-    // the collateral there (in the request, above; or, before the two
-    // phases, fetched by the service for any quote) the verdict is
-    // [CODE] alone: the reply must name the chain, not absent
-    // collateral the client was never expected to send.
+    // Sent without collateral, the verdict names the chain alone: for a
+    // chain that did not verify phase 1 names no artifacts on purpose,
+    // so nobody fetched any, and the reply must not blame the client for
+    // collateral it was never expected to send.
     for (const v of verdicts) assert.deepEqual(codes(v), [code], JSON.stringify(v.errors));
   } finally { await stopDaemon(d); }
 }
