@@ -985,6 +985,16 @@ test_needs_phase(void **state)
 	assert_int_equal(json_array_size(v.errors), 0);
 	verify_evidence_free(&ev);
 	verdict_free(&v);
+	/* Nor with its CA (the same text as the good quote's) verified and
+	 * cached by the good quote first: the leaf is checked every time. */
+	begin(s.quote, s.len, &v, &ev);
+	assert_int_equal(ev.needs.n, 4);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
+	begin(b, s.len, &v, &ev);
+	assert_int_equal(ev.needs.n, 0);
+	verify_evidence_free(&ev);
+	verdict_free(&v);
 	run_bytes(b, s.len, s.collateral, NULL, TP_PROVIDER_INTEL_TDX, TDX_TIME,
 	          cfg(), &v);
 	expect_check_failed(&v, "pck_chain", TP_ERR_certificate_chain_invalid);

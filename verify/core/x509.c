@@ -193,15 +193,37 @@ map_error(int err)
 	}
 }
 
+static bool chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, X509 *anchor,
+                         int64_t at, STACK_OF(X509_CRL) * crls,
+                         unsigned long flags, enum tp_err *code, char *why,
+                         size_t whylen);
+
 bool
 x509_chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, X509 *anchor,
                   int64_t at, STACK_OF(X509_CRL) * crls, enum tp_err *code,
                   char *why, size_t whylen)
 {
+	return chain_verify(leaf, untrusted, anchor, at, crls, 0, code, why,
+	                    whylen);
+}
+
+bool
+x509_leaf_verify(X509 *leaf, X509 *issuer, int64_t at, enum tp_err *code,
+                 char *why, size_t whylen)
+{
+	return chain_verify(leaf, NULL, issuer, at, NULL,
+	                    X509_V_FLAG_PARTIAL_CHAIN, code, why, whylen);
+}
+
+static bool
+chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, X509 *anchor, int64_t at,
+             STACK_OF(X509_CRL) * crls, unsigned long extra, enum tp_err *code,
+             char *why, size_t whylen)
+{
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
-	unsigned long flags = X509_V_FLAG_X509_STRICT;
+	unsigned long flags = X509_V_FLAG_X509_STRICT | extra;
 	bool ok = false;
 	int err;
 

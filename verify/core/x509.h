@@ -48,6 +48,16 @@ bool x509_chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, X509 *anchor,
                        int64_t at, STACK_OF(X509_CRL) * crls, enum tp_err *code,
                        char *why, size_t whylen);
 
+/*
+ * Verifies LEAF with ISSUER as the trust anchor (X509_V_FLAG_PARTIAL_CHAIN,
+ * X509_V_FLAG_X509_STRICT) as of AT: LEAF's signature, validity and
+ * extensions, and that ISSUER may issue it. ISSUER itself must already
+ * be verified up to a root at AT (x509_chain_verify): nothing above it
+ * is checked here. Failures as x509_chain_verify reports them.
+ */
+bool x509_leaf_verify(X509 *leaf, X509 *issuer, int64_t at, enum tp_err *code,
+                      char *why, size_t whylen);
+
 /* What x509_crl_check found. */
 enum x509_crl_result {
 	X509_CRL_GOOD,        /* CERT is not listed */

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
 
@@ -6,6 +7,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "verify/intel/dcap_cache.h"
 #include "verify/intel/dcap_collateral.h"
 #include "verify/intel/dcap_pck.h"
 #include "verify/core/x509.h"
@@ -458,12 +460,86 @@ out:
 	return ok;
 }
 
+/* A PCK CA verified under the root, cached by its PEM text and the
+ * root's digest: every platform of a fleet shares one of two. */
+struct dcap_ca {
+	struct dcap_cached cached; /* first member */
+	X509 *ca;
+};
+
+static void
+ca_destroy(struct dcap_cached *cc)
+{
+	X509_free(((struct dcap_ca *)cc)->ca);
+	free(cc);
+}
+
+/*
+ * TAIL (the chain's PEM after the leaf: the CA, optionally a copy of
+ * ROOT; N certificates) verified up to ROOT at NOW, X509_STRICT; from
+ * the cache when the same text verified before within the window of CA
+ * and root. Release the result.
+ */
+static struct dcap_ca *
+ca_verified(const uint8_t *tail, size_t len, int n, X509 *root, int64_t now)
+{
+	const void *parts[3];
+	size_t lens[3];
+	uint8_t rootmd[32], key[32];
+	STACK_OF(X509) *sk = NULL;
+	struct dcap_ca *c = NULL;
+	enum tp_err code;
+	char why[200];
+	int64_t from, until;
+
+	if (!x509_sha256(root, rootmd))
+		return NULL;
+	parts[0] = "teepass-dcap-pck-ca-v1";
+	lens[0] = 22;
+	parts[1] = rootmd;
+	lens[1] = 32;
+	parts[2] = tail;
+	lens[2] = len;
+	if (!dcap_sha256_parts(parts, lens, 3, key))
+		return NULL;
+	if ((c = (struct dcap_ca *)dcap_cache_get(key, now)) != NULL)
+		return c;
+	if ((sk = x509_parse_pem_chain(tail, len)) == NULL ||
+	    sk_X509_num(sk) != n ||
+	    (n == 2 && X509_cmp(sk_X509_value(sk, 1), root) != 0))
+		goto fail;
+	if (!x509_chain_verify(sk_X509_value(sk, 0), NULL, root, now, NULL,
+	                       &code, why, sizeof(why)))
+		goto fail;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto fail;
+	c->cached.refs = 1;
+	c->cached.destroy = ca_destroy;
+	c->ca = sk_X509_shift(sk);
+	from = asn1_unix(X509_get0_notBefore(c->ca));
+	until = x509_not_after(c->ca);
+	if (asn1_unix(X509_get0_notBefore(root)) > from)
+		from = asn1_unix(X509_get0_notBefore(root));
+	if (x509_not_after(root) < until)
+		until = x509_not_after(root);
+	dcap_cache_put(key, from, until + 1, &c->cached);
+	sk_X509_pop_free(sk, X509_free);
+	return c;
+fail:
+	ERR_clear_error();
+	sk_X509_pop_free(sk, X509_free);
+	return NULL;
+}
+
 bool
 dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root, int64_t now,
                         struct dcap_pck_ext *ext, enum dcap_pck_ca *ca,
                         int64_t *from, int64_t *until, STACK_OF(X509) * *chain)
 {
-	STACK_OF(X509) *sk = NULL, *untrusted = NULL;
+	static const char marker[] = "-----BEGIN CERTIFICATE-----";
+	STACK_OF(X509) *sk = NULL;
+	struct dcap_ca *cached = NULL;
+	const uint8_t *second;
 	X509 *leaf, *issuer;
 	enum tp_err code;
 	char why[200], cn[128] = "";
@@ -472,19 +548,26 @@ dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root, int64_t now,
 
 	if (n < 2 || n > DCAP_PCK_CHAIN_MAX || root == NULL)
 		goto out;
-	if ((sk = x509_parse_pem_chain(pem, len)) == NULL ||
-	    sk_X509_num(sk) != n)
+	/* The leaf is the platform's own; the rest (its CA, the root) is
+	 * what every platform under that CA sends, verified once. */
+	second = memmem(pem, len, marker, sizeof(marker) - 1);
+	if (second == NULL ||
+	    (second = memmem(second + 1, len - (size_t)(second + 1 - pem),
+	                     marker, sizeof(marker) - 1)) == NULL)
+		goto out;
+	if ((cached = ca_verified(second, len - (size_t)(second - pem), n - 1,
+	                          root, now)) == NULL)
+		goto out;
+	issuer = cached->ca;
+	if ((sk = x509_parse_pem_chain(pem, (size_t)(second - pem))) == NULL ||
+	    sk_X509_num(sk) != 1)
 		goto out;
 	leaf = sk_X509_value(sk, 0);
-	issuer = sk_X509_value(sk, 1);
-	if (X509_check_issued(issuer, leaf) != X509_V_OK ||
-	    (n == 3 && X509_cmp(sk_X509_value(sk, 2), root) != 0))
+	if (X509_check_issued(issuer, leaf) != X509_V_OK)
 		goto out;
-	if ((untrusted = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(untrusted, issuer))
-		goto out;
-	if (!x509_chain_verify(leaf, untrusted, root, now, NULL, &code, why,
-	                       sizeof(why)))
+	/* The leaf under its verified CA, which is the trust anchor here
+	 * (partial chain): one signature. */
+	if (!x509_leaf_verify(leaf, issuer, now, &code, why, sizeof(why)))
 		goto out;
 	if (!dcap_pck_ext_parse(leaf, ext, why, sizeof(why)))
 		goto out;
@@ -503,13 +586,24 @@ dcap_pck_chain_precheck(const uint8_t *pem, size_t len, X509 *root, int64_t now,
 	if (x509_not_after(issuer) < *until)
 		*until = x509_not_after(issuer);
 	if (chain != NULL) {
+		/* As x509_parse_pem_chain would give the whole text. */
+		if (!X509_up_ref(issuer) || !sk_X509_push(sk, issuer)) {
+			X509_free(issuer);
+			goto out;
+		}
+		if (n == 3) {
+			if (!X509_up_ref(root) || !sk_X509_push(sk, root)) {
+				X509_free(root);
+				goto out;
+			}
+		}
 		*chain = sk;
 		sk = NULL;
 	}
 	ok = true;
 out:
 	ERR_clear_error();
-	sk_X509_free(untrusted);
+	dcap_cache_release(cached != NULL ? &cached->cached : NULL);
 	sk_X509_pop_free(sk, X509_free);
 	return ok;
 }
