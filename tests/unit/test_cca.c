@@ -20,6 +20,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include "load/load.h"
 #include "verify/arm/cca_token.h"
 #include "verify/core/cose.h"
 #include "verify/core/ecdsa.h"
@@ -43,14 +44,21 @@ run(const uint8_t *buf, size_t len, const json_t *col, const char *path,
 {
 	struct verify_config cfg;
 	struct verify_request req;
+	struct artifact_set set;
 
 	verify_config_defaults(&cfg);
+	/* The collateral as teepassd and the CLI load it: the request's
+	 * member, else the path. */
+	artifact_set_init(&set);
+	if (col != NULL)
+		load_json(TP_PROVIDER_ARM_CCA, col, &set);
+	else if (path != NULL)
+		load_path(TP_PROVIDER_ARM_CCA, path, &set);
 	memset(&req, 0, sizeof(req));
 	req.evidence = buf;
 	req.evidence_len = len;
 	req.provider = TP_PROVIDER_ARM_CCA;
-	req.collateral = col;
-	req.collateral_path = path;
+	req.artifacts = &set;
 	req.now = 1700000000;
 	req.cfg = &cfg;
 	if (direct) {
@@ -61,6 +69,7 @@ run(const uint8_t *buf, size_t len, const json_t *col, const char *path,
 		 * the signature verified. */
 		verify_run(&req, v);
 	}
+	artifact_set_clear(&set);
 	verify_config_free(&cfg);
 }
 

@@ -19,6 +19,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include "load/load.h"
 #include "verify/core/cose.h"
 #include "verify/core/ecdsa.h"
 #include "verify/verify.h"
@@ -44,15 +45,22 @@ run(const uint8_t *buf, size_t len, const struct opts *o, struct verdict *v)
 {
 	struct verify_config cfg;
 	struct verify_request req;
+	struct artifact_set set;
 
 	verify_config_defaults(&cfg);
 	cfg.allow_debug = o->allow_debug;
+	/* The collateral as teepassd and the CLI load it: the request's
+	 * member, else the path. */
+	artifact_set_init(&set);
+	if (o->collateral != NULL)
+		load_json(TP_PROVIDER_ARM_PSA, o->collateral, &set);
+	else if (o->path != NULL)
+		load_path(TP_PROVIDER_ARM_PSA, o->path, &set);
 	memset(&req, 0, sizeof(req));
 	req.evidence = buf;
 	req.evidence_len = len;
 	req.provider = TP_PROVIDER_ARM_PSA;
-	req.collateral = o->collateral;
-	req.collateral_path = o->path;
+	req.artifacts = &set;
 	if (o->runtime_data != NULL) {
 		req.runtime_data = (const uint8_t *)o->runtime_data;
 		req.runtime_data_len = strlen(o->runtime_data);
@@ -67,6 +75,7 @@ run(const uint8_t *buf, size_t len, const struct opts *o, struct verdict *v)
 		 * the signature verified. */
 		verify_run(&req, v);
 	}
+	artifact_set_clear(&set);
 	verify_config_free(&cfg);
 }
 
