@@ -195,6 +195,37 @@ test_rmm_sample(void **state)
 	assert_true(v.hardware_verified);
 	assert_string_equal(verdict_status(&v), "affirming");
 	verdict_free(&v);
+	/* The CPAK file itself, and a store by the platform's instance
+	 * id; a PSA IAK is no CPAK. */
+	run(tok, len, NULL, DIR_RMM "cpak_pub.pem", &v);
+	assert_true(verdict_valid(&v));
+	assert_string_equal(claim(&v, "attestation_key_source"),
+	                    "collateral_path");
+	assert_true(v.hardware_verified);
+	{
+		char id[80];
+		json_t *store;
+
+		snprintf(id, sizeof(id), "%s",
+		         claim(&v, "platform_instance_id"));
+		verdict_free(&v);
+		store = json_pack("{s:{s:s}}", "cpak", id, (const char *)pem);
+		run(tok, len, store, NULL, &v);
+		assert_true(verdict_valid(&v));
+		assert_false(v.hardware_verified);
+		assert_string_equal(claim(&v, "attestation_key_source"),
+		                    "collateral.cpak[instance_id]");
+		verdict_free(&v);
+		json_decref(store);
+		store = json_pack("{s:s}", "iak", (const char *)pem);
+		run(tok, len, store, NULL, &v);
+		assert_only_error(&v, "cca_key_missing");
+		verdict_free(&v);
+		json_decref(store);
+	}
+	run(tok, len, NULL, "tests/data/psa/tfm_psa_2_0_0", &v);
+	assert_only_error(&v, "cca_key_missing");
+	verdict_free(&v);
 	/* Detection: CCA only. */
 	assert_true(provider_arm_cca.detect(tok, len));
 	assert_false(provider_arm_psa.detect(tok, len));

@@ -641,8 +641,16 @@ psa_key_load(const struct artifact_set *set, const char *json_key,
 	/* A member that was not a PEM text (a number, an object, ""): its
 	 * JSON text is never parsed as a key. */
 	if ((a->flags & ARTIFACT_RESERIALIZED) != 0 ||
-	    (k = pem_pubkey(a->body, a->body_len)) == NULL)
-		snprintf(why, whylen, "%s: want a PEM EC public key", src);
+	    (k = pem_pubkey(a->body, a->body_len)) == NULL) {
+		/* The request's member (a key or a store) by its name. */
+		if (strcmp(a->source, "request") == 0)
+			snprintf(why, whylen,
+			         "collateral.%s: want a PEM EC public key",
+			         json_key);
+		else
+			snprintf(why, whylen, "%s: want a PEM EC public key",
+			         src);
+	}
 	return k;
 }
 
