@@ -11,13 +11,16 @@
  *    serves for either format (the operator's provisioned store).
  * Nothing is judged here: whether a text is a PEM EC public key is the
  * verifier's check (verify/arm/psa_claims.c), so that it names the item
- * as it always did.
+ * as it always did. A path that yields no key at all is noted
+ * (PSA_KEY_NOTE_DIR, PSA_KEY_NOTE_FILE) for the verifier to name the file
+ * it lacks.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "load/load.h"
+#include "verify/arm/psa_claims.h"
 
 /* The largest key file read (a PEM EC public key is ~180 bytes). */
 #define ARM_MAX_KEY_FILE (64u * 1024u)
@@ -111,23 +114,27 @@ load_arm_json(const json_t *member, struct artifact_set *set)
 	}
 }
 
-/* The file PATH, if it can be read, as the artifact KEY from SOURCE. */
-static void
+/*
+ * The file PATH, if it can be read, as the artifact KEY from SOURCE;
+ * false when it cannot be read (absent, empty or larger than any key:
+ * the verifier reports the key as missing).
+ */
+static bool
 load_key_file(const char *path, const char *key, const char *source,
               struct artifact_set *set)
 {
 	uint8_t *body = NULL;
 	size_t n = 0;
 
-	/* Unreadable, empty or larger than any key: the verifier reports
-	 * the key as missing. */
 	if (!load_read_file(path, ARM_MAX_KEY_FILE, &body, &n))
-		return;
+		return false;
 	if (!artifact_set_add(set, ARTIFACT_ARM_KEY, key, body, n, NULL, 0,
 	                      source, 0))
-		artifact_set_malformed(set, ARTIFACT_ARM_KEY,
-		                       "%s: cannot be kept", key);
+		artifact_set_malformed(
+		        set, ARTIFACT_ARM_KEY, "%s: cannot be kept",
+		        key[0] != '\0' ? key : "collateral_path");
 	free(body);
+	return true;
 }
 
 void
@@ -137,12 +144,19 @@ load_arm_path(const char *path, struct artifact_set *set)
 
 	if (path == NULL)
 		return;
+	/* A path that yields no key at all is noted, so that the verifier
+	 * says which file it could not read rather than asking for a path. */
 	if (!load_is_dir(path)) {
-		load_key_file(path, "", "file", set);
+		if (!load_key_file(path, "", "file", set))
+			artifact_set_malformed(set, ARTIFACT_ARM_KEY,
+			                       PSA_KEY_NOTE_FILE);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(arm_keys) / sizeof(arm_keys[0]); i++) {
 		snprintf(file, sizeof(file), "%s/%s", path, arm_keys[i].file);
 		load_key_file(file, arm_keys[i].file, "directory", set);
 	}
+	/* (The export layout's DIR/arm_key/ was read before.) */
+	if (artifact_set_count(set, ARTIFACT_ARM_KEY) == 0)
+		artifact_set_malformed(set, ARTIFACT_ARM_KEY, PSA_KEY_NOTE_DIR);
 }

@@ -223,8 +223,14 @@ test_rmm_sample(void **state)
 		verdict_free(&v);
 		json_decref(store);
 	}
+	/* A directory with the PSA key only. */
 	run(tok, len, NULL, "tests/data/psa/tfm_psa_2_0_0", &v);
 	assert_only_error(&v, "cca_key_missing");
+	assert_string_equal(
+	        json_string_value(json_object_get(json_array_get(v.errors, 0),
+	                                          "message")),
+	        "no provisioned key: collateral_path/cpak_pub.pem is not "
+	        "readable");
 	verdict_free(&v);
 	/* Detection: CCA only. */
 	assert_true(provider_arm_cca.detect(tok, len));

@@ -251,6 +251,27 @@ test_tfm_sample(void **state)
 	free(tok);
 }
 
+/* The message of the first error, or "". */
+static const char *
+first_message(const struct verdict *v)
+{
+	const char *m = json_string_value(
+	        json_object_get(json_array_get(v->errors, 0), "message"));
+
+	return m != NULL ? m : "";
+}
+
+/* Writes LEN bytes of BUF to PATH. */
+static void
+write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
 static char *
 pem_of(EVP_PKEY *k)
 {
@@ -282,15 +303,25 @@ test_keys(void **state)
 	run(tok, len, &o, &v);
 	assert_only_error(&v, "psa_key_missing");
 	assert_false(v.hardware_verified);
+	assert_string_equal(first_message(&v),
+	                    "no provisioned key: give collateral {\"iak\": "
+	                    "\"<PEM>\"} or a collateral path holding "
+	                    "iak_pub.pem");
 	verdict_free(&v);
 	o.path = "tests/data/psa/no-such-dir";
 	run(tok, len, &o, &v);
 	assert_only_error(&v, "psa_key_missing");
+	assert_string_equal(first_message(&v),
+	                    "no provisioned key: collateral_path is not "
+	                    "readable");
 	verdict_free(&v);
 	/* A directory without iak_pub.pem. */
 	o.path = "tests/data/nitro";
 	run(tok, len, &o, &v);
 	assert_only_error(&v, "psa_key_missing");
+	assert_string_equal(first_message(&v),
+	                    "no provisioned key: collateral_path/iak_pub.pem "
+	                    "is not readable");
 	verdict_free(&v);
 	o.path = NULL;
 	/* Not a PEM key. */
@@ -624,27 +655,6 @@ test_made_tokens(void **state)
 	EVP_PKEY_free(key);
 }
 
-/* The message of the first error, or "". */
-static const char *
-first_message(const struct verdict *v)
-{
-	const char *m = json_string_value(
-	        json_object_get(json_array_get(v->errors, 0), "message"));
-
-	return m != NULL ? m : "";
-}
-
-/* Writes LEN bytes of BUF to PATH. */
-static void
-write_file(const char *path, const void *buf, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
 #define TFM_ID                                                                 \
 	"01fa58755f658627ce5460f29b75296713248cae7ad9e2984b90280efcbcb50248"
 
@@ -756,10 +766,17 @@ test_loader_shapes(void **state)
 		struct opts o = {.path = dir};
 		run(tok, len, &o, &v);
 		assert_only_error(&v, "psa_key_missing");
+		assert_string_equal(first_message(&v),
+		                    "no provisioned key: collateral_path/"
+		                    "iak_pub.pem is not readable");
 		verdict_free(&v);
 		o.path = file;
 		run(tok, len, &o, &v);
 		assert_only_error(&v, "psa_key_missing");
+		assert_string_equal(
+		        first_message(&v),
+		        "no provisioned key: collateral_path is not "
+		        "readable");
 		verdict_free(&v);
 	}
 	assert_int_equal(unlink(file), 0);

@@ -613,6 +613,53 @@ key_artifact(const struct artifact_set *set, const char *json_key,
 	return NULL;
 }
 
+/* True when SET holds a key read from a directory (another format's). */
+static bool
+directory_given(const struct artifact_set *set)
+{
+	size_t n = artifact_set_count(set, ARTIFACT_ARM_KEY);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(artifact_set_nth(set, ARTIFACT_ARM_KEY, i)->source,
+		           "directory") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * No key for FILE_NAME: *MISSING and WHY from what the loaders recorded
+ * (a path that yielded no key at all is a missing key; anything else
+ * they could not read or keep, an invalid one).
+ */
+static void
+key_absent(const struct artifact_set *set, const char *file_name, bool *missing,
+           char *why, size_t whylen)
+{
+	*missing = true;
+	if (set != NULL && set->malformed &&
+	    set->malformed_kind == ARTIFACT_ARM_KEY) {
+		if (strcmp(set->why, PSA_KEY_NOTE_DIR) == 0)
+			snprintf(
+			        why, whylen,
+			        "no provisioned key: collateral_path/%s is not "
+			        "readable",
+			        file_name);
+		else if (strcmp(set->why, PSA_KEY_NOTE_FILE) == 0)
+			snprintf(why, whylen,
+			         "no provisioned key: collateral_path is not "
+			         "readable");
+		else {
+			*missing = false;
+			snprintf(why, whylen, "%s", set->why);
+		}
+	} else if (directory_given(set)) {
+		snprintf(why, whylen,
+		         "no provisioned key: collateral_path/%s is not "
+		         "readable",
+		         file_name);
+	}
+}
+
 EVP_PKEY *
 psa_key_load(const struct artifact_set *set, const char *json_key,
              const char *file_name, const struct psa_bytes *instance_id,
@@ -627,13 +674,7 @@ psa_key_load(const struct artifact_set *set, const char *json_key,
 	snprintf(src, srclen, "none");
 	if ((a = key_artifact(set, json_key, file_name, instance_id, src,
 	                      srclen, why, whylen)) == NULL) {
-		/* A key the loaders could not read or keep is not merely
-		 * absent: they named it. */
-		if (set != NULL && set->malformed &&
-		    set->malformed_kind == ARTIFACT_ARM_KEY) {
-			*missing = false;
-			snprintf(why, whylen, "%s", set->why);
-		}
+		key_absent(set, file_name, missing, why, whylen);
 		return NULL;
 	}
 	*missing = false;

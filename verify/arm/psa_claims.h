@@ -88,6 +88,16 @@ void psa_claims_to_verdict(const struct psa_claims *c, const char *prefix,
                            struct verdict *v);
 
 /*
+ * What load/arm.c records (artifact_set_malformed, ARTIFACT_ARM_KEY) when
+ * a path yields no key at all: a directory holding no key file it can
+ * read, or a key file it cannot read. psa_key_load reports them as a
+ * missing key ("no provisioned key: collateral_path/iak_pub.pem is not
+ * readable"), not as an invalid one.
+ */
+#define PSA_KEY_NOTE_DIR  "collateral_path: no Arm key file can be read"
+#define PSA_KEY_NOTE_FILE "collateral_path: the key file cannot be read"
+
+/*
  * The provisioned verification key for a token, from the ARTIFACT_ARM_KEY
  * artifacts of SET (keys and bodies: verify/core/artifact.h): the
  * request's key JSON_KEY ("iak", "cpak"), else its endorsement store

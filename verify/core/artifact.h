@@ -57,7 +57,12 @@ enum artifact_kind {
 	                               * nothing. A member that is not a
 	                               * non-empty string is kept as its
 	                               * JSON text, ARTIFACT_RESERIALIZED,
-	                               * and refused as no PEM key */
+	                               * and refused as no PEM key; a path
+	                               * that yields no key is noted as
+	                               * malformed with PSA_KEY_NOTE_DIR /
+	                               * _FILE (verify/arm/psa_claims.h),
+	                               * which the verifier reports as a
+	                               * missing key */
 	ARTIFACT_KIND__COUNT
 };
 
