@@ -20,6 +20,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include "load/load.h"
 #include "verify/arm/cca_token.h"
 #include "verify/core/cose.h"
 #include "verify/core/ecdsa.h"
@@ -43,14 +44,21 @@ run(const uint8_t *buf, size_t len, const json_t *col, const char *path,
 {
 	struct verify_config cfg;
 	struct verify_request req;
+	struct artifact_set set;
 
 	verify_config_defaults(&cfg);
+	/* The collateral as teepassd and the CLI load it: the request's
+	 * member, else the path. */
+	artifact_set_init(&set);
+	if (col != NULL)
+		load_json(TP_PROVIDER_ARM_CCA, col, &set);
+	else if (path != NULL)
+		load_path(TP_PROVIDER_ARM_CCA, path, &set);
 	memset(&req, 0, sizeof(req));
 	req.evidence = buf;
 	req.evidence_len = len;
 	req.provider = TP_PROVIDER_ARM_CCA;
-	req.collateral = col;
-	req.collateral_path = path;
+	req.artifacts = &set;
 	req.now = 1700000000;
 	req.cfg = &cfg;
 	if (direct) {
@@ -61,6 +69,7 @@ run(const uint8_t *buf, size_t len, const json_t *col, const char *path,
 		 * the signature verified. */
 		verify_run(&req, v);
 	}
+	artifact_set_clear(&set);
 	verify_config_free(&cfg);
 }
 
@@ -185,6 +194,43 @@ test_rmm_sample(void **state)
 	                    "collateral_path/cpak_pub.pem");
 	assert_true(v.hardware_verified);
 	assert_string_equal(verdict_status(&v), "affirming");
+	verdict_free(&v);
+	/* The CPAK file itself, and a store by the platform's instance
+	 * id; a PSA IAK is no CPAK. */
+	run(tok, len, NULL, DIR_RMM "cpak_pub.pem", &v);
+	assert_true(verdict_valid(&v));
+	assert_string_equal(claim(&v, "attestation_key_source"),
+	                    "collateral_path");
+	assert_true(v.hardware_verified);
+	{
+		char id[80];
+		json_t *store;
+
+		snprintf(id, sizeof(id), "%s",
+		         claim(&v, "platform_instance_id"));
+		verdict_free(&v);
+		store = json_pack("{s:{s:s}}", "cpak", id, (const char *)pem);
+		run(tok, len, store, NULL, &v);
+		assert_true(verdict_valid(&v));
+		assert_false(v.hardware_verified);
+		assert_string_equal(claim(&v, "attestation_key_source"),
+		                    "collateral.cpak[instance_id]");
+		verdict_free(&v);
+		json_decref(store);
+		store = json_pack("{s:s}", "iak", (const char *)pem);
+		run(tok, len, store, NULL, &v);
+		assert_only_error(&v, "cca_key_missing");
+		verdict_free(&v);
+		json_decref(store);
+	}
+	/* A directory with the PSA key only. */
+	run(tok, len, NULL, "tests/data/psa/tfm_psa_2_0_0", &v);
+	assert_only_error(&v, "cca_key_missing");
+	assert_string_equal(
+	        json_string_value(json_object_get(json_array_get(v.errors, 0),
+	                                          "message")),
+	        "no provisioned key: collateral_path/cpak_pub.pem is not "
+	        "readable");
 	verdict_free(&v);
 	/* Detection: CCA only. */
 	assert_true(provider_arm_cca.detect(tok, len));

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -19,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include "load/load.h"
 #include "verify/core/cose.h"
 #include "verify/core/ecdsa.h"
 #include "verify/verify.h"
@@ -44,15 +47,22 @@ run(const uint8_t *buf, size_t len, const struct opts *o, struct verdict *v)
 {
 	struct verify_config cfg;
 	struct verify_request req;
+	struct artifact_set set;
 
 	verify_config_defaults(&cfg);
 	cfg.allow_debug = o->allow_debug;
+	/* The collateral as teepassd and the CLI load it: the request's
+	 * member, else the path. */
+	artifact_set_init(&set);
+	if (o->collateral != NULL)
+		load_json(TP_PROVIDER_ARM_PSA, o->collateral, &set);
+	else if (o->path != NULL)
+		load_path(TP_PROVIDER_ARM_PSA, o->path, &set);
 	memset(&req, 0, sizeof(req));
 	req.evidence = buf;
 	req.evidence_len = len;
 	req.provider = TP_PROVIDER_ARM_PSA;
-	req.collateral = o->collateral;
-	req.collateral_path = o->path;
+	req.artifacts = &set;
 	if (o->runtime_data != NULL) {
 		req.runtime_data = (const uint8_t *)o->runtime_data;
 		req.runtime_data_len = strlen(o->runtime_data);
@@ -67,6 +77,7 @@ run(const uint8_t *buf, size_t len, const struct opts *o, struct verdict *v)
 		 * the signature verified. */
 		verify_run(&req, v);
 	}
+	artifact_set_clear(&set);
 	verify_config_free(&cfg);
 }
 
@@ -240,6 +251,27 @@ test_tfm_sample(void **state)
 	free(tok);
 }
 
+/* The message of the first error, or "". */
+static const char *
+first_message(const struct verdict *v)
+{
+	const char *m = json_string_value(
+	        json_object_get(json_array_get(v->errors, 0), "message"));
+
+	return m != NULL ? m : "";
+}
+
+/* Writes LEN bytes of BUF to PATH. */
+static void
+write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
 static char *
 pem_of(EVP_PKEY *k)
 {
@@ -271,15 +303,25 @@ test_keys(void **state)
 	run(tok, len, &o, &v);
 	assert_only_error(&v, "psa_key_missing");
 	assert_false(v.hardware_verified);
+	assert_string_equal(first_message(&v),
+	                    "no provisioned key: give collateral {\"iak\": "
+	                    "\"<PEM>\"} or a collateral path holding "
+	                    "iak_pub.pem");
 	verdict_free(&v);
 	o.path = "tests/data/psa/no-such-dir";
 	run(tok, len, &o, &v);
 	assert_only_error(&v, "psa_key_missing");
+	assert_string_equal(first_message(&v),
+	                    "no provisioned key: collateral_path is not "
+	                    "readable");
 	verdict_free(&v);
 	/* A directory without iak_pub.pem. */
 	o.path = "tests/data/nitro";
 	run(tok, len, &o, &v);
 	assert_only_error(&v, "psa_key_missing");
+	assert_string_equal(first_message(&v),
+	                    "no provisioned key: collateral_path/iak_pub.pem "
+	                    "is not readable");
 	verdict_free(&v);
 	o.path = NULL;
 	/* Not a PEM key. */
@@ -613,6 +655,137 @@ test_made_tokens(void **state)
 	EVP_PKEY_free(key);
 }
 
+#define TFM_ID                                                                 \
+	"01fa58755f658627ce5460f29b75296713248cae7ad9e2984b90280efcbcb50248"
+
+/*
+ * The shapes load/arm.c reads and how the verifier names each (the same
+ * codes and messages as when the verifier read the collateral itself).
+ */
+static void
+test_loader_shapes(void **state)
+{
+	static const struct {
+		const char *json; /* the request's collateral */
+		const char *code; /* NULL: valid */
+		const char *message;
+	} cases[] = {
+	        {"{}", "psa_key_missing",
+	         "no provisioned key: give collateral {\"iak\": \"<PEM>\"} or "
+	         "a collateral path holding iak_pub.pem"},
+	        {"{\"iak\": \"\"}", "psa_key_invalid",
+	         "collateral.iak: want a PEM EC public key"},
+	        {"{\"iak\": null}", "psa_key_invalid",
+	         "collateral.iak: want a PEM EC public key"},
+	        {"{\"iak\": [\"x\"]}", "psa_key_invalid",
+	         "collateral.iak: want a PEM EC public key"},
+	        {"{\"iak\": {}}", "psa_key_missing",
+	         "collateral.iak has no key for this token's instance id"},
+	        {"{\"iak\": {\"" TFM_ID "\": 5}}", "psa_key_invalid",
+	         "collateral.iak: want a PEM EC public key"},
+	        {"{\"iak\": {\"" TFM_ID "\": \"\"}}", "psa_key_invalid",
+	         "collateral.iak: want a PEM EC public key"},
+	        /* A CCA key is no PSA key. */
+	        {"{\"cpak\": \"x\"}", "psa_key_missing",
+	         "no provisioned key: give collateral {\"iak\": \"<PEM>\"} or "
+	         "a collateral path holding iak_pub.pem"},
+	        {"[\"iak\"]", "psa_key_missing",
+	         "no provisioned key: give collateral {\"iak\": \"<PEM>\"} or "
+	         "a collateral path holding iak_pub.pem"},
+	};
+	struct verdict v;
+	size_t len, plen;
+	uint8_t *tok = tu_read_file(DIR_TFM "token.cbor", &len),
+	        *pem = tu_read_file(DIR_TFM "iak_pub.pem", &plen);
+	char dir[] = "/tmp/test_psa_XXXXXX", sub[64], file[192];
+	struct artifact_set set;
+	json_t *col;
+	uint8_t *big;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct opts o = {0};
+		col = json_loads(cases[i].json, 0, NULL);
+		assert_non_null(col);
+		o.collateral = col;
+		run(tok, len, &o, &v);
+		assert_only_error(&v, cases[i].code);
+		assert_string_equal(first_message(&v), cases[i].message);
+		verdict_free(&v);
+		json_decref(col);
+	}
+
+	/* The artifacts: keys and sources as verify/core/artifact.h says. */
+	col = json_pack("{s:s, s:{s:s}}", "iak", (const char *)pem, "cpak",
+	                TFM_ID, (const char *)pem);
+	artifact_set_init(&set);
+	load_json(TP_PROVIDER_ARM_PSA, col, &set);
+	assert_int_equal(artifact_set_count(&set, ARTIFACT_ARM_KEY), 2);
+	assert_string_equal(
+	        artifact_set_find(&set, ARTIFACT_ARM_KEY, "iak")->source,
+	        "request");
+	assert_non_null(
+	        artifact_set_find(&set, ARTIFACT_ARM_KEY, "cpak/" TFM_ID));
+	assert_false(set.malformed);
+	artifact_set_clear(&set);
+	json_decref(col);
+	load_path(TP_PROVIDER_ARM_PSA, DIR_TFM, &set);
+	assert_int_equal(artifact_set_count(&set, ARTIFACT_ARM_KEY), 1);
+	assert_string_equal(
+	        artifact_set_find(&set, ARTIFACT_ARM_KEY, "iak_pub.pem")
+	                ->source,
+	        "directory");
+	artifact_set_clear(&set);
+	load_path(TP_PROVIDER_ARM_PSA, DIR_TFM "iak_pub.pem", &set);
+	assert_string_equal(
+	        artifact_set_find(&set, ARTIFACT_ARM_KEY, "")->source, "file");
+	artifact_set_clear(&set);
+
+	/* The export layout (DIR/arm_key/<name>.pem) is the operator's
+	 * store too; a key file larger than any key is not read. */
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/arm_key", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(file, sizeof(file), "%s/%s.pem", sub, TFM_ID);
+	write_file(file, pem, plen);
+	{
+		struct opts o = {.path = dir};
+		run(tok, len, &o, &v);
+		assert_true(verdict_valid(&v));
+		assert_true(v.hardware_verified);
+		assert_string_equal(claim(&v, "attestation_key_source"),
+		                    "collateral_path");
+		verdict_free(&v);
+	}
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(sub), 0);
+	snprintf(file, sizeof(file), "%s/iak_pub.pem", dir);
+	big = calloc(1, 64 * 1024 + 1);
+	memcpy(big, pem, plen);
+	write_file(file, big, 64 * 1024 + 1);
+	{
+		struct opts o = {.path = dir};
+		run(tok, len, &o, &v);
+		assert_only_error(&v, "psa_key_missing");
+		assert_string_equal(first_message(&v),
+		                    "no provisioned key: collateral_path/"
+		                    "iak_pub.pem is not readable");
+		verdict_free(&v);
+		o.path = file;
+		run(tok, len, &o, &v);
+		assert_only_error(&v, "psa_key_missing");
+		assert_string_equal(
+		        first_message(&v),
+		        "no provisioned key: collateral_path is not "
+		        "readable");
+		verdict_free(&v);
+	}
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(big);
+	free(pem);
+	free(tok);
+}
+
 /* Random corruptions of the sample (fixed seed): never valid, no crash. */
 static void
 test_random_corruption(void **state)
@@ -650,6 +823,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_tfm_sample),
 	        cmocka_unit_test(test_keys),
+	        cmocka_unit_test(test_loader_shapes),
 	        cmocka_unit_test(test_hostile_sample),
 	        cmocka_unit_test(test_made_tokens),
 	        cmocka_unit_test(test_random_corruption),

@@ -1,9 +1,10 @@
 /*
  * Arm CCA attestation tokens (issue 8, item 5): the tag-399 collection of
  * a platform token signed by the provisioned CCA Platform Attestation Key
- * (request collateral {"cpak": PEM} or the collateral path) and a realm
- * token signed by the Realm Attestation Key it carries, bound together by
- * the platform challenge = hash(RAK) (RMM specification DEN0137, A7.2.3).
+ * (an ARTIFACT_ARM_KEY of req->artifacts: the operator's store, or the
+ * request's {"cpak": PEM}) and a realm token signed by the Realm
+ * Attestation Key it carries, bound together by the platform challenge
+ * = hash(RAK) (RMM specification DEN0137, A7.2.3).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,7 +118,7 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	enum tp_err code;
 	EVP_PKEY *cpak = NULL, *rak = NULL;
 	char why[256], src[64];
-	bool missing;
+	bool missing, provisioned;
 
 	v->hardware_verified = false;
 	v->certificate_chain_valid = TP_NULL;
@@ -163,9 +164,10 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	verdict_pass(v, "cca_claims");
 
 	/* Platform token: the provisioned CPAK. */
-	if ((cpak = psa_key_load(req, "cpak", "cpak_pub.pem", &pc->instance_id,
-	                         src, sizeof(src), &missing, why,
-	                         sizeof(why))) == NULL) {
+	if ((cpak = psa_key_load(req->artifacts, "cpak", "cpak_pub.pem",
+	                         &pc->instance_id, src, sizeof(src),
+	                         &provisioned, &missing, why, sizeof(why))) ==
+	    NULL) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(v, "cca_platform_signature",
 		             missing ? TP_ERR_cca_key_missing
@@ -207,7 +209,7 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	verdict_pass(v, "cca_rak_binding");
 	v->signature_valid = TP_TRUE;
 	/* As for PSA: only a provisioned CPAK vouches for the platform. */
-	psa_key_trust(v, src);
+	psa_key_trust(v, provisioned);
 	psa_key_record(v, cpak, "cpak", src);
 
 	psa_claims_to_verdict(pc, "platform_", v);

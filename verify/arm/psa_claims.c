@@ -1,9 +1,7 @@
 /* PSA / CCA platform claims and provisioned keys: see verify/psa_claims.h. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -524,100 +522,176 @@ pem_pubkey(const uint8_t *buf, size_t len)
 	return k;
 }
 
-static uint8_t *
-read_file(const char *path, size_t *len)
+/* The artifact of KIND ARTIFACT_ARM_KEY whose key is PREFIX + NAME. */
+static const struct artifact *
+key_find(const struct artifact_set *set, const char *prefix, const char *name)
 {
-	struct stat st;
-	uint8_t *buf = NULL;
-	FILE *f = NULL;
+	char key[sizeof(((struct artifact *)0)->key)];
 
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    st.st_size > MAX_KEY_FILE)
+	if ((size_t)snprintf(key, sizeof(key), "%s%s", prefix, name) >=
+	    sizeof(key))
 		return NULL;
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if ((buf = malloc((size_t)st.st_size)) != NULL &&
-	    fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = (size_t)st.st_size;
-	return buf;
+	return artifact_set_find(set, ARTIFACT_ARM_KEY, key);
 }
 
-EVP_PKEY *
-psa_key_load(const struct verify_request *req, const char *json_key,
-             const char *file_name, const struct psa_bytes *instance_id,
-             char *src, size_t srclen, bool *missing, char *why, size_t whylen)
+/* True when SET holds an endorsement store of JSON_KEY ("<key>/…"). */
+static bool
+store_given(const struct artifact_set *set, const char *json_key)
 {
-	const json_t *member;
-	const char *pem;
-	struct stat st;
-	char path[4096];
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	EVP_PKEY *k = NULL;
+	size_t n = artifact_set_count(set, ARTIFACT_ARM_KEY), kl;
+	char prefix[32];
 
-	*missing = true;
-	snprintf(src, srclen, "none");
-	member = json_is_object(req->collateral)
-	                 ? json_object_get(req->collateral, json_key)
-	                 : NULL;
-	if (json_is_object(member)) {
-		/* An endorsement store: the key of this instance only. */
-		char *id = instance_id->p != NULL
-		                   ? codec_hex_encode(instance_id->p,
-		                                      instance_id->n)
-		                   : NULL;
-		member = id != NULL ? json_object_get(member, id) : NULL;
-		free(id);
+	snprintf(prefix, sizeof(prefix), "%s/", json_key);
+	kl = strlen(prefix);
+	for (size_t i = 0; i < n; i++) {
+		const struct artifact *a =
+		        artifact_set_nth(set, ARTIFACT_ARM_KEY, i);
+		if (strcmp(a->source, "request") == 0 &&
+		    strncmp(a->key, prefix, kl) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Only the operator's store (a directory or a file) provisions a key. */
+static bool
+source_provisioned(const struct artifact *a)
+{
+	return strcmp(a->source, "directory") == 0 ||
+	       strcmp(a->source, "file") == 0;
+}
+
+/*
+ * The artifact holding the key for JSON_KEY / FILE_NAME and its
+ * description in SRC, or NULL (SRC and WHY say why).
+ */
+static const struct artifact *
+key_artifact(const struct artifact_set *set, const char *json_key,
+             const char *file_name, const struct psa_bytes *instance_id,
+             char *src, size_t srclen, char *why, size_t whylen)
+{
+	const struct artifact *a;
+
+	/* In the order the loaders are tried: the request's member (a key,
+	 * or a store by instance id), then the operator's store. */
+	if ((a = artifact_set_find(set, ARTIFACT_ARM_KEY, json_key)) != NULL &&
+	    strcmp(a->source, "request") == 0) {
+		snprintf(src, srclen, "collateral.%s", json_key);
+		return a;
+	}
+	if (store_given(set, json_key)) {
+		char prefix[32], *id = NULL;
+
 		snprintf(src, srclen, "collateral.%s[instance_id]", json_key);
-		if (member == NULL) {
+		snprintf(prefix, sizeof(prefix), "%s/", json_key);
+		if (instance_id->p != NULL)
+			id = codec_hex_encode(instance_id->p, instance_id->n);
+		a = id != NULL ? key_find(set, prefix, id) : NULL;
+		free(id);
+		if (a == NULL)
 			snprintf(why, whylen,
 			         "collateral.%s has no key for this token's "
 			         "instance id",
 			         json_key);
-			return NULL;
-		}
-		*missing = false;
-	} else if (member != NULL) {
-		*missing = false;
-		snprintf(src, srclen, "collateral.%s", json_key);
+		return a;
 	}
-	if (member != NULL) {
-		if ((pem = json_string_value(member)) == NULL ||
-		    (k = pem_pubkey((const uint8_t *)pem,
-		                    json_string_length(member))) == NULL)
-			snprintf(why, whylen,
-			         "collateral.%s: want a PEM EC public key",
-			         json_key);
-		return k;
-	}
-	if (req->collateral_path == NULL) {
-		snprintf(why, whylen,
-		         "no provisioned key: give collateral {\"%s\": "
-		         "\"<PEM>\"} or a collateral path holding %s",
-		         json_key, file_name);
-		return NULL;
-	}
-	if (stat(req->collateral_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(path, sizeof(path), "%s/%s", req->collateral_path,
-		         file_name);
+	if ((a = artifact_set_find(set, ARTIFACT_ARM_KEY, file_name)) != NULL &&
+	    source_provisioned(a)) {
 		snprintf(src, srclen, "collateral_path/%s", file_name);
-	} else {
-		snprintf(path, sizeof(path), "%s", req->collateral_path);
-		snprintf(src, srclen, "collateral_path");
+		return a;
 	}
-	if ((buf = read_file(path, &len)) == NULL) {
-		snprintf(why, whylen, "no provisioned key: %s is not readable",
-		         src);
+	/* A single file (or the export layout, DIR/arm_key/): key "". */
+	if ((a = artifact_set_find(set, ARTIFACT_ARM_KEY, "")) != NULL &&
+	    source_provisioned(a)) {
+		snprintf(src, srclen, "collateral_path");
+		return a;
+	}
+	snprintf(why, whylen,
+	         "no provisioned key: give collateral {\"%s\": "
+	         "\"<PEM>\"} or a collateral path holding %s",
+	         json_key, file_name);
+	return NULL;
+}
+
+/* True when SET holds a key read from a directory (another format's). */
+static bool
+directory_given(const struct artifact_set *set)
+{
+	size_t n = artifact_set_count(set, ARTIFACT_ARM_KEY);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(artifact_set_nth(set, ARTIFACT_ARM_KEY, i)->source,
+		           "directory") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * No key for FILE_NAME: *MISSING and WHY from what the loaders recorded
+ * (a path that yielded no key at all is a missing key; anything else
+ * they could not read or keep, an invalid one).
+ */
+static void
+key_absent(const struct artifact_set *set, const char *file_name, bool *missing,
+           char *why, size_t whylen)
+{
+	*missing = true;
+	if (set != NULL && set->malformed &&
+	    set->malformed_kind == ARTIFACT_ARM_KEY) {
+		if (strcmp(set->why, PSA_KEY_NOTE_DIR) == 0)
+			snprintf(
+			        why, whylen,
+			        "no provisioned key: collateral_path/%s is not "
+			        "readable",
+			        file_name);
+		else if (strcmp(set->why, PSA_KEY_NOTE_FILE) == 0)
+			snprintf(why, whylen,
+			         "no provisioned key: collateral_path is not "
+			         "readable");
+		else {
+			*missing = false;
+			snprintf(why, whylen, "%s", set->why);
+		}
+	} else if (directory_given(set)) {
+		snprintf(why, whylen,
+		         "no provisioned key: collateral_path/%s is not "
+		         "readable",
+		         file_name);
+	}
+}
+
+EVP_PKEY *
+psa_key_load(const struct artifact_set *set, const char *json_key,
+             const char *file_name, const struct psa_bytes *instance_id,
+             char *src, size_t srclen, bool *provisioned, bool *missing,
+             char *why, size_t whylen)
+{
+	const struct artifact *a;
+	EVP_PKEY *k = NULL;
+
+	*missing = true;
+	*provisioned = false;
+	snprintf(src, srclen, "none");
+	if ((a = key_artifact(set, json_key, file_name, instance_id, src,
+	                      srclen, why, whylen)) == NULL) {
+		key_absent(set, file_name, missing, why, whylen);
 		return NULL;
 	}
 	*missing = false;
-	if ((k = pem_pubkey(buf, len)) == NULL)
-		snprintf(why, whylen, "%s: want a PEM EC public key", src);
-	free(buf);
+	*provisioned = source_provisioned(a);
+	/* A member that was not a PEM text (a number, an object, ""): its
+	 * JSON text is never parsed as a key. */
+	if ((a->flags & ARTIFACT_RESERIALIZED) != 0 ||
+	    (k = pem_pubkey(a->body, a->body_len)) == NULL) {
+		/* The request's member (a key or a store) by its name. */
+		if (strcmp(a->source, "request") == 0)
+			snprintf(why, whylen,
+			         "collateral.%s: want a PEM EC public key",
+			         json_key);
+		else
+			snprintf(why, whylen, "%s: want a PEM EC public key",
+			         src);
+	}
 	return k;
 }
 
@@ -638,10 +712,8 @@ psa_key_record(struct verdict *v, EVP_PKEY *key, const char *item,
 }
 
 void
-psa_key_trust(struct verdict *v, const char *src)
+psa_key_trust(struct verdict *v, bool provisioned)
 {
-	bool provisioned = strncmp(src, "collateral_path", 15) == 0;
-
 	v->hardware_verified = provisioned;
 	if (!provisioned)
 		v->warning = true;

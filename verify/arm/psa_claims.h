@@ -88,19 +88,35 @@ void psa_claims_to_verdict(const struct psa_claims *c, const char *prefix,
                            struct verdict *v);
 
 /*
- * The provisioned verification key for a token: from the request's
- * collateral object member JSON_KEY — a PEM public key, or an object of
- * PEM keys by instance id (lower-case hex of INSTANCE_ID, the endorsement
- * store shape) — else from req->collateral_path (a PEM file, or a
- * directory holding FILE_NAME).
- * Returns the key (caller frees) and a description of where it came from
- * in SRC, or NULL with *MISSING true when none was supplied (or false
- * when one was supplied but is not a PEM EC public key) and WHY.
+ * What load/arm.c records (artifact_set_malformed, ARTIFACT_ARM_KEY) when
+ * a path yields no key at all: a directory holding no key file it can
+ * read, or a key file it cannot read. psa_key_load reports them as a
+ * missing key ("no provisioned key: collateral_path/iak_pub.pem is not
+ * readable"), not as an invalid one.
  */
-EVP_PKEY *psa_key_load(const struct verify_request *req, const char *json_key,
+#define PSA_KEY_NOTE_DIR  "collateral_path: no Arm key file can be read"
+#define PSA_KEY_NOTE_FILE "collateral_path: the key file cannot be read"
+
+/*
+ * The provisioned verification key for a token, from the ARTIFACT_ARM_KEY
+ * artifacts of SET (keys and bodies: verify/core/artifact.h): the
+ * request's key JSON_KEY ("iak", "cpak"), else its endorsement store
+ * entry "<JSON_KEY>/<lower-case hex of INSTANCE_ID>", else the operator's
+ * FILE_NAME ("iak_pub.pem", "cpak_pub.pem") from a directory, else the
+ * operator's single key file (key "").
+ * Returns the key (caller frees), a description of where it came from in
+ * SRC ("collateral.iak", "collateral.iak[instance_id]",
+ * "collateral_path/iak_pub.pem", "collateral_path") and in *PROVISIONED
+ * whether the operator's store supplied it (source "directory" or
+ * "file"); or NULL with *MISSING true when none was supplied (or false
+ * when one was supplied but is not a PEM EC public key, or the loaders
+ * recorded one they could not read) and WHY.
+ */
+EVP_PKEY *psa_key_load(const struct artifact_set *set, const char *json_key,
                        const char *file_name,
                        const struct psa_bytes *instance_id, char *src,
-                       size_t srclen, bool *missing, char *why, size_t whylen);
+                       size_t srclen, bool *provisioned, bool *missing,
+                       char *why, size_t whylen);
 
 /*
  * Records the provisioned KEY in V: the collateral item ITEM (the SHA-256
@@ -111,11 +127,12 @@ void psa_key_record(struct verdict *v, EVP_PKEY *key, const char *item,
                     const char *src);
 
 /*
- * Sets hardware_verified from where the attestation key came from (SRC
- * as psa_key_load wrote it): true only for the verifier's provisioned
- * store (collateral_path); a key supplied in the request's collateral
- * gives hardware_verified false and at most EAR "warning".
+ * Sets hardware_verified from where the attestation key came from
+ * (PROVISIONED as psa_key_load wrote it): true only for the operator's
+ * provisioned store (a directory or a file); a key supplied in the
+ * request's collateral gives hardware_verified false and at most EAR
+ * "warning".
  */
-void psa_key_trust(struct verdict *v, const char *src);
+void psa_key_trust(struct verdict *v, bool provisioned);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * Arm PSA attestation tokens (issue 8, item 4): a tagged COSE_Sign1
  * (RFC 9783 §5, RFC 9052 §4.2) signed by the device's Initial Attestation
- * Key, whose public part is provisioned (request collateral {"iak": PEM}
- * or the collateral path). Claims: RFC 9783 §4; see verify/psa_claims.h.
+ * Key, whose public part is provisioned (an ARTIFACT_ARM_KEY of
+ * req->artifacts: the operator's store, or the request's {"iak": PEM}).
+ * Claims: RFC 9783 §4; see verify/psa_claims.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,7 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	enum tp_err code;
 	EVP_PKEY *iak = NULL;
 	char why[256], src[64];
-	bool missing;
+	bool missing, provisioned;
 
 	v->hardware_verified = false;
 	v->certificate_chain_valid = TP_NULL;
@@ -106,9 +107,9 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	}
 	verdict_pass(v, "psa_claims");
 
-	if ((iak = psa_key_load(req, "iak", "iak_pub.pem", &c->instance_id, src,
-	                        sizeof(src), &missing, why, sizeof(why))) ==
-	    NULL) {
+	if ((iak = psa_key_load(req->artifacts, "iak", "iak_pub.pem",
+	                        &c->instance_id, src, sizeof(src), &provisioned,
+	                        &missing, why, sizeof(why))) == NULL) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(v, "psa_signature",
 		             missing ? TP_ERR_psa_key_missing
@@ -126,9 +127,9 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	v->signature_valid = TP_TRUE;
 	verdict_pass(v, "psa_signature");
 	/* Only a key the verifier holds (the operator's provisioned store,
-	 * collateral_path) vouches for a device; a key sent in the request
+	 * a directory or a file) vouches for a device; a key sent in the request
 	 * by the attester's side proves nothing about hardware. */
-	psa_key_trust(v, src);
+	psa_key_trust(v, provisioned);
 	psa_key_record(v, iak, "iak", src);
 
 	psa_claims_to_verdict(c, "", v);

@@ -41,9 +41,28 @@ enum artifact_kind {
 	                               * for a device-chain certificate */
 	ARTIFACT_NVIDIA_RIM_OCSP,     /* key "<serial hex>": DER OCSP response
 	                               * for a RIM-chain certificate */
-	ARTIFACT_ARM_KEY,             /* key: instance id hex or "" (any):
-	                               * a PSA IAK / CCA CPAK (PEM, JWK or
-	                               * JWKS text) */
+	ARTIFACT_ARM_KEY,             /* a PSA IAK / CCA CPAK: the PEM text
+	                               * of an EC public key (load/arm.c).
+	                               * Keys: "iak", "cpak" (the request's
+	                               * member); "iak/<id>", "cpak/<id>" (an
+	                               * entry of the request's store, <id>
+	                               * the instance id in lower-case hex;
+	                               * an empty store is "iak/" with body
+	                               * "{}"); "iak_pub.pem", "cpak_pub.pem"
+	                               * (files of a directory); "" (a
+	                               * single key file, or DIR/arm_key/:
+	                               * either format). Source "directory"
+	                               * or "file": provisioned by the
+	                               * operator; "request": it vouches for
+	                               * nothing. A member that is not a
+	                               * non-empty string is kept as its
+	                               * JSON text, ARTIFACT_RESERIALIZED,
+	                               * and refused as no PEM key; a path
+	                               * that yields no key is noted as
+	                               * malformed with PSA_KEY_NOTE_DIR /
+	                               * _FILE (verify/arm/psa_claims.h),
+	                               * which the verifier reports as a
+	                               * missing key */
 	ARTIFACT_KIND__COUNT
 };
 
