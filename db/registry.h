@@ -154,18 +154,33 @@ enum db_status db_endpoint_list(PGconn *c, const struct db_endpoint_filter *f,
 
 /* --- passports --- */
 
+/* A passport's revocation state (db_passport_revoke,
+ * db_passport_status). Times are Unix microseconds. */
+struct db_passport_state {
+	char id[37];
+	char status[8]; /* active, expired or revoked as of NOW */
+	int64_t expires_at;
+	int64_t revoked_at;      /* DB_TIME_NULL when not revoked */
+	char *revocation_reason; /* NULL when not revoked; caller frees */
+	char endpoint_id[37];    /* "" when none */
+};
+
+/* Frees what S owns; NULL-safe. */
+void db_passport_state_clear(struct db_passport_state *s);
+
 /*
  * Revokes passport ID with REASON (idempotent: the first reason stays)
  * when OWNER (a provider id) owns its endpoint, or any passport when
- * OWNER is NULL (db/passport_revoke.c). *out = the status document.
+ * OWNER is NULL (db/passport_revoke.c): DB_OK fills *OUT, DB_NOT_FOUND
+ * for a passport the caller may not revoke, an unknown or malformed id.
  */
 enum db_status db_passport_revoke(PGconn *c, const char *id, const char *owner,
-                                  const char *reason, int64_t now,
-                                  json_t **out);
+                                  const char *reason,
+                                  struct db_passport_state *out);
 
-/* {"id","status","expires_at","revoked_at","revocation_reason",
- * "endpoint_id"} as of NOW (db/passport_status.c). */
+/* The state of passport ID as of NOW (db/passport_status.c);
+ * DB_NOT_FOUND for unknown or malformed ids. */
 enum db_status db_passport_status(PGconn *c, const char *id, int64_t now,
-                                  json_t **out);
+                                  struct db_passport_state *out);
 
 #endif

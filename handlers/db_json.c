@@ -1,0 +1,116 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "common/tptime.h"
+#include "handlers/db_json.h"
+
+/* Seconds of US, rounded down as PostgreSQL's to_char truncates. */
+static int64_t
+seconds(int64_t us, int64_t *frac)
+{
+	int64_t s = us / 1000000, f = us % 1000000;
+
+	if (f < 0) {
+		s--;
+		f += 1000000;
+	}
+	if (frac != NULL)
+		*frac = f;
+	return s;
+}
+
+json_t *
+db_json_time(int64_t us)
+{
+	char buf[32];
+
+	if (us == DB_TIME_NULL)
+		return json_null();
+	tptime_format(seconds(us, NULL), buf);
+	return json_string(buf);
+}
+
+json_t *
+db_json_time_us(int64_t us)
+{
+	char buf[32], out[48];
+	int64_t frac;
+	size_t n;
+
+	if (us == DB_TIME_NULL)
+		return json_null();
+	tptime_format(seconds(us, &frac), buf);
+	n = strlen(buf);
+	if (n == 0 || buf[n - 1] != 'Z')
+		return NULL;
+	buf[n - 1] = '\0';
+	snprintf(out, sizeof(out), "%s.%06lldZ", buf, (long long)frac);
+	return json_string(out);
+}
+
+json_t *
+db_json_text(const char *s, bool empty_null)
+{
+	if (s == NULL || (empty_null && *s == '\0'))
+		return json_null();
+	return json_string(s);
+}
+
+json_t *
+db_json_passport_summary(const struct db_passport *p)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:s, s:o}",
+	                 "id", p->id, "status", p->status, "ear_status",
+	                 p->ear_status, "tee_type", p->tee_type,
+	                 "hardware_attested", p->hardware_attested,
+	                 "created_at", db_json_time_us(p->created_at),
+	                 "verified_at", db_json_time(p->verified_at),
+	                 "expires_at", db_json_time(p->expires_at),
+	                 "evidence_sha256", p->evidence_sha256, "endpoint_id",
+	                 db_json_text(p->endpoint_id, true));
+}
+
+json_t *
+db_json_passport(const struct db_passport *p)
+{
+	json_t *o = db_json_passport_summary(p), *claims;
+
+	if (o == NULL || p->token == NULL)
+		goto fail;
+	/* A stored document that does not parse shows as null, as ever. */
+	claims = p->claims_json != NULL ? json_loads(p->claims_json, 0, NULL)
+	                                : NULL;
+	if (json_object_set_new(o, "claims",
+	                        claims != NULL ? claims : json_null()) != 0 ||
+	    json_object_set_new(o, "token", json_string(p->token)) != 0)
+		goto fail;
+	if (p->revoked_at_text != NULL &&
+	    json_object_set_new(o, "revoked_at",
+	                        json_string(p->revoked_at_text)) != 0)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+json_t *
+db_json_passport_issued(const struct db_passport_issued *p)
+{
+	if (p->token == NULL)
+		return NULL;
+	return json_pack("{s:s, s:s, s:o}", "id", p->id, "token", p->token,
+	                 "expires_at", db_json_time(p->expires_at));
+}
+
+json_t *
+db_json_passport_state(const struct db_passport_state *s, int64_t checked_at)
+{
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id", s->id,
+	                 "status", s->status, "expires_at",
+	                 db_json_time(s->expires_at), "revoked_at",
+	                 db_json_time(s->revoked_at), "revocation_reason",
+	                 db_json_text(s->revocation_reason, false),
+	                 "endpoint_id", db_json_text(s->endpoint_id, true),
+	                 "checked_at", db_json_time(checked_at * 1000000));
+}
