@@ -1,6 +1,7 @@
 #ifndef TP_DB_REGISTRY_H
 #define TP_DB_REGISTRY_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -134,10 +135,43 @@ enum db_status db_endpoint_attested(PGconn *c, const char *id,
  * not live. */
 enum db_status db_endpoint_retire(PGconn *c, const char *id);
 
-/* Endpoint ID as the API shows it, status as of NOW
- * (db/endpoint_get.c). */
+/* An endpoint as the API shows it (db_endpoint_get, db_endpoint_list).
+ * Times are Unix microseconds. */
+struct db_endpoint {
+	char id[37];
+	char provider_id[37];
+	char *url;
+	char *model_name;
+	char *model_digest;
+	char tee_type[128];
+	char status[12]; /* attested, stale, revoked, failed or retired */
+	/* the current reference values */
+	int ref_version;
+	char ref_sha256[80];
+	char *ref_doc_json; /* JSON text */
+	/* the current passport: passport_id "" when none */
+	char passport_id[37];
+	char passport_status[8]; /* active, expired or revoked */
+	int64_t passport_expires_at;
+	char *passport_token;
+	int64_t last_attested_at;
+	char *last_errors_json; /* JSON text, NULL when none */
+	int64_t created_at;
+	int64_t retired_at; /* DB_TIME_NULL when live */
+};
+
+/* Frees what E owns; NULL-safe. */
+void db_endpoint_clear(struct db_endpoint *e);
+
+/* Frees N endpoints of db_endpoint_list; NULL-safe. */
+void db_endpoint_list_free(struct db_endpoint *e, size_t n);
+
+/*
+ * Endpoint ID, status as of NOW (db/endpoint_get.c): DB_NOT_FOUND for
+ * unknown or malformed ids. The caller frees with db_endpoint_clear.
+ */
 enum db_status db_endpoint_get(PGconn *c, const char *id, int64_t now,
-                               json_t **out);
+                               struct db_endpoint *out);
 
 struct db_endpoint_filter {
 	const char *tee_type; /* NULL: any */
@@ -148,9 +182,11 @@ struct db_endpoint_filter {
 	int limit;
 };
 
-/* Endpoints newest first (db/endpoint_list.c). */
+/* At most f->limit endpoints newest first (db/endpoint_list.c): *out
+ * (db_endpoint_list_free) holds *n of them. */
 enum db_status db_endpoint_list(PGconn *c, const struct db_endpoint_filter *f,
-                                int64_t now, json_t **out);
+                                int64_t now, struct db_endpoint **out,
+                                size_t *n);
 
 /* --- passports --- */
 

@@ -114,3 +114,45 @@ db_json_passport_state(const struct db_passport_state *s, int64_t checked_at)
 	                 "endpoint_id", db_json_text(s->endpoint_id, true),
 	                 "checked_at", db_json_time(checked_at * 1000000));
 }
+
+/* Stored JSON text parsed, JSON null for NULL; NULL when it does not
+ * parse. */
+static json_t *
+doc(const char *text)
+{
+	return text != NULL ? json_loads(text, 0, NULL) : json_null();
+}
+
+json_t *
+db_json_endpoint(const struct db_endpoint *e)
+{
+	json_t *passport;
+
+	if (e->passport_id[0] == '\0')
+		passport = json_null();
+	else if (e->passport_token == NULL)
+		return NULL;
+	else
+		passport =
+		        json_pack("{s:s, s:s, s:o, s:s}", "id", e->passport_id,
+		                  "status", e->passport_status, "expires_at",
+		                  db_json_time(e->passport_expires_at), "token",
+		                  e->passport_token);
+	if (e->url == NULL || e->model_name == NULL ||
+	    e->model_digest == NULL || e->ref_doc_json == NULL) {
+		json_decref(passport);
+		return NULL;
+	}
+	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s,"
+	                 " s:{s:i, s:s, s:o}, s:o, s:o, s:o, s:o, s:o}",
+	                 "id", e->id, "provider_id", e->provider_id, "url",
+	                 e->url, "model", "name", e->model_name, "digest",
+	                 e->model_digest, "tee_type", e->tee_type, "status",
+	                 e->status, "reference_values", "version",
+	                 e->ref_version, "sha256", e->ref_sha256, "values",
+	                 doc(e->ref_doc_json), "passport", passport,
+	                 "last_attested_at", db_json_time(e->last_attested_at),
+	                 "last_errors", doc(e->last_errors_json), "created_at",
+	                 db_json_time(e->created_at), "retired_at",
+	                 db_json_time(e->retired_at));
+}

@@ -38,4 +38,7 @@ json_t *db_json_passport_issued(const struct db_passport_issued *p);
 json_t *db_json_passport_state(const struct db_passport_state *s,
                                int64_t checked_at);
 
+/* An endpoint as GET /api/endpoints/{id} shows it. */
+json_t *db_json_endpoint(const struct db_endpoint *e);
+
 #endif
