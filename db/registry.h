@@ -45,13 +45,21 @@ enum db_status db_api_key_insert(PGconn *c, const char *id,
                                  const char *token_sha256,
                                  const char *provider_id, const char *label);
 
+/* A revoked key (db_api_key_revoke). */
+struct db_api_key_revoked {
+	char id[17];
+	char scope[12];       /* admin or provider */
+	char provider_id[37]; /* "" for admin keys */
+	int64_t revoked_at;   /* Unix microseconds */
+};
+
 /*
- * Revokes key ID (idempotent) when it belongs to OWNER (a provider id),
- * or any key when OWNER is NULL (db/api_key_revoke.c). *out =
- * {"id","scope","provider_id","revoked_at"}.
+ * Revokes key ID (idempotent: the first time stays) when it belongs to
+ * OWNER (a provider id), or any key when OWNER is NULL
+ * (db/api_key_revoke.c): DB_NOT_FOUND for another's or an unknown key.
  */
 enum db_status db_api_key_revoke(PGconn *c, const char *id, const char *owner,
-                                 json_t **out);
+                                 struct db_api_key_revoked *out);
 
 /* --- providers --- */
 
@@ -65,10 +73,25 @@ enum db_status db_provider_exists(PGconn *c, const char *id);
 enum db_status db_audit_insert(PGconn *c, const char *actor, const char *action,
                                const char *target, const json_t *detail);
 
-/* Newest first, entries with id < BEFORE (NULL: from the newest)
- * (db/audit_list.c). */
+/* An entry of the audit log. */
+struct db_audit_entry {
+	int64_t id;
+	int64_t at; /* Unix microseconds */
+	char *actor;
+	char *action;
+	char *target;      /* NULL when none */
+	char *detail_json; /* JSON text */
+};
+
+/*
+ * At most LIMIT entries newest first, with id < BEFORE (NULL: from the
+ * newest) (db/audit_list.c): *out (db_audit_list_free) holds *n.
+ */
 enum db_status db_audit_list(PGconn *c, const char *before, int limit,
-                             json_t **out);
+                             struct db_audit_entry **out, size_t *n);
+
+/* Frees N entries of db_audit_list; NULL-safe. */
+void db_audit_list_free(struct db_audit_entry *e, size_t n);
 
 /* --- endpoints --- */
 

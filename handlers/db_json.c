@@ -156,3 +156,21 @@ db_json_endpoint(const struct db_endpoint *e)
 	                 db_json_time(e->created_at), "retired_at",
 	                 db_json_time(e->retired_at));
 }
+
+json_t *
+db_json_api_key_revoked(const struct db_api_key_revoked *k)
+{
+	return json_pack("{s:s, s:s, s:o, s:o}", "id", k->id, "scope", k->scope,
+	                 "provider_id", db_json_text(k->provider_id, true),
+	                 "revoked_at", db_json_time(k->revoked_at));
+}
+
+json_t *
+db_json_audit_entry(const struct db_audit_entry *e)
+{
+	return json_pack("{s:I, s:o, s:s?, s:s?, s:o, s:o}", "id",
+	                 (json_int_t)e->id, "at", db_json_time_us(e->at),
+	                 "actor", e->actor, "action", e->action, "target",
+	                 db_json_text(e->target, false), "detail",
+	                 doc(e->detail_json));
+}

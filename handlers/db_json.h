@@ -41,4 +41,10 @@ json_t *db_json_passport_state(const struct db_passport_state *s,
 /* An endpoint as GET /api/endpoints/{id} shows it. */
 json_t *db_json_endpoint(const struct db_endpoint *e);
 
+/* {"id","scope","provider_id","revoked_at"}: DELETE /api/keys/{id}. */
+json_t *db_json_api_key_revoked(const struct db_api_key_revoked *k);
+
+/* An audit log entry as GET /api/audit lists it. */
+json_t *db_json_audit_entry(const struct db_audit_entry *e);
+
 #endif
