@@ -1,6 +1,8 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/codec.h"
 #include "common/tptime.h"
 #include "handlers/db_json.h"
 
@@ -173,4 +175,59 @@ db_json_audit_entry(const struct db_audit_entry *e)
 	                 "actor", e->actor, "action", e->action, "target",
 	                 db_json_text(e->target, false), "detail",
 	                 doc(e->detail_json));
+}
+
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ". */
+static json_t *
+seconds_json(int64_t t)
+{
+	char buf[32];
+
+	tptime_format(t, buf);
+	return json_string(buf);
+}
+
+static json_t *
+collateral_json(const struct db_collateral_entry *e, bool bodies)
+{
+	const struct db_collateral_row *w = &e->row;
+	json_t *o =
+	        json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:b}", "kind",
+	                  w->kind, "key", w->key, "sha256", w->sha256,
+	                  "issue_date", seconds_json(w->issue_date),
+	                  "next_update", seconds_json(w->next_update),
+	                  "fetched_at", seconds_json(w->fetched_at), "source",
+	                  w->source, "valid", e->valid);
+	char *b64;
+
+	if (o == NULL || !bodies)
+		return o;
+	b64 = w->body != NULL ? codec_base64_encode(w->body, w->body_len)
+	                      : NULL;
+	if (json_object_set_new(o, "body",
+	                        b64 != NULL ? json_string(b64) : json_null()) !=
+	            0 ||
+	    (w->issuer_chain != NULL &&
+	     json_object_set_new(o, "issuer_chain",
+	                         json_string(w->issuer_chain)) != 0)) {
+		json_decref(o);
+		o = NULL;
+	}
+	free(b64);
+	return o;
+}
+
+json_t *
+db_json_collateral_list(const struct db_collateral_entry *e, size_t n,
+                        bool bodies)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < n; i++)
+		if (json_array_append_new(
+		            arr, collateral_json(&e[i], bodies)) != 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	return arr;
 }

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "db/collateral.h"
 #include "db/db.h"
 #include "db/registry.h"
 
@@ -46,5 +47,14 @@ json_t *db_json_api_key_revoked(const struct db_api_key_revoked *k);
 
 /* An audit log entry as GET /api/audit lists it. */
 json_t *db_json_audit_entry(const struct db_audit_entry *e);
+
+/*
+ * The cached artifacts as GET /api/collateral and teepass collateral
+ * list/export show them: [{kind, key, sha256, issue_date, next_update,
+ * fetched_at, source, valid}], with BODIES also "body" (base64) and, when
+ * there is one, "issuer_chain".
+ */
+json_t *db_json_collateral_list(const struct db_collateral_entry *e, size_t n,
+                                bool bodies);
 
 #endif
