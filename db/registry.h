@@ -12,20 +12,10 @@
 /*
  * The endpoint registry (migrations/0002-registry.sql): one query per
  * file, db/<name>.c for db_<name>. Text parameters are passed to
- * PostgreSQL as parameters, never spliced into SQL. Queries that answer
- * a document build it in SQL (json_build_object) and hand it over as
- * JSON.
+ * PostgreSQL as parameters, never spliced into SQL. Queries answer C
+ * structs read by column name (db/row.h); the handlers build the API's
+ * JSON from them (handlers/db_json.h).
  */
-
-/* Runs STMT and parses column 0 of each row as JSON into an array
- * (db/registry_json.c). */
-enum db_status db_json_rows(PGconn *c, const struct db_stmt *stmt,
-                            const char *const *values, json_t **out);
-
-/* As db_json_rows for exactly one row: DB_NOT_FOUND when there is none;
- * a malformed id (SQLSTATE 22) is DB_NOT_FOUND too. */
-enum db_status db_json_row(PGconn *c, const struct db_stmt *stmt,
-                           const char *const *values, json_t **out);
 
 /* --- API keys --- */
 
