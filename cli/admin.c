@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "common/apikey.h"
+#include "common/tptime.h"
 #include "db/registry.h"
 
 struct tx_args {
@@ -117,7 +118,7 @@ out:
 struct revoke_args {
 	const char *actor;
 	const char *id;
-	json_t *out;
+	struct db_api_key_revoked out;
 };
 
 static enum db_status
@@ -126,8 +127,6 @@ revoke_tx(PGconn *c, void *arg)
 	struct revoke_args *a = arg;
 	enum db_status st;
 
-	json_decref(a->out);
-	a->out = NULL;
 	if ((st = db_api_key_revoke(c, a->id, NULL, &a->out)) != DB_OK)
 		return st;
 	return db_audit_insert(c, a->actor, "api_key.revoked", a->id, NULL);
@@ -141,7 +140,7 @@ revoke_key(int argc, char **argv)
 	struct tp_config cfg;
 	struct revoke_args a = {0};
 	const char *user = getenv("USER");
-	char actor[80];
+	char actor[80], at[32];
 	enum db_status st;
 	int rc = CLI_USAGE;
 
@@ -177,11 +176,10 @@ revoke_key(int argc, char **argv)
 		                "unreachable or not migrated)\n");
 		goto out;
 	}
-	printf("%s revoked at %s\n", argv[1],
-	       json_string_value(json_object_get(a.out, "revoked_at")));
+	tptime_format(a.out.revoked_at / 1000000, at);
+	printf("%s revoked at %s\n", argv[1], at);
 	rc = CLI_OK;
 out:
-	json_decref(a.out);
 	config_free(&cfg);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "collateral/collateral.h"
 #include "common/codec.h"
 #include "common/tptime.h"
+#include "handlers/db_json.h"
 #include "verify/intel/dcap_collateral.h"
 #include "verify/core/x509.h"
 
@@ -565,15 +566,19 @@ write_file(const char *path, const void *buf, size_t len)
 static int
 export_dir(PGconn *c, const char *dir, int64_t at)
 {
+	struct db_collateral_entry *rows = NULL;
 	json_t *arr = NULL, *a;
-	size_t i;
+	size_t i, count = 0;
 	int rc = CLI_USAGE;
 	char path[4096];
 
-	if (db_collateral_list(c, at, true, &arr) != DB_OK) {
+	if (db_collateral_list(c, at, true, &rows, &count) != DB_OK ||
+	    (arr = db_json_collateral_list(rows, count, true)) == NULL) {
+		db_collateral_list_free(rows, count);
 		fprintf(stderr, "teepass: cannot read the collateral cache\n");
 		return CLI_USAGE;
 	}
+	db_collateral_list_free(rows, count);
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "teepass: %s: %s\n", dir, strerror(errno));
 		goto out;
@@ -708,10 +713,15 @@ cli_collateral(int argc, char **argv)
 	} else if (strcmp(cmd, "export") == 0 && optind + 2 == argc) {
 		rc = export_dir(ic.c, argv[optind + 1], ic.at);
 	} else if (strcmp(cmd, "list") == 0) {
+		struct db_collateral_entry *rows = NULL;
+		size_t count = 0;
 		json_t *arr = NULL;
 		char *s;
-		if (db_collateral_list(ic.c, ic.at, false, &arr) != DB_OK)
+		if (db_collateral_list(ic.c, ic.at, false, &rows, &count) !=
+		    DB_OK)
 			goto out;
+		arr = db_json_collateral_list(rows, count, false);
+		db_collateral_list_free(rows, count);
 		s = json_dumps(arr, JSON_INDENT(2));
 		printf("%s\n", s != NULL ? s : "[]");
 		free(s);

@@ -1,12 +1,12 @@
-#include <stdio.h>
 #include <string.h>
 
 #include "db/registry.h"
+#include "db/row.h"
 
 static const struct db_stmt stmt = {
         "api_key_find",
-        "SELECT token_sha256, scope, coalesce(provider_id::text, ''),"
-        " revoked_at IS NOT NULL FROM api_keys WHERE id = $1",
+        "SELECT token_sha256, scope, provider_id::text AS provider_id,"
+        " revoked_at IS NOT NULL AS revoked FROM api_keys WHERE id = $1",
         1};
 
 enum db_status
@@ -15,6 +15,8 @@ db_api_key_find(PGconn *c, const char *id, struct db_api_key *k)
 	const char *v[1] = {id};
 	enum db_status st;
 	PGresult *res;
+	struct db_row row;
+	const char *scope;
 
 	memset(k, 0, sizeof(*k));
 	if ((res = db_run(c, &stmt, v, NULL, NULL, &st)) == NULL)
@@ -23,12 +25,17 @@ db_api_key_find(PGconn *c, const char *id, struct db_api_key *k)
 		PQclear(res);
 		return DB_NOT_FOUND;
 	}
-	snprintf(k->token_sha256, sizeof(k->token_sha256), "%s",
-	         PQgetvalue(res, 0, 0));
-	k->admin = strcmp(PQgetvalue(res, 0, 1), "admin") == 0;
-	snprintf(k->provider_id, sizeof(k->provider_id), "%s",
-	         PQgetvalue(res, 0, 2));
-	k->revoked = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	row = db_row_at(res, 0);
+	db_row_copy(&row, "token_sha256", k->token_sha256,
+	            sizeof(k->token_sha256));
+	scope = db_row_text(&row, "scope");
+	k->admin = scope != NULL && strcmp(scope, "admin") == 0;
+	db_row_copy(&row, "provider_id", k->provider_id,
+	            sizeof(k->provider_id));
+	k->revoked = db_row_bool(&row, "revoked");
+	st = row.ok ? DB_OK : DB_ERROR;
+	if (st != DB_OK)
+		memset(k, 0, sizeof(*k));
 	PQclear(res);
-	return DB_OK;
+	return st;
 }

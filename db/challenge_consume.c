@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/row.h"
 
 /*
  * One statement decides: the row is marked used only if it exists, is
@@ -13,9 +14,10 @@ static const struct db_stmt stmt = {
         "WITH used AS (UPDATE challenges SET used_at = to_timestamp($2::bigint)"
         " WHERE nonce = $1::bytea AND used_at IS NULL"
         " AND expires_at > to_timestamp($2::bigint) RETURNING 1)"
-        " SELECT (SELECT count(*) FROM used),"
+        " SELECT (SELECT count(*) FROM used) AS consumed,"
         " (SELECT CASE WHEN used_at IS NOT NULL THEN 'replayed'"
-        "  ELSE 'expired' END FROM challenges WHERE nonce = $1::bytea)",
+        "  ELSE 'expired' END FROM challenges WHERE nonce = $1::bytea)"
+        " AS refused",
         2};
 
 enum db_status
@@ -27,18 +29,26 @@ db_challenge_consume(PGconn *c, const uint8_t *nonce, size_t len, int64_t now,
 	int lens[2] = {(int)len, 0}, fmt[2] = {1, 0};
 	enum db_status st;
 	PGresult *res;
+	struct db_row row;
+	int64_t consumed;
+	const char *refused;
 
 	snprintf(t, sizeof(t), "%lld", (long long)now);
 	if ((res = db_run(c, &stmt, v, lens, fmt, &st)) == NULL)
 		return st;
-	if (strcmp(PQgetvalue(res, 0, 0), "1") == 0)
+	row = db_row_at(res, 0);
+	consumed = db_row_int64(&row, "consumed");
+	refused = db_row_text(&row, "refused");
+	if (!row.ok)
+		st = DB_ERROR;
+	else if (consumed == 1)
 		*r = DB_NONCE_OK;
-	else if (PQgetisnull(res, 0, 1))
+	else if (refused == NULL)
 		*r = DB_NONCE_UNKNOWN;
-	else if (strcmp(PQgetvalue(res, 0, 1), "replayed") == 0)
+	else if (strcmp(refused, "replayed") == 0)
 		*r = DB_NONCE_REPLAYED;
 	else
 		*r = DB_NONCE_EXPIRED;
 	PQclear(res);
-	return DB_OK;
+	return st;
 }

@@ -39,14 +39,23 @@ enum db_status db_collateral_get(PGconn *c, const char *kind, const char *key,
  */
 enum db_status db_collateral_put(PGconn *c, const struct db_collateral_row *r);
 
+/* A cached artifact as db_collateral_list reads it. */
+struct db_collateral_entry {
+	struct db_collateral_row row; /* body and issuer_chain only when
+	                               * listed WITH bodies */
+	bool valid;                   /* usable at the listing's AT */
+};
+
 /*
- * Every cached artifact as JSON, ordered by kind and key
- * (db/collateral_list.c): [{kind, key, sha256, issue_date, next_update,
- * fetched_at, source, valid (at AT)}]. With BODIES, also "body" (base64)
- * and "issuer_chain".
+ * Every cached artifact, ordered by kind and key (db/collateral_list.c):
+ * *out (db_collateral_list_free) holds *n. With BODIES, each row's body
+ * and issuer chain (NULL when none) too.
  */
 enum db_status db_collateral_list(PGconn *c, int64_t at, bool bodies,
-                                  json_t **out);
+                                  struct db_collateral_entry **out, size_t *n);
+
+/* Frees N entries of db_collateral_list; NULL-safe. */
+void db_collateral_list_free(struct db_collateral_entry *e, size_t n);
 
 /*
  * Session-level advisory lock on the hash of KIND/KEY

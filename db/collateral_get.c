@@ -3,13 +3,14 @@
 #include <string.h>
 
 #include "db/collateral.h"
+#include "db/row.h"
 
 static const struct db_stmt stmt = {
         "collateral_get",
         "SELECT body, issuer_chain, sha256,"
-        " extract(epoch FROM issue_date)::bigint,"
-        " extract(epoch FROM next_update)::bigint,"
-        " extract(epoch FROM fetched_at)::bigint, source"
+        " extract(epoch FROM issue_date)::bigint AS issue_date,"
+        " extract(epoch FROM next_update)::bigint AS next_update,"
+        " extract(epoch FROM fetched_at)::bigint AS fetched_at, source"
         " FROM collateral_artifacts WHERE kind = $1 AND key = $2"
         " AND issue_date <= to_timestamp($3::bigint)"
         " AND next_update > to_timestamp($3::bigint)",
@@ -34,8 +35,7 @@ db_collateral_get(PGconn *c, const char *kind, const char *key, int64_t at,
 	const char *v[3] = {kind, key, t};
 	enum db_status st;
 	PGresult *res;
-	unsigned char *bin = NULL;
-	size_t n = 0;
+	struct db_row row;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(t, sizeof(t), "%lld", (long long)at);
@@ -45,32 +45,20 @@ db_collateral_get(PGconn *c, const char *kind, const char *key, int64_t at,
 		st = DB_NOT_FOUND;
 		goto out;
 	}
-	/* bytea arrives as text (\x...): unescape it. */
-	bin = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &n);
-	if (bin == NULL || (out->body = malloc(n + 1)) == NULL) {
-		st = DB_ERROR;
-		goto out;
-	}
-	memcpy(out->body, bin, n);
-	out->body[n] = '\0';
-	out->body_len = n;
-	if (!PQgetisnull(res, 0, 1) &&
-	    (out->issuer_chain = strdup(PQgetvalue(res, 0, 1))) == NULL) {
-		st = DB_ERROR;
-		goto out;
-	}
+	row = db_row_at(res, 0);
+	db_row_bytea(&row, "body", &out->body, &out->body_len);
+	out->issuer_chain = db_row_strdup(&row, "issuer_chain");
 	snprintf(out->kind, sizeof(out->kind), "%s", kind);
 	snprintf(out->key, sizeof(out->key), "%s", key);
-	snprintf(out->sha256, sizeof(out->sha256), "%s", PQgetvalue(res, 0, 2));
-	out->issue_date = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-	out->next_update = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
-	out->fetched_at = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
-	snprintf(out->source, sizeof(out->source), "%s", PQgetvalue(res, 0, 6));
-	st = DB_OK;
+	db_row_copy(&row, "sha256", out->sha256, sizeof(out->sha256));
+	out->issue_date = db_row_int64(&row, "issue_date");
+	out->next_update = db_row_int64(&row, "next_update");
+	out->fetched_at = db_row_int64(&row, "fetched_at");
+	db_row_copy(&row, "source", out->source, sizeof(out->source));
+	st = row.ok ? DB_OK : DB_ERROR;
 out:
 	if (st != DB_OK)
 		db_collateral_row_clear(out);
-	PQfreemem(bin);
 	PQclear(res);
 	return st;
 }

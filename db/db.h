@@ -17,6 +17,10 @@ enum db_status {
 	DB_ERROR,
 };
 
+/* A timestamp column that is SQL NULL, in structs that hold Unix
+ * microseconds. */
+#define DB_TIME_NULL INT64_MIN
+
 /* A prepared statement: one per query file, prepared once per
  * connection on first use. */
 struct db_stmt {
@@ -92,25 +96,55 @@ struct db_passport_row {
 /* Inserts a passport (db/passport_insert.c). */
 enum db_status db_passport_insert(PGconn *c, const struct db_passport_row *r);
 
+/* A passport as the API shows it (db_passport_get, db_passport_list).
+ * Times are Unix microseconds. */
+struct db_passport {
+	char id[37];
+	char status[8]; /* active, expired or revoked as of the query's NOW */
+	char ear_status[16];
+	char tee_type[128];
+	bool hardware_attested;
+	int64_t created_at, verified_at, expires_at;
+	char evidence_sha256[80];
+	char endpoint_id[37]; /* "" when none */
+	/* created_at as PostgreSQL prints it: the keyset cursor of
+	 * db_passport_list, exact for the (created_at, id) comparison. */
+	char cursor[64];
+	/* db_passport_get only (NULL from db_passport_list): */
+	char *claims_json; /* the claims document, JSON text */
+	char *token;
+	char *revoked_at_text; /* as PostgreSQL prints it; NULL when not
+	                        * revoked */
+};
+
+/* Frees what P owns; NULL-safe. */
+void db_passport_clear(struct db_passport *p);
+
+/* A passport to hand out again (db_passport_find_by_request). */
+struct db_passport_issued {
+	char id[37];
+	char *token;        /* caller frees */
+	int64_t expires_at; /* Unix microseconds */
+};
+
 /*
  * An active, unexpired passport issued for the same request digest and
  * signed by KID, the key that would sign it now — after a rotation a
  * request gets a passport under the new key
- * (db/passport_find_by_request.c): *out = {"id","token","expires_at"}.
+ * (db/passport_find_by_request.c). DB_OK fills *OUT (free out->token).
  */
 enum db_status db_passport_find_by_request(PGconn *c,
                                            const char *request_sha256,
                                            int64_t now, const char *kid,
-                                           json_t **out);
+                                           struct db_passport_issued *out);
 
 /*
- * The passport ID as JSON (db/passport_get.c): id, status (active,
- * expired, revoked as of NOW), ear_status, tee_type, hardware_attested,
- * created_at, verified_at, expires_at, evidence_sha256, endpoint_id,
- * claims, token.
+ * The passport ID with its status as of NOW, claims and token
+ * (db/passport_get.c). DB_NOT_FOUND for unknown or malformed ids. The
+ * caller frees with db_passport_clear.
  */
 enum db_status db_passport_get(PGconn *c, const char *id, int64_t now,
-                               json_t **out);
+                               struct db_passport *out);
 
 struct db_passport_filter {
 	const char *tee_type;      /* NULL: any */
@@ -122,9 +156,16 @@ struct db_passport_filter {
 	int limit;
 };
 
-/* Newest first (db/passport_list.c); *out is an array of summaries. */
+/*
+ * At most f->limit passports newest first (db/passport_list.c), without
+ * claims or token: *out (db_passport_list_free) holds *n of them.
+ */
 enum db_status db_passport_list(PGconn *c, const struct db_passport_filter *f,
-                                int64_t now, json_t **out);
+                                int64_t now, struct db_passport **out,
+                                size_t *n);
+
+/* Frees N passports of db_passport_list; NULL-safe. */
+void db_passport_list_free(struct db_passport *p, size_t n);
 
 /* --- challenges --- */
 

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/trust_blobs.h"
 #include "db/db.h"
+#include "db/row.h"
 
 /* migrations/NNNN-what.sql, embedded at build time, in name order. */
 extern const struct trust_blob migration_blobs[];
@@ -52,11 +53,15 @@ db_schema_version(PGconn *c, int *version)
 	enum db_status st = DB_OK;
 
 	*version = 0;
-	res = PQexec(c, "SELECT coalesce(max(version), 0) FROM "
+	res = PQexec(c, "SELECT coalesce(max(version), 0) AS version FROM "
 	                "schema_migrations");
-	if (PQresultStatus(res) == PGRES_TUPLES_OK)
-		*version = atoi(PQgetvalue(res, 0, 0));
-	else if (PQstatus(c) != CONNECTION_OK)
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		struct db_row row = db_row_at(res, 0);
+
+		*version = (int)db_row_int64(&row, "version");
+		if (!row.ok)
+			st = DB_ERROR;
+	} else if (PQstatus(c) != CONNECTION_OK)
 		st = DB_UNAVAILABLE;
 	else if (strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?: "",
 	                "42P01") != 0) /* no table yet: version 0 */
@@ -90,7 +95,10 @@ apply(PGconn *c, const struct trust_blob *m, int *applied, char *err,
 		goto out;
 	}
 	if (PQntuples(res) == 1) {
-		if (strcmp(PQgetvalue(res, 0, 0), hex) != 0) {
+		struct db_row row = db_row_at(res, 0);
+		const char *recorded = db_row_text(&row, "sha256");
+
+		if (recorded == NULL || strcmp(recorded, hex) != 0) {
 			snprintf(err, errlen,
 			         "migration %s was edited after it was applied "
 			         "(recorded sha256 differs); migrations are "

@@ -1,12 +1,14 @@
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "db/db.h"
+#include "db/row.h"
 
 static const struct db_stmt stmt = {
         "passport_find_by_request",
-        "SELECT id::text, token,"
-        " to_char(expires_at AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+        "SELECT id::text AS id, token,"
+        " (extract(epoch FROM expires_at) * 1000000)::bigint AS expires_at"
         " FROM passports WHERE request_sha256 = $1 AND status = 'active'"
         " AND expires_at > to_timestamp($2::bigint) AND kid = $3"
         " ORDER BY created_at DESC LIMIT 1",
@@ -14,25 +16,32 @@ static const struct db_stmt stmt = {
 
 enum db_status
 db_passport_find_by_request(PGconn *c, const char *request_sha256, int64_t now,
-                            const char *kid, json_t **out)
+                            const char *kid, struct db_passport_issued *out)
 {
 	char t[24];
 	const char *v[3] = {request_sha256, t, kid};
 	enum db_status st;
 	PGresult *res;
+	struct db_row row;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	snprintf(t, sizeof(t), "%lld", (long long)now);
 	if ((res = db_run(c, &stmt, v, NULL, NULL, &st)) == NULL)
 		return st;
 	if (PQntuples(res) == 0) {
 		st = DB_NOT_FOUND;
-	} else {
-		*out = json_pack("{s:s, s:s, s:s}", "id", PQgetvalue(res, 0, 0),
-		                 "token", PQgetvalue(res, 0, 1), "expires_at",
-		                 PQgetvalue(res, 0, 2));
-		st = *out != NULL ? DB_OK : DB_ERROR;
+		goto out;
 	}
+	row = db_row_at(res, 0);
+	db_row_copy(&row, "id", out->id, sizeof(out->id));
+	out->token = db_row_strdup(&row, "token");
+	out->expires_at = db_row_time(&row, "expires_at");
+	st = row.ok && out->token != NULL ? DB_OK : DB_ERROR;
+	if (st != DB_OK) {
+		free(out->token);
+		out->token = NULL;
+	}
+out:
 	PQclear(res);
 	return st;
 }

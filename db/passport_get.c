@@ -1,24 +1,26 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "db/db.h"
 #include "db/passport_row.h"
 
 static const struct db_stmt stmt = {"passport_get",
                                     "SELECT " PASSPORT_COLUMNS
-                                    ", claims::text, token, revoked_at::text"
+                                    ", claims::text AS claims, token,"
+                                    " revoked_at::text AS revoked_at"
                                     " FROM passports WHERE id = $2::uuid",
                                     2};
 
 enum db_status
-db_passport_get(PGconn *c, const char *id, int64_t now, json_t **out)
+db_passport_get(PGconn *c, const char *id, int64_t now, struct db_passport *out)
 {
 	char t[24];
 	const char *v[2] = {t, id};
 	enum db_status st;
 	PGresult *res;
-	json_t *o = NULL, *claims;
+	struct db_row row;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	snprintf(t, sizeof(t), "%lld", (long long)now);
 	if ((res = db_run(c, &stmt, v, NULL, NULL, &st)) == NULL)
 		return st == DB_INVALID ? DB_NOT_FOUND : st;
@@ -26,21 +28,17 @@ db_passport_get(PGconn *c, const char *id, int64_t now, json_t **out)
 		st = DB_NOT_FOUND;
 		goto out;
 	}
-	if ((o = passport_row_summary(res, 0)) == NULL) {
-		st = DB_ERROR;
-		goto out;
-	}
-	claims = json_loads(PQgetvalue(res, 0, 11), 0, NULL);
-	json_object_set_new(o, "claims", claims != NULL ? claims : json_null());
-	json_object_set_new(o, "token", json_string(PQgetvalue(res, 0, 12)));
-	if (!PQgetisnull(res, 0, 13))
-		json_object_set_new(o, "revoked_at",
-		                    json_string(PQgetvalue(res, 0, 13)));
-	*out = o;
-	o = NULL;
-	st = DB_OK;
+	row = db_row_at(res, 0);
+	passport_row_read(&row, out);
+	out->claims_json = db_row_strdup(&row, "claims");
+	out->token = db_row_strdup(&row, "token");
+	out->revoked_at_text = db_row_strdup(&row, "revoked_at");
+	st = row.ok && out->claims_json != NULL && out->token != NULL
+	             ? DB_OK
+	             : DB_ERROR;
 out:
-	json_decref(o);
+	if (st != DB_OK)
+		db_passport_clear(out);
 	PQclear(res);
 	return st;
 }

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "db/db.h"
 #include "db/passport_row.h"
@@ -27,15 +28,17 @@ static const struct db_stmt stmt = {
 
 enum db_status
 db_passport_list(PGconn *c, const struct db_passport_filter *f, int64_t now,
-                 json_t **out)
+                 struct db_passport **out, size_t *n)
 {
 	char t[24], lim[16];
 	const char *v[7];
 	enum db_status st;
 	PGresult *res;
-	json_t *arr;
+	struct db_passport *p = NULL;
+	size_t count;
 
 	*out = NULL;
+	*n = 0;
 	snprintf(t, sizeof(t), "%lld", (long long)now);
 	snprintf(lim, sizeof(lim), "%d", f->limit);
 	v[0] = t;
@@ -47,20 +50,25 @@ db_passport_list(PGconn *c, const struct db_passport_filter *f, int64_t now,
 	v[6] = lim;
 	if ((res = db_run(c, &stmt, v, NULL, NULL, &st)) == NULL)
 		return st;
-	if ((arr = json_array()) == NULL) {
-		PQclear(res);
-		return DB_ERROR;
+	count = (size_t)PQntuples(res);
+	if ((p = calloc(count > 0 ? count : 1, sizeof(*p))) == NULL) {
+		st = DB_ERROR;
+		goto out;
 	}
-	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *o = passport_row_summary(res, i);
-		if (o == NULL)
-			continue;
-		/* The cursor of the last row is handed out by the handler. */
-		json_object_set_new(o, "_cursor_created",
-		                    json_string(PQgetvalue(res, i, 10)));
-		json_array_append_new(arr, o);
+	for (size_t i = 0; i < count; i++) {
+		struct db_row row = db_row_at(res, (int)i);
+
+		if (!passport_row_read(&row, &p[i])) {
+			st = DB_ERROR;
+			goto out;
+		}
 	}
+	*out = p;
+	*n = count;
+	p = NULL;
+	st = DB_OK;
+out:
+	db_passport_list_free(p, count);
 	PQclear(res);
-	*out = arr;
-	return DB_OK;
+	return st;
 }

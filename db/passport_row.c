@@ -1,25 +1,43 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/passport_row.h"
 
-json_t *
-passport_row_summary(const PGresult *res, int row)
+bool
+passport_row_read(struct db_row *r, struct db_passport *p)
 {
-	json_t *o = json_pack(
-	        "{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s}", "id",
-	        PQgetvalue(res, row, 0), "status", PQgetvalue(res, row, 1),
-	        "ear_status", PQgetvalue(res, row, 2), "tee_type",
-	        PQgetvalue(res, row, 3), "hardware_attested",
-	        strcmp(PQgetvalue(res, row, 4), "t") == 0, "created_at",
-	        PQgetvalue(res, row, 5), "verified_at", PQgetvalue(res, row, 6),
-	        "expires_at", PQgetvalue(res, row, 7), "evidence_sha256",
-	        PQgetvalue(res, row, 8));
+	db_row_copy(r, "id", p->id, sizeof(p->id));
+	db_row_copy(r, "status", p->status, sizeof(p->status));
+	db_row_copy(r, "ear_status", p->ear_status, sizeof(p->ear_status));
+	db_row_copy(r, "tee_type", p->tee_type, sizeof(p->tee_type));
+	p->hardware_attested = db_row_bool(r, "hardware_attested");
+	p->created_at = db_row_time(r, "created_at");
+	p->verified_at = db_row_time(r, "verified_at");
+	p->expires_at = db_row_time(r, "expires_at");
+	db_row_copy(r, "evidence_sha256", p->evidence_sha256,
+	            sizeof(p->evidence_sha256));
+	db_row_copy(r, "endpoint_id", p->endpoint_id, sizeof(p->endpoint_id));
+	db_row_copy(r, "cursor_created", p->cursor, sizeof(p->cursor));
+	return r->ok;
+}
 
-	if (o == NULL)
-		return NULL;
-	json_object_set_new(o, "endpoint_id",
-	                    PQgetisnull(res, row, 9)
-	                            ? json_null()
-	                            : json_string(PQgetvalue(res, row, 9)));
-	return o;
+void
+db_passport_clear(struct db_passport *p)
+{
+	if (p == NULL)
+		return;
+	free(p->claims_json);
+	free(p->token);
+	free(p->revoked_at_text);
+	p->claims_json = NULL;
+	p->token = NULL;
+	p->revoked_at_text = NULL;
+}
+
+void
+db_passport_list_free(struct db_passport *p, size_t n)
+{
+	for (size_t i = 0; p != NULL && i < n; i++)
+		db_passport_clear(&p[i]);
+	free(p);
 }

@@ -1,6 +1,7 @@
 #ifndef TP_DB_REGISTRY_H
 #define TP_DB_REGISTRY_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -11,20 +12,10 @@
 /*
  * The endpoint registry (migrations/0002-registry.sql): one query per
  * file, db/<name>.c for db_<name>. Text parameters are passed to
- * PostgreSQL as parameters, never spliced into SQL. Queries that answer
- * a document build it in SQL (json_build_object) and hand it over as
- * JSON.
+ * PostgreSQL as parameters, never spliced into SQL. Queries answer C
+ * structs read by column name (db/row.h); the handlers build the API's
+ * JSON from them (handlers/db_json.h).
  */
-
-/* Runs STMT and parses column 0 of each row as JSON into an array
- * (db/registry_json.c). */
-enum db_status db_json_rows(PGconn *c, const struct db_stmt *stmt,
-                            const char *const *values, json_t **out);
-
-/* As db_json_rows for exactly one row: DB_NOT_FOUND when there is none;
- * a malformed id (SQLSTATE 22) is DB_NOT_FOUND too. */
-enum db_status db_json_row(PGconn *c, const struct db_stmt *stmt,
-                           const char *const *values, json_t **out);
 
 /* --- API keys --- */
 
@@ -44,13 +35,21 @@ enum db_status db_api_key_insert(PGconn *c, const char *id,
                                  const char *token_sha256,
                                  const char *provider_id, const char *label);
 
+/* A revoked key (db_api_key_revoke). */
+struct db_api_key_revoked {
+	char id[17];
+	char scope[12];       /* admin or provider */
+	char provider_id[37]; /* "" for admin keys */
+	int64_t revoked_at;   /* Unix microseconds */
+};
+
 /*
- * Revokes key ID (idempotent) when it belongs to OWNER (a provider id),
- * or any key when OWNER is NULL (db/api_key_revoke.c). *out =
- * {"id","scope","provider_id","revoked_at"}.
+ * Revokes key ID (idempotent: the first time stays) when it belongs to
+ * OWNER (a provider id), or any key when OWNER is NULL
+ * (db/api_key_revoke.c): DB_NOT_FOUND for another's or an unknown key.
  */
 enum db_status db_api_key_revoke(PGconn *c, const char *id, const char *owner,
-                                 json_t **out);
+                                 struct db_api_key_revoked *out);
 
 /* --- providers --- */
 
@@ -64,10 +63,25 @@ enum db_status db_provider_exists(PGconn *c, const char *id);
 enum db_status db_audit_insert(PGconn *c, const char *actor, const char *action,
                                const char *target, const json_t *detail);
 
-/* Newest first, entries with id < BEFORE (NULL: from the newest)
- * (db/audit_list.c). */
+/* An entry of the audit log. */
+struct db_audit_entry {
+	int64_t id;
+	int64_t at; /* Unix microseconds */
+	char *actor;
+	char *action;
+	char *target;      /* NULL when none */
+	char *detail_json; /* JSON text */
+};
+
+/*
+ * At most LIMIT entries newest first, with id < BEFORE (NULL: from the
+ * newest) (db/audit_list.c): *out (db_audit_list_free) holds *n.
+ */
 enum db_status db_audit_list(PGconn *c, const char *before, int limit,
-                             json_t **out);
+                             struct db_audit_entry **out, size_t *n);
+
+/* Frees N entries of db_audit_list; NULL-safe. */
+void db_audit_list_free(struct db_audit_entry *e, size_t n);
 
 /* --- endpoints --- */
 
@@ -134,10 +148,43 @@ enum db_status db_endpoint_attested(PGconn *c, const char *id,
  * not live. */
 enum db_status db_endpoint_retire(PGconn *c, const char *id);
 
-/* Endpoint ID as the API shows it, status as of NOW
- * (db/endpoint_get.c). */
+/* An endpoint as the API shows it (db_endpoint_get, db_endpoint_list).
+ * Times are Unix microseconds. */
+struct db_endpoint {
+	char id[37];
+	char provider_id[37];
+	char *url;
+	char *model_name;
+	char *model_digest;
+	char tee_type[128];
+	char status[12]; /* attested, stale, revoked, failed or retired */
+	/* the current reference values */
+	int ref_version;
+	char ref_sha256[80];
+	char *ref_doc_json; /* JSON text */
+	/* the current passport: passport_id "" when none */
+	char passport_id[37];
+	char passport_status[8]; /* active, expired or revoked */
+	int64_t passport_expires_at;
+	char *passport_token;
+	int64_t last_attested_at;
+	char *last_errors_json; /* JSON text, NULL when none */
+	int64_t created_at;
+	int64_t retired_at; /* DB_TIME_NULL when live */
+};
+
+/* Frees what E owns; NULL-safe. */
+void db_endpoint_clear(struct db_endpoint *e);
+
+/* Frees N endpoints of db_endpoint_list; NULL-safe. */
+void db_endpoint_list_free(struct db_endpoint *e, size_t n);
+
+/*
+ * Endpoint ID, status as of NOW (db/endpoint_get.c): DB_NOT_FOUND for
+ * unknown or malformed ids. The caller frees with db_endpoint_clear.
+ */
 enum db_status db_endpoint_get(PGconn *c, const char *id, int64_t now,
-                               json_t **out);
+                               struct db_endpoint *out);
 
 struct db_endpoint_filter {
 	const char *tee_type; /* NULL: any */
@@ -148,24 +195,41 @@ struct db_endpoint_filter {
 	int limit;
 };
 
-/* Endpoints newest first (db/endpoint_list.c). */
+/* At most f->limit endpoints newest first (db/endpoint_list.c): *out
+ * (db_endpoint_list_free) holds *n of them. */
 enum db_status db_endpoint_list(PGconn *c, const struct db_endpoint_filter *f,
-                                int64_t now, json_t **out);
+                                int64_t now, struct db_endpoint **out,
+                                size_t *n);
 
 /* --- passports --- */
+
+/* A passport's revocation state (db_passport_revoke,
+ * db_passport_status). Times are Unix microseconds. */
+struct db_passport_state {
+	char id[37];
+	char status[8]; /* active, expired or revoked as of NOW */
+	int64_t expires_at;
+	int64_t revoked_at;      /* DB_TIME_NULL when not revoked */
+	char *revocation_reason; /* NULL when not revoked; caller frees */
+	char endpoint_id[37];    /* "" when none */
+};
+
+/* Frees what S owns; NULL-safe. */
+void db_passport_state_clear(struct db_passport_state *s);
 
 /*
  * Revokes passport ID with REASON (idempotent: the first reason stays)
  * when OWNER (a provider id) owns its endpoint, or any passport when
- * OWNER is NULL (db/passport_revoke.c). *out = the status document.
+ * OWNER is NULL (db/passport_revoke.c): DB_OK fills *OUT, DB_NOT_FOUND
+ * for a passport the caller may not revoke, an unknown or malformed id.
  */
 enum db_status db_passport_revoke(PGconn *c, const char *id, const char *owner,
-                                  const char *reason, int64_t now,
-                                  json_t **out);
+                                  const char *reason,
+                                  struct db_passport_state *out);
 
-/* {"id","status","expires_at","revoked_at","revocation_reason",
- * "endpoint_id"} as of NOW (db/passport_status.c). */
+/* The state of passport ID as of NOW (db/passport_status.c);
+ * DB_NOT_FOUND for unknown or malformed ids. */
 enum db_status db_passport_status(PGconn *c, const char *id, int64_t now,
-                                  json_t **out);
+                                  struct db_passport_state *out);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "db/registry.h"
 #include "handlers/auth.h"
+#include "handlers/db_json.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 
@@ -17,9 +18,10 @@ handler_audit_get(struct request *r)
 	struct auth who;
 	enum db_status st;
 	const char *s, *before = NULL;
-	json_t *rows = NULL, *last;
+	struct db_audit_entry *rows = NULL;
+	json_t *arr;
 	int limit = 50;
-	size_t n;
+	size_t n = 0;
 	PGconn *c;
 
 	if (!auth_require_admin(r, &who))
@@ -39,12 +41,21 @@ handler_audit_get(struct request *r)
 	}
 	if ((c = db_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE, TP_ERR_not_found);
-	if ((st = db_audit_list(c, before, limit, &rows)) != DB_OK)
+	if ((st = db_audit_list(c, before, limit, &rows, &n)) != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_not_found);
-	n = json_array_size(rows);
-	last = n == (size_t)limit ? json_array_get(rows, n - 1) : NULL;
-	return reply_json(
-	        r, 200,
-	        json_pack("{s:o, s:O?}", "entries", rows, "next_before",
-	                  last != NULL ? json_object_get(last, "id") : NULL));
+	arr = json_array();
+	for (size_t i = 0; arr != NULL && i < n; i++)
+		if (json_array_append_new(arr, db_json_audit_entry(&rows[i])) !=
+		    0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	/* A full page may have a next one: entries before the last id. */
+	if (arr != NULL)
+		arr = json_pack("{s:o, s:o}", "entries", arr, "next_before",
+		                n > 0 && n == (size_t)limit
+		                        ? json_integer(rows[n - 1].id)
+		                        : json_null());
+	db_audit_list_free(rows, n);
+	return reply_json(r, 200, arr);
 }

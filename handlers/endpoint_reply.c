@@ -1,4 +1,5 @@
 #include "db/registry.h"
+#include "handlers/db_json.h"
 #include "handlers/endpoint_reply.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -9,16 +10,21 @@ endpoint_reply(struct request *r, unsigned status, const char *id,
 {
 	enum db_status st = DB_UNAVAILABLE;
 	PGconn *c = db_conn();
-	json_t *view = NULL;
+	struct db_endpoint e;
+	json_t *view;
 
 	if (c != NULL)
-		st = db_endpoint_get(c, id, config_now(&app.cfg), &view);
+		st = db_endpoint_get(c, id, config_now(&app.cfg), &e);
 	if (st != DB_OK) {
 		json_decref(verdict);
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 	}
-	if (verdict != NULL)
+	view = db_json_endpoint(&e);
+	db_endpoint_clear(&e);
+	if (verdict != NULL && view != NULL)
 		json_object_set_new(view, "verdict", verdict);
+	else
+		json_decref(verdict);
 	return reply_json(r, status, view);
 }
 

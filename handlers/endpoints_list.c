@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db/registry.h"
+#include "handlers/db_json.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -22,7 +23,9 @@ handler_endpoints_list(struct request *r)
 	enum tp_provider tee;
 	enum db_status st;
 	const char *s;
-	json_t *rows = NULL, *last;
+	struct db_endpoint *rows = NULL;
+	json_t *arr;
+	size_t n = 0;
 	PGconn *c;
 
 	f.limit = 50;
@@ -64,17 +67,23 @@ handler_endpoints_list(struct request *r)
 	if ((c = db_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE,
 		                    TP_ERR_endpoint_not_found);
-	st = db_endpoint_list(c, &f, config_now(&app.cfg), &rows);
+	st = db_endpoint_list(c, &f, config_now(&app.cfg), &rows, &n);
 	if (st == DB_INVALID)
 		return reply_error(r, TP_ERR_invalid_query, NULL);
 	if (st != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);
+	arr = json_array();
+	for (size_t i = 0; arr != NULL && i < n; i++)
+		if (json_array_append_new(arr, db_json_endpoint(&rows[i])) !=
+		    0) {
+			json_decref(arr);
+			arr = NULL;
+		}
 	/* A full page may have a next one: its cursor is the last id. */
-	last = json_array_size(rows) == (size_t)f.limit
-	               ? json_array_get(rows, json_array_size(rows) - 1)
-	               : NULL;
-	return reply_json(
-	        r, 200,
-	        json_pack("{s:o, s:O?}", "endpoints", rows, "next_cursor",
-	                  last != NULL ? json_object_get(last, "id") : NULL));
+	if (arr != NULL)
+		arr = json_pack("{s:o, s:s?}", "endpoints", arr, "next_cursor",
+		                n > 0 && n == (size_t)f.limit ? rows[n - 1].id
+		                                              : NULL);
+	db_endpoint_list_free(rows, n);
+	return reply_json(r, 200, arr);
 }

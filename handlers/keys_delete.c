@@ -8,13 +8,14 @@
 #include "common/apikey.h"
 #include "db/registry.h"
 #include "handlers/auth.h"
+#include "handlers/db_json.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 
 struct tx_args {
 	const struct auth *who;
 	const char *id;
-	json_t *out;
+	struct db_api_key_revoked out;
 };
 
 static enum db_status
@@ -23,8 +24,6 @@ transaction(PGconn *c, void *arg)
 	struct tx_args *a = arg;
 	enum db_status st;
 
-	json_decref(a->out);
-	a->out = NULL;
 	st = db_api_key_revoke(c, a->id, auth_owner(a->who), &a->out);
 	if (st != DB_OK)
 		return st;
@@ -46,9 +45,7 @@ handler_keys_delete(struct request *r)
 		return reply_error(r, TP_ERR_api_key_not_found, NULL);
 	a.who = &who;
 	a.id = r->param;
-	if ((st = db_tx(transaction, &a)) != DB_OK) {
-		json_decref(a.out);
+	if ((st = db_tx(transaction, &a)) != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_api_key_not_found);
-	}
-	return reply_json(r, 200, a.out);
+	return reply_json(r, 200, db_json_api_key_revoked(&a.out));
 }

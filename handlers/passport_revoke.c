@@ -6,6 +6,7 @@
  */
 #include "db/registry.h"
 #include "handlers/auth.h"
+#include "handlers/db_json.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -18,7 +19,7 @@ struct tx_args {
 	const struct auth *who;
 	const char *id;
 	const char *reason;
-	json_t *out;
+	struct db_passport_state out;
 };
 
 static enum db_status
@@ -28,10 +29,9 @@ transaction(PGconn *c, void *arg)
 	enum db_status st;
 	json_t *detail;
 
-	json_decref(a->out);
-	a->out = NULL;
+	db_passport_state_clear(&a->out);
 	st = db_passport_revoke(c, a->id, auth_owner(a->who), a->reason,
-	                        config_now(&app.cfg), &a->out);
+	                        &a->out);
 	if (st != DB_OK)
 		return st;
 	detail = json_pack("{s:s}", "reason", a->reason);
@@ -48,7 +48,7 @@ handler_passport_revoke(struct request *r)
 	struct tx_args a = {0};
 	enum db_status st;
 	bool bad = false;
-	json_t *doc;
+	json_t *doc, *out;
 
 	if (!auth_authenticate(r, &who))
 		return MHD_YES;
@@ -67,8 +67,10 @@ handler_passport_revoke(struct request *r)
 	st = db_tx(transaction, &a);
 	json_decref(doc);
 	if (st != DB_OK) {
-		json_decref(a.out);
+		db_passport_state_clear(&a.out);
 		return reg_reply_db(r, st, TP_ERR_passport_not_found);
 	}
-	return reply_json(r, 200, a.out);
+	out = db_json_passport_state(&a.out, config_now(&app.cfg));
+	db_passport_state_clear(&a.out);
+	return reply_json(r, 200, out);
 }

@@ -3,6 +3,7 @@
  * for relying parties, cacheable for a minute.
  */
 #include "db/registry.h"
+#include "handlers/db_json.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -14,8 +15,10 @@
 enum MHD_Result
 handler_passport_status(struct request *r)
 {
+	struct db_passport_state s;
+	int64_t now = config_now(&app.cfg);
 	enum db_status st;
-	json_t *out = NULL;
+	json_t *out;
 	PGconn *c;
 
 	if (!reg_is_uuid(r->param))
@@ -23,9 +26,11 @@ handler_passport_status(struct request *r)
 	if ((c = db_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE,
 		                    TP_ERR_passport_not_found);
-	st = db_passport_status(c, r->param, config_now(&app.cfg), &out);
+	st = db_passport_status(c, r->param, now, &s);
 	if (st != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_passport_not_found);
+	out = db_json_passport_state(&s, now);
+	db_passport_state_clear(&s);
 	r->max_age = STATUS_MAX_AGE;
 	return reply_json(r, 200, out);
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "handlers/db_json.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -20,7 +21,7 @@ enum MHD_Result
 handler_passports_get(struct request *r)
 {
 	PGconn *c;
-	json_t *p = NULL;
+	struct db_passport p;
 	enum db_status st;
 	enum MHD_Result ret;
 
@@ -39,12 +40,11 @@ handler_passports_get(struct request *r)
 		metrics_db_unavailable();
 		return reply_error(r, TP_ERR_database_unavailable, NULL);
 	}
-	if (wants_jwt(r)) {
-		const char *tok =
-		        json_string_value(json_object_get(p, "token"));
-		ret = reply_bytes(r, 200, "application/jwt", tok, strlen(tok));
-		json_decref(p);
-		return ret;
-	}
-	return reply_json(r, 200, p);
+	if (wants_jwt(r))
+		ret = reply_bytes(r, 200, "application/jwt", p.token,
+		                  strlen(p.token));
+	else
+		ret = reply_json(r, 200, db_json_passport(&p));
+	db_passport_clear(&p);
+	return ret;
 }

@@ -3,6 +3,7 @@
 
 #include "common/codec.h"
 #include "db/db.h"
+#include "handlers/db_json.h"
 #include "handlers/handlers.h"
 #include "server/app.h"
 #include "server/metrics.h"
@@ -66,9 +67,10 @@ handler_passports_list(struct request *r)
 	enum tp_provider tee;
 	enum db_status st;
 	PGconn *c;
-	json_t *rows = NULL, *out, *last;
+	struct db_passport *rows = NULL;
+	json_t *arr = NULL, *out;
 	char *next = NULL;
-	size_t n;
+	size_t n = 0;
 
 	f.limit = 20;
 	if ((s = request_query(r, "limit")) != NULL) {
@@ -107,7 +109,7 @@ handler_passports_list(struct request *r)
 		metrics_db_unavailable();
 		return reply_error(r, TP_ERR_database_unavailable, NULL);
 	}
-	st = db_passport_list(c, &f, config_now(&app.cfg), &rows);
+	st = db_passport_list(c, &f, config_now(&app.cfg), &rows, &n);
 	if (st == DB_INVALID)
 		return reply_error(r, TP_ERR_invalid_cursor, "cursor");
 	if (st != DB_OK) {
@@ -116,16 +118,20 @@ handler_passports_list(struct request *r)
 		metrics_db_unavailable();
 		return reply_error(r, TP_ERR_database_unavailable, NULL);
 	}
-	n = json_array_size(rows);
-	last = n > 0 ? json_array_get(rows, n - 1) : NULL;
-	if (last != NULL && n == (size_t)f.limit)
-		next = cursor_encode(
-		        json_string_value(
-		                json_object_get(last, "_cursor_created")),
-		        json_string_value(json_object_get(last, "id")));
-	for (size_t i = 0; i < n; i++)
-		json_object_del(json_array_get(rows, i), "_cursor_created");
-	out = json_pack("{s:o, s:s?}", "passports", rows, "next_cursor", next);
+	/* A full page may have a next one: its cursor is the last row's. */
+	if (n > 0 && n == (size_t)f.limit)
+		next = cursor_encode(rows[n - 1].cursor, rows[n - 1].id);
+	arr = json_array();
+	for (size_t i = 0; arr != NULL && i < n; i++)
+		if (json_array_append_new(
+		            arr, db_json_passport_summary(&rows[i])) != 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	out = arr != NULL ? json_pack("{s:o, s:s?}", "passports", arr,
+	                              "next_cursor", next)
+	                  : NULL;
 	free(next);
+	db_passport_list_free(rows, n);
 	return reply_json(r, 200, out);
 }

@@ -14,6 +14,7 @@
 #include "db/registry.h"
 #include "handlers/attestation.h"
 #include "handlers/auth.h"
+#include "handlers/db_json.h"
 #include "handlers/handlers.h"
 #include "handlers/ratelimit.h"
 #include "handlers/registry_util.h"
@@ -140,7 +141,7 @@ transaction(PGconn *c, void *arg)
 {
 	struct tx_args *a = arg;
 	enum db_status st;
-	json_t *existing = NULL;
+	struct db_passport_issued existing;
 
 	if ((st = attestation_consume_nonce(c, a->att, &a->usable)) != DB_OK)
 		return st;
@@ -152,9 +153,10 @@ transaction(PGconn *c, void *arg)
 	                                 &existing);
 	if (st == DB_OK) {
 		json_decref(a->att->passport);
-		a->att->passport = existing;
+		a->att->passport = db_json_passport_issued(&existing);
+		free(existing.token);
 		a->reused = true;
-		return DB_OK;
+		return a->att->passport != NULL ? DB_OK : DB_ERROR;
 	}
 	if (st != DB_NOT_FOUND)
 		return st;
