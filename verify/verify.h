@@ -23,11 +23,10 @@ struct verify_request {
 	size_t runtime_data_len;
 	const uint8_t *nonce; /* NULL when not given */
 	size_t nonce_len;
-	const json_t *expected;      /* {"runtime", "model", "config",
-	                                   * "auditors"} or NULL */
-	const json_t *collateral;    /* caller-supplied, or NULL */
-	const char *collateral_path; /* file or directory, or NULL */
-	/* The collateral, as filled by the loaders; NULL: none. */
+	const json_t *expected; /* {"runtime", "model", "config",
+	                         * "auditors"} or NULL */
+	/* The collateral, as the loaders (load/, collateral/resolve.c)
+	 * filled it; NULL: none. verify/ reads nothing else. */
 	const struct artifact_set *artifacts;
 	int64_t now; /* verification time (Unix s) */
 	const struct verify_config *cfg;
