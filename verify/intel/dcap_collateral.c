@@ -120,39 +120,49 @@ skip_value(const char *s, size_t n, size_t i)
 	return 0;
 }
 
-bool
-dcap_json_member_span(const char *text, size_t len, const char *key,
-                      size_t *off, size_t *vlen)
+unsigned
+dcap_json_members_span(const char *text, size_t len, const char *const *keys,
+                       size_t n, size_t *off, size_t *vlen)
 {
-	size_t i = skip_ws(text, len, 0), klen = strlen(key);
+	size_t i = skip_ws(text, len, 0);
+	unsigned found = 0, all = (1u << n) - 1;
 
 	if (i >= len || text[i] != '{')
-		return false;
+		return 0;
 	i = skip_ws(text, len, i + 1);
-	while (i < len && text[i] == '"') {
-		size_t ke = skip_string(text, len, i), ve;
-		bool match;
+	while (i < len && text[i] == '"' && found != all) {
+		size_t ke = skip_string(text, len, i), ve, k;
 
 		if (ke == 0)
-			return false;
-		match = ke - i - 2 == klen &&
-		        memcmp(text + i + 1, key, klen) == 0;
+			return found;
+		for (k = 0; k < n; k++)
+			if (!(found & (1u << k)) &&
+			    ke - i - 2 == strlen(keys[k]) &&
+			    memcmp(text + i + 1, keys[k], ke - i - 2) == 0)
+				break;
 		i = skip_ws(text, len, ke);
 		if (i >= len || text[i] != ':')
-			return false;
+			return found;
 		i = skip_ws(text, len, i + 1);
 		if ((ve = skip_value(text, len, i)) == 0)
-			return false;
-		if (match) {
-			*off = i;
-			*vlen = ve - i;
-			return true;
+			return found;
+		if (k < n) {
+			found |= 1u << k;
+			off[k] = i;
+			vlen[k] = ve - i;
 		}
 		i = skip_ws(text, len, ve);
 		if (i < len && text[i] == ',')
 			i = skip_ws(text, len, i + 1);
 	}
-	return false;
+	return found;
+}
+
+bool
+dcap_json_member_span(const char *text, size_t len, const char *key,
+                      size_t *off, size_t *vlen)
+{
+	return dcap_json_members_span(text, len, &key, 1, off, vlen) == 1;
 }
 
 /* ---- Loading ---- */
@@ -220,14 +230,22 @@ raw_set_signed_text(struct dcap_raw_collateral *raw, enum dcap_item it,
                     enum dcap_item sig_it, const char *member, const char *s,
                     size_t n)
 {
-	size_t off, vlen, soff, slen;
+	/* One pass over the body for the signed member (QE Identity v1
+	 * called it qeIdentity) and the signature beside it. */
+	const char *keys[3] = {member, "signature", "qeIdentity"};
+	size_t offs[3], lens[3], off, vlen, soff, slen;
+	unsigned found = dcap_json_members_span(
+	        s, n, keys, strcmp(member, "enclaveIdentity") == 0 ? 3 : 2,
+	        offs, lens);
 
-	if (dcap_json_member_span(s, n, member, &off, &vlen) ||
-	    (strcmp(member, "enclaveIdentity") == 0 &&
-	     dcap_json_member_span(s, n, "qeIdentity", &off, &vlen))) {
+	if (found & 5u) {
+		off = (found & 1u) ? offs[0] : offs[2];
+		vlen = (found & 1u) ? lens[0] : lens[2];
+		soff = offs[1];
+		slen = lens[1];
 		raw_borrow(raw, it, s + off, vlen);
 		/* "signature": "<hex>" beside it (hex needs no escapes). */
-		if (dcap_json_member_span(s, n, "signature", &soff, &slen)) {
+		if (found & 2u) {
 			if (slen < 2 || s[soff] != '"' ||
 			    s[soff + slen - 1] != '"')
 				raw_bad(raw, sig_it, "want a hex string");

@@ -176,6 +176,13 @@ void dcap_qe_identity_clear(struct dcap_qe_identity *q);
  * The exact bytes of member KEY's value in the top-level JSON object TEXT
  * (what Intel signs). False when TEXT is not an object or lacks KEY.
  */
+/*
+ * The same for the N (at most 8) KEYS in one pass: bit k of the result is
+ * set when KEYS[k] was found (its first occurrence), with OFF[k], VLEN[k].
+ */
+unsigned dcap_json_members_span(const char *text, size_t len,
+                                const char *const *keys, size_t n, size_t *off,
+                                size_t *vlen);
 bool dcap_json_member_span(const char *text, size_t len, const char *key,
                            size_t *off, size_t *vlen);
 

@@ -60,12 +60,14 @@ pck_destroy(struct dcap_cached *cc)
 	free(p);
 }
 
+/* The cache key of a PCK chain (digest CHAIN_MD of its text) checked
+ * with collateral C. */
 static bool
-pck_key(const struct dcap_quote *q, const struct dcap_collateral *c,
+pck_key(const uint8_t chain_md[32], const struct dcap_collateral *c,
         uint8_t key[32])
 {
-	const void *parts[3] = {"teepass-dcap-pck-v1", c->key, q->cert_data};
-	size_t lens[3] = {19, 32, q->cert_len};
+	const void *parts[3] = {"teepass-dcap-pck-v2", c->key, chain_md};
+	size_t lens[3] = {19, 32, 32};
 
 	return dcap_sha256_parts(parts, lens, 3, key);
 }
@@ -76,8 +78,9 @@ pck_key(const struct dcap_quote *q, const struct dcap_collateral *c,
  * chain is still checked, without CRLs, and nothing is cached).
  */
 static struct dcap_pck *
-pck_verify(const struct dcap_quote *q, STACK_OF(X509) * parsed,
-           const struct dcap_collateral *c, int64_t now, struct verdict *v)
+pck_verify(const struct dcap_quote *q, const uint8_t chain_md[32],
+           STACK_OF(X509) * parsed, const struct dcap_collateral *c,
+           int64_t now, struct verdict *v)
 {
 	struct dcap_pck *p = NULL, *hit;
 	X509 *root = dcap_root_ca();
@@ -92,7 +95,7 @@ pck_verify(const struct dcap_quote *q, STACK_OF(X509) * parsed,
 		             q->cert_type);
 		return NULL;
 	}
-	if (c != NULL && pck_key(q, c, key) &&
+	if (c != NULL && pck_key(chain_md, c, key) &&
 	    (hit = (struct dcap_pck *)dcap_cache_get(key, now)) != NULL) {
 		if (v->certificate_chain_valid == TP_NULL)
 			v->certificate_chain_valid = TP_TRUE;
@@ -117,7 +120,7 @@ pck_verify(const struct dcap_quote *q, STACK_OF(X509) * parsed,
 		goto out;
 	verdict_expires_no_later_than(v, p->until);
 	/* Cached only with verified CRLs, within the collateral's window. */
-	if (c != NULL && pck_key(q, c, key))
+	if (c != NULL && pck_key(chain_md, c, key))
 		dcap_cache_put(
 		        key, p->from > c->valid_from ? p->from : c->valid_from,
 		        p->until < c->valid_until ? p->until : c->valid_until,
@@ -384,7 +387,8 @@ struct dcap_parsed {
 	/* The PCK chain as phase 1 parsed it (NULL when it came from the
 	 * cache or did not verify): phase 2 does not parse it again. */
 	STACK_OF(X509) * chain;
-	bool chain_ok; /* phase 1 verified the PCK chain */
+	bool chain_ok;        /* phase 1 verified the PCK chain */
+	uint8_t chain_md[32]; /* SHA-256 of the chain's text */
 };
 
 struct dcap_pre {
@@ -402,10 +406,11 @@ pre_destroy(struct dcap_cached *cc)
 /* The chain's first-phase verdict: the entry (release it), or NULL when
  * it did not verify. */
 static struct dcap_pre *
-pck_pre(const struct dcap_quote *q, int64_t now, STACK_OF(X509) * *chain)
+pck_pre(const struct dcap_quote *q, const uint8_t chain_md[32], int64_t now,
+        STACK_OF(X509) * *chain)
 {
-	const void *parts[2] = {"teepass-dcap-pck-pre-v1", q->cert_data};
-	size_t lens[2] = {23, q->cert_len};
+	const void *parts[2] = {"teepass-dcap-pck-pre-v2", chain_md};
+	size_t lens[2] = {23, 32};
 	struct dcap_pre *p;
 	int64_t from, until;
 	uint8_t key[32];
@@ -469,7 +474,9 @@ dcap_needs(const struct verify_request *req, struct verdict *v,
 		free(p);
 		return NULL;
 	}
-	if ((pre = pck_pre(&p->q, req->now, &p->chain)) == NULL)
+	/* One digest of the chain's text keys both of its cache entries. */
+	SHA256(p->q.cert_data, p->q.cert_len, p->chain_md);
+	if ((pre = pck_pre(&p->q, p->chain_md, req->now, &p->chain)) == NULL)
 		return p;
 	p->chain_ok = true;
 	tee = p->tdx ? "tdx" : "sgx";
@@ -545,8 +552,9 @@ dcap_verify_parsed(const struct verify_request *req, void *parsed,
 		dcap_raw_collateral_from_artifacts(req->artifacts, &raw);
 		coll = dcap_collateral_verify(&raw, req->now, v);
 	}
-	pck = pck_verify(&q, ((struct dcap_parsed *)parsed)->chain, coll,
-	                 req->now, v);
+	pck = pck_verify(&q, ((struct dcap_parsed *)parsed)->chain_md,
+	                 ((struct dcap_parsed *)parsed)->chain, coll, req->now,
+	                 v);
 	if (pck != NULL) {
 		qe_sig_ok = check_qe_report_signature(&q, pck, v);
 		verdict_claim_hex(v, "fmspc", pck->ext.fmspc, 6);
