@@ -70,13 +70,15 @@ export_ext(enum artifact_kind k)
 
 /*
  * The export layout: DIR/<kind>/<name>.<ext>, the issuer chain in
- * <name>.issuer_chain.pem. The key is not recoverable from the file name
- * ('/' became '_'); verifiers match artifacts by content.
+ * <name>.issuer_chain.pem. <name> is the cache key with '/' written as
+ * '_' (`teepass collateral export`); no key of a cached kind holds a '_',
+ * so the key is restored and verifiers pick among several platforms'
+ * artifacts by it. Files of other kinds keep no key.
  */
 static void
 load_export_layout(const char *dir, struct artifact_set *set)
 {
-	char path[4096], file[4352], chainpath[4352];
+	char path[4096], file[4352], chainpath[4352], key[160];
 
 	for (int k = 0; k < ARTIFACT_KIND__COUNT; k++) {
 		DIR *d;
@@ -110,7 +112,17 @@ load_export_layout(const char *dir, struct artifact_set *set)
 				continue;
 			}
 			load_read_file(chainpath, LOAD_MAX_FILE, &chain, &cn);
-			artifact_set_add(set, (enum artifact_kind)k, NULL, body,
+			key[0] = '\0';
+			if (k <= ARTIFACT_AMD_CRL &&
+			    (size_t)(dot - e->d_name) < sizeof(key)) {
+				memcpy(key, e->d_name,
+				       (size_t)(dot - e->d_name));
+				key[dot - e->d_name] = '\0';
+				for (char *c = key; *c != '\0'; c++)
+					if (*c == '_')
+						*c = '/';
+			}
+			artifact_set_add(set, (enum artifact_kind)k, key, body,
 			                 n, (const char *)chain, cn,
 			                 "directory", 0);
 			free(body);

@@ -269,6 +269,13 @@ test('export then import round-trips the cache (sample layout accepted too)', ()
   teepass(['collateral', 'export', dir]);
   assert.ok(readdirSync(join(dir, 'intel_tcb_info')).includes(`tdx_${TDX_FMSPC}.json`));
   assert.ok(readdirSync(join(dir, 'intel_pck_crl')).includes('platform.issuer_chain.pem'));
+  // What export writes is what --collateral DIR reads: each quote
+  // verifies from the bundle alone, which holds both platforms' artifacts.
+  for (const d of [TDX, SGX]) {
+    const v = JSON.parse(teepass(['verify', '--compact', '--collateral', dir, '--at', AT, join(d, 'quote.bin')]));
+    assert.equal(v.valid, true, JSON.stringify(v.errors));
+    assert.ok(v.checks.some((c) => c.check === 'tcb_level' && c.ok), JSON.stringify(v.checks));
+  }
   psql('DELETE FROM collateral_artifacts');
   teepass(['collateral', 'import', '--at', AT, dir]);
   assert.equal(psql('SELECT kind, key, sha256 FROM collateral_artifacts ORDER BY 1, 2'), before);

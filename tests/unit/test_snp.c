@@ -1077,12 +1077,33 @@ test_kds_layout_keys(void **state)
 	free(ev);
 }
 
-/* The export layout (DIR/amd_vcek/NAME.der, unkeyed) of two chips: the VCEK
- * of the report's chip and TCB is taken. */
+/* The export file name of the VCEK report FILE names (Milan): its cache
+ * key with '/' as '_', as `teepass collateral export` writes it. */
+static void
+export_name(const char *file, char *out, size_t n)
+{
+	struct snp_report rep;
+	char why[200];
+	uint8_t *b;
+	size_t len;
+
+	b = tu_read_file(file, &len);
+	assert_true(snp_report_parse(b, len, &rep, why, sizeof(why)));
+	assert_true(snp_report_vcek_key(&rep, SNP_PRODUCT_MILAN, out, n));
+	for (char *c = out; *c != '\0'; c++)
+		if (*c == '/')
+			*c = '_';
+	free(b);
+}
+
+/* The export layout (DIR/amd_vcek/<key>.der) of two chips, as a cache
+ * that served both exports it: the VCEK of the report's chip and TCB is
+ * taken, whichever the directory lists first. */
 static void
 test_export_two_chips(void **state)
 {
-	char tmpl[] = "/tmp/test_snp_XXXXXX", sub[512], a[600], b[600];
+	char tmpl[] = "/tmp/test_snp_XXXXXX", sub[512], a[1024], b[1024];
+	char na[200], nb[200];
 	uint8_t *ev, *mine, *other;
 	size_t len, n1, n2;
 	struct verdict v;
@@ -1093,20 +1114,25 @@ test_export_two_chips(void **state)
 	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	mine = tu_read_file(DATA "virtee_milan_v2/vcek.der", &n1);
 	other = tu_read_file(DATA "gosev_milan_v2/vcek.der", &n2);
+	export_name(DATA "virtee_milan_v2/report.bin", na, sizeof(na));
+	export_name(DATA "gosev_milan_v2/report.bin", nb, sizeof(nb));
+	assert_string_not_equal(na, nb);
 	snprintf(sub, sizeof(sub), "%s/amd_vcek", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
-	snprintf(a, sizeof(a), "%s/a.der", sub);
-	snprintf(b, sizeof(b), "%s/b.der", sub);
-	for (int order = 0; order < 2; order++) {
-		write_file(a, order == 0 ? other : mine, order == 0 ? n2 : n1);
-		write_file(b, order == 0 ? mine : other, order == 0 ? n1 : n2);
-		run(&v, ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg);
-		if (!verdict_valid(&v))
-			dump(&v);
-		assert_true(verdict_valid(&v));
-		verdict_free(&v);
-	}
+	snprintf(a, sizeof(a), "%s/%s.der", sub, na);
+	snprintf(b, sizeof(b), "%s/%s.der", sub, nb);
+	write_file(a, mine, n1);
+	write_file(b, other, n2);
+	run(&v, ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg);
+	if (!verdict_valid(&v))
+		dump(&v);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	/* Only the other chip's: not taken, so the VCEK is missing. */
 	unlink(a);
+	run(&v, ev, len, dir, NULL, at("2023-04-04T00:00:00Z"), &cfg);
+	assert_false(verdict_valid(&v));
+	verdict_free(&v);
 	unlink(b);
 	rmdir(sub);
 	rmdir(dir);

@@ -277,14 +277,24 @@ static const struct {
 
 void
 dcap_raw_collateral_from_artifacts(const struct artifact_set *set,
+                                   const struct artifact_needs *want,
                                    struct dcap_raw_collateral *raw)
 {
 	memset(raw, 0, sizeof(*raw));
 	if (set == NULL)
 		return;
 	for (int k = 0; k < 4; k++) {
-		const struct artifact *a =
-		        artifact_set_find(set, kinds[k].kind, NULL);
+		const struct artifact *a = NULL;
+
+		for (size_t i = 0; want != NULL && i < want->n && a == NULL;
+		     i++)
+			if (want->items[i].kind == kinds[k].kind)
+				a = artifact_set_find(set, kinds[k].kind,
+				                      want->items[i].key);
+		if (a == NULL)
+			a = artifact_set_find(set, kinds[k].kind, "");
+		if (a == NULL)
+			a = artifact_set_find(set, kinds[k].kind, NULL);
 
 		if (set->malformed && set->malformed_kind == kinds[k].kind &&
 		    !raw->malformed) {

@@ -123,9 +123,13 @@ struct dcap_raw_collateral {
  * items: each PCS body split into the signed bytes and the signature,
  * each issuer chain beside its document. A malformed Intel item the
  * loader recorded makes RAW malformed. Absent items stay NULL. Free with
- * dcap_raw_collateral_free.
+ * dcap_raw_collateral_free. Of several artifacts of a kind (a directory
+ * exported from a cache that served many platforms) the one whose key
+ * WANT (phase 1's needs; NULL or empty: none) names is taken, else one
+ * without a key (a request's, a sample's), else the first.
  */
 void dcap_raw_collateral_from_artifacts(const struct artifact_set *set,
+                                        const struct artifact_needs *want,
                                         struct dcap_raw_collateral *raw);
 void dcap_raw_collateral_free(struct dcap_raw_collateral *raw);
 

@@ -387,8 +387,9 @@ struct dcap_parsed {
 	/* The PCK chain as phase 1 parsed it (NULL when it came from the
 	 * cache or did not verify): phase 2 does not parse it again. */
 	STACK_OF(X509) * chain;
-	bool chain_ok;        /* phase 1 verified the PCK chain */
-	uint8_t chain_md[32]; /* SHA-256 of the chain's text */
+	bool chain_ok;              /* phase 1 verified the PCK chain */
+	uint8_t chain_md[32];       /* SHA-256 of the chain's text */
+	struct artifact_needs want; /* what phase 1 named, to pick by key */
 };
 
 struct dcap_pre {
@@ -489,6 +490,7 @@ dcap_needs(const struct verify_request *req, struct verdict *v,
 	                                                   : "processor",
 	                   false, 0);
 	artifact_needs_add(needs, ARTIFACT_INTEL_ROOT_CA_CRL, "root", false, 0);
+	p->want = *needs;
 	dcap_cache_release(&pre->cached);
 	return p;
 }
@@ -549,7 +551,9 @@ dcap_verify_parsed(const struct verify_request *req, void *parsed,
 	    artifact_set_has_any(req->artifacts, intel_kinds,
 	                         sizeof(intel_kinds) /
 	                                 sizeof(intel_kinds[0]))) {
-		dcap_raw_collateral_from_artifacts(req->artifacts, &raw);
+		dcap_raw_collateral_from_artifacts(
+		        req->artifacts, &((struct dcap_parsed *)parsed)->want,
+		        &raw);
 		coll = dcap_collateral_verify(&raw, req->now, v);
 	}
 	pck = pck_verify(&q, ((struct dcap_parsed *)parsed)->chain_md,
