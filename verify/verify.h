@@ -25,6 +25,13 @@ struct verify_request {
 	size_t nonce_len;
 	const json_t *expected; /* {"runtime", "model", "config",
 	                         * "auditors"} or NULL */
+	/* A measured-boot event log sent with the evidence (a TCG log, a
+	 * TDX CCEL data area or dstack's JSON runtime log) and the CCEL ACPI
+	 * table describing it; NULL: none (verify/eventlog/eventlog.h). */
+	const uint8_t *event_log;
+	size_t event_log_len;
+	const uint8_t *event_log_table;
+	size_t event_log_table_len;
 	/* The collateral, as the loaders (load/, collateral/resolve.c)
 	 * filled it; NULL: none. verify/ reads nothing else. */
 	const struct artifact_set *artifacts;
