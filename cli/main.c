@@ -28,6 +28,8 @@ usage(FILE *f)
 	           "(offline bundles)\n"
 	           "  tcb-status QUOTE    TCB forecast: standard and early TCB "
 	           "Info\n"
+	           "  eventlog LOG        parse and replay a measured-boot "
+	           "event log\n"
 	           "\n"
 	           "`teepass COMMAND --help` explains each command.\n");
 }
@@ -62,6 +64,8 @@ main(int argc, char **argv)
 		return cli_collateral(argc - 1, argv + 1);
 	if (strcmp(argv[1], "tcb-status") == 0)
 		return cli_tcb_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "eventlog") == 0)
+		return cli_eventlog(argc - 1, argv + 1);
 	fprintf(stderr, "teepass: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;

@@ -48,11 +48,13 @@ enum ev_regs {
 };
 
 struct ev_event {
-	uint32_t index;            /* register, in the log's numbering */
-	uint32_t type;             /* TCG event type (EV_*), or dstack's */
-	bool has[EV_BANK__COUNT];  /* which banks this event carries */
+	uint32_t index;           /* register, in the log's numbering */
+	uint32_t type;            /* TCG event type (EV_*), or dstack's */
+	bool has[EV_BANK__COUNT]; /* which banks this event carries */
 	uint8_t digest[EV_BANK__COUNT][EV_MAX_DIGEST];
-	const uint8_t *data;       /* the event data, borrowed from input */
+	const uint8_t *data; /* the event data, borrowed from input
+	                            * (NULL for dstack's JSON log, whose
+	                            * payload is hex: see text) */
 	size_t data_len;
 	/*
 	 * What the event measured, when it says so: "kernel", "initrd",
@@ -113,5 +115,52 @@ json_t *ev_log_json(const struct ev_log *log);
 
 /* The name of register I in LOG's numbering ("pcr7", "rtmr1", "mrtd"). */
 void ev_reg_name(const struct ev_log *log, uint32_t i, char *out, size_t n);
+
+/*
+ * The two parsers ev_log_parse dispatches to, for a caller that knows
+ * the shape: the TCG crypto-agile log (REGS: EV_REGS_TPM_PCR or
+ * EV_REGS_CC_MR) and dstack's JSON runtime log (an array, or an object
+ * whose "event_log" member is that array or a JSON string holding it, as
+ * dstack's quote report carries it). Same contract as ev_log_parse.
+ */
+enum tp_err ev_tcg_parse(const uint8_t *log, size_t len, enum ev_regs regs,
+                         struct ev_log *out, char *why, size_t whylen);
+enum tp_err ev_dstack_parse(const uint8_t *log, size_t len, struct ev_log *out,
+                            char *why, size_t whylen);
+
+/*
+ * Extends register I of bank B of LOG with DIGEST (ev_bank_size(B)
+ * bytes): reg = H(reg || digest). False when I >= EV_MAX_REGS or the
+ * hash fails.
+ */
+bool ev_extend(struct ev_log *log, enum ev_bank b, uint32_t i,
+               const uint8_t *digest);
+
+/*
+ * Fills E->name / E->text (and digest_checked for EV_IPL strings) from
+ * E->type and E->data, best effort: an event data the function does not
+ * understand leaves name "" and never fails.
+ */
+void ev_event_name(struct ev_event *e);
+
+/* The TCG name of event type T ("EV_IPL", …), or NULL when unknown. */
+const char *ev_type_name(uint32_t t);
+
+/*
+ * The CCEL table's fields beyond LAML (ev_ccel_table_parse2 fills them;
+ * ev_ccel_table_parse is the short form).
+ */
+struct ev_ccel_table {
+	uint32_t length;
+	uint8_t revision;
+	char oem_id[7];
+	uint8_t cc_type; /* 2: TDX */
+	uint8_t cc_subtype;
+	uint64_t laml; /* log area minimum length */
+	uint64_t lasa; /* log area start address (guest-physical) */
+};
+enum tp_err ev_ccel_table_parse2(const uint8_t *table, size_t len,
+                                 struct ev_ccel_table *out, char *why,
+                                 size_t whylen);
 
 #endif
