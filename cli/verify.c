@@ -18,46 +18,59 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: teepass verify [OPTIONS] FILE\n"
-	           "\n"
-	           "Verifies the evidence in FILE (raw bytes, or hex / base64 "
-	           "text; '-'\n"
-	           "reads stdin) without a database or network, and prints the "
-	           "verdict\n"
-	           "JSON of POST /api/verify/tee-attestation. Exit status: 0 "
-	           "valid,\n"
-	           "1 invalid, 2 usage or I/O error.\n"
-	           "\n"
-	           "  --at TIME             verify as of TIME (RFC 3339), e.g. "
-	           "to audit\n"
-	           "                        old evidence whose collateral has "
-	           "expired;\n"
-	           "                        default: now\n"
-	           "  --provider NAME       evidence format (IntelTdx, "
-	           "AmdSevSnp, ...);\n"
-	           "                        default: detected from the bytes\n"
-	           "  --collateral PATH     collateral file or directory "
-	           "(format-specific:\n"
-	           "                        see docs/collateral.md)\n"
-	           "  --runtime-data FILE   the runtime data bound into "
-	           "report_data\n"
-	           "  --expected FILE       JSON reference values: "
-	           "{\"runtime\": {...},\n"
-	           "                        \"model\": ..., \"config\": ..., "
-	           "\"auditors\": [...]}\n"
-	           "  --nonce HEX           a challenge that must be bound to "
-	           "the evidence\n"
-	           "                        (offline, its single use cannot be "
-	           "checked)\n"
-	           "  --allow-debug         accept debug-mode TEEs\n"
-	           "  --policy KEY=VALUE    set a policy key (see "
-	           "config/teepass.conf.example)\n"
-	           "  --dev                 development mode: accept Mock "
-	           "evidence, checked\n"
-	           "                        with --mock-key or "
-	           "mock_attestation_key\n"
-	           "  --mock-key FILE       the mock attestation key (PEM)\n"
-	           "  --compact             print the verdict on one line\n");
+	fprintf(f,
+	        "usage: teepass verify [OPTIONS] FILE\n"
+	        "\n"
+	        "Verifies the evidence in FILE (raw bytes, or hex / base64 "
+	        "text; '-'\n"
+	        "reads stdin) without a database or network, and prints the "
+	        "verdict\n"
+	        "JSON of POST /api/verify/tee-attestation. Exit status: 0 "
+	        "valid,\n"
+	        "1 invalid, 2 usage or I/O error.\n"
+	        "\n"
+	        "  --at TIME             verify as of TIME (RFC 3339), e.g. "
+	        "to audit\n"
+	        "                        old evidence whose collateral has "
+	        "expired;\n"
+	        "                        default: now\n"
+	        "  --provider NAME       evidence format (IntelTdx, "
+	        "AmdSevSnp, ...);\n"
+	        "                        default: detected from the bytes\n"
+	        "  --collateral PATH     collateral file or directory "
+	        "(format-specific:\n"
+	        "                        see docs/collateral.md)\n"
+	        "  --runtime-data FILE   the runtime data bound into "
+	        "report_data\n"
+	        "  --expected FILE       JSON reference values: "
+	        "{\"runtime\": {...},\n"
+	        "                        \"model\": ..., \"config\": ..., "
+	        "\"auditors\": [...],\n"
+	        "                        \"components\": {\"kernel\": "
+	        "\"sha384:<hex>\", ...}}\n"
+	        "  --nonce HEX           a challenge that must be bound to "
+	        "the evidence\n"
+	        "                        (offline, its single use cannot be "
+	        "checked)\n"
+	        "  --event-log FILE      the measured-boot event log: a TDX "
+	        "CCEL data area\n"
+	        "                        (/sys/firmware/acpi/tables/data/"
+	        "CCEL), dstack's JSON\n"
+	        "                        runtime log, or a TPM log; replayed "
+	        "against the\n"
+	        "                        evidence's registers "
+	        "(docs/eventlog.md)\n"
+	        "  --event-log-table FILE  the CCEL ACPI table "
+	        "(/sys/firmware/acpi/tables/CCEL)\n"
+	        "  --allow-debug         accept debug-mode TEEs\n"
+	        "  --policy KEY=VALUE    set a policy key (see "
+	        "config/teepass.conf.example)\n"
+	        "  --dev                 development mode: accept Mock "
+	        "evidence, checked\n"
+	        "                        with --mock-key or "
+	        "mock_attestation_key\n"
+	        "  --mock-key FILE       the mock attestation key (PEM)\n"
+	        "  --compact             print the verdict on one line\n");
 }
 
 /* Raw bytes stay raw; printable text must be hex or base64. JSON
@@ -113,6 +126,8 @@ cli_verify(int argc, char **argv)
 	                                     {"runtime-data", 1, NULL, 'r'},
 	                                     {"expected", 1, NULL, 'e'},
 	                                     {"nonce", 1, NULL, 'n'},
+	                                     {"event-log", 1, NULL, 'L'},
+	                                     {"event-log-table", 1, NULL, 'T'},
 	                                     {"allow-debug", 0, NULL, 'D'},
 	                                     {"policy", 1, NULL, 'P'},
 	                                     {"dev", 0, NULL, 'd'},
@@ -127,7 +142,9 @@ cli_verify(int argc, char **argv)
 	struct artifact_set set;
 	const char *coll_path = NULL;
 	uint8_t *ev = NULL, *rd = NULL, *exp_buf = NULL, nonce[64];
-	size_t evlen = 0, rdlen = 0, explen = 0, noncelen = 0;
+	uint8_t *elog = NULL, *etable = NULL;
+	size_t evlen = 0, rdlen = 0, explen = 0, noncelen = 0, eloglen = 0,
+	       etablelen = 0;
 	const char *mock_key = NULL;
 	json_t *expected = NULL, *out = NULL;
 	char err[256], field[96], *s;
@@ -193,6 +210,17 @@ cli_verify(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'L':
+			free(elog);
+			if (!cli_read_file(optarg, 4 << 20, &elog, &eloglen))
+				goto out;
+			break;
+		case 'T':
+			free(etable);
+			if (!cli_read_file(optarg, 1 << 16, &etable,
+			                   &etablelen))
+				goto out;
+			break;
 		case 'D':
 			cfg.verify.allow_debug = true;
 			break;
@@ -254,6 +282,10 @@ cli_verify(int argc, char **argv)
 	req.nonce = noncelen > 0 ? nonce : NULL;
 	req.nonce_len = noncelen;
 	req.expected = expected;
+	req.event_log = elog;
+	req.event_log_len = eloglen;
+	req.event_log_table = etable;
+	req.event_log_table_len = etablelen;
 	req.cfg = &cfg.verify;
 	req.artifacts = &set;
 	/* Phase 1 names the provider; the loader then reads what
@@ -285,6 +317,8 @@ out:
 	verdict_free(&v);
 	free(ev);
 	free(rd);
+	free(elog);
+	free(etable);
 	free(exp_buf);
 	config_free(&cfg);
 	artifact_set_clear(&set);

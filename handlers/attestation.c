@@ -46,6 +46,18 @@ attestation_parse(struct request *r, const json_t *doc, enum tp_provider tee,
 		}
 		a->has_nonce = true;
 	}
+	if ((s = json_string_value(json_object_get(doc, "event_log"))) &&
+	    !codec_base64_decode(s, strlen(s), &a->event_log,
+	                         &a->event_log_len)) {
+		reply_error(r, TP_ERR_invalid_field, "event_log");
+		return false;
+	}
+	if ((s = json_string_value(json_object_get(doc, "event_log_table"))) &&
+	    !codec_base64_decode(s, strlen(s), &a->event_log_table,
+	                         &a->event_log_table_len)) {
+		reply_error(r, TP_ERR_invalid_field, "event_log_table");
+		return false;
+	}
 	a->collateral = json_object_get(doc, "collateral");
 	if (json_is_null(a->collateral))
 		a->collateral = NULL;
@@ -115,6 +127,10 @@ attestation_verify(struct request *r, struct attestation *a)
 	a->req.nonce = a->has_nonce ? a->nonce : NULL;
 	a->req.nonce_len = a->has_nonce ? 32 : 0;
 	a->req.expected = a->expected;
+	a->req.event_log = a->event_log;
+	a->req.event_log_len = a->event_log_len;
+	a->req.event_log_table = a->event_log_table;
+	a->req.event_log_table_len = a->event_log_table_len;
 	a->req.artifacts = &a->sets[0];
 	a->req.now = config_now(&app.cfg);
 	a->req.cfg = &app.cfg.verify;
@@ -147,6 +163,8 @@ attestation_verify(struct request *r, struct attestation *a)
 		dreq.nonce = NULL;
 		dreq.nonce_len = 0;
 		dreq.expected = NULL;
+		dreq.event_log = NULL;
+		dreq.event_log_table = NULL;
 		dreq.artifacts = NULL;
 		memset(&dev, 0, sizeof(dev));
 		verify_begin(&dreq, &dv, &dev);
@@ -196,6 +214,17 @@ request_digest(const struct attestation *a, char hex[65])
 	if (a->expected != NULL)
 		expected =
 		        json_dumps(a->expected, JSON_COMPACT | JSON_SORT_KEYS);
+	/* The event log decides the components the passport lists. */
+	if (a->event_log != NULL) {
+		SHA256(a->event_log, a->event_log_len, rd);
+		EVP_DigestUpdate(ctx, "L", 1);
+		EVP_DigestUpdate(ctx, rd, 32);
+	}
+	if (a->event_log_table != NULL) {
+		SHA256(a->event_log_table, a->event_log_table_len, rd);
+		EVP_DigestUpdate(ctx, "T", 1);
+		EVP_DigestUpdate(ctx, rd, 32);
+	}
 	EVP_DigestUpdate(ctx, "E", 1);
 	if (expected != NULL)
 		EVP_DigestUpdate(ctx, expected, strlen(expected) + 1);
@@ -329,6 +358,8 @@ attestation_free(struct attestation *a)
 		return;
 	free(a->evidence);
 	free(a->runtime_data);
+	free(a->event_log);
+	free(a->event_log_table);
 	for (size_t i = 0; i < a->n_devices; i++)
 		free(a->device_evidence[i]);
 	if (a->sets != NULL)

@@ -29,6 +29,10 @@ struct attestation {
 	size_t runtime_data_len;
 	uint8_t nonce[32];
 	bool has_nonce;
+	uint8_t *event_log; /* "event_log" decoded, or NULL */
+	size_t event_log_len;
+	uint8_t *event_log_table; /* "event_log_table" decoded, or NULL */
+	size_t event_log_table_len;
 	const json_t *collateral; /* the request's member, borrowed */
 	const json_t *expected;   /* reference values, borrowed */
 	const char *endpoint_id;  /* NULL: none */
@@ -58,8 +62,8 @@ struct attestation {
 };
 
 /*
- * Decodes "attestation", "runtime_data", "nonce", "collateral" and
- * "devices" of DOC (already checked by a field table), for evidence of
+ * Decodes "attestation", "runtime_data", "nonce", "event_log",
+ * "event_log_table", "collateral" and "devices" of DOC (already checked by a field table), for evidence of
  * provider TEE (NONE: detect). On failure replies 400 and returns false.
  * Free with attestation_free (also after a failure).
  */

@@ -26,6 +26,8 @@ static const struct json_field fields[] = {
         {"attestation", JSON_STRING, true, false},
         {"runtime_data", JSON_STRING, false, false},
         {"nonce", JSON_STRING, false, false},
+        {"event_log", JSON_STRING, false, false},
+        {"event_log_table", JSON_STRING, false, false},
         {"collateral", JSON_OBJECT, false, true},
         {"devices", JSON_ARRAY, false, false},
 };

@@ -27,6 +27,8 @@ static const struct json_field fields[] = {
         {"provider", JSON_STRING, false, false},
         {"runtime_data", JSON_STRING, false, false},
         {"nonce", JSON_STRING, false, false},
+        {"event_log", JSON_STRING, false, false},
+        {"event_log_table", JSON_STRING, false, false},
         {"collateral", JSON_OBJECT, false, true},
         {"expected", JSON_OBJECT, false, false},
         {"endpoint_id", JSON_STRING, false, false},

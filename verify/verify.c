@@ -6,6 +6,7 @@
 
 #include "common/codec.h"
 #include "verify/core/expected.h"
+#include "verify/eventlog/appraise.h"
 #include "verify/verify.h"
 
 void
@@ -281,6 +282,7 @@ verify_appraise(const struct verify_request *req, struct verdict *v)
 {
 	appraise_binding(req, v);
 	expected_appraise(req->expected, v);
+	eventlog_appraise(req, v);
 	appraise_freshness(req, v);
 	appraise_nonce(req, v);
 }

@@ -92,6 +92,10 @@ verify_devices(const struct verify_request *cpu_req,
 		/* Reference values, nonce and runtime data belong to the CPU
 		 * evidence; the device is bound to it below. */
 		req.expected = NULL;
+		req.event_log = NULL; /* the CPU evidence's */
+		req.event_log_len = 0;
+		req.event_log_table = NULL;
+		req.event_log_table_len = 0;
 		req.nonce = NULL;
 		req.nonce_len = 0;
 		req.runtime_data = NULL;

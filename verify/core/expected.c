@@ -68,6 +68,33 @@ expected_validate(const json_t *expected, char *field, size_t fieldlen)
 					return false;
 				}
 			}
+		} else if (strcmp(key, "components") == 0) {
+			/* Measured components (verify/eventlog/appraise.h):
+			 * name -> "<bank>:<hex>" | "<text>" | [ … ]. */
+			const char *ck;
+			json_t *cv;
+			if (!json_is_object(val)) {
+				snprintf(field, fieldlen,
+				         "expected.components");
+				return false;
+			}
+			json_object_foreach(val, ck, cv)
+			{
+				bool good = json_is_string(cv) ||
+				            (json_is_array(cv) &&
+				             json_array_size(cv) > 0);
+				json_array_foreach(cv, i, item)
+				{
+					if (!json_is_string(item))
+						good = false;
+				}
+				if (!good || strlen(ck) == 0 ||
+				    strlen(ck) > 95) {
+					name_field(field, fieldlen,
+					           "expected.components.", ck);
+					return false;
+				}
+			}
 		} else {
 			name_field(field, fieldlen, "expected.", key);
 			return false;
