@@ -246,10 +246,9 @@ name_ipl(struct ev_event *e)
 {
 	static const struct {
 		const char *section, *name;
-	} uki[] = {{".linux", "kernel"},
-	           {".initrd", "initrd"},
-	           {".cmdline", "cmdline"},
-	           {".osrel", "osrel"}};
+	} uki[] = {{".linux", "kernel"},    {".initrd", "initrd"},
+	           {".cmdline", "cmdline"}, {".osrel", "osrel"},
+	           {".uname", "uname"},     {".sbat", "sbat"}};
 	static const struct {
 		const char *prefix, *name;
 	} grub[] = {{"kernel_cmdline: ", "cmdline"},
