@@ -579,6 +579,15 @@ test_hostile_fields(void **state)
 	assert_int_equal(parse_buf(b, len, EV_REGS_TPM_PCR, why),
 	                 TP_ERR_event_log_malformed);
 	free(b);
+	/* Bytes after the end (the all-0xFF header at 2120) that are not
+	 * padding: an event hidden behind it. */
+	b = ovmf(&len);
+	assert_int_equal(b[2120], 0xff);
+	assert_int_equal(parse_buf(b, len, EV_REGS_CC_MR, why), TP_ERR_none);
+	b[2120 + 500] = 0x42;
+	assert_int_equal(parse_buf(b, len, EV_REGS_CC_MR, why),
+	                 TP_ERR_event_log_malformed);
+	free(b);
 	/* No Spec ID signature; first event not EV_NO_ACTION. */
 	b = ovmf(&len);
 	b[0x20] = 'X';

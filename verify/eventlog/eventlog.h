@@ -18,7 +18,8 @@
  *    RTMR0..3): a SHA-1 format first event carrying the "Spec ID
  *    Event03" (the banks and their digest sizes), then TCG_PCR_EVENT2
  *    events; the log ends cleanly at the first event whose header is all
- *    0xFF or all zero (the ACPI area's padding) or at the end of input;
+ *    0xFF or all zero (the ACPI area's padding; every byte after it
+ *    must then be 0x00 or 0xFF) or at the end of input;
  *  - dstack's JSON runtime log: an array of {"imr", "event_type",
  *    "digest", "event", "event_payload"} (imr 0..3 = RTMR0..3);
  *  - the CCEL ACPI table (signature "CCEL", checksum, CC type 2 = TDX),
