@@ -78,7 +78,7 @@ print_text(const struct ev_log *l, const struct ev_ccel_table *t)
 
 		ev_reg_name(l, e->index, name, sizeof(name));
 		printf("%4zu %-6s ", k, name);
-		if (tn != NULL && l->regs != EV_REGS_RTMR)
+		if (tn != NULL && !(l->regs == EV_REGS_RTMR && e->index == 3))
 			printf("%s", tn);
 		else
 			printf("0x%08x", e->type);

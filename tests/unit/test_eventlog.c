@@ -579,6 +579,15 @@ test_hostile_fields(void **state)
 	assert_int_equal(parse_buf(b, len, EV_REGS_TPM_PCR, why),
 	                 TP_ERR_event_log_malformed);
 	free(b);
+	/* Bytes after the end (the all-0xFF header at 2120) that are not
+	 * padding: an event hidden behind it. */
+	b = ovmf(&len);
+	assert_int_equal(b[2120], 0xff);
+	assert_int_equal(parse_buf(b, len, EV_REGS_CC_MR, why), TP_ERR_none);
+	b[2120 + 500] = 0x42;
+	assert_int_equal(parse_buf(b, len, EV_REGS_CC_MR, why),
+	                 TP_ERR_event_log_malformed);
+	free(b);
 	/* No Spec ID signature; first event not EV_NO_ACTION. */
 	b = ovmf(&len);
 	b[0x20] = 'X';
@@ -741,6 +750,94 @@ test_too_many_events(void **state)
 	free(w.b);
 }
 
+/* A Spec ID event declaring NALGS algorithms (ALGS: id, size pairs). */
+static void
+spec_algs(struct builder *w, uint32_t nalgs, const uint16_t *algs,
+          size_t npairs)
+{
+	static const uint8_t zero20[20];
+	static const uint8_t head[24] = "Spec ID Event03\0\0\0\0\0\0\2\0\2";
+	uint8_t vendor = 0;
+
+	put32(w, 0);
+	put32(w, 3);
+	put(w, zero20, 20);
+	put32(w, (uint32_t)(sizeof(head) + 4 + 4 * npairs + 1));
+	put(w, head, sizeof(head));
+	put32(w, nalgs);
+	for (size_t i = 0; i < 2 * npairs; i++) {
+		uint8_t le[2] = {(uint8_t)algs[i], (uint8_t)(algs[i] >> 8)};
+
+		put(w, le, 2);
+	}
+	put(w, &vendor, 1);
+}
+
+static void
+test_spec_id(void **state)
+{
+	/* SM3_256 (0x0012) is declared but not replayed: its digests are
+	 * skipped by the size the Spec ID gives. */
+	static const uint16_t sm3_sha256[] = {0x0012, 32, 0x000b, 32};
+	static const uint16_t sha256_twice[] = {0x000b, 32, 0x000b, 32};
+	uint8_t d[32], in[64], want[32];
+	uint8_t alg[2];
+	struct builder w = {0};
+	struct ev_log log;
+	char why[256];
+
+	(void)state;
+	memset(d, 0x5a, sizeof(d));
+	memset(in, 0xc3, sizeof(in));
+	spec_algs(&w, 2, sm3_sha256, 2);
+	put32(&w, 4);
+	put32(&w, 0x0d);
+	put32(&w, 2);
+	alg[0] = 0x12, alg[1] = 0;
+	put(&w, alg, 2);
+	put(&w, in, 32); /* the SM3 digest, any bytes */
+	alg[0] = 0x0b;
+	put(&w, alg, 2);
+	put(&w, d, 32);
+	put32(&w, 0);
+	assert_int_equal(
+	        ev_log_parse(w.b, w.n, EV_REGS_TPM_PCR, &log, why, sizeof(why)),
+	        TP_ERR_none);
+	assert_true(log.bank[EV_SHA256]);
+	assert_false(log.bank[EV_SHA1] || log.bank[EV_SHA384]);
+	memset(in, 0, 32);
+	memcpy(in + 32, d, 32);
+	assert_int_equal(EVP_Digest(in, 64, want, NULL, EVP_sha256(), NULL), 1);
+	assert_memory_equal(log.reg[EV_SHA256][4], want, 32);
+	assert_true(log.extended[EV_SHA256][4]);
+	assert_false(log.extended[EV_SHA256][3]);
+	ev_log_free(&log);
+
+	/* An algorithm listed twice; 0 or 1000 algorithms. */
+	w.n = 0;
+	spec_algs(&w, 2, sha256_twice, 2);
+	assert_int_equal(
+	        ev_log_parse(w.b, w.n, EV_REGS_TPM_PCR, &log, why, sizeof(why)),
+	        TP_ERR_event_log_malformed);
+	w.n = 0;
+	spec_algs(&w, 0, NULL, 0);
+	assert_int_equal(
+	        ev_log_parse(w.b, w.n, EV_REGS_TPM_PCR, &log, why, sizeof(why)),
+	        TP_ERR_event_log_malformed);
+	w.n = 0;
+	spec_algs(&w, 1000, sm3_sha256, 2);
+	assert_int_equal(
+	        ev_log_parse(w.b, w.n, EV_REGS_TPM_PCR, &log, why, sizeof(why)),
+	        TP_ERR_event_log_malformed);
+	/* More algorithms declared than the event holds. */
+	w.n = 0;
+	spec_algs(&w, 3, sm3_sha256, 2);
+	assert_int_equal(
+	        ev_log_parse(w.b, w.n, EV_REGS_TPM_PCR, &log, why, sizeof(why)),
+	        TP_ERR_event_log_malformed);
+	free(w.b);
+}
+
 static void
 test_reg_names(void **state)
 {
@@ -779,6 +876,7 @@ main(void)
 	        cmocka_unit_test(test_hostile_fields),
 	        cmocka_unit_test(test_startup_locality),
 	        cmocka_unit_test(test_too_many_events),
+	        cmocka_unit_test(test_spec_id),
 	        cmocka_unit_test(test_reg_names),
 	};
 

@@ -18,7 +18,8 @@
  *    RTMR0..3): a SHA-1 format first event carrying the "Spec ID
  *    Event03" (the banks and their digest sizes), then TCG_PCR_EVENT2
  *    events; the log ends cleanly at the first event whose header is all
- *    0xFF or all zero (the ACPI area's padding) or at the end of input;
+ *    0xFF or all zero (the ACPI area's padding; every byte after it
+ *    must then be 0x00 or 0xFF) or at the end of input;
  *  - dstack's JSON runtime log: an array of {"imr", "event_type",
  *    "digest", "event", "event_payload"} (imr 0..3 = RTMR0..3);
  *  - the CCEL ACPI table (signature "CCEL", checksum, CC type 2 = TDX),
@@ -26,7 +27,10 @@
  *
  * Replay: register_new = H(register_old || digest) per bank, from zeros
  * (a TPM PCR0 from the locality an EV_NO_ACTION "StartupLocality" event
- * gives); EV_NO_ACTION events are not extended.
+ * gives, which must precede PCR0's first extend); EV_NO_ACTION events are
+ * not extended, nor is CC MR 0 (MRTD, measured by the TDX module: its
+ * events are listed, reg[][0] stays zero). Indices above 23 (TPM) or 4
+ * (CC MR) are event_log_malformed. docs/eventlog.md has the details.
  */
 
 #define EV_MAX_BYTES  (4u << 20)
@@ -58,9 +62,13 @@ struct ev_event {
 	size_t data_len;
 	/*
 	 * What the event measured, when it says so: "kernel", "initrd",
-	 * "cmdline", "grub", "shim", "uefi_var:<VariableName>",
-	 * "boot_services_app", "gpt", or a dstack runtime event's name
-	 * ("app-id", "compose-hash", …); "" otherwise.
+	 * "cmdline", "osrel", "uname", "sbat" (EV_IPL UKI sections; "cmdline"
+	 * also for GRUB's "kernel_cmdline: "), "grub_cmd" (GRUB's
+	 * "grub_cmd: " lines), "grub", "shim" (a boot application whose
+	 * device path names them, else "boot_services_app"),
+	 * "uefi_var:<VariableName>", "gpt", "separator", or a dstack runtime
+	 * event's name ("app-id", "compose-hash", …); "" otherwise. Best
+	 * effort: event data not understood leaves "" (docs/eventlog.md).
 	 */
 	char name[96];
 	/* For a component whose value is text (kernel command line, a
@@ -68,7 +76,9 @@ struct ev_event {
 	char text[512];
 	bool digest_checked; /* the event's digest was recomputed from its
 	                      * data and matched (dstack runtime events,
-	                      * EV_IPL strings) */
+	                      * where a mismatch fails the log; GRUB's
+	                      * EV_IPL strings, where it only leaves this
+	                      * false) */
 };
 
 struct ev_log {

@@ -72,7 +72,8 @@ ev_log_json(const struct ev_log *log)
 		json_object_set_new(j, "index", json_integer(e->index));
 		json_object_set_new(j, "register", json_string(name));
 		json_object_set_new(j, "type", json_integer(e->type));
-		if (tn != NULL && log->regs != EV_REGS_RTMR)
+		/* dstack's imr-3 types are its own, not TCG's. */
+		if (tn != NULL && !(log->regs == EV_REGS_RTMR && e->index == 3))
 			json_object_set_new(j, "type_name", json_string(tn));
 		if (e->name[0] != 0)
 			json_object_set_new(j, "name", json_string(e->name));

@@ -246,10 +246,9 @@ name_ipl(struct ev_event *e)
 {
 	static const struct {
 		const char *section, *name;
-	} uki[] = {{".linux", "kernel"},
-	           {".initrd", "initrd"},
-	           {".cmdline", "cmdline"},
-	           {".osrel", "osrel"}};
+	} uki[] = {{".linux", "kernel"},    {".initrd", "initrd"},
+	           {".cmdline", "cmdline"}, {".osrel", "osrel"},
+	           {".uname", "uname"},     {".sbat", "sbat"}};
 	static const struct {
 		const char *prefix, *name;
 	} grub[] = {{"kernel_cmdline: ", "cmdline"},
@@ -463,6 +462,30 @@ at_padding(const struct reader *r)
 		zero = zero && p[i] == 0;
 	}
 	return ff || zero;
+}
+
+/* Every byte left is 0x00 or 0xFF (the ACPI log area's fill). */
+static bool
+rest_is_padding(const struct reader *r)
+{
+	struct reader t = *r;
+	size_t n = reader_remaining(r);
+	const uint8_t *p;
+
+	if (!reader_bytes(&t, n, &p))
+		return false;
+	/* Branch-free per 4 KiB block, so the compiler vectorizes it: a
+	 * CCEL area is mostly this fill. */
+	for (size_t i = 0; i < n; i += 4096) {
+		size_t end = n - i < 4096 ? n : i + 4096;
+		unsigned bad = 0;
+
+		for (size_t k = i; k < end; k++)
+			bad |= (unsigned)(uint8_t)(p[k] + 1) > 1;
+		if (bad)
+			return false;
+	}
+	return true;
 }
 
 static enum tp_err
@@ -694,6 +717,14 @@ ev_tcg_parse(const uint8_t *log, size_t len, enum ev_regs regs,
 		if ((err = replay(&l, e, n, off, why, whylen)) != TP_ERR_none)
 			goto out;
 		err = TP_ERR_event_log_malformed;
+	}
+	/* What follows the end must be padding, not hidden events. */
+	if (!rest_is_padding(&r)) {
+		snprintf(why, whylen,
+		         "byte %zu: the log ends (an all-0xFF or all-zero "
+		         "event header) but bytes other than 0x00/0xFF follow",
+		         reader_offset(&r));
+		goto out;
 	}
 	*out = l;
 	memset(&l, 0, sizeof(l));
