@@ -20,6 +20,9 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "common/codec.h"
 #include "load/load.h"
 #include "verify/core/ecdsa.h"
@@ -957,6 +960,77 @@ test_provider_shapes(void **state)
 	json_decref(doc);
 }
 
+/* Writes the file SRC as DIR/NAME. */
+static void
+copy_to(const char *src, const char *dir, const char *name)
+{
+	char path[512];
+	size_t n;
+	uint8_t *b = tu_read_file(src, &n);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	fclose(f);
+	free(b);
+}
+
+/* The export layout's DIR/tpm_ak/: an operator store of several AKs. */
+static void
+test_provider_store(void **state)
+{
+	char dir[] = "/tmp/test_tpm_XXXXXX", sub[64], path[128];
+	json_t *doc;
+	struct verdict v;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/tpm_ak", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	copy_to(DIR_AZURE "akpub.pem", sub, "azure.pem");
+	copy_to(DIR_TRUSTEE "provisioned/tpm_ak.pem", sub, "trustee.pem");
+
+	doc = trustee_doc();
+	run_doc(doc, NULL, dir, &v);
+	assert_true(verdict_valid(&v));
+	assert_true(v.hardware_verified);
+	verdict_free(&v);
+	/* Without ak_public, each provisioned AK is tried. */
+	json_object_del(doc, "ak_public");
+	run_doc(doc, NULL, dir, &v);
+	assert_true(verdict_valid(&v));
+	assert_true(v.hardware_verified);
+	verdict_free(&v);
+	json_decref(doc);
+
+	/* Only another TPM's AK in the store: refused. */
+	snprintf(path, sizeof(path), "%s/trustee.pem", sub);
+	assert_int_equal(unlink(path), 0);
+	doc = trustee_doc();
+	run_doc(doc, NULL, dir, &v);
+	assert_only_error(&v, "tpm_ak_invalid");
+	verdict_free(&v);
+	json_object_del(doc, "ak_public");
+	run_doc(doc, NULL, dir, &v);
+	assert_only_error(&v, "tpm_signature_invalid");
+	verdict_free(&v);
+	json_decref(doc);
+
+	/* A store file that is no key: refused by name. */
+	snprintf(path, sizeof(path), "%s/azure.pem", sub);
+	assert_int_equal(unlink(path), 0);
+	copy_to(DIR_TRUSTEE "quote_sig.bin", sub, "junk.pem");
+	doc = trustee_doc();
+	run_doc(doc, NULL, dir, &v);
+	assert_only_error(&v, "tpm_ak_invalid");
+	verdict_free(&v);
+	json_decref(doc);
+	snprintf(path, sizeof(path), "%s/junk.pem", sub);
+	unlink(path);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -970,6 +1044,7 @@ main(void)
 	        cmocka_unit_test(test_ak_parse),
 	        cmocka_unit_test(test_provider_trustee),
 	        cmocka_unit_test(test_provider_shapes),
+	        cmocka_unit_test(test_provider_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
