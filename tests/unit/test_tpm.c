@@ -695,6 +695,8 @@ test_ak_parse(void **state)
 
 /* ---- The provider, end to end. ---- */
 
+static const char *run_rd; /* runtime_data of the next run, or NULL */
+
 static void
 run(const uint8_t *buf, size_t len, const json_t *col, const char *path,
     const uint8_t *nonce, size_t nonce_len, struct verdict *v)
@@ -715,6 +717,10 @@ run(const uint8_t *buf, size_t len, const json_t *col, const char *path,
 	req.provider = TP_PROVIDER_NONE; /* detected */
 	req.nonce = nonce;
 	req.nonce_len = nonce_len;
+	if (run_rd != NULL) {
+		req.runtime_data = (const uint8_t *)run_rd;
+		req.runtime_data_len = strlen(run_rd);
+	}
 	req.artifacts = &set;
 	req.now = 1700000000;
 	req.cfg = &cfg;
@@ -960,6 +966,75 @@ test_provider_shapes(void **state)
 	json_decref(doc);
 }
 
+/* A quote signed here (ECDSA P-256, raw r||s, "pcrs" by bank) whose
+ * extraData is SHA-256(runtime_data): bound through extra_data. */
+static void
+test_provider_binding(void **state)
+{
+	static const char rd[] = "{\"nonce\":\"00ff\",\"model\":\"m\"}";
+	EVP_PKEY *priv = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	uint8_t attest[512], rs[64], extra[32], *spki = NULL;
+	struct tpm_pcrs pcrs;
+	size_t alen, sl;
+	json_t *doc, *bank;
+	char *b64m, *b64s, *b64k, hex[65], k[24];
+	struct verdict v;
+
+	assert_non_null(priv);
+	SHA256((const uint8_t *)rd, strlen(rd), extra);
+	alen = build_attest(attest, TPM_ALG_SHA256, extra, 32, &pcrs);
+	assert_true(ecdsa_sign_raw(priv, EVP_sha256(), attest, alen, rs, 32));
+	assert_true(tpm_ak_spki(priv, &spki, &sl));
+	b64m = codec_base64_encode(attest, alen);
+	b64s = codec_base64_encode(rs, 64);
+	b64k = codec_base64_encode(spki, sl);
+	bank = json_object();
+	for (unsigned i = 0; i < 24; i++) {
+		codec_hex_encode_to(pcrs.val[0][i], 32, hex);
+		snprintf(k, sizeof(k), "%u", i);
+		json_object_set_new(bank, k, json_string(hex));
+	}
+	doc = json_pack("{s:s, s:{s:s, s:s, s:{s:o}}}", "ak_public", b64k,
+	                "tpm_quote", "message", b64m, "signature", b64s, "pcrs",
+	                "sha256", bank);
+	assert_non_null(doc);
+
+	run_rd = rd;
+	run_doc(doc, NULL, NULL, &v);
+	assert_true(verdict_valid(&v));
+	assert_int_equal(v.binding_valid, TP_TRUE);
+	assert_false(v.hardware_verified);
+	codec_hex_encode_to(pcrs.val[0][5], 32, hex);
+	assert_string_equal(pcr_claim(&v, "sha256", "pcr5"), hex);
+	assert_int_equal(json_integer_value(json_object_get(v.claims, "clock")),
+	                 0x0102030405060708ll);
+	assert_int_equal(
+	        json_integer_value(json_object_get(v.claims, "reset_count")),
+	        9);
+	assert_string_equal(claim(&v, "firmware_version"), "1122334455667788");
+	verdict_free(&v);
+	run_rd = "{\"nonce\":\"00fe\"}";
+	run_doc(doc, NULL, NULL, &v);
+	assert_only_error(&v, "binding_mismatch");
+	verdict_free(&v);
+	run_rd = NULL;
+
+	/* The PCR digest fails: no pcrs claim, the signed claims remain. */
+	json_object_set_new(bank, "7", json_string(hex));
+	run_doc(doc, NULL, NULL, &v);
+	assert_only_error(&v, "tpm_pcr_digest_mismatch");
+	assert_null(json_object_get(v.claims, "pcrs"));
+	assert_non_null(claim(&v, "extra_data"));
+	verdict_free(&v);
+
+	json_decref(doc);
+	free(b64m);
+	free(b64s);
+	free(b64k);
+	free(spki);
+	EVP_PKEY_free(priv);
+}
+
 /* Writes the file SRC as DIR/NAME. */
 static void
 copy_to(const char *src, const char *dir, const char *name)
@@ -1045,6 +1120,7 @@ main(void)
 	        cmocka_unit_test(test_provider_trustee),
 	        cmocka_unit_test(test_provider_shapes),
 	        cmocka_unit_test(test_provider_store),
+	        cmocka_unit_test(test_provider_binding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

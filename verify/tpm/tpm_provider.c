@@ -502,15 +502,14 @@ claim_pcrs(struct verdict *v, const struct tpm_quote *q,
 	verdict_claim_json(v, "pcrs", all); /* stolen */
 }
 
+/* The claims of the signed quote, and its binding field. */
 static void
-claims(struct verdict *v, const struct tpm_quote *q,
-       const struct tpm_pcrs *pcrs)
+claims(struct verdict *v, const struct tpm_quote *q)
 {
 	uint8_t fw[8];
 
 	for (int i = 0; i < 8; i++)
 		fw[i] = (uint8_t)(q->firmware_version >> (56 - 8 * i));
-	claim_pcrs(v, q, pcrs);
 	claim_u64(v, "clock", q->clock);
 	verdict_claim_int(v, "reset_count", q->reset_count);
 	verdict_claim_int(v, "restart_count", q->restart_count);
@@ -589,14 +588,8 @@ tpm_verify(const struct verify_request *req, struct verdict *v)
 	v->signature_valid = TP_TRUE;
 	verdict_pass(v, "tpm_signature");
 	ak_record(v, aks.key[used], aks.src[used], aks.provisioned);
+	claims(v, &q);
 
-	if ((rc = tpm_quote_check_pcrs(&q, sig.hash, &e.pcrs, why,
-	                               sizeof(why))) != TP_ERR_none) {
-		verdict_fail(v, "tpm_pcr_digest", rc, "tpm_quote.pcrs: %s",
-		             why);
-		goto out;
-	}
-	verdict_pass(v, "tpm_pcr_digest");
 	/* A nonce without runtime_data is the quote's qualifyingData
 	 * itself; with runtime_data, extraData binds runtime_data and the
 	 * nonce is runtime_data.nonce (the common appraisal checks both). */
@@ -610,7 +603,14 @@ tpm_verify(const struct verify_request *req, struct verdict *v)
 			verdict_pass(v, "tpm_nonce");
 		}
 	}
-	claims(v, &q, &e.pcrs);
+	if ((rc = tpm_quote_check_pcrs(&q, sig.hash, &e.pcrs, why,
+	                               sizeof(why))) != TP_ERR_none) {
+		verdict_fail(v, "tpm_pcr_digest", rc, "tpm_quote.pcrs: %s",
+		             why);
+		goto out;
+	}
+	verdict_pass(v, "tpm_pcr_digest");
+	claim_pcrs(v, &q, &e.pcrs);
 out:
 	aks_free(&aks);
 	evidence_free(&e);
