@@ -60,6 +60,7 @@ export_ext(enum artifact_kind k)
 	case ARTIFACT_AMD_CERT_CHAIN:
 	case ARTIFACT_NVIDIA_DEVICE_CHAIN:
 	case ARTIFACT_ARM_KEY:
+	case ARTIFACT_TPM_AK:
 		return "pem";
 	case ARTIFACT_NVIDIA_RIM:
 		return "xml";
@@ -152,6 +153,9 @@ load_json(enum tp_provider p, const json_t *member, struct artifact_set *set)
 	case TP_PROVIDER_ARM_CCA:
 		load_arm_json(member, set);
 		break;
+	case TP_PROVIDER_TPM:
+		load_tpm_json(member, set);
+		break;
 	default:
 		break; /* formats that use no collateral */
 	}
@@ -184,6 +188,9 @@ load_path(enum tp_provider p, const char *path, struct artifact_set *set)
 	case TP_PROVIDER_ARM_PSA:
 	case TP_PROVIDER_ARM_CCA:
 		load_arm_path(path, set);
+		break;
+	case TP_PROVIDER_TPM:
+		load_tpm_path(path, set);
 		break;
 	default:
 		break;

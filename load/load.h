@@ -64,5 +64,7 @@ void load_nvidia_json(const json_t *member, struct artifact_set *set);
 void load_nvidia_path(const char *path, struct artifact_set *set);
 void load_arm_json(const json_t *member, struct artifact_set *set);
 void load_arm_path(const char *path, struct artifact_set *set);
+void load_tpm_json(const json_t *member, struct artifact_set *set);
+void load_tpm_path(const char *path, struct artifact_set *set);
 
 #endif

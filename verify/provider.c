@@ -14,6 +14,7 @@ static const char *const names[TP_PROVIDER__COUNT] = {
         [TP_PROVIDER_ARM_PSA] = "ArmPsa",
         [TP_PROVIDER_ARM_CCA] = "ArmCca",
         [TP_PROVIDER_MOCK] = "Mock",
+        [TP_PROVIDER_TPM] = "Tpm",
 };
 
 /* Accepted spellings, compared after lower-casing and dropping '-', '_'
@@ -41,6 +42,8 @@ static const struct {
         {"armcca", TP_PROVIDER_ARM_CCA},
         {"cca", TP_PROVIDER_ARM_CCA},
         {"mock", TP_PROVIDER_MOCK},
+        {"tpm", TP_PROVIDER_TPM},
+        {"tpm2", TP_PROVIDER_TPM},
 };
 
 const char *
@@ -74,9 +77,9 @@ provider_parse(const char *s, enum tp_provider *out)
 
 /* Detection order: the most specific magic first. */
 static const struct provider_ops *const table[] = {
-        &provider_mock,        &provider_intel_sgx,  &provider_intel_tdx,
-        &provider_amd_sev_snp, &provider_aws_nitro,  &provider_arm_cca,
-        &provider_arm_psa,     &provider_nvidia_gpu,
+        &provider_mock,        &provider_intel_sgx, &provider_intel_tdx,
+        &provider_amd_sev_snp, &provider_aws_nitro, &provider_arm_cca,
+        &provider_arm_psa,     &provider_tpm,       &provider_nvidia_gpu,
 };
 
 const struct provider_ops *

@@ -17,6 +17,7 @@ enum tp_provider {
 	TP_PROVIDER_ARM_PSA,
 	TP_PROVIDER_ARM_CCA,
 	TP_PROVIDER_MOCK,
+	TP_PROVIDER_TPM,
 	TP_PROVIDER__COUNT
 };
 
@@ -84,5 +85,6 @@ extern const struct provider_ops provider_aws_nitro;
 extern const struct provider_ops provider_nvidia_gpu;
 extern const struct provider_ops provider_arm_psa;
 extern const struct provider_ops provider_arm_cca;
+extern const struct provider_ops provider_tpm;
 
 #endif

@@ -20,6 +20,7 @@ static const char *const kind_names[ARTIFACT_KIND__COUNT] = {
         [ARTIFACT_NVIDIA_OCSP] = "nvidia_ocsp",
         [ARTIFACT_NVIDIA_RIM_OCSP] = "nvidia_rim_ocsp",
         [ARTIFACT_ARM_KEY] = "arm_key",
+        [ARTIFACT_TPM_AK] = "tpm_ak",
 };
 
 const char *

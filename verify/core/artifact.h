@@ -63,6 +63,14 @@ enum artifact_kind {
 	                               * _FILE (verify/arm/psa_claims.h),
 	                               * which the verifier reports as a
 	                               * missing key */
+	ARTIFACT_TPM_AK,              /* a TPM attestation key: a PEM or DER
+	                               * public key (load/tpm.c). Keys:
+	                               * "tpm_ak" (the request's member),
+	                               * "tpm_ak.pem" (a directory's file),
+	                               * "" (a single key file, or
+	                               * DIR/tpm_ak/). Source "directory" or
+	                               * "file": provisioned by the operator;
+	                               * "request": it vouches for nothing */
 	ARTIFACT_KIND__COUNT
 };
 
