@@ -25,6 +25,10 @@ registers_of(enum tp_provider p, const uint8_t *log, size_t len,
 		*regs = EV_REGS_CC_MR;
 		*bank = EV_SHA384;
 		break;
+	case TP_PROVIDER_TPM:
+		*regs = EV_REGS_TPM_PCR;
+		*bank = EV_SHA256;
+		break;
 	default:
 		return false;
 	}
@@ -42,11 +46,12 @@ claimed_register(const struct verdict *v, const struct ev_log *log,
 
 	ev_reg_name(log, i, name, n);
 	if (log->regs == EV_REGS_TPM_PCR) {
-		/* "pcrs": {"sha256": {"0": "<hex>", …}} */
+		/* "pcrs": {"sha256": {"pcr0": "<hex>", …}}: only the PCRs
+		 * the quote selected and its pcrDigest covered. */
 		c = json_object_get(
 		        json_object_get(json_object_get(v->claims, "pcrs"),
 		                        ev_bank_name(bank)),
-		        name + 3);
+		        name);
 		return json_string_value(c);
 	}
 	return json_string_value(json_object_get(v->claims, name));
