@@ -56,8 +56,12 @@ extern void __sanitizer_set_death_callback(void (*cb)(void))
 static void
 report_current(void)
 {
+	static volatile sig_atomic_t reported;
 	const char *p = R.current != NULL ? R.current : "(none)";
 
+	if (reported)
+		return;
+	reported = 1;
 	if (write(2, "fuzz_replay: failing input: ", 28) < 0 ||
 	    write(2, p, strlen(p)) < 0 || write(2, "\n", 1) < 0)
 		return;
