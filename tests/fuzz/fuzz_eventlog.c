@@ -14,14 +14,17 @@ parse(const uint8_t *data, size_t size, enum ev_regs regs)
 {
 	struct ev_log log;
 	char why[200], name[32];
-	uint32_t i;
+	size_t i;
 
 	memset(&log, 0, sizeof(log));
 	if (ev_log_parse(data, size, regs, &log, why, sizeof(why)) ==
 	    TP_ERR_none) {
 		json_decref(ev_log_json(&log));
-		for (i = 0; i < EV_MAX_REGS + 1; i++)
-			ev_reg_name(&log, i, name, sizeof(name));
+		/* Every index the log names, as `teepass eventlog` and the
+		 * verdict print them. */
+		for (i = 0; i < log.n; i++)
+			ev_reg_name(&log, log.events[i].index, name,
+			            sizeof(name));
 	}
 	ev_log_free(&log);
 }
