@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps build build-asan run test unit integration stop bench \
-	clean format format-check
+	fuzz clean format format-check
 
 all: build
 
@@ -47,6 +47,13 @@ stop:
 bench: build
 	@scripts/bench.sh
 
+# libFuzzer on every tests/fuzz/ target for FUZZ_SECONDS each (default 60),
+# with clang (installed on first use); findings in build-fuzz/crashes/.
+# `make test` replays the same targets without clang (fuzz_replay_*).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
@@ -54,4 +61,4 @@ format-check:
 	@scripts/format-check.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
