@@ -15,6 +15,8 @@ static const char *const names[TP_PROVIDER__COUNT] = {
         [TP_PROVIDER_ARM_CCA] = "ArmCca",
         [TP_PROVIDER_MOCK] = "Mock",
         [TP_PROVIDER_TPM] = "Tpm",
+        [TP_PROVIDER_AZURE_SNP_VTPM] = "AzureSnpVtpm",
+        [TP_PROVIDER_GCP_VTPM] = "GcpVtpm",
 };
 
 /* Accepted spellings, compared after lower-casing and dropping '-', '_'
@@ -44,6 +46,10 @@ static const struct {
         {"mock", TP_PROVIDER_MOCK},
         {"tpm", TP_PROVIDER_TPM},
         {"tpm2", TP_PROVIDER_TPM},
+        {"azuresnpvtpm", TP_PROVIDER_AZURE_SNP_VTPM},
+        {"azsnpvtpm", TP_PROVIDER_AZURE_SNP_VTPM},
+        {"gcpvtpm", TP_PROVIDER_GCP_VTPM},
+        {"gcevtpm", TP_PROVIDER_GCP_VTPM},
 };
 
 const char *

@@ -18,6 +18,8 @@ enum tp_provider {
 	TP_PROVIDER_ARM_CCA,
 	TP_PROVIDER_MOCK,
 	TP_PROVIDER_TPM,
+	TP_PROVIDER_AZURE_SNP_VTPM, /* Azure SEV-SNP CVM: HCL report + vTPM */
+	TP_PROVIDER_GCP_VTPM,       /* Google Compute Engine vTPM */
 	TP_PROVIDER__COUNT
 };
 
