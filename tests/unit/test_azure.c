@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <openssl/sha.h>
+#include <openssl/x509.h>
 
 #include "common/codec.h"
 #include "verify/azure/hcl_report.h"
@@ -164,8 +165,12 @@ test_trustee_v2(void **state)
 
 /* The HCL reports parse by their declared lengths; the binding holds. */
 static void
-check_hcl(const char *path, size_t var_len, const char *var_sha256)
+check_hcl(const char *path, size_t var_len, const char *var_sha256,
+          const char *n_prefix)
 {
+	const unsigned char *q;
+	EVP_PKEY *key;
+	uint8_t pre[8];
 	struct hcl_report r;
 	struct hcl_runtime rt;
 	char why[320], hex[65];
@@ -186,6 +191,18 @@ check_hcl(const char *path, size_t var_len, const char *var_sha256)
 	        TP_ERR_none);
 	assert_non_null(rt.ak);
 	assert_int_equal(EVP_PKEY_get_bits(rt.ak), 2048);
+	/* The SPKI built for the key is the key's own DER, and its modulus
+	 * starts as MANIFEST.md says. */
+	q = rt.spki;
+	key = d2i_PUBKEY(NULL, &q, (long)rt.spki_len);
+	assert_non_null(key);
+	assert_int_equal(q - rt.spki, rt.spki_len);
+	assert_int_equal(EVP_PKEY_eq(key, rt.ak), 1);
+	EVP_PKEY_free(key);
+	if (n_prefix != NULL) {
+		assert_true(codec_hex_decode_fixed(n_prefix, pre, 8));
+		assert_non_null(memmem(rt.spki, rt.spki_len, pre, 8));
+	}
 	hcl_runtime_free(&rt);
 	/* Every cut below the declared report is a truncation. */
 	for (size_t k = 0; k < HCL_VAR_DATA_OFF + var_len; k++) {
@@ -205,11 +222,13 @@ test_hcl_parse(void **state)
 	check_hcl(
 	        DIR_V1 "hcl_report.bin", VAR_LEN,
 	        "af2910341dd8108360e485f1b72494255190b9cdd5ccb44b73b883037cf99f"
-	        "21");
-	check_hcl(DIR_V2 "hcl_report.bin", VAR_LEN, V2_VAR_SHA256);
+	        "21",
+	        "9874916e000085fa");
+	check_hcl(DIR_V2 "hcl_report.bin", VAR_LEN, V2_VAR_SHA256,
+	          "9942bb7d0000c4c3");
 	/* Cut at 2048 of 2600 bytes, its 583-byte variable data still
 	 * whole (MANIFEST.md: bound by the header's lengths). */
-	check_hcl(DIR_KSN "hcl_report.bin", 583, KSN_VAR_SHA256);
+	check_hcl(DIR_KSN "hcl_report.bin", 583, KSN_VAR_SHA256, NULL);
 }
 
 static void

@@ -342,17 +342,13 @@ quote_check(const struct verify_request *req, const struct az_evidence *e,
 
 /* HCLAkPub's SPKI: its hash as a claim and a collateral item. */
 static void
-ak_record(struct verdict *v, EVP_PKEY *ak)
+ak_record(struct verdict *v, const struct hcl_runtime *rt)
 {
-	uint8_t *spki = NULL, md[32];
-	size_t n = 0;
+	uint8_t md[32];
 
-	if (!tpm_ak_spki(ak, &spki, &n))
-		return;
-	SHA256(spki, n, md);
+	SHA256(rt->spki, rt->spki_len, md);
 	verdict_claim_hex(v, "attestation_key_sha256", md, 32);
-	verdict_collateral(v, "hcl_ak", spki, n);
-	free(spki);
+	verdict_collateral(v, "hcl_ak", rt->spki, rt->spki_len);
 }
 
 static void
@@ -394,7 +390,7 @@ azure_verify(const struct verify_request *req, struct verdict *v)
 	v->signature_valid =
 	        v->signature_valid == TP_TRUE && quote_ok ? TP_TRUE : TP_FALSE;
 	if (quote_ok)
-		ak_record(v, rt.ak);
+		ak_record(v, &rt);
 	if (rt.vm_config != NULL)
 		verdict_claim_json(v, "vm_configuration",
 		                   json_incref(rt.vm_config));

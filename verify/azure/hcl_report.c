@@ -11,12 +11,10 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
-#include <openssl/x509.h>
 
 #include "common/codec.h"
 #include "verify/azure/hcl_report.h"
 #include "verify/core/reader.h"
-#include "verify/tpm/tpm_quote.h"
 
 static enum tp_err
 truncated(char *why, size_t whylen, const char *what, size_t need, size_t len)
@@ -126,7 +124,8 @@ hcl_report_parse(const uint8_t *buf, size_t len, struct hcl_report *r,
 	return TP_ERR_none;
 }
 
-/* Member NAME of JWK, base64url, into a BIGNUM. */
+/* Member NAME of JWK (base64url, at most 1025 bytes: RSA-8192), into a
+ * BIGNUM. */
 static BIGNUM *
 jwk_bn(const json_t *jwk, const char *name)
 {
@@ -136,41 +135,128 @@ jwk_bn(const json_t *jwk, const char *name)
 	BIGNUM *bn = NULL;
 
 	if (!json_is_string(s) || json_string_length(s) == 0 ||
-	    json_string_length(s) > 2048)
+	    json_string_length(s) > 1400)
 		return NULL;
 	if (codec_base64_decode(json_string_value(s), json_string_length(s), &b,
 	                        &n) &&
-	    n > 0)
+	    n > 0 && n <= 1025)
 		bn = BN_bin2bn(b, (int)n, NULL);
 	free(b);
 	return bn;
 }
 
-/*
- * The RSA JWK as a key, through its DER SPKI and tpm_ak_parse, so that
- * the AK rules are the Tpm provider's.
- */
-static EVP_PKEY *
-jwk_rsa(const json_t *jwk, char *why, size_t whylen)
+/* A DER header (tag, definite length) at P; its size (at most 4). */
+static size_t
+der_header(uint8_t *p, uint8_t tag, size_t len)
 {
+	p[0] = tag;
+	if (len < 0x80) {
+		p[1] = (uint8_t)len;
+		return 2;
+	}
+	if (len < 0x100) {
+		p[1] = 0x81;
+		p[2] = (uint8_t)len;
+		return 3;
+	}
+	p[1] = 0x82;
+	p[2] = (uint8_t)(len >> 8);
+	p[3] = (uint8_t)len;
+	return 4;
+}
+
+static size_t
+der_header_len(size_t len)
+{
+	return len < 0x80 ? 2 : len < 0x100 ? 3 : 4;
+}
+
+/* A positive INTEGER's content: the magnitude, 0x00 first when its top
+ * bit is set (X.690 §8.3). */
+static size_t
+der_uint_len(const BIGNUM *bn)
+{
+	return (size_t)BN_num_bytes(bn) + ((BN_num_bits(bn) % 8) == 0);
+}
+
+static size_t
+der_uint(uint8_t *p, const BIGNUM *bn)
+{
+	size_t n = der_uint_len(bn), h = der_header(p, 0x02, n);
+
+	memset(p + h, 0, n);
+	BN_bn2bin(bn, p + h + n - (size_t)BN_num_bytes(bn));
+	return h + n;
+}
+
+/*
+ * The SubjectPublicKeyInfo of RSA key (N, E) (RFC 8017 §A.1.1, RFC 5280
+ * §4.1.2.7: rsaEncryption with NULL parameters) into *OUT (malloc'd).
+ */
+static bool
+rsa_spki(const BIGNUM *n, const BIGNUM *e, uint8_t **out, size_t *outlen)
+{
+	static const uint8_t alg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+	                              0x86, 0x48, 0x86, 0xf7, 0x0d,
+	                              0x01, 0x01, 0x01, 0x05, 0x00};
+	size_t ni = der_uint_len(n), ei = der_uint_len(e);
+	size_t rsa = der_header_len(ni) + ni + der_header_len(ei) + ei;
+	size_t rsa_all = der_header_len(rsa) + rsa;
+	size_t bits = 1 + rsa_all;
+	size_t body = sizeof(alg) + der_header_len(bits) + bits;
+	size_t total = der_header_len(body) + body, o = 0;
+	uint8_t *p = malloc(total);
+
+	if (p == NULL)
+		return false;
+	o += der_header(p + o, 0x30, body);
+	memcpy(p + o, alg, sizeof(alg));
+	o += sizeof(alg);
+	o += der_header(p + o, 0x03, bits);
+	p[o++] = 0; /* no unused bits */
+	o += der_header(p + o, 0x30, rsa);
+	o += der_uint(p + o, n);
+	o += der_uint(p + o, e);
+	*out = p;
+	*outlen = o;
+	return o == total;
+}
+
+/*
+ * The RSA JWK HCLAkPub as a key and its DER SPKI, under the rules of the
+ * Tpm provider's AKs (tpm_ak_parse: RSA of 2048..8192 bits), built
+ * without OpenSSL's encoders (the slowest step of a verification).
+ */
+static bool
+jwk_rsa(const json_t *jwk, struct hcl_runtime *rt, char *why, size_t whylen)
+{
+	const char *kty = json_string_value(json_object_get(jwk, "kty"));
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *k = NULL, *out = NULL;
 	BIGNUM *n = NULL, *e = NULL;
-	unsigned char *der = NULL;
-	int derlen;
-	char kwhy[160];
+	bool ok = false;
+	int bits;
 
-	if (strcmp(json_string_value(json_object_get(jwk, "kty")) != NULL
-	                   ? json_string_value(json_object_get(jwk, "kty"))
-	                   : "",
-	           "RSA") != 0) {
+	if (kty == NULL || strcmp(kty, "RSA") != 0) {
 		snprintf(why, whylen, "HCLAkPub: kty: want \"RSA\"");
 		goto out;
 	}
 	if ((n = jwk_bn(jwk, "n")) == NULL || (e = jwk_bn(jwk, "e")) == NULL) {
-		snprintf(why, whylen, "HCLAkPub: n and e: want base64url");
+		snprintf(why, whylen,
+		         "HCLAkPub: n and e: want base64url of at most 1025 "
+		         "bytes");
+		goto out;
+	}
+	/* Below 2048 bits RSA is within reach of factoring; an even or
+	 * unit exponent is no RSA key. */
+	bits = BN_num_bits(n);
+	if (bits < 2048 || bits > 8192 || !BN_is_odd(e) || BN_is_one(e) ||
+	    BN_num_bits(e) > 64) {
+		snprintf(why, whylen,
+		         "HCLAkPub: RSA key of %d bits; want 2048..8192 and "
+		         "an odd exponent above 1 of at most 64 bits",
+		         bits);
 		goto out;
 	}
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
@@ -179,24 +265,20 @@ jwk_rsa(const json_t *jwk, char *why, size_t whylen)
 	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
 	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
 	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) <= 0 ||
-	    (derlen = i2d_PUBKEY(k, &der)) <= 0) {
+	    EVP_PKEY_fromdata(ctx, &rt->ak, EVP_PKEY_PUBLIC_KEY, params) <= 0 ||
+	    !rsa_spki(n, e, &rt->spki, &rt->spki_len)) {
 		snprintf(why, whylen, "HCLAkPub: not a usable RSA key");
 		goto out;
 	}
-	if ((out = tpm_ak_parse(der, (size_t)derlen, kwhy, sizeof(kwhy))) ==
-	    NULL)
-		snprintf(why, whylen, "HCLAkPub: %s", kwhy);
+	ok = true;
 out:
-	OPENSSL_free(der);
-	EVP_PKEY_free(k);
 	EVP_PKEY_CTX_free(ctx);
 	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(n);
 	BN_free(e);
 	ERR_clear_error();
-	return out;
+	return ok;
 }
 
 enum tp_err
@@ -253,7 +335,7 @@ hcl_runtime_parse(const uint8_t *buf, size_t len, struct hcl_runtime *rt,
 		         "HCL variable data: user-data: want a string");
 		goto out;
 	}
-	if ((rt->ak = jwk_rsa(ak, why, whylen)) == NULL) {
+	if (!jwk_rsa(ak, rt, why, whylen)) {
 		rc = TP_ERR_tpm_ak_invalid;
 		goto out;
 	}
@@ -273,6 +355,7 @@ hcl_runtime_free(struct hcl_runtime *rt)
 	if (rt == NULL)
 		return;
 	EVP_PKEY_free(rt->ak);
+	free(rt->spki);
 	json_decref(rt->vm_config);
 	json_decref(rt->user_data);
 	memset(rt, 0, sizeof(*rt));

@@ -63,7 +63,9 @@ enum tp_err hcl_report_parse(const uint8_t *buf, size_t len,
 
 /* The variable data, parsed. */
 struct hcl_runtime {
-	EVP_PKEY *ak;      /* HCLAkPub */
+	EVP_PKEY *ak;  /* HCLAkPub */
+	uint8_t *spki; /* its DER SubjectPublicKeyInfo */
+	size_t spki_len;
 	json_t *vm_config; /* "vm-configuration" object, or NULL */
 	json_t *user_data; /* "user-data" string, or NULL */
 };
@@ -71,9 +73,10 @@ struct hcl_runtime {
 /*
  * Parses the variable data (a JSON object): "keys", a JWK array holding
  * an RSA key of kid "HCLAkPub" (2048..8192 bits, as tpm_ak_parse
- * accepts), and the optional "vm-configuration" object and "user-data"
- * string. Returns TP_ERR_none, azure_hcl_malformed or tpm_ak_invalid
- * with WHY. Free *RT with hcl_runtime_free.
+ * accepts; *RT also gets its DER SPKI), and the optional
+ * "vm-configuration" object and "user-data" string. Returns
+ * TP_ERR_none, azure_hcl_malformed or tpm_ak_invalid with WHY. Free *RT
+ * with hcl_runtime_free.
  */
 enum tp_err hcl_runtime_parse(const uint8_t *buf, size_t len,
                               struct hcl_runtime *rt, char *why, size_t whylen);
