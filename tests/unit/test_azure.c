@@ -247,6 +247,77 @@ test_hcl_tdx(void **state)
 	free(buf);
 }
 
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* One change to the v2 HCL report and the code it must give. */
+static void
+hostile(size_t off, uint32_t val, enum tp_err want)
+{
+	struct hcl_report r;
+	char why[320];
+	size_t n;
+	uint8_t *buf = tu_read_file(DIR_V2 "hcl_report.bin", &n);
+
+	put_u32(buf + off, val);
+	assert_int_equal(hcl_report_parse(buf, n, &r, why, sizeof(why)), want);
+	free(buf);
+}
+
+static void
+test_hcl_hostile(void **state)
+{
+	struct hcl_report r;
+	struct hcl_runtime rt;
+	char why[320];
+	size_t n;
+	uint8_t *buf, *p;
+
+	(void)state;
+	hostile(0x000, 0x414c4349, TP_ERR_azure_hcl_malformed); /* "ICLA" */
+	hostile(0x004, 3, TP_ERR_azure_hcl_unsupported);        /* version */
+	hostile(0x008, 2347, TP_ERR_azure_hcl_malformed); /* report_size */
+	hostile(0x4C0, 1131, TP_ERR_azure_hcl_malformed); /* data_size */
+	hostile(0x4C8, 4, TP_ERR_azure_hcl_unsupported);  /* TDX */
+	hostile(0x4CC, 2, TP_ERR_azure_hcl_unsupported);  /* SHA-384 */
+	hostile(0x4D0, 0, TP_ERR_azure_hcl_malformed);    /* no var data */
+	hostile(0xA24, 0x01000000, TP_ERR_azure_hcl_malformed); /* byte 2599 */
+
+	/* Consistent lengths far beyond the buffer: a truncation. */
+	buf = tu_read_file(DIR_V2 "hcl_report.bin", &n);
+	put_u32(buf + 0x4D0, 0x10000);
+	put_u32(buf + 0x4C0, 0x10000 + 20);
+	put_u32(buf + 0x008, 0x4C0 + 0x10000 + 20);
+	assert_int_equal(hcl_report_parse(buf, n, &r, why, sizeof(why)),
+	                 TP_ERR_azure_hcl_truncated);
+	free(buf);
+
+	/* Variable data without the AK, or with one that is not RSA. */
+	buf = tu_read_file(DIR_V2 "hcl_report.bin", &n);
+	assert_int_equal(hcl_report_parse(buf, n, &r, why, sizeof(why)),
+	                 TP_ERR_none);
+	p = memmem(buf + HCL_VAR_DATA_OFF, VAR_LEN, "HCLAkPub", 8);
+	assert_non_null(p);
+	p[7] = 'c';
+	assert_int_equal(
+	        hcl_runtime_parse(r.var_data, r.var_len, &rt, why, sizeof(why)),
+	        TP_ERR_azure_hcl_malformed);
+	p[7] = 'b';
+	p = memmem(buf + HCL_VAR_DATA_OFF, VAR_LEN, "\"kty\":\"RSA\"", 11);
+	assert_non_null(p);
+	p[9] = 'T';
+	assert_int_equal(
+	        hcl_runtime_parse(r.var_data, r.var_len, &rt, why, sizeof(why)),
+	        TP_ERR_tpm_ak_invalid);
+	free(buf);
+}
+
 /* EVIDENCE with hcl_report and tpm_quote.message replaced. */
 static char *
 rebuild(const json_t *doc, const uint8_t *hcl, size_t hcl_len,
@@ -475,6 +546,7 @@ main(void)
 	        cmocka_unit_test(test_trustee_v2),
 	        cmocka_unit_test(test_hcl_parse),
 	        cmocka_unit_test(test_hcl_tdx),
+	        cmocka_unit_test(test_hcl_hostile),
 	        cmocka_unit_test(test_rebuilt),
 	        cmocka_unit_test(test_binding),
 	        cmocka_unit_test(test_kinvolk_in_bundle),
