@@ -538,6 +538,46 @@ test_kinvolk_in_bundle(void **state)
 	sample_free(&s);
 }
 
+/*
+ * An event log is replayed against the quoted PCRs by the common
+ * appraisal: another machine's log (a GCE VM's, tests/data/eventlog)
+ * does not replay to this VM's PCRs.
+ */
+static void
+test_event_log(void **state)
+{
+	struct verify_config cfg;
+	struct verify_request req;
+	struct verdict v;
+	size_t n, loglen;
+	uint8_t nonce[48];
+	uint8_t *buf = tu_read_file(DIR_V2 "evidence.json", &n);
+	uint8_t *log = tu_read_file(
+	        "tests/data/eventlog/gotpm_gce_ubuntu2404_sevsnp/eventlog.bin",
+	        &loglen);
+
+	(void)state;
+	assert_true(codec_hex_decode_fixed(V2_NONCE_HEX, nonce, 48));
+	verify_config_defaults(&cfg);
+	memset(&req, 0, sizeof(req));
+	req.evidence = buf;
+	req.evidence_len = n;
+	req.nonce = nonce;
+	req.nonce_len = sizeof(nonce);
+	req.event_log = log;
+	req.event_log_len = loglen;
+	req.now = AT_2026;
+	req.cfg = &cfg;
+	verify_run(&req, &v);
+	assert_false(verdict_valid(&v));
+	assert_false(verdict_has_error(&v, TP_ERR_event_log_unsupported));
+	assert_only_error(&v, "event_log_replay_mismatch");
+	verdict_free(&v);
+	verify_config_free(&cfg);
+	free(log);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -550,6 +590,7 @@ main(void)
 	        cmocka_unit_test(test_rebuilt),
 	        cmocka_unit_test(test_binding),
 	        cmocka_unit_test(test_kinvolk_in_bundle),
+	        cmocka_unit_test(test_event_log),
 	        cmocka_unit_test(test_truncations),
 	        cmocka_unit_test(test_flip_attest),
 	        cmocka_unit_test(test_flip_hcl),
