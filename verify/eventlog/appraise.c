@@ -26,6 +26,7 @@ registers_of(enum tp_provider p, const uint8_t *log, size_t len,
 		*bank = EV_SHA384;
 		break;
 	case TP_PROVIDER_TPM:
+	case TP_PROVIDER_AZURE_SNP_VTPM:
 		*regs = EV_REGS_TPM_PCR;
 		*bank = EV_SHA256;
 		break;

@@ -1,0 +1,411 @@
+/*
+ * Azure SEV-SNP confidential VMs through the HCL paravisor and its vTPM
+ * (provider "AzureSnpVtpm", issue 13), in confidential-containers/
+ * trustee's az-snp-vtpm evidence shape:
+ *
+ *   {"version": 1 | 2,
+ *    "hcl_report": "<base64url HCL report>",
+ *    "vcek": "<base64url VCEK DER>",
+ *    "tpm_quote": {"message": "<hex TPMS_ATTEST>",
+ *                  "signature": "<hex raw or TPMT_SIGNATURE>",
+ *                  "pcrs": ["<hex SHA-256 PCR 0>", …]}}
+ *
+ * The SNP report inside the HCL report is verified by the AmdSevSnp
+ * provider itself (its chain to the pinned ARK, signature, VCEK binding,
+ * policy and TCB) with the evidence's VCEK as a collateral artifact; then
+ * SHA-256(variable data) == REPORT_DATA[0:32] binds the variable data's
+ * HCLAkPub to the hardware, and the vTPM quote is verified with that key
+ * (verify/tpm/tpm_quote.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "common/codec.h"
+#include "verify/azure/hcl_report.h"
+#include "verify/tpm/tpm_quote.h"
+#include "verify/verify.h"
+
+/* REPORT_DATA in the SEV-SNP ATTESTATION_REPORT (ABI spec, Table 22). */
+#define SNP_REPORT_DATA_OFF 0x50
+
+static bool
+azure_detect(const uint8_t *buf, size_t len)
+{
+	static const char hcl[] = "\"hcl_report\"", quote[] = "\"tpm_quote\"";
+	size_t i = 0;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
+	                   buf[i] == '\r'))
+		i++;
+	if (i >= len || buf[i] != '{')
+		return false;
+	return memmem(buf + i, len - i, hcl, sizeof(hcl) - 1) != NULL &&
+	       memmem(buf + i, len - i, quote, sizeof(quote) - 1) != NULL;
+}
+
+/* The evidence's members, decoded. */
+struct az_evidence {
+	uint8_t *hcl;
+	size_t hcl_len;
+	uint8_t *vcek;
+	size_t vcek_len;
+	uint8_t *msg;
+	size_t msg_len;
+	uint8_t *sig;
+	size_t sig_len;
+	struct tpm_pcrs pcrs;
+};
+
+static void
+az_evidence_free(struct az_evidence *e)
+{
+	free(e->hcl);
+	free(e->vcek);
+	free(e->msg);
+	free(e->sig);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Member NAME of O: a base64(url) or hex string, decoded. */
+static bool
+bytes_member(const json_t *o, const char *path, const char *name, uint8_t **out,
+             size_t *len, char *why, size_t whylen)
+{
+	const json_t *v = json_object_get(o, name);
+
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		snprintf(why, whylen, "%s%s: want a base64 or hex string", path,
+		         name);
+		return false;
+	}
+	if (!codec_evidence_decode(json_string_value(v), json_string_length(v),
+	                           out, len) ||
+	    *len == 0) {
+		free(*out);
+		*out = NULL;
+		snprintf(why, whylen, "%s%s: neither base64 nor hex", path,
+		         name);
+		return false;
+	}
+	return true;
+}
+
+/* "pcrs": the SHA-256 values, index = PCR. */
+static bool
+pcrs_parse(const json_t *j, struct tpm_pcrs *p, char *why, size_t whylen)
+{
+	const json_t *v;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	if (!json_is_array(j) || json_array_size(j) == 0 ||
+	    json_array_size(j) > TPM_PCR_COUNT) {
+		snprintf(
+		        why, whylen,
+		        "tpm_quote.pcrs: want an array of 1..%d SHA-256 values",
+		        TPM_PCR_COUNT);
+		return false;
+	}
+	p->alg[0] = TPM_ALG_SHA256;
+	p->n = 1;
+	json_array_foreach(j, i, v)
+	{
+		const char *s = json_string_value(v);
+
+		if (s == NULL || strlen(s) != 64 ||
+		    !codec_hex_decode_fixed(s, p->val[0][i], 32)) {
+			snprintf(why, whylen,
+			         "tpm_quote.pcrs[%zu]: want 64 hex digits", i);
+			return false;
+		}
+		p->have[0][i] = true;
+	}
+	return true;
+}
+
+static bool
+az_evidence_parse(const uint8_t *buf, size_t len, struct az_evidence *e,
+                  char *why, size_t whylen)
+{
+	json_t *doc = NULL;
+	const json_t *q, *ver;
+	json_error_t err;
+	bool ok = false;
+
+	memset(e, 0, sizeof(*e));
+	if ((doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES,
+	                      &err)) == NULL ||
+	    !json_is_object(doc)) {
+		snprintf(why, whylen, "evidence: not a JSON object");
+		goto out;
+	}
+	ver = json_object_get(doc, "version");
+	if (ver != NULL &&
+	    (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
+	     json_integer_value(ver) > 2)) {
+		snprintf(why, whylen, "version: want 1 or 2");
+		goto out;
+	}
+	if (!bytes_member(doc, "", "hcl_report", &e->hcl, &e->hcl_len, why,
+	                  whylen) ||
+	    !bytes_member(doc, "", "vcek", &e->vcek, &e->vcek_len, why, whylen))
+		goto out;
+	if (!json_is_object(q = json_object_get(doc, "tpm_quote"))) {
+		snprintf(why, whylen, "tpm_quote: want an object");
+		goto out;
+	}
+	if (!bytes_member(q, "tpm_quote.", "message", &e->msg, &e->msg_len, why,
+	                  whylen) ||
+	    !bytes_member(q, "tpm_quote.", "signature", &e->sig, &e->sig_len,
+	                  why, whylen) ||
+	    !pcrs_parse(json_object_get(q, "pcrs"), &e->pcrs, why, whylen))
+		goto out;
+	ok = true;
+out:
+	json_decref(doc);
+	if (!ok)
+		az_evidence_free(e);
+	return ok;
+}
+
+/*
+ * The SNP report verified exactly as AmdSevSnp verifies it: an inner
+ * request over the report's bytes whose artifacts are the evidence's
+ * VCEK (as the request's collateral: it must still chain to the pinned
+ * ARK) followed by the caller's (cert_chain, CRL, snp.crl_file). True
+ * when it verified with no failure.
+ */
+static bool
+snp_check(const struct verify_request *req, const struct hcl_report *hcl,
+          const struct az_evidence *e, struct verdict *v)
+{
+	struct artifact_set *set = malloc(sizeof(*set));
+	struct verify_request inner;
+	const struct artifact *a;
+	bool ok;
+
+	if (set == NULL) {
+		verdict_error(v, TP_ERR_internal_error, "out of memory");
+		return false;
+	}
+	artifact_set_init(set);
+	artifact_set_add(set, ARTIFACT_AMD_VCEK, NULL, e->vcek, e->vcek_len,
+	                 NULL, 0, "request", 0);
+	if (req->artifacts != NULL) {
+		const struct artifact_set *s = req->artifacts;
+
+		for (size_t i = 0; i < s->n; i++) {
+			a = &s->items[i];
+			if (a->kind == ARTIFACT_AMD_VCEK ||
+			    a->kind == ARTIFACT_AMD_VLEK)
+				continue; /* the evidence names its key */
+			artifact_set_add(set, a->kind, a->key, a->body,
+			                 a->body_len, a->chain, a->chain_len,
+			                 a->source, a->flags);
+		}
+		if (s->malformed && s->malformed_kind != ARTIFACT_AMD_VCEK &&
+		    s->malformed_kind != ARTIFACT_AMD_VLEK) {
+			set->malformed = true;
+			set->malformed_kind = s->malformed_kind;
+			snprintf(set->why, sizeof(set->why), "%s", s->why);
+		}
+	}
+	inner = *req;
+	inner.evidence = hcl->hw_report;
+	inner.evidence_len = HCL_HW_REPORT_LEN;
+	inner.provider = TP_PROVIDER_AMD_SEV_SNP;
+	inner.artifacts = set;
+	provider_amd_sev_snp.verify(&inner, v);
+	ok = verdict_valid(v) && v->signature_valid == TP_TRUE &&
+	     v->certificate_chain_valid == TP_TRUE;
+	artifact_set_clear(set);
+	free(set);
+	/* REPORT_DATA carries SHA-256 of the variable data, checked below;
+	 * runtime_data and the nonce are bound through the quote. */
+	v->n_bindings = 0;
+	return ok;
+}
+
+/* SHA-256(variable data) == REPORT_DATA[0:32]. */
+static bool
+binding_check(const struct hcl_report *hcl, struct verdict *v)
+{
+	const uint8_t *rd = hcl->hw_report + SNP_REPORT_DATA_OFF;
+	uint8_t md[32];
+	char have[65], want[65];
+
+	SHA256(hcl->var_data, hcl->var_len, md);
+	if (CRYPTO_memcmp(md, rd, 32) != 0) {
+		codec_hex_encode_to(md, 32, have);
+		codec_hex_encode_to(rd, 32, want);
+		verdict_fail(v, "hcl_binding",
+		             TP_ERR_azure_hcl_binding_mismatch,
+		             "SNP REPORT_DATA[0:32]: want SHA-256(HCL variable "
+		             "data) %s, have %s",
+		             have, want);
+		return false;
+	}
+	verdict_pass(v, "hcl_binding");
+	return true;
+}
+
+/* "pcrs": {"sha256": {"pcr<i>": "<hex>"}} for the PCRs the quote
+ * selected, as the Tpm provider names them. */
+static void
+claim_pcrs(struct verdict *v, const struct tpm_quote *q,
+           const struct tpm_pcrs *pcrs)
+{
+	json_t *all = json_object(), *bank = json_object();
+	char name[16], hex[65];
+
+	if (all == NULL || bank == NULL) {
+		json_decref(all);
+		json_decref(bank);
+		return;
+	}
+	for (size_t s = 0; s < q->n_sel; s++) {
+		if (q->sel[s].hash != TPM_ALG_SHA256)
+			continue;
+		for (unsigned i = 0; i < TPM_PCR_COUNT; i++) {
+			if (!tpm_pcr_selected(&q->sel[s], i) ||
+			    !pcrs->have[0][i])
+				continue;
+			snprintf(name, sizeof(name), "pcr%u", i);
+			codec_hex_encode_to(pcrs->val[0][i], 32, hex);
+			json_object_set_new(bank, name, json_string(hex));
+		}
+	}
+	json_object_set_new(all, "sha256", bank);
+	verdict_claim_json(v, "pcrs", all); /* stolen */
+}
+
+/*
+ * The vTPM quote with HCLAkPub: signature, nonce (req->nonce, when given
+ * without runtime_data, is extraData byte for byte) and the PCR digest.
+ * True when the signature verified.
+ */
+static bool
+quote_check(const struct verify_request *req, const struct az_evidence *e,
+            EVP_PKEY *ak, struct verdict *v)
+{
+	struct tpm_quote q;
+	struct tpm_signature sig;
+	enum tp_err rc;
+	char why[320];
+
+	if (!tpm_quote_parse(e->msg, e->msg_len, &q, why, sizeof(why))) {
+		verdict_fail(v, "tpm_quote_format", TP_ERR_tpm_quote_malformed,
+		             "tpm_quote.message: %s", why);
+		return false;
+	}
+	verdict_pass(v, "tpm_quote_format");
+	rc = tpm_signature_decode(e->sig, e->sig_len, ak, q.pcr_digest_len,
+	                          &sig, why, sizeof(why));
+	if (rc == TP_ERR_none)
+		rc = tpm_quote_verify_signature(&q, &sig, ak, why, sizeof(why));
+	if (rc != TP_ERR_none) {
+		verdict_fail(v, "tpm_signature", rc,
+		             "tpm_quote.signature: %s (AK: HCLAkPub)", why);
+		return false;
+	}
+	verdict_pass(v, "tpm_signature");
+	verdict_claim_hex(v, "extra_data", q.extra, q.extra_len);
+	verdict_claim_hex(v, "pcr_digest", q.pcr_digest, q.pcr_digest_len);
+	verdict_claim_int(v, "reset_count", q.reset_count);
+	verdict_claim_int(v, "restart_count", q.restart_count);
+	if (q.extra_len > 0 && q.extra_len <= sizeof(v->bindings[0].buf))
+		verdict_add_binding(v, "extra_data", q.extra, q.extra_len);
+	if (req->nonce != NULL && req->runtime_data == NULL) {
+		if ((rc = tpm_quote_check_nonce(&q, req->nonce, req->nonce_len,
+		                                why, sizeof(why))) !=
+		    TP_ERR_none) {
+			v->fresh = TP_FALSE;
+			verdict_fail(v, "tpm_nonce", rc, "%s", why);
+		} else {
+			verdict_pass(v, "tpm_nonce");
+		}
+	}
+	if ((rc = tpm_quote_check_pcrs(&q, sig.hash, &e->pcrs, why,
+	                               sizeof(why))) != TP_ERR_none) {
+		verdict_fail(v, "tpm_pcr_digest", rc, "tpm_quote.pcrs: %s",
+		             why);
+		return true;
+	}
+	verdict_pass(v, "tpm_pcr_digest");
+	claim_pcrs(v, &q, &e->pcrs);
+	return true;
+}
+
+/* HCLAkPub's SPKI: its hash as a claim and a collateral item. */
+static void
+ak_record(struct verdict *v, const struct hcl_runtime *rt)
+{
+	uint8_t md[32];
+
+	SHA256(rt->spki, rt->spki_len, md);
+	verdict_claim_hex(v, "attestation_key_sha256", md, 32);
+	verdict_collateral(v, "hcl_ak", rt->spki, rt->spki_len);
+}
+
+static void
+azure_verify(const struct verify_request *req, struct verdict *v)
+{
+	struct az_evidence e;
+	struct hcl_report hcl;
+	struct hcl_runtime rt;
+	enum tp_err rc;
+	bool snp_ok, bound, quote_ok;
+	char why[320];
+
+	memset(&rt, 0, sizeof(rt));
+	v->hardware_verified = false;
+	if (!az_evidence_parse(req->evidence, req->evidence_len, &e, why,
+	                       sizeof(why))) {
+		verdict_fail(v, "azure_evidence_format",
+		             TP_ERR_azure_evidence_malformed,
+		             "AzureSnpVtpm evidence: %s", why);
+		return;
+	}
+	verdict_pass(v, "azure_evidence_format");
+	if ((rc = hcl_report_parse(e.hcl, e.hcl_len, &hcl, why, sizeof(why))) !=
+	    TP_ERR_none) {
+		verdict_fail(v, "hcl_report_format", rc, "hcl_report: %s", why);
+		goto out;
+	}
+	if ((rc = hcl_runtime_parse(hcl.var_data, hcl.var_len, &rt, why,
+	                            sizeof(why))) != TP_ERR_none) {
+		verdict_fail(v, "hcl_report_format", rc, "hcl_report: %s", why);
+		goto out;
+	}
+	verdict_pass(v, "hcl_report_format");
+
+	snp_ok = snp_check(req, &hcl, &e, v);
+	bound = binding_check(&hcl, v);
+	quote_ok = quote_check(req, &e, rt.ak, v);
+	/* One signature verdict for both: the hardware's and the vTPM's. */
+	v->signature_valid =
+	        v->signature_valid == TP_TRUE && quote_ok ? TP_TRUE : TP_FALSE;
+	if (quote_ok)
+		ak_record(v, &rt);
+	if (rt.vm_config != NULL)
+		verdict_claim_json(v, "vm_configuration",
+		                   json_incref(rt.vm_config));
+	if (rt.user_data != NULL)
+		verdict_claim_str(v, "hcl_user_data",
+		                  json_string_value(rt.user_data));
+	/* The AK vouches for the hardware only through REPORT_DATA of a
+	 * report that verified to the pinned ARK. */
+	v->hardware_verified = snp_ok && bound && quote_ok;
+out:
+	hcl_runtime_free(&rt);
+	az_evidence_free(&e);
+}
+
+const struct provider_ops provider_azure_snp_vtpm = {
+        .id = TP_PROVIDER_AZURE_SNP_VTPM,
+        .detect = azure_detect,
+        .verify = azure_verify};
