@@ -37,6 +37,13 @@
 #define AK_ISSUER_CN                                                           \
 	"CN=tpm_ek_v1_cloud_host-signer-0-2020-10-22T14:02:08-07:00 K:1\\, "   \
 	"2:HBNpA3TPAbM:0:18"
+/* The AK certificate's extension 1.3.6.1.4.1.11129.2.1.21 as `openssl
+ * asn1parse` shows it (MANIFEST.md). */
+#define GCE_ZONE           "us-central1-a"
+#define GCE_PROJECT        "google.com:wuale-gcp-testing"
+#define GCE_NAME           "cos-test"
+#define GCE_PROJECT_NUMBER 0x1b5a475c69LL
+#define GCE_INSTANCE_ID    0x5e53e3fbbf8306c5LL
 static const uint8_t nonce9009[] = {0x90, 0x09};
 
 static uint8_t *pb;
@@ -209,7 +216,7 @@ static void
 test_valid(void **state)
 {
 	struct verdict v;
-	json_t *pcrs, *comp;
+	json_t *pcrs, *comp, *gce;
 
 	(void)state;
 	run(pb, pb_len, &v);
@@ -223,6 +230,19 @@ test_valid(void **state)
 	assert_string_equal(claim(&v, "ak_cert_subject"), "");
 	assert_non_null(strstr(claim(&v, "ak_cert_issuer"), AK_ISSUER_CN));
 	assert_string_equal(claim(&v, "extra_data"), "9009");
+	gce = json_object_get(v.claims, "gce_instance");
+	assert_string_equal(json_string_value(json_object_get(gce, "zone")),
+	                    GCE_ZONE);
+	assert_string_equal(
+	        json_string_value(json_object_get(gce, "project_id")),
+	        GCE_PROJECT);
+	assert_string_equal(
+	        json_string_value(json_object_get(gce, "instance_name")),
+	        GCE_NAME);
+	assert_true(json_integer_value(json_object_get(
+	                    gce, "project_number")) == GCE_PROJECT_NUMBER);
+	assert_true(json_integer_value(json_object_get(gce, "instance_id")) ==
+	            GCE_INSTANCE_ID);
 	pcrs = json_object_get(v.claims, "pcrs");
 	assert_int_equal(json_object_size(json_object_get(pcrs, "sha1")), 24);
 	assert_int_equal(json_object_size(json_object_get(pcrs, "sha256")), 24);

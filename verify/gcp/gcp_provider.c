@@ -167,6 +167,83 @@ claim_cert(struct verdict *v, X509 *cert)
 	BN_free(bn);
 }
 
+/* Google's GCE instance extension (go-tpm-tools server: "GCE instance
+ * info", OID 1.3.6.1.4.1.11129.2.1.21): SEQUENCE { zone UTF8String,
+ * project_number INTEGER, project_id UTF8String, instance_id INTEGER,
+ * instance_name UTF8String, security properties [0] OPTIONAL }. */
+#define GCE_INSTANCE_OID "1.3.6.1.4.1.11129.2.1.21"
+
+static json_t *
+utf8_json(const unsigned char **p, long max)
+{
+	ASN1_UTF8STRING *s = d2i_ASN1_UTF8STRING(NULL, p, max);
+	json_t *j = NULL;
+
+	if (s != NULL)
+		j = json_stringn((const char *)ASN1_STRING_get0_data(s),
+		                 (size_t)ASN1_STRING_length(s));
+	ASN1_UTF8STRING_free(s);
+	return j;
+}
+
+static json_t *
+int_json(const unsigned char **p, long max)
+{
+	ASN1_INTEGER *i = d2i_ASN1_INTEGER(NULL, p, max);
+	int64_t v;
+	json_t *j = NULL;
+
+	if (i != NULL && ASN1_INTEGER_get_int64(&v, i) == 1)
+		j = json_integer((json_int_t)v);
+	ASN1_INTEGER_free(i);
+	return j;
+}
+
+/*
+ * claims.gce_instance from CERT's extension, when it has one that
+ * decodes (best effort: a certificate without it, as non-GCE AKs, or
+ * with another shape, leaves the claim out). CERT is already verified
+ * up to a pinned Google root, so these are Google's words.
+ */
+static void
+claim_gce_instance(struct verdict *v, X509 *cert)
+{
+	static const char *const names[] = {"zone", "project_number",
+	                                    "project_id", "instance_id",
+	                                    "instance_name"};
+	ASN1_OBJECT *oid = OBJ_txt2obj(GCE_INSTANCE_OID, 1);
+	const ASN1_OCTET_STRING *data;
+	const unsigned char *p, *end;
+	json_t *info = NULL, *f;
+	long len;
+	int loc, tag, cls, r;
+
+	if (oid == NULL || (loc = X509_get_ext_by_OBJ(cert, oid, -1)) < 0)
+		goto out;
+	data = X509_EXTENSION_get_data(X509_get_ext(cert, loc));
+	p = ASN1_STRING_get0_data(data);
+	end = p + ASN1_STRING_length(data);
+	r = ASN1_get_object(&p, &len, &tag, &cls, (long)(end - p));
+	if ((r & 0x80) != 0 || r != V_ASN1_CONSTRUCTED ||
+	    tag != V_ASN1_SEQUENCE || cls != V_ASN1_UNIVERSAL || len > end - p)
+		goto out;
+	end = p + len;
+	if ((info = json_object()) == NULL)
+		goto out;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		f = (i == 1 || i == 3) ? int_json(&p, (long)(end - p))
+		                       : utf8_json(&p, (long)(end - p));
+		if (f == NULL)
+			goto out;
+		json_object_set_new(info, names[i], f);
+	}
+	verdict_claim_json(v, "gce_instance", info); /* stolen */
+	info = NULL;
+out:
+	json_decref(info);
+	ASN1_OBJECT_free(oid);
+}
+
 /* The event-log bank of TPM_ALG_ID ALG, or -1. */
 static int
 ev_bank_of(uint16_t alg)
@@ -447,6 +524,7 @@ gcp_verify(const struct verify_request *req, struct verdict *v)
 	verdict_expires_no_later_than(v, x509_not_after(cert));
 	verdict_claim_hex(v, "ak_name", name, name_len);
 	claim_cert(v, cert);
+	claim_gce_instance(v, cert);
 	verdict_collateral(v, "gcp_ak_cert", a.ak_cert, a.ak_cert_len);
 	if (!quotes_check(req, &a, ak, q, v))
 		goto out;
