@@ -474,6 +474,36 @@ test_other_ak_cert(void **state)
 	free(b);
 }
 
+/* The AK: not a restricted key, or another key than the certificate's. */
+static void
+test_ak_altered(void **state)
+{
+	struct verdict v;
+	size_t n;
+	uint8_t *f = tu_read_file(DIR "ak_pub.tpmt", &n), *at;
+	uint8_t *copy = malloc(pb_len);
+
+	(void)state;
+	at = memmem(pb, pb_len, f, n);
+	assert_non_null(at);
+	/* objectAttributes 0x00050072 at bytes 4..7: clear restricted. */
+	memcpy(copy, pb, pb_len);
+	assert_int_equal(copy[(size_t)(at - pb) + 5], 0x05);
+	copy[(size_t)(at - pb) + 5] = 0x04;
+	run(copy, pb_len, &v);
+	assert_only_error(&v, "tpm_ak_invalid");
+	verdict_free(&v);
+	/* The modulus' last byte. */
+	memcpy(copy, pb, pb_len);
+	copy[(size_t)(at - pb) + n - 1] ^= 0x02;
+	run(copy, pb_len, &v);
+	assert_only_error(&v, "gcp_ak_key_mismatch");
+	assert_false(v.hardware_verified);
+	verdict_free(&v);
+	free(copy);
+	free(f);
+}
+
 /* Every prefix: a clear error, never a pass, never a crash. */
 static void
 test_truncated(void **state)
@@ -564,6 +594,11 @@ test_hostile_pb(void **state)
 	static const uint8_t longv[] = {0x08, 0xff, 0xff, 0xff, 0xff, 0xff,
 	                                0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
 	static const uint8_t twice[] = {0x0a, 0x01, 0x00, 0x0a, 0x01, 0x00};
+	/* A quote whose PCR map entry has its key as bytes: quotes {1 "x",
+	 * 2 "y", 3 pcrs {1 hash sha256, 2 entry {1: LEN}}}. */
+	static const uint8_t badkey[] = {
+	        0x0a, 0x01, 0x00, 0x12, 0x0e, 0x0a, 0x01, 0x78, 0x12, 0x01,
+	        0x79, 0x1a, 0x06, 0x08, 0x0b, 0x12, 0x02, 0x0a, 0x00};
 
 	(void)state;
 	assert_false(gcp_attestation_parse(group, sizeof(group), &a, why,
@@ -581,6 +616,9 @@ test_hostile_pb(void **state)
 	assert_false(gcp_attestation_parse(twice, sizeof(twice), &a, why,
 	                                   sizeof(why)));
 	assert_non_null(strstr(why, "given twice"));
+	assert_false(gcp_attestation_parse(badkey, sizeof(badkey), &a, why,
+	                                   sizeof(why)));
+	assert_non_null(strstr(why, "quotes.pcrs.pcrs: field 1: wire type 2"));
 	assert_false(gcp_attestation_parse(NULL, 0, &a, why, sizeof(why)));
 	assert_non_null(strstr(why, "ak_pub: missing"));
 }
@@ -598,6 +636,7 @@ main(void)
 	        cmocka_unit_test(test_validity),
 	        cmocka_unit_test(test_flip_attest),
 	        cmocka_unit_test(test_other_ak_cert),
+	        cmocka_unit_test(test_ak_altered),
 	        cmocka_unit_test(test_truncated),
 	        cmocka_unit_test(test_event_log_tampered),
 	        cmocka_unit_test(test_hostile_pb),

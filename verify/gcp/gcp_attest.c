@@ -152,10 +152,23 @@ pcr_entry(const uint8_t *buf, size_t len, struct tpm_pcrs *p, int b,
 	bool end, have_key = false;
 
 	while (pb_next(&pb, path, &f, &t, &d, &dl, &v, &end, why, whylen)) {
-		if (f == 1 && t == PB_VARINT) {
+		if (f != 1 && f != 2)
+			continue;
+		if ((f == 1 && t != PB_VARINT) || (f == 2 && t != PB_LEN)) {
+			snprintf(why, whylen,
+			         "%s: field %u: wire type %u, want %d", path, f,
+			         t, f == 1 ? PB_VARINT : PB_LEN);
+			return false;
+		}
+		if ((f == 1 && have_key) || (f == 2 && val != NULL)) {
+			snprintf(why, whylen, "%s: field %u given twice", path,
+			         f);
+			return false;
+		}
+		if (f == 1) {
 			key = v;
 			have_key = true;
-		} else if (f == 2 && t == PB_LEN) {
+		} else {
 			val = d;
 			val_len = dl;
 		}
@@ -163,7 +176,6 @@ pcr_entry(const uint8_t *buf, size_t len, struct tpm_pcrs *p, int b,
 	if (!end)
 		return false;
 	/* proto3 omits a zero key: PCR 0 has no key field. */
-	(void)have_key;
 	if (key >= TPM_PCR_COUNT) {
 		snprintf(why, whylen, "%s: PCR index %llu, want 0..%d", path,
 		         (unsigned long long)key, TPM_PCR_COUNT - 1);
