@@ -1,10 +1,12 @@
 /*
  * Google vTPM attestations verified per second on one core: the real
  * gce-cos-85 Attestation of tests/data/gcp (nonce 0x9009) through
- * verify_run. Each one costs 4 RSA-2048 verifications (the AK
- * certificate by Google's intermediate, three quotes by the AK) and one
- * RSA-4096 (the intermediate by Google's root); the floor printed is what
- * those alone allow at the rates OpenSSL reaches here.
+ * verify_run. Once its AK certificate chain is cached (after the first
+ * verification) each one costs 3 RSA-2048 verifications (the quotes, by
+ * the AK); a chain never seen adds one RSA-2048 (the AK certificate by
+ * Google's intermediate) and one RSA-4096 (the intermediate by the
+ * root). The floor printed is what the cached case's verifications
+ * alone allow at the rates OpenSSL reaches here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +89,7 @@ main(void)
 	req.now = 1767225600; /* 2026-01-01T00:00:00Z */
 	req.cfg = &cfg;
 
-	/* Warm up: loads the pinned roots. */
+	/* Warm up: loads the pinned roots, caches the AK chain. */
 	for (int i = 0; i < 20; i++) {
 		verify_run(&req, &v);
 		if (!verdict_valid(&v)) {
@@ -108,10 +110,12 @@ main(void)
 	rate = (double)n / t;
 	r2048 = rsa_rate(2048);
 	r4096 = rsa_rate(4096);
-	floor = r2048 > 0 && r4096 > 0 ? 1.0 / (4.0 / r2048 + 1.0 / r4096) : 0;
-	printf("# RSA verifications per attestation: 4 RSA-2048 (AK cert, 3 "
-	       "quotes) + 1 RSA-4096 (intermediate); OpenSSL here: %.0f/s "
-	       "and %.0f/s\n",
+	floor = r2048 > 0 ? r2048 / 3.0 : 0;
+	printf("# RSA verifications per attestation, chain cached: 3 RSA-2048 "
+	       "(the quotes); a chain never seen: + 1 RSA-2048 + 1 RSA-4096 "
+	       "(floor %.0f/s). OpenSSL here: RSA-2048 %.0f/s, RSA-4096 "
+	       "%.0f/s\n",
+	       r2048 > 0 && r4096 > 0 ? 1.0 / (4.0 / r2048 + 1.0 / r4096) : 0,
 	       r2048, r4096);
 	printf("# floor (those verifications alone): %.0f per_s; teepass "
 	       "reaches %.0f%% of it\n",

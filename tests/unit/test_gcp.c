@@ -297,6 +297,8 @@ test_validity(void **state)
 	struct verdict v;
 
 	(void)state;
+	/* test_valid cached the chain: the cache must not serve it outside
+	 * the certificate's validity. */
 	run_at(pb, pb_len, nonce9009, 2, T_AFTER, false, NULL, 0, &v);
 	assert_only_error(&v, "certificate_expired");
 	assert_false(v.hardware_verified);

@@ -8,6 +8,7 @@
  * against its bank's PCR values, and the attestation's own event log
  * replayed to the quoted PCRs of each bank (docs/providers.md).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,122 @@ static STACK_OF(X509) * intermediates(const struct gcp_attestation *a)
 }
 
 /*
+ * AK certificates that chained to a pinned root, keyed by SHA-256 over
+ * the certificate and the attestation's intermediates (each length-
+ * prefixed). Without CRLs the result depends only on the time, so an
+ * entry holds while NOT_BEFORE <= now <= NOT_AFTER: the intersection of
+ * the validity of the leaf and of every certificate the chain could have
+ * used (the given intermediates, Google's and the roots), narrower than
+ * the chain's own and so never a pass the chain would refuse. Fixed
+ * size, oldest replaced, one mutex.
+ */
+#define GCP_CHAIN_CACHE_SIZE 64
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	uint8_t key[32];
+	X509 *leaf;
+	int64_t not_before, not_after;
+} cache[GCP_CHAIN_CACHE_SIZE];
+static size_t cache_next;
+
+static bool
+cache_key(const struct gcp_attestation *a, uint8_t key[32])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t len[8];
+	bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+
+	for (size_t i = 0; ok && i <= a->n_inter; i++) {
+		const uint8_t *d = i == 0 ? a->ak_cert : a->inter[i - 1];
+		size_t n = i == 0 ? a->ak_cert_len : a->inter_len[i - 1];
+
+		for (int b = 0; b < 8; b++)
+			len[b] = (uint8_t)((uint64_t)n >> (56 - 8 * b));
+		ok = EVP_DigestUpdate(ctx, len, sizeof(len)) &&
+		     EVP_DigestUpdate(ctx, d, n);
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, key, NULL);
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* The cached leaf (a new reference) for KEY at NOW, or NULL. */
+static X509 *
+cache_get(const uint8_t key[32], int64_t now)
+{
+	X509 *leaf = NULL;
+
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < GCP_CHAIN_CACHE_SIZE; i++) {
+		if (cache[i].leaf == NULL ||
+		    CRYPTO_memcmp(cache[i].key, key, 32) != 0)
+			continue;
+		if (now >= cache[i].not_before && now <= cache[i].not_after &&
+		    X509_up_ref(cache[i].leaf) == 1)
+			leaf = cache[i].leaf;
+		break;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return leaf;
+}
+
+static void
+cache_put(const uint8_t key[32], X509 *leaf, int64_t not_before,
+          int64_t not_after)
+{
+	size_t slot;
+
+	if (X509_up_ref(leaf) != 1)
+		return;
+	pthread_mutex_lock(&cache_lock);
+	for (slot = 0; slot < GCP_CHAIN_CACHE_SIZE; slot++)
+		if (cache[slot].leaf != NULL &&
+		    memcmp(cache[slot].key, key, 32) == 0)
+			break;
+	if (slot == GCP_CHAIN_CACHE_SIZE) {
+		slot = cache_next;
+		cache_next = (cache_next + 1) % GCP_CHAIN_CACHE_SIZE;
+	}
+	X509_free(cache[slot].leaf);
+	memcpy(cache[slot].key, key, 32);
+	cache[slot].leaf = leaf;
+	cache[slot].not_before = not_before;
+	cache[slot].not_after = not_after;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* T as Unix seconds; INT64_MAX (never in a window) when unreadable. */
+static int64_t
+time_of(const ASN1_TIME *t)
+{
+	ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
+	int days = 0, secs = 0;
+	int64_t r = INT64_MAX;
+
+	if (epoch != NULL && t != NULL &&
+	    ASN1_TIME_diff(&days, &secs, epoch, t) == 1)
+		r = (int64_t)days * 86400 + secs;
+	ASN1_TIME_free(epoch);
+	return r;
+}
+
+/* Narrows [*NB, *NA] to C's validity. */
+static void
+window_narrow(X509 *c, int64_t *nb, int64_t *na)
+{
+	int64_t b = time_of(X509_get0_notBefore(c));
+	int64_t e = time_of(X509_get0_notAfter(c));
+
+	if (b > *nb)
+		*nb = b;
+	if (e == INT64_MAX)
+		*na = INT64_MIN; /* unreadable: never cached */
+	else if (e < *na)
+		*na = e;
+}
+
+/*
  * LEAF up to one of the pinned roots at AT. TP_ERR_none, or the code of
  * the chain's failure under the first root, with WHY.
  */
@@ -89,6 +206,7 @@ chain_check(X509 *leaf, const struct gcp_attestation *a, int64_t at, char *why,
 {
 	STACK_OF(X509) *pool = intermediates(a);
 	enum tp_err rc = TP_ERR_certificate_chain_invalid, code;
+	uint8_t key[32];
 	char w[256];
 	bool first = true;
 
@@ -110,6 +228,23 @@ chain_check(X509 *leaf, const struct gcp_attestation *a, int64_t at, char *why,
 			         gcp_roots[i].file);
 			first = false;
 		}
+	}
+	if (rc == TP_ERR_none && cache_key(a, key)) {
+		int64_t nb = INT64_MIN, na = INT64_MAX;
+
+		window_narrow(leaf, &nb, &na);
+		for (int i = 0; i < sk_X509_num(pool); i++)
+			window_narrow(sk_X509_value(pool, i), &nb, &na);
+		for (size_t i = 0; i < sizeof(gcp_roots) / sizeof(gcp_roots[0]);
+		     i++) {
+			X509 *root = x509_anchor(gcp_roots[i].file,
+			                         gcp_roots[i].pin);
+
+			if (root != NULL)
+				window_narrow(root, &nb, &na);
+		}
+		if (nb <= na)
+			cache_put(key, leaf, nb, na);
 	}
 	sk_X509_pop_free(pool, X509_free);
 	return rc;
@@ -458,7 +593,7 @@ gcp_verify(const struct verify_request *req, struct verdict *v)
 	struct tpm_quote q[GCP_MAX_QUOTES];
 	EVP_PKEY *ak = NULL;
 	X509 *cert = NULL;
-	uint8_t name[TPM_MAX_HA];
+	uint8_t name[TPM_MAX_HA], key[32];
 	size_t name_len = 0;
 	uint32_t attrs = 0;
 	enum tp_err rc;
@@ -500,6 +635,8 @@ gcp_verify(const struct verify_request *req, struct verdict *v)
 		             "Google's certificate vouches for nothing)");
 		goto out;
 	}
+	if (cache_key(&a, key) && (cert = cache_get(key, req->now)) != NULL)
+		goto chained;
 	if ((cert = x509_parse(a.ak_cert, a.ak_cert_len)) == NULL) {
 		v->certificate_chain_valid = TP_FALSE;
 		verdict_fail(v, "gcp_ak_cert", TP_ERR_certificate_chain_invalid,
@@ -513,6 +650,7 @@ gcp_verify(const struct verify_request *req, struct verdict *v)
 		             why);
 		goto out;
 	}
+chained:
 	v->certificate_chain_valid = TP_TRUE;
 	verdict_pass(v, "gcp_ak_cert");
 	if (EVP_PKEY_eq(X509_get0_pubkey(cert), ak) != 1) {
