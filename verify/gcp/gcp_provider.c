@@ -613,10 +613,11 @@ gcp_verify(const struct verify_request *req, struct verdict *v)
 		             "%s", why);
 		goto out;
 	}
-	/* Only a restricted signing key signs nothing but TPM-made
-	 * structures (Part 1, §25.2.3: a restricted key refuses to sign a
-	 * digest that starts with TPM_GENERATED_VALUE), so only its quote
-	 * is the TPM's. */
+	/* A restricted signing key (TPM 2.0 Part 1, restricted signing
+	 * keys; Part 3, TPM2_Sign's validation ticket) signs outside data
+	 * only with a ticket proving it did not begin with
+	 * TPM_GENERATED_VALUE: a quote it signed is the TPM's own. An
+	 * unrestricted key could sign any forged TPMS_ATTEST. */
 	if ((attrs & (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN |
 	              TPMA_OBJECT_FIXEDTPM)) !=
 	    (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN |
