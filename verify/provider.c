@@ -86,7 +86,7 @@ static const struct provider_ops *const table[] = {
         &provider_mock,        &provider_intel_sgx,      &provider_intel_tdx,
         &provider_amd_sev_snp, &provider_aws_nitro,      &provider_arm_cca,
         &provider_arm_psa,     &provider_azure_snp_vtpm, &provider_tpm,
-        &provider_nvidia_gpu,
+        &provider_gcp_vtpm,    &provider_nvidia_gpu,
 };
 
 const struct provider_ops *

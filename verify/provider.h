@@ -89,5 +89,6 @@ extern const struct provider_ops provider_arm_psa;
 extern const struct provider_ops provider_arm_cca;
 extern const struct provider_ops provider_tpm;
 extern const struct provider_ops provider_azure_snp_vtpm;
+extern const struct provider_ops provider_gcp_vtpm;
 
 #endif

@@ -27,6 +27,7 @@ registers_of(enum tp_provider p, const uint8_t *log, size_t len,
 		break;
 	case TP_PROVIDER_TPM:
 	case TP_PROVIDER_AZURE_SNP_VTPM:
+	case TP_PROVIDER_GCP_VTPM:
 		*regs = EV_REGS_TPM_PCR;
 		*bank = EV_SHA256;
 		break;
@@ -117,7 +118,7 @@ replay_matches(const struct ev_log *log, enum ev_bank bank, struct verdict *v)
 }
 
 /* The claims' component list: every extended event, in log order. */
-static void
+void
 claim_components(const struct ev_log *log, enum ev_bank bank, struct verdict *v)
 {
 	json_t *list = json_array();

@@ -1,6 +1,7 @@
 #ifndef TP_EVENTLOG_APPRAISE_H
 #define TP_EVENTLOG_APPRAISE_H
 
+#include "verify/eventlog/eventlog.h"
 #include "verify/verify.h"
 
 /*
@@ -19,5 +20,15 @@
  * event log fails with event_log_missing.
  */
 void eventlog_appraise(const struct verify_request *req, struct verdict *v);
+
+struct ev_log;
+
+/*
+ * Sets claims.components of V to every event of LOG that carries BANK,
+ * in log order: {"register", "type", "digest": "<bank>:<hex>", "name"?,
+ * "text"?}. Only for a log whose replay matched the signed registers.
+ */
+void claim_components(const struct ev_log *log, enum ev_bank bank,
+                      struct verdict *v);
 
 #endif
