@@ -26,6 +26,7 @@
 
 #include "common/codec.h"
 #include "verify/azure/hcl_report.h"
+#include "verify/tpm/tpm_evidence.h"
 #include "verify/tpm/tpm_quote.h"
 #include "verify/verify.h"
 
@@ -70,63 +71,6 @@ az_evidence_free(struct az_evidence *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Member NAME of O: a base64(url) or hex string, decoded. */
-static bool
-bytes_member(const json_t *o, const char *path, const char *name, uint8_t **out,
-             size_t *len, char *why, size_t whylen)
-{
-	const json_t *v = json_object_get(o, name);
-
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		snprintf(why, whylen, "%s%s: want a base64 or hex string", path,
-		         name);
-		return false;
-	}
-	if (!codec_evidence_decode(json_string_value(v), json_string_length(v),
-	                           out, len) ||
-	    *len == 0) {
-		free(*out);
-		*out = NULL;
-		snprintf(why, whylen, "%s%s: neither base64 nor hex", path,
-		         name);
-		return false;
-	}
-	return true;
-}
-
-/* "pcrs": the SHA-256 values, index = PCR. */
-static bool
-pcrs_parse(const json_t *j, struct tpm_pcrs *p, char *why, size_t whylen)
-{
-	const json_t *v;
-	size_t i;
-
-	memset(p, 0, sizeof(*p));
-	if (!json_is_array(j) || json_array_size(j) == 0 ||
-	    json_array_size(j) > TPM_PCR_COUNT) {
-		snprintf(
-		        why, whylen,
-		        "tpm_quote.pcrs: want an array of 1..%d SHA-256 values",
-		        TPM_PCR_COUNT);
-		return false;
-	}
-	p->alg[0] = TPM_ALG_SHA256;
-	p->n = 1;
-	json_array_foreach(j, i, v)
-	{
-		const char *s = json_string_value(v);
-
-		if (s == NULL || strlen(s) != 64 ||
-		    !codec_hex_decode_fixed(s, p->val[0][i], 32)) {
-			snprintf(why, whylen,
-			         "tpm_quote.pcrs[%zu]: want 64 hex digits", i);
-			return false;
-		}
-		p->have[0][i] = true;
-	}
-	return true;
-}
-
 static bool
 az_evidence_parse(const uint8_t *buf, size_t len, struct az_evidence *e,
                   char *why, size_t whylen)
@@ -150,19 +94,20 @@ az_evidence_parse(const uint8_t *buf, size_t len, struct az_evidence *e,
 		snprintf(why, whylen, "version: want 1 or 2");
 		goto out;
 	}
-	if (!bytes_member(doc, "", "hcl_report", &e->hcl, &e->hcl_len, why,
-	                  whylen) ||
-	    !bytes_member(doc, "", "vcek", &e->vcek, &e->vcek_len, why, whylen))
+	if (!tpm_json_bytes(doc, "", "hcl_report", &e->hcl, &e->hcl_len, why,
+	                    whylen) ||
+	    !tpm_json_bytes(doc, "", "vcek", &e->vcek, &e->vcek_len, why,
+	                    whylen))
 		goto out;
 	if (!json_is_object(q = json_object_get(doc, "tpm_quote"))) {
 		snprintf(why, whylen, "tpm_quote: want an object");
 		goto out;
 	}
-	if (!bytes_member(q, "tpm_quote.", "message", &e->msg, &e->msg_len, why,
-	                  whylen) ||
-	    !bytes_member(q, "tpm_quote.", "signature", &e->sig, &e->sig_len,
-	                  why, whylen) ||
-	    !pcrs_parse(json_object_get(q, "pcrs"), &e->pcrs, why, whylen))
+	if (!tpm_json_bytes(q, "tpm_quote.", "message", &e->msg, &e->msg_len,
+	                    why, whylen) ||
+	    !tpm_json_bytes(q, "tpm_quote.", "signature", &e->sig, &e->sig_len,
+	                    why, whylen) ||
+	    !tpm_json_pcrs(json_object_get(q, "pcrs"), &e->pcrs, why, whylen))
 		goto out;
 	ok = true;
 out:
@@ -253,36 +198,6 @@ binding_check(const struct hcl_report *hcl, struct verdict *v)
 	return true;
 }
 
-/* "pcrs": {"sha256": {"pcr<i>": "<hex>"}} for the PCRs the quote
- * selected, as the Tpm provider names them. */
-static void
-claim_pcrs(struct verdict *v, const struct tpm_quote *q,
-           const struct tpm_pcrs *pcrs)
-{
-	json_t *all = json_object(), *bank = json_object();
-	char name[16], hex[65];
-
-	if (all == NULL || bank == NULL) {
-		json_decref(all);
-		json_decref(bank);
-		return;
-	}
-	for (size_t s = 0; s < q->n_sel; s++) {
-		if (q->sel[s].hash != TPM_ALG_SHA256)
-			continue;
-		for (unsigned i = 0; i < TPM_PCR_COUNT; i++) {
-			if (!tpm_pcr_selected(&q->sel[s], i) ||
-			    !pcrs->have[0][i])
-				continue;
-			snprintf(name, sizeof(name), "pcr%u", i);
-			codec_hex_encode_to(pcrs->val[0][i], 32, hex);
-			json_object_set_new(bank, name, json_string(hex));
-		}
-	}
-	json_object_set_new(all, "sha256", bank);
-	verdict_claim_json(v, "pcrs", all); /* stolen */
-}
-
 /*
  * The vTPM quote with HCLAkPub: signature, nonce (req->nonce, when given
  * without runtime_data, is extraData byte for byte) and the PCR digest.
@@ -313,12 +228,7 @@ quote_check(const struct verify_request *req, const struct az_evidence *e,
 		return false;
 	}
 	verdict_pass(v, "tpm_signature");
-	verdict_claim_hex(v, "extra_data", q.extra, q.extra_len);
-	verdict_claim_hex(v, "pcr_digest", q.pcr_digest, q.pcr_digest_len);
-	verdict_claim_int(v, "reset_count", q.reset_count);
-	verdict_claim_int(v, "restart_count", q.restart_count);
-	if (q.extra_len > 0 && q.extra_len <= sizeof(v->bindings[0].buf))
-		verdict_add_binding(v, "extra_data", q.extra, q.extra_len);
+	tpm_quote_claims(v, &q);
 	if (req->nonce != NULL && req->runtime_data == NULL) {
 		if ((rc = tpm_quote_check_nonce(&q, req->nonce, req->nonce_len,
 		                                why, sizeof(why))) !=
@@ -336,7 +246,7 @@ quote_check(const struct verify_request *req, const struct az_evidence *e,
 		return true;
 	}
 	verdict_pass(v, "tpm_pcr_digest");
-	claim_pcrs(v, &q, &e->pcrs);
+	tpm_claim_pcrs(v, &q, &e->pcrs);
 	return true;
 }
 

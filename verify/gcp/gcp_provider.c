@@ -22,6 +22,7 @@
 #include "verify/eventlog/appraise.h"
 #include "verify/eventlog/eventlog.h"
 #include "verify/gcp/gcp_attest.h"
+#include "verify/tpm/tpm_evidence.h"
 #include "verify/tpm/tpm_quote.h"
 #include "verify/verify.h"
 
@@ -474,33 +475,6 @@ out:
 	ev_log_free(&log);
 }
 
-/* "pcrs": {"<bank>": {"pcr<i>": "<hex>"}} of the quote's covered PCRs. */
-static void
-claim_bank(json_t *all, const struct tpm_quote *q, const struct tpm_pcrs *p)
-{
-	char name[16], hex[2 * TPM_MAX_DIGEST + 1];
-	const char *bn = tpm_alg_name(p->alg[0]);
-	json_t *bank = json_object_get(all, bn);
-	size_t dl = (size_t)EVP_MD_get_size(tpm_alg_md(p->alg[0]));
-
-	if (bank == NULL) {
-		if ((bank = json_object()) == NULL ||
-		    json_object_set_new(all, bn, bank) != 0)
-			return;
-	}
-	for (size_t s = 0; s < q->n_sel; s++) {
-		if (q->sel[s].hash != p->alg[0])
-			continue;
-		for (unsigned i = 0; i < TPM_PCR_COUNT; i++) {
-			if (!tpm_pcr_selected(&q->sel[s], i) || !p->have[0][i])
-				continue;
-			snprintf(name, sizeof(name), "pcr%u", i);
-			codec_hex_encode_to(p->val[0][i], dl, hex);
-			json_object_set_new(bank, name, json_string(hex));
-		}
-	}
-}
-
 /*
  * Each quote: parsed, signed by AK, extraData equal across quotes (and
  * to the nonce when one is given without runtime_data), pcrDigest over
@@ -567,7 +541,7 @@ quotes_check(const struct verify_request *req, const struct gcp_attestation *a,
 			goto out;
 		}
 		if (pcrs != NULL)
-			claim_bank(pcrs, &q[i], &g->pcrs);
+			tpm_pcrs_claim_add(pcrs, &q[i], &g->pcrs);
 	}
 	v->signature_valid = TP_TRUE;
 	verdict_pass(v, "gcp_quote_signature");
@@ -576,10 +550,8 @@ quotes_check(const struct verify_request *req, const struct gcp_attestation *a,
 	verdict_pass(v, "gcp_pcr_digest");
 	verdict_claim_json(v, "pcrs", pcrs); /* stolen */
 	pcrs = NULL;
-	verdict_claim_hex(v, "extra_data", q[0].extra, q[0].extra_len);
-	if (q[0].extra_len > 0 && q[0].extra_len <= sizeof(v->bindings[0].buf))
-		verdict_add_binding(v, "extra_data", q[0].extra,
-		                    q[0].extra_len);
+	/* extraData is the same in every quote (checked above). */
+	tpm_quote_claims(v, &q[0]);
 	ok = true;
 out:
 	json_decref(pcrs);

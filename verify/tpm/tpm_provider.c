@@ -21,6 +21,7 @@
 #include <openssl/sha.h>
 
 #include "common/codec.h"
+#include "verify/tpm/tpm_evidence.h"
 #include "verify/tpm/tpm_quote.h"
 #include "verify/verify.h"
 
@@ -61,142 +62,6 @@ evidence_free(struct tpm_evidence *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Member NAME of O, a base64 string, decoded into *OUT. */
-static bool
-b64_member(const json_t *o, const char *path, const char *name, uint8_t **out,
-           size_t *len, char *why, size_t whylen)
-{
-	const json_t *v = json_object_get(o, name);
-
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		snprintf(why, whylen, "%s%s: want a base64 string", path, name);
-		return false;
-	}
-	if (!codec_base64_decode(json_string_value(v), json_string_length(v),
-	                         out, len) ||
-	    *len == 0) {
-		free(*out);
-		*out = NULL;
-		snprintf(why, whylen, "%s%s: not base64", path, name);
-		return false;
-	}
-	return true;
-}
-
-/* The bank named NAME ("sha256", …) of P, added when absent; -1 if NAME
- * is no bank. */
-static int
-bank_of(struct tpm_pcrs *p, const char *name)
-{
-	static const uint16_t algs[] = {TPM_ALG_SHA1, TPM_ALG_SHA256,
-	                                TPM_ALG_SHA384, TPM_ALG_SHA512};
-	int b;
-
-	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-		if (strcmp(name, tpm_alg_name(algs[i])) != 0)
-			continue;
-		if ((b = tpm_pcrs_bank(p, algs[i])) >= 0)
-			return b;
-		if (p->n >= TPM_MAX_BANKS)
-			return -1;
-		p->alg[p->n] = algs[i];
-		return (int)p->n++;
-	}
-	return -1;
-}
-
-/* One PCR value V (hex) as PCR I of bank B. */
-static bool
-pcr_value(struct tpm_pcrs *p, int b, unsigned i, const json_t *v,
-          const char *where, char *why, size_t whylen)
-{
-	size_t n = (size_t)EVP_MD_get_size(tpm_alg_md(p->alg[b]));
-	const char *s = json_string_value(v);
-
-	if (s == NULL || strlen(s) != 2 * n ||
-	    !codec_hex_decode_fixed(s, p->val[b][i], n)) {
-		snprintf(why, whylen, "%s: want %zu hex digits", where, 2 * n);
-		return false;
-	}
-	if (p->have[b][i]) {
-		snprintf(why, whylen, "%s: PCR %u given twice", where, i);
-		return false;
-	}
-	p->have[b][i] = true;
-	return true;
-}
-
-/*
- * "pcrs": an array of SHA-256 values (index = PCR), or an object of banks
- * {"sha256": {"0": "<hex>", …}}.
- */
-static bool
-pcrs_parse(const json_t *j, struct tpm_pcrs *p, char *why, size_t whylen)
-{
-	char where[64];
-	const char *bank, *idx;
-	const json_t *vals, *v;
-	size_t i;
-
-	memset(p, 0, sizeof(*p));
-	if (json_is_array(j)) {
-		int b = bank_of(p, "sha256");
-
-		if (json_array_size(j) == 0 ||
-		    json_array_size(j) > TPM_PCR_COUNT) {
-			snprintf(why, whylen,
-			         "tpm_quote.pcrs: %zu values; want 1..%d",
-			         json_array_size(j), TPM_PCR_COUNT);
-			return false;
-		}
-		json_array_foreach(j, i, v)
-		{
-			snprintf(where, sizeof(where), "tpm_quote.pcrs[%zu]",
-			         i);
-			if (!pcr_value(p, b, (unsigned)i, v, where, why,
-			               whylen))
-				return false;
-		}
-		return true;
-	}
-	if (!json_is_object(j) || json_object_size(j) == 0) {
-		snprintf(why, whylen,
-		         "tpm_quote.pcrs: want an array of SHA-256 values or "
-		         "an object of banks");
-		return false;
-	}
-	json_object_foreach((json_t *)j, bank, vals)
-	{
-		int b = bank_of(p, bank);
-
-		if (b < 0 || !json_is_object(vals)) {
-			snprintf(why, whylen,
-			         "tpm_quote.pcrs: want banks sha1, sha256, "
-			         "sha384, sha512 of {\"<index>\": \"<hex>\"}");
-			return false;
-		}
-		json_object_foreach((json_t *)vals, idx, v)
-		{
-			char *end;
-			unsigned long n = strtoul(idx, &end, 10);
-
-			snprintf(where, sizeof(where), "tpm_quote.pcrs.%s",
-			         tpm_alg_name(p->alg[b]));
-			if (idx[0] < '0' || idx[0] > '9' || *end != '\0' ||
-			    n >= TPM_PCR_COUNT || (idx[0] == '0' && idx[1])) {
-				snprintf(why, whylen,
-				         "%s: keys are PCR indices 0..%d",
-				         where, TPM_PCR_COUNT - 1);
-				return false;
-			}
-			if (!pcr_value(p, b, (unsigned)n, v, where, why,
-			               whylen))
-				return false;
-		}
-	}
-	return true;
-}
-
 static bool
 evidence_parse(const uint8_t *buf, size_t len, struct tpm_evidence *e,
                char *why, size_t whylen)
@@ -217,21 +82,22 @@ evidence_parse(const uint8_t *buf, size_t len, struct tpm_evidence *e,
 		snprintf(why, whylen, "tpm_quote: want an object");
 		goto out;
 	}
-	if (!b64_member(q, "tpm_quote.", "message", &e->msg, &e->msg_len, why,
-	                whylen) ||
-	    !b64_member(q, "tpm_quote.", "signature", &e->sig, &e->sig_len, why,
-	                whylen))
+	if (!tpm_json_bytes(q, "tpm_quote.", "message", &e->msg, &e->msg_len,
+	                    why, whylen) ||
+	    !tpm_json_bytes(q, "tpm_quote.", "signature", &e->sig, &e->sig_len,
+	                    why, whylen))
 		goto out;
 	if (json_object_get(q, "pcrs") == NULL) {
 		snprintf(why, whylen,
 		         "tpm_quote.pcrs: missing (the quote's PCR values)");
 		goto out;
 	}
-	if (!pcrs_parse(json_object_get(q, "pcrs"), &e->pcrs, why, whylen))
+	if (!tpm_json_pcrs(json_object_get(q, "pcrs"), &e->pcrs, why, whylen))
 		goto out;
 	ak = json_object_get(doc, "ak_public");
 	if (ak != NULL && !json_is_null(ak) &&
-	    !b64_member(doc, "", "ak_public", &e->ak, &e->ak_len, why, whylen))
+	    !tpm_json_bytes(doc, "", "ak_public", &e->ak, &e->ak_len, why,
+	                    whylen))
 		goto out;
 	ok = true;
 out:
@@ -446,84 +312,6 @@ signature_check(const struct tpm_quote *q, const struct tpm_evidence *e,
 	return rc;
 }
 
-/* A u64 claim: an integer when it fits, else its decimal text. */
-static void
-claim_u64(struct verdict *v, const char *name, uint64_t n)
-{
-	char s[24];
-
-	if (n <= INT64_MAX) {
-		verdict_claim_int(v, name, (int64_t)n);
-		return;
-	}
-	snprintf(s, sizeof(s), "%llu", (unsigned long long)n);
-	verdict_claim_str(v, name, s);
-}
-
-/*
- * "pcrs": {"<bank>": {"pcr<i>": "<hex>"}} for the PCRs the quote selected
- * (and so the verified pcrDigest covers) only: a value the evidence lists
- * but the quote does not select is attested by nothing.
- */
-static void
-claim_pcrs(struct verdict *v, const struct tpm_quote *q,
-           const struct tpm_pcrs *pcrs)
-{
-	json_t *all = json_object();
-	char name[16], hex[2 * TPM_MAX_DIGEST + 1];
-
-	if (all == NULL)
-		return;
-	for (size_t s = 0; s < q->n_sel; s++) {
-		const struct tpm_pcr_selection *sel = &q->sel[s];
-		int b = tpm_pcrs_bank(pcrs, sel->hash);
-		const char *bn = tpm_alg_name(sel->hash);
-		json_t *bank;
-
-		if (b < 0)
-			continue;
-		if ((bank = json_object_get(all, bn)) == NULL) {
-			bank = json_object();
-			if (bank == NULL ||
-			    json_object_set_new(all, bn, bank) != 0)
-				continue;
-		}
-		for (unsigned i = 0; i < TPM_PCR_COUNT; i++) {
-			if (!tpm_pcr_selected(sel, i) || !pcrs->have[b][i])
-				continue;
-			snprintf(name, sizeof(name), "pcr%u", i);
-			codec_hex_encode_to(
-			        pcrs->val[b][i],
-			        (size_t)EVP_MD_get_size(tpm_alg_md(sel->hash)),
-			        hex);
-			json_object_set_new(bank, name, json_string(hex));
-		}
-	}
-	verdict_claim_json(v, "pcrs", all); /* stolen */
-}
-
-/* The claims of the signed quote, and its binding field. */
-static void
-claims(struct verdict *v, const struct tpm_quote *q)
-{
-	uint8_t fw[8];
-
-	for (int i = 0; i < 8; i++)
-		fw[i] = (uint8_t)(q->firmware_version >> (56 - 8 * i));
-	claim_u64(v, "clock", q->clock);
-	verdict_claim_int(v, "reset_count", q->reset_count);
-	verdict_claim_int(v, "restart_count", q->restart_count);
-	verdict_claim_bool(v, "clock_safe", q->safe);
-	verdict_claim_hex(v, "firmware_version", fw, sizeof(fw));
-	verdict_claim_hex(v, "qualified_signer", q->signer, q->signer_len);
-	verdict_claim_hex(v, "extra_data", q->extra, q->extra_len);
-	verdict_claim_hex(v, "pcr_digest", q->pcr_digest, q->pcr_digest_len);
-	/* extraData is what runtime_data (or the nonce) is bound through;
-	 * a binding holds at most 64 bytes (a TPM2B_DATA up to 66). */
-	if (q->extra_len > 0 && q->extra_len <= sizeof(v->bindings[0].buf))
-		verdict_add_binding(v, "extra_data", q->extra, q->extra_len);
-}
-
 static void
 ak_record(struct verdict *v, EVP_PKEY *ak, const char *src, bool provisioned)
 {
@@ -588,7 +376,7 @@ tpm_verify(const struct verify_request *req, struct verdict *v)
 	v->signature_valid = TP_TRUE;
 	verdict_pass(v, "tpm_signature");
 	ak_record(v, aks.key[used], aks.src[used], aks.provisioned);
-	claims(v, &q);
+	tpm_quote_claims(v, &q);
 
 	/* A nonce without runtime_data is the quote's qualifyingData
 	 * itself; with runtime_data, extraData binds runtime_data and the
@@ -610,7 +398,7 @@ tpm_verify(const struct verify_request *req, struct verdict *v)
 		goto out;
 	}
 	verdict_pass(v, "tpm_pcr_digest");
-	claim_pcrs(v, &q, &e.pcrs);
+	tpm_claim_pcrs(v, &q, &e.pcrs);
 out:
 	aks_free(&aks);
 	evidence_free(&e);
