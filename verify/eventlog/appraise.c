@@ -17,8 +17,7 @@
 /* The bank whose registers the evidence of provider P carries, and how
  * its log numbers them; false when P has no replayable registers. */
 static bool
-registers_of(enum tp_provider p, const uint8_t *log, size_t len,
-             enum ev_regs *regs, enum ev_bank *bank)
+registers_of(enum tp_provider p, enum ev_regs *regs, enum ev_bank *bank)
 {
 	switch (p) {
 	case TP_PROVIDER_INTEL_TDX:
@@ -34,8 +33,6 @@ registers_of(enum tp_provider p, const uint8_t *log, size_t len,
 	default:
 		return false;
 	}
-	(void)log;
-	(void)len;
 	return true;
 }
 
@@ -254,8 +251,7 @@ eventlog_appraise(const struct verify_request *req, struct verdict *v)
 		}
 		return;
 	}
-	if (!registers_of(v->provider, req->event_log, req->event_log_len,
-	                  &regs, &bank)) {
+	if (!registers_of(v->provider, &regs, &bank)) {
 		verdict_fail(v, "event_log", TP_ERR_event_log_unsupported,
 		             "%s evidence carries no registers an event log "
 		             "replays to",
