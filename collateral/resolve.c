@@ -371,6 +371,14 @@ coll_resolve(const uint8_t *ev, size_t len, enum tp_provider prov,
 			return COLL_NOT_APPLICABLE;
 		return resolve_snp(needs, now, set, artifacts, artifact,
 		                   artifactlen, retry_after);
+	case TP_PROVIDER_AZURE_SNP_VTPM:
+		/* The bundle carries its VCEK; its product's optional chain
+		 * and CRL (azure_needs in verify/azure/azure_provider.c). */
+		if (needs == NULL || needs->n == 0)
+			return COLL_NOT_APPLICABLE;
+		resolve_amd_optional(needs, needs->items[0].key, now, set,
+		                     artifacts);
+		return COLL_OK;
 	case TP_PROVIDER_NVIDIA_GPU:
 		if (!gpu_is_nras_eat(ev, len))
 			return COLL_NOT_APPLICABLE;

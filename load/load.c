@@ -144,6 +144,7 @@ load_json(enum tp_provider p, const json_t *member, struct artifact_set *set)
 		load_intel_json(member, set);
 		break;
 	case TP_PROVIDER_AMD_SEV_SNP:
+	case TP_PROVIDER_AZURE_SNP_VTPM: /* its SNP report's chain and CRL */
 		load_amd_json(member, set);
 		break;
 	case TP_PROVIDER_NVIDIA_GPU:
@@ -180,6 +181,7 @@ load_path(enum tp_provider p, const char *path, struct artifact_set *set)
 		load_intel_path(path, set);
 		break;
 	case TP_PROVIDER_AMD_SEV_SNP:
+	case TP_PROVIDER_AZURE_SNP_VTPM:
 		load_amd_path(path, set);
 		break;
 	case TP_PROVIDER_NVIDIA_GPU:

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, post, get, ROOT } from './lib.mjs';
+import { startDaemon, stopDaemon, post, get, psql, ROOT } from './lib.mjs';
+import { startFakeVendor } from './fake_vendor.mjs';
 
 const DIR = join(ROOT, 'tests/data/azure/trustee_az_snp_vtpm_v2');
 const evidence = readFileSync(join(DIR, 'evidence.json'));
@@ -38,4 +39,40 @@ test('AzureSnpVtpm: detected, hardware-verified, one passport; a changed HCL byt
     assert.deepEqual(bad.json.errors.map((e) => e.code), ['azure_hcl_binding_mismatch']);
     assert.equal(bad.json.passport, undefined);
   } finally { await stopDaemon(d); }
+});
+
+// The SNP report inside the HCL report is checked as AmdSevSnp checks it,
+// revocation included: with KDS reachable, the daemon asks for the AMD
+// chain and CRL of the product whose ASK issued the bundle's VCEK (the
+// fake KDS serves the real chain and, as no real AMD CRL exists offline,
+// 404 for the CRL: revocation is then recorded as unchecked, never as
+// passed). A CRL sent in the request's collateral is used, and one that
+// is not AMD's is refused.
+test('AzureSnpVtpm: the AMD chain and CRL of its VCEK\'s product are fetched, cached and used', async () => {
+  const fake = await startFakeVendor(ROOT);
+  psql('DELETE FROM collateral_artifacts');
+  const d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: '2026-01-01T00:00:00Z', TEEPASS_COLLATERAL_TIMEOUT_MS: '1500', ...fake.env() });
+  try {
+    const r = await post(d, '/api/verify/tee-attestation', { attestation: evidence.toString('base64') });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
+    assert.equal(r.json.hardware_verified, true);
+    const asked = Object.keys(fake.state.counts).sort();
+    assert.deepEqual(asked, ['/vcek/v1/Milan/cert_chain', '/vcek/v1/Milan/crl'], JSON.stringify(fake.state.counts));
+    assert.equal(r.json.claims.amd_crl, 'unchecked');
+    const kinds = psql("SELECT kind || '/' || key FROM collateral_artifacts ORDER BY 1").split('\n').filter(Boolean);
+    assert.deepEqual(kinds, ['amd_cert_chain/Milan']);
+    // A CRL in the request that is not signed by ARK-Milan.
+    const bad = await post(d, '/api/verify/tee-attestation', {
+      attestation: evidence.toString('base64'),
+      collateral: { crl: Buffer.from('not a CRL').toString('base64') },
+    });
+    assert.equal(bad.status, 200, bad.text);
+    assert.equal(bad.json.valid, false);
+    assert.ok(bad.json.errors.some((e) => e.code === 'collateral_invalid'), JSON.stringify(bad.json.errors));
+  } finally {
+    await stopDaemon(d);
+    await fake.close();
+    psql('DELETE FROM collateral_artifacts');
+  }
 });

@@ -19,6 +19,7 @@
 
 #include "common/codec.h"
 #include "verify/azure/hcl_report.h"
+#include "verify/core/expected.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 #include "tests/unit/test_verdict.h"
@@ -578,6 +579,95 @@ test_event_log(void **state)
 	free(buf);
 }
 
+/*
+ * Reference values for PCRs (expected.pcrs, docs/policy.md): the quoted
+ * PCR must be the expected one; a bank the quote did not select is
+ * unknown, never a pass; malformed references are refused up front.
+ */
+static void
+appraise_pcrs(const char *expected_json, struct verdict *v)
+{
+	struct verify_config cfg;
+	struct verify_request req;
+	size_t n;
+	uint8_t nonce[48];
+	uint8_t *buf = tu_read_file(DIR_V2 "evidence.json", &n);
+	json_t *exp = json_loads(expected_json, 0, NULL);
+	char field[128];
+
+	assert_non_null(exp);
+	assert_true(expected_validate(exp, field, sizeof(field)));
+	assert_true(codec_hex_decode_fixed(V2_NONCE_HEX, nonce, 48));
+	verify_config_defaults(&cfg);
+	memset(&req, 0, sizeof(req));
+	req.evidence = buf;
+	req.evidence_len = n;
+	req.nonce = nonce;
+	req.nonce_len = sizeof(nonce);
+	req.expected = exp;
+	req.now = AT_2026;
+	req.cfg = &cfg;
+	verify_run(&req, v);
+	verify_config_free(&cfg);
+	json_decref(exp);
+	free(buf);
+}
+
+static void
+test_expected_pcrs(void **state)
+{
+	struct verdict v;
+	char js[512], other[65];
+	static const char *const bad[] = {
+	        "{\"pcrs\": {}}",
+	        "{\"pcrs\": {\"sha256\": {\"pcr24\": \"" V2_PCR0 "\"}}}",
+	        "{\"pcrs\": {\"sha256\": {\"pcr01\": \"" V2_PCR0 "\"}}}",
+	        "{\"pcrs\": {\"sha256\": {\"pcr0\": \"abcd\"}}}",
+	        "{\"pcrs\": {\"sha256\": {\"pcr0\": 7}}}",
+	        "{\"pcrs\": {\"md5\": {\"pcr0\": \"" V2_PCR0 "\"}}}",
+	        "{\"pcrs\": {\"sha1\": {\"pcr0\": \"" V2_PCR0 "\"}}}",
+	};
+
+	(void)state;
+	snprintf(js, sizeof(js), "{\"pcrs\": {\"sha256\": {\"pcr0\": \"%s\"}}}",
+	         V2_PCR0);
+	appraise_pcrs(js, &v);
+	if (!verdict_valid(&v))
+		dump_errors(&v);
+	assert_true(verdict_valid(&v));
+	assert_int_equal(v.measurements_valid, TP_TRUE);
+	verdict_free(&v);
+
+	/* The last digit changed to a different one, for sure. */
+	snprintf(other, sizeof(other), "%s", V2_PCR0);
+	other[63] = other[63] == '0' ? '1' : '0';
+	snprintf(js, sizeof(js), "{\"pcrs\": {\"sha256\": {\"pcr0\": \"%s\"}}}",
+	         other);
+	appraise_pcrs(js, &v);
+	assert_false(verdict_valid(&v));
+	assert_only_error(&v, "measurement_mismatch");
+	verdict_free(&v);
+
+	/* The quote selected only the SHA-256 bank. */
+	snprintf(js, sizeof(js),
+	         "{\"pcrs\": {\"sha384\": {\"pcr0\": \"%s%s\"}}}", V2_PCR0,
+	         "00000000000000000000000000000000");
+	appraise_pcrs(js, &v);
+	assert_false(verdict_valid(&v));
+	assert_only_error(&v, "measurement_unknown");
+	verdict_free(&v);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *exp = json_loads(bad[i], 0, NULL);
+		char field[128];
+
+		assert_non_null(exp);
+		assert_false(expected_validate(exp, field, sizeof(field)));
+		assert_true(strncmp(field, "expected.pcrs", 13) == 0);
+		json_decref(exp);
+	}
+}
+
 int
 main(void)
 {
@@ -591,6 +681,7 @@ main(void)
 	        cmocka_unit_test(test_binding),
 	        cmocka_unit_test(test_kinvolk_in_bundle),
 	        cmocka_unit_test(test_event_log),
+	        cmocka_unit_test(test_expected_pcrs),
 	        cmocka_unit_test(test_truncations),
 	        cmocka_unit_test(test_flip_attest),
 	        cmocka_unit_test(test_flip_hcl),

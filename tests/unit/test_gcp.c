@@ -625,6 +625,48 @@ test_hostile_pb(void **state)
 	assert_non_null(strstr(why, "ak_pub: missing"));
 }
 
+/*
+ * A Confidential VM's attestation carries its SEV-SNP report or TD quote
+ * in field 8 / 9 (go-tpm-tools proto/attest.proto, oneof
+ * tee_attestation). Appended to the real sample (a protobuf message may
+ * be concatenated with more fields), it is reported as present and not
+ * verified, and never changes what the vTPM part concludes; absent, no
+ * such claim.
+ */
+static void
+test_tee_attestation_seen(void **state)
+{
+	static const uint8_t extra[][6] = {
+	        {0x42, 0x04, 0x0a, 0x02, 0x01, 0x02}, /* 8: {1: 01 02} */
+	        {0x4a, 0x04, 0x0a, 0x02, 0x01, 0x02}, /* 9 */
+	};
+	static const char *const type[] = {"sev_snp", "tdx"};
+	struct verdict v;
+	uint8_t *buf = malloc(pb_len + sizeof(extra[0]));
+
+	(void)state;
+	assert_non_null(buf);
+	run(pb, pb_len, &v);
+	assert_null(json_object_get(v.claims, "tee_attestation"));
+	verdict_free(&v);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *tee;
+
+		memcpy(buf, pb, pb_len);
+		memcpy(buf + pb_len, extra[i], sizeof(extra[i]));
+		run(buf, pb_len + sizeof(extra[i]), &v);
+		assert_valid(&v);
+		assert_true(v.hardware_verified);
+		tee = json_object_get(v.claims, "tee_attestation");
+		assert_string_equal(
+		        json_string_value(json_object_get(tee, "type")),
+		        type[i]);
+		assert_true(json_is_false(json_object_get(tee, "verified")));
+		verdict_free(&v);
+	}
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -633,6 +675,7 @@ main(void)
 	        cmocka_unit_test(test_parse_fields),
 	        cmocka_unit_test(test_ak_public),
 	        cmocka_unit_test(test_valid),
+	        cmocka_unit_test(test_tee_attestation_seen),
 	        cmocka_unit_test(test_request_event_log),
 	        cmocka_unit_test(test_wrong_nonce),
 	        cmocka_unit_test(test_validity),

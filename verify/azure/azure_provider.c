@@ -17,15 +17,20 @@
  * HCLAkPub to the hardware, and the vTPM quote is verified with that key
  * (verify/tpm/tpm_quote.h).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+#include <openssl/x509.h>
 
 #include "common/codec.h"
+#include "verify/amd/snp_cert.h"
+#include "verify/amd/snp_report.h"
 #include "verify/azure/hcl_report.h"
+#include "verify/core/artifact.h"
 #include "verify/tpm/tpm_evidence.h"
 #include "verify/tpm/tpm_quote.h"
 #include "verify/verify.h"
@@ -315,7 +320,65 @@ out:
 	az_evidence_free(&e);
 }
 
+/*
+ * Phase 1 (verify/provider.h): AMD's optional cert_chain and CRL of the
+ * product whose ASK issued the bundle's VCEK (its issuer CN), so that a
+ * loader fetches them from KDS as it does for AmdSevSnp and the SNP
+ * report's VCEK is checked against the CRL. Nothing is verified here:
+ * phase 2 parses and checks everything, and names what is malformed.
+ */
+static const char azure_phase1 = 1;
+
+static void *
+azure_needs(const struct verify_request *req, struct verdict *v,
+            struct artifact_needs *needs)
+{
+	struct az_evidence e;
+	struct snp_ek_info info;
+	const unsigned char *p;
+	X509 *x = NULL;
+	char why[320];
+
+	(void)v;
+	if (!az_evidence_parse(req->evidence, req->evidence_len, &e, why,
+	                       sizeof(why)))
+		return (void *)&azure_phase1;
+	p = e.vcek;
+	if (e.vcek_len <= LONG_MAX)
+		x = d2i_X509(NULL, &p, (long)e.vcek_len);
+	memset(&info, 0, sizeof(info));
+	if (x != NULL && p == e.vcek + e.vcek_len &&
+	    snp_ek_info_parse(x, &info, why, sizeof(why)) && !info.is_vlek &&
+	    snp_product_name(info.product)[0] != '\0') {
+		const char *product = snp_product_name(info.product);
+
+		artifact_needs_add(needs, ARTIFACT_AMD_CERT_CHAIN, product,
+		                   true, 0);
+		artifact_needs_add(needs, ARTIFACT_AMD_CRL, product, true, 0);
+	}
+	X509_free(x);
+	az_evidence_free(&e);
+	return (void *)&azure_phase1;
+}
+
+static void
+azure_verify_parsed(const struct verify_request *req, void *parsed,
+                    struct verdict *v)
+{
+	(void)parsed;
+	azure_verify(req, v);
+}
+
+static void
+azure_parsed_free(void *parsed)
+{
+	(void)parsed; /* the static token */
+}
+
 const struct provider_ops provider_azure_snp_vtpm = {
         .id = TP_PROVIDER_AZURE_SNP_VTPM,
         .detect = azure_detect,
-        .verify = azure_verify};
+        .verify = azure_verify,
+        .needs = azure_needs,
+        .verify_parsed = azure_verify_parsed,
+        .parsed_free = azure_parsed_free};

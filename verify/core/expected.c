@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -17,6 +18,67 @@ name_field(char *field, size_t len, const char *prefix, const char *key)
 		if (!isalnum((unsigned char)key[i]) && key[i] != '_')
 			plain = false;
 	snprintf(field, len, "%s%s", prefix, plain ? key : "(key)");
+}
+
+/* "pcr0".."pcr23". */
+static bool
+pcr_name(const char *k)
+{
+	char *end;
+	long n;
+
+	if (strncmp(k, "pcr", 3) != 0 || !isdigit((unsigned char)k[3]) ||
+	    (k[3] == '0' && k[4] != '\0'))
+		return false;
+	n = strtol(k + 3, &end, 10);
+	return *end == '\0' && n >= 0 && n <= 23;
+}
+
+/* expected.pcrs: {"sha1"|"sha256"|"sha384"|"sha512": {"pcrN": hex}}, the
+ * shape of the claims.pcrs of the TPM-quote formats. */
+static bool
+pcrs_validate(json_t *val, char *field, size_t fieldlen)
+{
+	static const char *const banks[] = {"sha1", "sha256", "sha384",
+	                                    "sha512"};
+	static const size_t hexlen[] = {40, 64, 96, 128};
+	const char *bk, *pk;
+	json_t *bv, *pv;
+
+	if (!json_is_object(val) || json_object_size(val) == 0) {
+		snprintf(field, fieldlen, "expected.pcrs");
+		return false;
+	}
+	json_object_foreach(val, bk, bv)
+	{
+		size_t b = 0, want;
+
+		while (b < 4 && strcmp(bk, banks[b]) != 0)
+			b++;
+		if (b == 4 || !json_is_object(bv) ||
+		    json_object_size(bv) == 0) {
+			name_field(field, fieldlen, "expected.pcrs.", bk);
+			return false;
+		}
+		want = hexlen[b];
+		json_object_foreach(bv, pk, pv)
+		{
+			const char *h = json_string_value(pv);
+			bool good = pcr_name(pk) && h != NULL;
+
+			if (good && strncmp(h, "0x", 2) == 0)
+				h += 2;
+			good = good && strlen(h) == want;
+			for (size_t i = 0; good && i < want; i++)
+				good = isxdigit((unsigned char)h[i]) != 0;
+			if (!good) {
+				snprintf(field, fieldlen, "expected.pcrs.%s.%s",
+				         banks[b], pcr_name(pk) ? pk : "(key)");
+				return false;
+			}
+		}
+	}
+	return true;
 }
 
 bool
@@ -95,6 +157,9 @@ expected_validate(const json_t *expected, char *field, size_t fieldlen)
 					return false;
 				}
 			}
+		} else if (strcmp(key, "pcrs") == 0) {
+			if (!pcrs_validate(val, field, fieldlen))
+				return false;
 		} else {
 			name_field(field, fieldlen, "expected.", key);
 			return false;
@@ -164,6 +229,46 @@ check_runtime(json_t *runtime, struct verdict *v, bool *all)
 	}
 }
 
+/* Each expected PCR against claims.pcrs.<bank>.pcrN, which the TPM-quote
+ * formats fill only for PCRs whose quoted digest matched. */
+static void
+check_pcrs(json_t *pcrs, struct verdict *v, bool *all)
+{
+	json_t *claimed = json_object_get(v->claims, "pcrs");
+	const char *bk, *pk;
+	json_t *bv, *want;
+
+	json_object_foreach(pcrs, bk, bv)
+	{
+		json_object_foreach(bv, pk, want)
+		{
+			json_t *have = json_object_get(
+			        json_object_get(claimed, bk), pk);
+
+			if (!json_is_string(have)) {
+				*all = false;
+				verdict_fail(v, "expected_pcrs",
+				             TP_ERR_measurement_unknown,
+				             "expected.pcrs.%s.%s: %s evidence "
+				             "carries no such quoted PCR",
+				             bk, pk,
+				             provider_name(v->provider));
+			} else if (!value_equal(json_string_value(want),
+			                        json_string_value(have))) {
+				*all = false;
+				verdict_fail(
+				        v, "expected_pcrs",
+				        TP_ERR_measurement_mismatch,
+				        "PCR %s:%s is %.128s, expected %.130s",
+				        bk, pk, json_string_value(have),
+				        json_string_value(want));
+			} else {
+				verdict_pass(v, "expected_pcrs");
+			}
+		}
+	}
+}
+
 static void
 check_bound_string(const char *name, json_t *want, struct verdict *v,
                    enum tp_err code, bool *all)
@@ -222,7 +327,7 @@ same_set(json_t *a, json_t *b)
 void
 expected_appraise(const json_t *expected, struct verdict *v)
 {
-	json_t *runtime, *model, *config, *auditors;
+	json_t *runtime, *model, *config, *auditors, *pcrs;
 	bool all = true;
 
 	if (expected == NULL || json_object_size(expected) == 0)
@@ -233,6 +338,8 @@ expected_appraise(const json_t *expected, struct verdict *v)
 	auditors = json_object_get(expected, "auditors");
 	if (runtime != NULL)
 		check_runtime(runtime, v, &all);
+	if ((pcrs = json_object_get(expected, "pcrs")) != NULL)
+		check_pcrs(pcrs, v, &all);
 	if (model != NULL)
 		check_bound_string("model", model, v, TP_ERR_model_mismatch,
 		                   &all);

@@ -10,7 +10,9 @@
 /*
  * Checks the shape of an "expected" object: only "runtime" (object of
  * claim name -> string/number/bool), "model", "config" (strings) and
- * "auditors" (array of strings). On failure writes the offending field's
+ * "auditors" (array of strings), "components" (verify/eventlog/appraise.h)
+ * and "pcrs" ({bank: {"pcrN": hex}}, N 0..23, hex of the bank's size).
+ * On failure writes the offending field's
  * path (our own names, never client bytes beyond a safe key) into FIELD.
  */
 bool expected_validate(const json_t *expected, char *field, size_t fieldlen);

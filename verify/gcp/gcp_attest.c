@@ -307,6 +307,8 @@ gcp_attestation_parse(const uint8_t *buf, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	while (pb_next(&pb, path, &f, &t, &d, &dl, &v, &end, why, whylen)) {
+		if ((f == 8 || f == 9) && t == PB_LEN && dl > 0)
+			out->tee_field = f; /* a oneof: the last one given */
 		if (f != 1 && f != 2 && f != 3 && f != 6 && f != 7)
 			continue; /* instance_info, canonical log, TEE */
 		if (!want_len(path, f, t, why, whylen))

@@ -41,6 +41,10 @@ struct gcp_attestation {
 	const uint8_t *inter[GCP_MAX_INTERMEDIATES];
 	size_t inter_len[GCP_MAX_INTERMEDIATES];
 	size_t n_inter;
+	/* The Confidential VM's own attestation (the oneof tee_attestation:
+	 * 8 sev_snp_attestation, 9 tdx_attestation), seen but not verified;
+	 * 0 when absent. */
+	unsigned tee_field;
 };
 
 /*

@@ -636,6 +636,14 @@ chained:
 	verdict_claim_hex(v, "ak_name", name, name_len);
 	claim_cert(v, cert);
 	claim_gce_instance(v, cert);
+	if (a.tee_field != 0)
+		/* Said, never vouched for: the SEV-SNP report or TD quote a
+		 * Confidential VM adds is not verified by this format yet. */
+		verdict_claim_json(
+		        v, "tee_attestation",
+		        json_pack("{s:s, s:b}", "type",
+		                  a.tee_field == 8 ? "sev_snp" : "tdx",
+		                  "verified", 0));
 	verdict_collateral(v, "gcp_ak_cert", a.ak_cert, a.ak_cert_len);
 	if (!quotes_check(req, &a, ak, q, v))
 		goto out;
