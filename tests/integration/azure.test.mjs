@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, post, get, psql, ROOT } from './lib.mjs';
+import { startDaemon, stopDaemon, post, get, psql, bearer, createAdminKey, sha256, ROOT } from './lib.mjs';
+import { randomBytes } from 'node:crypto';
 import { startFakeVendor } from './fake_vendor.mjs';
 
 const DIR = join(ROOT, 'tests/data/azure/trustee_az_snp_vtpm_v2');
@@ -75,4 +76,45 @@ test('AzureSnpVtpm: the AMD chain and CRL of its VCEK\'s product are fetched, ca
     await fake.close();
     psql('DELETE FROM collateral_artifacts');
   }
+});
+
+// The registry takes an Azure CVM as an endpoint's tee_type
+// (AzureSnpVtpm or its alias) with reference values of its SNP
+// measurement and a quoted PCR. An endpoint's model must be bound by the
+// evidence (runtime_data in the quote's extraData); the public sample
+// binds data nobody published, so its registration is refused for that
+// alone — every other check, reference values included, passes.
+test('AzureSnpVtpm endpoints: tee_type accepted, measurement and PCR reference values appraised', async () => {
+  const d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: '2026-01-01T00:00:00Z' });
+  try {
+    const admin = createAdminKey('azure endpoint tests');
+    const pr = await post(d, '/api/providers', { name: `Azure CVM ${randomBytes(4).toString('hex')}` }, bearer(admin));
+    assert.equal(pr.status, 201, pr.text);
+    const key = pr.json.api_key.token;
+    // MANIFEST (trustee_az_snp_vtpm_v2): SNP MEASUREMENT and PCR 0.
+    const measurement = '5b0ce64ad1c1f6375dbda5f760b98526ca1bcf91b8195091afc28e7b024251d68fe32e05af34048d6607678cd23283ff';
+    const pcr0 = '84275b2f4312cd4fc6cbe6b152ad3c3683e513d9f1e23c34fca160c8cca7a6a7';
+    const body = (tee_type, p0 = pcr0) => ({
+      url: `https://${randomBytes(6).toString('hex')}.example/v1`,
+      model: { name: 'llama-3-70b', digest: sha256('azure model') }, tee_type,
+      reference_values: { runtime: { measurement }, pcrs: { sha256: { pcr0: p0 } } },
+      attestation: evidence.toString('base64'),
+    });
+    const codesOf = (r) => (r.json.verdict?.errors || []).map((e) => e.code);
+    for (const t of ['AzureSnpVtpm', 'az-snp-vtpm']) {
+      const r = await post(d, '/api/endpoints', body(t), bearer(key));
+      assert.equal(r.status, 422, r.text);
+      assert.equal(r.json.verdict.provider, 'AzureSnpVtpm');
+      assert.deepEqual(codesOf(r), ['runtime_data_missing'], r.text);
+      assert.ok(r.json.verdict.checks.some((c) => c.check === 'expected_pcrs' && c.ok));
+      assert.ok(r.json.verdict.checks.some((c) => c.check === 'expected_runtime' && c.ok));
+    }
+    const other = pcr0.slice(0, 63) + (pcr0[63] === '0' ? '1' : '0');
+    const bad = await post(d, '/api/endpoints', body('AzureSnpVtpm', other), bearer(key));
+    assert.equal(bad.status, 422, bad.text);
+    assert.ok(codesOf(bad).includes('measurement_mismatch'), bad.text);
+    const wrong = await post(d, '/api/endpoints', body('GcpVtpm'), bearer(key));
+    assert.notEqual(wrong.status, 201, wrong.text);
+    assert.ok(JSON.stringify(wrong.json).includes('provider_mismatch'), wrong.text);
+  } finally { await stopDaemon(d); }
 });
