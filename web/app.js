@@ -145,6 +145,7 @@
       tee_type: params.get('tee_type') || '', status: params.get('status') || '',
       endpoint_id: params.get('endpoint_id') || '', since: params.get('since') || '',
       until: params.get('until') || '', cursor: params.get('cursor') || '',
+      limit: /^[0-9]{1,3}$/.test(params.get('limit') || '') ? params.get('limit') : '',
     };
     const form = el('form', { class: 'filters', id: 'passport-filters' },
       el('label', {}, 'TEE ', select('tee_type', TEE_TYPES, f.tee_type)),
@@ -157,14 +158,14 @@
       ev.preventDefault();
       const d = new FormData(form);
       location.hash = `#/passports${qs({
-        tee_type: d.get('tee_type'), status: d.get('status'), endpoint_id: d.get('endpoint_id').trim(),
+        tee_type: d.get('tee_type'), status: d.get('status'), endpoint_id: d.get('endpoint_id').trim(), limit: f.limit,
         since: toRfc3339(d.get('since')) || f.since, until: toRfc3339(d.get('until')) || f.until,
       })}`;
     });
     const active = [f.since && `since ${f.since}`, f.until && `until ${f.until}`].filter(Boolean).join(', ');
     view(el('h1', {}, 'Passports'), form, active ? el('p', { class: 'note' }, `time filter: ${active} `, link('#/passports', 'clear')) : null,
       el('p', { id: 'loading' }, 'loading…'));
-    const r = await api(`/api/passports${qs({ ...f, limit: 25 })}`);
+    const r = await api(`/api/passports${qs({ ...f, limit: f.limit || 25 })}`);
     if (!r.ok) return view(el('h1', {}, 'Passports'), form, apiError(r));
     const rows = r.json.passports.map((p) => el('tr', { 'data-id': p.id },
       el('td', {}, link(`#/passport/${encodeURIComponent(p.id)}`, p.id)),
@@ -536,7 +537,7 @@
         svg('rect', { x: left, y, width: w, height: lh - 6, fill: color }, svg('title', {}, `${a.kind} ${a.key}: next update ${fmtTime(a.next_update)}`)),
         svg('text', { x: left + w + 4, y: y + 14, 'font-size': 11 }, days < 0 ? `expired ${(-days).toFixed(1)} d ago` : `${days.toFixed(1)} d`));
     });
-    g.append(svg('text', { x: left, y: H - 6, 'font-size': 11 }, `now (${fmtTime(new Date(now).toISOString())}); orange: under 7 days, red: lapsed`));
+    g.append(svg('text', { x: left, y: H - 6, 'font-size': 11 }, `now by your browser's clock (${fmtTime(new Date(now).toISOString())}); orange: under 7 days, red: lapsed. "usable now" below is at the daemon's verification clock`));
     return g;
   }
 

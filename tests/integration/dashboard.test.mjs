@@ -134,7 +134,6 @@ test('passport list shows the issued passports; the time filter of the API bound
   }, {}, tdxPassport.id);
   // since/until: a window after every passport has none; one around now has them.
   const created = (await get(tdxd, `/api/passports/${tdxPassport.id}`)).json.created_at;
-  const later = new Date(Date.parse(created) + 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   const inWin = (await get(tdxd, `/api/passports?since=${encodeURIComponent(created.replace(/\.\d+/, ''))}&limit=100`)).json.passports.map((x) => x.id);
   assert.ok(inWin.includes(tdxPassport.id));
   const before = (await get(tdxd, `/api/passports?until=${encodeURIComponent(created.replace(/\.\d+/, ''))}&limit=100`)).json.passports.map((x) => x.id);
@@ -142,7 +141,14 @@ test('passport list shows the issued passports; the time filter of the API bound
   await page.goto(`${tdxd.base}/#/passports?since=2999-01-01T00:00:00Z`, { waitUntil: 'networkidle0' });
   await page.waitForFunction(() => document.body.textContent.includes('No passport matches.'));
   assert.equal((await get(tdxd, '/api/passports?since=yesterday')).json.error.field, 'since');
-  assert.ok(later);
+  // Keyset paging: one per page, "older »" follows next_cursor.
+  const first2 = (await get(tdxd, '/api/passports?limit=2')).json.passports.map((x) => x.id);
+  assert.equal(first2.length, 2);
+  await page.goto(`${tdxd.base}/#/passports?limit=1`, { waitUntil: 'networkidle0' });
+  await page.waitForFunction((id) => document.querySelector('#passport-list tbody tr')?.dataset.id === id, {}, first2[0]);
+  await Promise.all([page.waitForFunction(() => location.hash.includes('cursor=')), page.click('.pager a')]);
+  await page.waitForFunction((id) => document.querySelector('#passport-list tbody tr')?.dataset.id === id, {}, first2[1]);
+  assert.equal(await page.$$eval('#passport-list tbody tr', (r) => r.length), 1);
   await page.close();
 });
 
@@ -179,6 +185,36 @@ test('passport page: the browser verifies the signature against the JWKS; a swap
   assert.equal(await p2.$eval('#signature', (e) => e.className), 'bad');
   assert.match(await textOf(p2, '#signature'), /NOT verified/);
   await p2.close();
+
+  // A mock passport is signed by the development key, never in
+  // jwks.json: the page tries jwks-development.json next and says which
+  // set (if any) verified it.
+  const p3 = await newPage();
+  await p3.goto(`${regd.base}/#/passport/${mockPassport.id}`, { waitUntil: 'networkidle0' });
+  await p3.waitForFunction(() => !document.querySelector('#signature').classList.contains('pending'));
+  const mockSig = await textOf(p3, '#signature');
+  assert.ok(mockSig.includes('/.well-known/jwks-development.json'), mockSig);
+  assert.ok(!mockSig.includes('(from /.well-known/jwks.json)'), mockSig);
+  await p3.close();
+
+  // EAR per submodule, rendered from whichever shape the claims have: a
+  // passport answer with a "submods" map (each with its ear.status).
+  const real = (await get(tdxd, `/api/passports/${tdxPassport.id}`)).json;
+  const rest = { ...real.claims };
+  delete rest['ear.status'];
+  const shaped = { ...real, claims: { ...rest, submods: { cpu0: { 'ear.status': 'affirming', tee_type: 'IntelTdx' }, gpu0: { 'ear.status': 'warning', tee_type: 'NvidiaGpu' } } } };
+  const p4 = await newPage();
+  await p4.setRequestInterception(true);
+  p4.on('request', (rq) => {
+    if (new URL(rq.url()).pathname === `/api/passports/${tdxPassport.id}`)
+      rq.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(shaped) });
+    else rq.continue();
+  });
+  await p4.goto(`${tdxd.base}/#/passport/${tdxPassport.id}`, { waitUntil: 'networkidle0' });
+  await p4.waitForSelector('#ear');
+  const ear = await p4.$$eval('#ear tbody tr', (rs) => rs.map((r) => `${r.children[0].textContent}=${r.children[1].textContent}`));
+  assert.deepEqual(ear, ['cpu0=affirming', 'gpu0=warning']);
+  await p4.close();
 
   // Live revocation: revoked by the admin, the page says so.
   const rv = await post(tdxd, `/api/passports/${tdxPassport.id}/revoke`, { reason: 'dashboard test' }, bearer(admin));
