@@ -139,6 +139,14 @@
     return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.\d+Z$/, 'Z');
   }
 
+  // RFC 3339 → a datetime-local value in the browser's zone ('' if none).
+  function toLocalInput(v) {
+    const d = new Date(v || NaN);
+    if (Number.isNaN(d.getTime())) return '';
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  }
+
   async function passportsView(params) {
     const view = screen(); // eslint-disable-line no-shadow
     const f = {
@@ -151,15 +159,15 @@
       el('label', {}, 'TEE ', select('tee_type', TEE_TYPES, f.tee_type)),
       el('label', {}, 'status ', select('status', ['active', 'expired', 'revoked', 'affirming', 'warning'], f.status)),
       el('label', {}, 'endpoint ', el('input', { name: 'endpoint_id', value: f.endpoint_id, placeholder: 'endpoint id', size: 38 })),
-      el('label', {}, 'since ', el('input', { name: 'since', type: 'datetime-local', step: 1 })),
-      el('label', {}, 'until ', el('input', { name: 'until', type: 'datetime-local', step: 1 })),
+      el('label', {}, 'since ', el('input', { name: 'since', type: 'datetime-local', step: 1, value: toLocalInput(f.since) })),
+      el('label', {}, 'until ', el('input', { name: 'until', type: 'datetime-local', step: 1, value: toLocalInput(f.until) })),
       el('button', { type: 'submit' }, 'Filter'));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const d = new FormData(form);
       location.hash = `#/passports${qs({
         tee_type: d.get('tee_type'), status: d.get('status'), endpoint_id: d.get('endpoint_id').trim(), limit: f.limit,
-        since: toRfc3339(d.get('since')) || f.since, until: toRfc3339(d.get('until')) || f.until,
+        since: toRfc3339(d.get('since')), until: toRfc3339(d.get('until')),
       })}`;
     });
     const active = [f.since && `since ${f.since}`, f.until && `until ${f.until}`].filter(Boolean).join(', ');

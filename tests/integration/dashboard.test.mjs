@@ -14,7 +14,7 @@ import {
 } from './lib.mjs';
 import { startFakeVendor } from './fake_vendor.mjs';
 
-const CHROMIUM = process.env.TEEPASS_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM = process.env.TP_TEST_CHROMIUM || '/usr/bin/chromium';
 const OUT = join(ROOT, 'tests/integration/out/dashboard');
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const AT = '2025-07-10T00:00:00Z'; // inside the TDX collateral's window
@@ -140,6 +140,10 @@ test('passport list shows the issued passports; the time filter of the API bound
   assert.ok(!before.includes(tdxPassport.id));
   await page.goto(`${tdxd.base}/#/passports?since=2999-01-01T00:00:00Z`, { waitUntil: 'networkidle0' });
   await page.waitForFunction(() => document.body.textContent.includes('No passport matches.'));
+  // The form keeps the window and sends it back (the browser's zone → UTC).
+  await Promise.all([page.waitForFunction(() => location.hash.includes('since=') && location.hash.includes('tee_type=AmdSevSnp')),
+    page.select('#f-tee_type', 'AmdSevSnp').then(() => page.click('#passport-filters button'))]);
+  assert.match(await page.evaluate(() => location.hash), /since=2999-01-01T00%3A00%3A00Z/);
   assert.equal((await get(tdxd, '/api/passports?since=yesterday')).json.error.field, 'since');
   // Keyset paging: one per page, "older »" follows next_cursor.
   const first2 = (await get(tdxd, '/api/passports?limit=2')).json.passports.map((x) => x.id);
