@@ -122,6 +122,10 @@
     return { ok: false, reason: `no published key has kid ${text(header.kid)}: tried ${tried.join(', ')}` };
   }
 
+  // JSON with sorted keys, to compare two documents.
+  const canonical = (v) => JSON.stringify(v, (k, x) => (x && typeof x === 'object' && !Array.isArray(x)
+    ? Object.fromEntries(Object.keys(x).sort().map((key) => [key, x[key]])) : x));
+
   const fmtTime = (s) => (s ? String(s).replace('T', ' ').replace(/\.\d+/, '') : '—');
 
   // --- Passports ---
@@ -247,13 +251,15 @@
       el('details', {}, el('summary', {}, 'token (JWS)'), el('pre', { class: 'token' }, text(p.token))));
     verifyJws(p.token).then((v) => {
       if (v.ok) {
-        // The claims shown must be the ones signed.
-        let same = false;
-        try { same = JSON.stringify(b64urlJson(p.token.split('.')[1]).jti) === JSON.stringify(p.id); } catch { /* */ }
-        sig.className = same ? 'ok' : 'bad';
-        sig.textContent = same
-          ? `✔ signature verified by your browser with key ${v.kid} (from ${v.url})`
-          : `✘ the signature verified with key ${v.kid}, but the token's jti is not this passport's id`;
+        // The claims shown must be the ones signed, for this passport.
+        let signed = null;
+        try { signed = b64urlJson(p.token.split('.')[1]); } catch { /* */ }
+        const why = !signed ? 'its payload is not JSON' : signed.jti !== p.id ? 'the token\'s jti is not this passport\'s id'
+          : canonical(signed) !== canonical(p.claims) ? 'the claims shown differ from the signed ones' : '';
+        sig.className = why ? 'bad' : 'ok';
+        sig.textContent = why
+          ? `✘ the signature verified with key ${v.kid}, but ${why}`
+          : `✔ signature verified by your browser with key ${v.kid} (from ${v.url}); the claims shown are the signed ones`;
       } else {
         sig.className = 'bad';
         sig.textContent = `✘ signature NOT verified: ${v.reason}`;

@@ -216,6 +216,9 @@ test('passport page: the browser verifies the signature against the JWKS; a swap
   });
   await p4.goto(`${tdxd.base}/#/passport/${tdxPassport.id}`, { waitUntil: 'networkidle0' });
   await p4.waitForSelector('#ear');
+  // Those claims are not the signed ones: the page says so.
+  await p4.waitForFunction(() => !document.querySelector('#signature').classList.contains('pending'));
+  assert.match(await textOf(p4, '#signature'), /claims shown differ from the signed ones/);
   const ear = await p4.$$eval('#ear tbody tr', (rs) => rs.map((r) => `${r.children[0].textContent}=${r.children[1].textContent}`));
   assert.deepEqual(ear, ['cpu0=affirming', 'gpu0=warning']);
   await p4.close();
