@@ -53,6 +53,7 @@ web_reply(struct request *r, const struct trust_blob *b, const char *type)
 	uint8_t md[SHA256_DIGEST_LENGTH];
 	char hex[2 * 16 + 1], etag[40];
 	const char *inm;
+	enum MHD_Result ret;
 
 	SHA256(b->data, b->len, md);
 	codec_hex_encode_to(md, 16, hex);
@@ -61,8 +62,11 @@ web_reply(struct request *r, const struct trust_blob *b, const char *type)
 	r->etag = etag;
 	inm = request_header(r, "If-None-Match");
 	if (inm != NULL && strstr(inm, etag) != NULL)
-		return reply_bytes(r, 304, NULL, "", 0);
-	return reply_bytes(r, 200, type, (const char *)b->data, b->len);
+		ret = reply_bytes(r, 304, NULL, "", 0);
+	else
+		ret = reply_bytes(r, 200, type, (const char *)b->data, b->len);
+	r->etag = NULL; /* ETAG is this frame's */
+	return ret;
 }
 
 enum MHD_Result
