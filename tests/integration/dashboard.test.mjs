@@ -280,6 +280,20 @@ test('verify page: a refused verification shows the failing check and its code',
   assert.match(await textOf(page, `${row} td:last-child`), /reference values/);
   await shot(page, 'verify-mismatch');
   assert.equal(psql('SELECT count(*) FROM passports'), count, 'nothing stored');
+
+  // A file (the binary quote, sent as base64) verifies; still nothing stored.
+  const qfile = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate/quote.bin');
+  await page.goto(`${tdxd.base}/#/passports`, { waitUntil: 'networkidle0' });
+  await page.goto(`${tdxd.base}/#/verify`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#evidence-file');
+  await (await page.$('#evidence-file')).uploadFile(qfile);
+  await page.waitForFunction(() => document.querySelector('#verify-form .note')?.textContent.includes('base64'));
+  await page.click('#verify-submit');
+  await page.waitForSelector('#verdict-head');
+  assert.match(await textOf(page, '#verdict-head'), /valid/);
+  assert.equal(await page.$eval('#verdict-head', (e) => e.className), 'ok');
+  assert.equal(await page.$$eval('#verdict-checks tr.fail', (r) => r.length), 0);
+  assert.equal(psql('SELECT count(*) FROM passports'), count, 'nothing stored without asking');
   await page.close();
 });
 
