@@ -153,6 +153,8 @@ struct db_passport_filter {
 	const char *endpoint_id;   /* NULL: any */
 	const char *after_created; /* keyset cursor, or NULL */
 	const char *after_id;
+	const char *since; /* created at or after (Unix seconds), or NULL */
+	const char *until; /* created before (Unix seconds), or NULL */
 	int limit;
 };
 

@@ -23,15 +23,17 @@ static const struct db_stmt stmt = {
         "  OR ($4 IN ('affirming', 'warning') AND ear_status = $4))"
         " AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz,"
         " $6::uuid))"
+        " AND ($8::bigint IS NULL OR created_at >= to_timestamp($8::bigint))"
+        " AND ($9::bigint IS NULL OR created_at < to_timestamp($9::bigint))"
         " ORDER BY created_at DESC, id DESC LIMIT $7::int",
-        7};
+        9};
 
 enum db_status
 db_passport_list(PGconn *c, const struct db_passport_filter *f, int64_t now,
                  struct db_passport **out, size_t *n)
 {
 	char t[24], lim[16];
-	const char *v[7];
+	const char *v[9];
 	enum db_status st;
 	PGresult *res;
 	struct db_passport *p = NULL;
@@ -48,6 +50,8 @@ db_passport_list(PGconn *c, const struct db_passport_filter *f, int64_t now,
 	v[4] = f->after_created;
 	v[5] = f->after_id;
 	v[6] = lim;
+	v[7] = f->since;
+	v[8] = f->until;
 	if ((res = db_run(c, &stmt, v, NULL, NULL, &st)) == NULL)
 		return st;
 	count = (size_t)PQntuples(res);

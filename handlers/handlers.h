@@ -35,4 +35,11 @@ enum MHD_Result handler_passport_revoke(struct request *r);
 enum MHD_Result handler_passport_status(struct request *r);
 enum MHD_Result handler_audit_get(struct request *r);
 
+/* The dashboard (issue 16): embedded files of web/ and the HTML lists
+ * readable without JavaScript (handlers/ui_get.c, handlers/html_lists.c). */
+enum MHD_Result handler_ui_index(struct request *r);
+enum MHD_Result handler_ui_asset(struct request *r);
+enum MHD_Result handler_html_passports(struct request *r);
+enum MHD_Result handler_html_endpoints(struct request *r);
+
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/codec.h"
+#include "common/tptime.h"
 #include "db/db.h"
 #include "handlers/db_json.h"
 #include "handlers/handlers.h"
@@ -62,7 +63,8 @@ handler_passports_list(struct request *r)
 	static const char *const statuses[] = {"active", "expired", "revoked",
 	                                       "affirming", "warning"};
 	struct db_passport_filter f = {0};
-	char created[64], id[40];
+	char created[64], id[40], since[24], until[24];
+	int64_t t;
 	const char *s;
 	enum tp_provider tee;
 	enum db_status st;
@@ -98,6 +100,20 @@ handler_passports_list(struct request *r)
 			return reply_error(r, TP_ERR_invalid_query,
 			                   "endpoint_id");
 		f.endpoint_id = s;
+	}
+	/* since / until: RFC 3339 instants bounding created_at [since,
+	 * until), for the dashboard's time filter. */
+	if ((s = request_query(r, "since")) != NULL) {
+		if (!tptime_parse(s, &t))
+			return reply_error(r, TP_ERR_invalid_query, "since");
+		snprintf(since, sizeof(since), "%lld", (long long)t);
+		f.since = since;
+	}
+	if ((s = request_query(r, "until")) != NULL) {
+		if (!tptime_parse(s, &t))
+			return reply_error(r, TP_ERR_invalid_query, "until");
+		snprintf(until, sizeof(until), "%lld", (long long)t);
+		f.until = until;
 	}
 	if ((s = request_query(r, "cursor")) != NULL) {
 		if (!cursor_decode(s, created, id))

@@ -11,7 +11,16 @@ add_common_headers(struct request *r, struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	if (r->max_age > 0) {
+	/* The dashboard's policy on every answer (issue 16): scripts, styles
+	 * and requests only from this origin, nothing inline, no framing. */
+	MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (r->etag != NULL)
+		MHD_add_response_header(resp, "ETag", r->etag);
+	if (r->cache_control != NULL) {
+		MHD_add_response_header(resp, "Cache-Control",
+		                        r->cache_control);
+	} else if (r->max_age > 0) {
 		char cc[48];
 		snprintf(cc, sizeof(cc), "public, max-age=%u", r->max_age);
 		MHD_add_response_header(resp, "Cache-Control", cc);

@@ -27,7 +27,17 @@ struct request {
 	const char *route; /* route pattern, for logs and metrics */
 	struct timespec start;
 	unsigned max_age; /* >0: the reply may be cached this many seconds */
+	const char *cache_control; /* non-NULL: this Cache-Control instead */
+	const char *etag;          /* non-NULL: the reply's ETag */
 };
+
+/* The Content-Security-Policy of every answer: the dashboard's files
+ * (handlers/ui_get.c) load only from this origin, with no inline script
+ * or style attribute. */
+#define HTTP_CSP                                                               \
+	"default-src 'none'; script-src 'self'; style-src 'self'; "            \
+	"img-src 'self'; connect-src 'self'; base-uri 'none'; "                \
+	"form-action 'self'; frame-ancestors 'none'"
 
 /* Queues BODY (reference stolen) as JSON with STATUS. */
 enum MHD_Result reply_json(struct request *r, unsigned status, json_t *body);

@@ -35,6 +35,11 @@ static const struct route routes[] = {
         {"GET", "/api/audit", handler_audit_get, false, false},
         {"GET", "/api/collateral", handler_collateral_list, false, false},
         {"POST", "/api/tcb-status", handler_tcb_status_post, true, false},
+        /* The dashboard (issue 16; docs/dashboard.md). */
+        {"GET", "/", handler_ui_index, false, false},
+        {"GET", "/ui/{id}", handler_ui_asset, false, false},
+        {"GET", "/passports", handler_html_passports, false, false},
+        {"GET", "/endpoints", handler_html_endpoints, false, false},
 };
 
 const struct route *

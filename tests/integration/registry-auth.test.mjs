@@ -61,6 +61,11 @@ const MATRIX = {
   'GET /metrics': { expect: all(200) },
   'GET /.well-known/jwks.json': { expect: all(200) },
     'GET /api/routes': { expect: all(200) },
+  // The dashboard (issue 16): public pages, the same for every key.
+  'GET /': { expect: all(200) },
+  'GET /ui/{id}': { expect: all(200), prepare: async () => ({ id: 'app.js' }), missing: () => `${uniq()}.js` },
+  'GET /passports': { expect: all(200) },
+  'GET /endpoints': { expect: all(200) },
   // The collateral cache listing is for operators; the TCB forecast is a
   // read-only evaluation, open like verification (a malformed quote: 400).
   'GET /api/collateral': { expect: keyed({ other: 403, own: 403, admin: 200 }) },
