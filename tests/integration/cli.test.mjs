@@ -56,3 +56,14 @@ test('keygen refuses to overwrite and writes mode 0600', () => {
   assert.equal(again.status, 2);
   assert.match(again.stderr, /refusing to overwrite/);
 });
+
+// A misspelt TEEPASS_* variable is a usage error that names it, for every
+// command that reads the configuration — and leaks nothing (ASan build).
+test('an unknown TEEPASS_ variable: exit 2 naming it, no leak', () => {
+  for (const cmd of [['migrate'], ['verify', '/dev/null'], ['mock-evidence']]) {
+    const r = spawnSync(join(BIN, 'teepass'), cmd, { encoding: 'utf8', env: { ...process.env, TEEPASS_NO_SUCH_SETTING: '1' } });
+    assert.equal(r.status, 2, `${cmd[0]}: ${r.stderr}`);
+    assert.match(r.stderr, /NO_SUCH_SETTING/);
+    assert.doesNotMatch(r.stderr, /LeakSanitizer|AddressSanitizer/);
+  }
+});
