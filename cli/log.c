@@ -117,9 +117,9 @@ http_get(const char *url, const char *accept, size_t *len)
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK || status != 200 || b.s == NULL) {
 		fprintf(stderr, "teepass: GET %s: %s\n", url,
-		        rc != CURLE_OK ? curl_easy_strerror(rc)
-		                       : (b.over ? "reply too large"
-		                                 : "not 200"));
+		        rc != CURLE_OK
+		                ? curl_easy_strerror(rc)
+		                : (b.over ? "reply too large" : "not 200"));
 		free(b.s);
 		return NULL;
 	}
@@ -175,8 +175,7 @@ load_checkpoint(const char *file, const char *server,
 		if ((note = http_get(url, "text/plain", &len)) == NULL)
 			return false;
 	} else {
-		fprintf(stderr, "teepass: %s: give a file or --server\n",
-		        what);
+		fprintf(stderr, "teepass: %s: give a file or --server\n", what);
 		return false;
 	}
 	ok = tlog_checkpoint_verify(note, len, vk, cp, err, sizeof(err));
@@ -214,8 +213,9 @@ verify_inclusion(const char *server, const char *id, const char *token_file,
 	 * not part of it. */
 	while (tlen > 0 && (token[tlen - 1] == '\n' || token[tlen - 1] == '\r'))
 		tlen--;
-	snprintf(url, sizeof(url), "%s/api/passports/%s/inclusion?tree_size=%" PRIu64,
-	         server, id, cp->size);
+	snprintf(url, sizeof(url),
+	         "%s/api/passports/%s/inclusion?tree_size=%" PRIu64, server, id,
+	         cp->size);
 	if ((reply = http_get(url, "application/json", &rlen)) == NULL)
 		goto out;
 	doc = json_loadb(reply, rlen, 0, NULL);
@@ -272,8 +272,8 @@ verify_consistency(const char *server, const struct tlog_checkpoint *old,
 		printf("FAIL consistency: malformed proof reply\n");
 		goto out;
 	}
-	if (!tlog_consistency_verify(old->size, cur->size, old->root,
-	                             cur->root, proof, plen)) {
+	if (!tlog_consistency_verify(old->size, cur->size, old->root, cur->root,
+	                             proof, plen)) {
 		printf("FAIL consistency: the tree of %" PRIu64
 		       " is not a prefix of the tree of %" PRIu64 "\n",
 		       old->size, cur->size);
@@ -393,8 +393,8 @@ audit(const struct tlog_vkey *vk)
 		char err[256];
 		if (!tlog_checkpoint_verify(cps[i].note, strlen(cps[i].note),
 		                            vk, &cp, err, sizeof(err))) {
-			printf("FAIL checkpoint %" PRIu64 ": %s\n",
-			       cps[i].size, err);
+			printf("FAIL checkpoint %" PRIu64 ": %s\n", cps[i].size,
+			       err);
 			problems++;
 			continue;
 		}
@@ -499,12 +499,15 @@ verify_usage(FILE *f)
 static int
 verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	        {"key", 1, NULL, 'k'},        {"server", 1, NULL, 's'},
-	        {"checkpoint", 1, NULL, 'c'}, {"old-checkpoint", 1, NULL, 'o'},
-	        {"passport", 1, NULL, 'p'},   {"token", 1, NULL, 't'},
-	        {"database", 0, NULL, 'd'},   {"help", 0, NULL, 'h'},
-	        {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"key", 1, NULL, 'k'},
+	                                     {"server", 1, NULL, 's'},
+	                                     {"checkpoint", 1, NULL, 'c'},
+	                                     {"old-checkpoint", 1, NULL, 'o'},
+	                                     {"passport", 1, NULL, 'p'},
+	                                     {"token", 1, NULL, 't'},
+	                                     {"database", 0, NULL, 'd'},
+	                                     {"help", 0, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *key = NULL, *server = NULL, *cpf = NULL, *oldf = NULL;
 	const char *id = NULL, *tokf = NULL;
 	struct tlog_checkpoint cp, old;
@@ -518,15 +521,33 @@ verify(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "k:s:c:o:p:t:dh", opts, NULL)) !=
 	       -1) {
 		switch (opt) {
-		case 'k': key = optarg; break;
-		case 's': server = optarg; break;
-		case 'c': cpf = optarg; break;
-		case 'o': oldf = optarg; break;
-		case 'p': id = optarg; break;
-		case 't': tokf = optarg; break;
-		case 'd': database = true; break;
-		case 'h': verify_usage(stdout); return CLI_OK;
-		default: verify_usage(stderr); return CLI_USAGE;
+		case 'k':
+			key = optarg;
+			break;
+		case 's':
+			server = optarg;
+			break;
+		case 'c':
+			cpf = optarg;
+			break;
+		case 'o':
+			oldf = optarg;
+			break;
+		case 'p':
+			id = optarg;
+			break;
+		case 't':
+			tokf = optarg;
+			break;
+		case 'd':
+			database = true;
+			break;
+		case 'h':
+			verify_usage(stdout);
+			return CLI_OK;
+		default:
+			verify_usage(stderr);
+			return CLI_USAGE;
 		}
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -544,7 +565,8 @@ verify(int argc, char **argv)
 		size_t len = 0;
 		if (!cli_read_file(key + 1, 4096, &buf, &len))
 			goto out;
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		while (len > 0 &&
+		       (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 			buf[--len] = '\0';
 		keytext = (char *)buf;
 	} else if (key != NULL) {

@@ -86,9 +86,8 @@ enum db_status db_tlog_checkpoint_latest(PGconn *c,
                                          struct db_tlog_checkpoint *out);
 
 /* Every checkpoint, smallest first (db/tlog_checkpoints_all.c). */
-enum db_status db_tlog_checkpoints_all(PGconn *c,
-                                       struct db_tlog_checkpoint **out,
-                                       size_t *n);
+enum db_status
+db_tlog_checkpoints_all(PGconn *c, struct db_tlog_checkpoint **out, size_t *n);
 void db_tlog_checkpoints_free(struct db_tlog_checkpoint *p, size_t n);
 
 /* A passport's log entry (db/tlog_entry_by_passport.c). */

@@ -20,7 +20,8 @@ read_row(PGresult *res, int r, struct db_tlog_checkpoint *out)
 {
 	out->size = strtoull(PQgetvalue(res, r, 0), NULL, 10);
 	out->note = strdup(PQgetvalue(res, r, 2));
-	return out->note != NULL && tlog_hex32(PQgetvalue(res, r, 1), out->root);
+	return out->note != NULL &&
+	       tlog_hex32(PQgetvalue(res, r, 1), out->root);
 }
 
 enum db_status

@@ -5,8 +5,9 @@
 /* The log's advisory lock key, computed by the server so every instance
  * agrees. */
 static const struct db_stmt lock_stmt = {
-        "tlog_lock", "SELECT pg_advisory_xact_lock(hashtextextended("
-                     "'teepass:tlog', 0))",
+        "tlog_lock",
+        "SELECT pg_advisory_xact_lock(hashtextextended("
+        "'teepass:tlog', 0))",
         0};
 
 static enum db_status

@@ -15,8 +15,8 @@ tlog_buf_printf(struct tlog_buf *b, const char *fmt, ...)
 	for (;;) {
 		size_t room = b->cap - b->len;
 		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0,
-		              fmt, ap);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt,
+		              ap);
 		va_end(ap);
 		if (n < 0)
 			return false;

@@ -57,7 +57,7 @@ struct attestation {
 	char ev_hex[65];
 	char req_hex[65];
 	struct db_passport_row row;
-	json_t *passport; /* {"id","token","expires_at"} */
+	json_t *passport;  /* {"id","token","expires_at"} */
 	json_t *log_entry; /* its inclusion proof, once sequenced, or NULL */
 	enum db_nonce_result nonce_result;
 };

@@ -33,8 +33,9 @@ handler_log_checkpoint_get(struct request *r)
 	/* Nothing waits and a checkpoint exists: no write needed. */
 	if (st != DB_OK || pending) {
 		if (log_sequence() != DB_OK)
-			tp_log(TP_LOG_WARN, "transparency log: sequencing "
-			                    "failed; serving the last checkpoint");
+			tp_log(TP_LOG_WARN,
+			       "transparency log: sequencing "
+			       "failed; serving the last checkpoint");
 		if ((c = db_conn()) == NULL)
 			return reg_reply_db(r, DB_UNAVAILABLE,
 			                    TP_ERR_log_unavailable);

@@ -28,7 +28,8 @@ handler_log_inclusion_get(struct request *r)
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_log_entry_not_found, NULL);
 	if ((c = db_conn()) == NULL)
-		return reg_reply_db(r, DB_UNAVAILABLE, TP_ERR_log_entry_not_found);
+		return reg_reply_db(r, DB_UNAVAILABLE,
+		                    TP_ERR_log_entry_not_found);
 	if ((st = db_tlog_entry_by_passport(c, r->param, &e)) != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_log_entry_not_found);
 	if (!e.sequenced) {
@@ -59,6 +60,7 @@ handler_log_inclusion_get(struct request *r)
 	}
 	if ((st = log_inclusion(c, e.leaf_index, size, proof, &len)) != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_log_entry_not_found);
-	ret = reply_json(r, 200, log_proof_json(e.leaf_index, size, proof, len));
+	ret = reply_json(r, 200,
+	                 log_proof_json(e.leaf_index, size, proof, len));
 	return ret;
 }

@@ -55,7 +55,8 @@ log_key_load(const char *path, const char *want_origin, const char *issuer,
 		goto fail;
 	}
 	if ((vkey = tlog_vkey_format(origin, key)) == NULL) {
-		snprintf(err, errlen, "log key: cannot format its verifier key");
+		snprintf(err, errlen,
+		         "log key: cannot format its verifier key");
 		goto fail;
 	}
 	return true;

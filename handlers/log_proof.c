@@ -67,8 +67,9 @@ two_pass(PGconn *c, proof_fn proof, uint64_t m, uint64_t n,
 		goto out;
 	s.collect = false;
 	if (!proof(node_fn, &s, m, n, out, len)) {
-		tp_log(TP_LOG_ERROR, "transparency log: a node of the tree of "
-		                     "%llu leaves is missing",
+		tp_log(TP_LOG_ERROR,
+		       "transparency log: a node of the tree of "
+		       "%llu leaves is missing",
 		       (unsigned long long)n);
 		st = DB_ERROR;
 	}
@@ -85,8 +86,8 @@ log_inclusion(PGconn *c, uint64_t m, uint64_t n, uint8_t out[][TLOG_HASH_LEN],
 }
 
 enum db_status
-log_consistency(PGconn *c, uint64_t m, uint64_t n,
-                uint8_t out[][TLOG_HASH_LEN], size_t *len)
+log_consistency(PGconn *c, uint64_t m, uint64_t n, uint8_t out[][TLOG_HASH_LEN],
+                size_t *len)
 {
 	return two_pass(c, tlog_consistency_proof, m, n, out, len);
 }

@@ -34,8 +34,8 @@ void tlog_node_hash(const uint8_t l[TLOG_HASH_LEN],
  * MTH(D[begin:end]) for begin < end, through FN (perfect subtrees asked
  * once each). False when FN fails or the range is empty.
  */
-bool tlog_subtree_hash(tlog_node_fn fn, void *ctx, uint64_t begin,
-                       uint64_t end, uint8_t out[TLOG_HASH_LEN]);
+bool tlog_subtree_hash(tlog_node_fn fn, void *ctx, uint64_t begin, uint64_t end,
+                       uint8_t out[TLOG_HASH_LEN]);
 
 /* The root of a tree of N leaves; N = 0 gives SHA-256 of nothing. */
 bool tlog_root(tlog_node_fn fn, void *ctx, uint64_t n,
@@ -51,9 +51,8 @@ bool tlog_inclusion_proof(tlog_node_fn fn, void *ctx, uint64_t m, uint64_t n,
 /*
  * PROOF(m, D[n]) of RFC 9162 2.1.4.1 for 0 < M <= N (M = N: empty).
  */
-bool tlog_consistency_proof(tlog_node_fn fn, void *ctx, uint64_t m,
-                            uint64_t n, uint8_t out[][TLOG_HASH_LEN],
-                            size_t *len);
+bool tlog_consistency_proof(tlog_node_fn fn, void *ctx, uint64_t m, uint64_t n,
+                            uint8_t out[][TLOG_HASH_LEN], size_t *len);
 
 /* RFC 9162 2.1.3.2: LEAF_HASH at M in a tree of N leaves with ROOT. */
 bool tlog_inclusion_verify(uint64_t m, uint64_t n,

@@ -131,8 +131,8 @@ tlog_checkpoint_sign(const char *origin, uint64_t size,
 		goto out;
 	if ((rootb64 = codec_base64_encode(root, TLOG_HASH_LEN)) == NULL)
 		goto out;
-	bl = snprintf(body, sizeof(body), "%s\n%" PRIu64 "\n%s\n", origin,
-	              size, rootb64);
+	bl = snprintf(body, sizeof(body), "%s\n%" PRIu64 "\n%s\n", origin, size,
+	              rootb64);
 	if (bl < 0 || (size_t)bl >= sizeof(body))
 		goto out;
 	key_id(name, pub, blob);
@@ -155,10 +155,10 @@ out:
 	return out;
 }
 
-#define FAIL(...)                                      \
-	do {                                           \
-		snprintf(err, errlen, __VA_ARGS__);    \
-		goto out;                              \
+#define FAIL(...)                                                              \
+	do {                                                                   \
+		snprintf(err, errlen, __VA_ARGS__);                            \
+		goto out;                                                      \
 	} while (0)
 
 /* A decimal without sign or leading zero, at most TLOG_MAX_SIZE. */
@@ -217,9 +217,8 @@ out:
 }
 
 bool
-tlog_checkpoint_verify(const char *note, size_t len,
-                       const struct tlog_vkey *vk, struct tlog_checkpoint *out,
-                       char *err, size_t errlen)
+tlog_checkpoint_verify(const char *note, size_t len, const struct tlog_vkey *vk,
+                       struct tlog_checkpoint *out, char *err, size_t errlen)
 {
 	EVP_PKEY *pk = NULL;
 	EVP_MD_CTX *ctx = NULL;
@@ -263,8 +262,7 @@ tlog_checkpoint_verify(const char *note, size_t len,
 			if (!codec_base64_decode(b64, (size_t)(eol - b64),
 			                         &blob, &bloblen))
 				FAIL("note: signature is not base64");
-			if (bloblen == 4 + 64 &&
-			    memcmp(blob, vk->id, 4) == 0)
+			if (bloblen == 4 + 64 && memcmp(blob, vk->id, 4) == 0)
 				break;
 		}
 		p = eol + 1;

@@ -21,9 +21,14 @@
 #include "tlog/note.h"
 
 /* The CT reference leaves (certificate-transparency, merkle_tree_test). */
-static const char *const ct_leaves[8] = {
-        "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-        "606162636465666768696a6b6c6d6e6f"};
+static const char *const ct_leaves[8] = {"",
+                                         "00",
+                                         "10",
+                                         "2021",
+                                         "3031",
+                                         "40414243",
+                                         "5051525354555657",
+                                         "606162636465666768696a6b6c6d6e6f"};
 static const char *const ct_roots[9] = {
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -42,17 +47,25 @@ struct vector {
 };
 
 static const struct vector ct_inclusion[] = {
-        {0, 8, 3,
+        {0,
+         8,
+         3,
          {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
           "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
           "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-        {5, 8, 3,
+        {5,
+         8,
+         3,
          {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
           "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
           "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
-        {2, 3, 1,
+        {2,
+         3,
+         1,
          {"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"}},
-        {1, 5, 3,
+        {1,
+         5,
+         3,
          {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
           "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
           "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
@@ -60,15 +73,21 @@ static const struct vector ct_inclusion[] = {
 
 static const struct vector ct_consistency[] = {
         {1, 1, 0, {NULL}},
-        {1, 8, 3,
+        {1,
+         8,
+         3,
          {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
           "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
           "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-        {6, 8, 3,
+        {6,
+         8,
+         3,
          {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
           "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
           "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
-        {2, 5, 2,
+        {2,
+         5,
+         2,
          {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
           "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
 };
@@ -129,8 +148,8 @@ ct_tree(struct tree *t)
 		uint8_t *b = NULL;
 		size_t n = 0;
 		if (ct_leaves[i][0] != '\0')
-			assert_true(codec_hex_decode(ct_leaves[i],
-			                             strlen(ct_leaves[i]), &b, &n));
+			assert_true(codec_hex_decode(
+			        ct_leaves[i], strlen(ct_leaves[i]), &b, &n));
 		tlog_leaf_hash(b, n, t->leaf[i]);
 		free(b);
 	}
@@ -182,9 +201,8 @@ test_ct_inclusion(void **state)
 		assert_true(tlog_inclusion_verify(c->a, c->b, t.leaf[c->a],
 		                                  proof, len, root));
 		/* Another leaf, index or size: refused. */
-		assert_false(tlog_inclusion_verify(c->a, c->b,
-		                                   t.leaf[(c->a + 1) % 8],
-		                                   proof, len, root));
+		assert_false(tlog_inclusion_verify(
+		        c->a, c->b, t.leaf[(c->a + 1) % 8], proof, len, root));
 		assert_false(tlog_inclusion_verify(c->a ^ 1, c->b, t.leaf[c->a],
 		                                   proof, len, root));
 		assert_false(tlog_inclusion_verify(c->a, c->b, t.leaf[c->a],
@@ -203,8 +221,8 @@ test_ct_consistency(void **state)
 	size_t len;
 
 	ct_tree(&t);
-	for (size_t v = 0;
-	     v < sizeof(ct_consistency) / sizeof(*ct_consistency); v++) {
+	for (size_t v = 0; v < sizeof(ct_consistency) / sizeof(*ct_consistency);
+	     v++) {
 		const struct vector *c = &ct_consistency[v];
 		t.n = c->b;
 		assert_true(tlog_consistency_proof(tree_node, &t, c->a, c->b,
@@ -222,8 +240,8 @@ test_ct_consistency(void **state)
 			assert_false(tlog_consistency_verify(c->a, c->b, r2, r2,
 			                                     proof, len));
 			proof[len - 1][0] ^= 1;
-			assert_false(tlog_consistency_verify(c->a, c->b, r1,
-			                                     r2, proof, len));
+			assert_false(tlog_consistency_verify(c->a, c->b, r1, r2,
+			                                     proof, len));
 		}
 	}
 	free(t.leaf);
@@ -281,8 +299,8 @@ test_all_shapes(void **state)
 		for (uint64_t m = 0; m < n; m++) {
 			assert_true(tlog_inclusion_proof(tree_node, &t, m, n,
 			                                 proof, &len));
-			assert_true(tlog_inclusion_verify(m, n, t.leaf[m],
-			                                  proof, len, roots[n]));
+			assert_true(tlog_inclusion_verify(
+			        m, n, t.leaf[m], proof, len, roots[n]));
 			if (len > 0) {
 				proof[0][31] ^= 0x80;
 				assert_false(tlog_inclusion_verify(
@@ -356,8 +374,8 @@ test_checkpoint_note(void **state)
 	/* The layout of C2SP tlog-checkpoint / signed-note. */
 	assert_true(strncmp(note, "teepass.example/log\n8\n", 22) == 0);
 	assert_non_null(strstr(note, "\n\n\xe2\x80\x94 teepass.example/log "));
-	assert_true(tlog_checkpoint_verify(note, len, &vk, &cp, err,
-	                                   sizeof(err)));
+	assert_true(
+	        tlog_checkpoint_verify(note, len, &vk, &cp, err, sizeof(err)));
 	assert_int_equal(cp.size, 8);
 	assert_memory_equal(cp.root, root, 32);
 	/* The key id of the signature line is the vkey's. */
@@ -371,12 +389,12 @@ test_checkpoint_note(void **state)
 		free(blob);
 	}
 	/* Another key with the same name: its id differs, no signature. */
-	assert_false(tlog_checkpoint_verify(note, len, &vo, &cp, err,
-	                                    sizeof(err)));
+	assert_false(
+	        tlog_checkpoint_verify(note, len, &vo, &cp, err, sizeof(err)));
 	/* A changed size digit: the signature fails. */
 	note[20] = '9';
-	assert_false(tlog_checkpoint_verify(note, len, &vk, &cp, err,
-	                                    sizeof(err)));
+	assert_false(
+	        tlog_checkpoint_verify(note, len, &vk, &cp, err, sizeof(err)));
 	assert_non_null(strstr(err, "does not verify"));
 	note[20] = '8';
 	/* Truncated: no final newline. */
