@@ -23,10 +23,11 @@ enum db_status db_tlog_tx(enum db_status (*fn)(PGconn *c, void *arg),
 
 /*
  * The latest checkpoint's size and the number of sequenced leaves
- * (db/tlog_size.c); both 0 for an empty log.
+ * (db/tlog_size.c); both 0 for an empty log, *has_checkpoint false when
+ * no checkpoint was ever written.
  */
 enum db_status db_tlog_size(PGconn *c, uint64_t *checkpoint_size,
-                            uint64_t *leaves);
+                            uint64_t *leaves, bool *has_checkpoint);
 
 /* A pending entry (db_tlog_pending). */
 struct db_tlog_pending {

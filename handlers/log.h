@@ -46,6 +46,13 @@ void log_key_free(void);
 enum db_status log_sequence(void);
 
 /*
+ * log_sequence for a caller whose entry was committed before the call:
+ * returns once a sequencer run that started after the call has finished
+ * (its own or another thread's), with that run's status.
+ */
+enum db_status log_sequence_shared(void);
+
+/*
  * Proofs through the stored nodes (two passes: which nodes, one query,
  * then the hashes). N must not exceed the stored tree's size.
  */
@@ -60,10 +67,11 @@ json_t *log_proof_json(uint64_t leaf_index, uint64_t tree_size,
 
 /*
  * The inclusion proof of passport ID against the latest checkpoint,
- * sequencing first when its entry is pending; NULL when the log is off,
- * the entry cannot be sequenced now, or on a database error.
+ * sequencing first when its entry is pending (FRESH: it was just
+ * committed, so sequence without looking first); NULL when the log is
+ * off, the entry cannot be sequenced now, or on a database error.
  */
-json_t *log_passport_inclusion(const char *id);
+json_t *log_passport_inclusion(const char *id, bool fresh);
 
 /* A query value as a decimal in [0, TLOG_MAX_SIZE]; false otherwise. */
 bool log_parse_size(const char *s, uint64_t *out);

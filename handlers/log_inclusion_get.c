@@ -33,7 +33,7 @@ handler_log_inclusion_get(struct request *r)
 	if ((st = db_tlog_entry_by_passport(c, r->param, &e)) != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_log_entry_not_found);
 	if (!e.sequenced) {
-		st = log_sequence();
+		st = log_sequence_shared();
 		if ((c = db_conn()) == NULL)
 			return reg_reply_db(r, DB_UNAVAILABLE,
 			                    TP_ERR_log_entry_not_found);

@@ -116,7 +116,7 @@ log_proof_json(uint64_t leaf_index, uint64_t tree_size,
 }
 
 json_t *
-log_passport_inclusion(const char *id)
+log_passport_inclusion(const char *id, bool fresh)
 {
 	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH_LEN];
 	struct db_tlog_entry e;
@@ -127,10 +127,13 @@ log_passport_inclusion(const char *id)
 
 	if (id == NULL || !log_enabled() || (c = db_conn()) == NULL)
 		return NULL;
-	if (db_tlog_entry_by_passport(c, id, &e) != DB_OK)
+	/* A passport just committed is pending: sequence before looking. */
+	if (fresh)
+		e.sequenced = false;
+	else if (db_tlog_entry_by_passport(c, id, &e) != DB_OK)
 		return NULL;
 	if (!e.sequenced) {
-		if (log_sequence() != DB_OK || (c = db_conn()) == NULL ||
+		if (log_sequence_shared() != DB_OK || (c = db_conn()) == NULL ||
 		    db_tlog_entry_by_passport(c, id, &e) != DB_OK ||
 		    !e.sequenced)
 			return NULL;

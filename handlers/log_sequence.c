@@ -9,6 +9,7 @@
  * sequencer after its commit and usually finds its entry already taken
  * by a concurrent batch.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +72,6 @@ run_batch(PGconn *c, void *arg)
 {
 	struct batch *b = arg;
 	struct db_tlog_pending *p = NULL;
-	struct db_tlog_checkpoint latest = {0};
 	struct tlog_frontier f;
 	uint64_t cp_size, leaves;
 	uint8_t root[32];
@@ -85,7 +85,7 @@ run_batch(PGconn *c, void *arg)
 	b->n_frontier = 0;
 	b->failed = false;
 	b->sequenced = 0;
-	if ((st = db_tlog_size(c, &cp_size, &leaves)) != DB_OK)
+	if ((st = db_tlog_size(c, &cp_size, &leaves, &have_cp)) != DB_OK)
 		goto out;
 	/* The checkpoint advances with its leaves in one transaction:
 	 * another state is a tampered or broken log; refuse to build on
@@ -98,10 +98,6 @@ run_batch(PGconn *c, void *arg)
 		st = DB_ERROR;
 		goto out;
 	}
-	st = db_tlog_checkpoint_latest(c, &latest);
-	if (st != DB_OK && st != DB_NOT_FOUND)
-		goto out;
-	have_cp = st == DB_OK;
 	if ((st = db_tlog_pending(c, BATCH, &p, &n)) != DB_OK)
 		goto out;
 	if (n == 0 && have_cp)
@@ -112,7 +108,8 @@ run_batch(PGconn *c, void *arg)
 			b->frontier[b->n_frontier].idx = (leaves >> l) - 1;
 			b->n_frontier++;
 		}
-	if ((st = db_tlog_nodes_get(c, b->frontier, b->n_frontier)) != DB_OK)
+	if (b->n_frontier > 0 &&
+	    (st = db_tlog_nodes_get(c, b->frontier, b->n_frontier)) != DB_OK)
 		goto out;
 	if (!tlog_frontier_load(&f, leaves, frontier_node, b)) {
 		tp_log(TP_LOG_ERROR, "transparency log: a right-edge node of "
@@ -149,7 +146,6 @@ run_batch(PGconn *c, void *arg)
 out:
 	free(note);
 	free(ids);
-	free(latest.note);
 	db_tlog_pending_free(p, n);
 	return st;
 }
@@ -169,5 +165,51 @@ log_sequence(void)
 			break;
 	}
 	free(b.nodes);
+	return st;
+}
+
+/*
+ * Group commit inside one process: a caller needs a run that starts
+ * after its own commit. One thread runs the sequencer while the others
+ * wait; when it finishes, one waiter starts the next run for all who
+ * arrived meanwhile. So N concurrent verifications cost about one
+ * sequencer transaction (one WAL flush), not N.
+ */
+static pthread_mutex_t group_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t group_cv = PTHREAD_COND_INITIALIZER;
+static bool group_running;
+static uint64_t group_started, group_finished;
+static enum db_status group_status;
+
+enum db_status
+log_sequence_shared(void)
+{
+	enum db_status st;
+	uint64_t want, mine;
+
+	pthread_mutex_lock(&group_mu);
+	want = group_started + 1;
+	for (;;) {
+		if (group_finished >= want) {
+			st = group_status;
+			break;
+		}
+		if (!group_running) {
+			group_running = true;
+			mine = ++group_started;
+			pthread_mutex_unlock(&group_mu);
+			st = log_sequence();
+			pthread_mutex_lock(&group_mu);
+			group_running = false;
+			group_finished = mine;
+			group_status = st;
+			pthread_cond_broadcast(&group_cv);
+			if (mine >= want)
+				break;
+			continue;
+		}
+		pthread_cond_wait(&group_cv, &group_mu);
+	}
+	pthread_mutex_unlock(&group_mu);
 	return st;
 }

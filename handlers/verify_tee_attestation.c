@@ -226,8 +226,9 @@ handler_verify_tee_attestation(struct request *r)
 	/* After the commit: the entry is durable; sequence it (with any
 	 * others pending) to reply with its inclusion proof. */
 	if (valid && a.want_passport)
-		att->log_entry = log_passport_inclusion(json_string_value(
-		        json_object_get(att->passport, "id")));
+		att->log_entry = log_passport_inclusion(
+		        json_string_value(json_object_get(att->passport, "id")),
+		        !a.reused);
 	if (valid && a.want_passport && !a.reused)
 		metrics_passport_issued();
 	tp_log(TP_LOG_INFO, "verdict %s provider=%s valid=%s errors=%zu%s",

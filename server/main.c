@@ -102,7 +102,7 @@ load_keys(char *err, size_t errlen)
 			return false;
 	}
 	/* The transparency log's checkpoint key (docs/transparency.md). */
-	if (c->log_signing_key != NULL &&
+	if (c->log_signing_key != NULL && *c->log_signing_key != '\0' &&
 	    !log_key_load(c->log_signing_key, c->log_origin, c->issuer, err,
 	                  errlen))
 		return false;
