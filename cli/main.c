@@ -30,6 +30,8 @@ usage(FILE *f)
 	           "Info\n"
 	           "  eventlog LOG        parse and replay a measured-boot "
 	           "event log\n"
+	           "  log keygen|verify   the transparency log: its key, "
+	           "proofs, an audit\n"
 	           "\n"
 	           "`teepass COMMAND --help` explains each command.\n");
 }
@@ -66,6 +68,8 @@ main(int argc, char **argv)
 		return cli_tcb_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "eventlog") == 0)
 		return cli_eventlog(argc - 1, argv + 1);
+	if (strcmp(argv[1], "log") == 0)
+		return cli_log(argc - 1, argv + 1);
 	fprintf(stderr, "teepass: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;

@@ -49,6 +49,8 @@ config_free(struct tp_config *c)
 	for (size_t i = 0; i < c->n_retired_keys; i++)
 		free(c->retired_keys[i]);
 	free(c->mock_signing_key);
+	free(c->log_signing_key);
+	free(c->log_origin);
 	free(c->mock_attestation_key);
 	free(c->collateral_dir);
 	free(c->intel_pcs_url);
@@ -188,6 +190,10 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		free(copy);
 	} else if (strcmp(key, "mock_signing_key") == 0) {
 		set_str(&c->mock_signing_key, v);
+	} else if (strcmp(key, "log_signing_key") == 0) {
+		set_str(&c->log_signing_key, v);
+	} else if (strcmp(key, "log_origin") == 0) {
+		set_str(&c->log_origin, v);
 	} else if (strcmp(key, "mock_attestation_key") == 0) {
 		set_str(&c->mock_attestation_key, v);
 	} else if (strcmp(key, "collateral_dir") == 0) {

@@ -26,6 +26,8 @@ struct tp_config {
 	size_t n_retired_keys;
 	char *mock_signing_key;     /* PEM path (dev mode) */
 	char *mock_attestation_key; /* PEM path (dev mode) */
+	char *log_signing_key;      /* Ed25519 PEM path; NULL: no log key */
+	char *log_origin;           /* checkpoint origin; NULL: from issuer */
 	char *collateral_dir;
 	char *intel_pcs_url;
 	char *amd_kds_url;

@@ -340,6 +340,8 @@ attestation_json(const struct attestation *a, bool committed)
 		json_object_set(out, "collateral_artifacts", a->artifacts);
 	if (committed && a->passport != NULL && verdict_valid(&a->v))
 		json_object_set(out, "passport", a->passport);
+	if (committed && a->log_entry != NULL && verdict_valid(&a->v))
+		json_object_set(out, "transparency_log", a->log_entry);
 	return out;
 }
 
@@ -370,6 +372,7 @@ attestation_free(struct attestation *a)
 	free(a->token);
 	free(a->claims_json);
 	json_decref(a->passport);
+	json_decref(a->log_entry);
 	if (a->verified)
 		verdict_free(&a->v);
 	memset(a, 0, sizeof(*a));

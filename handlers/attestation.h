@@ -57,7 +57,8 @@ struct attestation {
 	char ev_hex[65];
 	char req_hex[65];
 	struct db_passport_row row;
-	json_t *passport; /* {"id","token","expires_at"} */
+	json_t *passport;  /* {"id","token","expires_at"} */
+	json_t *log_entry; /* its inclusion proof, once sequenced, or NULL */
 	enum db_nonce_result nonce_result;
 };
 
@@ -99,7 +100,8 @@ void attestation_settle(struct attestation *a);
 
 /*
  * The verdict as JSON, with "collateral_artifacts" when the collateral
- * service supplied any and "passport" when COMMITTED.
+ * service supplied any, "passport" when COMMITTED and
+ * "transparency_log" when the passport's log entry has its proof.
  */
 json_t *attestation_json(const struct attestation *a, bool committed);
 

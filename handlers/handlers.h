@@ -8,6 +8,11 @@ enum MHD_Result handler_healthz(struct request *r);
 enum MHD_Result handler_readyz(struct request *r);
 enum MHD_Result handler_metrics(struct request *r);
 enum MHD_Result handler_jwks_get(struct request *r);
+/* The transparency log (handlers/log_*.c). */
+enum MHD_Result handler_log_checkpoint_get(struct request *r);
+enum MHD_Result handler_log_key_get(struct request *r);
+enum MHD_Result handler_log_consistency_get(struct request *r);
+enum MHD_Result handler_log_inclusion_get(struct request *r);
 enum MHD_Result handler_challenges_post(struct request *r);
 enum MHD_Result handler_verify_tee_attestation(struct request *r);
 enum MHD_Result handler_passports_get(struct request *r);

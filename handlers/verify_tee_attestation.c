@@ -16,6 +16,7 @@
 #include "handlers/auth.h"
 #include "handlers/db_json.h"
 #include "handlers/handlers.h"
+#include "handlers/log.h"
 #include "handlers/ratelimit.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -222,6 +223,12 @@ handler_verify_tee_attestation(struct request *r)
 		attestation_settle(att);
 	}
 	valid = verdict_valid(&att->v);
+	/* After the commit: the entry is durable; sequence it (with any
+	 * others pending) to reply with its inclusion proof. */
+	if (valid && a.want_passport)
+		att->log_entry = log_passport_inclusion(
+		        json_string_value(json_object_get(att->passport, "id")),
+		        !a.reused);
 	if (valid && a.want_passport && !a.reused)
 		metrics_passport_issued();
 	tp_log(TP_LOG_INFO, "verdict %s provider=%s valid=%s errors=%zu%s",

@@ -18,6 +18,12 @@ for k in signing mock_signing mock_attestation; do
 		echo "teepass: generated $keys/$k.pem" >&2
 	fi
 done
+# The transparency log's Ed25519 checkpoint key (docs/transparency.md).
+if [[ ! -f $keys/log.pem ]]; then
+	"$bin/teepass" log keygen --out "$keys/log.pem"
+	echo "teepass: generated $keys/log.pem" >&2
+fi
+export TEEPASS_LOG_SIGNING_KEY=${TEEPASS_LOG_SIGNING_KEY:-$keys/log.pem}
 export TEEPASS_SIGNING_KEY=${TEEPASS_SIGNING_KEY:-$keys/signing.pem}
 export TEEPASS_MOCK_SIGNING_KEY=${TEEPASS_MOCK_SIGNING_KEY:-$keys/mock_signing.pem}
 export TEEPASS_MOCK_ATTESTATION_KEY=${TEEPASS_MOCK_ATTESTATION_KEY:-$keys/mock_attestation.pem}

@@ -12,4 +12,8 @@ if grep -rn --include='*.[ch]' '#include <microhttpd.h>' db/ passport/; then
 	echo "layering: db/ and passport/ must not include microhttpd.h" >&2
 	bad=1
 fi
+if grep -rn --include='*.[ch]' -E '#include <(microhttpd|libpq-fe|jwt)\.h>' tlog/; then
+	echo "layering: tlog/ (the pure Merkle and note code) must not include HTTP, SQL or JWT headers" >&2
+	bad=1
+fi
 exit $bad

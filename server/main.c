@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/tptime.h"
 #include "db/db.h"
+#include "handlers/log.h"
 #include "server/app.h"
 #include "server/daemon.h"
 
@@ -100,6 +101,11 @@ load_keys(char *err, size_t errlen)
 		if (c->verify.mock_attestation_key == NULL)
 			return false;
 	}
+	/* The transparency log's checkpoint key (docs/transparency.md). */
+	if (c->log_signing_key != NULL && *c->log_signing_key != '\0' &&
+	    !log_key_load(c->log_signing_key, c->log_origin, c->issuer, err,
+	                  errlen))
+		return false;
 	jwks = passport_jwks(&app.keys);
 	app.jwks_json = json_dumps(jwks, JSON_COMPACT);
 	json_decref(jwks);
@@ -243,6 +249,7 @@ out:
 	db_configure(NULL);
 	coll_configure(&(struct coll_config){0});
 	passport_keyring_free(&app.keys);
+	log_key_free();
 	free(app.jwks_json);
 	config_free(&app.cfg);
 	return rc;

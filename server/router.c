@@ -33,6 +33,13 @@ static const struct route routes[] = {
         {"GET", "/api/passports/{id}/status", handler_passport_status, false,
          true},
         {"GET", "/api/audit", handler_audit_get, false, false},
+        /* The transparency log (issue 17, docs/transparency.md). */
+        {"GET", "/api/log/checkpoint", handler_log_checkpoint_get, false, true},
+        {"GET", "/api/log/key", handler_log_key_get, false, true},
+        {"GET", "/api/log/consistency", handler_log_consistency_get, false,
+         true},
+        {"GET", "/api/passports/{id}/inclusion", handler_log_inclusion_get,
+         false, true},
         {"GET", "/api/collateral", handler_collateral_list, false, false},
         {"POST", "/api/tcb-status", handler_tcb_status_post, true, false},
         /* The dashboard (issue 16; docs/dashboard.md). */

@@ -125,6 +125,12 @@ const MATRIX = {
     },
   },
   'GET /api/audit': { expect: keyed({ other: 403, own: 403, admin: 200 }) },
+  // The transparency log is public (docs/transparency.md); consistency
+  // without "from" is a malformed request for everyone.
+  'GET /api/log/checkpoint': { expect: all(200) },
+  'GET /api/log/key': { expect: all(200) },
+  'GET /api/log/consistency': { expect: all(400) },
+  'GET /api/passports/{id}/inclusion': { expect: all(200), prepare: async () => ({ id: (await ownEndpoint()).passportId }) },
 };
 
 before(async () => {

@@ -1,0 +1,79 @@
+#ifndef TP_HANDLERS_LOG_H
+#define TP_HANDLERS_LOG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "db/tlog.h"
+#include "tlog/merkle.h"
+
+/*
+ * The transparency log's service side (docs/transparency.md): the log
+ * key, the sequencer that gives pending entries their leaf indexes and
+ * signs a checkpoint, and proofs read from the stored nodes.
+ */
+
+/*
+ * Loads the Ed25519 log key from PATH (refusing group/other-readable
+ * files) and sets the origin: ORIGIN, else ISSUER without its scheme and
+ * trailing '/' followed by "/log". False with ERR on failure.
+ */
+bool log_key_load(const char *path, const char *origin, const char *issuer,
+                  char *err, size_t errlen);
+
+/* True once log_key_load succeeded. */
+bool log_enabled(void);
+
+/* The origin (= key name) and verifier key text of the loaded key. */
+const char *log_origin(void);
+const char *log_verifier_key(void);
+
+/* The loaded private key, for the sequencer; NULL when none. */
+EVP_PKEY *log_signing_pkey(void);
+
+/* Frees the key. */
+void log_key_free(void);
+
+/*
+ * Sequences every pending entry (in batches, each one transaction under
+ * the log's advisory lock) and signs a checkpoint per batch; also
+ * writes the size-0 checkpoint of an empty log. DB_OK when nothing is
+ * left pending.
+ */
+enum db_status log_sequence(void);
+
+/*
+ * log_sequence for a caller whose entry was committed before the call:
+ * returns once a sequencer run that started after the call has finished
+ * (its own or another thread's), with that run's status.
+ */
+enum db_status log_sequence_shared(void);
+
+/*
+ * Proofs through the stored nodes (two passes: which nodes, one query,
+ * then the hashes). N must not exceed the stored tree's size.
+ */
+enum db_status log_inclusion(PGconn *c, uint64_t m, uint64_t n,
+                             uint8_t out[][TLOG_HASH_LEN], size_t *len);
+enum db_status log_consistency(PGconn *c, uint64_t m, uint64_t n,
+                               uint8_t out[][TLOG_HASH_LEN], size_t *len);
+
+/* {"leaf_index", "tree_size", "hashes": [base64...]}, or NULL. */
+json_t *log_proof_json(uint64_t leaf_index, uint64_t tree_size,
+                       const uint8_t proof[][TLOG_HASH_LEN], size_t len);
+
+/*
+ * The inclusion proof of passport ID against the latest checkpoint,
+ * sequencing first when its entry is pending (FRESH: it was just
+ * committed, so sequence without looking first); NULL when the log is
+ * off, the entry cannot be sequenced now, or on a database error.
+ */
+json_t *log_passport_inclusion(const char *id, bool fresh);
+
+/* A query value as a decimal in [0, TLOG_MAX_SIZE]; false otherwise. */
+bool log_parse_size(const char *s, uint64_t *out);
+
+#endif
