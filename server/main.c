@@ -235,7 +235,7 @@ main(int argc, char **argv)
 	       app.cfg.threads, app.keys.current.kid);
 	sigwait(&sigs, &sig);
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
-	daemon_stop(20);
+	daemon_stop((int)app.cfg.shutdown_grace);
 	tp_log(TP_LOG_INFO, "stopped");
 	rc = 0;
 out:
