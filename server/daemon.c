@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,8 +17,10 @@
 #include "server/daemon.h"
 #include "server/metrics.h"
 #include "server/router.h"
+#include "server/tls.h"
 
 static struct MHD_Daemon *mhd;
+static bool serving_tls;
 
 static double elapsed_ms(const struct timespec *start);
 
@@ -246,6 +249,40 @@ request_new(struct MHD_Connection *c, const char *method, const char *url)
 	return r;
 }
 
+static bool
+addr_loopback(const struct sockaddr *sa)
+{
+	if (sa == NULL)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		const uint8_t *b = in6->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && b[12] == 127;
+	}
+	return false;
+}
+
+/* An API key (any Authorization header) over plain HTTP from another
+ * host travelled in clear: refused unless a TLS proxy is in front. */
+static bool
+credentials_in_clear(struct request *r)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	if (serving_tls || app.cfg.trusted_proxy ||
+	    request_header(r, "Authorization") == NULL)
+		return false;
+	ci = MHD_get_connection_info(r->conn,
+	                             MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return ci == NULL || !addr_loopback(ci->client_addr);
+}
+
 static enum MHD_Result
 dispatch(struct request *r)
 {
@@ -308,6 +345,8 @@ dispatch(struct request *r)
 		return ret;
 	}
 	r->route = rt->pattern;
+	if (credentials_in_clear(r))
+		return reply_error(r, TP_ERR_api_key_needs_tls, NULL);
 	if (p != NULL) {
 		if (plen >= sizeof(param))
 			return reply_error(r, TP_ERR_not_found, NULL);
@@ -436,6 +475,24 @@ daemon_start(char *err, size_t errlen)
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	serving_tls = app.cfg.tls_cert_file != NULL;
+	if (serving_tls) {
+		if (!tls_load(app.cfg.tls_cert_file, app.cfg.tls_key_file, err,
+		              errlen))
+			return false;
+		flags |= MHD_USE_TLS;
+	} else if (!addr_loopback((const struct sockaddr *)&ss)) {
+		tp_log(TP_LOG_WARN,
+		       app.cfg.trusted_proxy
+		               ? "listening on %s without TLS: trusted_proxy "
+		                 "is set, so a TLS proxy must be the only way "
+		                 "in (docs/operations.md)"
+		               : "listening on %s without TLS: API keys from "
+		                 "other hosts are refused; set tls_cert_file "
+		                 "and tls_key_file, or trusted_proxy behind a "
+		                 "TLS proxy (docs/operations.md)",
+		       app.cfg.listen_host);
+	}
 	if (!reaper_running) {
 		pthread_condattr_t ca;
 		pthread_condattr_init(&ca);
@@ -457,7 +514,9 @@ daemon_start(char *err, size_t errlen)
 	        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	        app.cfg.max_connections_per_address,
 	        MHD_OPTION_NOTIFY_CONNECTION, track_notify, NULL,
-	        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	        serving_tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END,
+	        tls_retrieve, MHD_OPTION_END);
 	if (mhd == NULL) {
 		snprintf(err, errlen,
 		         "cannot listen on %s:%u (address in use or not "
@@ -528,4 +587,16 @@ daemon_stop(int grace_s)
 		pthread_cond_destroy(&reaper_cv);
 		reaper_running = false;
 	}
+	tls_free();
+}
+
+bool
+daemon_reload_tls(char *err, size_t errlen)
+{
+	if (!serving_tls) {
+		snprintf(err, errlen, "not serving TLS: nothing to reload");
+		return false;
+	}
+	return tls_load(app.cfg.tls_cert_file, app.cfg.tls_key_file, err,
+	                errlen);
 }
