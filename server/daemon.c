@@ -367,6 +367,38 @@ dispatch(struct request *r)
 }
 
 /*
+ * Limits checked here so that the answer is JSON like every other: MHD
+ * answers with its own HTML page only when the request line and headers
+ * do not fit its per-connection buffer (32 KiB, docs/api.md).
+ */
+#define TARGET_LIMIT  8192
+#define HEADERS_LIMIT 16384
+
+static enum MHD_Result
+add_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	size_t *n = cls;
+
+	(void)kind;
+	*n += strlen(key) + (value != NULL ? strlen(value) : 0) + 2;
+	return MHD_YES;
+}
+
+static enum tp_err
+early_check(struct MHD_Connection *c, const char *url)
+{
+	size_t target = strlen(url), headers = 0;
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_len, &target);
+	if (target > TARGET_LIMIT)
+		return TP_ERR_uri_too_long;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, add_len, &headers);
+	if (headers > HEADERS_LIMIT)
+		return TP_ERR_headers_too_large;
+	return TP_ERR_none;
+}
+
+/*
  * MHD's access handler. First call: create the state, queue nothing.
  * Upload calls: accumulate up to the body limit; past it, answer 413 at
  * once. Final call: dispatch.
@@ -383,12 +415,13 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url,
 		if ((r = request_new(c, method, url)) == NULL)
 			return MHD_NO;
 		*con_cls = r;
+		r->early_error = (int)early_check(c, url);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (r->too_large || r->replied)
+		if (r->too_large || r->replied || r->early_error != 0)
 			return MHD_YES;
 		/* Past the limit the rest is read and dropped (memory stays
 		 * bounded) and 413 is answered once the upload ends: a reply
@@ -421,6 +454,12 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url,
 		 * sent; the client retries on a new connection. */
 		r->route = "(draining)";
 		ret = reply_error(r, TP_ERR_shutting_down, NULL);
+		tp_log_set_request_id(NULL);
+		return ret;
+	}
+	if (r->early_error != 0) {
+		r->route = "(request too large)";
+		ret = reply_error(r, (enum tp_err)r->early_error, NULL);
 		tp_log_set_request_id(NULL);
 		return ret;
 	}

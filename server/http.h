@@ -22,6 +22,7 @@ struct request {
 	char *body;
 	size_t body_len;
 	bool too_large;
+	int early_error; /* enum tp_err found on the first call, or 0 */
 	bool replied;
 	const char *param; /* the {id} segment of the route */
 	bool cors;         /* the route answers CORS */

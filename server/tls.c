@@ -11,7 +11,7 @@
 #include "server/tls.h"
 
 #define TLS_MAX_CHAIN 16
-#define TLS_MAX_FILE (1024 * 1024)
+#define TLS_MAX_FILE  (1024 * 1024)
 
 struct tls_gen {
 	struct tls_gen *older;
@@ -102,9 +102,8 @@ tls_load(const char *cert, const char *key, char *err, size_t errlen)
 		goto out;
 	}
 	if (gnutls_privkey_init(&g->key) < 0 ||
-	    (rc = gnutls_privkey_import_x509_raw(g->key, &k,
-	                                         GNUTLS_X509_FMT_PEM, NULL,
-	                                         0)) < 0) {
+	    (rc = gnutls_privkey_import_x509_raw(
+	             g->key, &k, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
 		snprintf(err, errlen, "%s: not a PEM private key", key);
 		goto out;
 	}
