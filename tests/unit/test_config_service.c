@@ -39,8 +39,8 @@ test_bounds(void **state)
 	assert_int_equal(c.max_connections_per_address, 0);
 	assert_true(config_set(&c, "max_connections_per_address", "1024", err,
 	                       sizeof(err)));
-	assert_false(config_set(&c, "max_connections_per_address", "1025",
-	                        err, sizeof(err)));
+	assert_false(config_set(&c, "max_connections_per_address", "1025", err,
+	                        sizeof(err)));
 	assert_non_null(strstr(err, "max_connections_per_address"));
 	assert_int_equal(c.max_connections_per_address, 1024);
 	assert_true(config_set(&c, "request_deadline", "1", err, sizeof(err)));
@@ -76,8 +76,8 @@ test_tls_pair(void **state)
 	                       sizeof(err)));
 	assert_false(config_validate(&c, true, err, sizeof(err)));
 	assert_non_null(strstr(err, "tls_key_file"));
-	assert_true(config_set(&c, "tls_key_file", "/etc/t.key", err,
-	                       sizeof(err)));
+	assert_true(
+	        config_set(&c, "tls_key_file", "/etc/t.key", err, sizeof(err)));
 	assert_true(config_validate(&c, true, err, sizeof(err)));
 	assert_string_equal(c.tls_cert_file, "/etc/t.crt");
 	assert_string_equal(c.tls_key_file, "/etc/t.key");
