@@ -32,6 +32,9 @@ config_defaults(struct tp_config *c)
 	c->cors_origins = strdup("*");
 	c->body_limit = 1024 * 1024;
 	c->threads = 4;
+	c->max_connections_per_address = 64;
+	c->request_deadline = 30;
+	c->shutdown_grace = 20;
 	c->passport_ttl = 24 * 3600;
 	c->challenge_ttl = 300;
 	c->verify_rate_limit = 600;
@@ -62,6 +65,8 @@ config_free(struct tp_config *c)
 	free(c->collateral_proxy);
 	free(c->issuer);
 	free(c->cors_origins);
+	free(c->tls_cert_file);
+	free(c->tls_key_file);
 	verify_config_free(&c->verify);
 	memset(c, 0, sizeof(*c));
 }
@@ -231,6 +236,31 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		if (!parse_int(v, 1, 256, &n))
 			BAD("want 1 to 256");
 		c->threads = (unsigned)n;
+	} else if (strcmp(key, "max_connections_per_address") == 0) {
+		if (!parse_int(v, 0, 1024, &n))
+			BAD("want 0 (no limit) to 1024");
+		c->max_connections_per_address = (unsigned)n;
+	} else if (strcmp(key, "request_deadline") == 0) {
+		if (!parse_int(v, 1, 600, &n))
+			BAD("want seconds from 1 to 600");
+		c->request_deadline = (unsigned)n;
+	} else if (strcmp(key, "shutdown_grace") == 0) {
+		if (!parse_int(v, 1, 600, &n))
+			BAD("want seconds from 1 to 600");
+		c->shutdown_grace = (unsigned)n;
+	} else if (strcmp(key, "tls_cert_file") == 0 ||
+	           strcmp(key, "tls_key_file") == 0) {
+		char **dst =
+		        key[4] == 'c' ? &c->tls_cert_file : &c->tls_key_file;
+		if (*v == '\0') { /* empty: plain HTTP */
+			free(*dst);
+			*dst = NULL;
+		} else {
+			set_str(dst, v);
+		}
+	} else if (strcmp(key, "trusted_proxy") == 0) {
+		if (!parse_bool(v, &c->trusted_proxy))
+			BAD("want 0 or 1");
 	} else if (strcmp(key, "passport_ttl") == 0) {
 		if (!parse_int(v, 60, 86400, &n))
 			BAD("want seconds from 60 to 86400 (24 h, API.md)");
@@ -416,6 +446,12 @@ config_validate(const struct tp_config *c, bool need_db, char *err,
 		snprintf(err, errlen,
 		         "mock_signing_key must differ from signing_key: Mock "
 		         "passports must never verify against the JWKS");
+		return false;
+	}
+	if ((c->tls_cert_file == NULL) != (c->tls_key_file == NULL)) {
+		snprintf(err, errlen,
+		         "TLS needs both tls_cert_file and tls_key_file "
+		         "(TEEPASS_TLS_CERT_FILE, TEEPASS_TLS_KEY_FILE)");
 		return false;
 	}
 	return true;

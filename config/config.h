@@ -42,8 +42,18 @@ struct tp_config {
 	char *cors_origins;            /* "*" or a comma-separated list */
 	size_t body_limit;             /* bytes */
 	unsigned threads;              /* worker threads = DB connections */
-	int64_t passport_ttl;          /* seconds, at most 86400 */
-	int64_t challenge_ttl;         /* seconds */
+	unsigned max_connections_per_address; /* 0: no per-address limit */
+	unsigned request_deadline; /* seconds for a request's headers and
+	                            * body, from the connection (or the
+	                            * previous reply); trickling does not
+	                            * extend it */
+	unsigned shutdown_grace;   /* seconds SIGTERM waits for requests */
+	char *tls_cert_file;       /* PEM chain, or NULL: plain HTTP */
+	char *tls_key_file;        /* PEM private key, with tls_cert_file */
+	bool trusted_proxy;        /* a TLS proxy is in front: API keys on plain
+	                     * HTTP from other hosts are accepted */
+	int64_t passport_ttl;      /* seconds, at most 86400 */
+	int64_t challenge_ttl;     /* seconds */
 	bool migrate_on_start;
 	bool verify_requires_key;   /* verify needs an API key */
 	unsigned verify_rate_limit; /* open verify: per address per

@@ -209,7 +209,14 @@ handler_verify_tee_attestation(struct request *r)
 		goto out;
 	}
 	if (att->has_nonce || a.want_passport) {
+		/* Past the drain deadline a reply may never be sent:
+		 * consume no nonce and commit no passport. */
+		if (!commit_begin(r)) {
+			ret = reply_error(r, TP_ERR_shutting_down, NULL);
+			goto out;
+		}
 		st = db_tx(transaction, &a);
+		commit_end(r, st == DB_OK);
 		if (st != DB_OK) {
 			/* No commit, no passport: the caller retries. */
 			metrics_db_unavailable();

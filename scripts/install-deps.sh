@@ -4,9 +4,9 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang-format
-	libmicrohttpd-dev libjansson-dev libssl-dev libcurl4-openssl-dev
+	libmicrohttpd-dev libgnutls28-dev libjansson-dev libssl-dev libcurl4-openssl-dev
 	libpq-dev libjwt-dev libcbor-dev libcmocka-dev
-		postgresql-15 postgresql-client-15 openssl curl jq nodejs npm
+		postgresql-15 postgresql-client-15 openssl curl jq iproute2 nodejs npm
 	python3 python3-yaml chromium)
 
 missing=()

@@ -15,6 +15,8 @@ struct app {
 	struct passport_keyring keys;
 	char *jwks_json;       /* pre-rendered /.well-known/jwks.json */
 	atomic_long in_flight; /* requests being processed */
+	atomic_bool draining;  /* SIGTERM taken: replies close their
+	                        * connection, new work is refused */
 };
 
 extern struct app app;

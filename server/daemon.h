@@ -14,4 +14,11 @@ bool daemon_start(char *err, size_t errlen);
  */
 void daemon_stop(int grace_s);
 
+/*
+ * SIGHUP: reloads tls_cert_file and tls_key_file for the next
+ * handshakes. False with ERR (not serving TLS, or bad material: the
+ * material in use stays).
+ */
+bool daemon_reload_tls(char *err, size_t errlen);
+
 #endif

@@ -1,10 +1,61 @@
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/app.h"
 #include "server/http.h"
+
+static pthread_rwlock_t commit_gate = PTHREAD_RWLOCK_INITIALIZER;
+static bool commits_closed;
+static atomic_long unreplied;
+
+bool
+commit_begin(struct request *r)
+{
+	(void)r;
+	pthread_rwlock_rdlock(&commit_gate);
+	if (commits_closed) {
+		pthread_rwlock_unlock(&commit_gate);
+		return false;
+	}
+	return true;
+}
+
+void
+commit_end(struct request *r, bool committed)
+{
+	if (committed && !r->committed) {
+		r->committed = true;
+		atomic_fetch_add(&unreplied, 1);
+	}
+	pthread_rwlock_unlock(&commit_gate);
+}
+
+long
+commit_close(void)
+{
+	pthread_rwlock_wrlock(&commit_gate);
+	commits_closed = true;
+	pthread_rwlock_unlock(&commit_gate);
+	return atomic_load(&unreplied);
+}
+
+long
+commit_unreplied(void)
+{
+	return atomic_load(&unreplied);
+}
+
+void
+commit_replied(struct request *r)
+{
+	if (r->committed) {
+		r->committed = false;
+		atomic_fetch_sub(&unreplied, 1);
+	}
+}
 
 static void
 add_common_headers(struct request *r, struct MHD_Response *resp)
@@ -15,6 +66,10 @@ add_common_headers(struct request *r, struct MHD_Response *resp)
 	 * and requests only from this origin, nothing inline, no framing. */
 	MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	/* Draining: every reply ends its connection, so the drain
+	 * converges under keep-alive load. */
+	if (atomic_load(&app.draining))
+		MHD_add_response_header(resp, "Connection", "close");
 	if (r->etag != NULL)
 		MHD_add_response_header(resp, "ETag", r->etag);
 	if (r->cache_control != NULL) {

@@ -10,6 +10,8 @@
 
 #include "common/errors.h"
 
+struct conn_track;
+
 /* Per-request state: created on MHD's first call, freed only in the
  * request-completed callback. */
 struct request {
@@ -20,6 +22,7 @@ struct request {
 	char *body;
 	size_t body_len;
 	bool too_large;
+	int early_error; /* enum tp_err found on the first call, or 0 */
 	bool replied;
 	const char *param; /* the {id} segment of the route */
 	bool cors;         /* the route answers CORS */
@@ -29,6 +32,8 @@ struct request {
 	unsigned max_age; /* >0: the reply may be cached this many seconds */
 	const char *cache_control; /* non-NULL: this Cache-Control instead */
 	const char *etag;          /* non-NULL: the reply's ETag */
+	struct conn_track *track;  /* the connection's deadline state */
+	bool committed; /* work committed whose reply is not sent yet */
 };
 
 /* The Content-Security-Policy of every answer: the dashboard's files
@@ -38,6 +43,26 @@ struct request {
 	"default-src 'none'; script-src 'self'; style-src 'self'; "            \
 	"img-src 'self'; connect-src 'self'; base-uri 'none'; "                \
 	"form-action 'self'; frame-ancestors 'none'"
+
+/*
+ * Around a transaction whose work needs its reply to reach the client
+ * (a passport, a consumed nonce). False: the server is past its drain
+ * deadline and may not send replies any more; commit nothing and answer
+ * shutting_down. True: until commit_end, daemon_stop waits for the
+ * transaction, then for the reply of what it committed.
+ */
+bool commit_begin(struct request *r);
+void commit_end(struct request *r, bool committed);
+
+/* Closes the gate of commit_begin (waits for transactions under way);
+ * returns how many committed requests still await their reply. */
+long commit_close(void);
+
+/* Committed requests whose reply is not yet sent. */
+long commit_unreplied(void);
+
+/* The completed callback: R's reply is sent (or can no longer be). */
+void commit_replied(struct request *r);
 
 /* Queues BODY (reference stolen) as JSON with STATUS. */
 enum MHD_Result reply_json(struct request *r, unsigned status, json_t *body);

@@ -1,7 +1,8 @@
 /*
  * teepassd: the teepass verification daemon (API.md). Configuration from
  * --config FILE (or TEEPASS_CONFIG), then TEEPASS_* variables; validated
- * before anything starts. SIGTERM/SIGINT stop it gracefully.
+ * before anything starts. SIGTERM/SIGINT stop it gracefully; SIGHUP
+ * reloads the TLS certificate and key.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -219,6 +220,7 @@ main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (!daemon_start(err, sizeof(err))) {
@@ -235,13 +237,27 @@ main(int argc, char **argv)
 		       at);
 	}
 	tp_log(TP_LOG_INFO,
-	       "teepassd %s listening on %s:%u (%u threads), "
+	       "teepassd %s listening on %s://%s:%u (%u threads), "
 	       "signing key %s",
-	       TEEPASS_VERSION, app.cfg.listen_host, app.cfg.listen_port,
-	       app.cfg.threads, app.keys.current.kid);
-	sigwait(&sigs, &sig);
+	       TEEPASS_VERSION,
+	       app.cfg.tls_cert_file != NULL ? "https" : "http",
+	       app.cfg.listen_host, app.cfg.listen_port, app.cfg.threads,
+	       app.keys.current.kid);
+	for (;;) {
+		sigwait(&sigs, &sig);
+		if (sig != SIGHUP)
+			break;
+		if (daemon_reload_tls(err, sizeof(err)))
+			tp_log(TP_LOG_INFO, "SIGHUP: TLS certificate and key "
+			                    "reloaded");
+		else
+			tp_log(TP_LOG_ERROR,
+			       "SIGHUP: TLS reload failed, serving the "
+			       "previous certificate: %s",
+			       err);
+	}
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
-	daemon_stop(20);
+	daemon_stop((int)app.cfg.shutdown_grace);
 	tp_log(TP_LOG_INFO, "stopped");
 	rc = 0;
 out:

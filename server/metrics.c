@@ -11,6 +11,8 @@ static atomic_long requests[6]; /* by status class 1xx..5xx */
 static atomic_long verifications[TP_PROVIDER__COUNT][2];
 static atomic_long passports_issued;
 static atomic_long db_unavailable;
+static atomic_long connections_open;
+static atomic_long connections_cut;
 
 void
 metrics_request(int status)
@@ -38,6 +40,18 @@ void
 metrics_db_unavailable(void)
 {
 	atomic_fetch_add(&db_unavailable, 1);
+}
+
+void
+metrics_connection(int delta)
+{
+	atomic_fetch_add(&connections_open, delta);
+}
+
+void
+metrics_connection_cut(void)
+{
+	atomic_fetch_add(&connections_cut, 1);
 }
 
 char *
@@ -80,6 +94,17 @@ metrics_render(void)
 	        "teepass_db_unavailable_total counter\n"
 	        "teepass_db_unavailable_total %ld\n",
 	        atomic_load(&db_unavailable));
+	fprintf(f,
+	        "# HELP teepass_connections_open Client connections open."
+	        "\n# TYPE teepass_connections_open gauge\n"
+	        "teepass_connections_open %ld\n",
+	        atomic_load(&connections_open));
+	fprintf(f,
+	        "# HELP teepass_connections_cut_total Connections closed "
+	        "for missing the request deadline or while draining.\n"
+	        "# TYPE teepass_connections_cut_total counter\n"
+	        "teepass_connections_cut_total %ld\n",
+	        atomic_load(&connections_cut));
 	coll_metrics_render(f);
 	fclose(f);
 	return buf;

@@ -8,6 +8,10 @@ void metrics_request(int status);
 void metrics_verification(enum tp_provider p, bool valid);
 void metrics_passport_issued(void);
 void metrics_db_unavailable(void);
+/* Client connections: DELTA +1 opened, -1 closed. */
+void metrics_connection(int delta);
+/* A connection closed by the request deadline or the drain. */
+void metrics_connection_cut(void);
 
 /* The text exposition format; malloc'd. */
 char *metrics_render(void);

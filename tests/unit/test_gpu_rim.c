@@ -506,8 +506,8 @@ test_rim_hostile(void **state)
 	{
 		const char *bad[] = {
 		        "<!DOCTYPE x [<!ENTITY a \"b\">]><SoftwareIdentity/>",
-		        "<SoftwareIdentity><Meta colloquialVersion=\"96.00.74."
-		        "00.1A\" product=\"GH100\"/></SoftwareIdentity>",
+		        ("<SoftwareIdentity><Meta colloquialVersion=\"96.00.74."
+		         "00.1A\" product=\"GH100\"/></SoftwareIdentity>"),
 		        "not xml at all", "<a b=\"<\"/>", ""};
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			struct verdict v;

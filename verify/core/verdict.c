@@ -59,6 +59,11 @@ verdict_pass(struct verdict *v, const char *check)
 	                                                check, "ok", 1)));
 }
 
+/* The format is checked where verdict_fail/verdict_error are called;
+ * the attribute says so to clang's -Wformat-nonliteral. */
+static void add_error(struct verdict *v, enum tp_err code, const char *fmt,
+                      va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void
 add_error(struct verdict *v, enum tp_err code, const char *fmt, va_list ap)
 {
