@@ -26,6 +26,7 @@
 
 #include "tests/unit/test_dcap_util.h"
 #include "verify/intel/dcap_cache.h"
+#include "verify/intel/dcap_quote.h"
 
 #define TDX_DIR "tests/data/tdx/dcapqvl_v4_uptodate"
 #define TDX_NOW 1752919234
@@ -112,12 +113,57 @@ test_tdx_counts(void **state)
 	sample_free(&s);
 }
 
+/*
+ * A quote whose PCK chain does not verify leaves nothing in the
+ * per-platform cache: its attestation key, which no Intel-rooted PCK key
+ * vouched for, must not take a real platform's place.
+ */
+static void
+test_unvouched_key_not_cached(void **state)
+{
+	struct sample s;
+	struct dcap_quote q;
+	struct dcap_cache_stats st;
+	struct verdict v;
+	char why[240];
+	uint8_t *b;
+	size_t at;
+
+	(void)state;
+	sample_load(&s, TDX_DIR, true);
+	assert_int_equal(dcap_quote_parse(s.quote, s.len, &q, why, sizeof(why)),
+	                 TP_ERR_none);
+	/* A base64 digit inside the leaf's body, changed to another: the
+	 * PEM still decodes, the certificate is another one. */
+	at = (size_t)(q.cert_data - s.quote) + 200;
+	b = s.quote + at;
+	assert_true((*b >= 'A' && *b <= 'Z') || (*b >= 'a' && *b <= 'z') ||
+	            (*b >= '0' && *b <= '9') || *b == '+' || *b == '/');
+	*b = *b == 'A' ? 'B' : 'A';
+	dcap_cache_clear();
+	run(&s, TP_PROVIDER_INTEL_TDX, TDX_NOW, NULL, &v);
+	assert_false(verdict_valid(&v));
+	verdict_free(&v);
+	dcap_cache_stats(&st);
+	assert_int_equal(st.entries[1], 0);
+	/* The intact quote caches its platform's entries (the assertion
+	 * above is not vacuous). */
+	sample_free(&s);
+	sample_load(&s, TDX_DIR, true);
+	(void)count(&s); /* checks the verdict valid */
+	dcap_cache_stats(&st);
+	assert_true(st.entries[1] >= 3);
+	dcap_cache_clear();
+	sample_free(&s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_probe_counts),
 	        cmocka_unit_test(test_tdx_counts),
+	        cmocka_unit_test(test_unvouched_key_not_cached),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
