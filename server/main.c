@@ -18,6 +18,7 @@
 #include "common/tptime.h"
 #include "db/db.h"
 #include "handlers/log.h"
+#include "verify/intel/dcap_cache.h"
 #include "server/app.h"
 #include "server/daemon.h"
 
@@ -201,6 +202,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	db_configure(app.cfg.database_url);
+	dcap_cache_configure(app.cfg.verify.dcap.cache_shared,
+	                     app.cfg.verify.dcap.cache_platforms);
 	coll_configure(&(struct coll_config){
 	        .intel_url = app.cfg.intel_pcs_url,
 	        .intel_root_crl_url = app.cfg.intel_root_crl_url,

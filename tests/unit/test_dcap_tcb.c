@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/tptime.h"
+#include "verify/intel/dcap_cache.h"
 #include "verify/intel/dcap_policy.h"
 #include "verify/intel/dcap_tcb.h"
 
@@ -334,6 +335,21 @@ test_policy_decision(void **state)
 	assert_int_equal(
 	        dcap_policy_tcb(&p, DCAP_CONFIGURATION_NEEDED, 0, now, &until),
 	        TP_ERR_none);
+	/* The cache bounds: defaults, a value, 0, and refusals. */
+	assert_int_equal(p.cache_platforms, DCAP_CACHE_PLATFORM_DEFAULT);
+	assert_int_equal(p.cache_shared, DCAP_CACHE_SHARED_DEFAULT);
+	assert_true(dcap_policy_set(&p, "cache_platforms", "200000", err,
+	                            sizeof(err)));
+	assert_int_equal(p.cache_platforms, 200000);
+	assert_true(dcap_policy_set(&p, "cache_shared", "0", err, sizeof(err)));
+	assert_int_equal(p.cache_shared, 0);
+	assert_false(
+	        dcap_policy_set(&p, "cache_platforms", "-1", err, sizeof(err)));
+	assert_false(dcap_policy_set(&p, "cache_platforms", "10000001", err,
+	                             sizeof(err)));
+	assert_false(
+	        dcap_policy_set(&p, "cache_shared", "1k", err, sizeof(err)));
+	assert_int_equal(p.cache_platforms, 200000);
 }
 
 static int

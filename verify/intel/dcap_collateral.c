@@ -9,6 +9,7 @@
 #include "common/codec.h"
 #include "common/tptime.h"
 #include "verify/intel/dcap_collateral.h"
+#include "verify/intel/dcap_pck.h"
 #include "verify/core/ecdsa.h"
 #include "verify/core/x509.h"
 
@@ -773,19 +774,50 @@ chain_leaf(const struct dcap_raw_collateral *raw, enum dcap_item it,
 
 /*
  * An issuer chain (TCB Signing or PCK CA) up to the pinned root, with the
- * root CA CRL. Records CHECK on failure. Returns the leaf (caller frees).
+ * root CA CRL (ROOT_CRL_SIGNED: its signature by ROOT already verified).
+ * Records CHECK on failure. Returns the leaf (caller frees).
+ *
+ * Intel's chains are the certificate and a copy of the root: that
+ * certificate verified under the root comes from the shared cache (the
+ * quote's PCK chain verified the same PCK CA, and TCB Info and QE
+ * Identity share their signer), and the root CRL, whose signature was
+ * verified once, is applied to it (and to the root, as a full chain
+ * check with CRL_CHECK_ALL does) without verifying that signature
+ * again. Anything else, and a CRL x509_crl_check does not support, takes
+ * the full chain verification.
  */
 static X509 *
 verify_issuer_chain(const struct dcap_raw_collateral *raw, enum dcap_item it,
-                    X509 *root, X509_CRL *root_crl, int64_t now,
-                    struct verdict *v, const char *check, struct window *w)
+                    X509 *root, X509_CRL *root_crl, bool root_crl_signed,
+                    int64_t now, struct verdict *v, const char *check,
+                    struct window *w)
 {
 	STACK_OF(X509) *rest = NULL;
 	STACK_OF(X509_CRL) *crls = NULL;
 	X509 *leaf = NULL;
+	enum x509_crl_result r = X509_CRL_GOOD;
 	enum tp_err code;
 	char why[200];
 
+	leaf = dcap_root_issued_verified(raw->buf[it], raw->len[it], root, now);
+	if (leaf != NULL && root_crl != NULL) {
+		r = x509_crl_check(leaf, root, root_crl, root_crl_signed, now,
+		                   0, &code, why, sizeof(why));
+		if (r == X509_CRL_GOOD)
+			r = x509_crl_check(root, root, root_crl, true, now, 1,
+			                   &code, why, sizeof(why));
+	}
+	if (leaf != NULL && r == X509_CRL_GOOD) {
+		window_cert(w, leaf);
+		return leaf;
+	}
+	X509_free(leaf);
+	leaf = NULL;
+	if (r == X509_CRL_BAD) {
+		verdict_fail(v, check, code, "%s: %s", item_names[it], why);
+		v->certificate_chain_valid = TP_FALSE;
+		return NULL;
+	}
 	if ((leaf = chain_leaf(raw, it, &rest)) == NULL) {
 		verdict_fail(v, check, TP_ERR_collateral_invalid,
 		             "%s: no PEM certificate", item_names[it]);
@@ -872,7 +904,7 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 	struct dcap_collateral *c = NULL, *hit;
 	X509 *root, *tcb_signer = NULL, *qe_signer = NULL, *pck_ca = NULL;
 	struct window w = {INT64_MIN, INT64_MAX};
-	bool ok = true;
+	bool ok = true, root_crl_signed = false;
 	char why[160];
 	uint8_t key[32], full[32];
 
@@ -948,7 +980,7 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 		verdict_fail(v, "root_ca_crl", TP_ERR_collateral_invalid,
 		             "root_ca_crl: not a DER or PEM CRL");
 		ok = false;
-	} else if (!crl_signed_by(c->root_crl, root)) {
+	} else if (!(root_crl_signed = crl_signed_by(c->root_crl, root))) {
 		verdict_fail(
 		        v, "root_ca_crl", TP_ERR_crl_signature_invalid,
 		        "root_ca_crl: not signed by the Intel SGX Root CA");
@@ -961,8 +993,8 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 
 	/* PCK CRL: its issuer chained to the root, signature, window. */
 	pck_ca = verify_issuer_chain(raw, DCAP_PCK_CRL_ISSUER_CHAIN, root,
-	                             ok ? c->root_crl : NULL, now, v, "pck_crl",
-	                             &w);
+	                             ok ? c->root_crl : NULL, root_crl_signed,
+	                             now, v, "pck_crl", &w);
 	c->pck_crl = crl_item(raw, DCAP_PCK_CRL, c->item_sha256[DCAP_PCK_CRL]);
 	if (pck_ca == NULL) {
 		ok = false;
@@ -987,7 +1019,7 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 
 	/* TCB Info: signer chain, signature over the exact bytes, window. */
 	tcb_signer = verify_issuer_chain(raw, DCAP_TCB_INFO_ISSUER_CHAIN, root,
-	                                 c->root_crl, now, v,
+	                                 c->root_crl, root_crl_signed, now, v,
 	                                 "tcb_info_issuer_chain", &w);
 	if (tcb_signer != NULL)
 		verdict_pass(v, "tcb_info_issuer_chain");
@@ -1027,8 +1059,8 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 
 	/* QE Identity: the same. */
 	qe_signer = verify_issuer_chain(raw, DCAP_QE_IDENTITY_ISSUER_CHAIN,
-	                                root, c->root_crl, now, v,
-	                                "qe_identity_issuer_chain", &w);
+	                                root, c->root_crl, root_crl_signed, now,
+	                                v, "qe_identity_issuer_chain", &w);
 	if (qe_signer != NULL)
 		verdict_pass(v, "qe_identity_issuer_chain");
 	else

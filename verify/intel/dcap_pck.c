@@ -460,8 +460,9 @@ out:
 	return ok;
 }
 
-/* A PCK CA verified under the root, cached by its PEM text and the
- * root's digest: every platform of a fleet shares one of two. */
+/* A certificate verified under the root (a PCK CA, the TCB Signing
+ * certificate), cached by its PEM text and the root's digest: every
+ * platform of a fleet shares these few. */
 struct dcap_ca {
 	struct dcap_cached cached; /* first member */
 	X509 *ca;
@@ -498,8 +499,16 @@ ca_verified(const uint8_t *tail, size_t len, int n, X509 *root, int64_t now)
 	lens[0] = 22;
 	parts[1] = rootmd;
 	lens[1] = 32;
+	/* Keyed without what follows the last block (a quote's chain ends
+	 * in NUL padding, the collateral's copy in a newline): bytes after
+	 * the last END line add no certificate, so both texts parse to the
+	 * same chain and share one verification. */
 	parts[2] = tail;
 	lens[2] = len;
+	while (lens[2] > 0 &&
+	       (tail[lens[2] - 1] == '\0' || tail[lens[2] - 1] == '\n' ||
+	        tail[lens[2] - 1] == '\r' || tail[lens[2] - 1] == ' '))
+		lens[2]--;
 	if (!dcap_sha256_parts(parts, lens, 3, key))
 		return NULL;
 	if ((c = (struct dcap_ca *)dcap_cache_get(key, now)) != NULL)
@@ -529,6 +538,23 @@ fail:
 	ERR_clear_error();
 	sk_X509_pop_free(sk, X509_free);
 	return NULL;
+}
+
+X509 *
+dcap_root_issued_verified(const uint8_t *pem, size_t len, X509 *root,
+                          int64_t now)
+{
+	int n = pem_blocks(pem, len);
+	struct dcap_ca *c;
+	X509 *x = NULL;
+
+	if (root == NULL || n < 1 || n > 2 ||
+	    (c = ca_verified(pem, len, n, root, now)) == NULL)
+		return NULL;
+	if (X509_up_ref(c->ca) == 1)
+		x = c->ca;
+	dcap_cache_release(&c->cached);
+	return x;
 }
 
 bool

@@ -71,6 +71,18 @@ bool dcap_pck_chain_verify_parsed(const uint8_t *pem, size_t len,
 enum dcap_pck_ca { DCAP_PCK_CA_PLATFORM = 0, DCAP_PCK_CA_PROCESSOR };
 
 /*
+ * A certificate issued by ROOT, as the PEM text (LEN bytes) of itself
+ * optionally followed by a copy of ROOT (an Intel issuer chain: PCK CA,
+ * TCB Signing), verified under ROOT at NOW (X509_STRICT, one signature)
+ * without CRLs; from the shared cache when the same text verified before
+ * within the validity of certificate and root. Returns a new reference
+ * (X509_free it), NULL when the text is not such a chain or does not
+ * verify (the caller's full chain check then names why).
+ */
+X509 *dcap_root_issued_verified(const uint8_t *pem, size_t len, X509 *root,
+                                int64_t now);
+
+/*
  * The first phase's check of a quote's PCK chain (PEM, LEN bytes): the
  * structure dcap_pck_chain_verify requires and every signature up to
  * ROOT at NOW, without CRLs (they are what this check lets the caller

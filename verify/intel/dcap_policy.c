@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/codec.h"
+#include "verify/intel/dcap_cache.h"
 #include "verify/intel/dcap_collateral.h"
 #include "verify/intel/dcap_policy.h"
 
@@ -19,6 +20,8 @@ dcap_policy_defaults(struct dcap_policy *p)
 	p->grace_period = 0;
 	p->require_sept_ve_disable = true;
 	p->check_mrservicetd = false;
+	p->cache_platforms = DCAP_CACHE_PLATFORM_DEFAULT;
+	p->cache_shared = DCAP_CACHE_SHARED_DEFAULT;
 }
 
 static bool
@@ -137,6 +140,21 @@ dcap_policy_set(struct dcap_policy *p, const char *key, const char *value,
 		t.n_deny = 0;
 		if (!each_item(value, add_deny, &t, err, errlen))
 			return false;
+	} else if (strcmp(key, "cache_platforms") == 0 ||
+	           strcmp(key, "cache_shared") == 0) {
+		bool plat = key[6] == 'p';
+		long long n = strtoll(value, &end, 10);
+
+		if (*value == '\0' || *end != '\0' || n < 0 ||
+		    n > (plat ? 10000000 : 100000)) {
+			snprintf(err, errlen, "dcap.%s: want 0..%d entries",
+			         key, plat ? 10000000 : 100000);
+			return false;
+		}
+		if (plat)
+			t.cache_platforms = (size_t)n;
+		else
+			t.cache_shared = (size_t)n;
 	} else if (strcmp(key, "require_sept_ve_disable") == 0) {
 		if (!parse_bool(value, &t.require_sept_ve_disable))
 			goto bad_bool;

@@ -32,6 +32,17 @@
  *                            bit 28 SEPT_VE_DISABLE must be set.
  *   mrservicetd              96 hex chars: the TD 1.5 MRSERVICETD required;
  *                            "" (default) does not check it.
+ *   cache_platforms          N (default 65536): verified per-platform
+ *                            objects kept, least recently used evicted;
+ *                            a platform takes 2 (its PCK chain's two
+ *                            verdicts) plus 1 per attestation key, about
+ *                            2 KB in all (bench_dcap prints it): the
+ *                            default holds 32,000 platforms in ~64 MiB.
+ *                            0 caches none.
+ *   cache_shared             N (default 1024): verified collateral and
+ *                            PCK CAs kept, never evicted by platforms.
+ *   (The two cache keys size the process-wide cache: the daemon applies
+ *   them with dcap_cache_configure at start.)
  */
 struct dcap_policy {
 	unsigned accepted;    /* bit (1 << enum dcap_tcb_status) */
@@ -41,6 +52,7 @@ struct dcap_policy {
 	bool require_sept_ve_disable;
 	bool check_mrservicetd;
 	uint8_t mrservicetd[48];
+	size_t cache_platforms, cache_shared; /* dcap_cache_configure */
 };
 
 /* Fills the safe defaults. */

@@ -195,16 +195,27 @@ att_key_destroy(struct dcap_cached *cc)
 	free(k);
 }
 
-static struct dcap_att_key *
-att_key_get(const struct dcap_quote *q)
+static bool
+att_key_cache_key(const struct dcap_quote *q, uint8_t key[32])
 {
 	const void *parts[2] = {"teepass-dcap-att-key-v1", q->att_key};
 	size_t lens[2] = {23, 64};
+
+	return dcap_sha256_parts(parts, lens, 2, key);
+}
+
+/* The quote's attestation key, from the cache or parsed (*FRESH: not
+ * from the cache; dcap_verify_parsed caches it only once a PCK chain to
+ * Intel's root vouched for it, so that unvouched keys never take the
+ * places of real platforms). */
+static struct dcap_att_key *
+att_key_get(const struct dcap_quote *q, bool *fresh)
+{
 	struct dcap_att_key *k;
 	uint8_t key[32];
-	bool cache = dcap_sha256_parts(parts, lens, 2, key);
 
-	if (cache &&
+	*fresh = false;
+	if (att_key_cache_key(q, key) &&
 	    (k = (struct dcap_att_key *)dcap_cache_get(key, 0)) != NULL)
 		return k;
 	if ((k = calloc(1, sizeof(*k))) == NULL)
@@ -217,16 +228,17 @@ att_key_get(const struct dcap_quote *q)
 		att_key_destroy(&k->cached);
 		return NULL;
 	}
-	if (cache)
-		dcap_cache_put(key, INT64_MIN, INT64_MAX, &k->cached);
+	*fresh = true;
 	return k;
 }
 
-/* Quote signature by the attestation key over header || body. */
+/* Quote signature by the attestation key over header || body. *AK: the
+ * key (release it), NULL when it is not a P-256 point. */
 static bool
-check_quote_signature(const struct dcap_quote *q, struct verdict *v)
+check_quote_signature(const struct dcap_quote *q, struct verdict *v,
+                      struct dcap_att_key **akp, bool *fresh)
 {
-	struct dcap_att_key *ak = att_key_get(q);
+	struct dcap_att_key *ak = *akp = att_key_get(q, fresh);
 	bool ok = false;
 
 	if (ak == NULL) {
@@ -247,13 +259,12 @@ check_quote_signature(const struct dcap_quote *q, struct verdict *v)
 		verdict_pass(v, "quote_signature");
 		ok = true;
 	}
-	dcap_cache_release(ak != NULL ? &ak->cached : NULL);
 	ERR_clear_error();
 	return ok;
 }
 
 /* QE report_data = SHA-256(attestation key || QE auth data) || 0^32. */
-static void
+static bool
 check_qe_report_data(const struct dcap_quote *q, struct verdict *v)
 {
 	static const uint8_t zero[32];
@@ -267,13 +278,15 @@ check_qe_report_data(const struct dcap_quote *q, struct verdict *v)
 	     EVP_DigestFinal_ex(ctx, md, NULL) == 1;
 	EVP_MD_CTX_free(ctx);
 	if (!ok || CRYPTO_memcmp(md, q->qe_report.report_data, 32) != 0 ||
-	    CRYPTO_memcmp(zero, q->qe_report.report_data + 32, 32) != 0)
+	    CRYPTO_memcmp(zero, q->qe_report.report_data + 32, 32) != 0) {
 		verdict_fail(v, "qe_report_data",
 		             TP_ERR_qe_report_data_mismatch,
 		             "qe_report.report_data: want SHA-256(attestation "
 		             "key || qe_auth_data) || 0^32");
-	else
-		verdict_pass(v, "qe_report_data");
+		return false;
+	}
+	verdict_pass(v, "qe_report_data");
+	return true;
 }
 
 static bool
@@ -522,8 +535,10 @@ dcap_verify_parsed(const struct verify_request *req, void *parsed,
 	struct dcap_tcb_result tr;
 	const char *check = "tcb_level";
 	enum tp_err rc;
+	struct dcap_att_key *ak = NULL;
 	bool tdx = ((struct dcap_parsed *)parsed)->tdx, debug, quote_sig_ok,
-	     qe_sig_ok;
+	     qe_sig_ok = false, qe_data_ok, ak_fresh = false;
+	uint8_t ak_key[32];
 	char why[240];
 
 	memset(&raw, 0, sizeof(raw));
@@ -542,8 +557,8 @@ dcap_verify_parsed(const struct verify_request *req, void *parsed,
 		claims_sgx(&q.sgx, v);
 	verdict_claim_int(v, "quote_version", q.hdr.version);
 
-	quote_sig_ok = check_quote_signature(&q, v);
-	check_qe_report_data(&q, v);
+	quote_sig_ok = check_quote_signature(&q, v, &ak, &ak_fresh);
+	qe_data_ok = check_qe_report_data(&q, v);
 	/* A chain phase 1 refused made nobody fetch collateral: without
 	 * any, its failure below is the verdict, not nine missing items. */
 	if (((struct dcap_parsed *)parsed)->chain_ok ||
@@ -567,6 +582,12 @@ dcap_verify_parsed(const struct verify_request *req, void *parsed,
 	} else if (!quote_sig_ok) {
 		v->signature_valid = TP_FALSE;
 	}
+	/* The attestation key is cached once the PCK key, verified to the
+	 * root, signed the QE report that binds it. */
+	if (ak_fresh && quote_sig_ok && qe_sig_ok && qe_data_ok &&
+	    att_key_cache_key(&q, ak_key))
+		dcap_cache_put(ak_key, INT64_MIN, INT64_MAX, &ak->cached);
+	dcap_cache_release(ak != NULL ? &ak->cached : NULL);
 	if (coll != NULL)
 		dcap_collateral_record(coll, v);
 	if (coll != NULL && pck != NULL) {
