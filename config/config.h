@@ -37,6 +37,8 @@ struct tp_config {
 	char *collateral_proxy;        /* proxy for vendor fetches, or NULL */
 	int64_t collateral_timeout_ms; /* one vendor fetch, whole transfer */
 	char *issuer;                  /* passport "iss" */
+	int64_t jwks_max_age; /* seconds the JWKS may be cached, below the
+	                       * 24 h a retired key stays published */
 	char *cors_origins;            /* "*" or a comma-separated list */
 	size_t body_limit;             /* bytes */
 	unsigned threads;              /* worker threads = DB connections */
@@ -49,6 +51,9 @@ struct tp_config {
 	enum tp_log_level log_level;
 	struct verify_config verify;
 };
+
+/* The example issuer: refused by teepassd outside development mode. */
+#define CONFIG_EXAMPLE_ISSUER "https://teepass.example"
 
 /* Fills the defaults (production-safe: no dev mode). */
 void config_defaults(struct tp_config *c);

@@ -8,6 +8,8 @@ enum MHD_Result handler_healthz(struct request *r);
 enum MHD_Result handler_readyz(struct request *r);
 enum MHD_Result handler_metrics(struct request *r);
 enum MHD_Result handler_jwks_get(struct request *r);
+enum MHD_Result handler_jwks_development_get(struct request *r);
+enum MHD_Result handler_openid_configuration_get(struct request *r);
 enum MHD_Result handler_challenges_post(struct request *r);
 enum MHD_Result handler_verify_tee_attestation(struct request *r);
 enum MHD_Result handler_passports_get(struct request *r);
