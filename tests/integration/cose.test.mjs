@@ -96,8 +96,7 @@ test('Arm PSA with the IAK provisioned by the operator (collateral_dir): hardwar
     assert.equal(r.json.hardware_verified, true);
     assert.equal(r.json.status, 'affirming');
     assert.equal(r.json.claims.attestation_key_source, 'collateral_path/iak_pub.pem');
-    const c = await assertEarPassport(d, r.json.passport.token);
-    assert.equal(c.submods.cpu0['ear.status'], 'affirming');
+    await assertEarPassport(d, r.json.passport.token);
   } finally {
     await stopDaemon(d);
   }

@@ -500,7 +500,7 @@ test('composite endpoints: devices bound to the VM runtime data register and re-
   assert.equal(r.json.verdict.submods.dev0.valid, true);
   const p = await get(d, `/api/passports/${r.json.passport.id}`);
   assert.deepEqual(Object.keys(p.json.claims.submods).sort(), ['cpu0', 'dev0']);
-  assert.equal(p.json.claims.submods.dev0.measurements.mr0, 'ee'.repeat(48));
+  assert.equal(p.json.claims.submods.dev0['ear.teepass.annotated-evidence'].mr0, 'ee'.repeat(48));
 
   // A device from another VM (bound to other runtime data).
   const other = join(tmp, `reg-composite-other-${uniq()}.json`);
