@@ -37,8 +37,6 @@ struct tp_config {
 	char *collateral_proxy;        /* proxy for vendor fetches, or NULL */
 	int64_t collateral_timeout_ms; /* one vendor fetch, whole transfer */
 	char *issuer;                  /* passport "iss" */
-	int64_t jwks_max_age; /* seconds the JWKS may be cached, below the
-	                       * 24 h a retired key stays published */
 	char *cors_origins;            /* "*" or a comma-separated list */
 	size_t body_limit;             /* bytes */
 	unsigned threads;              /* worker threads = DB connections */
@@ -49,6 +47,9 @@ struct tp_config {
 	unsigned verify_rate_limit; /* open verify: per address per
 	                             * minute, 0 = unlimited */
 	enum tp_log_level log_level;
+	/* Seconds the JWKS and the issuer metadata may be cached: far below
+	 * the 24 h a retired key stays published. */
+	int64_t jwks_max_age;
 	struct verify_config verify;
 };
 

@@ -88,10 +88,10 @@ parse_input(struct request *r, struct input *in)
 	/* "provider" (canonical) or its deprecated alias "tee_type"; both
 	 * only when they name the same provider. */
 	{
-		const char *canon = json_string_value(
-		        json_object_get(in->doc, "provider"));
-		const char *alias = json_string_value(
-		        json_object_get(in->doc, "tee_type"));
+		const char *canon =
+		        json_string_value(json_object_get(in->doc, "provider"));
+		const char *alias =
+		        json_string_value(json_object_get(in->doc, "tee_type"));
 		enum tp_provider t2;
 
 		s = canon != NULL ? canon : alias;

@@ -56,9 +56,8 @@ measurements(const json_t *claims)
 static int
 runtime_opaque(const char *provider)
 {
-	static const char *const encrypted[] = {"IntelTdx", "IntelSgx",
-	                                        "AmdSevSnp", "AzureSnpVtpm",
-	                                        "ArmCca"};
+	static const char *const encrypted[] = {
+	        "IntelTdx", "IntelSgx", "AmdSevSnp", "AzureSnpVtpm", "ArmCca"};
 
 	for (size_t i = 0; i < sizeof(encrypted) / sizeof(encrypted[0]); i++)
 		if (strcmp(provider, encrypted[i]) == 0)
@@ -75,15 +74,17 @@ static json_t *
 trust_vector(const char *provider, bool hw, bool warn, bool exec_ok,
              bool config_ok)
 {
-	return json_pack(
-	        "{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
-	        "instance-identity", hw ? TV_AFFIRMING : TV_NONE,
-	        "configuration", config_ok ? TV_AFFIRMING : TV_NONE,
-	        "executables", exec_ok ? TV_AFFIRMING : TV_NONE, "file-system",
-	        TV_NONE, "hardware",
-	        !hw ? TV_NONE : warn ? TV_WARNING : TV_AFFIRMING,
-	        "runtime-opaque", hw ? runtime_opaque(provider) : TV_NONE,
-	        "storage-opaque", TV_NONE, "sourced-data", TV_NONE);
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+	                 "instance-identity", hw ? TV_AFFIRMING : TV_NONE,
+	                 "configuration", config_ok ? TV_AFFIRMING : TV_NONE,
+	                 "executables", exec_ok ? TV_AFFIRMING : TV_NONE,
+	                 "file-system", TV_NONE, "hardware",
+	                 !hw    ? TV_NONE
+	                 : warn ? TV_WARNING
+	                        : TV_AFFIRMING,
+	                 "runtime-opaque",
+	                 hw ? runtime_opaque(provider) : TV_NONE,
+	                 "storage-opaque", TV_NONE, "sourced-data", TV_NONE);
 }
 
 /* "tag:teepass,2026:policy/<provider>/sha256:<hex>" of the expected
@@ -109,17 +110,16 @@ appraisal(const char *status, const char *provider, bool hw, bool warn,
 {
 	json_t *m = measurements(claims);
 
-	return json_pack("{s:s, s:o, s:o, s:s, s:b, s:o, s:O, s:o, s:o}",
-	                 "ear.status", status, "ear.trustworthiness-vector",
-	                 trust_vector(provider, hw, warn, exec_ok, config_ok),
-	                 "ear.appraisal-policy-id", policy_id(provider, policy),
-	                 "provider", provider, "hardware_verified", hw,
-	                 "tcb_status",
-	                 tcb != NULL && tcb[0] ? json_string(tcb) : json_null(),
-	                 "advisory_ids",
-	                 advisories != NULL ? advisories : json_array(),
-	                 "runtime", sha256_of_json(m),
-	                 "ear.teepass.annotated-evidence", m);
+	return json_pack(
+	        "{s:s, s:o, s:o, s:s, s:b, s:o, s:O, s:o, s:o}", "ear.status",
+	        status, "ear.trustworthiness-vector",
+	        trust_vector(provider, hw, warn, exec_ok, config_ok),
+	        "ear.appraisal-policy-id", policy_id(provider, policy),
+	        "provider", provider, "hardware_verified", hw, "tcb_status",
+	        tcb != NULL && tcb[0] ? json_string(tcb) : json_null(),
+	        "advisory_ids", advisories != NULL ? advisories : json_array(),
+	        "runtime", sha256_of_json(m), "ear.teepass.annotated-evidence",
+	        m);
 }
 
 /* Submodules: the main evidence ("gpu0" for NVIDIA GPU evidence alone,
@@ -132,10 +132,10 @@ submods(const struct verdict *v, const struct passport_params *p,
 	bool hw = v->hardware_verified;
 	bool exec_ok = v->measurements_valid == TP_TRUE;
 	bool config_ok = exec_ok && json_object_get(v->bound, "config") != NULL;
-	const char *main_name = v->provider == TP_PROVIDER_NVIDIA_GPU &&
-	                                        v->submods == NULL
-	                                ? "gpu0"
-	                                : "cpu0";
+	const char *main_name =
+	        v->provider == TP_PROVIDER_NVIDIA_GPU && v->submods == NULL
+	                ? "gpu0"
+	                : "cpu0";
 	json_t *out = json_object(), *dev, *a;
 	const char *name;
 
@@ -156,14 +156,17 @@ submods(const struct verdict *v, const struct passport_params *p,
 		        json_string_value(json_object_get(dev, "status"));
 		const char *dp =
 		        json_string_value(json_object_get(dev, "provider"));
-		bool dhw = json_is_true(json_object_get(dev, "hardware_verified"));
-		bool dexec = json_is_true(json_object_get(dev, "measurements_valid"));
+		bool dhw =
+		        json_is_true(json_object_get(dev, "hardware_verified"));
+		bool dexec = json_is_true(
+		        json_object_get(dev, "measurements_valid"));
 
-		a = appraisal(st ? st : "none", dp ? dp : "", dhw,
-		              st != NULL && strcmp(st, "warning") == 0, dexec,
-		              false, NULL, json_object_get(dev, "claims"),
-		              json_string_value(json_object_get(dev, "tcb_status")),
-		              json_object_get(dev, "advisory_ids"));
+		a = appraisal(
+		        st ? st : "none", dp ? dp : "", dhw,
+		        st != NULL && strcmp(st, "warning") == 0, dexec, false,
+		        NULL, json_object_get(dev, "claims"),
+		        json_string_value(json_object_get(dev, "tcb_status")),
+		        json_object_get(dev, "advisory_ids"));
 		if (a == NULL) {
 			json_decref(out);
 			return NULL;
@@ -194,10 +197,9 @@ jwk_of_pem(const char *pem)
 		goto out;
 	if (EVP_PKEY_is_a(k, "EC")) {
 		size_t fl;
-		if (EVP_PKEY_get_utf8_string_param(k,
-		                                   OSSL_PKEY_PARAM_GROUP_NAME,
-		                                   group, sizeof(group),
-		                                   NULL) != 1)
+		if (EVP_PKEY_get_utf8_string_param(
+		            k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+		            NULL) != 1)
 			goto out;
 		if (strcmp(group, "prime256v1") == 0)
 			crv = "P-256", fl = 32;
@@ -207,8 +209,10 @@ jwk_of_pem(const char *pem)
 			crv = "P-521", fl = 66;
 		else
 			goto out;
-		if (EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_X, &a) != 1 ||
-		    EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_Y, &b) != 1 ||
+		if (EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_X, &a) !=
+		            1 ||
+		    EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_Y, &b) !=
+		            1 ||
 		    BN_bn2binpad(a, buf, (int)fl) != (int)fl ||
 		    (sa = codec_base64url_encode(buf, fl)) == NULL ||
 		    BN_bn2binpad(b, buf, (int)fl) != (int)fl ||
@@ -243,7 +247,7 @@ out:
 static json_t *
 public_jwk(const json_t *in)
 {
-	static const char *const members[] = {"kty", "crv", "x", "y",
+	static const char *const members[] = {"kty", "crv", "x",  "y",
 	                                      "n",   "e",   "kid"};
 	const char *kty = json_string_value(json_object_get(in, "kty"));
 	json_t *j;
@@ -293,10 +297,9 @@ passport_claims(const struct verdict *v, const struct passport_params *p)
 		return NULL;
 	c = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:{s:s, s:s}, s:o}",
 	              "iss", p->issuer, "sub", sub, "jti", p->id, "iat",
-	              (json_int_t)p->iat, "exp", (json_int_t)exp,
-	              "eat_profile", PASSPORT_EAT_PROFILE, "ear.verifier-id",
-	              "developer", "teepass", "build", TEEPASS_VERSION,
-	              "submods", sm);
+	              (json_int_t)p->iat, "exp", (json_int_t)exp, "eat_profile",
+	              PASSPORT_EAT_PROFILE, "ear.verifier-id", "developer",
+	              "teepass", "build", TEEPASS_VERSION, "submods", sm);
 	if (c == NULL)
 		return NULL;
 	if (p->endpoint_id != NULL)

@@ -15,8 +15,8 @@
 struct passport_key {
 	EVP_PKEY *pkey;
 	bool has_private; /* false for a retired key loaded public-only */
-	char kid[48]; /* RFC 7638 JWK thumbprint, base64url */
-	json_t *jwk;  /* public JWK with kid, alg, use */
+	char kid[48];     /* RFC 7638 JWK thumbprint, base64url */
+	json_t *jwk;      /* public JWK with kid, alg, use */
 };
 
 /*
@@ -70,8 +70,8 @@ struct passport_params {
 	const char *id;          /* passport id (jti) */
 	const char *endpoint_id; /* NULL when none */
 	int64_t iat;
-	int64_t ttl;          /* seconds, at most 24 h */
-	const json_t *policy; /* what the evidence was appraised
+	int64_t ttl;           /* seconds, at most 24 h */
+	const json_t *policy;  /* what the evidence was appraised
 	                            * against (expected values), or NULL */
 	const char *nonce_hex; /* the challenge answered (eat_nonce), or
 	                        * NULL */

@@ -29,8 +29,8 @@ passport_sign(const struct passport_key *k, const json_t *claims)
 
 	if (k == NULL || k->pkey == NULL || !k->has_private)
 		return NULL;
-	hdr = json_pack("{s:s, s:s, s:s}", "alg", "ES256", "typ", "JWT",
-	                "kid", k->kid);
+	hdr = json_pack("{s:s, s:s, s:s}", "alg", "ES256", "typ", "JWT", "kid",
+	                k->kid);
 	if (hdr == NULL)
 		return NULL;
 	hdr_json = json_dumps(hdr, JSON_COMPACT);
@@ -38,8 +38,7 @@ passport_sign(const struct passport_key *k, const json_t *claims)
 	payload_json = json_dumps(claims, JSON_COMPACT);
 	if (hdr_json == NULL || payload_json == NULL)
 		goto out;
-	h = codec_base64url_encode((const uint8_t *)hdr_json,
-	                           strlen(hdr_json));
+	h = codec_base64url_encode((const uint8_t *)hdr_json, strlen(hdr_json));
 	p = codec_base64url_encode((const uint8_t *)payload_json,
 	                           strlen(payload_json));
 	if (h == NULL || p == NULL)

@@ -84,13 +84,13 @@ render_discovery(void)
 	if (n > 500)
 		return false;
 	snprintf(jwks, sizeof(jwks), "%.*s/.well-known/jwks.json", n, iss);
-	snprintf(dev, sizeof(dev), "%.*s/.well-known/jwks-development.json",
-	         n, iss);
+	snprintf(dev, sizeof(dev), "%.*s/.well-known/jwks-development.json", n,
+	         iss);
 	snprintf(pass, sizeof(pass), "%.*s/api/passports/{id}", n, iss);
 	snprintf(status, sizeof(status), "%.*s/api/passports/{id}/status", n,
 	         iss);
-	d = json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:s, s:[s]}",
-	              "issuer", iss, "jwks_uri", jwks,
+	d = json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:s, s:[s]}", "issuer",
+	              iss, "jwks_uri", jwks,
 	              "passport_signing_alg_values_supported", "ES256",
 	              "id_token_signing_alg_values_supported", "ES256",
 	              "passport_endpoint", pass, "passport_status_endpoint",
@@ -98,7 +98,8 @@ render_discovery(void)
 	if (d == NULL)
 		return false;
 	if (app.keys.has_mock)
-		json_object_set_new(d, "development_jwks_uri", json_string(dev));
+		json_object_set_new(d, "development_jwks_uri",
+		                    json_string(dev));
 	app.discovery_json = json_dumps(d, JSON_COMPACT);
 	json_decref(d);
 	return app.discovery_json != NULL;

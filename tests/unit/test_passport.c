@@ -108,8 +108,8 @@ test_sign_and_claims(void **state)
 	                    "ES256");
 	assert_string_equal(json_string_value(json_object_get(hdr, "kid")),
 	                    KEY_KID);
-	assert_string_equal(
-	        json_string_value(json_object_get(hdr, "typ")), "JWT");
+	assert_string_equal(json_string_value(json_object_get(hdr, "typ")),
+	                    "JWT");
 	assert_string_equal(
 	        json_string_value(json_object_get(payload, "eat_profile")),
 	        "tag:github.com,2023:veraison/ear");
@@ -127,8 +127,8 @@ test_sign_and_claims(void **state)
 		        "affirming");
 		assert_string_equal(
 		        json_string_value(json_object_get(
-		                json_object_get(cpu,
-		                                "ear.teepass.annotated-evidence"),
+		                json_object_get(
+		                        cpu, "ear.teepass.annotated-evidence"),
 		                "mrtd")),
 		        "ab");
 		/* All eight AR4SI claims, always. */
@@ -141,10 +141,9 @@ test_sign_and_claims(void **state)
 		assert_int_equal(
 		        json_integer_value(json_object_get(tv, "executables")),
 		        0);
-		assert_non_null(strstr(
-		        json_string_value(
-		                json_object_get(cpu, "ear.appraisal-policy-id")),
-		        "IntelTdx/sha256:"));
+		assert_non_null(strstr(json_string_value(json_object_get(
+		                               cpu, "ear.appraisal-policy-id")),
+		                       "IntelTdx/sha256:"));
 	}
 	assert_null(json_object_get(payload, "tee_type"));
 	assert_null(json_object_get(payload, "ear.status"));
@@ -185,16 +184,17 @@ test_nonce_cnf_and_public_only(void **state)
 	char err[256];
 	const char *pem =
 	        "-----BEGIN PUBLIC KEY-----\n"
-	        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1+Qy5cezlcdYxkwcl8WWXayO73Ft\n"
+	        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1+"
+	        "Qy5cezlcdYxkwcl8WWXayO73Ft\n"
 	        "0n1qVSRA8RMETRPMlLOeRn0k+yMZ3xE9kvrtP+bhlrh5cnzGh3g6oO2Gvg==\n"
 	        "-----END PUBLIC KEY-----\n";
 
 	assert_int_equal(chmod(KEY, 0600), 0);
 	verdict_init(&v, TP_PROVIDER_MOCK, 1000);
 	verdict_pass(&v, "x");
-	v.bound = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "nonce",
-	                    "short", "public_key", "kty", "EC", "crv",
-	                    "P-256", "x", "AA", "y", "BB");
+	v.bound = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "nonce", "short",
+	                    "public_key", "kty", "EC", "crv", "P-256", "x",
+	                    "AA", "y", "BB");
 	pp.issuer = "https://t.example";
 	pp.id = "11111111-2222-4333-8444-555555555555";
 	pp.iat = 1000;
@@ -207,8 +207,8 @@ test_nonce_cnf_and_public_only(void **state)
 	        pp.nonce_hex);
 	jwk = json_object_get(json_object_get(claims, "cnf"), "jwk");
 	assert_string_equal(json_string_value(json_object_get(jwk, "x")), "AA");
-	assert_non_null(json_object_get(
-	        json_object_get(claims, "submods"), "cpu0"));
+	assert_non_null(
+	        json_object_get(json_object_get(claims, "submods"), "cpu0"));
 	json_decref(claims);
 	/* Without a challenge, a bound nonce too short for EAT is left out. */
 	pp.nonce_hex = NULL;
