@@ -110,16 +110,18 @@ appraisal(const char *status, const char *provider, bool hw, bool warn,
 {
 	json_t *m = measurements(claims);
 
-	return json_pack(
-	        "{s:s, s:o, s:o, s:s, s:b, s:o, s:O, s:o, s:o}", "ear.status",
-	        status, "ear.trustworthiness-vector",
-	        trust_vector(provider, hw, warn, exec_ok, config_ok),
-	        "ear.appraisal-policy-id", policy_id(provider, policy),
-	        "provider", provider, "hardware_verified", hw, "tcb_status",
-	        tcb != NULL && tcb[0] ? json_string(tcb) : json_null(),
-	        "advisory_ids", advisories != NULL ? advisories : json_array(),
-	        "runtime", sha256_of_json(m), "ear.teepass.annotated-evidence",
-	        m);
+	return json_pack("{s:s, s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:o}",
+	                 "ear.status", status, "ear.trustworthiness-vector",
+	                 trust_vector(provider, hw, warn, exec_ok, config_ok),
+	                 "ear.appraisal-policy-id", policy_id(provider, policy),
+	                 "provider", provider, "hardware_verified", hw,
+	                 "tcb_status",
+	                 tcb != NULL && tcb[0] ? json_string(tcb) : json_null(),
+	                 "advisory_ids",
+	                 json_is_array(advisories) ? json_deep_copy(advisories)
+	                                           : json_array(),
+	                 "runtime", sha256_of_json(m),
+	                 "ear.teepass.annotated-evidence", m);
 }
 
 /* Submodules: the main evidence ("gpu0" for NVIDIA GPU evidence alone,
