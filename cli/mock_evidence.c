@@ -24,7 +24,7 @@ usage(FILE *f)
 	        "stdout. Mock\n"
 	        "evidence is software, never hardware: teepassd accepts it "
 	        "only in\n"
-	        "development mode, and its passports say hardware_attested: "
+	        "development mode, and its passports say hardware_verified: "
 	        "false.\n"
 	        "\n"
 	        "Runtime data (what report_data binds):\n"

@@ -28,7 +28,8 @@ config_defaults(struct tp_config *c)
 	        strdup("https://certificates.trustedservices.intel.com/"
 	               "IntelSGXRootCA.der");
 	c->collateral_timeout_ms = 10000;
-	c->issuer = strdup("https://teepass.example");
+	c->issuer = strdup(CONFIG_EXAMPLE_ISSUER);
+	c->jwks_max_age = 300;
 	c->cors_origins = strdup("*");
 	c->body_limit = 1024 * 1024;
 	c->threads = 4;
@@ -226,6 +227,12 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		c->collateral_timeout_ms = n;
 	} else if (strcmp(key, "issuer") == 0) {
 		set_str(&c->issuer, v);
+	} else if (strcmp(key, "jwks_max_age") == 0) {
+		/* At most 1 h: far below the 24 h a retired key stays in the
+		 * JWKS (docs/passport.md, Keys and rotation). */
+		if (!parse_int(v, 0, 3600, &n))
+			BAD("want seconds from 0 to 3600");
+		c->jwks_max_age = n;
 	} else if (strcmp(key, "cors_origins") == 0) {
 		set_str(&c->cors_origins, v);
 	} else if (strcmp(key, "body_limit") == 0) {
@@ -439,6 +446,15 @@ config_validate(const struct tp_config *c, bool need_db, char *err,
 		         "development mode needs mock_signing_key and "
 		         "mock_attestation_key (TEEPASS_MOCK_SIGNING_KEY, "
 		         "TEEPASS_MOCK_ATTESTATION_KEY)");
+		return false;
+	}
+	if (!c->dev_mode && (c->issuer == NULL || *c->issuer == '\0' ||
+	                     strcmp(c->issuer, CONFIG_EXAMPLE_ISSUER) == 0)) {
+		snprintf(err, errlen,
+		         "issuer is the example %s: set TEEPASS_ISSUER (or "
+		         "issuer in the configuration file) to this service's "
+		         "public base URL, the \"iss\" of its passports",
+		         CONFIG_EXAMPLE_ISSUER);
 		return false;
 	}
 	if (c->dev_mode && c->mock_signing_key != NULL &&

@@ -59,8 +59,14 @@ struct tp_config {
 	unsigned verify_rate_limit; /* open verify: per address per
 	                             * minute, 0 = unlimited */
 	enum tp_log_level log_level;
+	/* Seconds the JWKS and the issuer metadata may be cached: far below
+	 * the 24 h a retired key stays published. */
+	int64_t jwks_max_age;
 	struct verify_config verify;
 };
+
+/* The example issuer: refused by teepassd outside development mode. */
+#define CONFIG_EXAMPLE_ISSUER "https://teepass.example"
 
 /* Fills the defaults (production-safe: no dev mode). */
 void config_defaults(struct tp_config *c);

@@ -181,6 +181,7 @@ attestation_verify(struct request *r, struct attestation *a)
 	verify_devices(&a->req, a->devices, a->n_devices, &a->v);
 	a->valid = verdict_valid(&a->v);
 	metrics_verification(a->v.provider, a->valid);
+	metrics_ear_status(verdict_status(&a->v));
 	ok = true;
 out:
 	verify_evidence_free(&ev);
@@ -258,9 +259,13 @@ attestation_sign(struct attestation *a)
 	struct passport_params p = {0};
 	json_t *claims;
 	int64_t expires;
-	char exp[32];
+	char exp[32], nonce[65];
 
 	reg_uuid(a->passport_id);
+	if (a->has_nonce) {
+		codec_hex_encode_to(a->nonce, 32, nonce);
+		p.nonce_hex = nonce;
+	}
 	p.issuer = app.cfg.issuer;
 	p.id = a->passport_id;
 	p.endpoint_id = a->endpoint_id;

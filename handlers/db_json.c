@@ -61,10 +61,14 @@ db_json_text(const char *s, bool empty_null)
 json_t *
 db_json_passport_summary(const struct db_passport *p)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:s, s:o}",
+	/* tee_type and hardware_attested: deprecated aliases of provider
+	 * and hardware_verified (docs/api.md). */
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o, s:o,"
+	                 " s:s, s:o}",
 	                 "id", p->id, "status", p->status, "ear_status",
-	                 p->ear_status, "tee_type", p->tee_type,
-	                 "hardware_attested", p->hardware_attested,
+	                 p->ear_status, "provider", p->tee_type,
+	                 "hardware_verified", p->hardware_attested, "tee_type",
+	                 p->tee_type, "hardware_attested", p->hardware_attested,
 	                 "created_at", db_json_time_us(p->created_at),
 	                 "verified_at", db_json_time(p->verified_at),
 	                 "expires_at", db_json_time(p->expires_at),
@@ -145,14 +149,15 @@ db_json_endpoint(const struct db_endpoint *e)
 		json_decref(passport);
 		return NULL;
 	}
-	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s,"
+	/* tee_type: deprecated alias of provider (docs/registry.md). */
+	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s,"
 	                 " s:{s:i, s:s, s:o}, s:o, s:o, s:o, s:o, s:o}",
 	                 "id", e->id, "provider_id", e->provider_id, "url",
 	                 e->url, "model", "name", e->model_name, "digest",
-	                 e->model_digest, "tee_type", e->tee_type, "status",
-	                 e->status, "reference_values", "version",
-	                 e->ref_version, "sha256", e->ref_sha256, "values",
-	                 doc(e->ref_doc_json), "passport", passport,
+	                 e->model_digest, "provider", e->tee_type, "tee_type",
+	                 e->tee_type, "status", e->status, "reference_values",
+	                 "version", e->ref_version, "sha256", e->ref_sha256,
+	                 "values", doc(e->ref_doc_json), "passport", passport,
 	                 "last_attested_at", db_json_time(e->last_attested_at),
 	                 "last_errors", doc(e->last_errors_json), "created_at",
 	                 db_json_time(e->created_at), "retired_at",

@@ -21,7 +21,8 @@
 static const struct json_field fields[] = {
         {"url", JSON_STRING, true, false},
         {"model", JSON_OBJECT, true, false},
-        {"tee_type", JSON_STRING, true, false},
+        {"provider", JSON_STRING, false, false},
+        {"tee_type", JSON_STRING, false, false}, /* deprecated alias */
         {"reference_values", JSON_OBJECT, true, false},
         {"attestation", JSON_STRING, true, false},
         {"runtime_data", JSON_STRING, false, false},
@@ -84,10 +85,30 @@ parse_input(struct request *r, struct input *in)
 			reply_error(r, TP_ERR_missing_field, "model");
 		return false;
 	}
-	s = json_string_value(json_object_get(in->doc, "tee_type"));
-	if (!provider_parse(s, &in->tee)) {
-		reply_error(r, TP_ERR_unknown_provider, "tee_type");
-		return false;
+	/* "provider" (canonical) or its deprecated alias "tee_type"; both
+	 * only when they name the same provider. */
+	{
+		const char *canon =
+		        json_string_value(json_object_get(in->doc, "provider"));
+		const char *alias =
+		        json_string_value(json_object_get(in->doc, "tee_type"));
+		enum tp_provider t2;
+
+		s = canon != NULL ? canon : alias;
+		if (s == NULL) {
+			reply_error(r, TP_ERR_missing_field, "provider");
+			return false;
+		}
+		if (!provider_parse(s, &in->tee)) {
+			reply_error(r, TP_ERR_unknown_provider,
+			            canon != NULL ? "provider" : "tee_type");
+			return false;
+		}
+		if (canon != NULL && alias != NULL &&
+		    (!provider_parse(alias, &t2) || t2 != in->tee)) {
+			reply_error(r, TP_ERR_invalid_field, "tee_type");
+			return false;
+		}
 	}
 	ref = json_object_get(in->doc, "reference_values");
 	if (json_object_get(ref, "model") != NULL) {
@@ -155,7 +176,7 @@ transaction(PGconn *c, void *arg)
 		return st;
 	detail =
 	        json_pack("{s:s, s:s, s:s, s:i, s:s}", "url", a->in->url,
-	                  "tee_type", e.tee_type, "model", e.model_digest,
+	                  "provider", e.tee_type, "model", e.model_digest,
 	                  "reference_version", 1, "passport_id", e.passport_id);
 	st = db_audit_insert(c, a->who->actor, "endpoint.registered", a->id,
 	                     detail);

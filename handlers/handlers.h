@@ -13,6 +13,8 @@ enum MHD_Result handler_log_checkpoint_get(struct request *r);
 enum MHD_Result handler_log_key_get(struct request *r);
 enum MHD_Result handler_log_consistency_get(struct request *r);
 enum MHD_Result handler_log_inclusion_get(struct request *r);
+enum MHD_Result handler_jwks_development_get(struct request *r);
+enum MHD_Result handler_openid_configuration_get(struct request *r);
 enum MHD_Result handler_challenges_post(struct request *r);
 enum MHD_Result handler_verify_tee_attestation(struct request *r);
 enum MHD_Result handler_passports_get(struct request *r);

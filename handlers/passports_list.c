@@ -82,9 +82,14 @@ handler_passports_list(struct request *r)
 			return reply_error(r, TP_ERR_invalid_limit, "limit");
 		f.limit = (int)l;
 	}
-	if ((s = request_query(r, "tee_type")) != NULL) {
+	/* "provider", or its deprecated alias "tee_type". */
+	if ((s = request_query(r, "provider")) != NULL ||
+	    (s = request_query(r, "tee_type")) != NULL) {
+		const char *q = request_query(r, "provider") != NULL
+		                        ? "provider"
+		                        : "tee_type";
 		if (!provider_parse(s, &tee))
-			return reply_error(r, TP_ERR_invalid_query, "tee_type");
+			return reply_error(r, TP_ERR_invalid_query, q);
 		f.tee_type = provider_name(tee);
 	}
 	if ((s = request_query(r, "status")) != NULL) {

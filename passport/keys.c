@@ -133,27 +133,35 @@ passport_key_load(const char *path, struct passport_key *k, char *err,
                   size_t errlen)
 {
 	BIO *bio = NULL;
+	char *pem = NULL;
+	size_t len = 0;
 	bool ok = false;
 
 	memset(k, 0, sizeof(*k));
 	if (!config_key_file_private(path, err, errlen))
 		goto out;
-	if ((k->pem = read_file(path, &k->pem_len)) == NULL) {
+	if ((pem = read_file(path, &len)) == NULL) {
 		snprintf(err, errlen, "%s: cannot read (%s)", path,
 		         strerror(errno));
 		goto out;
 	}
-	if ((bio = BIO_new_mem_buf(k->pem, (int)k->pem_len)) == NULL)
+	/* Parsed once here; passport_sign uses the EVP_PKEY (sign.c). */
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
 		goto out;
 	k->pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
 	if (k->pkey == NULL) {
 		snprintf(err, errlen, "%s: not a PEM private key", path);
 		goto out;
 	}
+	k->has_private = true;
 	ok = finish_key(k, err, errlen, path);
 out:
 	ERR_clear_error();
 	BIO_free(bio);
+	if (pem != NULL) {
+		OPENSSL_cleanse(pem, len);
+		free(pem);
+	}
 	if (!ok)
 		passport_key_free(k);
 	return ok;
@@ -204,10 +212,6 @@ passport_key_free(struct passport_key *k)
 {
 	if (k == NULL)
 		return;
-	if (k->pem != NULL) {
-		OPENSSL_cleanse(k->pem, k->pem_len);
-		free(k->pem);
-	}
 	EVP_PKEY_free(k->pkey);
 	json_decref(k->jwk);
 	memset(k, 0, sizeof(*k));

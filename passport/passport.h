@@ -14,10 +14,9 @@
 /* One signing key (ES256, P-256). */
 struct passport_key {
 	EVP_PKEY *pkey;
-	char *pem; /* private PEM for libjwt; NULL for public-only */
-	size_t pem_len;
-	char kid[48]; /* RFC 7638 JWK thumbprint, base64url */
-	json_t *jwk;  /* public JWK with kid, alg, use */
+	bool has_private; /* false for a retired key loaded public-only */
+	char kid[48];     /* RFC 7638 JWK thumbprint, base64url */
+	json_t *jwk;      /* public JWK with kid, alg, use */
 };
 
 /*
@@ -71,10 +70,21 @@ struct passport_params {
 	const char *id;          /* passport id (jti) */
 	const char *endpoint_id; /* NULL when none */
 	int64_t iat;
-	int64_t ttl;          /* seconds, at most 24 h */
-	const json_t *policy; /* what the evidence was appraised
+	int64_t ttl;           /* seconds, at most 24 h */
+	const json_t *policy;  /* what the evidence was appraised
 	                            * against (expected values), or NULL */
+	const char *nonce_hex; /* the challenge answered (eat_nonce), or
+	                        * NULL */
 };
+
+/* The EAT profile of passports: veraison/ear's, which teepass follows
+ * (its extra claims are EAR extensions, docs/passport.md). */
+#define PASSPORT_EAT_PROFILE "tag:github.com,2023:veraison/ear"
+
+/* RFC 7800 {"jwk": {...}} of a bound public key (a JWK object, or a PEM
+ * SubjectPublicKeyInfo of an EC P-256/384/521 or RSA key); NULL when it
+ * is neither. */
+json_t *passport_cnf(const json_t *public_key);
 
 /*
  * The EAR claims of a passport (API.md, Passports). Its "exp" is no
@@ -83,7 +93,9 @@ struct passport_params {
 json_t *passport_claims(const struct verdict *v,
                         const struct passport_params *p);
 
-/* Signs CLAIMS with K (ES256, kid header). Returns a malloc'd JWS. */
+/* Signs CLAIMS with K's pre-parsed private key (ES256, kid header;
+ * OpenSSL EVP, not libjwt: sign.c says why). Returns a malloc'd JWS, NULL
+ * for a public-only key or on failure. */
 char *passport_sign(const struct passport_key *k, const json_t *claims);
 
 #endif

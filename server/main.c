@@ -72,6 +72,42 @@ load_public(const char *path, char *err, size_t errlen)
 	return k;
 }
 
+/* The issuer metadata (handlers/jwks_get.c), from the configured issuer
+ * without a trailing '/'. */
+static bool
+render_discovery(void)
+{
+	const char *iss = app.cfg.issuer;
+	int n = (int)strlen(iss);
+	char jwks[600], status[600], pass[600], dev[600];
+	json_t *d;
+
+	while (n > 0 && iss[n - 1] == '/')
+		n--;
+	if (n > 500)
+		return false;
+	snprintf(jwks, sizeof(jwks), "%.*s/.well-known/jwks.json", n, iss);
+	snprintf(dev, sizeof(dev), "%.*s/.well-known/jwks-development.json", n,
+	         iss);
+	snprintf(pass, sizeof(pass), "%.*s/api/passports/{id}", n, iss);
+	snprintf(status, sizeof(status), "%.*s/api/passports/{id}/status", n,
+	         iss);
+	d = json_pack("{s:s, s:s, s:[s], s:[s], s:s, s:s, s:[s]}", "issuer",
+	              iss, "jwks_uri", jwks,
+	              "passport_signing_alg_values_supported", "ES256",
+	              "id_token_signing_alg_values_supported", "ES256",
+	              "passport_endpoint", pass, "passport_status_endpoint",
+	              status, "eat_profiles_supported", PASSPORT_EAT_PROFILE);
+	if (d == NULL)
+		return false;
+	if (app.keys.has_mock)
+		json_object_set_new(d, "development_jwks_uri",
+		                    json_string(dev));
+	app.discovery_json = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	return app.discovery_json != NULL;
+}
+
 static bool
 load_keys(char *err, size_t errlen)
 {
@@ -111,7 +147,14 @@ load_keys(char *err, size_t errlen)
 	jwks = passport_jwks(&app.keys);
 	app.jwks_json = json_dumps(jwks, JSON_COMPACT);
 	json_decref(jwks);
-	return app.jwks_json != NULL;
+	if (app.keys.has_mock) {
+		jwks = json_pack("{s:[O]}", "keys", app.keys.mock.jwk);
+		app.dev_jwks_json = json_dumps(jwks, JSON_COMPACT);
+		json_decref(jwks);
+		if (app.dev_jwks_json == NULL)
+			return false;
+	}
+	return app.jwks_json != NULL && render_discovery();
 }
 
 static bool
@@ -270,6 +313,8 @@ out:
 	passport_keyring_free(&app.keys);
 	log_key_free();
 	free(app.jwks_json);
+	free(app.dev_jwks_json);
+	free(app.discovery_json);
 	config_free(&app.cfg);
 	return rc;
 }

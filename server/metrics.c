@@ -30,6 +30,32 @@ metrics_verification(enum tp_provider p, bool valid)
 		atomic_fetch_add(&verifications[p][valid ? 1 : 0], 1);
 }
 
+/* Verdicts by EAR status (issue 14), in the order of ear_statuses. */
+static const char *const ear_statuses[] = {"affirming", "warning",
+                                           "contraindicated", "none"};
+static atomic_long by_ear_status[4];
+
+void
+metrics_ear_status(const char *status)
+{
+	for (size_t i = 0; status != NULL && i < 4; i++)
+		if (strcmp(status, ear_statuses[i]) == 0)
+			atomic_fetch_add(&by_ear_status[i], 1);
+}
+
+static void
+render_ear_status(FILE *f)
+{
+	fprintf(f, "# HELP teepass_verifications_by_status_total Verdicts by "
+	           "EAR status.\n# TYPE teepass_verifications_by_status_total "
+	           "counter\n");
+	for (size_t i = 0; i < 4; i++)
+		fprintf(f,
+		        "teepass_verifications_by_status_total{status=\"%s\"} "
+		        "%ld\n",
+		        ear_statuses[i], atomic_load(&by_ear_status[i]));
+}
+
 void
 metrics_passport_issued(void)
 {
@@ -105,6 +131,7 @@ metrics_render(void)
 	        "# TYPE teepass_connections_cut_total counter\n"
 	        "teepass_connections_cut_total %ld\n",
 	        atomic_load(&connections_cut));
+	render_ear_status(f);
 	coll_metrics_render(f);
 	fclose(f);
 	return buf;

@@ -7,6 +7,9 @@
 void metrics_request(int status);
 void metrics_verification(enum tp_provider p, bool valid);
 void metrics_passport_issued(void);
+/* A verdict's EAR status: "affirming", "warning", "contraindicated" or
+ * "none" (anything else is not counted). */
+void metrics_ear_status(const char *status);
 void metrics_db_unavailable(void);
 /* Client connections: DELTA +1 opened, -1 closed. */
 void metrics_connection(int delta);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startDaemon, stopDaemon, post, get, psql, bearer, createAdminKey, sha256, ROOT } from './lib.mjs';
 import { randomBytes } from 'node:crypto';
 import { startFakeVendor } from './fake_vendor.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 const DIR = join(ROOT, 'tests/data/azure/trustee_az_snp_vtpm_v2');
 const evidence = readFileSync(join(DIR, 'evidence.json'));
@@ -25,7 +26,9 @@ test('AzureSnpVtpm: detected, hardware-verified, one passport; a changed HCL byt
     assert.equal(Object.keys(r.json.claims.pcrs.sha256).length, 24);
     const p = await get(d, `/api/passports/${r.json.passport.id}`);
     assert.equal(p.status, 200, p.text);
-    assert.equal(p.json.tee_type, 'AzureSnpVtpm');
+    assert.equal(p.json.provider, 'AzureSnpVtpm');
+    assert.equal(p.json.tee_type, 'AzureSnpVtpm', 'deprecated alias');
+    await assertEarPassport(d, r.json.passport.token);
     // One digit of the variable data's user-data (what REPORT_DATA
     // binds) changed to another digit, the encoding kept as it came.
     const doc = JSON.parse(evidence);

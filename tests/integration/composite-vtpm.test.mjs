@@ -78,7 +78,7 @@ test('a TPM-quote CPU with a bound device: one passport, a submodule per device'
   const p = await get(d, `/api/passports/${r.json.passport.id}`);
   assert.equal(p.status, 200, p.text);
   assert.deepEqual(Object.keys(p.json.claims.submods).sort(), ['cpu0', 'dev0']);
-  assert.equal(p.json.claims.submods.cpu0.tee_type, 'Tpm');
+  assert.equal(p.json.claims.submods.cpu0.provider, 'Tpm');
 
   // A PCR reference value that is not the quoted one.
   const other = createHash('sha256').update('another pcr7').digest('hex');

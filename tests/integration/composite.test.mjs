@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, stopDaemon, post, get, teepass, tmp, sha256 } from './lib.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 let d;
 before(async () => { d = await startDaemon(); });
@@ -31,9 +32,10 @@ test('CPU + device bound to the same runtime data: one passport with submods', a
   const p = await get(d, `/api/passports/${r.json.passport.id}`);
   const sm = p.json.claims.submods;
   assert.deepEqual(Object.keys(sm).sort(), ['cpu0', 'dev0']);
-  assert.equal(sm.dev0.tee_type, 'Mock');
-  assert.equal(sm.dev0.measurements.mr0, 'ee'.repeat(48));
-  assert.equal(sm.cpu0.tee_type, 'Mock');
+  assert.equal(sm.dev0.provider, 'Mock');
+  assert.equal(sm.dev0['ear.teepass.annotated-evidence'].mr0, 'ee'.repeat(48));
+  assert.equal(sm.cpu0.provider, 'Mock');
+  await assertEarPassport(d, r.json.passport.token, { development: true });
 });
 
 test('a device not bound to the CPU runtime data makes the whole verdict invalid', async () => {

@@ -8,16 +8,25 @@ import { join } from 'node:path';
 import { startDaemon, stopDaemon, post, psql, mockEvidence, sha256, BIN, ROOT, tmp } from './lib.mjs';
 import { startFakeVendor } from './fake_vendor.mjs';
 
+// A production issuer unless the test says otherwise (undefined: unset).
 function runDaemon(env) {
-  return spawnSync(join(BIN, 'teepassd'), [], {
-    env: { ...process.env, TEEPASS_LISTEN: '127.0.0.1:0', ...env }, encoding: 'utf8', timeout: 30000,
-  });
+  const all = { ...process.env, TEEPASS_LISTEN: '127.0.0.1:0', TEEPASS_ISSUER: 'https://attest.example.org', ...env };
+  for (const [k, v] of Object.entries(all)) if (v === undefined) delete all[k];
+  return spawnSync(join(BIN, 'teepassd'), [], { env: all, encoding: 'utf8', timeout: 30000 });
 }
 
 test('the fixed clock is refused outside development mode', () => {
   const r = runDaemon({ TEEPASS_DEV_MODE: '0', TEEPASS_DEV_FIXED_TIME: '2025-07-01T00:00:00Z' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /DEV_FIXED_TIME is refused outside development mode/);
+});
+
+test('production refuses the example issuer, saying what to set', () => {
+  const r = runDaemon({ TEEPASS_DEV_MODE: '0', TEEPASS_ISSUER: undefined });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /issuer is the example https:\/\/teepass\.example: set TEEPASS_ISSUER/);
+  // Development mode keeps the example issuer.
+  assert.doesNotMatch(runDaemon({ TEEPASS_DEV_MODE: '1', TEEPASS_ISSUER: undefined, TEEPASS_LISTEN: 'nowhere' }).stderr, /TEEPASS_ISSUER/);
 });
 
 test('bad values are refused at start with a message that says what to do', () => {
@@ -42,7 +51,7 @@ test('a signing key readable by others is refused', () => {
 });
 
 test('Mock evidence is refused outside development mode', async () => {
-  const d = await startDaemon({ TEEPASS_DEV_MODE: '0' });
+  const d = await startDaemon({ TEEPASS_DEV_MODE: '0', TEEPASS_ISSUER: 'https://attest.example.org' });
   try {
     const ev = mockEvidence({ model: sha256('prod') });
     const r = await post(d, '/api/verify/tee-attestation', { attestation: ev.attestation, runtime_data: ev.runtime_data });

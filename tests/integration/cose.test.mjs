@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, stopDaemon, post, get, ROOT } from './lib.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 const data = (p) => readFileSync(join(ROOT, 'tests/data', p));
 const PCR = {
@@ -25,8 +26,10 @@ test('Nitro document (dev clock inside its window): passport with pcr0-pcr2', as
     assert.equal(r.json.fresh, true, 'signed timestamp 32 minutes before the clock');
     assert.equal(r.json.measurements_valid, true);
     const p = await get(d, `/api/passports/${r.json.passport.id}`);
-    for (const [k, v] of Object.entries(PCR)) assert.equal(p.json.claims.measurements[k], v);
-    assert.equal(p.json.claims.hardware_attested, true);
+    const cpu0 = p.json.claims.submods.cpu0;
+    for (const [k, v] of Object.entries(PCR)) assert.equal(cpu0['ear.teepass.annotated-evidence'][k], v);
+    assert.equal(cpu0.hardware_verified, true);
+    await assertEarPassport(d, r.json.passport.token);
     // The passport cannot outlive the leaf certificate (~3 h).
     assert.ok(Date.parse(p.json.expires_at) <= Date.parse('2022-10-13T11:58:03Z'));
 
@@ -70,6 +73,8 @@ test('Arm PSA token with its provisioned IAK, and Arm CCA token with its CPAK', 
     });
     assert.equal(cca.json.valid, true, cca.text);
     assert.equal(cca.json.provider, 'ArmCca');
+    await assertEarPassport(d, psa.json.passport.token);
+    await assertEarPassport(d, cca.json.passport.token);
     // Without the provisioned key: refused, never passed.
     const nokey = await post(d, '/api/verify/tee-attestation', {
       attestation: data('psa/tfm_psa_2_0_0/token.cbor').toString('base64'),
@@ -91,6 +96,7 @@ test('Arm PSA with the IAK provisioned by the operator (collateral_dir): hardwar
     assert.equal(r.json.hardware_verified, true);
     assert.equal(r.json.status, 'affirming');
     assert.equal(r.json.claims.attestation_key_source, 'collateral_path/iak_pub.pem');
+    await assertEarPassport(d, r.json.passport.token);
   } finally {
     await stopDaemon(d);
   }

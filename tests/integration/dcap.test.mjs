@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as jose from 'jose';
 import { startDaemon, stopDaemon, post, get, psql, ROOT, BIN } from './lib.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const SGX = join(ROOT, 'tests/data/sgx/dcapqvl_v3_processor_ca');
@@ -36,13 +37,23 @@ test('TDX v4 quote + collateral: passport with mrtd and tcb_status, fetchable by
   assert.equal(v.verified_at, AT);
   const p = await get(d, `/api/passports/${v.passport.id}`);
   assert.equal(p.status, 200);
-  assert.equal(p.json.tee_type, 'IntelTdx');
-  assert.equal(p.json.claims.measurements.mrtd, MRTD);
-  assert.equal(p.json.claims.tcb_status, 'UpToDate');
-  assert.ok(Object.keys(p.json.claims.collateral_sha256).length >= 7, 'hash of every collateral item used');
+  assert.equal(p.json.provider, 'IntelTdx');
+  assert.equal(p.json.tee_type, 'IntelTdx', 'deprecated alias of provider');
+  const cpu0 = p.json.claims.submods.cpu0;
+  assert.equal(cpu0['ear.teepass.annotated-evidence'].mrtd, MRTD);
+  assert.equal(cpu0.tcb_status, 'UpToDate');
+  assert.ok(Object.keys(cpu0.collateral_sha256).length >= 7, 'hash of every collateral item used');
   const jwks = jose.createLocalJWKSet((await get(d, '/.well-known/jwks.json')).json);
   const { payload } = await jose.jwtVerify(v.passport.token, jwks, { currentDate: new Date(AT) });
-  assert.equal(payload.measurements.mrtd, MRTD);
+  assert.equal(payload.submods.cpu0['ear.teepass.annotated-evidence'].mrtd, MRTD);
+  // Expected values matched, hardware up to date: affirming, with the AR4SI
+  // vector saying why.
+  assert.equal(payload.submods.cpu0['ear.status'], 'affirming');
+  assert.deepEqual(payload.submods.cpu0['ear.trustworthiness-vector'], {
+    'instance-identity': 2, configuration: 0, executables: 2, 'file-system': 0,
+    hardware: 2, 'runtime-opaque': 2, 'storage-opaque': 0, 'sourced-data': 0,
+  });
+  await assertEarPassport(d, v.passport.token);
   assert.ok(payload.exp <= Date.parse('2025-07-19T10:00:35Z') / 1000, 'no later than the collateral');
 });
 
@@ -57,6 +68,11 @@ test('SGX v3 quote: ConfigurationAndSWHardeningNeeded is valid with status warni
   assert.equal(r.json.tcb_status, 'ConfigurationAndSWHardeningNeeded');
   assert.deepEqual(r.json.advisory_ids, ['INTEL-SA-00289', 'INTEL-SA-00615']);
   assert.equal(r.json.claims.mrenclave, '33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb');
+  // A TCB with reservations: hardware 32 (warning tier), status warning.
+  const c = await assertEarPassport(d, r.json.passport.token);
+  assert.equal(c.submods.cpu0['ear.status'], 'warning');
+  assert.equal(c.submods.cpu0['ear.trustworthiness-vector'].hardware, 32);
+  assert.deepEqual(c.submods.cpu0.advisory_ids, ['INTEL-SA-00289', 'INTEL-SA-00615']);
 });
 
 test('a quote without collateral, offline and with nothing cached: 503 naming the missing artifact, never passed', async () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
 import * as jose from 'jose';
 import { startDaemon, stopDaemon, post, get, psql, mockEvidence, sha256 } from './lib.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 let d;
 before(async () => { d = await startDaemon(); });
@@ -59,16 +60,28 @@ test('challenge, Mock evidence, verify, passport, fetch, list', async () => {
   assert.equal(byId.json.status, 'active');
   assert.equal(byId.json.claims.model, MODEL);
   assert.equal(byId.json.claims.config, CONFIG);
-  assert.equal(byId.json.claims.hardware_attested, false);
+  assert.equal(byId.json.provider, 'Mock');
+  assert.equal(byId.json.hardware_verified, false);
+  assert.equal(byId.json.tee_type, 'Mock', 'deprecated alias of provider');
+  assert.equal(byId.json.hardware_attested, false, 'deprecated alias of hardware_verified');
+  assert.equal(byId.json.claims.submods.cpu0.hardware_verified, false);
+  // The challenge answered is the EAT nonce; expected config matched.
+  const c = await assertEarPassport(d, v.passport.token, { development: true });
+  assert.equal(c.eat_nonce, nonce);
+  assert.equal(c.submods.cpu0['ear.trustworthiness-vector'].configuration, 2);
+  assert.equal(c.submods.cpu0['ear.trustworthiness-vector'].hardware, 0, 'Mock makes no hardware claim');
 
   const bare = await get(d, `/api/passports/${v.passport.id}`, { Accept: 'application/jwt' });
   assert.equal(bare.status, 200);
   assert.match(bare.headers.get('content-type'), /^application\/jwt/);
   assert.equal(bare.text, v.passport.token);
 
-  const list = await get(d, '/api/passports?tee_type=mock&limit=100');
+  const list = await get(d, '/api/passports?provider=mock&limit=100');
   assert.equal(list.status, 200);
   assert.ok(list.json.passports.some((p) => p.id === v.passport.id));
+  // The deprecated query name still filters the same way.
+  const old = await get(d, '/api/passports?tee_type=mock&limit=100');
+  assert.deepEqual(old.json.passports.map((p) => p.id), list.json.passports.map((p) => p.id));
 });
 
 test('Mock passport verifies with the mock key but never against the JWKS', async () => {
@@ -81,11 +94,11 @@ test('Mock passport verifies with the mock key but never against the JWKS', asyn
   const mockPub = createPublicKey(readFileSync(process.env.TEEPASS_MOCK_SIGNING_KEY));
   const { payload, protectedHeader } = await jose.jwtVerify(token, mockPub, { algorithms: ['ES256'] });
   assert.equal(protectedHeader.alg, 'ES256');
-  assert.equal(payload.tee_type, 'Mock');
-  assert.equal(payload.hardware_attested, false);
-  assert.equal(payload['ear.status'], 'warning');
+  assert.equal(payload.submods.cpu0.provider, 'Mock');
+  assert.equal(payload.submods.cpu0.hardware_verified, false);
+  assert.equal(payload.submods.cpu0['ear.status'], 'warning');
   assert.equal(payload.model, MODEL);
-  assert.equal(payload.eat_profile, 'tag:teepass,2026:passport/v1');
+  assert.equal(payload.eat_profile, 'tag:github.com,2023:veraison/ear');
   assert.ok(payload.exp - payload.iat <= 24 * 3600);
   assert.equal(payload.jti, r.json.passport.id);
 

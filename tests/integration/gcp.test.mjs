@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startDaemon, stopDaemon, post, ROOT, BIN } from './lib.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 const DIR = join(ROOT, 'tests/data/gcp/gotpm_gce_cos85_nonce9009');
 const pb = readFileSync(join(DIR, 'attestation.pb'));
@@ -24,6 +25,7 @@ test('GcpVtpm: detected from the protobuf, AK certificate to Google\'s root, quo
     assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
     assert.equal(r.json.hardware_verified, true);
     assert.ok(r.json.claims.components.length > 0);
+    await assertEarPassport(d, r.json.passport.token);
     // One byte of the AK certificate's signature changed: not Google's.
     const bad = Buffer.from(pb);
     const cert = readFileSync(join(DIR, 'ak_cert.der'));

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, stopDaemon, post, get, teepass, tmp, ROOT, sha256 } from './lib.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 const H100 = join(ROOT, 'tests/data/nvidia/nvtrust_sample_h100');
 const NONCE = '931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb';
@@ -26,6 +27,10 @@ test('H100 SPDM evidence alone: valid, no reference values -> warning', async ()
   assert.equal(r.json.measurements_valid, null);
   assert.equal(r.json.status, 'warning');
   assert.equal(r.json.claims.nonce, NONCE);
+  // GPU evidence alone is attester gpu0.
+  const c = await assertEarPassport(d, r.json.passport.token);
+  assert.deepEqual(Object.keys(c.submods), ['gpu0']);
+  assert.equal(c.submods.gpu0['ear.status'], 'warning');
 });
 
 test('composite: Mock CPU + real H100 give one passport with cpu0 and gpu0', async () => {
@@ -46,10 +51,12 @@ test('composite: Mock CPU + real H100 give one passport with cpu0 and gpu0', asy
   const p = await get(d, `/api/passports/${r.json.passport.id}`);
   const sm = p.json.claims.submods;
   assert.deepEqual(Object.keys(sm).sort(), ['cpu0', 'gpu0']);
-  assert.equal(sm.gpu0.tee_type, 'NvidiaGpu');
-  assert.equal(sm.gpu0.hardware_attested, true);
-  assert.equal(sm.gpu0.measurements.nonce, NONCE);
-  assert.equal(sm.cpu0.tee_type, 'Mock');
+  assert.equal(sm.gpu0.provider, 'NvidiaGpu');
+  assert.equal(sm.gpu0.hardware_verified, true);
+  assert.equal(sm.gpu0['ear.teepass.annotated-evidence'].nonce, NONCE);
+  assert.equal(sm.cpu0.provider, 'Mock');
+  // A Mock CPU makes it a development passport.
+  await assertEarPassport(d, r.json.passport.token, { development: true });
 
   // The same GPU evidence with a CPU that never committed to its nonce:
   // the GPU is not proven to belong to this VM.

@@ -60,6 +60,10 @@ const MATRIX = {
   'GET /readyz': { expect: all(200) },
   'GET /metrics': { expect: all(200) },
   'GET /.well-known/jwks.json': { expect: all(200) },
+  // Public key discovery (the development JWKS: this daemon runs in
+  // development mode).
+  'GET /.well-known/jwks-development.json': { expect: all(200) },
+  'GET /.well-known/openid-configuration': { expect: all(200) },
     'GET /api/routes': { expect: all(200) },
   // The dashboard (issue 16): public pages, the same for every key.
   'GET /': { expect: all(200) },

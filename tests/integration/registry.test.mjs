@@ -42,7 +42,7 @@ async function register(key, { model = sha256(`model ${uniq()}`), url = `https:/
   const reference_values = { runtime: { mr0: refMr0 } };
   if (config) reference_values.config = config;
   const r = await post(d, '/api/endpoints', {
-    url, model: { name: 'llama-3-8b', digest: model }, tee_type: 'mock',
+    url, model: { name: 'llama-3-8b', digest: model }, provider: 'mock',
     reference_values, attestation: ev.attestation, runtime_data: ev.runtime_data,
   }, bearer(key));
   return { ...r, model, url, ev };
@@ -56,7 +56,8 @@ test('a provider registers an endpoint: attested, passport bound to the endpoint
   assert.match(e.id, /^[0-9a-f-]{36}$/);
   assert.equal(e.provider_id, p1.id);
   assert.equal(e.status, 'attested');
-  assert.equal(e.tee_type, 'Mock');
+  assert.equal(e.provider, 'Mock');
+  assert.equal(e.tee_type, 'Mock', 'deprecated alias of provider');
   assert.deepEqual(e.model, { name: 'llama-3-8b', digest: model });
   assert.equal(e.reference_values.version, 1);
   assert.deepEqual(e.reference_values.values, { runtime: { mr0: MR0 }, model });
@@ -71,9 +72,9 @@ test('a provider registers an endpoint: attested, passport bound to the endpoint
   assert.equal(payload.sub, e.id);
   assert.equal(payload.endpoint_id, e.id);
   assert.equal(payload.model, model);
-  assert.equal(payload.measurements.mr0, MR0);
+  assert.equal(payload.submods.cpu0['ear.teepass.annotated-evidence'].mr0, MR0);
   assert.deepEqual(payload.reference_values, { version: 1, sha256: e.reference_values.sha256 });
-  assert.equal(payload.policy_sha256, e.reference_values.sha256);
+  assert.equal(payload.submods.cpu0['ear.appraisal-policy-id'], `tag:teepass,2026:policy/Mock/${e.reference_values.sha256}`);
 
   // Committed: the endpoint, reference version 1 and the passport row.
   assert.equal(psql(`select status || ' ' || reference_version || ' ' || (current_passport_id = '${e.passport.id}') from endpoints where id = '${e.id}'`), 'attested 1 true');
@@ -84,8 +85,11 @@ test('a provider registers an endpoint: attested, passport bound to the endpoint
   const one = await get(d, `/api/endpoints/${e.id}`);
   assert.equal(one.status, 200);
   assert.equal(one.json.status, 'attested');
-  const list = await get(d, `/api/endpoints?model=${encodeURIComponent(model)}&tee_type=Mock&status=attested`);
+  const list = await get(d, `/api/endpoints?model=${encodeURIComponent(model)}&provider=Mock&status=attested`);
   assert.deepEqual(list.json.endpoints.map((x) => x.id), [e.id]);
+  const alias = await get(d, `/api/endpoints?model=${encodeURIComponent(model)}&tee_type=Mock&status=attested`);
+  assert.deepEqual(alias.json.endpoints.map((x) => x.id), [e.id], 'tee_type: deprecated alias of provider');
+  assert.equal((await get(d, '/api/endpoints?provider=quantum')).status, 400);
   const byName = await get(d, `/api/endpoints?model=llama-3-8b&provider_id=${p1.id}&limit=100`);
   assert.ok(byName.json.endpoints.some((x) => x.id === e.id));
   assert.equal((await get(d, '/api/endpoints?status=weird')).status, 400);
@@ -117,6 +121,20 @@ test('evidence that does not match the reference values is refused and leaves no
   }, bearer(p1.key));
   assert.equal(r.status, 422, r.text);
   assert.equal(r.json.verdict.valid, false);
+  // provider and its deprecated alias tee_type naming two providers, or
+  // neither given: refused before anything is verified.
+  r = await post(d, '/api/endpoints', {
+    url, model: { name: 'm', digest: sha256('x') }, provider: 'Mock', tee_type: 'IntelTdx',
+    reference_values: {}, attestation: ev.attestation, runtime_data: ev.runtime_data,
+  }, bearer(p1.key));
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual([r.json.error.code, r.json.error.field], ['invalid_field', 'tee_type']);
+  r = await post(d, '/api/endpoints', {
+    url, model: { name: 'm', digest: sha256('x') },
+    reference_values: {}, attestation: ev.attestation, runtime_data: ev.runtime_data,
+  }, bearer(p1.key));
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.error.code, 'missing_field');
   assert.equal(psql(`select count(*) from endpoints where url = '${url}'`), '0');
   assert.equal(psql(`select count(*) from passports where evidence = decode('${ev.attestation}', 'hex')`), '0');
 });
@@ -482,7 +500,7 @@ test('composite endpoints: devices bound to the VM runtime data register and re-
   assert.equal(r.json.verdict.submods.dev0.valid, true);
   const p = await get(d, `/api/passports/${r.json.passport.id}`);
   assert.deepEqual(Object.keys(p.json.claims.submods).sort(), ['cpu0', 'dev0']);
-  assert.equal(p.json.claims.submods.dev0.measurements.mr0, 'ee'.repeat(48));
+  assert.equal(p.json.claims.submods.dev0['ear.teepass.annotated-evidence'].mr0, 'ee'.repeat(48));
 
   // A device from another VM (bound to other runtime data).
   const other = join(tmp, `reg-composite-other-${uniq()}.json`);

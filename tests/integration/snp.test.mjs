@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jose from 'jose';
 import { startDaemon, stopDaemon, post, get, psql, ROOT } from './lib.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 const DATA = join(ROOT, 'tests/data/snp');
 let d;
@@ -35,21 +36,26 @@ test('SNP Milan report + VCEK: valid, passport with measurement, host_data and T
   assert.ok(v.passport, 'a passport');
 
   const p = await get(d, `/api/passports/${v.passport.id}`);
-  assert.equal(p.json.tee_type, 'AmdSevSnp');
-  assert.equal(p.json.hardware_attested, true);
-  assert.equal(p.json.claims.measurements.measurement, v.claims.measurement);
-  assert.ok(p.json.claims.measurements.host_data);
-  assert.ok(p.json.claims.measurements.reported_tcb);
+  assert.equal(p.json.provider, 'AmdSevSnp');
+  assert.equal(p.json.hardware_verified, true);
+  assert.equal(p.json.tee_type, 'AmdSevSnp', 'deprecated alias');
+  assert.equal(p.json.hardware_attested, true, 'deprecated alias');
+  const ev = p.json.claims.submods.cpu0['ear.teepass.annotated-evidence'];
+  assert.equal(ev.measurement, v.claims.measurement);
+  assert.ok(ev.host_data);
+  assert.ok(ev.reported_tcb);
   assert.equal(psql(`select hardware_attested from passports where id = '${v.passport.id}'`), 't');
 
   // A relying party: the JWKS alone verifies a hardware passport.
   const jwks = jose.createLocalJWKSet((await get(d, '/.well-known/jwks.json')).json);
   const { payload } = await jose.jwtVerify(v.passport.token, jwks, { algorithms: ['ES256'] });
-  assert.equal(payload.tee_type, 'AmdSevSnp');
-  assert.equal(payload.hardware_attested, true);
-  assert.equal(payload['ear.status'], v.status);
-  assert.equal(payload.measurements.measurement, v.claims.measurement);
-  assert.ok(payload.collateral_sha256 && Object.keys(payload.collateral_sha256).length > 0);
+  const cpu0 = payload.submods.cpu0;
+  assert.equal(cpu0.provider, 'AmdSevSnp');
+  assert.equal(cpu0.hardware_verified, true);
+  assert.equal(cpu0['ear.status'], v.status);
+  assert.equal(cpu0['ear.teepass.annotated-evidence'].measurement, v.claims.measurement);
+  assert.ok(cpu0.collateral_sha256 && Object.keys(cpu0.collateral_sha256).length > 0);
+  await assertEarPassport(d, v.passport.token);
 });
 
 test('SNP: a flipped signed byte is refused over HTTP with no passport', async () => {

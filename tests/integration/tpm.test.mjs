@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, stopDaemon, post, ROOT } from './lib.mjs';
+import { assertEarPassport } from './ear.mjs';
 
 const DIR = join(ROOT, 'tests/data/tpm/trustee_tpm_evidence');
 const evidence = readFileSync(join(DIR, 'tpm_evidence.json'));
@@ -36,6 +37,8 @@ test('Tpm: the quote verifies with its own AK, hardware-verified only with the o
     const r = await post(d, VERIFY, { attestation: evidence.toString('base64') });
     assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
     assert.equal(r.json.hardware_verified, true);
+    const c = await assertEarPassport(d, r.json.passport.token);
+    assert.equal(c.submods.cpu0.provider, 'Tpm');
     // A TPM event log of another machine does not replay to these PCRs.
     const log = readFileSync(join(ROOT, 'tests/data/eventlog/gotpm_gce_rhel8_secureboot/eventlog.bin'));
     const m = await post(d, VERIFY, { attestation: evidence.toString('base64'), event_log: log.toString('base64') });

@@ -97,7 +97,16 @@ test_validate(void **state)
 	assert_false(config_validate(&c, true, err, sizeof(err)));
 	assert_non_null(strstr(err, "teepass keygen"));
 	config_set(&c, "signing_key", "/k.pem", err, sizeof(err));
+	/* Production refuses the example issuer, saying what to set. */
+	assert_false(config_validate(&c, true, err, sizeof(err)));
+	assert_non_null(strstr(err, "set TEEPASS_ISSUER"));
+	config_set(&c, "issuer", "https://attest.example.org", err,
+	           sizeof(err));
 	assert_true(config_validate(&c, true, err, sizeof(err)));
+	assert_int_equal(c.jwks_max_age, 300);
+	assert_false(config_set(&c, "jwks_max_age", "86400", err, sizeof(err)));
+	assert_true(config_set(&c, "jwks_max_age", "60", err, sizeof(err)));
+	assert_int_equal(c.jwks_max_age, 60);
 	config_set(&c, "dev_fixed_time", "2025-01-01T00:00:00Z", err,
 	           sizeof(err));
 	assert_false(config_validate(&c, true, err, sizeof(err)));

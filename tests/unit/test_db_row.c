@@ -175,6 +175,7 @@ test_passport_json(void **state)
 	assert_string_equal(
 	        s, "{\"id\":\"0b6b5f6e-8d3c-4a57-9a55-b4a1d7d3f6a1\","
 	           "\"status\":\"active\",\"ear_status\":\"affirming\","
+	           "\"provider\":\"Mock\",\"hardware_verified\":false,"
 	           "\"tee_type\":\"Mock\",\"hardware_attested\":false,"
 	           "\"created_at\":\"2025-12-03T07:07:38.123456Z\","
 	           "\"verified_at\":\"2025-12-03T07:07:38Z\","
@@ -218,7 +219,8 @@ test_endpoint_json(void **state)
 	        s, "{\"id\":\"11111111-1111-4111-8111-111111111111\","
 	           "\"provider_id\":\"22222222-2222-4222-8222-222222222222\","
 	           "\"url\":\"https://e.example\",\"model\":{\"name\":\"m\","
-	           "\"digest\":\"sha256:01\"},\"tee_type\":\"Mock\","
+	           "\"digest\":\"sha256:01\"},\"provider\":\"Mock\","
+	           "\"tee_type\":\"Mock\","
 	           "\"status\":\"stale\",\"reference_values\":{\"version\":2,"
 	           "\"sha256\":\"sha256:02\",\"values\":{\"config\":\"c\"}},"
 	           "\"passport\":null,"

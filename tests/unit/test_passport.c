@@ -108,18 +108,46 @@ test_sign_and_claims(void **state)
 	                    "ES256");
 	assert_string_equal(json_string_value(json_object_get(hdr, "kid")),
 	                    KEY_KID);
+	assert_string_equal(json_string_value(json_object_get(hdr, "typ")),
+	                    "JWT");
 	assert_string_equal(
-	        json_string_value(json_object_get(payload, "tee_type")),
-	        "IntelTdx");
-	assert_true(
-	        json_is_true(json_object_get(payload, "hardware_attested")));
-	assert_string_equal(
-	        json_string_value(json_object_get(payload, "ear.status")),
-	        "affirming");
-	assert_string_equal(
-	        json_string_value(json_object_get(
-	                json_object_get(payload, "measurements"), "mrtd")),
-	        "ab");
+	        json_string_value(json_object_get(payload, "eat_profile")),
+	        "tag:github.com,2023:veraison/ear");
+	{
+		json_t *cpu = json_object_get(
+		        json_object_get(payload, "submods"), "cpu0");
+		json_t *tv = json_object_get(cpu, "ear.trustworthiness-vector");
+		assert_string_equal(
+		        json_string_value(json_object_get(cpu, "provider")),
+		        "IntelTdx");
+		assert_true(json_is_true(
+		        json_object_get(cpu, "hardware_verified")));
+		assert_string_equal(
+		        json_string_value(json_object_get(cpu, "ear.status")),
+		        "affirming");
+		assert_string_equal(
+		        json_string_value(json_object_get(
+		                json_object_get(
+		                        cpu, "ear.teepass.annotated-evidence"),
+		                "mrtd")),
+		        "ab");
+		/* All eight AR4SI claims, always. */
+		assert_int_equal(json_object_size(tv), 8);
+		assert_int_equal(
+		        json_integer_value(json_object_get(tv, "hardware")), 2);
+		assert_int_equal(json_integer_value(
+		                         json_object_get(tv, "runtime-opaque")),
+		                 2);
+		assert_int_equal(
+		        json_integer_value(json_object_get(tv, "executables")),
+		        0);
+		assert_non_null(strstr(json_string_value(json_object_get(
+		                               cpu, "ear.appraisal-policy-id")),
+		                       "IntelTdx/sha256:"));
+	}
+	assert_null(json_object_get(payload, "tee_type"));
+	assert_null(json_object_get(payload, "ear.status"));
+	assert_null(json_object_get(payload, "eat_nonce"));
 	assert_int_equal(json_integer_value(json_object_get(payload, "iat")),
 	                 1000);
 	/* A flipped payload byte breaks the signature. */
@@ -141,6 +169,85 @@ test_sign_and_claims(void **state)
 	free(tok);
 	verdict_free(&v);
 	passport_key_free(&k);
+}
+
+/* eat_nonce is the challenge; cnf carries a bound key as a JWK (RFC
+ * 7800), from a JWK or a PEM SubjectPublicKeyInfo; a private JWK is no
+ * cnf. A public-only key signs nothing. */
+static void
+test_nonce_cnf_and_public_only(void **state)
+{
+	struct passport_key k, pub;
+	struct passport_params pp = {0};
+	struct verdict v;
+	json_t *claims, *cnf, *jwk;
+	char err[256];
+	const char *pem =
+	        "-----BEGIN PUBLIC KEY-----\n"
+	        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1+"
+	        "Qy5cezlcdYxkwcl8WWXayO73Ft\n"
+	        "0n1qVSRA8RMETRPMlLOeRn0k+yMZ3xE9kvrtP+bhlrh5cnzGh3g6oO2Gvg==\n"
+	        "-----END PUBLIC KEY-----\n";
+
+	assert_int_equal(chmod(KEY, 0600), 0);
+	verdict_init(&v, TP_PROVIDER_MOCK, 1000);
+	verdict_pass(&v, "x");
+	v.bound = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "nonce", "short",
+	                    "public_key", "kty", "EC", "crv", "P-256", "x",
+	                    "AA", "y", "BB");
+	pp.issuer = "https://t.example";
+	pp.id = "11111111-2222-4333-8444-555555555555";
+	pp.iat = 1000;
+	pp.ttl = 60;
+	pp.nonce_hex = "00112233445566778899aabbccddeeff00112233445566778899aab"
+	               "bccddeeff";
+	claims = passport_claims(&v, &pp);
+	assert_string_equal(
+	        json_string_value(json_object_get(claims, "eat_nonce")),
+	        pp.nonce_hex);
+	jwk = json_object_get(json_object_get(claims, "cnf"), "jwk");
+	assert_string_equal(json_string_value(json_object_get(jwk, "x")), "AA");
+	assert_non_null(
+	        json_object_get(json_object_get(claims, "submods"), "cpu0"));
+	json_decref(claims);
+	/* Without a challenge, a bound nonce too short for EAT is left out. */
+	pp.nonce_hex = NULL;
+	claims = passport_claims(&v, &pp);
+	assert_null(json_object_get(claims, "eat_nonce"));
+	json_decref(claims);
+
+	/* Computed by node's crypto.createPublicKey(pem).export({format:
+	 * 'jwk'}). */
+	{
+		json_t *in = json_string(pem);
+		cnf = passport_cnf(in);
+		json_decref(in);
+	}
+	jwk = json_object_get(cnf, "jwk");
+	assert_string_equal(json_string_value(json_object_get(jwk, "crv")),
+	                    "P-256");
+	assert_string_equal(json_string_value(json_object_get(jwk, "x")),
+	                    "1-Qy5cezlcdYxkwcl8WWXayO73Ft0n1qVSRA8RMETRM");
+	assert_string_equal(json_string_value(json_object_get(jwk, "y")),
+	                    "zJSznkZ9JPsjGd8RPZL67T_m4Za4eXJ8xod4OqDthr4");
+	json_decref(cnf);
+	{
+		json_t *bad = json_string("not a key");
+		json_t *priv = json_pack("{s:s, s:s}", "kty", "EC", "d", "s");
+		assert_null(passport_cnf(bad));
+		assert_null(passport_cnf(priv));
+		json_decref(bad);
+		json_decref(priv);
+	}
+
+	assert_true(passport_key_load(KEY, &k, err, sizeof(err)));
+	assert_true(passport_key_load_public(KEY, &pub, err, sizeof(err)));
+	claims = json_pack("{s:s}", "a", "b");
+	assert_null(passport_sign(&pub, claims));
+	json_decref(claims);
+	passport_key_free(&k);
+	passport_key_free(&pub);
+	verdict_free(&v);
 }
 
 static void
@@ -188,6 +295,7 @@ main(void)
 	        cmocka_unit_test(test_thumbprint),
 	        cmocka_unit_test(test_permissions),
 	        cmocka_unit_test(test_sign_and_claims),
+	        cmocka_unit_test(test_nonce_cnf_and_public_only),
 	        cmocka_unit_test(test_jwks_and_generate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
