@@ -338,6 +338,11 @@ config_load_env(struct tp_config *c, char *err, size_t errlen)
 		if (strcmp(key, "config") == 0 ||
 		    strcmp(key, "source_dir") == 0)
 			continue;
+		/* The client's (docs/client.md): teepassd's URL, the JWKS
+		 * cache, the challenge handed to attest --exec. */
+		if (strcmp(key, "url") == 0 || strcmp(key, "cache_dir") == 0 ||
+		    strcmp(key, "nonce") == 0)
+			continue;
 		if (!config_set(c, key, eq + 1, msg, sizeof(msg))) {
 			snprintf(err, errlen, "environment TEEPASS_%.*s: %s",
 			         (int)n, *e + 8, msg);
