@@ -54,6 +54,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	tp_log_set_request_id(NULL);
 	metrics_request(r->status);
+	metrics_request_seconds(elapsed_ms(&r->start) / 1e3);
 	atomic_fetch_sub(&app.in_flight, 1);
 	request_free(r);
 	*con_cls = NULL;

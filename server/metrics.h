@@ -9,6 +9,11 @@ void metrics_verification(enum tp_provider p, bool valid);
 void metrics_passport_issued(void);
 void metrics_db_unavailable(void);
 
+/* Latency histograms (seconds): every HTTP request, arrival to
+ * completion; every verification, by provider. */
+void metrics_request_seconds(double seconds);
+void metrics_verification_seconds(enum tp_provider p, double seconds);
+
 /* The text exposition format; malloc'd. */
 char *metrics_render(void);
 
