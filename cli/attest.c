@@ -162,9 +162,12 @@ run_exec(const char *cmd, const char *nonce)
 	fflush(stdout);
 	st = system(cmd);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "teepass: --exec: the command failed (status "
-		                "%d)\n",
-		        st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128);
+		fprintf(stderr,
+		        "teepass: --exec: the command failed (status "
+		        "%d)\n",
+		        st == -1        ? -1
+		        : WIFEXITED(st) ? WEXITSTATUS(st)
+		                        : 128);
 		return false;
 	}
 	return true;
@@ -184,8 +187,7 @@ request_body(const struct attest_opts *o, int argc, char **argv,
 	free(s);
 	s = NULL;
 	if (o->provider != NULL)
-		json_object_set_new(body, "provider",
-		                    json_string(o->provider));
+		json_object_set_new(body, "provider", json_string(o->provider));
 	if (o->runtime_data != NULL) {
 		if ((s = file_base64(o->runtime_data)) == NULL)
 			goto fail;
@@ -202,8 +204,8 @@ request_body(const struct attest_opts *o, int argc, char **argv,
 	}
 	if (o->expected != NULL) {
 		json_error_t je;
-		json_t *x = json_load_file(o->expected,
-		                           JSON_REJECT_DUPLICATES, &je);
+		json_t *x = json_load_file(o->expected, JSON_REJECT_DUPLICATES,
+		                           &je);
 		if (!json_is_object(x)) {
 			fprintf(stderr, "teepass: %s: not a JSON object (%s)\n",
 			        o->expected, x == NULL ? je.text : "");
@@ -226,8 +228,9 @@ request_body(const struct attest_opts *o, int argc, char **argv,
 			char prov[64];
 			if (eq == NULL || eq == argv[i] ||
 			    (size_t)(eq - argv[i]) >= sizeof(prov)) {
-				fprintf(stderr, "teepass: %s: device evidence "
-				                "is PROVIDER=FILE\n",
+				fprintf(stderr,
+				        "teepass: %s: device evidence "
+				        "is PROVIDER=FILE\n",
 				        argv[i]);
 				goto fail;
 			}
@@ -260,13 +263,14 @@ write_token(const char *path, const json_t *verdict)
 	FILE *f;
 
 	if (t == NULL) {
-		fprintf(stderr, "teepass: no passport was issued; %s not "
-		                "written\n",
+		fprintf(stderr,
+		        "teepass: no passport was issued; %s not "
+		        "written\n",
 		        path);
 		return true;
 	}
-	if ((f = fopen(path, "w")) == NULL ||
-	    fprintf(f, "%s\n", t) < 0 || fclose(f) != 0) {
+	if ((f = fopen(path, "w")) == NULL || fprintf(f, "%s\n", t) < 0 ||
+	    fclose(f) != 0) {
 		fprintf(stderr, "teepass: %s: cannot write\n", path);
 		return false;
 	}
@@ -276,14 +280,19 @@ write_token(const char *path, const json_t *verdict)
 int
 cli_attest(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	        {"url", 1, NULL, 'u'},          {"provider", 1, NULL, 'p'},
-	        {"runtime-data", 1, NULL, 'r'}, {"expected", 1, NULL, 'x'},
-	        {"event-log", 1, NULL, 'l'},    {"endpoint", 1, NULL, 'e'},
-	        {"exec", 1, NULL, 'E'},         {"no-passport", 0, NULL, 'N'},
-	        {"passport-out", 1, NULL, 'o'}, {"timeout", 1, NULL, 't'},
-	        {"compact", 0, NULL, 'c'},      {"help", 0, NULL, 'h'},
-	        {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"url", 1, NULL, 'u'},
+	                                     {"provider", 1, NULL, 'p'},
+	                                     {"runtime-data", 1, NULL, 'r'},
+	                                     {"expected", 1, NULL, 'x'},
+	                                     {"event-log", 1, NULL, 'l'},
+	                                     {"endpoint", 1, NULL, 'e'},
+	                                     {"exec", 1, NULL, 'E'},
+	                                     {"no-passport", 0, NULL, 'N'},
+	                                     {"passport-out", 1, NULL, 'o'},
+	                                     {"timeout", 1, NULL, 't'},
+	                                     {"compact", 0, NULL, 'c'},
+	                                     {"help", 0, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct attest_opts o = {0};
 	char nonce[65], *url = NULL, *text = NULL;
 	json_t *body = NULL, *verdict = NULL;
@@ -355,8 +364,7 @@ cli_attest(int argc, char **argv)
 	                         o.exec != NULL ? nonce : NULL)) == NULL ||
 	    (text = json_dumps(body, JSON_COMPACT)) == NULL)
 		goto out;
-	if ((url = cli_url_join(o.url, "/api/verify/tee-attestation")) ==
-	    NULL)
+	if ((url = cli_url_join(o.url, "/api/verify/tee-attestation")) == NULL)
 		goto out;
 	if (!cli_http("POST", url, text, "application/json", o.timeout_ms,
 	              &h)) {
@@ -369,8 +377,7 @@ cli_attest(int argc, char **argv)
 		        h.status);
 		goto out;
 	}
-	json_dumpf(verdict, stdout,
-	           o.compact ? JSON_COMPACT : JSON_INDENT(2));
+	json_dumpf(verdict, stdout, o.compact ? JSON_COMPACT : JSON_INDENT(2));
 	fputc('\n', stdout);
 	if (h.status == 200) {
 		if (o.passport_out != NULL &&

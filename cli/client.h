@@ -15,8 +15,8 @@
 
 /* One HTTP exchange. */
 struct cli_http {
-	long status;         /* 0 when no answer arrived */
-	char *body;          /* NUL-terminated, malloc'd */
+	long status; /* 0 when no answer arrived */
+	char *body;  /* NUL-terminated, malloc'd */
 	size_t len;
 	long max_age;        /* Cache-Control max-age; -1 none or no-store */
 	char request_id[80]; /* X-Request-Id of the answer */

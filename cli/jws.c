@@ -49,8 +49,7 @@ part_json(const char *token, size_t off, size_t len)
 
 	if (!codec_base64_decode(token + off, len, &raw, &rawlen))
 		return NULL;
-	j = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES,
-	               NULL);
+	j = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES, NULL);
 	free(raw);
 	if (!json_is_object(j)) {
 		json_decref(j);
@@ -143,8 +142,9 @@ cli_jws_verify(const char *token, const json_t *jwks, json_t **header,
 
 	*header = NULL;
 	*claims = NULL;
-	snprintf(why, whylen, "not a compact JWS (three base64url parts of "
-	                      "JSON objects, at most 1 MiB)");
+	snprintf(why, whylen,
+	         "not a compact JWS (three base64url parts of "
+	         "JSON objects, at most 1 MiB)");
 	if (!jws_split(token, off, len) ||
 	    (h = part_json(token, off[0], len[0])) == NULL ||
 	    (c = part_json(token, off[1], len[1])) == NULL)

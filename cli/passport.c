@@ -44,8 +44,8 @@ struct pv {
 static void
 pv_error(struct pv *p, enum tp_err e, const char *check, const char *why)
 {
-	json_t *err = json_pack("{s:s, s:s}", "code", tp_err_code(e),
-	                        "message", tp_err_message(e));
+	json_t *err = json_pack("{s:s, s:s}", "code", tp_err_code(e), "message",
+	                        tp_err_message(e));
 
 	if (why != NULL && *why != '\0')
 		json_object_set_new(err, "detail", json_string(why));
@@ -54,16 +54,15 @@ pv_error(struct pv *p, enum tp_err e, const char *check, const char *why)
 		p->undecided = true;
 	if (check != NULL)
 		json_array_append_new(
-		        p->checks, json_pack("{s:s, s:b}", "check", check,
-		                             "ok", false));
+		        p->checks,
+		        json_pack("{s:s, s:b}", "check", check, "ok", false));
 }
 
 static void
 pv_ok(struct pv *p, const char *check)
 {
-	json_array_append_new(p->checks,
-	                      json_pack("{s:s, s:b}", "check", check, "ok",
-	                                true));
+	json_array_append_new(
+	        p->checks, json_pack("{s:s, s:b}", "check", check, "ok", true));
 }
 
 /* ---- the on-disk JWKS cache ---- */
@@ -138,8 +137,9 @@ cache_load(const char *path, const char *url, int64_t now)
 
 	/* A clock set back past the fetch time makes the age unknown. */
 	if (u != NULL && strcmp(u, url) == 0 && fetched <= now &&
-	    now < expires && json_is_array(json_object_get(
-	                             json_object_get(doc, "jwks"), "keys")))
+	    now < expires &&
+	    json_is_array(
+	            json_object_get(json_object_get(doc, "jwks"), "keys")))
 		jwks = json_incref(json_object_get(doc, "jwks"));
 	json_decref(doc);
 	return jwks;
@@ -147,8 +147,8 @@ cache_load(const char *path, const char *url, int64_t now)
 
 /* Writes the cache entry atomically (temporary file, then rename). */
 static void
-cache_store(const char *dir, const char *path, const char *url,
-            int64_t now, long max_age, const json_t *jwks)
+cache_store(const char *dir, const char *path, const char *url, int64_t now,
+            long max_age, const json_t *jwks)
 {
 	char tmp[4200];
 	json_t *doc;
@@ -306,8 +306,7 @@ id_ok(const char *id)
 {
 	size_t n = id != NULL ? strlen(id) : 0;
 
-	return n > 0 && n <= 64 &&
-	       strspn(id, "0123456789abcdefABCDEF-") == n;
+	return n > 0 && n <= 64 && strspn(id, "0123456789abcdefABCDEF-") == n;
 }
 
 /* GET /api/passports/{jti}/status; *STATUS the lifecycle it says. */
@@ -338,8 +337,7 @@ check_status(struct pv *p, const char *jti, json_t *out)
 		goto out;
 	}
 	if (h.status == 404) {
-		pv_error(p, TP_ERR_client_passport_unknown, "revocation",
-		         NULL);
+		pv_error(p, TP_ERR_client_passport_unknown, "revocation", NULL);
 		goto out;
 	}
 	doc = json_loadb(h.body, h.len, 0, NULL);
@@ -375,8 +373,8 @@ token_arg(const char *arg)
 
 	if (strcmp(arg, "-") != 0 && arg[0] != '@')
 		return strdup(arg);
-	if (!cli_read_file(arg[0] == '@' ? arg + 1 : arg, MAX_TOKEN_FILE,
-	                   &buf, &len))
+	if (!cli_read_file(arg[0] == '@' ? arg + 1 : arg, MAX_TOKEN_FILE, &buf,
+	                   &len))
 		return NULL;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
 	                   buf[len - 1] == ' '))
@@ -433,11 +431,11 @@ static int
 passport_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"issuer", 1, NULL, 'i'},   {"jwks", 1, NULL, 'j'},
-	        {"iss", 1, NULL, 's'},      {"at", 1, NULL, 'a'},
+	        {"issuer", 1, NULL, 'i'},    {"jwks", 1, NULL, 'j'},
+	        {"iss", 1, NULL, 's'},       {"at", 1, NULL, 'a'},
 	        {"cache-dir", 1, NULL, 'd'}, {"no-cache", 0, NULL, 'n'},
-	        {"timeout", 1, NULL, 't'},  {"compact", 0, NULL, 'c'},
-	        {"help", 0, NULL, 'h'},     {NULL, 0, NULL, 0}};
+	        {"timeout", 1, NULL, 't'},   {"compact", 0, NULL, 'c'},
+	        {"help", 0, NULL, 'h'},      {NULL, 0, NULL, 0}};
 	struct pv p = {0};
 	json_t *jwks = NULL, *header = NULL, *claims = NULL, *out = NULL;
 	char *token = NULL, why[320], t[32];
@@ -530,7 +528,8 @@ passport_verify(int argc, char **argv)
 		if (cli_jws_decode(token, &header, &claims)) {
 			json_object_set(out, "kid",
 			                json_object_get(header, "kid"));
-			json_object_set(out, "id", json_object_get(claims, "jti"));
+			json_object_set(out, "id",
+			                json_object_get(claims, "jti"));
 		}
 		goto print;
 	}
@@ -554,19 +553,19 @@ print:
 	json_object_set_new(out, "jwks_source",
 	                    p.jwks_source != NULL ? json_string(p.jwks_source)
 	                                          : json_null());
-	json_object_set_new(out, "revocation_checked",
-	                    json_boolean(p.issuer != NULL &&
-	                                 json_is_string(json_object_get(
-	                                         out, "status"))));
+	json_object_set_new(
+	        out, "revocation_checked",
+	        json_boolean(p.issuer != NULL &&
+	                     json_is_string(json_object_get(out, "status"))));
 	json_object_set(out, "checks", p.checks);
 	json_object_set(out, "errors", p.errors);
 	json_dumpf(out, stdout,
 	           (p.compact ? JSON_COMPACT : JSON_INDENT(2)) |
 	                   JSON_SORT_KEYS);
 	fputc('\n', stdout);
-	rc = p.undecided ? CLI_USAGE
-	                : json_array_size(p.errors) == 0 ? CLI_OK
-	                                                 : CLI_INVALID;
+	rc = p.undecided                      ? CLI_USAGE
+	     : json_array_size(p.errors) == 0 ? CLI_OK
+	                                      : CLI_INVALID;
 	json_decref(p.checks);
 	json_decref(p.errors);
 	json_decref(jwks);
