@@ -40,8 +40,7 @@ histogram_render(FILE *f, const char *name, const char *labels,
 		        h->bounds[i], cum);
 	}
 	cum += atomic_load(&h->counts[h->n_bounds]);
-	fprintf(f, "%s_bucket{%s%sle=\"+Inf\"} %lu\n", name, labels, sep,
-	        cum);
+	fprintf(f, "%s_bucket{%s%sle=\"+Inf\"} %lu\n", name, labels, sep, cum);
 	fprintf(f, "%s_sum%s%s%s %.9f\n", name, *labels ? "{" : "", labels,
 	        *labels ? "}" : "", (double)atomic_load(&h->sum_ns) / 1e9);
 	fprintf(f, "%s_count%s%s%s %lu\n", name, *labels ? "{" : "", labels,
