@@ -60,6 +60,7 @@ config_free(struct tp_config *c)
 	free(c->collateral_proxy);
 	free(c->issuer);
 	free(c->cors_origins);
+	free(c->cors_post_origins);
 	verify_config_free(&c->verify);
 	memset(c, 0, sizeof(*c));
 }
@@ -217,6 +218,19 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		set_str(&c->issuer, v);
 	} else if (strcmp(key, "cors_origins") == 0) {
 		set_str(&c->cors_origins, v);
+	} else if (strcmp(key, "cors_post_origins") == 0) {
+		/* An explicit allow-list: a wildcard would let any page
+		 * start verifications (and spend the rate limit) from its
+		 * visitors' browsers. */
+		if (strchr(v, '*') != NULL)
+			BAD("list the exact origins (https://dash.example); "
+			    "\"*\" is refused");
+		if (*v == '\0') {
+			free(c->cors_post_origins);
+			c->cors_post_origins = NULL;
+		} else {
+			set_str(&c->cors_post_origins, v);
+		}
 	} else if (strcmp(key, "body_limit") == 0) {
 		if (!parse_int(v, 1024, 64 * 1024 * 1024, &n))
 			BAD("want bytes from 1024 to 67108864");
