@@ -18,6 +18,7 @@ struct cli_http {
 	long status; /* 0 when no answer arrived */
 	char *body;  /* NUL-terminated, malloc'd */
 	size_t len;
+	bool overflow;       /* the answer exceeded CLI_HTTP_MAX_BODY */
 	long max_age;        /* Cache-Control max-age; -1 none or no-store */
 	char request_id[80]; /* X-Request-Id of the answer */
 	char err[320];       /* transport failure */

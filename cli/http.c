@@ -13,8 +13,6 @@
 
 #include "cli/client.h"
 
-static bool overflowed;
-
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -23,7 +21,7 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	char *b;
 
 	if (h->len + add > CLI_HTTP_MAX_BODY) {
-		overflowed = true;
+		h->overflow = true;
 		return 0;
 	}
 	if ((b = realloc(h->body, h->len + add + 1)) == NULL)
@@ -95,7 +93,6 @@ cli_http(const char *method, const char *url, const char *json,
 
 	memset(h, 0, sizeof(*h));
 	h->max_age = -1;
-	overflowed = false;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((c = curl_easy_init()) == NULL) {
 		snprintf(h->err, sizeof(h->err), "libcurl unavailable");
@@ -127,7 +124,7 @@ cli_http(const char *method, const char *url, const char *json,
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
-	if (overflowed)
+	if (h->overflow)
 		snprintf(h->err, sizeof(h->err), "%s: answer over %d bytes",
 		         url, CLI_HTTP_MAX_BODY);
 	else if (rc != CURLE_OK)
