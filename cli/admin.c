@@ -144,6 +144,17 @@ revoke_key(int argc, char **argv)
 	enum db_status st;
 	int rc = CLI_USAGE;
 
+	if (argc == 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: teepass admin revoke-key ID\n\n"
+		       "Revokes the API key ID (admin or provider; the 16 hex "
+		       "characters after\n\"tp_\" in the token) in the "
+		       "database of TEEPASS_DATABASE_URL, and writes\nan "
+		       "api_key.revoked audit entry: the way back in when "
+		       "every admin key is\nlost or leaked. Exit 0 revoked, 1 "
+		       "no such key, 2 usage or database error.\n");
+		return CLI_OK;
+	}
 	if (argc != 2 || strlen(argv[1]) != APIKEY_ID_LEN ||
 	    strspn(argv[1], "0123456789abcdef") != APIKEY_ID_LEN) {
 		fprintf(stderr,
@@ -191,10 +202,14 @@ cli_admin(int argc, char **argv)
 		return create_key(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke-key") == 0)
 		return revoke_key(argc - 1, argv + 1);
-	fprintf(stderr, "usage: teepass admin create-key [--label TEXT]\n"
-	                "       teepass admin revoke-key ID\n");
-	return argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	                     strcmp(argv[1], "-h") == 0)
-	               ? CLI_OK
-	               : CLI_USAGE;
+	bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	                          strcmp(argv[1], "-h") == 0);
+
+	fprintf(help ? stdout : stderr,
+	        "usage: teepass admin create-key [--label TEXT]\n"
+	        "       teepass admin revoke-key ID\n\n"
+	        "API keys made or revoked straight in the database of "
+	        "TEEPASS_DATABASE_URL\n(`teepass admin COMMAND --help` "
+	        "explains each).\n");
+	return help ? CLI_OK : CLI_USAGE;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/client.h"
 
 static void
 usage(FILE *f)
@@ -32,6 +33,13 @@ usage(FILE *f)
 	           "event log\n"
 	           "  log keygen|verify   the transparency log: its key, "
 	           "proofs, an audit\n"
+	           "  attest EVIDENCE     send evidence to teepassd; prints "
+	           "the verdict\n"
+	           "                      and passport (exit 0 valid, 1 "
+	           "refused, 2 error)\n"
+	           "  passport verify TOKEN   check a passport: signature, "
+	           "exp, revocation\n"
+	           "  passport show ID    a passport as teepassd stores it\n"
 	           "\n"
 	           "`teepass COMMAND --help` explains each command.\n");
 }
@@ -70,6 +78,10 @@ main(int argc, char **argv)
 		return cli_eventlog(argc - 1, argv + 1);
 	if (strcmp(argv[1], "log") == 0)
 		return cli_log(argc - 1, argv + 1);
+	if (strcmp(argv[1], "attest") == 0)
+		return cli_attest(argc - 1, argv + 1);
+	if (strcmp(argv[1], "passport") == 0)
+		return cli_passport(argc - 1, argv + 1);
 	fprintf(stderr, "teepass: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;

@@ -652,6 +652,11 @@ coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
 		snprintf(why, whylen, "validity: next update before issue");
 		return false;
 	}
+	/* The digest names the bytes whether or not NOW is in the window:
+	 * a stale artifact is still stored (imports keep it for the time
+	 * it was valid), and the cache refuses a row without one. */
+	SHA256(r->body, r->body_len, md);
+	codec_hex_encode_to(md, 32, r->sha256);
 	if (now < r->issue_date || now >= r->next_update) {
 		*stale = true;
 		char a[32], b[32];
@@ -663,7 +668,5 @@ coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
 		         a, b);
 		return false;
 	}
-	SHA256(r->body, r->body_len, md);
-	codec_hex_encode_to(md, 32, r->sha256);
 	return true;
 }

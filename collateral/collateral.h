@@ -37,7 +37,8 @@
  * an empty R->key is filled from the content (imports). Fills sha256,
  * issue_date and next_update. Returns false with WHY when anything
  * fails; *STALE is then true when only the window [issue_date,
- * next_update) misses NOW (an authentic but unusable artifact).
+ * next_update) misses NOW (an authentic but unusable artifact), and
+ * sha256, issue_date and next_update are filled as on success.
  */
 bool coll_artifact_check(struct db_collateral_row *r, int64_t now, bool *stale,
                          char *why, size_t whylen);

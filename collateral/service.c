@@ -174,12 +174,12 @@ coll_metrics_render(void *fp)
 	pthread_mutex_unlock(&in_use_mu);
 	if (min != INT64_MAX)
 		fprintf(f,
-		        "# HELP teepass_collateral_earliest_expiry_hours Hours "
-		        "until the earliest collateral artifact in use "
-		        "expires.\n# TYPE "
-		        "teepass_collateral_earliest_expiry_hours gauge\n"
-		        "teepass_collateral_earliest_expiry_hours %.2f\n",
-		        (double)min / 3600.0);
+		        "# HELP teepass_collateral_earliest_expiry_seconds "
+		        "Seconds until the earliest collateral artifact in use "
+		        "expires (negative: expired).\n# TYPE "
+		        "teepass_collateral_earliest_expiry_seconds gauge\n"
+		        "teepass_collateral_earliest_expiry_seconds %lld\n",
+		        (long long)min);
 }
 
 /* ---- HTTP ---- */

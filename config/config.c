@@ -68,6 +68,7 @@ config_free(struct tp_config *c)
 	free(c->cors_origins);
 	free(c->tls_cert_file);
 	free(c->tls_key_file);
+	free(c->cors_post_origins);
 	verify_config_free(&c->verify);
 	memset(c, 0, sizeof(*c));
 }
@@ -235,6 +236,19 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		c->jwks_max_age = n;
 	} else if (strcmp(key, "cors_origins") == 0) {
 		set_str(&c->cors_origins, v);
+	} else if (strcmp(key, "cors_post_origins") == 0) {
+		/* An explicit allow-list: a wildcard would let any page
+		 * start verifications (and spend the rate limit) from its
+		 * visitors' browsers. */
+		if (strchr(v, '*') != NULL)
+			BAD("list the exact origins (https://dash.example); "
+			    "\"*\" is refused");
+		if (*v == '\0') {
+			free(c->cors_post_origins);
+			c->cors_post_origins = NULL;
+		} else {
+			set_str(&c->cors_post_origins, v);
+		}
 	} else if (strcmp(key, "body_limit") == 0) {
 		if (!parse_int(v, 1024, 64 * 1024 * 1024, &n))
 			BAD("want bytes from 1024 to 67108864");
@@ -380,6 +394,11 @@ config_load_env(struct tp_config *c, char *err, size_t errlen)
 		/* Variables that tools read but that are not configuration. */
 		if (strcmp(key, "config") == 0 ||
 		    strcmp(key, "source_dir") == 0)
+			continue;
+		/* The client's (docs/client.md): teepassd's URL, the JWKS
+		 * cache, the challenge handed to attest --exec. */
+		if (strcmp(key, "url") == 0 || strcmp(key, "cache_dir") == 0 ||
+		    strcmp(key, "nonce") == 0)
 			continue;
 		if (!config_set(c, key, eq + 1, msg, sizeof(msg))) {
 			snprintf(err, errlen, "environment TEEPASS_%.*s: %s",

@@ -40,6 +40,8 @@ struct tp_config {
 	int64_t collateral_timeout_ms; /* one vendor fetch, whole transfer */
 	char *issuer;                  /* passport "iss" */
 	char *cors_origins;            /* "*" or a comma-separated list */
+	char *cors_post_origins;       /* origins that may POST cross-origin, or
+	                          * NULL (none): docs/api.md, CORS */
 	size_t body_limit;             /* bytes */
 	unsigned threads;              /* worker threads = DB connections */
 	unsigned max_connections_per_address; /* 0: no per-address limit */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -110,8 +111,10 @@ bool
 attestation_verify(struct request *r, struct attestation *a)
 {
 	struct verify_evidence ev;
+	struct timespec t0, t1;
 	bool ok = false;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&ev, 0, sizeof(ev));
 	a->sets = calloc(1 + a->n_devices, sizeof(*a->sets));
 	a->artifacts = json_array();
@@ -182,6 +185,10 @@ attestation_verify(struct request *r, struct attestation *a)
 	a->valid = verdict_valid(&a->v);
 	metrics_verification(a->v.provider, a->valid);
 	metrics_ear_status(verdict_status(&a->v));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_verification_seconds(
+	        a->v.provider, (double)(t1.tv_sec - t0.tv_sec) +
+	                               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	ok = true;
 out:
 	verify_evidence_free(&ev);

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages teepass builds, runs and tests with, when
 # any is missing. Runs as root (CI, containers) or through sudo.
+# prometheus: only for its promtool (`promtool check metrics` in the
+# integration tests); its service is not used.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang-format
 	libmicrohttpd-dev libgnutls28-dev libjansson-dev libssl-dev libcurl4-openssl-dev
 	libpq-dev libjwt-dev libcbor-dev libcmocka-dev
 		postgresql-15 postgresql-client-15 openssl curl jq iproute2 nodejs npm
-	python3 python3-yaml chromium)
+	python3 python3-yaml chromium prometheus)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -27,7 +27,7 @@ fi
 source "$root/scripts/dev-env.sh"
 
 cd "$root/tests/integration"
-if [[ ! -d node_modules/jose || ! -d node_modules/puppeteer-core ]]; then
+if [[ ! -d node_modules/jose || ! -d node_modules/puppeteer-core || ! -d node_modules/@redocly/cli ]]; then
 	npm ci --no-audit --no-fund --loglevel=error
 fi
 export TP_TEST_BIN_DIR="$bin" TP_TEST_ROOT="$root"

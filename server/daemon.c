@@ -14,6 +14,7 @@
 #include "common/codec.h"
 #include "common/log.h"
 #include "server/app.h"
+#include "server/cors.h"
 #include "server/daemon.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -224,6 +225,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	metrics_request(r->status);
 	track_end(r->track);
 	commit_replied(r);
+	metrics_request_seconds(elapsed_ms(&r->start) / 1e3);
 	atomic_fetch_sub(&app.in_flight, 1);
 	request_free(r);
 	*con_cls = NULL;
@@ -301,30 +303,8 @@ dispatch(struct request *r)
 			r->route = "(unknown)";
 			return reply_error(r, TP_ERR_not_found, NULL);
 		}
-		if (cors && strcmp(r->method, "OPTIONS") == 0) {
-			/* CORS preflight: no credentials are ever allowed. */
-			struct MHD_Response *resp =
-			        MHD_create_response_from_buffer(
-			                0, NULL, MHD_RESPMEM_PERSISTENT);
-			MHD_add_response_header(
-			        resp, "Access-Control-Allow-Origin",
-			        strcmp(app.cfg.cors_origins, "*") == 0
-			                ? "*"
-			                : (request_header(r, "Origin") ?: ""));
-			MHD_add_response_header(resp,
-			                        "Access-Control-Allow-Methods",
-			                        "GET, OPTIONS");
-			MHD_add_response_header(
-			        resp, "Access-Control-Allow-Headers", "Accept");
-			MHD_add_response_header(resp, "Access-Control-Max-Age",
-			                        "600");
-			MHD_add_response_header(resp, "X-Request-Id", r->id);
-			ret = MHD_queue_response(r->conn, 204, resp);
-			MHD_destroy_response(resp);
-			r->status = 204;
-			r->route = "(preflight)";
-			return ret;
-		}
+		if (cors && strcmp(r->method, "OPTIONS") == 0)
+			return cors_preflight(r);
 		struct MHD_Response *resp;
 		json_t *body = json_pack(
 		        "{s:{s:s, s:s}}", "error", "code",
@@ -347,6 +327,7 @@ dispatch(struct request *r)
 	r->route = rt->pattern;
 	if (credentials_in_clear(r))
 		return reply_error(r, TP_ERR_api_key_needs_tls, NULL);
+	r->cors = rt->cors; /* this route's, not any of its path's */
 	if (p != NULL) {
 		if (plen >= sizeof(param))
 			return reply_error(r, TP_ERR_not_found, NULL);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "server/app.h"
+#include "server/cors.h"
 #include "server/http.h"
 
 static pthread_rwlock_t commit_gate = PTHREAD_RWLOCK_INITIALIZER;
@@ -82,37 +83,7 @@ add_common_headers(struct request *r, struct MHD_Response *resp)
 	} else {
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	}
-	if (r->cors) {
-		const char *origin = request_header(r, "Origin");
-		const char *allowed = app.cfg.cors_origins;
-		if (strcmp(allowed, "*") == 0) {
-			MHD_add_response_header(
-			        resp, "Access-Control-Allow-Origin", "*");
-		} else if (origin != NULL) {
-			/* Exact match against the configured list. */
-			const char *p = allowed;
-			size_t n = strlen(origin);
-			while (p != NULL && *p != '\0') {
-				while (*p == ' ' || *p == ',')
-					p++;
-				const char *e = strchr(p, ',');
-				size_t len =
-				        e != NULL ? (size_t)(e - p) : strlen(p);
-				while (len > 0 && p[len - 1] == ' ')
-					len--;
-				if (len == n && len > 0 &&
-				    strncmp(p, origin, n) == 0) {
-					MHD_add_response_header(
-					        resp,
-					        "Access-Control-Allow-Origin",
-					        origin);
-					break;
-				}
-				p = e;
-			}
-			MHD_add_response_header(resp, "Vary", "Origin");
-		}
-	}
+	cors_headers(r, resp);
 }
 
 static enum MHD_Result

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "collateral/collateral.h"
+#include "server/histogram.h"
 #include "server/metrics.h"
 
 static atomic_long requests[6]; /* by status class 1xx..5xx */
@@ -79,6 +80,7 @@ metrics_connection_cut(void)
 {
 	atomic_fetch_add(&connections_cut, 1);
 }
+static void metrics_render_latency(FILE *f);
 
 char *
 metrics_render(void)
@@ -132,7 +134,63 @@ metrics_render(void)
 	        "teepass_connections_cut_total %ld\n",
 	        atomic_load(&connections_cut));
 	render_ear_status(f);
+	metrics_render_latency(f);
 	coll_metrics_render(f);
 	fclose(f);
 	return buf;
+}
+
+/* ---- latency histograms and build info (issue 14) ---- */
+
+static const double request_bounds[] = {
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+static const double verification_bounds[] = {
+        0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+#define NBOUNDS(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct histogram request_seconds = {.bounds = request_bounds,
+                                           .n_bounds = NBOUNDS(request_bounds)};
+static struct histogram verification_seconds[TP_PROVIDER__COUNT] = {
+        [0 ... TP_PROVIDER__COUNT -
+         1] = {.bounds = verification_bounds,
+               .n_bounds = NBOUNDS(verification_bounds)}};
+
+void
+metrics_request_seconds(double seconds)
+{
+	histogram_observe(&request_seconds, seconds);
+}
+
+void
+metrics_verification_seconds(enum tp_provider p, double seconds)
+{
+	if ((unsigned)p < TP_PROVIDER__COUNT)
+		histogram_observe(&verification_seconds[p], seconds);
+}
+
+static void
+metrics_render_latency(FILE *f)
+{
+	fprintf(f,
+	        "# HELP teepass_build_info The running build (always 1).\n"
+	        "# TYPE teepass_build_info gauge\n"
+	        "teepass_build_info{version=\"%s\"} 1\n",
+	        TEEPASS_VERSION);
+	fprintf(f, "# HELP teepass_http_request_duration_seconds Time from a "
+	           "request's arrival to its completion.\n"
+	           "# TYPE teepass_http_request_duration_seconds histogram\n");
+	histogram_render(f, "teepass_http_request_duration_seconds", NULL,
+	                 &request_seconds);
+	fprintf(f, "# HELP teepass_verification_duration_seconds Time to a "
+	           "verdict (collateral included) by provider.\n"
+	           "# TYPE teepass_verification_duration_seconds histogram\n");
+	for (int p = 0; p < TP_PROVIDER__COUNT; p++) {
+		char labels[64];
+		if (histogram_count(&verification_seconds[p]) == 0)
+			continue;
+		snprintf(labels, sizeof(labels), "provider=\"%s\"",
+		         p == 0 ? "unknown" : provider_name(p));
+		histogram_render(f, "teepass_verification_duration_seconds",
+		                 labels, &verification_seconds[p]);
+	}
 }

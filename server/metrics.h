@@ -16,6 +16,11 @@ void metrics_connection(int delta);
 /* A connection closed by the request deadline or the drain. */
 void metrics_connection_cut(void);
 
+/* Latency histograms (seconds): every HTTP request, arrival to
+ * completion; every verification, by provider. */
+void metrics_request_seconds(double seconds);
+void metrics_verification_seconds(enum tp_provider p, double seconds);
+
 /* The text exposition format; malloc'd. */
 char *metrics_render(void);
 

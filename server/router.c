@@ -13,9 +13,10 @@ static const struct route routes[] = {
          handler_jwks_development_get, false, true},
         {"GET", "/.well-known/openid-configuration",
          handler_openid_configuration_get, false, true},
-        {"POST", "/api/challenges", handler_challenges_post, false, false},
+        /* CORS for origins of cors_post_origins only (server/cors.c). */
+        {"POST", "/api/challenges", handler_challenges_post, false, true},
         {"POST", "/api/verify/tee-attestation", handler_verify_tee_attestation,
-         true, false},
+         true, true},
         {"GET", "/api/passports", handler_passports_list, false, true},
         {"GET", "/api/passports/{id}", handler_passports_get, false, true},
         /* The endpoint registry (issue 6). */
@@ -110,4 +111,17 @@ router_match(const char *method, const char *path, char *allow, size_t allowlen,
 	if (*cors && n > 0 && n < allowlen)
 		snprintf(allow + n, allowlen - n, ", OPTIONS");
 	return found;
+}
+
+bool
+router_cors(const char *method, const char *path)
+{
+	const char *p;
+	size_t plen;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].method, method) == 0 &&
+		    path_match(routes[i].pattern, path, &p, &plen))
+			return routes[i].cors;
+	return false;
 }

@@ -23,6 +23,9 @@ const struct route *router_match(const char *method, const char *path,
                                  const char **param, size_t *paramlen,
                                  bool *cors);
 
+/* True when the route of METHOD and PATH answers CORS (server/cors.c). */
+bool router_cors(const char *method, const char *path);
+
 /* The whole route table (*N entries), for GET /api/routes. */
 const struct route *router_routes(size_t *n);
 

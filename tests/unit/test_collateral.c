@@ -125,6 +125,10 @@ test_tcb_info_real(void **state)
 	assert_false(coll_artifact_check(&r, at("2025-07-19T10:16:03Z"), &stale,
 	                                 why, sizeof(why)));
 	assert_true(stale);
+	/* Still named by its digest: the cache stores stale imports and
+	 * refuses a row without one (the CHECK of collateral_cache). */
+	assert_int_equal(strlen(r.sha256), 64);
+	assert_int_equal(r.next_update, at("2025-07-19T10:16:03Z"));
 	db_collateral_row_clear(&r);
 
 	/* No issuer chain, or the PCK CRL's chain (another signer). */
