@@ -198,7 +198,8 @@ out:
 /*
  * The digest that makes issuing idempotent (db_passport_find_by_request):
  * the same evidence, runtime data, reference values (or endpoint and
- * reference version) and devices give the same passport.
+ * reference version) and devices, judged to the same status on the same
+ * keys and collateral, give the same passport.
  */
 static void
 request_digest(const struct attestation *a, char hex[65])
@@ -206,12 +207,13 @@ request_digest(const struct attestation *a, char hex[65])
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	const char *name = provider_name(a->v.provider);
 	uint8_t md[32], rd[32];
-	char *expected = NULL, ver[16];
+	char *expected = NULL, *collateral = NULL, ver[16];
+	const char *status;
 
 	memset(md, 0, sizeof(md));
 	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
 		goto out;
-	EVP_DigestUpdate(ctx, "teepass-request-v2", 19);
+	EVP_DigestUpdate(ctx, "teepass-request-v3", 19);
 	EVP_DigestUpdate(ctx, a->v.evidence_sha256, 32);
 	EVP_DigestUpdate(ctx, name, strlen(name) + 1);
 	if (a->runtime_data != NULL) {
@@ -250,8 +252,20 @@ request_digest(const struct attestation *a, char hex[65])
 		EVP_DigestUpdate(ctx, "D", 1);
 		EVP_DigestUpdate(ctx, rd, 32);
 	}
+	/* What the judgement rested on: the same bytes judged with other
+	 * keys or collateral (an operator-provisioned key, a new TCB Info)
+	 * or to another status is another passport, never the earlier one. */
+	status = verdict_status(&a->v);
+	EVP_DigestUpdate(ctx, "V", 1);
+	EVP_DigestUpdate(ctx, status, strlen(status) + 1);
+	EVP_DigestUpdate(ctx, a->v.hardware_verified ? "H" : "h", 1);
+	if (a->v.collateral != NULL &&
+	    (collateral = json_dumps(a->v.collateral,
+	                             JSON_COMPACT | JSON_SORT_KEYS)) != NULL)
+		EVP_DigestUpdate(ctx, collateral, strlen(collateral) + 1);
 	EVP_DigestFinal_ex(ctx, md, NULL);
 out:
+	free(collateral);
 	free(expected);
 	EVP_MD_CTX_free(ctx);
 	codec_hex_encode_to(md, 32, hex);

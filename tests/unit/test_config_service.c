@@ -70,6 +70,9 @@ test_tls_pair(void **state)
 	config_defaults(&c);
 	assert_true(config_set(&c, "database_url", "x", err, sizeof(err)));
 	assert_true(config_set(&c, "signing_key", "k.pem", err, sizeof(err)));
+	/* Production refuses the example issuer. */
+	assert_true(config_set(&c, "issuer", "https://verifier.test", err,
+	                       sizeof(err)));
 	assert_true(config_validate(&c, true, err, sizeof(err)));
 	/* A certificate without its key (or the reverse) is refused. */
 	assert_true(config_set(&c, "tls_cert_file", "/etc/t.crt", err,
