@@ -25,6 +25,11 @@ else
 	export TP_TEST_EXTERNAL_DB=1
 fi
 source "$root/scripts/dev-env.sh"
+# The test files share one database, hence one transparency log; daemons
+# started with other issuers must still sign its checkpoints as that one
+# log (the origin otherwise follows the issuer), as every instance of a
+# deployment does.
+export TEEPASS_LOG_ORIGIN=${TEEPASS_LOG_ORIGIN:-teepass.example/log}
 
 cd "$root/tests/integration"
 if [[ ! -d node_modules/jose || ! -d node_modules/puppeteer-core || ! -d node_modules/@redocly/cli ]]; then

@@ -47,7 +47,7 @@ test('every command answers --help with exit 0 and its usage on stdout', async (
   const cmds = [[], ['verify'], ['mock-evidence'], ['keygen'], ['migrate'], ['admin'], ['admin', 'create-key'],
     ['admin', 'revoke-key'], ['collateral'], ['collateral', 'import'], ['collateral', 'export'],
     ['collateral', 'list'], ['tcb-status'], ['eventlog'], ['attest'], ['passport'], ['passport', 'verify'],
-    ['passport', 'show']];
+    ['passport', 'show'], ['log'], ['log', 'keygen'], ['log', 'verify']];
   for (const c of cmds) {
     const r = await run([...c, '--help']);
     assert.equal(r.status, 0, `teepass ${c.join(' ')} --help: ${r.stderr}`);
@@ -258,14 +258,19 @@ test('passport verify --issuer: the JWKS fetched over HTTP, cached for its max-a
     const token = v.json.passport.token;
     const at = '2025-07-10T00:01:00Z';
 
-    // Straight from teepassd (its JWKS today says no-store: never cached).
-    const cacheDir = join(tmp, 'cache');
-    const direct = ['passport', 'verify', '--issuer', hw.base, '--iss', ISS, '--at', at, '--cache-dir', cacheDir, '--compact', token];
+    // Straight from teepassd, whose JWKS is cacheable (jwks_max_age): the
+    // second check uses the cached copy.
+    const directDir = join(tmp, 'cache-direct');
+    const direct = ['passport', 'verify', '--issuer', hw.base, '--iss', ISS, '--at', at, '--cache-dir', directDir, '--compact', token];
     let r = await run(direct);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal(r.json.status, 'active');
     assert.equal(r.json.kid, decode(token)[0].kid);
     assert.equal(r.json.jwks_source, 'fetched');
+    r = await run(direct);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(r.json.jwks_source, 'cache');
+    const cacheDir = join(tmp, 'cache');
 
     // The fake issuer: teepassd's JWKS (or none) with max-age=300.
     const realJwks = (await get(hw, '/.well-known/jwks.json')).text;
