@@ -64,3 +64,26 @@ test('composite: Mock CPU + real H100 give one passport with cpu0 and gpu0', asy
   assert.deepEqual(r2.json.submods.gpu0.errors.map((e) => e.code), ['device_not_bound']);
   assert.equal(r2.json.passport, undefined);
 });
+
+// Issue 18: Blackwell (GB100) evidence from NVIDIA's attestation SDK test
+// data (tests/data/nvidia/PROVENANCE.md), verified as Hopper's.
+test('GB100 (Blackwell) SPDM evidence: valid, FWID from 2.23.133.5.4.1.1', async () => {
+  const GB100 = join(ROOT, 'tests/data/nvidia/nvsdk_blackwell_575');
+  const ev = readFileSync(join(GB100, 'spdm_report.bin'));
+  const bwChain = readFileSync(join(GB100, 'cert_chain.pem'), 'utf8');
+  const r = await post(d, '/api/verify/tee-attestation', {
+    attestation: ev.toString('base64'), provider: 'NvidiaGpu', collateral: { cert_chain: bwChain },
+  });
+  assert.equal(r.json.valid, true, r.text);
+  assert.equal(r.json.hardware_verified, true);
+  assert.equal(r.json.claims.gpu_arch, 'Blackwell');
+  assert.equal(r.json.claims.driver_version, '575.32');
+  assert.equal(r.json.claims.vbios_version, '97.00.88.00.0F');
+  const bad = Buffer.from(ev);
+  bad[bad.length - 1] ^= 1;
+  const f = await post(d, '/api/verify/tee-attestation', {
+    attestation: bad.toString('base64'), provider: 'NvidiaGpu', collateral: { cert_chain: bwChain },
+  });
+  assert.equal(f.json.valid, false);
+  assert.deepEqual(f.json.errors.map((e) => e.code), ['spdm_signature_invalid'], f.text);
+});
