@@ -5,7 +5,8 @@
  * Device Identity CA, SPDM signature, and the leaf's FWID, which GB100
  * carries in a DICE TcbInfo under 2.23.133.5.4.1.1 (first of its [6]
  * fwids), against the FWID the firmware reports. Hostile TcbInfo values
- * are built here on a test key.
+ * are built here on a test key. Multi-GPU: 8 distinct real GPUs in one
+ * evidence list verify; the same GPU twice is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 
 #include "common/codec.h"
 #include "tests/unit/test_gpu_util.h"
+#include "tests/unit/test_verdict.h"
 
 #define BW NV "nvsdk_blackwell_575/"
 /* The leaf's first FWID, as NVIDIA's SDK documents it for this very
@@ -210,12 +212,140 @@ test_tcbinfo_parser(void **state)
 	X509_free(leaf);
 }
 
+/* One SDK-style list item {"certificate": b64(PEM), "evidence": b64}. */
+static json_t *
+item(const char *spdm_path, const char *pem_path)
+{
+	size_t a, b;
+	uint8_t *ev = tu_read_file(spdm_path, &a),
+	        *pem = tu_read_file(pem_path, &b);
+	char *e = codec_base64_encode(ev, a), *c = codec_base64_encode(pem, b);
+	json_t *o = json_pack("{s:s, s:s}", "evidence", e, "certificate", c);
+
+	free(ev);
+	free(pem);
+	free(e);
+	free(c);
+	return o;
+}
+
+/* The 4 GPUs of NVIDIA's multi-GPU sample, then 4 others: 8 devices. */
+static json_t *
+eight_gpus(void)
+{
+	json_error_t jerr;
+	json_t *list = json_load_file(
+	        NV "nvsdk_multi_gpu_hopper/multi_gpu_hopper.json", 0, &jerr);
+
+	assert_int_equal(json_array_size(list), 4);
+	json_array_append_new(list,
+	                      item(NV "nvtrust_sample_h100/spdm_report.bin",
+	                           NV "nvtrust_sample_h100/cert_chain.pem"));
+	json_array_append_new(
+	        list,
+	        item(NV "teep_tinfoil_h100_nras_20260629/spdm_report.bin",
+	             NV "teep_tinfoil_h100_nras_20260629/cert_chain.pem"));
+	json_array_append_new(
+	        list,
+	        item(NV "trustee_coco_h100_trailing_byte/spdm_report.bin",
+	             NV "trustee_coco_h100_trailing_byte/cert_chain.pem"));
+	json_array_append_new(list,
+	                      item(BW "spdm_report.bin", BW "cert_chain.pem"));
+	return list;
+}
+
+static void
+run_list(json_t *list, struct verdict *v)
+{
+	struct gpu_case c = {0};
+	char *text = json_dumps(list, 0);
+
+	c.ev = (const uint8_t *)text;
+	c.len = strlen(text);
+	gpu_run(&c, v);
+	free(text);
+}
+
+static void
+test_eight_gpus_and_duplicates(void **state)
+{
+	/* The issuer (GSP BROM) serialNumber of each leaf, read with
+	 * `openssl x509 -noout -issuer` from each sample's chain. */
+	static const char *const ids[8] = {
+	        "412921CE551E4EEDA3", "419BDFFE09391C64D4",
+	        "418D8735CA47D6FC15", "41A6CBA1E9D9C7924E",
+	        "41431D480FE5E87274", "419F54D02AAEEED1CA",
+	        "41D1A9A24F202CB2B5", "41E6DE55C3BDC14277"};
+	json_t *list = eight_gpus(), *gpus, *dup;
+	struct verdict v;
+	char name[16];
+
+	(void)state;
+	run_list(list, &v);
+	if (!verdict_valid(&v))
+		dump_errors(&v);
+	assert_true(verdict_valid(&v));
+	assert_int_equal(
+	        json_integer_value(json_object_get(v.claims, "gpu_count")), 8);
+	gpus = json_object_get(v.claims, "gpus");
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "GPU-%d", i);
+		assert_string_equal(
+		        json_string_value(json_object_get(
+		                json_object_get(gpus, name), "device_id")),
+		        ids[i]);
+	}
+	assert_string_equal(
+	        json_string_value(json_object_get(
+	                json_object_get(gpus, "GPU-7"), "gpu_arch")),
+	        "Blackwell");
+	verdict_free(&v);
+
+	/* A ninth: over the limit. */
+	json_array_append(list, json_array_get(list, 0));
+	run_list(list, &v);
+	assert_only_error(&v, "gpu_evidence_invalid");
+	verdict_free(&v);
+
+	/* GPU 0 again at the end (in place of GPU 7): refused as such. */
+	json_array_remove(list, 8);
+	json_array_set(list, 7, json_array_get(list, 0));
+	run_list(list, &v);
+	assert_only_error(&v, "gpu_duplicate_device");
+	verdict_free(&v);
+
+	/* The same device from another file: NVIDIA's single-GPU sample
+	 * (hopper_evidence.json) is GPU 0 of its multi-GPU sample. */
+	{
+		json_error_t jerr;
+		json_t *one = json_load_file(
+		        NV "nvsdk_hopper_evidence_590/hopper_evidence.json", 0,
+		        &jerr);
+		assert_int_equal(json_array_size(one), 1);
+		dup = json_pack("[O, O]", json_array_get(list, 1),
+		                json_array_get(one, 0));
+		run_list(dup, &v);
+		assert_true(verdict_valid(&v)); /* two different GPUs */
+		verdict_free(&v);
+		json_decref(dup);
+		dup = json_pack("[O, O]", json_array_get(list, 0),
+		                json_array_get(one, 0));
+		run_list(dup, &v);
+		assert_only_error(&v, "gpu_duplicate_device");
+		verdict_free(&v);
+		json_decref(dup);
+		json_decref(one);
+	}
+	json_decref(list);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_real_blackwell),
 	        cmocka_unit_test(test_tcbinfo_parser),
+	        cmocka_unit_test(test_eight_gpus_and_duplicates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

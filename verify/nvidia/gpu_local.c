@@ -273,6 +273,44 @@ set_tlv_hex(json_t *o, const char *k, const struct spdm_tlv *t)
 
 /* Claims from the verified evidence; trustee's claim names where it has
  * them (deps/verifier/src/nvidia), so its claims file can be matched. */
+/*
+ * device_id: the serialNumber of the leaf's issuer, the GPU's own
+ * per-device certificate (GH100/GB100 "GSP BROM", whose subject
+ * serialNumber names the device), else the leaf's serial (hex): what
+ * tells two GPUs of one request apart (gpu_duplicate_device).
+ */
+static void
+claim_device_id(X509 *leaf, json_t *claims)
+{
+	X509_NAME *iss = X509_get_issuer_name(leaf);
+	int idx = X509_NAME_get_index_by_NID(iss, NID_serialNumber, -1);
+	const ASN1_STRING *sn;
+	BIGNUM *bn;
+	char *hex;
+
+	if (idx >= 0 &&
+	    (sn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(iss, idx))) !=
+	            NULL &&
+	    ASN1_STRING_length(sn) > 0 && ASN1_STRING_length(sn) <= 64) {
+		char buf[65];
+		int n = ASN1_STRING_length(sn);
+		const unsigned char *p = ASN1_STRING_get0_data(sn);
+
+		for (int i = 0; i < n; i++)
+			buf[i] = (p[i] >= 0x21 && p[i] <= 0x7e) ? (char)p[i]
+			                                        : '?';
+		buf[n] = '\0';
+		json_object_set_new(claims, "device_id", json_string(buf));
+		return;
+	}
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(leaf), NULL);
+	hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	if (hex != NULL)
+		json_object_set_new(claims, "device_id", json_string(hex));
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
 static void
 add_claims(const struct spdm_measurements *m, X509 *leaf, json_t *claims)
 {
@@ -281,6 +319,7 @@ add_claims(const struct spdm_measurements *m, X509 *leaf, json_t *claims)
 	const struct spdm_tlv *t;
 
 	claim_arch(leaf, claims);
+	claim_device_id(leaf, claims);
 	snprintf(key, sizeof(key), "%u.%u", m->version >> 4, m->version & 0xF);
 	json_object_set_new(claims, "spdm_version", json_string(key));
 	set_hex(claims, "nonce", m->requester_nonce, SPDM_NONCE_LEN);
