@@ -80,7 +80,7 @@ test('SNP debug guest: refused by the default policy', async () => {
 // ../shared/peer-samples/tinfoil-js/MANIFEST.md (tests/data/snp/PROVENANCE.md).
 test('Tinfoil attestation bundle: detected, verified with its own VCEK; a gzip bomb refused', async () => {
   const { gzipSync } = await import('node:zlib');
-  const text = readFileSync(join(DATA, 'tinfoil_js_bundle/attestation-bundle.json'));
+  const text = readFileSync(join(DATA, 'tinfoil_js_genoa_v3/attestation-bundle.json'));
   const r = await post(d, '/api/verify/tee-attestation', { attestation: text.toString('base64') });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.valid, true, r.text);

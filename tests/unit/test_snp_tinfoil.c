@@ -1,6 +1,6 @@
 /*
  * Tinfoil attestation bundles as SEV-SNP evidence (issue 18): the real
- * bundle of tests/data/snp/tinfoil_js_bundle (see PROVENANCE.md) detected
+ * bundle of tests/data/snp/tinfoil_js_genoa_v3 (see PROVENANCE.md) detected
  * from its bytes and verified as of its stated time with the VCEK it
  * carries; hostile bundles (truncated, corrupt, trailing bytes, a
  * decompression bomb, re-signed look-alikes) each refused with its code.
@@ -27,7 +27,7 @@
 #include "tests/unit/test_util.h"
 #include "tests/unit/test_verdict.h"
 
-#define BUNDLE "tests/data/snp/tinfoil_js_bundle/attestation-bundle.json"
+#define BUNDLE "tests/data/snp/tinfoil_js_genoa_v3/attestation-bundle.json"
 #define REPORT "tests/data/snp/tinfoil_js_genoa_v3/report.bin"
 #define VCEK   "tests/data/snp/tinfoil_js_genoa_v3/vcek.der"
 /* tests/data/snp/PROVENANCE.md: the fixture's commit date, inside the
