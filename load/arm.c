@@ -4,11 +4,13 @@
  * artifact.h).
  *
  * Accepted (docs/collateral.md):
- *  - request members "iak" (PSA) and "cpak" (CCA): a PEM public key, or
- *    an endorsement store, an object of PEM keys by instance id
+ *  - request members "iak" (PSA) and "cpak" (CCA): a PEM public key, a
+ *    JWK or JWKS object (kept as its JSON text: verify/arm/arm_jwk.h), or
+ *    an endorsement store, an object of PEM keys or JWKs by instance id
  *    (lower-case hex);
- *  - a directory holding iak_pub.pem / cpak_pub.pem, or a PEM file that
- *    serves for either format (the operator's provisioned store).
+ *  - a directory holding iak_pub.pem / cpak_pub.pem (or iak_pub.jwk /
+ *    cpak_pub.jwk), or a PEM or JWK file that serves for either format
+ *    (the operator's provisioned store).
  * Nothing is judged here: whether a text is a PEM EC public key is the
  * verifier's check (verify/arm/psa_claims.c), so that it names the item
  * as it always did. A path that yields no key at all is noted
@@ -27,10 +29,10 @@
 
 /* The request members and the provisioned store's file names. */
 static const struct {
-	const char *member, *file;
+	const char *member, *file, *jwk_file;
 } arm_keys[] = {
-        {"iak", "iak_pub.pem"},
-        {"cpak", "cpak_pub.pem"},
+        {"iak", "iak_pub.pem", "iak_pub.jwk"},
+        {"cpak", "cpak_pub.pem", "cpak_pub.jwk"},
 };
 
 /*
@@ -107,7 +109,10 @@ load_arm_json(const json_t *member, struct artifact_set *set)
 
 		if (v == NULL)
 			continue;
-		if (json_is_object(v))
+		/* A JWK ("kty") or JWKS ("keys") is one key, kept as its
+		 * JSON text; any other object is a store by instance id. */
+		if (json_is_object(v) && json_object_get(v, "kty") == NULL &&
+		    json_object_get(v, "keys") == NULL)
 			load_store(arm_keys[i].member, v, set);
 		else
 			add_value(arm_keys[i].member, v, set);
@@ -155,6 +160,9 @@ load_arm_path(const char *path, struct artifact_set *set)
 	for (size_t i = 0; i < sizeof(arm_keys) / sizeof(arm_keys[0]); i++) {
 		snprintf(file, sizeof(file), "%s/%s", path, arm_keys[i].file);
 		load_key_file(file, arm_keys[i].file, "directory", set);
+		snprintf(file, sizeof(file), "%s/%s", path,
+		         arm_keys[i].jwk_file);
+		load_key_file(file, arm_keys[i].jwk_file, "directory", set);
 	}
 	/* (The export layout's DIR/arm_key/ was read before.) */
 	if (artifact_set_count(set, ARTIFACT_ARM_KEY) == 0)

@@ -105,3 +105,54 @@ test('Arm PSA with the IAK provisioned by the operator (collateral_dir): hardwar
     await stopDaemon(d);
   }
 });
+
+// Issue 18: PSA / CCA keys as JWK and JWKS (Veraison, Trustee), converted
+// from the vectors' PEM keys by Node's crypto at test time.
+test('Arm PSA / CCA keys as JWK and JWKS (request and operator directory)', async () => {
+  const { createPublicKey, generateKeyPairSync } = await import('node:crypto');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const jwkOf = (p) => createPublicKey(data(p)).export({ format: 'jwk' });
+  const iak = jwkOf('psa/tfm_psa_2_0_0/iak_pub.pem');
+  const cpak = jwkOf('cca/tfrmm_legacy_ccassd/cpak_pub.pem');
+  const other = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' });
+  // The CCA platform instance id (vectors/cca/MANIFEST.md).
+  const ccaInstance = '0107060504030201000f0e0d0c0b0a090817161514131211101f1e1d1c1b1a1918';
+  const dir = mkdtempSync(join(tmpdir(), 'tp-armjwk-'));
+  writeFileSync(join(dir, 'iak_pub.jwk'), JSON.stringify(iak));
+  const d = await startDaemon({ TEEPASS_COLLATERAL_DIR: dir });
+  try {
+    const psaToken = data('psa/tfm_psa_2_0_0/token.cbor').toString('base64');
+    const ccaToken = data('cca/tfrmm_legacy_ccassd/token.cbor').toString('base64');
+    const psa = await post(d, '/api/verify/tee-attestation', {
+      attestation: psaToken, collateral: { iak },
+    });
+    assert.equal(psa.json.valid, true, psa.text);
+    assert.equal(psa.json.hardware_verified, false);
+    assert.equal(psa.json.claims.attestation_key_source, 'collateral.iak');
+    const cca = await post(d, '/api/verify/tee-attestation', {
+      attestation: ccaToken,
+      collateral: { cpak: { keys: [{ ...other, kid: 'x' }, { ...cpak, kid: ccaInstance }] } },
+    });
+    assert.equal(cca.json.valid, true, cca.text);
+    assert.equal(cca.json.provider, 'ArmCca');
+    const unknown = await post(d, '/api/verify/tee-attestation', {
+      attestation: ccaToken,
+      collateral: { cpak: { keys: [{ ...other, kid: 'x' }, { ...cpak, kid: 'y' }] } },
+    });
+    assert.equal(unknown.json.valid, false);
+    assert.deepEqual(unknown.json.errors.map((e) => e.code), ['arm_jwk_kid_unknown'], unknown.text);
+    const priv = await post(d, '/api/verify/tee-attestation', {
+      attestation: psaToken, collateral: { iak: { ...iak, d: 'AAAA' } },
+    });
+    assert.deepEqual(priv.json.errors.map((e) => e.code), ['arm_jwk_invalid'], priv.text);
+    // The operator's iak_pub.jwk: provisioned, hardware-verified.
+    const op = await post(d, '/api/verify/tee-attestation', { attestation: psaToken });
+    assert.equal(op.json.valid, true, op.text);
+    assert.equal(op.json.hardware_verified, true);
+    assert.equal(op.json.claims.attestation_key_source, 'collateral_path/iak_pub.jwk');
+  } finally {
+    await stopDaemon(d);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -71,3 +71,64 @@ test('composite: Mock CPU + real H100 give one passport with cpu0 and gpu0', asy
   assert.deepEqual(r2.json.submods.gpu0.errors.map((e) => e.code), ['device_not_bound']);
   assert.equal(r2.json.passport, undefined);
 });
+
+// Issue 18: Blackwell (GB100) evidence from NVIDIA's attestation SDK test
+// data (tests/data/nvidia/PROVENANCE.md), verified as Hopper's.
+test('GB100 (Blackwell) SPDM evidence: valid, FWID from 2.23.133.5.4.1.1', async () => {
+  const GB100 = join(ROOT, 'tests/data/nvidia/nvsdk_blackwell_575');
+  const ev = readFileSync(join(GB100, 'spdm_report.bin'));
+  const bwChain = readFileSync(join(GB100, 'cert_chain.pem'), 'utf8');
+  const r = await post(d, '/api/verify/tee-attestation', {
+    attestation: ev.toString('base64'), provider: 'NvidiaGpu', collateral: { cert_chain: bwChain },
+  });
+  assert.equal(r.json.valid, true, r.text);
+  assert.equal(r.json.hardware_verified, true);
+  assert.equal(r.json.claims.gpu_arch, 'Blackwell');
+  assert.equal(r.json.claims.driver_version, '575.32');
+  assert.equal(r.json.claims.vbios_version, '97.00.88.00.0F');
+  const bad = Buffer.from(ev);
+  bad[bad.length - 1] ^= 1;
+  const f = await post(d, '/api/verify/tee-attestation', {
+    attestation: bad.toString('base64'), provider: 'NvidiaGpu', collateral: { cert_chain: bwChain },
+  });
+  assert.equal(f.json.valid, false);
+  assert.deepEqual(f.json.errors.map((e) => e.code), ['spdm_signature_invalid'], f.text);
+});
+
+// Issue 18: 8 GPUs in one composite passport (8 distinct real devices:
+// NVIDIA's 4-GPU sample, 3 other H100 and the GB100), and the same GPU
+// submitted twice in one request refused.
+test('composite: 8 distinct GPUs give one passport; the same GPU twice is refused', async () => {
+  const NVD = join(ROOT, 'tests/data/nvidia');
+  const multi = JSON.parse(readFileSync(join(NVD, 'nvsdk_multi_gpu_hopper/multi_gpu_hopper.json')));
+  const dev = (spdm, pem) => ({ provider: 'NvidiaGpu', attestation: spdm, collateral: { cert_chain: pem } });
+  const file = (d, f) => readFileSync(join(NVD, d, f));
+  const devices = [
+    ...multi.map((o) => dev(o.evidence, Buffer.from(o.certificate, 'base64').toString())),
+    ...['nvtrust_sample_h100', 'teep_tinfoil_h100_nras_20260629', 'trustee_coco_h100_trailing_byte', 'nvsdk_blackwell_575']
+      .map((d) => dev(file(d, 'spdm_report.bin').toString('base64'), file(d, 'cert_chain.pem').toString())),
+  ];
+  assert.equal(devices.length, 8);
+  // Each GPU's SPDM nonce, from its own verdict, for the CPU to commit to.
+  const nonces = [];
+  for (const x of devices) {
+    const r = await post(d, '/api/verify/tee-attestation', x);
+    assert.equal(r.json.valid, true, r.text);
+    nonces.push(r.json.claims.nonce);
+  }
+  const rd = join(tmp, 'gpu-composite-8.json');
+  writeFileSync(rd, JSON.stringify({ model: sha256('llama'), gpu_nonces: [...new Set(nonces)] }));
+  const cpu = teepass(['mock-evidence', '--runtime-data', rd]).trim();
+  const base = { attestation: cpu, runtime_data: readFileSync(rd).toString('base64') };
+  const r = await post(d, '/api/verify/tee-attestation', { ...base, devices });
+  assert.equal(r.json.valid, true, r.text);
+  assert.deepEqual(Object.keys(r.json.submods).sort(),
+    ['gpu0', 'gpu1', 'gpu2', 'gpu3', 'gpu4', 'gpu5', 'gpu6', 'gpu7']);
+  assert.equal(r.json.submods.gpu7.claims.gpu_arch, 'Blackwell');
+  assert.ok(r.json.passport, 'a passport');
+  // GPU 0 again as the 8th device: the same device twice, no passport.
+  const dup = await post(d, '/api/verify/tee-attestation', { ...base, devices: [...devices.slice(0, 7), devices[0]] });
+  assert.equal(dup.json.valid, false);
+  assert.deepEqual(dup.json.errors.map((e) => e.code), ['gpu_duplicate_device'], dup.text);
+  assert.equal(dup.json.passport, undefined);
+});

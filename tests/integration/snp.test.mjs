@@ -80,3 +80,30 @@ test('SNP debug guest: refused by the default policy', async () => {
   assert.equal(r.json.valid, false);
   assert.deepEqual(r.json.errors.map((e) => e.code), ['debug_not_allowed']);
 });
+
+// Issue 18: a Tinfoil attestation bundle (JSON: gzip-compressed report and
+// its VCEK) as evidence, detected from its bytes. Expected values:
+// ../shared/peer-samples/tinfoil-js/MANIFEST.md (tests/data/snp/PROVENANCE.md).
+test('Tinfoil attestation bundle: detected, verified with its own VCEK; a gzip bomb refused', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const text = readFileSync(join(DATA, 'tinfoil_js_genoa_v3/attestation-bundle.json'));
+  const r = await post(d, '/api/verify/tee-attestation', { attestation: text.toString('base64') });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.valid, true, r.text);
+  assert.equal(r.json.provider, 'AmdSevSnp');
+  assert.equal(r.json.hardware_verified, true);
+  assert.equal(r.json.claims.measurement,
+    '09ef32acf90fcfeb6206d1a46c13145cef736ebbb83f18eaff680b686232031546ff5fd39c44599699ee8734cbbeb519');
+  assert.equal(r.json.claims.report_data.slice(0, 64),
+    '71c31f35d2b06077bbae7c1ddf0cc4020408c8f39c68b04cf3d029d40bdd45e7');
+  const bundle = JSON.parse(text);
+  bundle.enclaveAttestationReport.body = gzipSync(Buffer.alloc(8 * 1024 * 1024)).toString('base64');
+  const bomb = await post(d, '/api/verify/tee-attestation', {
+    attestation: Buffer.from(JSON.stringify(bundle)).toString('base64'),
+  });
+  assert.equal(bomb.status, 200, bomb.text);
+  assert.equal(bomb.json.valid, false);
+  assert.equal(bomb.json.provider, 'AmdSevSnp');
+  assert.deepEqual(bomb.json.errors.map((e) => e.code), ['snp_bundle_too_large'], bomb.text);
+  assert.equal(bomb.json.passport ?? null, null);
+});

@@ -399,7 +399,8 @@ test_malformed(void **state)
 	                                 why, sizeof(why)));
 	assert_non_null(strstr(why, "tcbLevels[3]"));
 	free(bad);
-	/* Version 2 is refused. */
+	/* Version 2 with a version 3 body (an "id", sgxtcbcomponents) is
+	 * refused: v2 has neither (tests/unit/test_dcap_legacy.c). */
 	bad = strdup(tcb_info);
 	memcpy(strstr(bad, "\"version\":3"), "\"version\":2", 11);
 	assert_false(dcap_tcb_info_parse((const uint8_t *)bad, strlen(bad), &t,

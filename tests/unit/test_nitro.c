@@ -29,11 +29,15 @@
 #include "tests/unit/test_util.h"
 #include "tests/unit/test_verdict.h"
 
-#define DIR_BETA  "tests/data/nitro/evervault_beta_prod_20221013/"
-#define DIR_EMB   "tests/data/nitro/evervault_cert_embedded_prod_20230118/"
-#define DIR_DEBUG "tests/data/nitro/evervault_ga_debug_20230918/"
-#define DIR_PEER  "tests/data/nitro/peer_evervault_ga/"
-#define TODAY     "2026-11-23T10:00:00Z"
+#define DIR_BETA    "tests/data/nitro/evervault_beta_prod_20221013/"
+#define DIR_EMB     "tests/data/nitro/evervault_cert_embedded_prod_20230118/"
+#define DIR_DEBUG   "tests/data/nitro/evervault_ga_debug_20230918/"
+#define DIR_PEER    "tests/data/nitro/peer_evervault_ga/"
+#define DIR_NITRITE "tests/data/nitro/nitrite_2021/"
+/* hf/nitrite's 2021 document: leaf 2021-10-28T14:44:13Z..17:44:13Z,
+ * timestamp 1635440522077 (17:02:02.077Z). */
+#define NITRITE_AT "2021-10-28T17:03:00Z"
+#define TODAY      "2026-11-23T10:00:00Z"
 #define ZERO48                                                                 \
 	"0000000000000000000000000000000000000000000000000000000000000000000"  \
 	"00000000000000000000000000000"
@@ -1132,6 +1136,138 @@ test_binding_fields(void **state)
 	free(buf);
 }
 
+/* hf/nitrite's real 2021 document (NSM output): public_key is an empty
+ * byte string (h''), user_data 64 bytes, nonce 20 bytes. Empty means
+ * absent: it verifies as of a time inside its certificates' validity. */
+static void
+test_nitrite_2021_empty_public_key(void **state)
+{
+	static const char user_data_hex[] = "3535323032353832353339386339616137"
+	                                    "323362663465323331393839363061"
+	                                    "6361363238636231613736663036613063"
+	                                    "663564393263303864303464306661";
+	struct layout l;
+	struct verdict v;
+	size_t len;
+	uint8_t *buf = tu_read_file(DIR_NITRITE "attestation_doc.cbor", &len);
+	const uint8_t *pk;
+
+	/* The bytes really carry public_key = h'' (0x40). */
+	pk = memmem(buf, len, "\x6apublic_key\x40", 12);
+	assert_non_null(pk);
+
+	locate(buf, len, &l);
+	assert_null(l.doc.public_key.p);
+	assert_int_equal(l.doc.public_key.n, 0);
+	assert_int_equal(l.doc.user_data.n, 64);
+	assert_int_equal(l.doc.nonce.n, 20);
+
+	/* PCR0..2 are zero: a debug-mode enclave, refused by default for
+	 * that alone, valid when debug is allowed. */
+	run_full(buf, len, NITRITE_AT, false, TP_PROVIDER_NONE, NULL, &v);
+	assert_int_equal(v.provider, TP_PROVIDER_AWS_NITRO);
+	assert_only_error(&v, "debug_not_allowed");
+	verdict_free(&v);
+	run_full(buf, len, NITRITE_AT, true, TP_PROVIDER_NONE, NULL, &v);
+	assert_int_equal(v.provider, TP_PROVIDER_AWS_NITRO);
+	assert_true(verdict_valid(&v));
+	assert_true(v.hardware_verified);
+	assert_int_equal(v.signature_valid, TP_TRUE);
+	assert_int_equal(v.certificate_chain_valid, TP_TRUE);
+	assert_string_equal(claim_str(&v, "module_id"),
+	                    "i-0809849710bf1b61b-enc017cc45400406a27");
+	assert_int_equal(
+	        json_integer_value(json_object_get(v.claims, "timestamp")),
+	        1635440522077LL);
+	assert_null(json_object_get(v.claims, "public_key"));
+	assert_string_equal(claim_str(&v, "user_data"), user_data_hex);
+	assert_string_equal(claim_str(&v, "nonce"),
+	                    "54caa7fdd9c1de6f1206e4900d57b61eb759d628");
+	assert_string_equal(
+	        claim_str(&v, "pcr4"),
+	        "d8a8e8eee96d81b77a251410b7a9b180787653f125d1dbca79685c93fb885b"
+	        "335e0b8d172c9821a862515a603cc33ab2");
+	assert_string_equal(claim_str(&v, "pcr0"), ZERO48);
+	verdict_free(&v);
+
+	/* After the leaf's window: expired, not a payload error. */
+	run_full(buf, len, "2021-10-28T18:00:00Z", true, TP_PROVIDER_NONE, NULL,
+	         &v);
+	assert_string_equal(first_error(&v), "certificate_expired");
+	assert_false(verdict_has_error(&v, TP_ERR_nitro_payload_invalid));
+	verdict_free(&v);
+	free(buf);
+}
+
+/* The optional fields: empty is absent, but an oversize one is still
+ * refused; a non-bstr still refused. */
+static void
+test_optional_field_sizes(void **state)
+{
+	/* {"module_id":"m","digest":"SHA384","timestamp":1,"pcrs":{0:h'00'*32},
+	 *  "certificate":h'01',"cabundle":[h'01'], <key>: <value>} */
+	static const uint8_t head[] = {
+	        0xa7, 0x69, 'm', 'o',  'd',  'u',  'l', 'e',  '_',  'i',
+	        'd',  0x61, 'm', 0x66, 'd',  'i',  'g', 'e',  's',  't',
+	        0x66, 'S',  'H', 'A',  '3',  '8',  '4', 0x69, 't',  'i',
+	        'm',  'e',  's', 't',  'a',  'm',  'p', 0x01, 0x64, 'p',
+	        'c',  'r',  's', 0xa1, 0x00, 0x58, 0x20};
+	static const uint8_t mid[] = {0x6b, 'c', 'e',  'r',  't', 'i',  'f',
+	                              'i',  'c', 'a',  't',  'e', 0x41, 0x01,
+	                              0x68, 'c', 'a',  'b',  'u', 'n',  'd',
+	                              'l',  'e', 0x81, 0x41, 0x01};
+	static const char *const keys[] = {"public_key", "user_data", "nonce"};
+	static const size_t maxes[] = {NITRO_MAX_PUBKEY, NITRO_MAX_USERDATA,
+	                               NITRO_MAX_USERDATA};
+	uint8_t buf[2200], *p;
+	struct nitro_doc d;
+	char why[160];
+
+	for (size_t k = 0; k < 3; k++) {
+		for (int variant = 0; variant < 4; variant++) {
+			size_t kl = strlen(keys[k]), n;
+
+			p = buf;
+			memcpy(p, head, sizeof(head));
+			buf[0] = 0xa7;
+			p += sizeof(head);
+			memset(p, 0, 32);
+			p += 32;
+			memcpy(p, mid, sizeof(mid));
+			p += sizeof(mid);
+			*p++ = (uint8_t)(0x60 | kl);
+			memcpy(p, keys[k], kl);
+			p += kl;
+			if (variant == 0) { /* empty */
+				*p++ = 0x40;
+			} else if (variant == 1) { /* nil */
+				*p++ = 0xf6;
+			} else if (variant == 2) { /* one over the maximum */
+				n = maxes[k] + 1;
+				p += cose_cbor_put_head(p, COSE_CBOR_BSTR, n);
+				memset(p, 0xab, n);
+				p += n;
+			} else { /* a text string */
+				*p++ = 0x61;
+				*p++ = 'x';
+			}
+			bool ok = nitro_doc_parse(buf, (size_t)(p - buf), &d,
+			                          why, sizeof(why));
+			if (variant <= 1) {
+				assert_true(ok);
+				struct nitro_blob *b = k == 0   ? &d.public_key
+				                       : k == 1 ? &d.user_data
+				                                : &d.nonce;
+				assert_null(b->p);
+				assert_int_equal(b->n, 0);
+			} else {
+				assert_false(ok);
+				assert_non_null(strstr(why, keys[k]));
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1151,6 +1287,8 @@ main(void)
 	        cmocka_unit_test(test_binding_fields),
 	        cmocka_unit_test(test_random_corruption),
 	        cmocka_unit_test(test_threads),
+	        cmocka_unit_test(test_nitrite_2021_empty_public_key),
+	        cmocka_unit_test(test_optional_field_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

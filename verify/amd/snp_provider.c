@@ -17,6 +17,7 @@
 #include "verify/core/reader.h"
 #include "verify/amd/snp_cert.h"
 #include "verify/amd/snp_report.h"
+#include "verify/amd/snp_tinfoil.h"
 #include "verify/verify.h"
 #include "verify/core/x509.h"
 
@@ -54,9 +55,12 @@ snp_detect(const uint8_t *buf, size_t len)
 	    !reader_u32le(&r, &vmpl) || !reader_u32le(&r, &algo))
 		return false;
 	/* Versions 1 and 4 are let through so that verify() names them. */
-	return version >= 1 && version <= 5 &&
-	       (policy & SNP_POLICY_RESERVED_ONE) != 0 && vmpl <= 3 &&
-	       algo == SNP_SIG_ALGO_ECDSA_P384_SHA384;
+	if (version >= 1 && version <= 5 &&
+	    (policy & SNP_POLICY_RESERVED_ONE) != 0 && vmpl <= 3 &&
+	    algo == SNP_SIG_ALGO_ECDSA_P384_SHA384)
+		return true;
+	/* A Tinfoil attestation bundle (JSON) carrying such a report. */
+	return snp_tinfoil_detect(buf, len);
 }
 
 /*
@@ -874,7 +878,24 @@ struct snp_parsed {
 	/* The extended report's certificate table's key: its place in the
 	 * evidence (ek_len 0: none). */
 	size_t ek_off, ek_len;
+	/* A Tinfoil bundle unpacked into an extended report (NULL: the
+	 * evidence is the report itself); ek_off is then into it. */
+	uint8_t *own;
+	size_t own_len;
 };
+
+/* The report bytes of P: the unpacked bundle, else the evidence. */
+static const uint8_t *
+ev_bytes(const struct verify_request *req, const struct snp_parsed *p)
+{
+	return p->own != NULL ? p->own : req->evidence;
+}
+
+static size_t
+ev_len(const struct verify_request *req, const struct snp_parsed *p)
+{
+	return p->own != NULL ? p->own_len : req->evidence_len;
+}
 
 /*
  * Phase 1's checks, which need no collateral: the report's format, its
@@ -890,16 +911,30 @@ snp_parse(const struct verify_request *req, struct verdict *v,
 	enum snp_product product;
 	enum tp_err code;
 	unsigned signing_key;
+	const uint8_t *ev;
+	size_t evlen;
 	char why[256];
 
 	memset(p, 0, sizeof(*p));
 	memset(&src, 0, sizeof(src));
 	v->hardware_verified = true;
-	if (!snp_report_parse(req->evidence, req->evidence_len, rep, why,
-	                      sizeof(why))) {
+	/* A Tinfoil bundle: its gzip-compressed report and its VCEK, as the
+	 * extended report they amount to. */
+	if (snp_tinfoil_detect(req->evidence, req->evidence_len)) {
+		if (!snp_tinfoil_unpack(req->evidence, req->evidence_len,
+		                        &p->own, &p->own_len, &code, why,
+		                        sizeof(why))) {
+			verdict_fail(v, "snp_report_format", code,
+			             "Tinfoil attestation bundle: %s", why);
+			return false;
+		}
+	}
+	ev = ev_bytes(req, p);
+	evlen = ev_len(req, p);
+	if (!snp_report_parse(ev, evlen, rep, why, sizeof(why))) {
 		code = TP_ERR_snp_report_parse_error;
-		if (req->evidence_len >= 4 && rep->version != 2 &&
-		    rep->version != 3 && rep->version != 5)
+		if (evlen >= 4 && rep->version != 2 && rep->version != 3 &&
+		    rep->version != 5)
 			code = TP_ERR_snp_report_version_unsupported;
 		verdict_fail(v, "snp_report_format", code, "SEV-SNP report: %s",
 		             why);
@@ -925,12 +960,12 @@ snp_parse(const struct verify_request *req, struct verdict *v,
 		return false;
 	}
 	p->vlek = signing_key == SNP_SIGNING_KEY_VLEK;
-	if (req->evidence_len > SNP_REPORT_LEN) {
+	if (evlen > SNP_REPORT_LEN) {
 		struct reader rd;
 		const uint8_t *table;
-		size_t n = req->evidence_len - SNP_REPORT_LEN;
+		size_t n = evlen - SNP_REPORT_LEN;
 
-		reader_init(&rd, req->evidence, req->evidence_len);
+		reader_init(&rd, ev, evlen);
 		if (!reader_skip(&rd, SNP_REPORT_LEN) ||
 		    !reader_bytes(&rd, n, &table) ||
 		    !cert_table_parse(table, n, p->vlek, &src, why,
@@ -941,7 +976,7 @@ snp_parse(const struct verify_request *req, struct verdict *v,
 			return false;
 		}
 		if (src.ek != NULL) {
-			p->ek_off = (size_t)(src.ek - req->evidence);
+			p->ek_off = (size_t)(src.ek - ev);
 			p->ek_len = src.ek_len;
 		}
 	}
@@ -980,7 +1015,7 @@ snp_name_needs(const struct verify_request *req, const struct snp_parsed *p,
 	enum snp_product want = snp_report_product(&p->rep);
 	char key[160];
 
-	if (req->evidence_len != SNP_REPORT_LEN || p->vlek ||
+	if (ev_len(req, p) != SNP_REPORT_LEN || p->vlek ||
 	    memcmp(p->rep.chip_id, zero, sizeof(zero)) == 0)
 		return;
 	if (want != SNP_PRODUCT_UNKNOWN) {
@@ -1014,6 +1049,7 @@ snp_needs(const struct verify_request *req, struct verdict *v,
 		return NULL;
 	}
 	if (!snp_parse(req, v, p)) {
+		free(p->own);
 		free(p);
 		return NULL;
 	}
@@ -1024,6 +1060,10 @@ snp_needs(const struct verify_request *req, struct verdict *v,
 static void
 snp_parsed_free(void *parsed)
 {
+	struct snp_parsed *p = parsed;
+
+	if (p != NULL)
+		free(p->own);
 	free(parsed);
 }
 
@@ -1050,7 +1090,7 @@ snp_verify_parsed(const struct verify_request *req, void *parsed,
 	memset(&src, 0, sizeof(src));
 	memset(&ek, 0, sizeof(ek));
 	if (p->ek_len > 0) {
-		src.ek = req->evidence + p->ek_off;
+		src.ek = ev_bytes(req, p) + p->ek_off;
 		src.ek_len = p->ek_len;
 		src.ek_origin = "extended report certificate table";
 	}
@@ -1106,7 +1146,7 @@ snp_verify_parsed(const struct verify_request *req, void *parsed,
 	 * VCEK of another chip or TCB is named as such, not only as a bad
 	 * signature. Claims are only given for a verified report. */
 	sig_ok = sig_component(rp->sig_r, r) && sig_component(rp->sig_s, s) &&
-	         snp_ecdsa_p384_verify(ek.pub, req->evidence,
+	         snp_ecdsa_p384_verify(ek.pub, ev_bytes(req, p),
 	                               SNP_REPORT_SIGNED_LEN, r, s);
 	if (!sig_ok) {
 		v->signature_valid = TP_FALSE;
@@ -1177,6 +1217,7 @@ snp_verify(const struct verify_request *req, struct verdict *v)
 
 	if (snp_parse(req, v, &p))
 		snp_verify_parsed(req, &p, v);
+	free(p.own);
 }
 
 const struct provider_ops provider_amd_sev_snp = {

@@ -119,6 +119,8 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	EVP_PKEY *cpak = NULL, *rak = NULL;
 	char why[256], src[64];
 	bool missing, provisioned;
+	struct psa_bytes kid;
+	enum tp_err jwk_code;
 
 	v->hardware_verified = false;
 	v->certificate_chain_valid = TP_NULL;
@@ -164,14 +166,17 @@ cca_verify(const struct verify_request *req, struct verdict *v)
 	verdict_pass(v, "cca_claims");
 
 	/* Platform token: the provisioned CPAK. */
+	kid.p = pcose.kid;
+	kid.n = pcose.kid_len;
 	if ((cpak = psa_key_load(req->artifacts, "cpak", "cpak_pub.pem",
-	                         &pc->instance_id, src, sizeof(src),
-	                         &provisioned, &missing, why, sizeof(why))) ==
-	    NULL) {
+	                         &pc->instance_id, &kid, src, sizeof(src),
+	                         &provisioned, &missing, &jwk_code, why,
+	                         sizeof(why))) == NULL) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(v, "cca_platform_signature",
-		             missing ? TP_ERR_cca_key_missing
-		                     : TP_ERR_cca_key_invalid,
+		             jwk_code != TP_ERR_none ? jwk_code
+		             : missing               ? TP_ERR_cca_key_missing
+		                                     : TP_ERR_cca_key_invalid,
 		             "%s", why);
 		goto out;
 	}

@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include "common/codec.h"
+#include "verify/arm/arm_jwk.h"
 #include "verify/core/cose.h"
 #include "verify/core/ecdsa.h"
 #include "verify/arm/psa_claims.h"
@@ -600,6 +601,24 @@ key_artifact(const struct artifact_set *set, const char *json_key,
 		snprintf(src, srclen, "collateral_path/%s", file_name);
 		return a;
 	}
+	/* The same key as a JWK or JWKS: iak_pub.jwk, cpak_pub.jwk. */
+	{
+		char jwk_name[64];
+		size_t fl = strlen(file_name);
+
+		if (fl > 4 && fl < sizeof(jwk_name) &&
+		    strcmp(file_name + fl - 4, ".pem") == 0) {
+			snprintf(jwk_name, sizeof(jwk_name), "%.*s.jwk",
+			         (int)(fl - 4), file_name);
+			if ((a = artifact_set_find(set, ARTIFACT_ARM_KEY,
+			                           jwk_name)) != NULL &&
+			    source_provisioned(a)) {
+				snprintf(src, srclen, "collateral_path/%s",
+				         jwk_name);
+				return a;
+			}
+		}
+	}
 	/* A single file (or the export layout, DIR/arm_key/): key "". */
 	if ((a = artifact_set_find(set, ARTIFACT_ARM_KEY, "")) != NULL &&
 	    source_provisioned(a)) {
@@ -660,15 +679,36 @@ key_absent(const struct artifact_set *set, const char *file_name, bool *missing,
 	}
 }
 
+/* A JSON text that is a JWK or a JWKS (not a number, a string, a store
+ * of keys by instance id). */
+static bool
+jwk_text(const struct artifact *a)
+{
+	json_error_t jerr;
+	json_t *j;
+	bool yes;
+
+	if (!arm_jwk_is_json(a->body, a->body_len) ||
+	    a->body_len > ARM_JWK_MAX_TEXT)
+		return false;
+	j = json_loadb((const char *)a->body, a->body_len, 0, &jerr);
+	yes = json_is_object(j) && (json_object_get(j, "kty") != NULL ||
+	                            json_object_get(j, "keys") != NULL);
+	json_decref(j);
+	return yes;
+}
+
 EVP_PKEY *
 psa_key_load(const struct artifact_set *set, const char *json_key,
              const char *file_name, const struct psa_bytes *instance_id,
-             char *src, size_t srclen, bool *provisioned, bool *missing,
-             char *why, size_t whylen)
+             const struct psa_bytes *kid, char *src, size_t srclen,
+             bool *provisioned, bool *missing, enum tp_err *jwk_code, char *why,
+             size_t whylen)
 {
 	const struct artifact *a;
 	EVP_PKEY *k = NULL;
 
+	*jwk_code = TP_ERR_none;
 	*missing = true;
 	*provisioned = false;
 	snprintf(src, srclen, "none");
@@ -679,6 +719,24 @@ psa_key_load(const struct artifact_set *set, const char *json_key,
 	}
 	*missing = false;
 	*provisioned = source_provisioned(a);
+	/* A JWK or JWKS (a request member's object, a .jwk file, a store
+	 * entry): its EC key, a JWKS's chosen by kid. */
+	if (jwk_text(a)) {
+		char *inst = NULL, jwhy[200];
+
+		if (instance_id != NULL && instance_id->p != NULL)
+			inst = codec_hex_encode(instance_id->p, instance_id->n);
+		k = arm_jwk_key(a->body, a->body_len,
+		                kid != NULL ? kid->p : NULL,
+		                kid != NULL ? kid->n : 0, inst, jwk_code, jwhy,
+		                sizeof(jwhy));
+		free(inst);
+		if (k == NULL)
+			snprintf(why, whylen, "%s: %s", src, jwhy);
+		else
+			*jwk_code = TP_ERR_none;
+		return k;
+	}
 	/* A member that was not a PEM text (a number, an object, ""): its
 	 * JSON text is never parsed as a key. */
 	if ((a->flags & ARTIFACT_RESERIALIZED) != 0 ||

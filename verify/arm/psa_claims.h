@@ -6,6 +6,8 @@
 
 #include <openssl/evp.h>
 
+#include "common/errors.h"
+
 #include "verify/core/verdict.h"
 #include "verify/verify.h"
 
@@ -103,19 +105,25 @@ void psa_claims_to_verdict(const struct psa_claims *c, const char *prefix,
  * request's key JSON_KEY ("iak", "cpak"), else its endorsement store
  * entry "<JSON_KEY>/<lower-case hex of INSTANCE_ID>", else the operator's
  * FILE_NAME ("iak_pub.pem", "cpak_pub.pem") from a directory, else the
- * operator's single key file (key "").
+ * operator's single key file (key ""). Each may be a PEM EC public key
+ * or a JWK / JWKS (verify/arm/arm_jwk.h; in the directory also as
+ * iak_pub.jwk, cpak_pub.jwk), a JWKS's key chosen by KID (the token's
+ * COSE kid; NULL or p NULL: none) or INSTANCE_ID.
  * Returns the key (caller frees), a description of where it came from in
  * SRC ("collateral.iak", "collateral.iak[instance_id]",
  * "collateral_path/iak_pub.pem", "collateral_path") and in *PROVISIONED
  * whether the operator's store supplied it (source "directory" or
  * "file"); or NULL with *MISSING true when none was supplied (or false
  * when one was supplied but is not a PEM EC public key, or the loaders
- * recorded one they could not read) and WHY.
+ * recorded one they could not read) and WHY; *JWK_CODE is
+ * arm_jwk_invalid or arm_jwk_kid_unknown when a JWK or JWKS was refused,
+ * else TP_ERR_none.
  */
 EVP_PKEY *psa_key_load(const struct artifact_set *set, const char *json_key,
                        const char *file_name,
-                       const struct psa_bytes *instance_id, char *src,
-                       size_t srclen, bool *provisioned, bool *missing,
+                       const struct psa_bytes *instance_id,
+                       const struct psa_bytes *kid, char *src, size_t srclen,
+                       bool *provisioned, bool *missing, enum tp_err *jwk_code,
                        char *why, size_t whylen);
 
 /*

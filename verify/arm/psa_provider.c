@@ -80,6 +80,8 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	EVP_PKEY *iak = NULL;
 	char why[256], src[64];
 	bool missing, provisioned;
+	struct psa_bytes kid;
+	enum tp_err jwk_code;
 
 	v->hardware_verified = false;
 	v->certificate_chain_valid = TP_NULL;
@@ -107,13 +109,17 @@ psa_verify(const struct verify_request *req, struct verdict *v)
 	}
 	verdict_pass(v, "psa_claims");
 
+	kid.p = cose.kid;
+	kid.n = cose.kid_len;
 	if ((iak = psa_key_load(req->artifacts, "iak", "iak_pub.pem",
-	                        &c->instance_id, src, sizeof(src), &provisioned,
-	                        &missing, why, sizeof(why))) == NULL) {
+	                        &c->instance_id, &kid, src, sizeof(src),
+	                        &provisioned, &missing, &jwk_code, why,
+	                        sizeof(why))) == NULL) {
 		v->signature_valid = TP_FALSE;
 		verdict_fail(v, "psa_signature",
-		             missing ? TP_ERR_psa_key_missing
-		                     : TP_ERR_psa_key_invalid,
+		             jwk_code != TP_ERR_none ? jwk_code
+		             : missing               ? TP_ERR_psa_key_missing
+		                                     : TP_ERR_psa_key_invalid,
 		             "%s", why);
 		goto out;
 	}

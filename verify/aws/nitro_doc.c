@@ -44,6 +44,18 @@ read_blob(struct reader *r, const char *name, bool nil_ok, size_t min,
 	return true;
 }
 
+/* An optional byte string: nil, or 0..MAX bytes; empty is absent. */
+static bool
+read_optional(struct reader *r, const char *name, size_t max,
+              struct nitro_blob *b, char *why, size_t whylen)
+{
+	if (!read_blob(r, name, true, 0, max, b, why, whylen))
+		return false;
+	if (b->n == 0)
+		b->p = NULL;
+	return true;
+}
+
 static bool
 read_pcrs(struct reader *r, struct nitro_doc *d, char *why, size_t whylen)
 {
@@ -168,15 +180,18 @@ read_field(struct reader *r, enum field f, struct nitro_doc *d, char *why,
 		                 &d->certificate, why, whylen);
 	case F_CABUNDLE:
 		return read_cabundle(r, d, why, whylen);
+	/* The optional fields: NSM itself emits an empty byte string for
+	 * one the enclave did not supply (a real 2021 document has
+	 * public_key = h''), so empty means absent, exactly as nil. */
 	case F_PUBLIC_KEY:
-		return read_blob(r, "public_key", true, 1, NITRO_MAX_PUBKEY,
-		                 &d->public_key, why, whylen);
+		return read_optional(r, "public_key", NITRO_MAX_PUBKEY,
+		                     &d->public_key, why, whylen);
 	case F_USER_DATA:
-		return read_blob(r, "user_data", true, 0, NITRO_MAX_USERDATA,
-		                 &d->user_data, why, whylen);
+		return read_optional(r, "user_data", NITRO_MAX_USERDATA,
+		                     &d->user_data, why, whylen);
 	case F_NONCE:
-		return read_blob(r, "nonce", true, 0, NITRO_MAX_USERDATA,
-		                 &d->nonce, why, whylen);
+		return read_optional(r, "nonce", NITRO_MAX_USERDATA, &d->nonce,
+		                     why, whylen);
 	default:
 		return false;
 	}

@@ -23,6 +23,11 @@
  *     ? nonce: bstr / nil,          ; 0..512 bytes
  *   }
  *
+ * The three optional fields are taken as absent when nil or empty: NSM
+ * itself has emitted public_key = h'' (hf/nitrite's 2021 test document),
+ * so an empty public_key is accepted although the specification says
+ * 1..1024 bytes.
+ *
  * Every pointer borrows the payload buffer.
  */
 #define NITRO_MAX_PCRS      32
@@ -33,7 +38,7 @@
 #define NITRO_MAX_MODULE_ID 256
 
 struct nitro_blob {
-	const uint8_t *p; /* NULL when absent or nil */
+	const uint8_t *p; /* NULL when absent, nil or empty (then n == 0) */
 	size_t n;
 };
 

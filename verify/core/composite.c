@@ -65,14 +65,62 @@ bound:
 	verdict_pass(dv, "cpu_binding");
 }
 
+/* The GPU device ids (claim device_id, or gpus.*.device_id of a
+ * multi-GPU evidence) of the verdict DV, as the device NAME, into IDS;
+ * one seen before fails V with gpu_duplicate_device. */
+struct seen_ids {
+	char id[COMPOSITE_MAX_DEVICES * 8][72];
+	char dev[COMPOSITE_MAX_DEVICES * 8][16];
+	size_t n;
+};
+
+static void
+note_id(struct seen_ids *s, const char *id, const char *name, struct verdict *v)
+{
+	if (id == NULL || strlen(id) >= sizeof(s->id[0]))
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->id[i], id) == 0) {
+			verdict_fail(v, "gpu_unique",
+			             TP_ERR_gpu_duplicate_device,
+			             "%s and %s are the same GPU (device "
+			             "certificate serial %s)",
+			             s->dev[i], name, id);
+			return;
+		}
+	if (s->n < sizeof(s->id) / sizeof(s->id[0])) {
+		snprintf(s->id[s->n], sizeof(s->id[0]), "%s", id);
+		snprintf(s->dev[s->n], sizeof(s->dev[0]), "%s", name);
+		s->n++;
+	}
+}
+
+static void
+note_gpu_ids(struct seen_ids *s, const struct verdict *dv, const char *name,
+             struct verdict *v)
+{
+	const json_t *gpus = json_object_get(dv->claims, "gpus"), *g;
+	const char *k;
+
+	note_id(s, json_string_value(json_object_get(dv->claims, "device_id")),
+	        name, v);
+	json_object_foreach((json_t *)gpus, k, g)
+	{
+		note_id(s, json_string_value(json_object_get(g, "device_id")),
+		        name, v);
+	}
+}
+
 void
 verify_devices(const struct verify_request *cpu_req,
                const struct verify_device *devs, size_t n, struct verdict *v)
 {
 	unsigned gpus = 0, others = 0;
+	struct seen_ids seen;
 
 	if (n == 0)
 		return;
+	seen.n = 0;
 	if (v->submods == NULL && (v->submods = json_object()) == NULL)
 		abort();
 	for (size_t i = 0; i < n; i++) {
@@ -116,6 +164,9 @@ verify_devices(const struct verify_request *cpu_req,
 			        "%s (%s) evidence is not valid or not bound; "
 			        "see submods.%s",
 			        name, provider_name(dv.provider), name);
+		if (dv.provider == TP_PROVIDER_NVIDIA_GPU &&
+		    dv.signature_valid == TP_TRUE)
+			note_gpu_ids(&seen, &dv, name, v);
 		/* The composite passport lives no longer than any device's
 		 * collateral. */
 		verdict_expires_no_later_than(v, dv.expires_at);

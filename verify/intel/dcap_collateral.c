@@ -384,6 +384,25 @@ get_components(const json_t *a, uint8_t out[16])
 	return true;
 }
 
+/* TCB Info v2's flat tcb object: sgxtcbcomp01svn .. sgxtcbcomp16svn
+ * (and pcesvn, read by the caller), nothing else. */
+static bool
+get_flat_components(const json_t *tcb, uint8_t out[16])
+{
+	char name[32];
+	json_int_t x;
+
+	if (!json_is_object(tcb) || json_object_size(tcb) != 17)
+		return false;
+	for (int i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "sgxtcbcomp%02dsvn", i + 1);
+		if (!get_int(tcb, name, 0, 255, &x))
+			return false;
+		out[i] = (uint8_t)x;
+	}
+	return true;
+}
+
 /* Common part of a level: tcbDate, tcbStatus, advisoryIDs. */
 static bool
 get_level_common(const json_t *l, struct dcap_tcb_level *lv)
@@ -473,13 +492,20 @@ dcap_tcb_info_parse(const uint8_t *buf, size_t len, struct dcap_tcb_info *t,
 	doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(doc))
 		PFAIL("tcbInfo: not a JSON object");
+	if (!get_int(doc, "version", 0, 100, &x) || (x != 2 && x != 3))
+		PFAIL("tcbInfo.version: want 2 (SGX) or 3");
+	t->version = (int)x;
+	/* Version 2 (Intel PCS API v2/v3, SGX only) has no "id"; version 3
+	 * names SGX or TDX. */
 	id = json_string_value(json_object_get(doc, "id"));
+	if (t->version == 2) {
+		if (json_object_get(doc, "id") != NULL)
+			PFAIL("tcbInfo.id: not in version 2");
+		id = "SGX";
+	}
 	if (id == NULL || (strcmp(id, "SGX") != 0 && strcmp(id, "TDX") != 0))
 		PFAIL("tcbInfo.id: want \"SGX\" or \"TDX\"");
 	t->tdx = strcmp(id, "TDX") == 0;
-	if (!get_int(doc, "version", 0, 100, &x) || x != 3)
-		PFAIL("tcbInfo.version: want 3");
-	t->version = (int)x;
 	if (!get_time(doc, "issueDate", &t->issue_date) ||
 	    !get_time(doc, "nextUpdate", &t->next_update))
 		PFAIL("tcbInfo.issueDate/nextUpdate: want RFC 3339 times");
@@ -501,12 +527,17 @@ dcap_tcb_info_parse(const uint8_t *buf, size_t len, struct dcap_tcb_info *t,
 		const json_t *tcb = json_object_get(l, "tcb");
 		struct dcap_tcb_level *lv = &t->levels[i];
 		t->n_levels = i + 1;
-		if (!get_components(json_object_get(tcb, "sgxtcbcomponents"),
-		                    lv->sgx) ||
+		if (!(t->version == 2
+		              ? get_flat_components(tcb, lv->sgx)
+		              : get_components(json_object_get(
+		                                       tcb, "sgxtcbcomponents"),
+		                               lv->sgx)) ||
 		    !get_int(tcb, "pcesvn", 0, 65535, &x))
-			PFAIL("tcbInfo.tcbLevels[%zu].tcb: want 16 "
-			      "sgxtcbcomponents and pcesvn",
-			      i);
+			PFAIL("tcbInfo.tcbLevels[%zu].tcb: want 16 %s and "
+			      "pcesvn",
+			      i,
+			      t->version == 2 ? "sgxtcbcompNNsvn"
+			                      : "sgxtcbcomponents");
 		lv->pcesvn = (uint16_t)x;
 		if (t->tdx &&
 		    !get_components(json_object_get(tcb, "tdxtcbcomponents"),
@@ -574,21 +605,28 @@ dcap_qe_identity_parse(const uint8_t *buf, size_t len,
 	doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(doc))
 		PFAIL("enclaveIdentity: not a JSON object");
-	id = json_string_value(json_object_get(doc, "id"));
+	if (!get_int(doc, "version", 0, 100, &x) || (x != 1 && x != 2))
+		PFAIL("enclaveIdentity.version: want 1 (qeIdentity) or 2");
+	q->version = (int)x;
+	/* Version 1 (Intel PCS API v1, "qeIdentity"): the SGX QE, no id, no
+	 * tcbEvaluationDataNumber, one isvsvn instead of tcbLevels. */
+	id = q->version == 1 ? "QE"
+	                     : json_string_value(json_object_get(doc, "id"));
+	if (q->version == 1 && (json_object_get(doc, "id") != NULL ||
+	                        json_object_get(doc, "tcbLevels") != NULL))
+		PFAIL("qeIdentity: id and tcbLevels are not in version 1");
 	if (id == NULL || (strcmp(id, "QE") != 0 && strcmp(id, "TD_QE") != 0))
 		PFAIL("enclaveIdentity.id: want \"QE\" or \"TD_QE\"");
 	q->td_qe = strcmp(id, "TD_QE") == 0;
-	if (!get_int(doc, "version", 0, 100, &x) || x != 2)
-		PFAIL("enclaveIdentity.version: want 2");
-	q->version = (int)x;
 	if (!get_time(doc, "issueDate", &q->issue_date) ||
 	    !get_time(doc, "nextUpdate", &q->next_update))
 		PFAIL("enclaveIdentity.issueDate/nextUpdate: want RFC 3339 "
 		      "times");
-	if (!get_int(doc, "tcbEvaluationDataNumber", 0, INT32_MAX, &x))
+	if (q->version == 2 &&
+	    !get_int(doc, "tcbEvaluationDataNumber", 0, INT32_MAX, &x))
 		PFAIL("enclaveIdentity.tcbEvaluationDataNumber: want an "
 		      "integer");
-	q->eval_number = (int)x;
+	q->eval_number = q->version == 2 ? (int)x : 0;
 	/* miscselect is a big-endian hex rendering of the 32-bit value. */
 	if (!get_hex(doc, "miscselect", m4, 4))
 		PFAIL("enclaveIdentity.miscselect: want 4 bytes of hex");
@@ -607,9 +645,30 @@ dcap_qe_identity_parse(const uint8_t *buf, size_t len,
 	if (!get_int(doc, "isvprodid", 0, 65535, &x))
 		PFAIL("enclaveIdentity.isvprodid: want 0..65535");
 	q->isvprodid = (uint16_t)x;
-	if (!get_isv_levels(json_object_get(doc, "tcbLevels"), q->levels,
-	                    &q->n_levels))
+	if (q->version == 1) {
+		/* The QE's ISVSVN at least isvsvn: UpToDate; below it,
+		 * OutOfDate (no level date: no grace period). */
+		if (!get_int(doc, "isvsvn", 0, 65535, &x))
+			PFAIL("qeIdentity.isvsvn: want 0..65535");
+		q->levels[0].isvsvn = (uint16_t)x;
+		q->levels[0].status = DCAP_UP_TO_DATE;
+		q->levels[0].date = q->issue_date;
+		q->levels[0].advisories = json_array();
+		q->n_levels = 1;
+		if (x > 0) {
+			q->levels[1].isvsvn = 0;
+			q->levels[1].status = DCAP_OUT_OF_DATE;
+			q->levels[1].date = 0;
+			q->levels[1].advisories = json_array();
+			q->n_levels = 2;
+		}
+		if (q->levels[0].advisories == NULL ||
+		    (q->n_levels == 2 && q->levels[1].advisories == NULL))
+			PFAIL("out of memory");
+	} else if (!get_isv_levels(json_object_get(doc, "tcbLevels"), q->levels,
+	                           &q->n_levels)) {
 		PFAIL("enclaveIdentity.tcbLevels: malformed");
+	}
 	ok = true;
 out:
 	json_decref(doc);

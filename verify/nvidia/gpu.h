@@ -115,10 +115,11 @@ bool gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
                      const uint8_t **nonce);
 
 /*
- * The SHA-384 FWID of LEAF's TCG DICE TcbInfo extension (2.23.133.5.4.1):
- * the SEQUENCE { OID sha384, OCTET STRING (48) } inside it, into OUT.
- * Returns 1 found, 0 no such extension or FWID, -1 malformed, repeated
- * or ambiguous.
+ * The SHA-384 FWID of LEAF's TCG DICE TcbInfo extension, into OUT:
+ * Hopper's 2.23.133.5.4.1 (the SEQUENCE { OID sha384, OCTET STRING (48) }
+ * inside it), or Blackwell's 2.23.133.5.4.1.1 (a DiceTcbInfo: the first
+ * entry of its [6] fwids). Returns 1 found, 0 no such extension or FWID,
+ * -1 malformed, repeated, both present, or ambiguous.
  */
 int gpu_leaf_fwid(X509 *leaf, uint8_t out[48]);
 

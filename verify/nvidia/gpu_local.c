@@ -103,32 +103,108 @@ der_find_fwid(struct reader *r, int depth, const uint8_t **fwid)
 	return found;
 }
 
+/*
+ * Blackwell (GB100) leaves: the extension 2.23.133.5.4.1.1 holds a TCG
+ * DICE TcbInfo (DICE Attestation Architecture: SEQUENCE of context-tagged
+ * fields, [6] fwids = SEQUENCE OF FWID); the first FWID is the one the
+ * firmware reports (NVIDIA's attestation SDK compares that one; the
+ * second is all zeros in GB100 evidence). Every field is walked strictly;
+ * the first FWID must be SHA-384 of 48 bytes. 1 found, 0 no fwids, -1
+ * malformed.
+ */
+static int
+dice_tcbinfo_first_fwid(struct reader *r, const uint8_t **fwid)
+{
+	struct reader seq, f, list, one, probe;
+	const uint8_t *oid, *dig;
+	uint8_t tag, t2;
+	size_t at;
+	bool have = false;
+
+	if (!der_next(r, &tag, &seq, &at) || tag != 0x30 ||
+	    reader_remaining(r) != 0)
+		return -1;
+	while (reader_remaining(&seq) > 0) {
+		if (!der_next(&seq, &tag, &f, &at))
+			return -1;
+		if (tag != 0xa6)
+			continue; /* vendor, model, version, svn, ... */
+		if (have)
+			return -1; /* two fwids fields */
+		have = true;
+		list = f;
+		if (reader_remaining(&list) == 0)
+			return -1;
+		for (int i = 0; reader_remaining(&list) > 0; i++) {
+			if (!der_next(&list, &tag, &one, &at) || tag != 0x30)
+				return -1;
+			probe = one;
+			/* FWID ::= SEQUENCE { hashAlg OID, digest OCTET
+			 * STRING }: every entry well-formed. */
+			if (!der_next(&probe, &tag, &f, &at) || tag != 0x06 ||
+			    !der_next(&probe, &tag, &f, &at) || tag != 0x04 ||
+			    reader_remaining(&probe) != 0)
+				return -1;
+			if (i > 0)
+				continue;
+			probe = one;
+			if (!reader_bytes(&probe, sizeof(oid_sha384), &oid) ||
+			    memcmp(oid, oid_sha384, sizeof(oid_sha384)) != 0 ||
+			    !reader_u8(&probe, &t2) || t2 != 0x04 ||
+			    !reader_u8(&probe, &t2) || t2 != FWID_LEN ||
+			    !reader_bytes(&probe, FWID_LEN, &dig))
+				return -1;
+			*fwid = dig;
+		}
+	}
+	return have ? 1 : 0;
+}
+
+/* The value of LEAF's only extension OID (NULL if absent; *TWICE when it
+ * appears more than once). */
+static const ASN1_OCTET_STRING *
+ext_value(X509 *leaf, const char *oid, bool *twice)
+{
+	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+	int idx;
+
+	*twice = false;
+	if (obj == NULL)
+		return NULL;
+	idx = X509_get_ext_by_OBJ(leaf, obj, -1);
+	if (idx >= 0 && X509_get_ext_by_OBJ(leaf, obj, idx) >= 0)
+		*twice = true;
+	ASN1_OBJECT_free(obj);
+	return idx < 0 ? NULL
+	               : X509_EXTENSION_get_data(X509_get_ext(leaf, idx));
+}
+
 int
 gpu_leaf_fwid(X509 *leaf, uint8_t out[48])
 {
-	ASN1_OBJECT *obj = NULL;
-	const ASN1_OCTET_STRING *data;
+	const ASN1_OCTET_STRING *hopper, *blackwell;
 	const uint8_t *fwid = NULL;
+	bool twice_h, twice_b;
 	struct reader r;
-	int idx, rc = 0;
+	int rc;
 
-	if ((obj = OBJ_txt2obj("2.23.133.5.4.1", 1)) == NULL)
-		goto out;
-	idx = X509_get_ext_by_OBJ(leaf, obj, -1);
-	if (idx < 0)
-		goto out;
-	if (X509_get_ext_by_OBJ(leaf, obj, idx) >= 0) {
-		rc = -1; /* two TcbInfo extensions */
-		goto out;
+	hopper = ext_value(leaf, "2.23.133.5.4.1", &twice_h);
+	blackwell = ext_value(leaf, "2.23.133.5.4.1.1", &twice_b);
+	if (twice_h || twice_b || (hopper != NULL && blackwell != NULL))
+		return -1; /* two TcbInfo extensions */
+	if (hopper == NULL && blackwell == NULL)
+		return 0;
+	if (hopper != NULL) {
+		reader_init(&r, ASN1_STRING_get0_data(hopper),
+		            (size_t)ASN1_STRING_length(hopper));
+		rc = der_find_fwid(&r, 0, &fwid);
+	} else {
+		reader_init(&r, ASN1_STRING_get0_data(blackwell),
+		            (size_t)ASN1_STRING_length(blackwell));
+		rc = dice_tcbinfo_first_fwid(&r, &fwid);
 	}
-	data = X509_EXTENSION_get_data(X509_get_ext(leaf, idx));
-	reader_init(&r, ASN1_STRING_get0_data(data),
-	            (size_t)ASN1_STRING_length(data));
-	rc = der_find_fwid(&r, 0, &fwid);
 	if (rc > 0)
 		memcpy(out, fwid, FWID_LEN);
-out:
-	ASN1_OBJECT_free(obj);
 	return rc;
 }
 
@@ -197,6 +273,44 @@ set_tlv_hex(json_t *o, const char *k, const struct spdm_tlv *t)
 
 /* Claims from the verified evidence; trustee's claim names where it has
  * them (deps/verifier/src/nvidia), so its claims file can be matched. */
+/*
+ * device_id: the serialNumber of the leaf's issuer, the GPU's own
+ * per-device certificate (GH100/GB100 "GSP BROM", whose subject
+ * serialNumber names the device), else the leaf's serial (hex): what
+ * tells two GPUs of one request apart (gpu_duplicate_device).
+ */
+static void
+claim_device_id(X509 *leaf, json_t *claims)
+{
+	X509_NAME *iss = X509_get_issuer_name(leaf);
+	int idx = X509_NAME_get_index_by_NID(iss, NID_serialNumber, -1);
+	const ASN1_STRING *sn;
+	BIGNUM *bn;
+	char *hex;
+
+	if (idx >= 0 &&
+	    (sn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(iss, idx))) !=
+	            NULL &&
+	    ASN1_STRING_length(sn) > 0 && ASN1_STRING_length(sn) <= 64) {
+		char buf[65];
+		int n = ASN1_STRING_length(sn);
+		const unsigned char *p = ASN1_STRING_get0_data(sn);
+
+		for (int i = 0; i < n; i++)
+			buf[i] = (p[i] >= 0x21 && p[i] <= 0x7e) ? (char)p[i]
+			                                        : '?';
+		buf[n] = '\0';
+		json_object_set_new(claims, "device_id", json_string(buf));
+		return;
+	}
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(leaf), NULL);
+	hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	if (hex != NULL)
+		json_object_set_new(claims, "device_id", json_string(hex));
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
 static void
 add_claims(const struct spdm_measurements *m, X509 *leaf, json_t *claims)
 {
@@ -205,6 +319,7 @@ add_claims(const struct spdm_measurements *m, X509 *leaf, json_t *claims)
 	const struct spdm_tlv *t;
 
 	claim_arch(leaf, claims);
+	claim_device_id(leaf, claims);
 	snprintf(key, sizeof(key), "%u.%u", m->version >> 4, m->version & 0xF);
 	json_object_set_new(claims, "spdm_version", json_string(key));
 	set_hex(claims, "nonce", m->requester_nonce, SPDM_NONCE_LEN);
@@ -560,14 +675,16 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 	rc = gpu_leaf_fwid(leaf, fwid);
 	if (rc < 0) {
 		verdict_fail(v, check, TP_ERR_gpu_cert_chain_malformed,
-		             "leaf extension 2.23.133.5.4.1 is malformed or "
-		             "holds two different SHA-384 FWIDs");
+		             "leaf TcbInfo extension (2.23.133.5.4.1, or "
+		             "2.23.133.5.4.1.1 on Blackwell) is malformed, "
+		             "repeated, or holds two different SHA-384 FWIDs");
 		goto out;
 	}
 	if (rc == 0 || !m->tlv[NV_OPAQUE_FWID].present) {
 		verdict_fail(v, check, TP_ERR_gpu_fwid_missing, "FWID: %s",
 		             rc == 0 ? "the leaf has no TcbInfo "
-		                       "(2.23.133.5.4.1) SHA-384 FWID"
+		                       "(2.23.133.5.4.1 or 2.23.133.5.4.1.1) "
+		                       "SHA-384 FWID"
 		                     : "the opaque data has no FWID "
 		                       "(type 20)");
 		goto out;

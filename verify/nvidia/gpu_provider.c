@@ -240,6 +240,7 @@ verify_local(const struct verify_request *req, struct verdict *v)
 	const uint8_t *coll_pem = chain != NULL ? chain->body : NULL;
 	size_t coll_len = chain != NULL ? chain->body_len : 0;
 	json_t *doc = NULL, *gpus = NULL;
+	char *ids[GPU_MAX_DEVICES] = {NULL};
 	char why[256];
 	int n = 0;
 
@@ -296,6 +297,28 @@ verify_local(const struct verify_request *req, struct verdict *v)
 			check_stated(&items[i], nonce, claims, v, prefix);
 			add_nonce_binding(v, nonce);
 		}
+		/* One GPU twice (a replayed or copied evidence) is not two
+		 * GPUs. */
+		{
+			const char *id = json_string_value(
+			        json_object_get(claims, "device_id"));
+			char check[48];
+
+			snprintf(check, sizeof(check), "%sgpu_unique", prefix);
+			for (int k = 0; id != NULL && n > 1 && k < i; k++) {
+				if (ids[k] != NULL && strcmp(ids[k], id) == 0) {
+					verdict_fail(
+					        v, check,
+					        TP_ERR_gpu_duplicate_device,
+					        "GPU %d is GPU %d again "
+					        "(device "
+					        "certificate serial %s)",
+					        i, k, id);
+					break;
+				}
+			}
+			ids[i] = id != NULL ? strdup(id) : NULL;
+		}
 		if (gpus != NULL) {
 			char name[16];
 			snprintf(name, sizeof(name), "GPU-%d", i);
@@ -315,6 +338,8 @@ verify_local(const struct verify_request *req, struct verdict *v)
 	    !has_reference_values(req))
 		v->warning = true;
 out:
+	for (int i = 0; i < GPU_MAX_DEVICES; i++)
+		free(ids[i]);
 	items_free(items, GPU_MAX_DEVICES);
 	json_decref(doc);
 }
