@@ -40,9 +40,11 @@ unit: build-asan
 integration: build-asan
 	@scripts/integration.sh
 
-# Stop the private PostgreSQL cluster (teepassd of make run stops with Ctrl-C).
+# Stop the private PostgreSQL clusters, make run's and make test's
+# (teepassd of make run stops with Ctrl-C).
 stop:
 	@scripts/pg.sh stop
+	@TEEPASS_PG_CLUSTER=pg-test scripts/pg.sh stop
 
 bench: build
 	@scripts/bench.sh
