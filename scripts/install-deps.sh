@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang-format
 	libmicrohttpd-dev libjansson-dev libssl-dev libcurl4-openssl-dev
-	libpq-dev libjwt-dev libcbor-dev libcmocka-dev
+	libpq-dev libjwt-dev libcmocka-dev
 		postgresql-15 postgresql-client-15 openssl curl jq nodejs npm
 	python3 python3-yaml)
 
