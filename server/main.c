@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/tptime.h"
 #include "db/db.h"
+#include "handlers/retention.h"
 #include "server/app.h"
 #include "server/daemon.h"
 
@@ -219,6 +220,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "teepassd: %s\n", err);
 		goto out;
 	}
+	if (!retention_start()) {
+		fprintf(stderr,
+		        "teepassd: cannot start the retention thread\n");
+		daemon_stop(0);
+		goto out;
+	}
 	if (app.cfg.dev_mode) {
 		char at[32] = "now";
 		if (app.cfg.dev_fixed_time >= 0)
@@ -236,6 +243,7 @@ main(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
 	daemon_stop(20);
+	retention_stop();
 	tp_log(TP_LOG_INFO, "stopped");
 	rc = 0;
 out:
