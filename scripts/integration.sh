@@ -13,7 +13,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if [[ -z ${TEEPASS_DATABASE_URL:-} ]]; then
 	# Exported: the tests that stop and start PostgreSQL (scripts/pg.sh)
 	# act on this cluster too.
-	export TEEPASS_PG_CLUSTER=pg-test
+	export TP_PG_CLUSTER=pg-test
 	# Leave the cluster as it was found: stop it afterwards only if this
 	# run started it.
 	if ! "$root/scripts/pg.sh" status; then

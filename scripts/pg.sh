@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A private PostgreSQL 15 cluster under the project's .run/, listening on a
-# Unix socket only. TEEPASS_PG_CLUSTER names it: `pg` (the default, the
+# Unix socket only. TP_PG_CLUSTER names it: `pg` (the default, the
 # cluster of `make run`) or `pg-<name>`; `make test` uses its own,
 # `pg-test`, so a test run never stops or restarts the database of a
 # development server that is serving.
@@ -14,9 +14,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 run="$root/.run"
 pgbin=/usr/lib/postgresql/15/bin
-cluster=${TEEPASS_PG_CLUSTER:-pg}
+cluster=${TP_PG_CLUSTER:-pg}
 if [[ ! $cluster =~ ^pg(-[a-z0-9]+)?$ ]]; then
-	echo "scripts/pg.sh: TEEPASS_PG_CLUSTER must be pg or pg-<a-z0-9>" >&2
+	echo "scripts/pg.sh: TP_PG_CLUSTER must be pg or pg-<a-z0-9>" >&2
 	exit 2
 fi
 mkdir -p "$run"
