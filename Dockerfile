@@ -1,10 +1,12 @@
 # teepassd on Debian 12. Build: docker build -t teepass .
-# The signing key is mounted read-only at run time (docker-compose.yml).
+# The signing key is mounted read-only at run time (docker-compose.yml);
+# .dockerignore keeps .run/, secrets/, keys and build folders out of the
+# build context.
 FROM debian:12 AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	--no-install-recommends build-essential cmake pkg-config \
 	libmicrohttpd-dev libjansson-dev libssl-dev libcurl4-openssl-dev \
-	libpq-dev libjwt-dev libcbor-dev libcmocka-dev zlib1g-dev \
+	libpq-dev libjwt-dev libcmocka-dev zlib1g-dev \
 	&& rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -14,7 +16,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	--no-install-recommends libmicrohttpd12 libjansson4 libssl3 \
-	libcurl4 libpq5 libjwt0 libcbor0.8 zlib1g curl ca-certificates \
+	libcurl4 libpq5 libjwt0 zlib1g curl ca-certificates \
 	&& rm -rf /var/lib/apt/lists/* \
 	&& useradd --system --uid 10001 --home /var/lib/teepass teepass
 COPY --from=build /build/teepassd /build/teepass /usr/local/bin/

@@ -8,7 +8,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build build-asan run test unit integration stop bench \
+.PHONY: all deps build build-asan run test unit integration stop bench soak \
 	fuzz clean format format-check
 
 all: build
@@ -40,12 +40,20 @@ unit: build-asan
 integration: build-asan
 	@scripts/integration.sh
 
-# Stop the private PostgreSQL cluster (teepassd of make run stops with Ctrl-C).
+# Stop the private PostgreSQL clusters, make run's and make test's
+# (teepassd of make run stops with Ctrl-C).
 stop:
 	@scripts/pg.sh stop
+	@TP_PG_CLUSTER=pg-test scripts/pg.sh stop
 
 bench: build
 	@scripts/bench.sh
+
+# Steady load for SOAK_SECONDS (default 600) at 80 % of the measured
+# verification throughput, RSS every 10 s, verdict line (not in make test).
+SOAK_SECONDS ?= 600
+soak: build
+	@SOAK_SECONDS=$(SOAK_SECONDS) scripts/soak.sh
 
 # libFuzzer on every tests/fuzz/ target for FUZZ_SECONDS each (default 60),
 # with clang (installed on first use); findings in build-fuzz/crashes/.

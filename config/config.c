@@ -39,6 +39,9 @@ config_defaults(struct tp_config *c)
 	c->passport_ttl = 24 * 3600;
 	c->challenge_ttl = 300;
 	c->verify_rate_limit = 600;
+	c->passport_retention_days = 90;
+	c->retention_interval = 60;
+	c->retention_batch = 500;
 	c->log_level = TP_LOG_INFO;
 	verify_config_defaults(&c->verify);
 }
@@ -301,6 +304,15 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 			BAD("want requests per minute from 0 (unlimited) to "
 			    "1000000");
 		c->verify_rate_limit = (unsigned)n;
+	} else if (strcmp(key, "passport_retention_days") == 0) {
+		if (!parse_int(v, 0, 36500, &c->passport_retention_days))
+			BAD("want days from 0 to 36500");
+	} else if (strcmp(key, "retention_interval") == 0) {
+		if (!parse_int(v, 0, 86400, &c->retention_interval))
+			BAD("want seconds from 0 (never purge) to 86400");
+	} else if (strcmp(key, "retention_batch") == 0) {
+		if (!parse_int(v, 1, 100000, &c->retention_batch))
+			BAD("want rows from 1 to 100000");
 	} else if (strcmp(key, "log_level") == 0) {
 		if (!parse_level(v, &c->log_level))
 			BAD("want debug, info, warn or error");

@@ -60,6 +60,13 @@ struct tp_config {
 	bool verify_requires_key;   /* verify needs an API key */
 	unsigned verify_rate_limit; /* open verify: per address per
 	                             * minute, 0 = unlimited */
+	/* Retention (docs/operations.md): expired challenges and, after
+	 * passport_retention_days past expiry, passports are deleted by a
+	 * background thread every retention_interval seconds (0: never), at
+	 * most retention_batch rows per statement. */
+	int64_t passport_retention_days;
+	int64_t retention_interval;
+	int64_t retention_batch;
 	enum tp_log_level log_level;
 	/* Seconds the JWKS and the issuer metadata may be cached: far below
 	 * the 24 h a retired key stays published. */

@@ -7,18 +7,24 @@
 /*
  * One statement decides: the row is marked used only if it exists, is
  * unused and unexpired, so concurrent requests on any number of
- * instances see exactly one success. The CTE reports why it failed.
+ * instances see exactly one success — at READ COMMITTED too, where a
+ * concurrent consumer's update makes this one re-check the row and find
+ * it used.
  */
-static const struct db_stmt stmt = {
+static const struct db_stmt consume_stmt = {
         "challenge_consume",
-        "WITH used AS (UPDATE challenges SET used_at = to_timestamp($2::bigint)"
+        "UPDATE challenges SET used_at = to_timestamp($2::bigint)"
         " WHERE nonce = $1::bytea AND used_at IS NULL"
-        " AND expires_at > to_timestamp($2::bigint) RETURNING 1)"
-        " SELECT (SELECT count(*) FROM used) AS consumed,"
-        " (SELECT CASE WHEN used_at IS NOT NULL THEN 'replayed'"
-        "  ELSE 'expired' END FROM challenges WHERE nonce = $1::bytea)"
-        " AS refused",
+        " AND expires_at > to_timestamp($2::bigint)",
         2};
+
+/* Why it was refused, in a snapshot taken after the update. */
+static const struct db_stmt why_stmt = {
+        "challenge_refused",
+        "SELECT CASE WHEN used_at IS NOT NULL THEN 'replayed'"
+        " ELSE 'expired' END AS refused FROM challenges WHERE nonce = "
+        "$1::bytea",
+        1};
 
 enum db_status
 db_challenge_consume(PGconn *c, const uint8_t *nonce, size_t len, int64_t now,
@@ -30,21 +36,30 @@ db_challenge_consume(PGconn *c, const uint8_t *nonce, size_t len, int64_t now,
 	enum db_status st;
 	PGresult *res;
 	struct db_row row;
-	int64_t consumed;
 	const char *refused;
+	const char *n;
 
 	snprintf(t, sizeof(t), "%lld", (long long)now);
-	if ((res = db_run(c, &stmt, v, lens, fmt, &st)) == NULL)
+	if ((res = db_run(c, &consume_stmt, v, lens, fmt, &st)) == NULL)
 		return st;
-	row = db_row_at(res, 0);
-	consumed = db_row_int64(&row, "consumed");
-	refused = db_row_text(&row, "refused");
-	if (!row.ok)
-		st = DB_ERROR;
-	else if (consumed == 1)
+	n = PQcmdTuples(res);
+	if (strcmp(n, "1") == 0) {
 		*r = DB_NONCE_OK;
-	else if (refused == NULL)
+		PQclear(res);
+		return DB_OK;
+	}
+	PQclear(res);
+	if ((res = db_run(c, &why_stmt, v, lens, fmt, &st)) == NULL)
+		return st;
+	if (PQntuples(res) == 0) {
 		*r = DB_NONCE_UNKNOWN;
+		PQclear(res);
+		return DB_OK;
+	}
+	row = db_row_at(res, 0);
+	refused = db_row_text(&row, "refused");
+	if (!row.ok || refused == NULL)
+		st = DB_ERROR;
 	else if (strcmp(refused, "replayed") == 0)
 		*r = DB_NONCE_REPLAYED;
 	else

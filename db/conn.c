@@ -7,7 +7,7 @@
 #include "common/log.h"
 #include "db/db.h"
 
-#define MAX_PREPARED 64
+#define MAX_PREPARED 256
 
 static char *conn_url;
 static _Thread_local PGconn *conn;
@@ -46,11 +46,31 @@ db_conn_close(void)
 	n_prepared = 0;
 }
 
+/*
+ * Whether C, idle between statements, still has a server behind it,
+ * without a round trip: libpq's socket is non-blocking, so consuming
+ * input reads what the server sent while the worker was idle — the FATAL
+ * of a shutdown (57P01..57P03) and the end of the stream — and marks the
+ * connection CONNECTION_BAD. A worker that sat idle across a PostgreSQL
+ * restart thus reconnects before its next request instead of failing it.
+ */
+static bool
+conn_alive(PGconn *c)
+{
+	if (PQstatus(c) != CONNECTION_OK)
+		return false;
+	if (PQtransactionStatus(c) != PQTRANS_IDLE)
+		return true; /* mid-transaction: the caller holds it */
+	return PQconsumeInput(c) == 1 && PQstatus(c) == CONNECTION_OK;
+}
+
 PGconn *
 db_conn(void)
 {
-	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+	if (conn != NULL && conn_alive(conn))
 		return conn;
+	if (conn != NULL)
+		tp_log(TP_LOG_INFO, "database connection lost; reconnecting");
 	db_conn_close();
 	if (conn_url == NULL)
 		return NULL;
@@ -86,6 +106,30 @@ classify(PGconn *c, const PGresult *res)
 	return DB_ERROR;
 }
 
+/*
+ * Whether a failure means the connection itself went away (the server
+ * restarted or was shut down), as opposed to the statement failing.
+ */
+static bool
+conn_lost(PGconn *c, const PGresult *res)
+{
+	const char *state;
+
+	if (PQstatus(c) == CONNECTION_BAD)
+		return true;
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	return state != NULL &&
+	       (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	        strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0);
+}
+
+/* A statement that only reads: SQL that starts with SELECT. */
+static bool
+read_only(const struct db_stmt *stmt)
+{
+	return strncmp(stmt->sql, "SELECT ", 7) == 0;
+}
+
 static bool
 prepare(PGconn *c, const struct db_stmt *stmt, enum db_status *st)
 {
@@ -115,14 +159,47 @@ db_run(PGconn *c, const struct db_stmt *stmt, const char *const *values,
 	PGresult *res;
 	ExecStatusType es;
 
-	*st = DB_OK;
-	if (!prepare(c, stmt, st))
+	/*
+	 * Outside a transaction, a statement that failed because the
+	 * connection had just gone bad runs once more on a fresh one when
+	 * that cannot repeat a side effect: preparing, and reads. A write
+	 * that may have committed before the connection died is never run
+	 * again; inside a transaction db_tx decides.
+	 */
+	bool may_retry = c == conn && PQtransactionStatus(c) == PQTRANS_IDLE;
+
+	for (int attempt = 0;; attempt++) {
+		*st = DB_OK;
+		res = NULL;
+		if (prepare(c, stmt, st)) {
+			res = PQexecPrepared(c, stmt->name, stmt->nparams,
+			                     values, lengths, formats, 0);
+			es = PQresultStatus(res);
+			if (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK)
+				return res;
+			if (attempt == 0 && may_retry && read_only(stmt) &&
+			    conn_lost(c, res)) {
+				PQclear(res);
+				goto again;
+			}
+			break;
+		}
+		if (attempt == 0 && may_retry && *st == DB_UNAVAILABLE)
+			goto again;
 		return NULL;
-	res = PQexecPrepared(c, stmt->name, stmt->nparams, values, lengths,
-	                     formats, 0);
-	es = PQresultStatus(res);
-	if (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK)
-		return res;
+	again:
+		/* PQreset keeps the PGconn the caller holds. */
+		tp_log(TP_LOG_INFO,
+		       "database connection lost; retrying %s"
+		       " on a fresh connection",
+		       stmt->name);
+		PQreset(c);
+		n_prepared = 0;
+		if (PQstatus(c) != CONNECTION_OK) {
+			*st = DB_UNAVAILABLE;
+			return NULL;
+		}
+	}
 	*st = classify(c, res);
 	if (*st == DB_ERROR)
 		tp_log(TP_LOG_ERROR, "query %s: %s", stmt->name,
@@ -143,17 +220,25 @@ exec_simple(PGconn *c, const char *sql)
 	return st;
 }
 
-enum db_status
-db_tx(enum db_status (*fn)(PGconn *c, void *arg), void *arg)
+static enum db_status
+tx_run(const char *begin, enum db_status (*fn)(PGconn *c, void *arg), void *arg)
 {
 	enum db_status st = DB_UNAVAILABLE;
+
+	bool reconnected = false;
 
 	for (int attempt = 0; attempt < 8; attempt++) {
 		PGconn *c = db_conn();
 		if (c == NULL)
 			return DB_UNAVAILABLE;
-		st = exec_simple(
-		        c, "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE");
+		st = exec_simple(c, begin);
+		if (st == DB_UNAVAILABLE && !reconnected) {
+			/* Nothing ran yet: once more on a fresh connection. */
+			reconnected = true;
+			db_conn_close();
+			attempt--;
+			continue;
+		}
 		if (st == DB_OK) {
 			st = fn(c, arg);
 			if (st == DB_OK)
@@ -171,4 +256,17 @@ db_tx(enum db_status (*fn)(PGconn *c, void *arg), void *arg)
 	if (st == DB_UNAVAILABLE)
 		db_conn_close();
 	return st;
+}
+
+enum db_status
+db_tx(enum db_status (*fn)(PGconn *c, void *arg), void *arg)
+{
+	return tx_run("BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE", fn, arg);
+}
+
+enum db_status
+db_tx_read_committed(enum db_status (*fn)(PGconn *c, void *arg), void *arg)
+{
+	return tx_run("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE", fn,
+	              arg);
 }

@@ -58,6 +58,16 @@ PGresult *db_run(PGconn *c, const struct db_stmt *stmt,
  */
 enum db_status db_tx(enum db_status (*fn)(PGconn *c, void *arg), void *arg);
 
+/*
+ * As db_tx at READ COMMITTED, for transactions whose statements are each
+ * safe on their own (conditional updates, inserts, reads serialised by an
+ * advisory lock): SERIALIZABLE's predicate locks on a small or freshly
+ * truncated table escalate to the whole relation and make concurrent
+ * inserts fail each other (issue 20). Deadlocks are still retried.
+ */
+enum db_status db_tx_read_committed(enum db_status (*fn)(PGconn *c, void *arg),
+                                    void *arg);
+
 /* --- migrations (db/migrate.c) --- */
 
 /* Highest migration version compiled into this build. */
@@ -92,6 +102,13 @@ struct db_passport_row {
 	const char *request_sha256;
 	const char *endpoint_id; /* NULL when none */
 };
+
+/*
+ * Serialises, until the transaction ends, every transaction that issues a
+ * passport for REQUEST_SHA256 (db/passport_lock_request.c): the
+ * find-then-insert of an idempotent issue under READ COMMITTED.
+ */
+enum db_status db_passport_lock_request(PGconn *c, const char *request_sha256);
 
 /* Inserts a passport (db/passport_insert.c). */
 enum db_status db_passport_insert(PGconn *c, const struct db_passport_row *r);
@@ -184,9 +201,27 @@ enum db_nonce_result {
 
 /*
  * Consumes NONCE at NOW exactly once across all instances
- * (db/challenge_consume.c): one conditional UPDATE.
+ * (db/challenge_consume.c): one conditional UPDATE, correct at any
+ * isolation level; why it was refused is read after, in a new snapshot
+ * (under READ COMMITTED a concurrent consumer's commit is then seen).
  */
 enum db_status db_challenge_consume(PGconn *c, const uint8_t *nonce, size_t len,
                                     int64_t now, enum db_nonce_result *res);
+
+/* --- retention (db/retention_purge.c) --- */
+
+/*
+ * Deletes at most BATCH challenges that expired before BEFORE (Unix
+ * seconds), skipping rows other transactions hold; *N counts them.
+ */
+enum db_status db_retention_purge_challenges(PGconn *c, int64_t before,
+                                             int64_t batch, int64_t *n);
+
+/*
+ * Deletes at most BATCH passports that expired before BEFORE and that no
+ * endpoint names as its current passport, skipping locked rows.
+ */
+enum db_status db_retention_purge_passports(PGconn *c, int64_t before,
+                                            int64_t batch, int64_t *n);
 
 #endif

@@ -151,6 +151,11 @@ transaction(PGconn *c, void *arg)
 	/* A refused nonce: commit nothing but the consumption. */
 	if (!a->want_passport || !a->usable)
 		return DB_OK;
+	/* Same request, same passport: concurrent issues of one request
+	 * wait here, so the second finds what the first committed. */
+	st = db_passport_lock_request(c, a->att->row.request_sha256);
+	if (st != DB_OK)
+		return st;
 	st = db_passport_find_by_request(c, a->att->row.request_sha256,
 	                                 a->att->req.now, a->att->row.kid,
 	                                 &existing);
@@ -215,7 +220,15 @@ handler_verify_tee_attestation(struct request *r)
 			ret = reply_error(r, TP_ERR_shutting_down, NULL);
 			goto out;
 		}
-		st = db_tx(transaction, &a);
+		/*
+		 * READ COMMITTED: the nonce is one conditional UPDATE and the
+		 * passport an INSERT after a lookup serialised per request
+		 * digest, so nothing needs SERIALIZABLE's predicate locks —
+		 * which, on a small or just-truncated passports table, cover
+		 * the whole relation and make concurrent verifications fail
+		 * each other (issue 20).
+		 */
+		st = db_tx_read_committed(transaction, &a);
 		commit_end(r, st == DB_OK);
 		if (st != DB_OK) {
 			/* No commit, no passport: the caller retries. */

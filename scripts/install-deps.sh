@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang-format
 	libmicrohttpd-dev libgnutls28-dev libjansson-dev libssl-dev libcurl4-openssl-dev
-	libpq-dev libjwt-dev libcbor-dev libcmocka-dev zlib1g-dev
+	libpq-dev libjwt-dev libcmocka-dev zlib1g-dev
 		postgresql-15 postgresql-client-15 openssl curl jq iproute2 nodejs npm
 	python3 python3-yaml chromium prometheus)
 

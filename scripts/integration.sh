@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Integration tests: a real teepassd (ASan+UBSan build) over HTTP against a
 # real PostgreSQL. With TEEPASS_DATABASE_URL unset, a fresh teepass_test
-# database in the private cluster under .run/ (the cluster is stopped and
-# restarted by one test); otherwise that database, left running.
+# database in the test's own private cluster .run/pg-test (stopped and
+# restarted by database.test.mjs; never the .run/pg of `make run`);
+# otherwise that database, left running.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/${ASAN_BUILD:-build-asan}"
@@ -10,6 +11,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if [[ -z ${TEEPASS_DATABASE_URL:-} ]]; then
+	# Exported: the tests that stop and start PostgreSQL (scripts/pg.sh)
+	# act on this cluster too.
+	export TP_PG_CLUSTER=pg-test
 	# Leave the cluster as it was found: stop it afterwards only if this
 	# run started it.
 	if ! "$root/scripts/pg.sh" status; then

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The private PostgreSQL 15 cluster of `make run` / `make test`, under the
-# project's .run/pg, listening on a Unix socket only.
+# A private PostgreSQL 15 cluster under the project's .run/, listening on a
+# Unix socket only. TP_PG_CLUSTER names it: `pg` (the default, the
+# cluster of `make run`) or `pg-<name>`; `make test` uses its own,
+# `pg-test`, so a test run never stops or restarts the database of a
+# development server that is serving.
 #   scripts/pg.sh start   initialise (first time) and start; prints nothing
 #   scripts/pg.sh stop    stop it (fast shutdown)
 #   scripts/pg.sh url     print the libpq connection string
@@ -11,6 +14,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 run="$root/.run"
 pgbin=/usr/lib/postgresql/15/bin
+cluster=${TP_PG_CLUSTER:-pg}
+if [[ ! $cluster =~ ^pg(-[a-z0-9]+)?$ ]]; then
+	echo "scripts/pg.sh: TP_PG_CLUSTER must be pg or pg-<a-z0-9>" >&2
+	exit 2
+fi
 mkdir -p "$run"
 
 as_pg() {
@@ -21,22 +29,22 @@ as_pg() {
 	fi
 }
 
-# The cluster lives in .run/pg; when the postgres user cannot reach the
-# project directory (a checkout under /root, say), it lives in /tmp and
-# .run/pg links to it.
+# The cluster lives in .run/$cluster; when the postgres user cannot reach
+# the project directory (a checkout under /root, say), it lives in /tmp and
+# .run/$cluster links to it.
 pgdir() {
-	if [[ -e $run/pg ]]; then
-		readlink -f "$run/pg"
+	if [[ -e $run/$cluster ]]; then
+		readlink -f "$run/$cluster"
 		return
 	fi
 	if [[ $(id -u) -eq 0 ]] && ! runuser -u postgres -- test -x "$run"; then
 		local d
 		d=$(mktemp -d /tmp/teepass-pg.XXXXXX)
-		ln -s "$d" "$run/pg"
+		ln -s "$d" "$run/$cluster"
 	else
-		mkdir -p "$run/pg"
+		mkdir -p "$run/$cluster"
 	fi
-	readlink -f "$run/pg"
+	readlink -f "$run/$cluster"
 }
 
 dir=$(pgdir)

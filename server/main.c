@@ -19,6 +19,7 @@
 #include "db/db.h"
 #include "handlers/log.h"
 #include "verify/intel/dcap_cache.h"
+#include "handlers/retention.h"
 #include "server/app.h"
 #include "server/daemon.h"
 
@@ -273,6 +274,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "teepassd: %s\n", err);
 		goto out;
 	}
+	if (!retention_start()) {
+		fprintf(stderr,
+		        "teepassd: cannot start the retention thread\n");
+		daemon_stop(0);
+		goto out;
+	}
 	if (app.cfg.dev_mode) {
 		char at[32] = "now";
 		if (app.cfg.dev_fixed_time >= 0)
@@ -304,6 +311,7 @@ main(int argc, char **argv)
 	}
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
 	daemon_stop((int)app.cfg.shutdown_grace);
+	retention_stop();
 	tp_log(TP_LOG_INFO, "stopped");
 	rc = 0;
 out:

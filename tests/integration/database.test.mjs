@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, post, get, mockEvidence, sha256, ROOT, BIN, sleep } from './lib.mjs';
+import { startDaemon, stopDaemon, post, get, request, bearer, createAdminKey, mockEvidence, sha256, ROOT, BIN, DB_URL, sleep } from './lib.mjs';
 
 const pg = (cmd) => execFileSync(join(ROOT, 'scripts/pg.sh'), [cmd], { stdio: 'inherit' });
 
@@ -46,6 +46,73 @@ test('PostgreSQL stopped: 503 and no token; restarted: service recovers without 
       assert.ok(again.json.passport.token);
     }
     assert.equal((await get(d, `/api/passports/${before.json.passport.id}`)).status, 200);
+  } finally {
+    pg('start');
+    await stopDaemon(d);
+  }
+});
+
+// Waits until PostgreSQL takes a new connection again (psql, not the
+// daemon: a daemon request would heal a worker before the check).
+async function pgAccepting() {
+  for (let i = 0; i < 300; i++) {
+    if (spawnSync('psql', [DB_URL, '-Atqc', 'select 1']).status === 0) return;
+    await sleep(100);
+  }
+  throw new Error('PostgreSQL did not come back');
+}
+
+test('PostgreSQL restarted under an idle daemon: 0 errors afterwards, every kind of database request', async (t) => {
+  if (process.env.TP_TEST_EXTERNAL_DB) {
+    t.skip('the database is external (TEEPASS_DATABASE_URL): not restarting it');
+    return;
+  }
+  const THREADS = 6;
+  const d = await startDaemon({ TEEPASS_THREADS: String(THREADS) });
+  try {
+    const admin = createAdminKey('restart');
+    const ev = mockEvidence({ model: sha256('restart under idle workers') });
+    const verifyBody = { attestation: ev.attestation, runtime_data: ev.runtime_data };
+    const issued = await post(d, '/api/verify/tee-attestation', verifyBody);
+    assert.equal(issued.status, 200, issued.text);
+    const pid = issued.json.passport.id;
+    // One nonce-bound evidence per later request, made before the restart.
+    const N = 4 * THREADS;
+    const withNonce = [];
+    for (let i = 0; i < N; i++) {
+      const c = await post(d, '/api/challenges', '');
+      assert.equal(c.status, 201, c.text);
+      const e = mockEvidence({ model: sha256(`restart ${i}`), nonce: c.json.nonce });
+      withNonce.push({ attestation: e.attestation, runtime_data: e.runtime_data, nonce: c.json.nonce });
+    }
+    const kinds = (i) => [
+      () => post(d, '/api/verify/tee-attestation', withNonce[i]),
+      () => post(d, '/api/verify/tee-attestation', verifyBody),
+      () => get(d, `/api/passports/${pid}`),
+      () => get(d, `/api/passports/${pid}/status`),
+      () => request(d, 'GET', '/api/audit', undefined, bearer(admin)),
+      () => post(d, '/api/providers', { name: `restart-${i}-${process.pid}` }, bearer(admin)),
+      () => post(d, '/api/challenges', ''),
+    ];
+    // Every worker thread holds a connection: a concurrent round, twice.
+    for (let round = 0; round < 2; round++) {
+      const warm = await Promise.all(Array.from({ length: 4 * THREADS }, () => get(d, `/api/passports/${pid}`)));
+      for (const r of warm) assert.equal(r.status, 200, r.text);
+    }
+
+    pg('stop');
+    pg('start');
+    await pgAccepting();
+
+    // Idle workers now hold connections to a server that is gone.
+    const replies = await Promise.all(Array.from({ length: N }, (_, i) => kinds(i).map((f) => f())).flat());
+    const bad = replies.filter((r) => r.status !== 200 && r.status !== 201);
+    assert.deepEqual(bad.map((r) => `${r.status} ${r.text}`), [], `${bad.length} of ${replies.length} failed after recovery`);
+    for (let i = 0; i < N; i++) {
+      const v = replies[i * 7];
+      assert.equal(v.json.valid, true, v.text);
+      assert.ok(v.json.passport.token);
+    }
   } finally {
     pg('start');
     await stopDaemon(d);

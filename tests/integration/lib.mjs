@@ -35,6 +35,10 @@ export async function startDaemon(extraEnv = {}) {
     TEEPASS_LISTEN: `127.0.0.1:${port}`,
         TEEPASS_DEV_MODE: '1',
     TEEPASS_THREADS: '4',
+    // The files share one database and pin different clocks: a purge at
+    // one file's clock would delete another's rows. retention.test.mjs
+    // turns it on.
+    TEEPASS_RETENTION_INTERVAL: '0',
     // Tests never reach a real vendor: unless a test points these at its
     // fake vendor, they name a closed loopback port (connection refused).
     TEEPASS_INTEL_PCS_URL: 'http://127.0.0.1:9',

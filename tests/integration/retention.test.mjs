@@ -1,0 +1,75 @@
+// Retention (issue 20): with the clock pinned, the background purge
+// deletes expired challenges and passports past the retention period, in
+// batches, and leaves live data alone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon, stopDaemon, post, get, psql, mockEvidence, sha256, sleep } from './lib.mjs';
+
+const AT = '2026-03-01T00:00:00Z';
+const DAYS = 30;
+
+// Waits for CONDITION (a function) to hold, polling the database.
+async function until(what, condition) {
+  for (let i = 0; i < 600; i++) {
+    if (condition()) return;
+    await sleep(100);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('retention: expired challenges and passports past the period are purged, live data stays', async () => {
+  psql('TRUNCATE passports, challenges CASCADE');
+  // A template passport to copy rows from, issued before the purge runs.
+  let d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_RETENTION_INTERVAL: '0' });
+  const ev = mockEvidence({ model: sha256('retention'), time: AT });
+  const live = await post(d, '/api/verify/tee-attestation', { attestation: ev.attestation, runtime_data: ev.runtime_data });
+  assert.equal(live.status, 200, live.text);
+  const liveId = live.json.passport.id;
+  const fresh = await post(d, '/api/challenges', '');
+  assert.equal(fresh.status, 201, fresh.text);
+  await stopDaemon(d);
+
+  const copy = (tag, expires, n) => psql(`INSERT INTO passports (id, verified_at, expires_at, ear_status,
+      tee_type, hardware_attested, claims, token, kid, evidence, evidence_sha256, request_sha256)
+    SELECT gen_random_uuid(), timestamptz '${expires}' - interval '1 hour', timestamptz '${expires}',
+      ear_status, tee_type, hardware_attested, claims, '${tag}', kid, evidence, evidence_sha256, md5(g::text)
+    FROM passports p, generate_series(1, ${n}) g WHERE p.id = '${liveId}'`);
+  // Due: expired more than DAYS days before AT.
+  copy('due', '2026-01-01T00:00:00Z', 7);
+  // Kept: expired, but within the retention period (an audit record).
+  copy('audit', '2026-02-20T00:00:00Z', 3);
+  // Kept: due by age, but an endpoint still names it as its current one.
+  copy('current', '2025-12-01T00:00:00Z', 1);
+  psql(`INSERT INTO providers (id, name) VALUES (gen_random_uuid(), 'retention-${process.pid}')`);
+  psql(`INSERT INTO endpoints (id, provider_id, url, model_name, model_digest, tee_type, status,
+      reference_version, current_passport_id, last_attested_at)
+    SELECT gen_random_uuid(), (SELECT id FROM providers WHERE name = 'retention-${process.pid}'),
+      'https://retention.example', 'm', 'sha256:00', 'Mock', 'attested', 1, id, now()
+    FROM passports WHERE token = 'current'`);
+  // Challenges: expired (due), and live ones (the fresh one and one unused).
+  psql(`INSERT INTO challenges (nonce, created_at, expires_at)
+    SELECT decode(md5('old' || g) || md5('x' || g), 'hex'), timestamptz '2026-02-28T23:00:00Z',
+      timestamptz '2026-02-28T23:05:00Z' FROM generate_series(1, 5) g`);
+  psql(`INSERT INTO challenges (nonce, created_at, expires_at) VALUES
+    (decode(md5('live') || md5('live2'), 'hex'), timestamptz '${AT}', timestamptz '${AT}' + interval '5 minutes')`);
+  assert.equal(psql("select count(*) from passports where token = 'due'"), '7');
+  assert.equal(psql('select count(*) from challenges'), '7');
+
+  // Batches of 2: several statements per round.
+  d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_RETENTION_INTERVAL: '1',
+    TEEPASS_RETENTION_BATCH: '2', TEEPASS_PASSPORT_RETENTION_DAYS: String(DAYS) });
+  try {
+    await until('the due passports and challenges to go', () =>
+      psql("select count(*) from passports where token = 'due'") === '0' &&
+      psql("select count(*) from challenges where expires_at < timestamptz '2026-03-01T00:00:00Z'") === '0');
+    assert.equal(psql("select count(*) from passports where token = 'audit'"), '3');
+    assert.equal(psql("select count(*) from passports where token = 'current'"), '1');
+    assert.equal(psql(`select count(*) from passports where id = '${liveId}'`), '1');
+    assert.equal(psql('select count(*) from challenges'), '2');
+    const p = await get(d, `/api/passports/${liveId}`);
+    assert.equal(p.status, 200, p.text);
+    assert.match(d.log, /retention: deleted 5 expired challenges, 7 passports/);
+  } finally {
+    await stopDaemon(d);
+  }
+});
