@@ -37,6 +37,15 @@ keygen(int argc, char **argv)
 	FILE *f = NULL;
 	int fd, rc = CLI_USAGE;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: teepass log keygen --out FILE\n"
+		       "Writes a new Ed25519 transparency-log signing key "
+		       "(PEM, "
+		       "mode 0600)\n"
+		       "to FILE, which must not exist; point log_signing_key "
+		       "(TEEPASS_LOG_SIGNING_KEY) at it.\n");
+		return CLI_OK;
+	}
 	if (argc != 3 || strcmp(argv[1], "--out") != 0) {
 		fprintf(stderr, "usage: teepass log keygen --out FILE\n");
 		return CLI_USAGE;
@@ -313,7 +322,7 @@ audit(const struct tlog_vkey *vk)
 	struct db_tlog_leaf *leaves = NULL;
 	struct db_tlog_checkpoint *cps = NULL;
 	struct levels L = {0};
-	size_t n = 0, ncp = 0, problems = 0;
+	size_t n = 0, ncp = 0, problems = 0, purged = 0;
 	uint64_t latest = 0;
 	PGconn *c;
 
@@ -339,9 +348,14 @@ audit(const struct tlog_vkey *vk)
 			       i, l->leaf_index);
 			problems++;
 		}
-		if (strcmp(l->kind, "passport") == 0 &&
-		    (l->token == NULL || strlen(l->token) != l->leaf_len ||
-		     memcmp(l->token, l->leaf, l->leaf_len) != 0)) {
+		/* A passport row purged by retention (or removed) leaves
+		 * its leaf in the log: only a stored token that differs
+		 * from its leaf is tampering. */
+		if (strcmp(l->kind, "passport") == 0 && l->token == NULL)
+			purged++;
+		else if (strcmp(l->kind, "passport") == 0 &&
+		         (strlen(l->token) != l->leaf_len ||
+		          memcmp(l->token, l->leaf, l->leaf_len) != 0)) {
 			printf("FAIL leaf %zu: the passport row's token is not "
 			       "the logged leaf\n",
 			       i);
@@ -421,6 +435,10 @@ audit(const struct tlog_vkey *vk)
 		       latest, n);
 		problems++;
 	}
+	if (purged > 0)
+		printf("note: %zu logged passports are no longer stored "
+		       "(purged by retention); their leaves stay in the log\n",
+		       purged);
 	if (problems == 0)
 		printf("ok log: %zu leaves and %zu checkpoints recomputed from "
 		       "the stored leaves\n",
@@ -611,7 +629,13 @@ cli_log(int argc, char **argv)
 		return keygen(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
 		return verify(argc - 1, argv + 1);
-	fprintf(stderr, "usage: teepass log keygen --out FILE\n"
-	                "       teepass log verify --help\n");
-	return argc >= 2 && strcmp(argv[1], "--help") == 0 ? CLI_OK : CLI_USAGE;
+	bool help = argc >= 2 && strcmp(argv[1], "--help") == 0;
+
+	fprintf(help ? stdout : stderr,
+	        "usage: teepass log keygen --out FILE\n"
+	        "       teepass log verify --key VKEY [--server URL] ... "
+	        "(teepass log verify --help)\n"
+	        "The transparency log of passports and reference values "
+	        "(docs/transparency.md).\n");
+	return help ? CLI_OK : CLI_USAGE;
 }

@@ -259,6 +259,10 @@ request_digest(const struct attestation *a, char hex[65])
 	EVP_DigestUpdate(ctx, "V", 1);
 	EVP_DigestUpdate(ctx, status, strlen(status) + 1);
 	EVP_DigestUpdate(ctx, a->v.hardware_verified ? "H" : "h", 1);
+	/* And by whom: a passport of another issuer is not this one's. */
+	if (app.cfg.issuer != NULL)
+		EVP_DigestUpdate(ctx, app.cfg.issuer,
+		                 strlen(app.cfg.issuer) + 1);
 	if (a->v.collateral != NULL &&
 	    (collateral = json_dumps(a->v.collateral,
 	                             JSON_COMPACT | JSON_SORT_KEYS)) != NULL)

@@ -35,6 +35,9 @@ export async function startDaemon(extraEnv = {}) {
     TEEPASS_LISTEN: `127.0.0.1:${port}`,
         TEEPASS_DEV_MODE: '1',
     TEEPASS_THREADS: '4',
+    // Every test client is 127.0.0.1: the per-address connection limit
+    // (service.test.mjs tests it) would cut the concurrent tests.
+    TEEPASS_MAX_CONNECTIONS_PER_ADDRESS: '0',
     // The files share one database and pin different clocks: a purge at
     // one file's clock would delete another's rows. retention.test.mjs
     // turns it on.
