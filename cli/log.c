@@ -22,13 +22,12 @@
 #include <openssl/pem.h>
 
 #include "cli/cli.h"
+#include "cli/client.h"
 #include "common/codec.h"
 #include "db/db.h"
 #include "db/tlog.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
-
-#define HTTP_MAX (1 << 20)
 
 static int
 keygen(int argc, char **argv)
@@ -74,66 +73,28 @@ out:
 
 /* --- HTTP --------------------------------------------------------------- */
 
-struct body {
-	char *s;
-	size_t len;
-	bool over;
-};
-
-static size_t
-on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct body *b = arg;
-	size_t add = size * n;
-	char *s;
-
-	if (b->len + add > HTTP_MAX) {
-		b->over = true;
-		return 0;
-	}
-	if ((s = realloc(b->s, b->len + add + 1)) == NULL)
-		return 0;
-	memcpy(s + b->len, p, add);
-	b->s = s;
-	b->len += add;
-	b->s[b->len] = '\0';
-	return add;
-}
-
-/* GET URL with ACCEPT: the body (malloc'd) of a 200, else NULL. */
+/* GET URL with ACCEPT (cli/http.c): the body (malloc'd) of a 200, else
+ * NULL with the reason on stderr. */
 static char *
 http_get(const char *url, const char *accept, size_t *len)
 {
-	struct body b = {0};
-	struct curl_slist *h = NULL;
-	char hdr[128];
-	long status = 0;
-	CURL *c = curl_easy_init();
-	CURLcode rc;
+	struct cli_http h;
+	char *body;
 
-	if (c == NULL)
-		return NULL;
-	snprintf(hdr, sizeof(hdr), "Accept: %s", accept);
-	h = curl_slist_append(h, hdr);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK || status != 200 || b.s == NULL) {
+	if (!cli_http("GET", url, NULL, accept, 30000, &h) || h.status != 200 ||
+	    h.body == NULL) {
 		fprintf(stderr, "teepass: GET %s: %s\n", url,
-		        rc != CURLE_OK
-		                ? curl_easy_strerror(rc)
-		                : (b.over ? "reply too large" : "not 200"));
-		free(b.s);
+		        h.err[0] != '\0' ? h.err
+		        : h.overflow     ? "reply too large"
+		                         : "not 200");
+		cli_http_free(&h);
 		return NULL;
 	}
-	*len = b.len;
-	return b.s;
+	body = h.body;
+	*len = h.len;
+	h.body = NULL;
+	cli_http_free(&h);
+	return body;
 }
 
 /* {"hashes": [base64 of 32 bytes...]} into OUT. */
@@ -210,7 +171,7 @@ verify_inclusion(const char *server, const char *id, const char *token_file,
 	bool ok = false;
 
 	if (token_file != NULL) {
-		if (!cli_read_file(token_file, HTTP_MAX, &buf, &tlen))
+		if (!cli_read_file(token_file, CLI_HTTP_MAX_BODY, &buf, &tlen))
 			goto out;
 		token = (char *)buf;
 	} else {
