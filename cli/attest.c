@@ -330,17 +330,10 @@ cli_attest(int argc, char **argv)
 		case 'o':
 			o.passport_out = optarg;
 			break;
-		case 't': {
-			char *end;
-			long s = strtol(optarg, &end, 10);
-			if (*end != '\0' || s < 1 || s > 600) {
-				fprintf(stderr, "teepass: --timeout: 1 to 600 "
-				                "seconds\n");
+		case 't':
+			if (!cli_timeout_opt(optarg, &o.timeout_ms))
 				return CLI_USAGE;
-			}
-			o.timeout_ms = s * 1000;
 			break;
-		}
 		case 'c':
 			o.compact = true;
 			break;

@@ -36,6 +36,10 @@ bool cli_http(const char *method, const char *url, const char *json,
 /* Frees H's body; NULL-safe. */
 void cli_http_free(struct cli_http *h);
 
+/* --timeout SECONDS (1..600) as milliseconds into *MS; false with the
+ * rule on stderr. */
+bool cli_timeout_opt(const char *arg, long *ms);
+
 /* BASE without its trailing slashes followed by PATH (malloc'd). */
 char *cli_url_join(const char *base, const char *path);
 

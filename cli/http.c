@@ -177,3 +177,17 @@ cli_base_url(const char *opt)
 		return opt;
 	return e != NULL && *e != '\0' ? e : "http://127.0.0.1:8080";
 }
+
+bool
+cli_timeout_opt(const char *arg, long *ms)
+{
+	char *end;
+	long s = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || s < 1 || s > 600) {
+		fprintf(stderr, "teepass: --timeout: 1 to 600 seconds\n");
+		return false;
+	}
+	*ms = s * 1000;
+	return true;
+}

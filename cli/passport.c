@@ -470,17 +470,10 @@ passport_verify(int argc, char **argv)
 		case 'n':
 			p.no_cache = true;
 			break;
-		case 't': {
-			char *end;
-			long s = strtol(optarg, &end, 10);
-			if (*end != '\0' || s < 1 || s > 600) {
-				fprintf(stderr, "teepass: --timeout: 1 to 600 "
-				                "seconds\n");
+		case 't':
+			if (!cli_timeout_opt(optarg, &p.timeout_ms))
 				return CLI_USAGE;
-			}
-			p.timeout_ms = s * 1000;
 			break;
-		}
 		case 'c':
 			p.compact = true;
 			break;
