@@ -224,4 +224,12 @@ enum db_status db_retention_purge_challenges(PGconn *c, int64_t before,
 enum db_status db_retention_purge_passports(PGconn *c, int64_t before,
                                             int64_t batch, int64_t *n);
 
+/* Deletes up to BATCH endpoint history entries (migrations/0010) older
+ * than BEFORE (Unix seconds), except the entry of an endpoint's current
+ * passport; *n is how many (db/retention_purge.c). */
+enum db_status db_retention_purge_endpoint_attestations(PGconn *c,
+                                                        int64_t before,
+                                                        int64_t batch,
+                                                        int64_t *n);
+
 #endif

@@ -3,14 +3,20 @@
 #include "db/registry.h"
 
 /* A failed attestation keeps the last passport (it still shows what was
- * attested) but the endpoint's status says "failed". */
+ * attested) but the endpoint's status says "failed". Each attempt is
+ * also kept in the endpoint's history (migrations/0010). */
 static const struct db_stmt stmt = {
         "endpoint_attested",
-        "UPDATE endpoints SET status = $2,"
+        "WITH u AS (UPDATE endpoints SET status = $2,"
         " current_passport_id = coalesce($3::uuid, current_passport_id),"
         " last_attested_at = to_timestamp($4::bigint),"
         " last_errors = $5::jsonb"
-        " WHERE id = $1::uuid AND retired_at IS NULL",
+        " WHERE id = $1::uuid AND retired_at IS NULL"
+        " RETURNING id, reference_version)"
+        " INSERT INTO endpoint_attestations (endpoint_id, at, status,"
+        " passport_id, reference_version, errors)"
+        " SELECT id, to_timestamp($4::bigint), $2, $3::uuid,"
+        " reference_version, $5::jsonb FROM u",
         5};
 
 enum db_status

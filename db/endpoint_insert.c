@@ -4,11 +4,17 @@
 
 static const struct db_stmt stmt = {
         "endpoint_insert",
-        "INSERT INTO endpoints (id, provider_id, url, model_name,"
+        "WITH e AS (INSERT INTO endpoints (id, provider_id, url, model_name,"
         " model_digest, tee_type, status, reference_version,"
         " current_passport_id, last_attested_at)"
         " VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, 'attested', 1,"
-        " $7::uuid, to_timestamp($8::bigint))",
+        " $7::uuid, to_timestamp($8::bigint))"
+        " RETURNING id, last_attested_at, current_passport_id)"
+        /* The registration's attestation opens the history. */
+        " INSERT INTO endpoint_attestations (endpoint_id, at, status,"
+        " passport_id, reference_version)"
+        " SELECT id, last_attested_at, 'attested', current_passport_id, 1"
+        " FROM e",
         8};
 
 enum db_status

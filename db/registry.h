@@ -51,6 +51,29 @@ struct db_api_key_revoked {
 enum db_status db_api_key_revoke(PGconn *c, const char *id, const char *owner,
                                  struct db_api_key_revoked *out);
 
+/* A key as listed (db_api_key_list): never its token or hash. */
+struct db_api_key_entry {
+	char id[17];
+	char scope[12];       /* admin or provider */
+	char provider_id[37]; /* "" for admin keys */
+	char *label;          /* NULL when none */
+	int64_t created_at;   /* Unix microseconds */
+	int64_t revoked_at;   /* DB_TIME_NULL while live */
+};
+
+/*
+ * Up to LIMIT keys, newest first, of provider OWNER (NULL: every key),
+ * created before the key (BEFORE_US, BEFORE_ID) when BEFORE_US is not
+ * NULL (db/api_key_list.c): *out (db_api_key_list_free) holds *n.
+ */
+enum db_status db_api_key_list(PGconn *c, const char *owner,
+                               const char *before_us, const char *before_id,
+                               int limit, struct db_api_key_entry **out,
+                               size_t *n);
+
+/* Frees N entries of db_api_key_list; NULL-safe. */
+void db_api_key_list_free(struct db_api_key_entry *e, size_t n);
+
 /* --- providers --- */
 
 enum db_status db_provider_insert(PGconn *c, const char *id, const char *name);
@@ -143,6 +166,44 @@ enum db_status db_endpoint_set_reference(PGconn *c, const char *id, int version,
 enum db_status db_endpoint_attested(PGconn *c, const char *id,
                                     const char *status, const char *passport_id,
                                     int64_t at, const char *errors_json);
+
+/* One attestation of an endpoint, passed or failed (db_endpoint_history). */
+struct db_endpoint_attempt {
+	int64_t id;
+	int64_t at;           /* Unix microseconds */
+	char status[12];      /* attested or failed */
+	char passport_id[37]; /* "" when failed */
+	int reference_version;
+	char *errors_json; /* JSON text, NULL when none */
+};
+
+/*
+ * Up to LIMIT attestations of endpoint ID (live or retired), newest first,
+ * older than history id BEFORE when not NULL (db/endpoint_history.c):
+ * DB_NOT_FOUND for an unknown endpoint; *out (db_endpoint_history_free)
+ * holds *n.
+ */
+enum db_status db_endpoint_history(PGconn *c, const char *id,
+                                   const char *before, int limit,
+                                   struct db_endpoint_attempt **out, size_t *n);
+void db_endpoint_history_free(struct db_endpoint_attempt *a, size_t n);
+
+/* A version of an endpoint's reference values (db_endpoint_references). */
+struct db_reference_version {
+	int version;
+	char sha256[80];
+	char *doc_json;     /* JSON text */
+	int64_t created_at; /* Unix microseconds */
+};
+
+/*
+ * Up to LIMIT versions of endpoint ID's reference values, newest first
+ * (db/endpoint_references.c): DB_NOT_FOUND for an unknown endpoint.
+ */
+enum db_status db_endpoint_references(PGconn *c, const char *id, int limit,
+                                      struct db_reference_version **out,
+                                      size_t *n);
+void db_endpoint_references_free(struct db_reference_version *r, size_t n);
 
 /* Retires endpoint ID (db/endpoint_retire.c); DB_NOT_FOUND when it is
  * not live. */

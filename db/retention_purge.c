@@ -26,6 +26,18 @@ static const struct db_stmt passports_stmt = {
         " ORDER BY p.expires_at LIMIT $2::int FOR UPDATE OF p SKIP LOCKED)",
         2};
 
+/* An endpoint's history entries (0010) go with the passports of their
+ * time: the entry of an endpoint's current passport is kept. */
+static const struct db_stmt attempts_stmt = {
+        "retention_endpoint_attestations",
+        "DELETE FROM endpoint_attestations WHERE id IN (SELECT a.id"
+        " FROM endpoint_attestations a"
+        " WHERE a.at < to_timestamp($1::bigint)"
+        " AND NOT EXISTS (SELECT 1 FROM endpoints e"
+        " WHERE e.current_passport_id = a.passport_id)"
+        " ORDER BY a.at LIMIT $2::int FOR UPDATE OF a SKIP LOCKED)",
+        2};
+
 static enum db_status
 purge(PGconn *c, const struct db_stmt *stmt, int64_t before, int64_t batch,
       int64_t *n)
@@ -56,4 +68,11 @@ db_retention_purge_passports(PGconn *c, int64_t before, int64_t batch,
                              int64_t *n)
 {
 	return purge(c, &passports_stmt, before, batch, n);
+}
+
+enum db_status
+db_retention_purge_endpoint_attestations(PGconn *c, int64_t before,
+                                         int64_t batch, int64_t *n)
+{
+	return purge(c, &attempts_stmt, before, batch, n);
 }

@@ -236,3 +236,21 @@ db_json_collateral_list(const struct db_collateral_entry *e, size_t n,
 		}
 	return arr;
 }
+
+json_t *
+db_json_endpoint_attempt(const struct db_endpoint_attempt *a)
+{
+	return json_pack("{s:o, s:s, s:o, s:i, s:o}", "at",
+	                 db_json_time_us(a->at), "status", a->status,
+	                 "passport_id", db_json_text(a->passport_id, true),
+	                 "reference_version", a->reference_version, "errors",
+	                 doc(a->errors_json));
+}
+
+json_t *
+db_json_reference_version(const struct db_reference_version *r)
+{
+	return json_pack("{s:i, s:s, s:o, s:o}", "version", r->version,
+	                 "sha256", r->sha256, "values", doc(r->doc_json),
+	                 "created_at", db_json_time_us(r->created_at));
+}

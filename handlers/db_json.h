@@ -43,6 +43,11 @@ json_t *db_json_passport_state(const struct db_passport_state *s,
 json_t *db_json_endpoint(const struct db_endpoint *e);
 
 /* {"id","scope","provider_id","revoked_at"}: DELETE /api/keys/{id}. */
+/* An attestation of an endpoint's history; a version of its reference
+ * values. */
+json_t *db_json_endpoint_attempt(const struct db_endpoint_attempt *a);
+json_t *db_json_reference_version(const struct db_reference_version *r);
+
 json_t *db_json_api_key_revoked(const struct db_api_key_revoked *k);
 
 /* An audit log entry as GET /api/audit lists it. */

@@ -25,7 +25,7 @@ round_at(int64_t now)
 {
 	int64_t keep = app.cfg.passport_retention_days * 86400;
 	int64_t batch = app.cfg.retention_batch;
-	int64_t n, total_c = 0, total_p = 0;
+	int64_t n, total_c = 0, total_p = 0, total_a = 0;
 	enum db_status st = DB_OK;
 	PGconn *c;
 
@@ -47,13 +47,26 @@ round_at(int64_t now)
 		if (n < batch)
 			break;
 	}
+	/* History entries older than any passport still kept (a passport
+	 * lives at most a day). */
+	for (int i = 0; i < MAX_BATCHES; i++) {
+		st = db_retention_purge_endpoint_attestations(
+		        c, now - keep - 86400, batch, &n);
+		if (st != DB_OK)
+			goto out;
+		total_a += n;
+		if (n < batch)
+			break;
+	}
 out:
-	if (total_c > 0 || total_p > 0)
+	if (total_c > 0 || total_p > 0 || total_a > 0)
 		tp_log(TP_LOG_INFO,
 		       "retention: deleted %lld expired challenges, %lld "
-		       "passports expired more than %lld days ago",
+		       "passports expired more than %lld days ago, %lld "
+		       "endpoint history entries",
 		       (long long)total_c, (long long)total_p,
-		       (long long)app.cfg.passport_retention_days);
+		       (long long)app.cfg.passport_retention_days,
+		       (long long)total_a);
 	if (st != DB_OK) {
 		tp_log(TP_LOG_WARN,
 		       "retention: database error %d; next round "

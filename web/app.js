@@ -467,28 +467,33 @@
         r.json.next_cursor ? link(`#/endpoints${qs({ ...f, cursor: r.json.next_cursor })}`, 'older »') : null));
   }
 
-  // A horizontal timeline of the endpoint's passports (one per successful
-  // attestation), newest right; revoked in red, expired grey.
-  function timeline(passports) {
+  // A horizontal timeline of the endpoint's attestations, newest right:
+  // passed green (grey once its passport expired, red once revoked),
+  // failed orange.
+  function timeline(attempts, passportStatus) {
     const W = 760, H = 70, pad = 30;
-    const times = passports.map((p) => Date.parse(p.created_at)).filter((t) => !Number.isNaN(t));
+    const times = attempts.map((a) => Date.parse(a.at)).filter((t) => !Number.isNaN(t));
     if (!times.length) return el('p', {}, 'No attestation yet.');
     const lo = Math.min(...times), hi = Math.max(...times);
     const x = (t) => (hi === lo ? W / 2 : pad + ((t - lo) / (hi - lo)) * (W - 2 * pad));
     const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, id: 'timeline', role: 'img' },
       svg('title', {}, 'attestations over time'),
       svg('line', { x1: pad, y1: 30, x2: W - pad, y2: 30, stroke: '#888' }));
-    for (const p of passports) {
-      const t = Date.parse(p.created_at);
+    for (const a of attempts) {
+      const t = Date.parse(a.at);
       if (Number.isNaN(t)) continue;
-      const c = svg('circle', { cx: x(t), cy: 30, r: 6, fill: p.status === 'revoked' ? '#c0392b' : p.status === 'expired' ? '#999' : '#2e8b57' },
-        svg('title', {}, `${fmtTime(p.created_at)} ${p.status} ${p.id}`));
-      g.append(c);
+      const ps = a.passport_id ? passportStatus.get(a.passport_id) : undefined;
+      const fill = a.status === 'failed' ? '#e67e22' : ps === 'revoked' ? '#c0392b' : ps === 'expired' ? '#999' : '#2e8b57';
+      g.append(svg('circle', { cx: x(t), cy: 30, r: 6, fill, class: `t-${a.status}` },
+        svg('title', {}, `${fmtTime(a.at)} ${a.status}${a.passport_id ? ` ${a.passport_id}` : ''} (reference values v${text(a.reference_version)})`)));
     }
     g.append(svg('text', { x: pad, y: 60, 'font-size': 11 }, fmtTime(new Date(lo).toISOString())),
       svg('text', { x: W - pad, y: 60, 'font-size': 11, 'text-anchor': 'end' }, fmtTime(new Date(hi).toISOString())));
     return g;
   }
+
+  const errorList = (errors) => el('ul', {}, (Array.isArray(errors) ? errors : [errors]).map((x) =>
+    el('li', {}, el('code', {}, text(x && x.code)), ' ', text(x && (x.message || x.detail)), ' — ', adviceFor(x && x.code))));
 
   async function endpointView(id) {
     const view = screen(); // eslint-disable-line no-shadow
@@ -496,8 +501,15 @@
     const r = await api(`/api/endpoints/${encodeURIComponent(id)}`);
     if (!r.ok) return view(el('h1', {}, 'Endpoint'), apiError(r));
     const e = r.json;
-    const h = await api(`/api/passports${qs({ endpoint_id: isUuid(e.id) ? e.id : '', limit: 100 })}`);
-    const hist = h.ok ? h.json.passports : [];
+    const eid = isUuid(e.id) ? e.id : '';
+    const [h, ps, rs] = await Promise.all([
+      api(`/api/endpoints/${encodeURIComponent(eid)}/attestations${qs({ limit: 100 })}`),
+      api(`/api/passports${qs({ endpoint_id: eid, limit: 100 })}`),
+      api(`/api/endpoints/${encodeURIComponent(eid)}/reference-values`),
+    ]);
+    const hist = h.ok ? h.json.attestations : [];
+    const passportStatus = new Map((ps.ok ? ps.json.passports : []).map((p) => [p.id, p.status]));
+    const versions = rs.ok ? rs.json.reference_values : [];
     const rv = e.reference_values || {};
     view(el('h1', {}, 'Endpoint'),
       el('dl', { class: 'facts' }, [
@@ -507,17 +519,21 @@
       ].map(([k, v]) => [el('dt', {}, k), el('dd', {}, text(v))]),
       el('dt', {}, 'status'), el('dd', { id: 'endpoint-status' }, badge(e.status)),
       el('dt', {}, 'current passport'), el('dd', {}, e.passport ? [link(`#/passport/${encodeURIComponent(e.passport.id)}`, e.passport.id), ' ', badge(e.passport.status)] : '—')),
-      e.last_errors ? [el('h2', {}, 'Last attestation failed'), el('ul', {}, (Array.isArray(e.last_errors) ? e.last_errors : [e.last_errors]).map((x) =>
-        el('li', {}, el('code', {}, text(x && x.code)), ' ', text(x && (x.message || x.detail)), ' — ', adviceFor(x && x.code))))] : null,
-      el('h2', {}, `Reference values (version ${text(rv.version)})`),
-      el('p', { class: 'mono' }, text(rv.sha256)), pre(rv.values),
-      el('p', { class: 'note' }, 'The API shows the current version only; earlier versions are kept in the database but not served.'),
-      el('h2', {}, 'Attestation history'), timeline(hist),
-      el('p', { class: 'note' }, 'One passport per successful attestation (GET /api/passports?endpoint_id=…, newest 100). Failed attestations are not listed by the API: only the last one shows, above.'),
+      e.last_errors ? [el('h2', {}, 'Last attestation failed'), errorList(e.last_errors)] : null,
+      el('h2', {}, 'Attestation history'), h.ok ? timeline(hist, passportStatus) : apiError(h),
+      el('p', { class: 'note' }, 'Every attestation, passed or failed (GET /api/endpoints/{id}/attestations, newest 100).'),
       el('table', { id: 'endpoint-history' },
-        el('thead', {}, el('tr', {}, ['passport', 'status', 'created', 'expires'].map((x) => el('th', {}, x)))),
-        el('tbody', {}, hist.map((p) => el('tr', {}, el('td', {}, link(`#/passport/${encodeURIComponent(p.id)}`, p.id)),
-          el('td', {}, badge(p.status)), el('td', {}, fmtTime(p.created_at)), el('td', {}, fmtTime(p.expires_at)))))));
+        el('thead', {}, el('tr', {}, ['at', 'result', 'passport', 'reference values', 'errors'].map((x) => el('th', {}, x)))),
+        el('tbody', {}, hist.map((a) => el('tr', { class: a.status === 'failed' ? 'fail' : 'pass' },
+          el('td', {}, fmtTime(a.at)), el('td', {}, badge(a.status)),
+          el('td', {}, a.passport_id ? [link(`#/passport/${encodeURIComponent(a.passport_id)}`, a.passport_id), ' ',
+            passportStatus.has(a.passport_id) ? badge(passportStatus.get(a.passport_id)) : ''] : '—'),
+          el('td', {}, `v${text(a.reference_version)}`),
+          el('td', {}, a.errors ? errorList(a.errors) : ''))))),
+      el('h2', {}, `Reference values (current: version ${text(rv.version)})`),
+      rs.ok ? el('div', { id: 'reference-versions' }, versions.map((v) => el('details', { open: v.version === rv.version },
+        el('summary', {}, `version ${text(v.version)} — ${fmtTime(v.created_at)} — `, el('span', { class: 'mono' }, text(v.sha256))),
+        pre(v.values)))) : apiError(rs));
   }
 
   // --- the admin key (memory only) ---
@@ -586,11 +602,25 @@
     const r = await api(`/api/audit${qs({ limit: 50, before })}`, { admin: true });
     if (!r.ok) return box.replaceChildren(signing, apiError(r));
     const entries = r.json.entries || [];
-    const keyEvents = entries.filter((e) => String(e.action).startsWith('api_key.'));
+    const keyCursor = params.get('keys_cursor') || '';
+    const k = await api(`/api/keys${qs({ limit: 50, cursor: keyCursor })}`, { admin: true });
+    const revoke = async (id) => {
+      const d = await api(`/api/keys/${encodeURIComponent(id)}`, { method: 'DELETE', admin: true });
+      if (!d.ok) return box.prepend(apiError(d));
+      return adminView(params);
+    };
+    const keys = !k.ok ? apiError(k) : el('table', { id: 'api-keys' },
+      el('thead', {}, el('tr', {}, ['id', 'scope', 'provider', 'label', 'created', 'revoked', ''].map((h) => el('th', {}, h)))),
+      el('tbody', {}, (k.json.keys || []).map((key) => el('tr', { 'data-key': text(key.id) },
+        el('td', { class: 'mono' }, text(key.id)), el('td', {}, text(key.scope)),
+        el('td', { class: 'mono' }, key.provider_id ? text(key.provider_id) : '—'), el('td', {}, key.label == null ? '' : text(key.label)),
+        el('td', {}, fmtTime(key.created_at)), el('td', {}, key.revoked_at ? fmtTime(key.revoked_at) : 'live'),
+        el('td', {}, key.revoked_at ? '' : el('button', { type: 'button', class: 'revoke-key', onclick: () => revoke(key.id) }, 'Revoke'))))));
     box.replaceChildren(signing,
-      el('h2', {}, 'API keys (from the audit log)'),
-      el('p', { class: 'note' }, 'The API has no key listing: these are the api_key.* entries of the page of audit log below.'),
-      el('ul', { id: 'key-events' }, keyEvents.map((e) => el('li', {}, `${fmtTime(e.at)} ${text(e.action)} ${text(e.target)} by ${text(e.actor)}`))),
+      el('h2', {}, 'API keys'),
+      el('p', { class: 'note' }, 'From GET /api/keys: each key\'s id, scope and label; the tokens are shown once, at creation, and never stored.'),
+      keys,
+      k.ok && k.json.next_cursor ? el('p', {}, link(`#/admin${qs({ keys_cursor: k.json.next_cursor })}`, 'more keys »')) : null,
       el('h2', {}, 'Audit log'),
       el('table', { id: 'audit' },
         el('thead', {}, el('tr', {}, ['id', 'at', 'actor', 'action', 'target', 'detail'].map((h) => el('th', {}, h)))),

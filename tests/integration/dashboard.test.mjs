@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as jose from 'jose';
 import puppeteer from 'puppeteer-core';
 import {
-  startDaemon, stopDaemon, post, get, psql, ROOT, bearer, createAdminKey, mockEvidenceMr, sha256, mockEvidence,
+  startDaemon, stopDaemon, post, get, request, psql, ROOT, bearer, createAdminKey, mockEvidenceMr, sha256, mockEvidence,
 } from './lib.mjs';
 import { startFakeVendor } from './fake_vendor.mjs';
 
@@ -26,7 +26,7 @@ const MARK = `xss-${randomBytes(4).toString('hex')}`;
 const HOSTILE_NAME = `<script>console.log('${MARK}');alert('${MARK}')</script><img src=x onerror="console.log('${MARK}');alert(1)">`;
 const HOSTILE_URL = `https://h${randomBytes(3).toString('hex')}.example/"><svg onload=alert(1)>`;
 
-let fake, tdxd, regd, browser, admin, endpoint, tdxPassport, mockPassport;
+let fake, tdxd, regd, browser, admin, provider, endpoint, tdxPassport, mockPassport;
 const consoleLog = [];
 const dialogs = [];
 
@@ -64,6 +64,7 @@ before(async () => {
   admin = createAdminKey('dashboard test');
   const p = await post(regd, '/api/providers', { name: `prov ${HOSTILE_NAME}` }, bearer(admin));
   assert.equal(p.status, 201, p.text);
+  provider = p.json;
   const model = sha256(MARK);
   const e = await post(regd, '/api/endpoints', {
     url: HOSTILE_URL, model: { name: HOSTILE_NAME, digest: model }, tee_type: 'Mock',
@@ -305,11 +306,22 @@ test('hostile registry strings are shown as text and never run', async () => {
   assert.ok(row.includes(HOSTILE_NAME), row);
   assert.ok(row.includes(HOSTILE_URL), row);
   await shot(page, 'endpoints');
+  // A refused re-attestation (evidence of another model): the history shows
+  // it beside the registration, with its error code.
+  const bad = await request(regd, 'PUT', `/api/endpoints/${endpoint.id}/attestation`,
+    mockEvidenceMr({ model: sha256(`other ${MARK}`) }), bearer(provider.api_key.token));
+  assert.equal(bad.status, 200, bad.text);
+  assert.equal(bad.json.status, 'failed', bad.text);
+  const code = bad.json.last_errors[0].code;
   await page.goto(`${regd.base}/#/endpoint/${endpoint.id}`, { waitUntil: 'networkidle0' });
   await page.waitForSelector('#endpoint-history');
   const main = await textOf(page, 'main');
   assert.ok(main.includes(HOSTILE_NAME), main);
-  assert.ok(await page.$('#timeline circle'), 'the attestation timeline');
+  assert.ok(await page.$('#timeline circle.t-attested'), 'the registration on the timeline');
+  assert.ok(await page.$('#timeline circle.t-failed'), 'the refusal on the timeline');
+  assert.equal(await page.$$eval('#endpoint-history tbody tr', (r) => r.length), 2);
+  assert.ok((await textOf(page, '#endpoint-history tbody tr.fail')).includes(code), code);
+  assert.match(await textOf(page, '#reference-versions'), /version 1/);
   await shot(page, 'endpoint');
   // No element was made from the strings, nothing ran.
   assert.equal(await page.$$eval('main img, main script, main svg[onload]', (x) => x.length), 0);
@@ -351,6 +363,30 @@ test('admin key in memory: audit log, keys, collateral expiry chart', async () =
   assert.match(await textOf(page, '#audit'), /endpoint\.registered/);
   assert.match(await textOf(page, '#audit'), /passport\.revoked|api_key\.created/);
   assert.ok(await page.$('#jwks-keys li'));
+  // The key listing: the admin's own key by id, a provider key whose label
+  // is hostile markup shown as text, revoked from the page.
+  const adminId = admin.split('_')[1];
+  assert.match(await textOf(page, '#api-keys'), new RegExp(adminId));
+  const pk = await post(regd, `/api/providers/${provider.id}/keys`, { label: HOSTILE_NAME }, bearer(admin));
+  assert.equal(pk.status, 201, pk.text);
+  const pkId = pk.json.id;
+  assert.match(pkId, /^[0-9a-f]{16}$/, pk.text);
+  await page.reload({ waitUntil: 'networkidle0' });
+  await page.waitForSelector('#admin-key');
+  await page.type('#admin-key', admin);
+  await page.click('#admin-key-form button[type=submit]');
+  await page.waitForSelector(`#api-keys tr[data-key="${pkId}"] button.revoke-key`);
+  const keyRow = await textOf(page, `#api-keys tr[data-key="${pkId}"]`);
+  assert.ok(keyRow.includes(HOSTILE_NAME), keyRow);
+  assert.ok(!keyRow.includes(pk.json.token), 'no token on the page');
+  await page.click(`#api-keys tr[data-key="${pkId}"] button.revoke-key`);
+  await page.waitForFunction((id) => {
+    const row = document.querySelector(`#api-keys tr[data-key="${id}"]`);
+    return row && !row.querySelector('button.revoke-key') && !/live/.test(row.textContent);
+  }, {}, pkId);
+  const listed = await get(regd, `/api/keys?provider_id=${provider.id}`, bearer(admin));
+  assert.equal(listed.status, 200, listed.text);
+  assert.ok(listed.json.keys.find((k) => k.id === pkId)?.revoked_at, listed.text);
   await shot(page, 'admin');
   // Kept in memory only: nothing in storage, gone on reload.
   assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);

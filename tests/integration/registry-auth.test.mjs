@@ -94,6 +94,8 @@ const MATRIX = {
     expect: keyed({ other: 404, own: 201, admin: 201 }),
     prepare: async () => ({ id: own.id, body: {} }),
   },
+  // A provider lists its own keys only (keys.test.mjs checks which).
+  'GET /api/keys': { expect: keyed({ other: 200, own: 200, admin: 200 }) },
   'DELETE /api/keys/{id}': {
     expect: keyed({ other: 404, own: 200, admin: 200 }),
     prepare: async () => ({ id: await ownKeyId() }),
@@ -111,6 +113,8 @@ const MATRIX = {
   },
   'GET /api/endpoints': { expect: all(200) },
   'GET /api/endpoints/{id}': { expect: all(200), prepare: async () => ({ id: (await ownEndpoint()).id }) },
+  'GET /api/endpoints/{id}/attestations': { expect: all(200), prepare: async () => ({ id: (await ownEndpoint()).id }) },
+  'GET /api/endpoints/{id}/reference-values': { expect: all(200), prepare: async () => ({ id: (await ownEndpoint()).id }) },
   'PATCH /api/endpoints/{id}': {
     expect: keyed({ other: 404, own: 200, admin: 200 }),
     prepare: async () => ({ id: (await ownEndpoint()).id, body: { reference_values: { runtime: { mr0: MR0 } } } }),

@@ -6,7 +6,7 @@
 // itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, createPublicKey } from 'node:crypto';
+import { randomBytes, randomUUID, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -170,6 +170,34 @@ test('re-attestation: valid gives a new passport; a changed runtime marks the en
   r = await request(d, 'PUT', `/api/endpoints/${id}/attestation`, { attestation: ok.attestation, runtime_data: ok.runtime_data }, bearer(p1.key));
   assert.equal(r.json.status, 'attested', r.text);
   assert.equal(r.json.last_errors, null);
+
+  // The history keeps every attempt, the failure with its errors, newest
+  // first; pages of one give the same entries.
+  const h = await get(d, `/api/endpoints/${id}/attestations`);
+  assert.equal(h.status, 200, h.text);
+  assert.deepEqual(h.json.attestations.map((a) => a.status), ['attested', 'failed', 'attested', 'attested']);
+  const pids = h.json.attestations.map((a) => a.passport_id);
+  assert.equal(pids[0], r.json.passport.id);
+  assert.equal(pids[1], null);
+  assert.match(pids[2], /^[0-9a-f-]{36}$/);
+  assert.equal(pids[3], reg.json.passport.id);
+  assert.deepEqual(h.json.attestations[1].errors.map((e) => e.code), ['measurement_mismatch']);
+  assert.ok(h.json.attestations.every((a) => a.reference_version === 1));
+  assert.equal(h.json.next_before, null);
+  const paged = [];
+  let before = '';
+  for (let i = 0; i < 10; i++) {
+    const pg = await get(d, `/api/endpoints/${id}/attestations?limit=1${before}`);
+    assert.equal(pg.status, 200, pg.text);
+    paged.push(...pg.json.attestations);
+    if (pg.json.next_before === null) break;
+    before = `&before=${pg.json.next_before}`;
+  }
+  assert.deepEqual(paged, h.json.attestations);
+  const missing = await get(d, `/api/endpoints/${randomUUID()}/attestations`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.json.error.code, 'endpoint_not_found');
+  assert.equal((await get(d, `/api/endpoints/${id}/attestations?before=x`)).status, 400);
 });
 
 test('PATCH makes a new reference version, used from the next attestation on', async () => {
@@ -203,6 +231,17 @@ test('PATCH makes a new reference version, used from the next attestation on', a
   assert.equal(r.json.reference_values.version, 3);
   assert.equal(r.json.model.digest, model2);
   assert.equal(r.json.model.name, 'llama-3-8b');
+  // Every version is served, newest first; the history says which version
+  // each attestation was appraised against.
+  const refs = await get(d, `/api/endpoints/${id}/reference-values`);
+  assert.equal(refs.status, 200, refs.text);
+  assert.deepEqual(refs.json.reference_values.map((v) => v.version), [3, 2, 1]);
+  assert.equal(refs.json.reference_values[0].sha256, r.json.reference_values.sha256);
+  assert.equal(refs.json.reference_values[2].values.runtime.mr0, MR0);
+  assert.equal(refs.json.reference_values[1].values.runtime.mr0, MR0_OTHER);
+  const hist = await get(d, `/api/endpoints/${id}/attestations`);
+  assert.deepEqual(hist.json.attestations.map((a) => [a.status, a.reference_version]),
+    [['attested', 2], ['failed', 2], ['attested', 1]]);
   // Refused shapes.
   for (const body of [{}, { reference_values: { model: model2 } }, { reference_values: { runtme: {} } }, { reference_values: {}, model: { size: '1' } }]) {
     const bad = await request(d, 'PATCH', `/api/endpoints/${id}`, body, bearer(p1.key));

@@ -46,6 +46,16 @@ test('retention: expired challenges and passports past the period are purged, li
     SELECT gen_random_uuid(), (SELECT id FROM providers WHERE name = 'retention-${process.pid}'),
       'https://retention.example', 'm', 'sha256:00', 'Mock', 'attested', 1, id, now()
     FROM passports WHERE token = 'current'`);
+  // The endpoint's history: old failures (due: older than the period and
+  // a day), recent ones (kept), and the old entry of its current passport
+  // (kept with the passport).
+  const hist = (at, status, passport, n) => psql(`INSERT INTO endpoint_attestations
+      (endpoint_id, at, status, passport_id, reference_version, errors)
+    SELECT e.id, timestamptz '${at}', '${status}', ${passport}, 1, '[{"code":"${status}-${at}"}]'
+    FROM endpoints e, generate_series(1, ${n}) g WHERE e.url = 'https://retention.example'`);
+  hist('2026-01-01T00:00:00Z', 'failed', 'NULL', 4);
+  hist('2026-02-25T00:00:00Z', 'failed', 'NULL', 2);
+  hist('2025-12-01T00:00:00Z', 'attested', "(SELECT id FROM passports WHERE token = 'current')", 1);
   // Challenges: expired (due), and live ones (the fresh one and one unused).
   psql(`INSERT INTO challenges (nonce, created_at, expires_at)
     SELECT decode(md5('old' || g) || md5('x' || g), 'hex'), timestamptz '2026-02-28T23:00:00Z',
@@ -66,6 +76,10 @@ test('retention: expired challenges and passports past the period are purged, li
     assert.equal(psql("select count(*) from passports where token = 'current'"), '1');
     assert.equal(psql(`select count(*) from passports where id = '${liveId}'`), '1');
     assert.equal(psql('select count(*) from challenges'), '2');
+    await until('the due history entries to go', () =>
+      psql("select count(*) from endpoint_attestations where at = timestamptz '2026-01-01T00:00:00Z'") === '0');
+    assert.equal(psql("select count(*) from endpoint_attestations where at = timestamptz '2026-02-25T00:00:00Z'"), '2');
+    assert.equal(psql("select count(*) from endpoint_attestations where status = 'attested'"), '1');
     const p = await get(d, `/api/passports/${liveId}`);
     assert.equal(p.status, 200, p.text);
     assert.match(d.log, /retention: deleted 5 expired challenges, 7 passports/);
