@@ -32,8 +32,8 @@ db_api_key_list_free(struct db_api_key_entry *e, size_t n)
 
 enum db_status
 db_api_key_list(PGconn *c, const char *owner, const char *before_us,
-                const char *before_id, int limit,
-                struct db_api_key_entry **out, size_t *n)
+                const char *before_id, int limit, struct db_api_key_entry **out,
+                size_t *n)
 {
 	char lim[16];
 	const char *v[4] = {owner, before_us, before_id, lim};

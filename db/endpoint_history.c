@@ -8,7 +8,8 @@
 /* Newest first, keyset-paged on the history's id. The endpoint may be
  * retired: its history stays readable. */
 static const struct db_stmt stmt_exists = {
-        "endpoint_history_exists", "SELECT 1 FROM endpoints WHERE id = $1::uuid", 1};
+        "endpoint_history_exists",
+        "SELECT 1 FROM endpoints WHERE id = $1::uuid", 1};
 
 static const struct db_stmt stmt = {
         "endpoint_history",

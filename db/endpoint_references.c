@@ -8,7 +8,8 @@
 /* Every version of an endpoint's reference values, newest first (at most
  * LIMIT). Who made each is in the audit log, not here (public view). */
 static const struct db_stmt stmt_exists = {
-        "endpoint_references_exists", "SELECT 1 FROM endpoints WHERE id = $1::uuid", 1};
+        "endpoint_references_exists",
+        "SELECT 1 FROM endpoints WHERE id = $1::uuid", 1};
 
 static const struct db_stmt stmt = {
         "endpoint_references",

@@ -48,8 +48,8 @@ handler_endpoint_attestations_get(struct request *r)
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 	arr = json_array();
 	for (size_t i = 0; arr != NULL && i < n; i++)
-		if (json_array_append_new(arr, db_json_endpoint_attempt(
-		                                       &rows[i])) != 0) {
+		if (json_array_append_new(
+		            arr, db_json_endpoint_attempt(&rows[i])) != 0) {
 			json_decref(arr);
 			arr = NULL;
 		}
@@ -82,8 +82,8 @@ handler_endpoint_references_get(struct request *r)
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 	arr = json_array();
 	for (size_t i = 0; arr != NULL && i < n; i++)
-		if (json_array_append_new(arr, db_json_reference_version(
-		                                       &rows[i])) != 0) {
+		if (json_array_append_new(
+		            arr, db_json_reference_version(&rows[i])) != 0) {
 			json_decref(arr);
 			arr = NULL;
 		}

@@ -25,8 +25,7 @@ cursor_decode(const char *s, char us[20], char id[APIKEY_ID_LEN + 1])
 	size_t n;
 
 	if (dot == NULL || (n = (size_t)(dot - s)) == 0 || n > 18 ||
-	    strspn(s, "0123456789") != n ||
-	    strlen(dot + 1) != APIKEY_ID_LEN ||
+	    strspn(s, "0123456789") != n || strlen(dot + 1) != APIKEY_ID_LEN ||
 	    strspn(dot + 1, "0123456789abcdef") != APIKEY_ID_LEN)
 		return false;
 	memcpy(us, s, n);

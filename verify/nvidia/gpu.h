@@ -40,6 +40,11 @@
  * RIM rimK_format, rimK_chain (pinned NVIDIA RIM root), rimK_signature
  * (XML-DSig, C14N 1.1, ECDSA-SHA384), rimK_version, rimK_measurements,
  * rimK_index_conflict.
+ * NVSwitch (LS10) reports verify the same way, with no gpu_fwid check
+ * (their reports carry no FWID; docs/providers.md) and a BIOS RIM as
+ * their only RIM; their claims add device_kind "nvswitch", device_pdi,
+ * switch_position_id, switch_lock_status, disabled_ports,
+ * switch_gpu_pdis, switch_ports.
  * Claims: gpu_arch ("Hopper"), gpu_model ("GH100"), spdm_version, nonce
  * (requester, the binding field "nonce"), responder_nonce, measurements
  * {"<index>": hex}, measurement_<index> (flat, for expected.runtime),

@@ -225,7 +225,21 @@ check_name(char *out, size_t len, const char *prefix, const char *check)
 	snprintf(out, len, "%s%s", prefix, check);
 }
 
-/* "Hopper" for GH100 parts, from the leaf's CN ("GH100 A01 GSP FMC LF"). */
+/* An NVSwitch's attestation leaf ("LS_10 A01 FSP FMC LF"): NVIDIA's
+ * third-generation NVSwitch, attested like a GPU (SPDM, the same Device
+ * Identity CA) by its FSP. */
+static bool
+is_nvswitch_leaf(X509 *leaf)
+{
+	char cn[128] = "";
+
+	X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName,
+	                          cn, sizeof(cn));
+	return strncmp(cn, "LS_10 ", 6) == 0;
+}
+
+/* "Hopper" for GH100 parts, from the leaf's CN ("GH100 A01 GSP FMC LF");
+ * "LS10" for an NVSwitch, whose model is named as its RIMs name it. */
 static void
 claim_arch(X509 *leaf, json_t *claims)
 {
@@ -234,6 +248,13 @@ claim_arch(X509 *leaf, json_t *claims)
 
 	X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName,
 	                          cn, sizeof(cn));
+	if (is_nvswitch_leaf(leaf)) {
+		json_object_set_new(claims, "device_kind",
+		                    json_string("nvswitch"));
+		json_object_set_new(claims, "gpu_arch", json_string("LS10"));
+		json_object_set_new(claims, "gpu_model", json_string("LS10"));
+		return;
+	}
 	if (strncmp(cn, "GH100 ", 6) == 0)
 		arch = "Hopper";
 	else if (strncmp(cn, "GB10", 4) == 0 || strncmp(cn, "GB20", 4) == 0)
@@ -358,6 +379,31 @@ add_claims(const struct spdm_measurements *m, X509 *leaf, json_t *claims)
 	set_tlv_str(claims, "protected_pcie_status",
 	            &m->tlv[NV_OPAQUE_PROTECTED_PCIE_STATUS]);
 	set_tlv_hex(claims, "fwid", &m->tlv[NV_OPAQUE_FWID]);
+	/* NVSwitch: its PDI, its position and lock state, the disabled
+	 * ports (a bitmask, a bit per 4 ports), and in SWITCH_GPU_PDIS the
+	 * PDIs of the 8 GPUs it links (8 bytes each) then, per port, the
+	 * index of the GPU on it (0xff: none) — raw, as reported. */
+	set_tlv_hex(claims, "device_pdi", &m->tlv[NV_OPAQUE_DEVICE_PDI]);
+	set_tlv_hex(claims, "disabled_ports",
+	            &m->tlv[NV_OPAQUE_DISABLED_PORTS]);
+	set_tlv_hex(claims, "switch_position_id",
+	            &m->tlv[NV_OPAQUE_SWITCH_POSITION_ID]);
+	set_tlv_hex(claims, "switch_lock_status",
+	            &m->tlv[NV_OPAQUE_SWITCH_LOCK_STATUS]);
+	t = &m->tlv[NV_OPAQUE_SWITCH_GPU_PDIS];
+	if (t->present && t->len >= 64) {
+		json_t *pdis = json_array();
+		for (size_t i = 0; pdis != NULL && i < 64; i += 8) {
+			char *h = codec_hex_encode(t->value + i, 8);
+			if (h != NULL)
+				json_array_append_new(pdis, json_string(h));
+			free(h);
+		}
+		json_object_set_new(claims, "switch_gpu_pdis", pdis);
+		if (t->len > 64)
+			set_hex(claims, "switch_ports", t->value + 64,
+			        t->len - 64);
+	}
 	/* MSRSCNT: one u32 LE per measurement index, 1-based. */
 	t = &m->tlv[NV_OPAQUE_MSRSCNT];
 	if (t->present && t->len % 4 == 0 && (counts = json_object()) != NULL) {
@@ -680,6 +726,13 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 		             "repeated, or holds two different SHA-384 FWIDs");
 		goto out;
 	}
+	/* An NVSwitch report carries no FWID: NVIDIA's own verifier then
+	 * compares none (attestation SDK, "FWID not found" is a match), so
+	 * there is no gpu_fwid check (and no claim "fwid") for it; the
+	 * report is bound to the switch by the FMC leaf's signature. A
+	 * switch report that does carry one is compared. */
+	if (rc > 0 && !m->tlv[NV_OPAQUE_FWID].present && is_nvswitch_leaf(leaf))
+		goto fwid_done;
 	if (rc == 0 || !m->tlv[NV_OPAQUE_FWID].present) {
 		verdict_fail(v, check, TP_ERR_gpu_fwid_missing, "FWID: %s",
 		             rc == 0 ? "the leaf has no TcbInfo "
@@ -698,7 +751,7 @@ gpu_verify_spdm(const uint8_t *spdm, size_t spdmlen, const uint8_t *pem,
 		goto out;
 	}
 	verdict_pass(v, check);
-
+fwid_done:
 	add_claims(m, leaf, claims);
 	*nonce = m->requester_nonce;
 	ok = ocsp_appraise(pem, pemlen, req, v, prefix, claims);

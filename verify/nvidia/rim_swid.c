@@ -645,6 +645,9 @@ rim_appraise(const struct spdm_measurements *m, json_t *claims,
 	        json_string_value(json_object_get(claims, "vbios_version"));
 	const char *model =
 	        json_string_value(json_object_get(claims, "gpu_model"));
+	const char *dkind =
+	        json_string_value(json_object_get(claims, "device_kind"));
+	bool nvswitch = dkind != NULL && strcmp(dkind, "nvswitch") == 0;
 	json_t *out = json_array();
 	uint8_t owner[256] = {0}; /* active index -> 1 vbios, 2 driver */
 	unsigned kinds = 0;
@@ -778,14 +781,16 @@ rim_appraise(const struct spdm_measurements *m, json_t *claims,
 	                                        ? "passed"
 	                                        : "unchecked"));
 	json_object_set_new(claims, "rim_coverage",
-	                    json_string(kinds == 3   ? "driver+vbios"
-	                                : kinds == 1 ? "vbios"
-	                                : kinds == 2 ? "driver"
-	                                             : "none"));
+	                    json_string(nvswitch && kinds == 1 ? "bios"
+	                                : kinds == 3           ? "driver+vbios"
+	                                : kinds == 1           ? "vbios"
+	                                : kinds == 2           ? "driver"
+	                                                       : "none"));
 	/* NVIDIA measures some blocks by the VBIOS and the rest by the
 	 * driver: with one RIM kind only, part of the GPU was not compared
 	 * with anything, so the verdict is at most "warning". */
-	if (kinds != 3)
+	/* An NVSwitch has its BIOS RIM only: that is all of it. */
+	if (kinds != (nvswitch ? 1u : 3u))
 		v->warning = true;
 	v->measurements_valid = all ? TP_TRUE : TP_FALSE;
 	return all;

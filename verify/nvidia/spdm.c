@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -290,6 +291,27 @@ spdm_vbios_version(const struct spdm_tlv *t, char out[16])
 {
 	const uint8_t *v = t->value;
 
+	/* An NVSwitch states it as text: "96.10.55.00.01" (14 bytes,
+	 * possibly NUL-padded), five two-digit hex groups. */
+	if (t->present && t->len >= 14 && t->len <= 16) {
+		bool text = true;
+		for (size_t i = 0; i < t->len && text; i++) {
+			uint8_t c = v[i];
+			if (i >= 14)
+				text = c == 0;
+			else if (i % 3 == 2)
+				text = c == '.';
+			else
+				text = isxdigit(c) != 0;
+		}
+		if (text) {
+			for (size_t i = 0; i < 14; i++)
+				out[i] = (char)toupper(v[i]);
+			out[14] = '\0';
+			return true;
+		}
+		return false;
+	}
 	if (!t->present || t->len != 8)
 		return false;
 	/* u64 LE 0x000000BB_AAAABBCC read as NVIDIA does:

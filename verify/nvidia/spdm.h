@@ -61,6 +61,14 @@ enum nv_opaque_id {
 	NV_OPAQUE_PROJECT_SKU_MOD = 19,
 	NV_OPAQUE_FWID = 20,
 	NV_OPAQUE_PROTECTED_PCIE_STATUS = 21,
+	/* NVSwitch (LS10) reports (NVIDIA attestation SDK,
+	 * SwitchOpaqueDataType). */
+	NV_OPAQUE_DEVICE_PDI = 22,
+	NV_OPAQUE_DISABLED_PORTS = 23,
+	NV_OPAQUE_SWITCH_POSITION_ID = 24,
+	NV_OPAQUE_SWITCH_LOCK_STATUS = 25,
+	NV_OPAQUE_SWITCH_GPU_PDIS = 26,
+	NV_OPAQUE_SWITCH_PORTS = 27,
 	NV_OPAQUE__MAX = 64
 };
 
@@ -120,8 +128,9 @@ bool spdm_parse(const uint8_t *buf, size_t len, struct spdm_measurements *m,
 
 /*
  * Formats the NVIDIA VBIOS version TLV (8 bytes) as NVIDIA writes it,
- * "96.00.9F.00.01" (upper-case hex). OUT must hold 16 bytes. False when
- * the TLV has another length.
+ * "96.00.9F.00.01" (upper-case hex), from a GPU's 8-byte field or an
+ * NVSwitch's text ("96.10.55.00.01"). OUT must hold 16 bytes. False when
+ * the TLV has neither shape.
  */
 bool spdm_vbios_version(const struct spdm_tlv *t, char out[16]);
 
