@@ -65,8 +65,10 @@ run_sw(const char *evidence, const char *rim, int64_t at, struct verdict *v)
 static void
 test_real_switch_with_rim(void **state)
 {
-	json_t *parsed = json_load_file(SW "expected_spdm_parsed.json", 0, NULL);
-	json_t *nvdoc = json_load_file(SW "expected_claims_nvsdk.json", 0, NULL);
+	json_t *parsed =
+	        json_load_file(SW "expected_spdm_parsed.json", 0, NULL);
+	json_t *nvdoc =
+	        json_load_file(SW "expected_claims_nvsdk.json", 0, NULL);
 	json_t *nv = json_object_get(nvdoc, "SWITCH-0");
 	json_t *blocks, *od, *meas, *b, *pdis;
 	const char *k;
@@ -90,8 +92,9 @@ test_real_switch_with_rim(void **state)
 	assert_string_equal(claim_s(&v, "gpu_arch"), "LS10");
 	assert_string_equal(claim_s(&v, "rim_coverage"), "bios");
 	/* NVIDIA's claims: nonce, BIOS version. */
-	assert_string_equal(claim_s(&v, "nonce"),
-	                    json_string_value(json_object_get(nv, "eat_nonce")));
+	assert_string_equal(
+	        claim_s(&v, "nonce"),
+	        json_string_value(json_object_get(nv, "eat_nonce")));
 	assert_string_equal(claim_s(&v, "vbios_version"),
 	                    json_string_value(json_object_get(
 	                            nv, "x-nvidia-switch-bios-version")));
@@ -103,9 +106,8 @@ test_real_switch_with_rim(void **state)
 	assert_int_equal(json_object_size(blocks), 31);
 	json_object_foreach(blocks, k, b)
 	{
-		assert_string_equal(
-		        json_string_value(json_object_get(meas, k)),
-		        hex0x(b, "DMTFSpecMeasurementValue"));
+		assert_string_equal(json_string_value(json_object_get(meas, k)),
+		                    hex0x(b, "DMTFSpecMeasurementValue"));
 	}
 	assert_string_equal(claim_s(&v, "responder_nonce"),
 	                    hex0x(parsed, "Nonce"));
@@ -127,11 +129,13 @@ test_real_switch_with_rim(void **state)
 		                    json_string_value(want) + 2);
 	}
 	{
-		json_t *ports = json_object_get(od, "OPAQUE_FIELD_ID_SWITCH_PORT");
+		json_t *ports =
+		        json_object_get(od, "OPAQUE_FIELD_ID_SWITCH_PORT");
 		char want[256] = "";
 		assert_int_equal(json_array_size(ports), 64);
 		for (i = 0; i < 64; i++)
-			strcat(want, json_string_value(json_array_get(ports, i)) + 2);
+			strcat(want,
+			       json_string_value(json_array_get(ports, i)) + 2);
 		assert_string_equal(claim_s(&v, "switch_ports"), want);
 	}
 	/* No FWID in a switch report: no FWID check and no FWID claim. */
@@ -173,8 +177,7 @@ test_switch_refusals(void **state)
 
 	(void)state;
 	/* The report with NVIDIA's invalid signature, in the same JSON. */
-	json_object_set_new(json_array_get(j, 0), "evidence",
-	                    json_string(b64));
+	json_object_set_new(json_array_get(j, 0), "evidence", json_string(b64));
 	text = json_dumps(j, 0);
 	c.ev = (const uint8_t *)text;
 	c.len = strlen(text);
