@@ -8,7 +8,7 @@
 # request failed. Runs against a cluster of its own (.run/pg-bench) and a
 # fresh database teepass_bench, never the one of `make run`.
 #   BENCH_HTTP_QUICK=1     1 s a point instead of 5 (BENCH_HTTP_SECONDS)
-#   BENCH_HTTP_THREADS=N   teepassd worker threads (default 8)
+#   BENCH_HTTP_THREADS=N   teepassd worker threads (default 4, as `threads`)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/${BENCH_BUILD:-build}"

@@ -18,7 +18,7 @@ import { startDaemon, stopDaemon, post, get, psql, sleep, teepass, tmp, ROOT } f
 const run = promisify(execFile);
 const QUICK = process.env.BENCH_HTTP_QUICK === '1';
 const SECONDS = QUICK ? 1 : Number(process.env.BENCH_HTTP_SECONDS ?? 5);
-const THREADS = Number(process.env.BENCH_HTTP_THREADS ?? 8);
+const THREADS = Number(process.env.BENCH_HTTP_THREADS ?? 4); // the default of `threads`
 const CONCURRENCY = [1, 8, 64, 256];
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 // Inside the collateral's validity (tests/integration/dcap.test.mjs).
@@ -79,11 +79,11 @@ function pgDeltaUs(before, after) {
 }
 
 // --- one wrk run ---
-async function wrk(d, c, args) {
+async function wrk(d, c, args, seconds = SECONDS) {
   const t = Math.min(c, 2);
   const before = cpuTicks(d.proc.pid).ticks;
   const pgBefore = pgProcesses();
-  const r = await run('wrk', ['-t', String(t), '-c', String(c), '-d', `${SECONDS}s`, '--timeout', '10s',
+  const r = await run('wrk', ['-t', String(t), '-c', String(c), '-d', `${seconds}s`, '--timeout', '10s',
     '-s', LUA, d.base, '--', args.mode, args.file, String(args.base ?? 0), String(t), args.mrtd ?? ''],
   { maxBuffer: 64 << 20 });
   const cpuUs = (cpuTicks(d.proc.pid).ticks - before) * 1e6 / CLK_TCK;
@@ -373,6 +373,24 @@ try {
   writeFileSync(idFile, ids + '\n');
   await wrkWarmUp(d, { mode: 'lookup', file: idFile });
   await runCase(d, 'lookup', { args: () => ({ mode: 'lookup', file: idFile }) });
+
+  // The error counting itself, checked: a passport that does not exist
+  // (404) and a TDX verdict that is not valid (an RTMR that differs) must
+  // each count every reply as failed.
+  const noFile = join(tmp, 'no-passport.txt');
+  writeFileSync(noFile, '00000000-0000-4000-8000-000000000000\n');
+  const badFile = join(tmp, 'tdx-bad.json');
+  writeFileSync(badFile, JSON.stringify({ attestation: quote.toString('hex'), collateral,
+    expected: { runtime: { ...runtime, rtmr0: '00'.repeat(48) } } }));
+  for (const [what, args, want] of [['an unknown passport', { mode: 'lookup', file: noFile }, /^404 /],
+    ['an invalid TDX verdict', { mode: 'tdx', file: badFile, base: base(2, 0), mrtd }, /^200 .*"valid":false/]]) {
+    const w = await wrk(d, 1, args, 1);
+    if (!(w.requests > 0 && w.ok === 0 && w.bad === w.requests && want.test(w.samples))) {
+      failed++;
+      out(`# ERROR bench-http's own check: ${what} was not counted as failed (${w.ok} ok, ${w.bad} bad)`);
+    }
+  }
+  out('# checked: an unknown passport and an invalid verdict count as failed requests');
 } finally {
   await stopDaemon(d);
 }
