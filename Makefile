@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps build build-asan run test unit integration stop bench soak \
-	fuzz clean format format-check
+	fuzz clean format format-check bench-http
 
 all: build
 
@@ -48,6 +48,14 @@ stop:
 
 bench: build
 	@scripts/bench.sh
+
+# The release teepassd over HTTP under wrk at concurrency 1, 8, 64, 256
+# (TDX inline and from the cache, Mock with nonces, lookups) and the stored
+# size of a TDX passport; BENCH_HTTP_QUICK=1 for 1 s points (not in make
+# test; docs/performance.md).
+bench-http: build
+	@scripts/install-deps.sh bench
+	@scripts/bench-http.sh
 
 # Steady load for SOAK_SECONDS (default 600) at 80 % of the measured
 # verification throughput, RSS every 10 s, verdict line (not in make test).

@@ -3,6 +3,8 @@
 # any is missing. Runs as root (CI, containers) or through sudo.
 # prometheus: only for its promtool (`promtool check metrics` in the
 # integration tests); its service is not used.
+# `install-deps.sh bench` (make bench-http) also installs the bench-only
+# tools: wrk, the HTTP load generator.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config clang-format
@@ -10,6 +12,9 @@ pkgs=(build-essential cmake pkg-config clang-format
 	libpq-dev libjwt-dev libcmocka-dev zlib1g-dev
 		postgresql-15 postgresql-client-15 openssl curl jq iproute2 nodejs npm
 	python3 python3-yaml chromium prometheus)
+if [[ ${1:-} == bench ]]; then
+	pkgs+=(wrk)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
