@@ -247,6 +247,12 @@ test('with the replica stopped, lookups go to the primary', async () => {
   const served = await metric(B, 'teepass_db_read_replica_total');
   assert.equal((await get(B, `/api/passports/${p2.id}`)).status, 200);
   assert.ok(await metric(B, 'teepass_db_read_replica_total') > served);
+  // The read metrics are valid Prometheus text (as metrics.test.mjs).
+  const m = await get(B, '/metrics');
+  const p = spawnSync('promtool', ['check', 'metrics'], { input: m.text, encoding: 'utf8' });
+  assert.equal(p.error, undefined, 'promtool runs (scripts/install-deps.sh installs prometheus)');
+  assert.equal(p.status, 0, `promtool:\n${p.stdout}${p.stderr}\n${m.text}`);
+  assert.match(m.text, /^teepass_db_read_replica_lag_seconds \S+$/m);
 });
 
 test('a database_read_url that is not a libpq connection string is refused at start', () => {
