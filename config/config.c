@@ -43,6 +43,7 @@ config_defaults(struct tp_config *c)
 	c->retention_interval = 60;
 	c->retention_batch = 500;
 	c->log_level = TP_LOG_INFO;
+	c->database_read_max_lag_ms = 1000;
 	verify_config_defaults(&c->verify);
 }
 
@@ -52,6 +53,7 @@ config_free(struct tp_config *c)
 	if (c == NULL)
 		return;
 	free(c->database_url);
+	free(c->database_read_url);
 	free(c->signing_key);
 	for (size_t i = 0; i < c->n_retired_keys; i++)
 		free(c->retired_keys[i]);
@@ -169,6 +171,17 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 			BAD("want host:port, e.g. 127.0.0.1:8080");
 	} else if (strcmp(key, "database_url") == 0) {
 		set_str(&c->database_url, v);
+	} else if (strcmp(key, "database_read_url") == 0) {
+		/* Empty: no read replica (every lookup on the primary). */
+		if (*v == '\0') {
+			free(c->database_read_url);
+			c->database_read_url = NULL;
+		} else {
+			set_str(&c->database_read_url, v);
+		}
+	} else if (strcmp(key, "database_read_max_lag_ms") == 0) {
+		if (!parse_int(v, 0, 3600000, &c->database_read_max_lag_ms))
+			BAD("want milliseconds from 0 to 3600000");
 	} else if (strcmp(key, "dev_mode") == 0) {
 		if (!parse_bool(v, &c->dev_mode))
 			BAD("want 0 or 1");

@@ -19,6 +19,8 @@ struct tp_config {
 	char listen_host[64];
 	uint16_t listen_port;
 	char *database_url;
+	char *database_read_url; /* read replica for lookups, or NULL */
+	int64_t database_read_max_lag_ms; /* beyond it: lookups on primary */
 	bool dev_mode;
 	int64_t dev_fixed_time; /* -1: the wall clock */
 	char *signing_key;      /* PEM path */

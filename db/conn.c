@@ -5,16 +5,34 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "db/conn_read.h"
 #include "db/db.h"
 
-#define MAX_PREPARED 256
+/* The primary's and the read connection's statements, together. */
+#define MAX_PREPARED 512
 
 static char *conn_url;
 static _Thread_local PGconn *conn;
 static pthread_key_t conn_key;
 static pthread_once_t conn_key_once = PTHREAD_ONCE_INIT;
-static _Thread_local const struct db_stmt *prepared[MAX_PREPARED];
+/* What is prepared on which of the thread's connections (the primary's
+ * and, with database_read_url, the read connection). */
+static _Thread_local struct {
+	const struct db_stmt *stmt;
+	const PGconn *c;
+} prepared[MAX_PREPARED];
 static _Thread_local size_t n_prepared;
+
+void
+db_conn_forget(const PGconn *c)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n_prepared; i++)
+		if (prepared[i].c != c)
+			prepared[j++] = prepared[i];
+	n_prepared = j;
+}
 
 /* Worker threads that end close their connection. */
 static void
@@ -41,9 +59,9 @@ db_conn_close(void)
 {
 	pthread_once(&conn_key_once, conn_key_init);
 	pthread_setspecific(conn_key, NULL);
+	db_conn_forget(conn);
 	PQfinish(conn);
 	conn = NULL;
-	n_prepared = 0;
 }
 
 /*
@@ -136,7 +154,7 @@ prepare(PGconn *c, const struct db_stmt *stmt, enum db_status *st)
 	PGresult *res;
 
 	for (size_t i = 0; i < n_prepared; i++)
-		if (prepared[i] == stmt)
+		if (prepared[i].stmt == stmt && prepared[i].c == c)
 			return true;
 	res = PQprepare(c, stmt->name, stmt->sql, stmt->nparams, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -147,8 +165,10 @@ prepare(PGconn *c, const struct db_stmt *stmt, enum db_status *st)
 		return false;
 	}
 	PQclear(res);
-	if (n_prepared < MAX_PREPARED)
-		prepared[n_prepared++] = stmt;
+	if (n_prepared < MAX_PREPARED) {
+		prepared[n_prepared].stmt = stmt;
+		prepared[n_prepared++].c = c;
+	}
 	return true;
 }
 
@@ -166,7 +186,8 @@ db_run(PGconn *c, const struct db_stmt *stmt, const char *const *values,
 	 * that may have committed before the connection died is never run
 	 * again; inside a transaction db_tx decides.
 	 */
-	bool may_retry = c == conn && PQtransactionStatus(c) == PQTRANS_IDLE;
+	bool may_retry = (c == conn || db_read_is_replica(c)) &&
+	                 PQtransactionStatus(c) == PQTRANS_IDLE;
 
 	for (int attempt = 0;; attempt++) {
 		*st = DB_OK;
@@ -194,7 +215,7 @@ db_run(PGconn *c, const struct db_stmt *stmt, const char *const *values,
 		       " on a fresh connection",
 		       stmt->name);
 		PQreset(c);
-		n_prepared = 0;
+		db_conn_forget(c);
 		if (PQstatus(c) != CONNECTION_OK) {
 			*st = DB_UNAVAILABLE;
 			return NULL;
@@ -245,6 +266,10 @@ tx_run(const char *begin, enum db_status (*fn)(PGconn *c, void *arg), void *arg)
 				st = exec_simple(c, "COMMIT");
 			else
 				exec_simple(c, "ROLLBACK");
+			/* Where a read replica must have replayed to before
+			 * it shows this instance's writes. */
+			if (st == DB_OK)
+				db_read_note_commit(c);
 		}
 		if (st != DB_RETRY)
 			break;

@@ -232,4 +232,72 @@ enum db_status db_retention_purge_endpoint_attestations(PGconn *c,
                                                         int64_t batch,
                                                         int64_t *n);
 
+/* --- the read connection (db/read.c, database_read_url) --- */
+
+/*
+ * Sets the libpq connection string of a read-only server (a streaming
+ * replica of the primary, or a pool of them) for lookups, and the
+ * replication lag beyond which reads go to the primary. URL NULL or "":
+ * every read goes to the primary (the default). False when URL is not a
+ * libpq connection string (nothing is configured then).
+ */
+bool db_read_configure(const char *url, int64_t max_lag_ms);
+
+/*
+ * The connection a lookup runs on: the calling thread's read connection
+ * when one is configured, reachable, lagging no more than the bound and
+ * past this instance's last commit; else the primary's (db_conn). NULL
+ * when the one chosen cannot be reached. Only statements that read may
+ * run on it: the session is READ ONLY.
+ */
+PGconn *db_read_conn(void);
+
+/*
+ * After a lookup on C (from db_read_conn) answered ST: the primary's
+ * connection to ask again when C was the read connection and the answer
+ * may be stale (DB_NOT_FOUND: a row committed by another instance, not
+ * yet replayed) or failed (the replica is then avoided for a second);
+ * NULL when the answer stands.
+ */
+PGconn *db_read_retry(PGconn *c, enum db_status st);
+
+/* Closes the calling thread's read connection. */
+void db_read_conn_close(void);
+
+/* Why a lookup went to the primary although a read URL is configured. */
+enum db_read_fallback {
+	DB_READ_FALLBACK_UNAVAILABLE, /* cannot connect, or it failed */
+	DB_READ_FALLBACK_LAG,         /* behind by more than the bound */
+	DB_READ_FALLBACK_OWN_WRITE,   /* not yet at this instance's commit */
+	DB_READ_FALLBACK_NOT_FOUND,   /* not found there: asked the primary */
+	DB_READ_FALLBACK__COUNT,
+};
+
+/* Name of a fallback reason, for metrics: "unavailable", ... */
+const char *db_read_fallback_name(enum db_read_fallback f);
+
+struct db_read_stats {
+	bool configured;
+	long replica;                           /* lookups it served */
+	long fallback[DB_READ_FALLBACK__COUNT]; /* lookups sent on */
+	int64_t lag_ms;                         /* last measured, -1 unknown */
+};
+
+/* Counters since start. */
+void db_read_stats(struct db_read_stats *out);
+
+struct db_read_status {
+	bool configured;
+	bool replica; /* lookups go to the read connection now */
+	enum db_read_fallback reason; /* when !replica */
+	bool standby;                 /* the read server is in recovery */
+	int64_t lag_ms;               /* -1 unknown */
+};
+
+/*
+ * Checks the read connection now (for /readyz), on the calling thread's
+ * connection, without counting a lookup.
+ */
+void db_read_status(struct db_read_status *out);
+
 #endif

@@ -40,10 +40,13 @@ handler_endpoint_attestations_get(struct request *r)
 			return reply_error(r, TP_ERR_invalid_query, "before");
 		before = s;
 	}
-	if ((c = db_conn()) == NULL)
+	if ((c = db_read_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE,
 		                    TP_ERR_endpoint_not_found);
 	st = db_endpoint_history(c, r->param, before, limit, &rows, &n);
+	/* Not (yet) on the read replica: perhaps just registered. */
+	if ((c = db_read_retry(c, st)) != NULL)
+		st = db_endpoint_history(c, r->param, before, limit, &rows, &n);
 	if (st != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 	arr = json_array();
@@ -74,10 +77,12 @@ handler_endpoint_references_get(struct request *r)
 
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_endpoint_not_found, NULL);
-	if ((c = db_conn()) == NULL)
+	if ((c = db_read_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE,
 		                    TP_ERR_endpoint_not_found);
 	st = db_endpoint_references(c, r->param, 100, &rows, &n);
+	if ((c = db_read_retry(c, st)) != NULL)
+		st = db_endpoint_references(c, r->param, 100, &rows, &n);
 	if (st != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 	arr = json_array();

@@ -16,10 +16,14 @@ handler_endpoints_get(struct request *r)
 
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_endpoint_not_found, NULL);
-	if ((c = db_conn()) == NULL)
+	if ((c = db_read_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE,
 		                    TP_ERR_endpoint_not_found);
 	st = db_endpoint_get(c, r->param, config_now(&app.cfg), &e);
+	/* Not (yet) on the read replica: perhaps just registered
+	 * elsewhere. */
+	if ((c = db_read_retry(c, st)) != NULL)
+		st = db_endpoint_get(c, r->param, config_now(&app.cfg), &e);
 	if (st != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 	view = db_json_endpoint(&e);

@@ -69,10 +69,12 @@ handler_endpoints_list(struct request *r)
 			return reply_error(r, TP_ERR_invalid_cursor, "cursor");
 		f.after_id = s;
 	}
-	if ((c = db_conn()) == NULL)
+	if ((c = db_read_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE,
 		                    TP_ERR_endpoint_not_found);
 	st = db_endpoint_list(c, &f, config_now(&app.cfg), &rows, &n);
+	if (st != DB_NOT_FOUND && (c = db_read_retry(c, st)) != NULL)
+		st = db_endpoint_list(c, &f, config_now(&app.cfg), &rows, &n);
 	if (st == DB_INVALID)
 		return reply_error(r, TP_ERR_invalid_query, NULL);
 	if (st != DB_OK)

@@ -23,10 +23,13 @@ handler_passport_status(struct request *r)
 
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_passport_not_found, NULL);
-	if ((c = db_conn()) == NULL)
+	if ((c = db_read_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE,
 		                    TP_ERR_passport_not_found);
 	st = db_passport_status(c, r->param, now, &s);
+	/* Not (yet) on the read replica: perhaps just issued elsewhere. */
+	if ((c = db_read_retry(c, st)) != NULL)
+		st = db_passport_status(c, r->param, now, &s);
 	if (st != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_passport_not_found);
 	out = db_json_passport_state(&s, now);

@@ -27,11 +27,14 @@ handler_passports_get(struct request *r)
 
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_passport_not_found, NULL);
-	if ((c = db_conn()) == NULL) {
+	if ((c = db_read_conn()) == NULL) {
 		metrics_db_unavailable();
 		return reply_error(r, TP_ERR_database_unavailable, NULL);
 	}
 	st = db_passport_get(c, r->param, config_now(&app.cfg), &p);
+	/* Not (yet) on the read replica: perhaps just issued elsewhere. */
+	if ((c = db_read_retry(c, st)) != NULL)
+		st = db_passport_get(c, r->param, config_now(&app.cfg), &p);
 	if (st == DB_NOT_FOUND)
 		return reply_error(r, TP_ERR_passport_not_found, NULL);
 	if (st != DB_OK) {

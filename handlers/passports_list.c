@@ -126,11 +126,13 @@ handler_passports_list(struct request *r)
 		f.after_created = created;
 		f.after_id = id;
 	}
-	if ((c = db_conn()) == NULL) {
+	if ((c = db_read_conn()) == NULL) {
 		metrics_db_unavailable();
 		return reply_error(r, TP_ERR_database_unavailable, NULL);
 	}
 	st = db_passport_list(c, &f, config_now(&app.cfg), &rows, &n);
+	if (st != DB_NOT_FOUND && (c = db_read_retry(c, st)) != NULL)
+		st = db_passport_list(c, &f, config_now(&app.cfg), &rows, &n);
 	if (st == DB_INVALID)
 		return reply_error(r, TP_ERR_invalid_cursor, "cursor");
 	if (st != DB_OK) {

@@ -246,6 +246,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	db_configure(app.cfg.database_url);
+	if (!db_read_configure(app.cfg.database_read_url,
+	                       app.cfg.database_read_max_lag_ms)) {
+		fprintf(stderr, "teepassd: database_read_url: not a libpq "
+		                "connection string\n");
+		goto out;
+	}
 	dcap_cache_configure(app.cfg.verify.dcap.cache_shared,
 	                     app.cfg.verify.dcap.cache_platforms);
 	coll_configure(&(struct coll_config){
@@ -317,6 +323,8 @@ main(int argc, char **argv)
 out:
 	db_conn_close();
 	db_configure(NULL);
+	db_read_conn_close();
+	db_read_configure(NULL, 0);
 	coll_configure(&(struct coll_config){0});
 	passport_keyring_free(&app.keys);
 	log_key_free();

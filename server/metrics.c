@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "collateral/collateral.h"
+#include "db/db.h"
 #include "server/histogram.h"
 #include "server/metrics.h"
 
@@ -81,6 +82,7 @@ metrics_connection_cut(void)
 	atomic_fetch_add(&connections_cut, 1);
 }
 static void metrics_render_latency(FILE *f);
+static void metrics_render_db_read(FILE *f);
 
 char *
 metrics_render(void)
@@ -136,6 +138,7 @@ metrics_render(void)
 	render_ear_status(f);
 	metrics_render_latency(f);
 	coll_metrics_render(f);
+	metrics_render_db_read(f);
 	fclose(f);
 	return buf;
 }
@@ -193,4 +196,36 @@ metrics_render_latency(FILE *f)
 		histogram_render(f, "teepass_verification_duration_seconds",
 		                 labels, &verification_seconds[p]);
 	}
+}
+
+/* ---- the read replica (database_read_url, issue 20) ---- */
+
+static void
+metrics_render_db_read(FILE *f)
+{
+	struct db_read_stats s;
+
+	db_read_stats(&s);
+	if (!s.configured)
+		return;
+	fprintf(f,
+	        "# HELP teepass_db_read_replica_total Lookups served by the "
+	        "read replica (database_read_url).\n"
+	        "# TYPE teepass_db_read_replica_total counter\n"
+	        "teepass_db_read_replica_total %ld\n",
+	        s.replica);
+	fprintf(f, "# HELP teepass_db_read_fallback_total Lookups sent to the "
+	           "primary instead, by reason.\n"
+	           "# TYPE teepass_db_read_fallback_total counter\n");
+	for (int i = 0; i < DB_READ_FALLBACK__COUNT; i++)
+		fprintf(f,
+		        "teepass_db_read_fallback_total{reason=\"%s\"} %ld\n",
+		        db_read_fallback_name((enum db_read_fallback)i),
+		        s.fallback[i]);
+	fprintf(f,
+	        "# HELP teepass_db_read_replica_lag_seconds Replay lag of the "
+	        "read replica when last measured (-1: unknown).\n"
+	        "# TYPE teepass_db_read_replica_lag_seconds gauge\n"
+	        "teepass_db_read_replica_lag_seconds %.3f\n",
+	        s.lag_ms >= 0 ? (double)s.lag_ms / 1000.0 : -1.0);
 }

@@ -24,6 +24,39 @@ test_defaults(void **state)
 	assert_null(c.tls_cert_file);
 	assert_null(c.tls_key_file);
 	assert_false(c.trusted_proxy);
+	assert_null(c.database_read_url);
+	assert_int_equal(c.database_read_max_lag_ms, 1000);
+	config_free(&c);
+}
+
+static void
+test_read_url(void **state)
+{
+	struct tp_config c;
+	char err[256];
+
+	config_defaults(&c);
+	assert_true(config_set(&c, "database_read_url",
+	                       "host=/run/replica dbname=teepass", err,
+	                       sizeof(err)));
+	assert_string_equal(c.database_read_url,
+	                    "host=/run/replica dbname=teepass");
+	/* Empty: no replica. */
+	assert_true(config_set(&c, "database_read_url", "", err, sizeof(err)));
+	assert_null(c.database_read_url);
+	assert_true(config_set(&c, "database_read_max_lag_ms", "0", err,
+	                       sizeof(err)));
+	assert_int_equal(c.database_read_max_lag_ms, 0);
+	assert_true(config_set(&c, "database_read_max_lag_ms", "3600000", err,
+	                       sizeof(err)));
+	assert_false(config_set(&c, "database_read_max_lag_ms", "3600001", err,
+	                        sizeof(err)));
+	assert_non_null(strstr(err, "database_read_max_lag_ms"));
+	assert_false(config_set(&c, "database_read_max_lag_ms", "-1", err,
+	                        sizeof(err)));
+	assert_false(config_set(&c, "database_read_max_lag_ms", "1s", err,
+	                        sizeof(err)));
+	assert_int_equal(c.database_read_max_lag_ms, 3600000);
 	config_free(&c);
 }
 
@@ -99,6 +132,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_defaults),
+	        cmocka_unit_test(test_read_url),
 	        cmocka_unit_test(test_bounds),
 	        cmocka_unit_test(test_tls_pair),
 	};
