@@ -21,4 +21,5 @@ source "$root/scripts/dev-env.sh"
 cd "$root/tests/integration"
 [[ -d node_modules/jose ]] || npm ci --no-audit --no-fund --loglevel=error
 export TP_TEST_BIN_DIR="$bin" TP_TEST_ROOT="$root"
-exec node "$root/tests/soak/soak.mjs"
+# Not exec: the EXIT trap above must run to stop a cluster started here.
+node "$root/tests/soak/soak.mjs"
