@@ -37,8 +37,9 @@ test: build build-asan
 unit: build-asan
 	@cd $(ASAN_BUILD) && ctest --output-on-failure
 
+# TESTS="keys.test.mjs tlog.test.mjs" runs only those files.
 integration: build-asan
-	@scripts/integration.sh
+	@scripts/integration.sh $(TESTS)
 
 # Stop the private PostgreSQL clusters, make run's and make test's
 # (teepassd of make run stops with Ctrl-C).

@@ -3,7 +3,8 @@
 # real PostgreSQL. With TEEPASS_DATABASE_URL unset, a fresh teepass_test
 # database in the test's own private cluster .run/pg-test (stopped and
 # restarted by database.test.mjs; never the .run/pg of `make run`);
-# otherwise that database, left running.
+# otherwise that database, left running. Arguments name test files to run
+# instead of all of them: scripts/integration.sh keys.test.mjs tlog.test.mjs
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/${ASAN_BUILD:-build-asan}"
@@ -40,14 +41,16 @@ if [[ ! -d node_modules/jose || ! -d node_modules/puppeteer-core || ! -d node_mo
 	npm ci --no-audit --no-fund --loglevel=error
 fi
 export TP_TEST_BIN_DIR="$bin" TP_TEST_ROOT="$root"
+files=("$@")
+if ((${#files[@]} == 0)); then files=(*.test.mjs); fi
 # The files share one database and stop PostgreSQL once: run them one at a
 # time. Node 20 has --test-concurrency; Debian's Node 18 runs files in
 # parallel, so there each file gets its own run.
 if node --help | grep -q -- --test-concurrency; then
-	node --test --test-concurrency=1 --test-reporter=spec *.test.mjs
+	node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
 else
 	rc=0
-	for f in *.test.mjs; do
+	for f in "${files[@]}"; do
 		node --test --test-reporter=spec "$f" || rc=1
 	done
 	exit $rc
