@@ -61,6 +61,15 @@ struct hcl_report {
 enum tp_err hcl_report_parse(const uint8_t *buf, size_t len,
                              struct hcl_report *r, char *why, size_t whylen);
 
+/*
+ * As hcl_report_parse, for a report whose report_type must be WANT
+ * (HCL_REPORT_TYPE_SNP or HCL_REPORT_TYPE_TDX; for TDX the hardware-report
+ * slot holds the 1024-byte TDREPORT_STRUCT followed by zeros).
+ */
+enum tp_err hcl_report_parse_type(const uint8_t *buf, size_t len, uint32_t want,
+                                  struct hcl_report *r, char *why,
+                                  size_t whylen);
+
 /* The variable data, parsed. */
 struct hcl_runtime {
 	EVP_PKEY *ak;  /* HCLAkPub */
