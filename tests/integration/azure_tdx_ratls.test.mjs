@@ -1,0 +1,132 @@
+// AzureTdxVtpm and RaTls evidence over HTTP, with the shipped samples and
+// the Intel collateral shipped beside them, sent in the request
+// (PROVENANCE.md of each folder: what they must conclude, and when):
+//  - tests/data/azure/trustee_az_tdx_vtpm_v1 at 2025-03-01T00:00:00Z: TD
+//    quote, TD report, vTPM quote all verify; the platform is OutOfDate
+//    and the TD lacks SEPT_VE_DISABLE, so the default policy refuses it;
+//  - tests/data/ratls/gramine_cert.pem at 2025-08-20T00:00:00Z: the SGX
+//    quote in the certificate binds its key; a debug enclave on an
+//    OutOfDate platform, refused by the default policy.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, stopDaemon, post, get, ROOT } from './lib.mjs';
+
+const TDX = join(ROOT, 'tests/data/azure/trustee_az_tdx_vtpm_v1');
+const RATLS = join(ROOT, 'tests/data/ratls');
+
+// A collateral directory in the request's flat shape (load/intel.c).
+function collateral(dir) {
+  const t = (f) => readFileSync(join(dir, f), 'utf8');
+  const hex = (f) => readFileSync(join(dir, f)).toString('hex');
+  return {
+    tcb_info: t('tcb_info.json'),
+    tcb_info_issuer_chain: t('tcb_info_issuer_chain.pem'),
+    qe_identity: t('qe_identity.json'),
+    qe_identity_issuer_chain: t('qe_identity_issuer_chain.pem'),
+    pck_crl: hex('pck_crl.der'),
+    pck_crl_issuer_chain: t('pck_crl_issuer_chain.pem'),
+    root_ca_crl: hex('root_ca_crl.der'),
+  };
+}
+
+const codes = (r) => r.json.errors.map((e) => e.code).sort();
+
+test('AzureTdxVtpm: the default policy refuses what the collateral says; with the overrides one passport; a changed byte is refused', async () => {
+  const evidence = readFileSync(join(TDX, 'evidence.json'));
+  const body = { attestation: evidence.toString('base64'), collateral: collateral(join(TDX, 'collateral')) };
+  let d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: '2025-03-01T00:00:00Z' });
+  try {
+    const r = await post(d, '/api/verify/tee-attestation', body);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.provider, 'AzureTdxVtpm');
+    assert.equal(r.json.valid, false);
+    assert.deepEqual(codes(r), ['tcb_out_of_date', 'tdx_sept_ve_disable_required']);
+    assert.equal(r.json.signature_valid, true);
+    assert.equal(r.json.tcb_status, 'OutOfDate');
+    assert.equal(r.json.passport, undefined);
+  } finally { await stopDaemon(d); }
+
+  d = await startDaemon({
+    TEEPASS_DEV_FIXED_TIME: '2025-03-01T00:00:00Z',
+    'TEEPASS_DCAP.ALLOW_OUT_OF_DATE': '1',
+    'TEEPASS_DCAP.REQUIRE_SEPT_VE_DISABLE': '0',
+  });
+  try {
+    const r = await post(d, '/api/verify/tee-attestation', { ...body, provider: 'az-tdx-vtpm' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
+    assert.equal(r.json.provider, 'AzureTdxVtpm');
+    assert.equal(r.json.hardware_verified, true);
+    assert.equal(r.json.status, 'warning');
+    assert.equal(r.json.claims.extra_data, '6368616c6c656e6765', 'the origin test\'s "challenge"');
+    assert.equal(r.json.claims.fmspc, '00806f050000');
+    assert.ok(r.json.checks.some((c) => c.check === 'td_report_match' && c.ok));
+    const p = await get(d, `/api/passports/${r.json.passport.id}`);
+    assert.equal(p.status, 200, p.text);
+    assert.equal(p.json.provider, 'AzureTdxVtpm');
+
+    // One byte of the variable data (what REPORTDATA binds) changed.
+    const doc = JSON.parse(evidence);
+    const hcl = Buffer.from(doc.hcl_report, 'base64url');
+    const at = hcl.indexOf('"vmUniqueId":"') + 14;
+    assert.ok(at > 14);
+    hcl[at] = hcl[at] === 0x41 ? 0x42 : 0x41;
+    doc.hcl_report = hcl.toString('base64url');
+    const bad = await post(d, '/api/verify/tee-attestation', { ...body, attestation: Buffer.from(JSON.stringify(doc)).toString('base64') });
+    assert.equal(bad.status, 200, bad.text);
+    assert.equal(bad.json.valid, false);
+    assert.deepEqual(codes(bad), ['azure_hcl_binding_mismatch']);
+    assert.equal(bad.json.passport, undefined);
+  } finally { await stopDaemon(d); }
+});
+
+test('RaTls: the Gramine certificate, PEM and DER; the default policy\'s verdict; an expired certificate refused', async () => {
+  const pem = readFileSync(join(RATLS, 'gramine_cert.pem'));
+  const coll = collateral(join(RATLS, 'collateral_sgx_00606a000000_2025-08'));
+  let d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: '2025-08-20T00:00:00Z' });
+  try {
+    const r = await post(d, '/api/verify/tee-attestation', { attestation: pem.toString('base64'), collateral: coll });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.provider, 'RaTls');
+    assert.equal(r.json.valid, false);
+    assert.deepEqual(codes(r), ['debug_not_allowed', 'tcb_out_of_date']);
+    assert.equal(r.json.passport, undefined);
+  } finally { await stopDaemon(d); }
+
+  d = await startDaemon({
+    TEEPASS_DEV_FIXED_TIME: '2025-08-20T00:00:00Z',
+    TEEPASS_ALLOW_DEBUG: '1',
+    'TEEPASS_DCAP.ALLOW_OUT_OF_DATE': '1',
+  });
+  try {
+    const r = await post(d, '/api/verify/tee-attestation', { attestation: pem.toString('base64'), collateral: coll, provider: 'RaTls' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
+    assert.equal(r.json.hardware_verified, true);
+    assert.equal(r.json.claims.tls_public_key_sha256, '5a5a5b2d177433048e9d62409d1acc4ec526c06e294d09e69a36cff9369e4851');
+    assert.equal(r.json.claims.ratls_format, 'interoperable');
+    const p = await get(d, `/api/passports/${r.json.passport.id}`);
+    assert.equal(p.status, 200, p.text);
+    assert.equal(p.json.provider, 'RaTls');
+
+    // The same certificate as DER, hex-encoded, detected.
+    const b64 = pem.toString('utf8').replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+    const der = Buffer.from(b64, 'base64');
+    const r2 = await post(d, '/api/verify/tee-attestation', { attestation: der.toString('hex'), collateral: coll });
+    assert.equal(r2.json.provider, 'RaTls');
+    assert.equal(r2.json.valid, true, JSON.stringify(r2.json.errors));
+
+    // One byte of the certificate's signed part changed.
+    der[der.length - 80] ^= 0x01;
+    const r3 = await post(d, '/api/verify/tee-attestation', { attestation: der.toString('hex'), collateral: coll, provider: 'RaTls' });
+    assert.equal(r3.json.valid, false);
+    assert.equal(r3.json.passport, undefined);
+
+    const old = readFileSync(join(RATLS, 'rats_tls_cert.pem'));
+    const r4 = await post(d, '/api/verify/tee-attestation', { attestation: old.toString('base64'), collateral: coll });
+    assert.equal(r4.json.valid, false);
+    assert.ok(codes(r4).includes('ratls_cert_expired'), JSON.stringify(r4.json.errors));
+  } finally { await stopDaemon(d); }
+});
