@@ -86,13 +86,15 @@ provider_parse(const char *s, enum tp_provider *out)
 	return false;
 }
 
-/* Detection order: the most specific magic first. */
+/* Detection order: the most specific magic first. The Azure bundles'
+ * member-name tests are cheap and specific, so they run before the SNP
+ * detector, whose Tinfoil-bundle test parses JSON. */
 static const struct provider_ops *const table[] = {
         &provider_mock,           &provider_intel_sgx,
-        &provider_intel_tdx,      &provider_amd_sev_snp,
+        &provider_intel_tdx,      &provider_azure_tdx_vtpm,
+        &provider_azure_snp_vtpm, &provider_amd_sev_snp,
         &provider_aws_nitro,      &provider_arm_cca,
-        &provider_arm_psa,        &provider_azure_tdx_vtpm,
-        &provider_azure_snp_vtpm, &provider_tpm,
+        &provider_arm_psa,        &provider_tpm,
         &provider_gcp_vtpm,       &provider_ra_tls,
         &provider_nvidia_gpu,
 };
