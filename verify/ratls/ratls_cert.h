@@ -23,10 +23,13 @@
  *    REPORTDATA[0:32] is SHA-256(claims-buffer). Tags 60001/60002 (local
  *    reports) cannot be verified remotely.
  *  - Gramine's legacy form: extension 1.2.840.113741.1337.6 whose value
- *    is the raw SGX quote, REPORTDATA[0:32] = SHA-256(SPKI DER) (Gramine
- *    docs, "RA-TLS": "the hash of the RA-TLS certificate's public key").
+ *    is the raw SGX quote, REPORTDATA[0:32] = SHA-256(SPKI DER) (Gramine,
+ *    tools/sgx/ra-tls/ra_tls_verify_common.c,
+ *    cmp_crt_pk_against_quote_report_data: SHA-256 over
+ *    mbedtls_pk_write_pubkey_der, i.e. the SubjectPublicKeyInfo).
  *    Gramine writes this OID's DER encoding (06 09 2A…) as the OID's
- *    content, so it is matched in both encodings.
+ *    content (its verifier searches the extensions for those bytes), so
+ *    it is matched in both encodings.
  */
 enum ratls_form {
 	RATLS_FORM_DICE = 1,   /* 2.23.133.5.4.9, CBOR tag 60000 */
