@@ -519,6 +519,69 @@ test_legacy(void **state)
 	quotes_free(&q);
 }
 
+/* A real TDX quote (tests/data/tdx/dcapqvl_v4_uptodate, valid at
+ * 2025-07-19T10:00:34Z with its collateral) in an interoperable
+ * certificate made here, with a nonce claim: verified as IntelTdx
+ * (UpToDate, the TD's claims), the binding refused (its REPORTDATA is not
+ * SHA-256 of these claims), and the nonce reported. */
+static void
+test_tdx_quote(void **state)
+{
+	struct verify_config cfg;
+	struct verify_request req;
+	struct artifact_set set;
+	struct verdict v;
+	EVP_PKEY *k = p256();
+	uint8_t md[32], cl[160], *quote, *ev, *der;
+	size_t qn, cn, en, n;
+	json_t *coll_json;
+	struct ext e;
+
+	(void)state;
+	quote = tu_read_file("tests/data/tdx/dcapqvl_v4_uptodate/quote.bin",
+	                     &qn);
+	coll_json = json_load_file(
+	        "tests/data/tdx/dcapqvl_v4_uptodate/collateral.json", 0, NULL);
+	assert_non_null(coll_json);
+	spki_sha256(k, md);
+	cn = claims(cl, 1, md, 32, "fresh-nonce");
+	ev = dice(60000, quote, qn, cl, cn, &en);
+	e = (struct ext){OID_DICE, ev, en};
+	der = make_cert(k, NULL, &e, 1, &n);
+	verify_config_defaults(&cfg);
+	artifact_set_init(&set);
+	load_json(TP_PROVIDER_RA_TLS, coll_json, &set);
+	memset(&req, 0, sizeof(req));
+	req.evidence = der;
+	req.evidence_len = n;
+	req.artifacts = &set;
+	req.now = 1752919234;
+	req.cfg = &cfg;
+	verify_run(&req, &v);
+	assert_int_equal(v.provider, TP_PROVIDER_RA_TLS);
+	assert_string_equal(v.tcb_status, "UpToDate");
+	assert_true(check_ok(&v, "quote_signature"));
+	assert_true(check_ok(&v, "ratls_cert_signature"));
+	assert_string_equal(
+	        claim(&v, "mrtd"),
+	        "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a6"
+	        "04a407de03ae6dc5f87f27428b2538873118b7");
+	assert_string_equal(claim(&v, "ratls_nonce"),
+	                    "66726573682d6e6f6e6365"); /* "fresh-nonce" */
+	assert_true(has_error(&v, "ratls_key_binding_mismatch"));
+	assert_int_equal(json_array_size(v.errors), 1);
+	assert_false(verdict_valid(&v));
+	assert_false(v.hardware_verified);
+	verdict_free(&v);
+	verify_config_free(&cfg);
+	artifact_set_clear(&set);
+	json_decref(coll_json);
+	free(der);
+	free(ev);
+	free(quote);
+	EVP_PKEY_free(k);
+}
+
 /* Every byte of the quote's signed part (header + SGX report body),
  * flipped inside a certificate: never valid. */
 static void
@@ -765,6 +828,7 @@ main(void)
 	        cmocka_unit_test(test_dice_other_key),
 	        cmocka_unit_test(test_dice_claims_not_quoted),
 	        cmocka_unit_test(test_legacy),
+	        cmocka_unit_test(test_tdx_quote),
 	        cmocka_unit_test(test_flip_quote),
 	        cmocka_unit_test(test_flip_cert),
 	        cmocka_unit_test(test_hostile),
