@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, post, get, ROOT } from './lib.mjs';
+import { startDaemon, stopDaemon, post, get, psql, ROOT } from './lib.mjs';
 
 const TDX = join(ROOT, 'tests/data/azure/trustee_az_tdx_vtpm_v1');
 const RATLS = join(ROOT, 'tests/data/ratls');
@@ -129,4 +129,27 @@ test('RaTls: the Gramine certificate, PEM and DER; the default policy\'s verdict
     assert.equal(r4.json.valid, false);
     assert.ok(codes(r4).includes('ratls_cert_expired'), JSON.stringify(r4.json.errors));
   } finally { await stopDaemon(d); }
+});
+
+// Without collateral in the request the daemon asks the collateral
+// service for the quote's FMSPC, as for IntelTdx / IntelSgx: offline with
+// an empty cache it cannot decide, and says which artifact it lacks.
+test('AzureTdxVtpm and RaTls without collateral, offline: 503 naming the FMSPC\'s TCB Info, never passed', async () => {
+  psql('DELETE FROM collateral_artifacts');
+  const off = await startDaemon({ TEEPASS_DEV_FIXED_TIME: '2025-03-01T00:00:00Z', TEEPASS_OFFLINE: '1' });
+  try {
+    const a = await post(off, '/api/verify/tee-attestation', {
+      attestation: readFileSync(join(TDX, 'evidence.json')).toString('base64'),
+    });
+    assert.equal(a.status, 503, a.text);
+    assert.equal(a.json.error.code, 'collateral_offline_missing');
+    assert.equal(a.json.error.artifact, 'intel_tcb_info/tdx/00806f050000');
+    assert.equal(a.json.passport, undefined);
+    const r = await post(off, '/api/verify/tee-attestation', {
+      attestation: readFileSync(join(RATLS, 'gramine_cert.pem')).toString('base64'),
+    });
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.error.code, 'collateral_offline_missing');
+    assert.equal(r.json.error.artifact, 'intel_tcb_info/sgx/00606a000000');
+  } finally { await stopDaemon(off); }
 });
