@@ -375,6 +375,31 @@ test_gramine(void **state)
 	assert_true(check_ok(&v, "ratls_key_binding"));
 	assert_true(check_ok(&v, "ratls_cert_signature"));
 	verdict_free(&v);
+	/* runtime_data cannot be bound: REPORTDATA holds the key's hash. */
+	{
+		struct verify_config cfg;
+		struct verify_request req;
+		char err[128];
+		static const char rd[] = "{\"nonce\":\"x\"}";
+
+		verify_config_defaults(&cfg);
+		cfg.allow_debug = true;
+		assert_true(dcap_policy_set(&cfg.dcap, "allow_out_of_date",
+		                            "true", err, sizeof(err)));
+		memset(&req, 0, sizeof(req));
+		req.evidence = pem;
+		req.evidence_len = n;
+		req.runtime_data = (const uint8_t *)rd;
+		req.runtime_data_len = sizeof(rd) - 1;
+		req.artifacts = &coll;
+		req.now = AT;
+		req.cfg = &cfg;
+		verify_run(&req, &v);
+		assert_false(verdict_valid(&v));
+		assert_true(has_error(&v, "binding_unavailable"));
+		verdict_free(&v);
+		verify_config_free(&cfg);
+	}
 	/* The same certificate as DER. */
 	b = BIO_new_mem_buf(pem, (int)n);
 	x = PEM_read_bio_X509(b, NULL, NULL, NULL);
