@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, stopDaemon, post, get, psql, ROOT } from './lib.mjs';
+import { startDaemon, stopDaemon, post, get, psql, bearer, createAdminKey, sha256, ROOT } from './lib.mjs';
+import { randomBytes } from 'node:crypto';
 
 const TDX = join(ROOT, 'tests/data/azure/trustee_az_tdx_vtpm_v1');
 const RATLS = join(ROOT, 'tests/data/ratls');
@@ -152,4 +153,78 @@ test('AzureTdxVtpm and RaTls without collateral, offline: 503 naming the FMSPC\'
     assert.equal(r.json.error.code, 'collateral_offline_missing');
     assert.equal(r.json.error.artifact, 'intel_tcb_info/sgx/00606a000000');
   } finally { await stopDaemon(off); }
+});
+
+// The registry takes both as an endpoint's provider, with reference
+// values: for AzureTdxVtpm the TD's MRTD (read here from the TD quote's
+// bytes, TD report body offset 136) and the quoted PCR 0 (the evidence's
+// own pcrs[0]); for RaTls the certificate key's hash (PROVENANCE). An
+// endpoint's model must be bound by runtime_data, which these public
+// samples cannot bind: registration is refused for that alone, every
+// other check, reference values included, passing.
+test('AzureTdxVtpm and RaTls endpoints: provider accepted, reference values appraised', async () => {
+  const d = await startDaemon({
+    TEEPASS_DEV_FIXED_TIME: '2025-03-01T00:00:00Z',
+    TEEPASS_ALLOW_DEBUG: '1',
+    'TEEPASS_DCAP.ALLOW_OUT_OF_DATE': '1',
+    'TEEPASS_DCAP.REQUIRE_SEPT_VE_DISABLE': '0',
+  });
+  try {
+    const admin = createAdminKey('azure tdx / ratls endpoint tests');
+    const pr = await post(d, '/api/providers', { name: `TDX CVM ${randomBytes(4).toString('hex')}` }, bearer(admin));
+    assert.equal(pr.status, 201, pr.text);
+    const key = pr.json.api_key.token;
+    const evidence = readFileSync(join(TDX, 'evidence.json'));
+    const doc = JSON.parse(evidence);
+    const tdq = Buffer.from(doc.td_quote, 'base64url');
+    const mrtd = tdq.subarray(48 + 136, 48 + 184).toString('hex');
+    const pcr0 = doc.tpm_quote.pcrs[0].toLowerCase();
+    const body = (provider, runtime, extra = {}) => ({
+      url: `https://${randomBytes(6).toString('hex')}.example/v1`,
+      model: { name: 'llama-3-70b', digest: sha256('tdx model') }, provider,
+      reference_values: { runtime, ...extra },
+      attestation: evidence.toString('base64'),
+      collateral: collateral(join(TDX, 'collateral')),
+    });
+    const codesOf = (r) => (r.json.verdict?.errors || []).map((e) => e.code);
+    const r = await post(d, '/api/endpoints', body('AzureTdxVtpm', { mrtd }, { pcrs: { sha256: { pcr0 } } }), bearer(key));
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.json.verdict.provider, 'AzureTdxVtpm');
+    assert.deepEqual(codesOf(r), ['runtime_data_missing'], r.text);
+    assert.ok(r.json.verdict.checks.some((c) => c.check === 'expected_runtime' && c.ok));
+    assert.ok(r.json.verdict.checks.some((c) => c.check === 'expected_pcrs' && c.ok));
+    const other = mrtd.slice(0, 95) + (mrtd[95] === '0' ? '1' : '0');
+    const bad = await post(d, '/api/endpoints', body('AzureTdxVtpm', { mrtd: other }), bearer(key));
+    assert.equal(bad.status, 422, bad.text);
+    assert.ok(codesOf(bad).includes('measurement_mismatch'), bad.text);
+  } finally { await stopDaemon(d); }
+
+  const d2 = await startDaemon({
+    TEEPASS_DEV_FIXED_TIME: '2025-08-20T00:00:00Z',
+    TEEPASS_ALLOW_DEBUG: '1',
+    'TEEPASS_DCAP.ALLOW_OUT_OF_DATE': '1',
+  });
+  try {
+    const admin = createAdminKey('ratls endpoint tests');
+    const pr = await post(d2, '/api/providers', { name: `RA-TLS ${randomBytes(4).toString('hex')}` }, bearer(admin));
+    assert.equal(pr.status, 201, pr.text);
+    const key = pr.json.api_key.token;
+    const body = (tls) => ({
+      url: `https://${randomBytes(6).toString('hex')}.example/v1`,
+      model: { name: 'llama-3-70b', digest: sha256('ratls model') }, provider: 'RaTls',
+      reference_values: { runtime: { tls_public_key_sha256: tls } },
+      attestation: readFileSync(join(RATLS, 'gramine_cert.pem')).toString('base64'),
+      collateral: collateral(join(RATLS, 'collateral_sgx_00606a000000_2025-08')),
+    });
+    const codesOf = (r) => (r.json.verdict?.errors || []).map((e) => e.code);
+    const tls = '5a5a5b2d177433048e9d62409d1acc4ec526c06e294d09e69a36cff9369e4851';
+    const r = await post(d2, '/api/endpoints', body(tls), bearer(key));
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.json.verdict.provider, 'RaTls');
+    assert.deepEqual(codesOf(r), ['runtime_data_missing'], r.text);
+    assert.ok(r.json.verdict.checks.some((c) => c.check === 'expected_runtime' && c.ok));
+    const bad = await post(d2, '/api/endpoints', body(tls.replace(/^5/, '6')), bearer(key));
+    assert.equal(bad.status, 422, bad.text);
+    assert.ok(codesOf(bad).includes('measurement_mismatch'), bad.text);
+  } finally { await stopDaemon(d2); }
 });
