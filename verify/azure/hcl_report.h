@@ -12,7 +12,8 @@
 /*
  * Azure's HCL (paravisor) attestation report, the "IGVM attestation
  * report" the vTPM exposes at NV index 0x01400001: a 32-byte header, the
- * hardware report (SEV-SNP ATTESTATION_REPORT, 1184 bytes), a runtime-data
+ * hardware report (SEV-SNP ATTESTATION_REPORT, 1184 bytes; or the TDX
+ * TDREPORT_STRUCT, 1024 bytes, followed by zeros), a runtime-data
  * header and the variable data, a JSON document whose SHA-256 the
  * paravisor put in REPORT_DATA[0:32]. Layout as in Microsoft's
  * azure-cvm-tooling (az-cvm-vtpm/src/hcl) and its test reports; all
