@@ -867,6 +867,18 @@ test_policy(void **state)
 	size_t len;
 	char err[128];
 
+	/* The cache size key: 0..10000000 entries, the default until set. */
+	assert_int_equal(c.snp.cache_chips, SNP_CACHE_CHIPS_DEFAULT);
+	assert_true(snp_policy_set(&c.snp, "cache_chips", "200000", err,
+	                           sizeof(err)));
+	assert_int_equal(c.snp.cache_chips, 200000);
+	assert_false(
+	        snp_policy_set(&c.snp, "cache_chips", "-1", err, sizeof(err)));
+	assert_false(snp_policy_set(&c.snp, "cache_chips", "10000001", err,
+	                            sizeof(err)));
+	assert_false(
+	        snp_policy_set(&c.snp, "cache_chips", "", err, sizeof(err)));
+	assert_int_equal(c.snp.cache_chips, 200000);
 	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	/* REPORTED_TCB microcode is 115 (MANIFEST): a minimum of 116. */
 	assert_true(snp_policy_set(&c.snp, "min_tcb.microcode", "116", err,
