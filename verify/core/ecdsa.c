@@ -8,7 +8,6 @@
 #include <openssl/ecdsa.h>
 #include <openssl/obj_mac.h>
 #include <openssl/err.h>
-#include <openssl/param_build.h>
 #include <openssl/x509.h>
 
 #include "verify/core/ecdsa.h"
