@@ -18,6 +18,8 @@
 #include "common/tptime.h"
 #include "db/db.h"
 #include "handlers/log.h"
+#include "verify/amd/snp_cert.h"
+#include "verify/aws/nitro_chain.h"
 #include "verify/intel/dcap_cache.h"
 #include "handlers/retention.h"
 #include "server/app.h"
@@ -254,6 +256,8 @@ main(int argc, char **argv)
 	}
 	dcap_cache_configure(app.cfg.verify.dcap.cache_shared,
 	                     app.cfg.verify.dcap.cache_platforms);
+	snp_cache_configure(app.cfg.verify.snp.cache_chips);
+	nitro_chain_cache_configure(app.cfg.verify.nitro.cache_instances);
 	coll_configure(&(struct coll_config){
 	        .intel_url = app.cfg.intel_pcs_url,
 	        .intel_root_crl_url = app.cfg.intel_root_crl_url,
