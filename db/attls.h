@@ -16,7 +16,8 @@
 /*
  * Records where endpoint ID's evidence binds its TLS key (LAYOUT,
  * "runtime_data" or "report_data") and the key's SPKI SHA-256 (hex, NULL:
- * none), on the endpoint and on its newest attestation.
+ * none) on the endpoint, and the key beside its current passport
+ * (endpoint_tls_keys).
  */
 enum db_status db_endpoint_tls_record(PGconn *c, const char *id,
                                       const char *layout, const char *spki_hex);

@@ -10,10 +10,13 @@ static const struct db_stmt record = {
         "endpoint_tls_record",
         "WITH e AS (UPDATE endpoints SET tls_binding = $2,"
         " tls_spki_sha256 = $3, tls_checked_at = clock_timestamp()"
-        " WHERE id = $1::uuid AND retired_at IS NULL RETURNING id)"
-        " UPDATE endpoint_attestations SET tls_spki_sha256 = $3"
-        " WHERE id = (SELECT max(id) FROM endpoint_attestations"
-        " WHERE endpoint_id = (SELECT id FROM e))",
+        " WHERE id = $1::uuid AND retired_at IS NULL"
+        " RETURNING id, current_passport_id, last_attested_at)"
+        " INSERT INTO endpoint_tls_keys (passport_id, endpoint_id,"
+        " tls_binding, tls_spki_sha256, at)"
+        " SELECT current_passport_id, id, $2, $3, last_attested_at FROM e"
+        " WHERE $3::text IS NOT NULL AND current_passport_id IS NOT NULL"
+        " ON CONFLICT (passport_id) DO NOTHING",
         3};
 
 static const struct db_stmt layout_stmt = {
@@ -44,11 +47,11 @@ static const struct db_stmt fail = {
         " last_errors = $4::jsonb, tls_checked_at = clock_timestamp()"
         " WHERE id = $1::uuid AND retired_at IS NULL"
         " AND status = 'attested' AND tls_spki_sha256 = $2"
-        " RETURNING id, reference_version, tls_spki_sha256)"
+        " RETURNING id, reference_version)"
         " INSERT INTO endpoint_attestations (endpoint_id, at, status,"
-        " passport_id, reference_version, errors, tls_spki_sha256)"
+        " passport_id, reference_version, errors)"
         " SELECT id, to_timestamp($3::bigint), 'failed', NULL,"
-        " reference_version, $4::jsonb, tls_spki_sha256 FROM u",
+        " reference_version, $4::jsonb FROM u",
         4};
 
 enum db_status

@@ -13,10 +13,18 @@ ALTER TABLE endpoints
 		CHECK (tls_spki_sha256 ~ '^[0-9a-f]{64}$'),
 	ADD COLUMN tls_checked_at timestamptz NULL;
 
--- Each attestation records the key it bound.
-ALTER TABLE endpoint_attestations
-	ADD COLUMN tls_spki_sha256 text NULL
-		CHECK (tls_spki_sha256 ~ '^[0-9a-f]{64}$');
+-- The key each passed attestation bound, by its passport (joins
+-- endpoint_attestations, migrations/0010, on passport_id; not a foreign
+-- key: passports are purged by retention, 0004).
+CREATE TABLE endpoint_tls_keys (
+	passport_id     uuid PRIMARY KEY,
+	endpoint_id     uuid NOT NULL REFERENCES endpoints (id),
+	tls_binding     text NOT NULL
+		CHECK (tls_binding IN ('runtime_data', 'report_data')),
+	tls_spki_sha256 text NOT NULL CHECK (tls_spki_sha256 ~ '^[0-9a-f]{64}$'),
+	at              timestamptz NOT NULL
+);
+CREATE INDEX endpoint_tls_keys_endpoint ON endpoint_tls_keys (endpoint_id);
 
 -- The GPUs (device certificate serial / NVIDIA ueid) a live endpoint's
 -- last valid attestation showed. One GPU serves one live endpoint: the
