@@ -42,8 +42,9 @@ enum db_status db_endpoint_tls_due(PGconn *c, int limit,
                                    struct db_endpoint_tls_due **out, size_t *n);
 void db_endpoint_tls_due_free(struct db_endpoint_tls_due *d, size_t n);
 
-/* Endpoint ID's key was checked at AT (Unix seconds). */
-enum db_status db_endpoint_tls_checked(PGconn *c, const char *id, int64_t at);
+/* Endpoint ID's key was checked now (the wall clock: an operational
+ * time, not the verification clock). */
+enum db_status db_endpoint_tls_checked(PGconn *c, const char *id);
 
 /*
  * Endpoint ID presented another key than SPKI_HEX: status "failed" with

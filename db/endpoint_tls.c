@@ -35,9 +35,9 @@ static const struct db_stmt due = {
 
 static const struct db_stmt checked = {
         "endpoint_tls_checked",
-        "UPDATE endpoints SET tls_checked_at = to_timestamp($2::bigint)"
+        "UPDATE endpoints SET tls_checked_at = clock_timestamp()"
         " WHERE id = $1::uuid",
-        2};
+        1};
 
 /* As db_endpoint_attested's "failed", guarded by the key checked. */
 static const struct db_stmt fail = {
@@ -140,13 +140,11 @@ db_endpoint_tls_due_free(struct db_endpoint_tls_due *d, size_t n)
 }
 
 enum db_status
-db_endpoint_tls_checked(PGconn *c, const char *id, int64_t at)
+db_endpoint_tls_checked(PGconn *c, const char *id)
 {
-	char t[24];
-	const char *v[2] = {id, t};
+	const char *v[1] = {id};
 	enum db_status st;
 
-	snprintf(t, sizeof(t), "%lld", (long long)at);
 	PQclear(db_run(c, &checked, v, NULL, NULL, &st));
 	return st;
 }

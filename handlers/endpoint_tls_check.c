@@ -70,18 +70,18 @@ check_one(PGconn *c, const struct db_endpoint_tls_due *e, int64_t now)
 		       "attested TLS: endpoint %s is no longer allow-listed; "
 		       "not checked",
 		       e->id);
-		db_endpoint_tls_checked(c, e->id, now);
+		db_endpoint_tls_checked(c, e->id);
 		return;
 	}
 	if (tls_probe_spki(&t, (long)app.cfg.endpoint_tls_timeout_ms, seen, why,
 	                   sizeof(why)) != TP_ERR_none) {
 		tp_log(TP_LOG_WARN, "attested TLS: endpoint %s: %s", e->id,
 		       why);
-		db_endpoint_tls_checked(c, e->id, now);
+		db_endpoint_tls_checked(c, e->id);
 		return;
 	}
 	if (tls_binding_compare(bound, seen) == TP_ERR_none) {
-		db_endpoint_tls_checked(c, e->id, now);
+		db_endpoint_tls_checked(c, e->id);
 		return;
 	}
 	codec_hex_encode_to(seen, 32, hex);

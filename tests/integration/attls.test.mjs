@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -106,6 +107,9 @@ test('the endpoint presents the bound key: attested, key recorded; another key l
     assert.ok(r.json.verdict.checks.some((c) => c.check === 'endpoint_tls' && c.ok), brief(r));
     const id = r.json.id;
     assert.equal(psql(`select tls_binding || ' ' || tls_spki_sha256 from endpoints where id = '${id}'`), `runtime_data ${good.spki}`);
+    assert.equal(r.json.tls.binding, 'runtime_data');
+    assert.equal(r.json.tls.spki_sha256, good.spki);
+    assert.ok(r.json.tls.checked_at, 'compared at registration');
     assert.equal(psql(`select k.tls_spki_sha256 from endpoint_attestations a join endpoint_tls_keys k using (passport_id) where a.endpoint_id = '${id}' order by a.id desc limit 1`), good.spki);
     assert.equal(s.requests, 0, 'a handshake only: no HTTP request');
 
@@ -204,6 +208,20 @@ test('hosts not allow-listed, plain http and unreachable ports are refused; no b
   } finally {
     await closeServer(s);
   }
+  // A server that accepts the connection and never answers the
+  // handshake: refused within endpoint_tls_timeout_ms (3000 here).
+  const silent = createNetServer((sock) => { silent.sockets.push(sock); });
+  silent.sockets = [];
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const t0 = Date.now();
+  const hang = await register({ url: `https://127.0.0.1:${silent.address().port}/v1`, spki: good.spki });
+  const took = Date.now() - t0;
+  assert.equal(hang.status, 422, brief(hang));
+  assert.equal(hang.json.error.code, 'tls_unreachable');
+  assert.ok(took >= 2500 && took < 8000, `refused after ${took} ms`);
+  assert.ok(hang.json.verdict.errors.some((e) => /timed out/.test(e.message)), brief(hang));
+  for (const x of silent.sockets) x.destroy();
+  await new Promise((resolve) => silent.close(resolve));
   const closed = await freePort();
   const u = await register({ url: `https://127.0.0.1:${closed}/v1`, spki: good.spki });
   assert.equal(u.status, 422, brief(u));
@@ -217,6 +235,7 @@ test('hosts not allow-listed, plain http and unreachable ports are refused; no b
   const n = await register({ url: `https://not-allowed.example:${closed}/v1` });
   assert.equal(n.status, 201, brief(n));
   assert.equal(psql(`select tls_spki_sha256 is null from endpoints where id = '${n.json.id}'`), 't');
+  assert.equal(n.json.tls, null);
 });
 
 test('one GPU on two live endpoints is refused; retiring the first frees it', async () => {
