@@ -21,6 +21,7 @@
 
 #include "common/codec.h"
 #include "common/tptime.h"
+#include "config/config.h"
 #include "handlers/tls_probe.h"
 #include "verify/core/tls_binding.h"
 #include "verify/verify.h"
@@ -273,6 +274,52 @@ test_allow_list(void **state)
 	assert_false(tls_target_allowed(&t, "127.0.0.10"));
 }
 
+/* The configuration keys: off by default, ranges, and never offline. */
+static void
+test_config_keys(void **state)
+{
+	struct tp_config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_false(c.endpoint_tls_check);
+	assert_null(c.endpoint_tls_allowed_hosts);
+	assert_int_equal(c.endpoint_tls_timeout_ms, 5000);
+	assert_int_equal(c.endpoint_tls_interval, 300);
+	assert_true(config_set(&c, "endpoint_tls_check", "1", err, sizeof(err)));
+	assert_true(config_set(&c, "endpoint_tls_allowed_hosts",
+	                       "*.llm.example, 10.0.0.7", err, sizeof(err)));
+	assert_string_equal(c.endpoint_tls_allowed_hosts,
+	                    "*.llm.example, 10.0.0.7");
+	assert_true(config_set(&c, "endpoint_tls_allowed_hosts", "", err,
+	                       sizeof(err)));
+	assert_null(c.endpoint_tls_allowed_hosts);
+	assert_false(config_set(&c, "endpoint_tls_timeout_ms", "99", err,
+	                        sizeof(err)));
+	assert_false(config_set(&c, "endpoint_tls_timeout_ms", "60001", err,
+	                        sizeof(err)));
+	assert_true(config_set(&c, "endpoint_tls_timeout_ms", "250", err,
+	                       sizeof(err)));
+	assert_int_equal(c.endpoint_tls_timeout_ms, 250);
+	assert_true(config_set(&c, "endpoint_tls_interval", "0", err,
+	                       sizeof(err)));
+	assert_false(config_set(&c, "endpoint_tls_interval", "-1", err,
+	                        sizeof(err)));
+	assert_false(config_set(&c, "endpoint_tls_check", "maybe", err,
+	                        sizeof(err)));
+	/* A valid daemon configuration, then offline: refused together. */
+	config_set(&c, "database_url", "dbname=x", err, sizeof(err));
+	config_set(&c, "signing_key", "/k.pem", err, sizeof(err));
+	config_set(&c, "issuer", "https://attest.example.org", err,
+	           sizeof(err));
+	assert_true(config_validate(&c, true, err, sizeof(err)));
+	config_set(&c, "offline", "1", err, sizeof(err));
+	assert_false(config_validate(&c, true, err, sizeof(err)));
+	assert_non_null(strstr(err, "endpoint_tls_check"));
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -284,6 +331,7 @@ main(void)
 	        cmocka_unit_test(test_layout_names),
 	        cmocka_unit_test(test_target_parse),
 	        cmocka_unit_test(test_allow_list),
+	        cmocka_unit_test(test_config_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
