@@ -35,10 +35,12 @@ struct db_endpoint_tls_due {
 };
 
 /*
- * Up to LIMIT live "attested" endpoints with a bound key, least recently
- * checked first: *out (db_endpoint_tls_due_free) holds *n.
+ * Claims up to LIMIT live "attested" endpoints with a bound key not
+ * checked in the last INTERVAL / 2 seconds, least recently checked
+ * first, skipping rows another instance holds: *out
+ * (db_endpoint_tls_due_free) holds *n.
  */
-enum db_status db_endpoint_tls_due(PGconn *c, int limit,
+enum db_status db_endpoint_tls_due(PGconn *c, int limit, int interval,
                                    struct db_endpoint_tls_due **out, size_t *n);
 void db_endpoint_tls_due_free(struct db_endpoint_tls_due *d, size_t n);
 

@@ -25,13 +25,21 @@ static const struct db_stmt layout_stmt = {
         " AND retired_at IS NULL",
         1};
 
+/* Claims the endpoints due: several teepassd instances share the
+ * registry (SKIP LOCKED, and a claim moves tls_checked_at), so each
+ * endpoint is checked about once an interval, not once per instance. */
 static const struct db_stmt due = {
         "endpoint_tls_due",
-        "SELECT id::text AS id, url, tls_spki_sha256 FROM endpoints"
+        "UPDATE endpoints SET tls_checked_at = clock_timestamp()"
+        " WHERE id IN (SELECT id FROM endpoints"
         " WHERE retired_at IS NULL AND status = 'attested'"
-        " AND tls_spki_sha256 IS NOT NULL"
-        " ORDER BY tls_checked_at NULLS FIRST, id LIMIT $1::int",
-        1};
+        " AND tls_spki_sha256 IS NOT NULL AND (tls_checked_at IS NULL"
+        " OR tls_checked_at <= clock_timestamp()"
+        " - make_interval(secs => $2::int / 2.0))"
+        " ORDER BY tls_checked_at NULLS FIRST, id LIMIT $1::int"
+        " FOR UPDATE SKIP LOCKED)"
+        " RETURNING id::text AS id, url, tls_spki_sha256",
+        2};
 
 static const struct db_stmt checked = {
         "endpoint_tls_checked",
@@ -87,11 +95,11 @@ db_endpoint_tls_layout(PGconn *c, const char *id, char layout[16], char **url)
 }
 
 enum db_status
-db_endpoint_tls_due(PGconn *c, int limit, struct db_endpoint_tls_due **out,
-                    size_t *n)
+db_endpoint_tls_due(PGconn *c, int limit, int interval,
+                    struct db_endpoint_tls_due **out, size_t *n)
 {
-	char lim[16];
-	const char *v[1] = {lim};
+	char lim[16], iv[16];
+	const char *v[2] = {lim, iv};
 	enum db_status st;
 	PGresult *res;
 	int rows;
@@ -99,6 +107,7 @@ db_endpoint_tls_due(PGconn *c, int limit, struct db_endpoint_tls_due **out,
 	*out = NULL;
 	*n = 0;
 	snprintf(lim, sizeof(lim), "%d", limit);
+	snprintf(iv, sizeof(iv), "%d", interval);
 	if ((res = db_run(c, &due, v, NULL, NULL, &st)) == NULL)
 		return st;
 	rows = PQntuples(res);

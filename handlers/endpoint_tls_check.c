@@ -122,7 +122,8 @@ round_at(int64_t now)
 
 	if ((c = db_conn()) == NULL)
 		return;
-	st = db_endpoint_tls_due(c, ROUND_LIMIT, &due, &n);
+	st = db_endpoint_tls_due(c, ROUND_LIMIT,
+	                         (int)app.cfg.endpoint_tls_interval, &due, &n);
 	if (st != DB_OK) {
 		tp_log(TP_LOG_WARN,
 		       "attested TLS: database error %d; next round retries",

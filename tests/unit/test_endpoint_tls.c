@@ -287,7 +287,8 @@ test_config_keys(void **state)
 	assert_null(c.endpoint_tls_allowed_hosts);
 	assert_int_equal(c.endpoint_tls_timeout_ms, 5000);
 	assert_int_equal(c.endpoint_tls_interval, 300);
-	assert_true(config_set(&c, "endpoint_tls_check", "1", err, sizeof(err)));
+	assert_true(
+	        config_set(&c, "endpoint_tls_check", "1", err, sizeof(err)));
 	assert_true(config_set(&c, "endpoint_tls_allowed_hosts",
 	                       "*.llm.example, 10.0.0.7", err, sizeof(err)));
 	assert_string_equal(c.endpoint_tls_allowed_hosts,
@@ -302,8 +303,8 @@ test_config_keys(void **state)
 	assert_true(config_set(&c, "endpoint_tls_timeout_ms", "250", err,
 	                       sizeof(err)));
 	assert_int_equal(c.endpoint_tls_timeout_ms, 250);
-	assert_true(config_set(&c, "endpoint_tls_interval", "0", err,
-	                       sizeof(err)));
+	assert_true(
+	        config_set(&c, "endpoint_tls_interval", "0", err, sizeof(err)));
 	assert_false(config_set(&c, "endpoint_tls_interval", "-1", err,
 	                        sizeof(err)));
 	assert_false(config_set(&c, "endpoint_tls_check", "maybe", err,
