@@ -174,7 +174,8 @@ struct db_endpoint_attempt {
 	char status[12];      /* attested or failed */
 	char passport_id[37]; /* "" when failed */
 	int reference_version;
-	char *errors_json; /* JSON text, NULL when none */
+	char *errors_json;        /* JSON text, NULL when none */
+	char tls_spki_sha256[65]; /* the TLS key it bound; "" when none */
 };
 
 /*

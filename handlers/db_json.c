@@ -248,11 +248,12 @@ db_json_collateral_list(const struct db_collateral_entry *e, size_t n,
 json_t *
 db_json_endpoint_attempt(const struct db_endpoint_attempt *a)
 {
-	return json_pack("{s:o, s:s, s:o, s:i, s:o}", "at",
+	return json_pack("{s:o, s:s, s:o, s:i, s:o, s:o}", "at",
 	                 db_json_time_us(a->at), "status", a->status,
 	                 "passport_id", db_json_text(a->passport_id, true),
 	                 "reference_version", a->reference_version, "errors",
-	                 doc(a->errors_json));
+	                 doc(a->errors_json), "tls_spki_sha256",
+	                 db_json_text(a->tls_spki_sha256, true));
 }
 
 json_t *

@@ -146,6 +146,15 @@ test('the endpoint presents the bound key: attested, key recorded; another key l
     assert.equal(bad.status, 422, brief(bad));
     assert.equal(bad.json.error.code, 'tls_key_mismatch');
     assert.equal(bad.json.verdict.valid, false);
+    // The history: each passed attestation with the key it bound, the
+    // scheduler's and the heartbeat's refusals with theirs in errors.
+    const h = (await get(d, `/api/endpoints/${id}/attestations`)).json.attestations;
+    assert.deepEqual(h.map((x) => [x.status, x.tls_spki_sha256, x.errors?.[0]?.code ?? null]), [
+      ['failed', null, 'tls_key_mismatch'],
+      ['attested', other.spki, null],
+      ['failed', null, 'tls_key_mismatch'],
+      ['attested', good.spki, null],
+    ]);
     const after = (await get(d, `/api/endpoints/${id}`)).json;
     assert.equal(after.status, 'failed');
     assert.deepEqual(after.last_errors.map((x) => x.code), ['tls_key_mismatch']);
