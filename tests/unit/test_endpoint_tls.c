@@ -22,7 +22,7 @@
 #include "common/codec.h"
 #include "common/tptime.h"
 #include "config/config.h"
-#include "handlers/tls_probe.h"
+#include "common/tls_target.h"
 #include "verify/core/tls_binding.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
