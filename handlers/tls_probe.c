@@ -3,7 +3,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,6 +94,7 @@ tls_probe_spki(const struct tls_target *t, long timeout_ms, uint8_t spki[32],
 	SSL *ssl = NULL;
 	X509 *leaf = NULL;
 	enum tp_err ret = TP_ERR_tls_unreachable;
+	unsigned char addr[sizeof(struct in6_addr)];
 	int fd = -1, rc;
 
 	snprintf(why, whylen, "no address");
@@ -118,7 +121,9 @@ tls_probe_spki(const struct tls_target *t, long timeout_ms, uint8_t spki[32],
 	/* The chain is not what is trusted (the attested key is); the
 	 * handshake still proves the server holds the certificate's key. */
 	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
-	if (strchr(t->host, ':') == NULL)
+	/* SNI names hosts, never address literals (RFC 6066, 3). */
+	if (inet_pton(AF_INET, t->host, &addr) != 1 &&
+	    inet_pton(AF_INET6, t->host, &addr) != 1)
 		SSL_set_tlsext_host_name(ssl, t->host);
 	for (;;) {
 		int e;

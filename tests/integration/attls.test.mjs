@@ -36,8 +36,10 @@ function makeCert(cn) {
 // An https server on 127.0.0.1 with CERT; counts HTTP requests (the
 // probe must send none). HANDLER answers them.
 async function tlsServer(cert, handler = (req, res) => res.end('hello')) {
-  const s = { requests: 0 };
+  const s = { requests: 0, names: [] };
   s.server = createServer({ key: cert.key, cert: cert.cert }, (req, res) => { s.requests++; handler(req, res); });
+  // The SNI each handshake carried (false: none).
+  s.server.on('secureConnection', (sock) => s.names.push(sock.servername));
   await new Promise((resolve) => s.server.listen(0, '127.0.0.1', resolve));
   s.port = s.server.address().port;
   s.url = `https://127.0.0.1:${s.port}/v1`;
@@ -84,7 +86,7 @@ before(async () => {
   d = await startDaemon({
     TEEPASS_DEV_FIXED_TIME: NOW,
     TEEPASS_ENDPOINT_TLS_CHECK: '1',
-    TEEPASS_ENDPOINT_TLS_ALLOWED_HOSTS: '127.0.0.1',
+    TEEPASS_ENDPOINT_TLS_ALLOWED_HOSTS: '127.0.0.1, localhost',
     TEEPASS_ENDPOINT_TLS_TIMEOUT_MS: '3000',
     TEEPASS_ENDPOINT_TLS_INTERVAL: '1',
   });
@@ -112,6 +114,7 @@ test('the endpoint presents the bound key: attested, key recorded; another key l
     assert.ok(r.json.tls.checked_at, 'compared at registration');
     assert.equal(psql(`select k.tls_spki_sha256 from endpoint_attestations a join endpoint_tls_keys k using (passport_id) where a.endpoint_id = '${id}' order by a.id desc limit 1`), good.spki);
     assert.equal(s.requests, 0, 'a handshake only: no HTTP request');
+    assert.deepEqual(s.names, [false], 'no SNI for an address literal');
 
     // Still the same key on the next rounds: stays attested. Wait for a
     // round to have checked it (tls_checked_at moves past registration).
@@ -206,10 +209,15 @@ test('hosts not allow-listed, plain http and unreachable ports are refused; no b
   const good = makeCert('allow');
   const s = await tlsServer(good);
   try {
-    // localhost is the same server, but not in the allow-list.
-    const r = await register({ url: `https://localhost:${s.port}/v1`, spki: good.spki });
+    // 127.0.0.2 is loopback too, but not in the allow-list.
+    const r = await register({ url: `https://127.0.0.2:${s.port}/v1`, spki: good.spki });
     assert.equal(r.status, 422, brief(r));
     assert.equal(r.json.error.code, 'tls_host_not_allowed');
+    assert.deepEqual(s.names, [], 'never connected');
+    // A host name (allow-listed): resolved, and sent as SNI.
+    const byName = await register({ url: `https://LOCALHOST:${s.port}/v1`, spki: good.spki });
+    assert.equal(byName.status, 201, brief(byName));
+    assert.deepEqual(s.names, ['localhost']);
     const h = await register({ url: `http://127.0.0.1:${s.port}/v1`, spki: good.spki });
     assert.equal(h.status, 422, brief(h));
     assert.equal(h.json.error.code, 'tls_url_not_https');
