@@ -23,6 +23,7 @@
 #include "common/tptime.h"
 #include "config/config.h"
 #include "common/tls_target.h"
+#include "verify/core/composite.h"
 #include "verify/core/tls_binding.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
@@ -274,6 +275,51 @@ test_allow_list(void **state)
 	assert_false(tls_target_allowed(&t, "127.0.0.10"));
 }
 
+/* GPU identities (one GPU, one endpoint): the device certificate's
+ * serial, else an NRAS token's ueid; one evidence naming a GPU twice (an
+ * NRAS token: at the top and in gpus) names it once. */
+static void
+test_gpu_ids(void **state)
+{
+	json_t *claims, *ids = json_array();
+	char *s;
+	struct verdict v;
+
+	(void)state;
+	claims = json_loads("{\"ueid\": \"645\", \"gpus\": {\"GPU-0\": "
+	                    "{\"ueid\": \"645\"}, \"GPU-1\": {\"ueid\": "
+	                    "\"646\"}}}",
+	                    0, NULL);
+	composite_gpu_ids(claims, ids);
+	composite_gpu_ids(claims, ids); /* a second device: listed again */
+	s = json_dumps(ids, JSON_COMPACT);
+	assert_string_equal(s, "[\"645\",\"646\",\"645\",\"646\"]");
+	free(s);
+	json_decref(claims);
+	json_array_clear(ids);
+	claims = json_loads("{\"device_id\": \"SN1\", \"ueid\": \"9\"}", 0,
+	                    NULL);
+	composite_gpu_ids(claims, ids);
+	s = json_dumps(ids, JSON_COMPACT);
+	assert_string_equal(s, "[\"SN1\"]");
+	free(s);
+	/* A verdict's GPUs by submod: its own (NvidiaGpu), and gpuN's. */
+	verdict_init(&v, TP_PROVIDER_NVIDIA_GPU, 0);
+	json_object_update(v.claims, claims);
+	v.submods = json_loads("{\"gpu0\": {\"claims\": {\"device_id\": "
+	                       "\"SN2\"}}, \"dev0\": {\"claims\": "
+	                       "{\"device_id\": \"X\"}}}",
+	                       0, NULL);
+	json_decref(ids);
+	ids = composite_verdict_gpu_ids(&v);
+	s = json_dumps(ids, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "{\"SN1\":\"gpu0\",\"SN2\":\"gpu0\"}");
+	free(s);
+	verdict_free(&v);
+	json_decref(claims);
+	json_decref(ids);
+}
+
 /* The configuration keys: off by default, ranges, and never offline. */
 static void
 test_config_keys(void **state)
@@ -333,6 +379,7 @@ main(void)
 	        cmocka_unit_test(test_target_parse),
 	        cmocka_unit_test(test_allow_list),
 	        cmocka_unit_test(test_config_keys),
+	        cmocka_unit_test(test_gpu_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

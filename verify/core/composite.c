@@ -94,24 +94,37 @@ note_id(struct seen_ids *s, const char *id, const char *name, struct verdict *v)
 	}
 }
 
+/* Appends ID (a JSON string) to OUT unless it is among OUT[FROM..]: one
+ * evidence may name a GPU twice (an NRAS token's ueid at the top and in
+ * gpus.GPU-0). */
+static void
+append_id(json_t *out, size_t from, const json_t *id)
+{
+	if (!json_is_string(id))
+		return;
+	for (size_t i = from; i < json_array_size(out); i++)
+		if (json_equal(json_array_get(out, i), (json_t *)id))
+			return;
+	json_array_append(out, (json_t *)id);
+}
+
 void
 composite_gpu_ids(const json_t *claims, json_t *out)
 {
 	const json_t *gpus = json_object_get(claims, "gpus"), *g, *id;
+	size_t from = json_array_size(out);
 	const char *k;
 
 	/* The device certificate's identity (device_id, gpu_local.c); an
 	 * NRAS token's "ueid" when the evidence is a token. */
 	if ((id = json_object_get(claims, "device_id")) != NULL ||
 	    (id = json_object_get(claims, "ueid")) != NULL)
-		if (json_is_string(id))
-			json_array_append(out, (json_t *)id);
+		append_id(out, from, id);
 	json_object_foreach((json_t *)gpus, k, g)
 	{
 		if ((id = json_object_get(g, "device_id")) != NULL ||
 		    (id = json_object_get(g, "ueid")) != NULL)
-			if (json_is_string(id))
-				json_array_append(out, (json_t *)id);
+			append_id(out, from, id);
 	}
 }
 
