@@ -63,10 +63,13 @@ function evidence({ model, spki, gpuNonces } = {}) {
 
 async function register({ url, spki, model = sha256(`model ${uniq()}`), devices, gpuNonces, extra = {} }) {
   const ev = evidence({ model, spki, gpuNonces });
-  return post(d, '/api/endpoints', {
+  const t0 = Date.now();
+  const r = await post(d, '/api/endpoints', {
     url, model: { name: 'llama', digest: model }, provider: 'Mock', reference_values: {},
     ...ev, ...(devices ? { devices } : {}), ...extra,
   }, bearer(provider));
+  r.ms = Date.now() - t0; // the request alone, evidence made before
+  return r;
 }
 
 // Polls GET /api/endpoints/{id} until PRED holds (the condition, never a
@@ -97,13 +100,16 @@ before(async () => {
 });
 after(async () => { await stopDaemon(d); });
 
-test('the endpoint presents the bound key: attested, key recorded; another key later: the scheduler marks it failed', async () => {
+test('the endpoint presents the bound key: attested, key recorded; another key later: the scheduler marks it failed', async (t) => {
   const good = makeCert('good');
   const other = makeCert('other');
   assert.notEqual(good.spki, other.spki);
   const s = await tlsServer(good);
   try {
     const r = await register({ url: s.url, spki: good.spki });
+    const plain = await register({ url: `https://plain-${uniq()}.example/v1` });
+    assert.equal(plain.status, 201, brief(plain));
+    t.diagnostic(`POST /api/endpoints: ${r.ms} ms with the TLS check, ${plain.ms} ms without a bound key`);
     assert.equal(r.status, 201, brief(r));
     assert.equal(r.json.status, 'attested');
     assert.ok(r.json.verdict.checks.some((c) => c.check === 'endpoint_tls' && c.ok), brief(r));
@@ -127,7 +133,9 @@ test('the endpoint presents the bound key: attested, key recorded; another key l
 
     // The server switches to another key: the scheduler notices.
     s.server.setSecureContext({ key: other.key, cert: other.cert });
+    const t0switch = Date.now();
     const e = await waitFor(id, (x) => x.status === 'failed');
+    t.diagnostic(`key switch seen by the scheduler after ${Date.now() - t0switch} ms (interval 1 s)`);
     assert.deepEqual(e.last_errors.map((x) => x.code), ['tls_key_mismatch']);
     assert.match(e.last_errors[0].message, new RegExp(other.spki));
     assert.equal(psql(`select status || ' ' || (errors->0->>'code') from endpoint_attestations where endpoint_id = '${id}' order by id desc limit 1`),
