@@ -278,10 +278,6 @@ handler_endpoints_post(struct request *r)
 		ret = reply_error(r, TP_ERR_endpoint_exists, "url");
 		goto out;
 	}
-	if (a.device_in_use) {
-		ret = reply_error(r, TP_ERR_device_in_use, "devices");
-		goto out;
-	}
 	attestation_settle(&att);
 	if (tls.refused != TP_ERR_none) {
 		ret = endpoint_tls_reply_refused(r, tls.refused,

@@ -305,3 +305,25 @@ test('one GPU on two live endpoints is refused; retiring the first frees it', as
   assert.equal(twice.status, 422, brief(twice));
   assert.ok(twice.json.verdict.errors.some((e) => e.code === 'gpu_duplicate_device'), brief(twice));
 });
+
+test('two registrations racing for one GPU: one endpoint gets it, the other 409 device_in_use', async () => {
+  // Another real H100 (tests/data/nvidia/PROVENANCE.md); its SPDM nonce
+  // from its own verdict, for the Mock CPU to commit to.
+  const dir = join(ROOT, 'tests/data/nvidia/teep_tinfoil_h100_nras_20260629');
+  const devices = [{
+    provider: 'NvidiaGpu', attestation: readFileSync(join(dir, 'spdm_report.bin')).toString('base64'),
+    collateral: { cert_chain: readFileSync(join(dir, 'cert_chain.pem'), 'utf8') },
+  }];
+  const alone = await post(d, '/api/verify/tee-attestation', devices[0]);
+  assert.equal(alone.json.valid, true, brief(alone));
+  const nonce = alone.json.claims.nonce;
+  const gpuId = alone.json.claims.device_id;
+  const urls = [0, 1].map((i) => `https://race-${i}-${uniq()}.example/v1`);
+  const rs = await Promise.all(urls.map((url) => register({ url, devices, gpuNonces: [nonce] })));
+  assert.deepEqual(rs.map((r) => r.status).sort(), [201, 409], rs.map(brief).join('\n'));
+  const won = rs.find((r) => r.status === 201);
+  const lost = rs.find((r) => r.status === 409);
+  assert.equal(lost.json.error.code, 'device_in_use');
+  assert.equal(psql(`select endpoint_id from endpoint_devices where device_id = '${gpuId}'`), won.json.id);
+  assert.equal(psql(`select count(*) from endpoints where url in ('${urls[0]}', '${urls[1]}')`), '1');
+});
