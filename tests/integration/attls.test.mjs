@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   startDaemon, stopDaemon, post, get, request, bearer, createAdminKey, psql,
-  teepass, tmp, sha256, freePort, ROOT,
+  teepass, tmp, sha256, freePort, ROOT, writeTmp,
 } from './lib.mjs';
 
 // The verification clock, pinned; the evidence is made at this instant.
@@ -143,8 +143,16 @@ test('the endpoint presents the bound key: attested, key recorded; another key l
     assert.equal(psql(`select count(*) from audit_log where target = '${id}' and action = 'endpoint.tls_key_mismatch' and actor = 'teepassd'`), '1');
     assert.equal(s.requests, 0);
 
-    // Re-attesting with evidence that binds the new key: attested again.
-    const ev = evidence({ model: r.json.model.digest, spki: other.spki });
+    // Re-attesting with evidence that binds the new key — made by the
+    // CLI from the certificate itself (--tls-cert): attested again.
+    const otherCrt = writeTmp(`other-${uniq()}.crt`, other.cert);
+    const rdPath = join(tmp, `attls-cli-rd-${uniq()}.json`);
+    const ev = {
+      attestation: teepass(['mock-evidence', '--model', r.json.model.digest, '--tls-cert', otherCrt,
+        '--runtime-data', rdPath, '--time', NOW]).trim(),
+    };
+    ev.runtime_data = readFileSync(rdPath).toString('base64');
+    assert.equal(JSON.parse(readFileSync(rdPath)).tls_spki_sha256, other.spki);
     const put = await request(d, 'PUT', `/api/endpoints/${id}/attestation`, ev, bearer(provider));
     assert.equal(put.status, 200, brief(put));
     assert.equal(put.json.status, 'attested');
