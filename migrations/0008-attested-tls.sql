@@ -14,10 +14,11 @@ ALTER TABLE endpoints
 	ADD COLUMN tls_checked_at timestamptz NULL;
 
 -- The key each passed attestation bound, by its passport (joins
--- endpoint_attestations, migrations/0010, on passport_id; not a foreign
--- key: passports are purged by retention, 0004).
+-- endpoint_attestations, migrations/0010, on passport_id). It goes with
+-- its passport when retention (0004) purges that.
 CREATE TABLE endpoint_tls_keys (
-	passport_id     uuid PRIMARY KEY,
+	passport_id     uuid PRIMARY KEY REFERENCES passports (id)
+		ON DELETE CASCADE,
 	endpoint_id     uuid NOT NULL REFERENCES endpoints (id),
 	tls_binding     text NOT NULL
 		CHECK (tls_binding IN ('runtime_data', 'report_data')),
