@@ -23,7 +23,9 @@
 #include "common/tptime.h"
 #include "config/config.h"
 #include "common/tls_target.h"
+#include "load/load.h"
 #include "verify/core/composite.h"
+#include "verify/intel/dcap_policy.h"
 #include "verify/core/tls_binding.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
@@ -104,6 +106,55 @@ test_tinfoil_report_data_binds_the_certificate_key(void **state)
 	                 0);
 	verdict_free(&v);
 	X509_free(cert);
+}
+
+/* RA-TLS: the real Gramine certificate of tests/data/ratls (PROVENANCE.md)
+ * verified as test_ratls.c does; the key its quote binds is the key of
+ * the certificate itself, the one a TLS server presenting it holds. */
+static void
+test_ratls_certificate_binds_its_own_key(void **state)
+{
+	struct verify_config cfg;
+	struct verify_request req;
+	struct artifact_set coll;
+	struct verdict v;
+	size_t len;
+	uint8_t *pem = tu_read_file("tests/data/ratls/gramine_cert.pem", &len);
+	X509 *cert = read_cert("tests/data/ratls/gramine_cert.pem");
+	uint8_t bound[32], spki[32];
+	char why[200], err[128];
+
+	(void)state;
+	artifact_set_init(&coll);
+	assert_true(load_path(
+	        TP_PROVIDER_RA_TLS,
+	        "tests/data/ratls/collateral_sgx_00606a000000_2025-08", &coll));
+	verify_config_defaults(&cfg);
+	/* debug test enclaves on an OutOfDate platform (test_ratls.c) */
+	cfg.allow_debug = true;
+	assert_true(dcap_policy_set(&cfg.dcap, "allow_out_of_date", "true", err,
+	                            sizeof(err)));
+	memset(&req, 0, sizeof(req));
+	req.evidence = pem;
+	req.evidence_len = len;
+	req.provider = TP_PROVIDER_RA_TLS;
+	req.artifacts = &coll;
+	assert_true(tptime_parse("2025-08-20T00:00:00Z", &req.now));
+	req.cfg = &cfg;
+	verify_run(&req, &v);
+	assert_true(verdict_valid(&v));
+	assert_true(tls_spki_sha256(cert, spki));
+	for (int l = 0; l < 2; l++) {
+		assert_int_equal(tls_binding_get(&v, (enum tls_binding_layout)l,
+		                                 bound, why, sizeof(why)),
+		                 1);
+		assert_int_equal(tls_binding_compare(bound, spki), TP_ERR_none);
+	}
+	verdict_free(&v);
+	verify_config_free(&cfg);
+	artifact_set_clear(&coll);
+	X509_free(cert);
+	free(pem);
 }
 
 /* A verdict whose runtime data (bound or not) is DOC. */
@@ -373,6 +424,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(
 	                test_tinfoil_report_data_binds_the_certificate_key),
+	        cmocka_unit_test(test_ratls_certificate_binds_its_own_key),
 	        cmocka_unit_test(test_runtime_data_layout),
 	        cmocka_unit_test(test_report_data_short_or_not_hex),
 	        cmocka_unit_test(test_layout_names),

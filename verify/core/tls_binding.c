@@ -48,6 +48,17 @@ tls_binding_get(const struct verdict *v, enum tls_binding_layout layout,
 {
 	const json_t *x;
 
+	/* RA-TLS evidence is the endpoint's certificate itself: the quote
+	 * binds its key (verify/ratls), whatever layout was declared. */
+	if (v->provider == TP_PROVIDER_RA_TLS &&
+	    (x = json_object_get(v->claims, "tls_public_key_sha256")) != NULL) {
+		if (!hex32(json_string_value(x), spki)) {
+			snprintf(why, whylen,
+			         "tls_public_key_sha256: want 64 hex digits");
+			return -1;
+		}
+		return 1;
+	}
 	if (layout == TLS_BINDING_REPORT_DATA) {
 		const char *s;
 		char pre[65];

@@ -31,7 +31,9 @@ bool tls_binding_layout_parse(const char *s, enum tls_binding_layout *out);
 const char *tls_binding_layout_name(enum tls_binding_layout l);
 
 /*
- * The TLS key digest that the verdict V binds in LAYOUT, into SPKI.
+ * The TLS key digest that the verdict V binds in LAYOUT, into SPKI
+ * (RaTls evidence: its certificate's, tls_public_key_sha256, in any
+ * layout).
  * Returns 1 when one is bound, 0 when the evidence binds none (the
  * runtime data has no tls_spki_sha256; there is no report_data claim),
  * -1 when it is malformed (not 64 hex digits, or a runtime-data layout
