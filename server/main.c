@@ -21,6 +21,7 @@
 #include "verify/amd/snp_cert.h"
 #include "verify/aws/nitro_chain.h"
 #include "verify/intel/dcap_cache.h"
+#include "handlers/endpoint_tls_check.h"
 #include "handlers/retention.h"
 #include "server/app.h"
 #include "server/daemon.h"
@@ -290,6 +291,13 @@ main(int argc, char **argv)
 		daemon_stop(0);
 		goto out;
 	}
+	if (!endpoint_tls_check_start()) {
+		fprintf(stderr, "teepassd: cannot start the attested-TLS "
+		                "check thread\n");
+		daemon_stop(0);
+		retention_stop();
+		goto out;
+	}
 	if (app.cfg.dev_mode) {
 		char at[32] = "now";
 		if (app.cfg.dev_fixed_time >= 0)
@@ -321,6 +329,7 @@ main(int argc, char **argv)
 	}
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
 	daemon_stop((int)app.cfg.shutdown_grace);
+	endpoint_tls_check_stop();
 	retention_stop();
 	tp_log(TP_LOG_INFO, "stopped");
 	rc = 0;
