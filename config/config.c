@@ -42,6 +42,8 @@ config_defaults(struct tp_config *c)
 	c->passport_retention_days = 90;
 	c->retention_interval = 60;
 	c->retention_batch = 500;
+	c->reappraisal_interval = 10;
+	c->reappraisal_batch = 200;
 	c->log_level = TP_LOG_INFO;
 	c->database_read_max_lag_ms = 1000;
 	verify_config_defaults(&c->verify);
@@ -326,6 +328,12 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 	} else if (strcmp(key, "retention_batch") == 0) {
 		if (!parse_int(v, 1, 100000, &c->retention_batch))
 			BAD("want rows from 1 to 100000");
+	} else if (strcmp(key, "reappraisal_interval") == 0) {
+		if (!parse_int(v, 0, 86400, &c->reappraisal_interval))
+			BAD("want seconds from 0 (off) to 86400");
+	} else if (strcmp(key, "reappraisal_batch") == 0) {
+		if (!parse_int(v, 1, 100000, &c->reappraisal_batch))
+			BAD("want passports from 1 to 100000");
 	} else if (strcmp(key, "log_level") == 0) {
 		if (!parse_level(v, &c->log_level))
 			BAD("want debug, info, warn or error");

@@ -69,6 +69,11 @@ struct tp_config {
 	int64_t passport_retention_days;
 	int64_t retention_interval;
 	int64_t retention_batch;
+	/* Re-appraisal (docs/reappraisal.md): every reappraisal_interval
+	 * seconds (0: off) at most reappraisal_batch passports of pending
+	 * jobs are judged again as of now. */
+	int64_t reappraisal_interval;
+	int64_t reappraisal_batch;
 	enum tp_log_level log_level;
 	/* Seconds the JWKS and the issuer metadata may be cached: far below
 	 * the 24 h a retired key stays published. */

@@ -15,6 +15,7 @@
 #include "handlers/devices.h"
 #include "handlers/handlers.h"
 #include "handlers/nonce.h"
+#include "handlers/reappraise.h"
 #include "handlers/registry_util.h"
 #include "load/load.h"
 #include "server/app.h"
@@ -327,6 +328,8 @@ attestation_sign(struct attestation *a)
 	a->row.evidence_sha256 = a->ev_hex;
 	a->row.request_sha256 = a->req_hex;
 	a->row.endpoint_id = a->endpoint_id;
+	if (!appraisal_record(a))
+		return false;
 	tptime_format(expires, exp);
 	json_decref(a->passport);
 	a->passport = json_pack("{s:s, s:s, s:s}", "id", a->passport_id,
@@ -355,6 +358,7 @@ attestation_consume_nonce(PGconn *c, struct attestation *a, bool *usable)
 void
 attestation_settle(struct attestation *a)
 {
+	appraisal_record_committed(a);
 	if (a->has_nonce)
 		nonce_record(&a->v, a->nonce_result);
 }
@@ -401,6 +405,9 @@ attestation_free(struct attestation *a)
 	json_decref(a->artifacts);
 	free(a->token);
 	free(a->claims_json);
+	free(a->appraisal_json);
+	free(a->blobs_json);
+	free(a->set_json);
 	json_decref(a->passport);
 	json_decref(a->log_entry);
 	if (a->verified)

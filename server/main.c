@@ -19,6 +19,7 @@
 #include "db/db.h"
 #include "handlers/log.h"
 #include "verify/intel/dcap_cache.h"
+#include "handlers/reappraise.h"
 #include "handlers/retention.h"
 #include "server/app.h"
 #include "server/daemon.h"
@@ -286,6 +287,13 @@ main(int argc, char **argv)
 		daemon_stop(0);
 		goto out;
 	}
+	if (!reappraise_start()) {
+		fprintf(stderr,
+		        "teepassd: cannot start the re-appraisal thread\n");
+		retention_stop();
+		daemon_stop(0);
+		goto out;
+	}
 	if (app.cfg.dev_mode) {
 		char at[32] = "now";
 		if (app.cfg.dev_fixed_time >= 0)
@@ -317,6 +325,7 @@ main(int argc, char **argv)
 	}
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
 	daemon_stop((int)app.cfg.shutdown_grace);
+	reappraise_stop();
 	retention_stop();
 	tp_log(TP_LOG_INFO, "stopped");
 	rc = 0;
