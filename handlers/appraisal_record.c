@@ -5,14 +5,18 @@
  * as a set stored once by the digest of its list.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
 #include <openssl/sha.h>
+#include <openssl/x509.h>
 
 #include "common/codec.h"
 #include "handlers/attestation.h"
 #include "handlers/reappraise.h"
+#include "verify/intel/dcap_collateral.h"
 
 /*
  * Collateral sets this process saw committed: a passport with one of
@@ -74,6 +78,73 @@ input(json_t *in, json_t *blobs, const char *name, const void *buf, size_t len)
 	return true;
 }
 
+/*
+ * The cache's key of an Intel artifact a loader could not name (the
+ * request's or a directory's), from its content, so that a job for that
+ * kind and key finds it: "<tee>/<fmspc>", "tdx"/"sgx",
+ * "platform"/"processor", "root". Nothing is verified here (the
+ * verifier did); KEY stays "" for anything else.
+ */
+static void
+name_artifact(const struct artifact *it, char *key, size_t len)
+{
+	const char *text = (const char *)it->body;
+	size_t off, vlen;
+
+	key[0] = '\0';
+	if (it->kind == ARTIFACT_INTEL_TCB_INFO &&
+	    dcap_json_member_span(text, it->body_len, "tcbInfo", &off, &vlen)) {
+		struct dcap_tcb_info *t = calloc(1, sizeof(*t));
+		char w[160], fmspc[13];
+
+		if (t != NULL && dcap_tcb_info_parse(it->body + off, vlen, t, w,
+		                                     sizeof(w))) {
+			codec_hex_encode_to(t->fmspc, 6, fmspc);
+			snprintf(key, len, "%s/%s", t->tdx ? "tdx" : "sgx",
+			         fmspc);
+		}
+		if (t != NULL)
+			dcap_tcb_info_clear(t);
+		free(t);
+	} else if (it->kind == ARTIFACT_INTEL_QE_IDENTITY &&
+	           dcap_json_member_span(text, it->body_len, "enclaveIdentity",
+	                                 &off, &vlen)) {
+		struct dcap_qe_identity *q = calloc(1, sizeof(*q));
+		char w[160];
+
+		if (q != NULL && dcap_qe_identity_parse(it->body + off, vlen, q,
+		                                        w, sizeof(w)))
+			snprintf(key, len, "%s", q->td_qe ? "tdx" : "sgx");
+		if (q != NULL)
+			dcap_qe_identity_clear(q);
+		free(q);
+	} else if (it->kind == ARTIFACT_INTEL_PCK_CRL) {
+		const unsigned char *p = it->body;
+		X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)it->body_len);
+		char cn[128] = "";
+
+		if (crl == NULL) {
+			BIO *b = BIO_new_mem_buf(it->body, (int)it->body_len);
+			crl = b != NULL ? PEM_read_bio_X509_CRL(b, NULL, NULL,
+			                                        NULL)
+			                : NULL;
+			BIO_free(b);
+		}
+		if (crl != NULL &&
+		    X509_NAME_get_text_by_NID(X509_CRL_get_issuer(crl),
+		                              NID_commonName, cn,
+		                              sizeof(cn)) > 0) {
+			if (strcmp(cn, "Intel SGX PCK Platform CA") == 0)
+				snprintf(key, len, "platform");
+			else if (strcmp(cn, "Intel SGX PCK Processor CA") == 0)
+				snprintf(key, len, "processor");
+		}
+		X509_CRL_free(crl);
+	} else if (it->kind == ARTIFACT_INTEL_ROOT_CA_CRL) {
+		snprintf(key, len, "root");
+	}
+}
+
 /* The collateral set of the evidence (sets[0]): its list, with the
  * bytes added to BLOBS unless the set is known. */
 static json_t *
@@ -89,13 +160,18 @@ collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65])
 	for (size_t i = 0; s != NULL && i < s->n; i++) {
 		const struct artifact *it = &s->items[i];
 		const char *kind = artifact_kind_name(it->kind);
+		char named[sizeof(it->key)];
 		json_t *e;
 
 		if (kind == NULL ||
 		    !blob(art_blobs, it->body, it->body_len, hex))
 			goto out;
+		if (it->key[0] == '\0')
+			name_artifact(it, named, sizeof(named));
+		else
+			snprintf(named, sizeof(named), "%s", it->key);
 		e = json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", kind, "key",
-		              it->key, "sha256", hex, "source", it->source,
+		              named, "sha256", hex, "source", it->source,
 		              "flags", (int)it->flags);
 		if (e == NULL)
 			goto out;

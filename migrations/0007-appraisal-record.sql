@@ -52,7 +52,11 @@ CREATE TABLE collateral_set_items (
 	chain_sha256 text NULL,
 	PRIMARY KEY (kind, key, set_sha256)
 );
-ALTER TABLE passports ADD COLUMN collateral_set text NULL;
+ALTER TABLE passports ADD COLUMN collateral_set text NULL
+	REFERENCES collateral_sets (sha256);
+-- Every passport's evidence is in evidence_blobs (moved above).
+ALTER TABLE passports ADD FOREIGN KEY (evidence_sha256)
+	REFERENCES evidence_blobs (sha256);
 CREATE INDEX passports_collateral_set ON passports (collateral_set)
 	WHERE collateral_set IS NOT NULL;
 CREATE INDEX passports_evidence ON passports (evidence_sha256);

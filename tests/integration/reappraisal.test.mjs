@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startDaemon, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, sleep, bearer, createAdminKey, mockEvidenceMr, sha256 } from './lib.mjs';
+import { startDaemon as start, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, sleep, bearer, createAdminKey, mockEvidenceMr, sha256 } from './lib.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7';
@@ -41,6 +41,14 @@ async function until(what, condition) {
   assert.fail(`timed out waiting for ${what}`);
 }
 
+// Daemons still running when a test fails are killed at the end.
+const started = [];
+async function startDaemon(env) {
+  const d = await start(env);
+  started.push(d);
+  return d;
+}
+
 function reappraiseCli(args, at) {
   return spawnSync(join(BIN, 'teepass'), ['reappraise', ...args], {
     encoding: 'utf8',
@@ -48,6 +56,10 @@ function reappraiseCli(args, at) {
   });
 }
 
+// An issuer of this file's own: the same request of another file (the
+// same quote and collateral at the same pinned time) would otherwise be
+// answered with that file's passport (idempotent issue).
+const ISSUER = `https://reappraisal-${process.pid}.example`;
 const status = (id) => psql(`SELECT status FROM passports WHERE id = '${id}'`);
 
 before(() => {
@@ -55,32 +67,43 @@ before(() => {
   psql('DELETE FROM reappraisal_jobs');
 });
 after(() => {
+  for (const d of started) if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
   psql('DELETE FROM collateral_artifacts'); // other files expect no cache
   psql('DELETE FROM reappraisal_jobs');
 });
 
 test('a superseding TCB Info: dry run, a job resumed after a restart, superseded passports, the endpoint failed, the issued verdict kept', async () => {
   teepass(['collateral', 'import', '--at', AT, join(TDX, 'collateral.json')]);
-  let d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: AT });
-  // Two passports of the same quote (another request: with and without
-  // reference values), both from the cached collateral.
+  let d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_ISSUER: ISSUER });
+  // Three passports of the same quote (other requests: with and without
+  // reference values, two from the cached collateral, one with the same
+  // collateral sent in the request).
   const r1 = await post(d, VERIFY, { attestation: quote, expected: { runtime: { mrtd: MRTD } } });
   const r2 = await post(d, VERIFY, { attestation: quote });
-  for (const r of [r1, r2]) {
+  // The third from an instance of another issuer: the same request to
+  // this one would be answered with r2's passport (the request digest
+  // covers the collateral's bytes, not where they came from).
+  const d2 = await startDaemon({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_ISSUER: `${ISSUER}/inline` });
+  const r3 = await post(d2, VERIFY, { attestation: quote, collateral: JSON.parse(readFileSync(join(TDX, 'collateral.json'), 'utf8')) });
+  await stopDaemon(d2);
+  for (const r of [r1, r2, r3]) {
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
     assert.equal(r.json.status, 'affirming');
-    assert.ok(r.json.collateral_artifacts.every((a) => a.source === 'import'));
   }
-  const ids = [r1.json.passport.id, r2.json.passport.id].sort();
+  for (const r of [r1, r2]) assert.ok(r.json.collateral_artifacts.every((a) => a.source === 'import'));
+  assert.equal(r3.json.collateral_artifacts, undefined, 'the request\'s collateral, not the service\'s');
+  const ids = [r1.json.passport.id, r2.json.passport.id, r3.json.passport.id].sort();
+  const inList = ids.map((x) => `'${x}'`).join(', ');
   const fmspc = psql("SELECT key FROM collateral_artifacts WHERE kind = 'intel_tcb_info'");
-  // What each appraisal depended on, queryable by kind and key.
+  // What each appraisal depended on, queryable by kind and key (the
+  // request's TCB Info named by its content, as the cache names it).
   assert.equal(psql(`SELECT string_agg(passport_id::text, ',' ORDER BY passport_id) FROM passport_artifacts
-    WHERE kind = 'intel_tcb_info' AND key = '${fmspc}'`), ids.join(','));
+    WHERE kind = 'intel_tcb_info' AND key = '${fmspc}' AND passport_id IN (${inList})`), ids.join(','));
   // The evidence is stored once for both passports.
   assert.equal(psql(`SELECT count(*) FROM evidence_blobs WHERE sha256 IN
-    (SELECT evidence_sha256 FROM passports WHERE id IN ('${ids[0]}', '${ids[1]}'))`), '1');
-  assert.equal(psql(`SELECT count(*) FROM passports WHERE id IN ('${ids[0]}', '${ids[1]}') AND evidence IS NOT NULL`), '0');
+    (SELECT evidence_sha256 FROM passports WHERE id IN (${inList}))`), '1');
+  assert.equal(psql(`SELECT count(*) FROM passports WHERE id IN (${inList}) AND evidence IS NOT NULL`), '0');
 
   // The endpoint whose current passport the first one is (a registry row
   // made here: an endpoint's reference values always name a model, which
@@ -100,6 +123,13 @@ test('a superseding TCB Info: dry run, a job resumed after a restart, superseded
   psql(`UPDATE collateral_artifacts SET body = convert_to($b$${lowered}$b$, 'UTF8'),
     sha256 = encode(sha256(convert_to($b$${lowered}$b$, 'UTF8')), 'hex') WHERE kind = 'intel_tcb_info'`);
   assert.equal(psql("SELECT kind || '/' || key || ' ' || (done_at IS NULL) FROM reappraisal_jobs"), `intel_tcb_info/${fmspc} true`);
+  // Every active passport that used this TCB Info (ours, and any other
+  // file's of the same FMSPC at the same pinned time) is affected.
+  const affected = psql(`SELECT DISTINCT p.id FROM passports p JOIN passport_artifacts a ON a.passport_id = p.id
+    WHERE a.kind = 'intel_tcb_info' AND a.key = '${fmspc}' AND p.status = 'active'
+    AND p.expires_at > timestamptz '${LATER}' ORDER BY p.id`).split('\n');
+  for (const id of ids) assert.ok(affected.includes(id));
+  const superseded = () => affected.filter((id) => status(id) === 'superseded');
 
   // teepass reappraise --dry-run: says what would change, changes nothing.
   const dry = reappraiseCli(['--dry-run'], LATER);
@@ -111,15 +141,15 @@ test('a superseding TCB Info: dry run, a job resumed after a restart, superseded
 
   // A daemon that does one passport a round, stopped after its first
   // round: the job keeps its cursor; the next instance resumes there.
-  d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: LATER, TEEPASS_REAPPRAISAL_INTERVAL: '3600', TEEPASS_REAPPRAISAL_BATCH: '1' });
-  await until('the first passport superseded', () => status(ids[0]) === 'superseded');
+  d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: LATER, TEEPASS_ISSUER: ISSUER, TEEPASS_REAPPRAISAL_INTERVAL: '3600', TEEPASS_REAPPRAISAL_BATCH: '1' });
+  await until('the first passport superseded', () => superseded().length > 0);
   await stopDaemon(d);
-  assert.equal(status(ids[1]), 'active');
-  assert.equal(psql('SELECT cursor::text || \' \' || examined || \' \' || (done_at IS NULL) FROM reappraisal_jobs'), `${ids[0]} 1 true`);
-  d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: LATER, TEEPASS_REAPPRAISAL_INTERVAL: '3600', TEEPASS_REAPPRAISAL_BATCH: '5' });
+  assert.deepEqual(superseded(), [affected[0]]);
+  assert.equal(psql('SELECT cursor::text || \' \' || examined || \' \' || (done_at IS NULL) FROM reappraisal_jobs'), `${affected[0]} 1 true`);
+  d = await startDaemon({ TEEPASS_DEV_FIXED_TIME: LATER, TEEPASS_ISSUER: ISSUER, TEEPASS_REAPPRAISAL_INTERVAL: '3600', TEEPASS_REAPPRAISAL_BATCH: '100' });
   await until('the job done', () => psql('SELECT count(*) FROM reappraisal_jobs WHERE done_at IS NULL') === '0');
-  assert.equal(status(ids[1]), 'superseded');
-  assert.equal(psql('SELECT examined || \' \' || changed FROM reappraisal_jobs'), '2 2');
+  assert.deepEqual(superseded(), affected);
+  assert.equal(psql('SELECT examined || \' \' || changed FROM reappraisal_jobs'), `${affected.length} ${affected.length}`);
 
   // The new verdict is stored and shown; the endpoint failed with it.
   const st = await get(d, `/api/passports/${r1.json.passport.id}/status`);
@@ -138,6 +168,11 @@ test('a superseding TCB Info: dry run, a job resumed after a restart, superseded
   assert.deepEqual(JSON.parse(psql(`SELECT last_errors::text FROM endpoints WHERE url = 'https://${tag}.example'`)).map((e) => e.code), codes);
   const list = await get(d, '/api/passports?status=superseded&limit=100');
   assert.deepEqual(list.json.passports.map((x) => x.id).filter((x) => ids.includes(x)).sort(), ids);
+  // The passport of the request's collateral: as issued, with the stored
+  // request artifacts, valid; now, with the cache's TCB Info for its key,
+  // not.
+  const i3 = await get(d, `/api/passports/${r3.json.passport.id}/appraisal`);
+  assert.equal(i3.json.verdict.valid, true, i3.text);
   const active = await get(d, '/api/passports?status=active&limit=100');
   assert.ok(!active.json.passports.some((x) => ids.includes(x.id)));
 
