@@ -66,6 +66,67 @@ reappraisal_clear(struct reappraisal *r)
 	r->verdict = NULL;
 }
 
+/*
+ * What one batch looked up already (one transaction: one view of the
+ * cache): the cache rows by kind and key, and the blobs by digest — the
+ * passports of a fleet share their collateral set.
+ */
+#define MEMO_ROWS 16
+struct memo {
+	json_t *blobs; /* digest -> base64 */
+	struct {
+		char kind[32], key[160];
+		bool found;
+		struct db_collateral_row row;
+	} rows[MEMO_ROWS];
+	size_t n;
+};
+
+static void
+memo_clear(struct memo *m)
+{
+	json_decref(m->blobs);
+	for (size_t i = 0; i < m->n; i++)
+		db_collateral_row_clear(&m->rows[i].row);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The cache's row KIND/KEY valid at AT, through M (NULL: none). */
+static enum db_status
+cache_get(PGconn *c, struct memo *m, const char *kind, const char *key,
+          int64_t at, const struct db_collateral_row **out,
+          struct db_collateral_row *own)
+{
+	enum db_status st;
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; m != NULL && i < m->n; i++)
+		if (strcmp(m->rows[i].kind, kind) == 0 &&
+		    strcmp(m->rows[i].key, key) == 0) {
+			if (m->rows[i].found)
+				*out = &m->rows[i].row;
+			return m->rows[i].found ? DB_OK : DB_NOT_FOUND;
+		}
+	if (m != NULL && m->n < MEMO_ROWS) {
+		i = m->n;
+		st = db_collateral_get(c, kind, key, at, &m->rows[i].row);
+		if (st != DB_OK && st != DB_NOT_FOUND)
+			return st;
+		snprintf(m->rows[i].kind, sizeof(m->rows[i].kind), "%s", kind);
+		snprintf(m->rows[i].key, sizeof(m->rows[i].key), "%s", key);
+		m->rows[i].found = st == DB_OK;
+		m->n++;
+		if (st == DB_OK)
+			*out = &m->rows[i].row;
+		return st;
+	}
+	st = db_collateral_get(c, kind, key, at, own);
+	if (st == DB_OK)
+		*out = own;
+	return st;
+}
+
 /* The digests of every blob A's appraisal names. */
 static json_t *
 wanted_digests(const struct db_appraisal *a)
@@ -105,14 +166,44 @@ blob_bytes(const json_t *blobs, const json_t *digest, uint8_t **out,
 	return b64 != NULL && codec_base64_decode(b64, strlen(b64), out, len);
 }
 
+/* The blobs DIGESTS name (*out: a new reference), those M holds not
+ * asked for again. */
+static enum db_status
+blobs_get(PGconn *c, struct memo *m, const json_t *digests, json_t **out)
+{
+	json_t *missing, *got = NULL, *e;
+	enum db_status st;
+	size_t i;
+
+	if (m == NULL)
+		return db_appraisal_blobs_get(c, digests, out);
+	if (m->blobs == NULL && (m->blobs = json_object()) == NULL)
+		return DB_ERROR;
+	if ((missing = json_array()) == NULL)
+		return DB_ERROR;
+	json_array_foreach(
+	        digests, i,
+	        e) if (json_object_get(m->blobs, json_string_value(e)) == NULL)
+	        json_array_append(missing, e);
+	st = DB_OK;
+	if (json_array_size(missing) > 0 &&
+	    (st = db_appraisal_blobs_get(c, missing, &got)) == DB_OK)
+		json_object_update(m->blobs, got);
+	json_decref(missing);
+	json_decref(got);
+	if (st == DB_OK)
+		*out = json_incref(m->blobs);
+	return st;
+}
+
 /*
  * The artifact set: the stored artifacts, each of a kind the cache holds
  * replaced (for NOW) by the cache's current one for its key when that
  * is valid at AT. False when a stored blob is missing.
  */
 static bool
-build_set(PGconn *c, const struct db_appraisal *a, const json_t *blobs,
-          bool now, int64_t at, struct artifact_set *set)
+build_set(PGconn *c, struct memo *m, const struct db_appraisal *a,
+          const json_t *blobs, bool now, int64_t at, struct artifact_set *set)
 {
 	size_t i;
 	json_t *e;
@@ -127,7 +218,8 @@ build_set(PGconn *c, const struct db_appraisal *a, const json_t *blobs,
 		unsigned flags = (unsigned)json_integer_value(
 		        json_object_get(e, "flags"));
 		enum artifact_kind k;
-		struct db_collateral_row row;
+		struct db_collateral_row own = {0};
+		const struct db_collateral_row *row;
 		uint8_t *body = NULL, *chain = NULL;
 		size_t blen = 0, clen = 0;
 		bool added;
@@ -136,13 +228,14 @@ build_set(PGconn *c, const struct db_appraisal *a, const json_t *blobs,
 		    !artifact_kind_parse(kind, &k))
 			return false;
 		if (now && k < COLL_KIND__COUNT && key[0] != '\0' &&
-		    db_collateral_get(c, kind, key, at, &row) == DB_OK) {
+		    cache_get(c, m, kind, key, at, &row, &own) == DB_OK) {
 			added = artifact_set_add(
-			        set, k, key, row.body, row.body_len,
-			        row.issuer_chain,
-			        row.issuer_chain ? strlen(row.issuer_chain) : 0,
+			        set, k, key, row->body, row->body_len,
+			        row->issuer_chain,
+			        row->issuer_chain ? strlen(row->issuer_chain)
+			                          : 0,
 			        "cache", 0);
-			db_collateral_row_clear(&row);
+			db_collateral_row_clear(&own);
 			if (!added)
 				return false;
 			continue;
@@ -167,10 +260,9 @@ build_set(PGconn *c, const struct db_appraisal *a, const json_t *blobs,
 	return true;
 }
 
-enum db_status
-reappraise_passport(PGconn *c, const struct tp_config *cfg, const char *id,
-                    enum reappraise_when when, int64_t at,
-                    struct reappraisal *out)
+static enum db_status
+run(PGconn *c, struct memo *m, const struct tp_config *cfg, const char *id,
+    enum reappraise_when when, int64_t at, struct reappraisal *out)
 {
 	struct db_appraisal a;
 	struct db_endpoint_ref ref = {0};
@@ -199,7 +291,7 @@ reappraise_passport(PGconn *c, const struct tp_config *cfg, const char *id,
 		goto out;
 	}
 	digests = wanted_digests(&a);
-	if ((st = db_appraisal_blobs_get(c, digests, &blobs)) != DB_OK)
+	if ((st = blobs_get(c, m, digests, &blobs)) != DB_OK)
 		goto out;
 	st = DB_ERROR;
 	if (!blob_bytes(blobs, json_object_get(a.appraisal, "runtime_data"),
@@ -228,7 +320,7 @@ reappraise_passport(PGconn *c, const struct tp_config *cfg, const char *id,
 	if ((set = calloc(1, sizeof(*set))) == NULL)
 		goto out;
 	artifact_set_init(set);
-	if (!build_set(c, &a, blobs, when == REAPPRAISE_NOW, out->at, set))
+	if (!build_set(c, m, &a, blobs, when == REAPPRAISE_NOW, out->at, set))
 		goto out;
 	memset(&req, 0, sizeof(req));
 	req.evidence = a.evidence;
@@ -281,6 +373,14 @@ out:
 }
 
 enum db_status
+reappraise_passport(PGconn *c, const struct tp_config *cfg, const char *id,
+                    enum reappraise_when when, int64_t at,
+                    struct reappraisal *out)
+{
+	return run(c, NULL, cfg, id, when, at, out);
+}
+
+enum db_status
 reappraise_apply(PGconn *c, const char *id, const struct reappraisal *r)
 {
 	char at[32], *doc = NULL, *errors = NULL;
@@ -305,7 +405,7 @@ reappraise_apply(PGconn *c, const char *id, const struct reappraisal *r)
 	                           doc, errors, r->at);
 	/* event: passport.superseded */
 	if (st == DB_OK)
-		tp_log(TP_LOG_INFO, "reappraisal: passport %s %s (%s)", id,
+		tp_log(TP_LOG_DEBUG, "reappraisal: passport %s %s (%s)", id,
 		       reappraise_outcome_name(r->outcome), r->ear_status);
 out:
 	free(doc);
@@ -331,7 +431,9 @@ batch_tx(PGconn *c, void *arg)
 	char(*ids)[37] = NULL;
 	size_t n = 0;
 	enum db_status st;
+	struct memo m;
 
+	memset(&m, 0, sizeof(m));
 	b->examined = b->changed = 0;
 	b->none = false;
 	st = db_reappraisal_job_take(c, &job);
@@ -347,8 +449,7 @@ batch_tx(PGconn *c, void *arg)
 	for (size_t i = 0; i < n; i++) {
 		struct reappraisal r;
 
-		st = reappraise_passport(c, b->cfg, ids[i], REAPPRAISE_NOW,
-		                         b->now, &r);
+		st = run(c, &m, b->cfg, ids[i], REAPPRAISE_NOW, b->now, &r);
 		if (st == DB_NOT_FOUND)
 			continue;
 		if (st == DB_OK)
@@ -367,6 +468,7 @@ batch_tx(PGconn *c, void *arg)
 	                                b->examined, b->changed,
 	                                n < (size_t)b->limit);
 out:
+	memo_clear(&m);
 	free(ids);
 	return st;
 }
