@@ -110,6 +110,12 @@ struct db_passport_row {
 	const char *blobs_json;
 	const char *set_sha256;
 	const char *set_json;
+	/* The token as its parts (issue 20), or jws_header NULL: token and
+	 * claims_json are stored as they are. */
+	const char *jws_header;
+	const char *jws_payload;
+	const uint8_t *jws_signature;
+	size_t jws_signature_len;
 };
 
 /*

@@ -133,3 +133,37 @@ BEGIN
 END $$;
 CREATE TRIGGER endpoints_reappraisal AFTER UPDATE OF reference_version
 	ON endpoints FOR EACH ROW EXECUTE FUNCTION reappraisal_reference_job();
+
+-- Smaller rows (issue 20): a passport's compact JWS is kept as its
+-- parts — the protected header's base64url text, the payload (the claims
+-- JSON text exactly as signed) and the raw signature — and rebuilt on
+-- read byte for byte (passport_jws); the claims are the payload. Rows
+-- written before keep token and claims as they were.
+ALTER TABLE passports ALTER COLUMN claims DROP NOT NULL,
+	ALTER COLUMN token DROP NOT NULL,
+	ADD COLUMN jws_header text NULL,
+	ADD COLUMN jws_payload text NULL,
+	ADD COLUMN jws_signature bytea NULL,
+	ADD CHECK ((token IS NOT NULL) OR (jws_header IS NOT NULL
+		AND jws_payload IS NOT NULL AND jws_signature IS NOT NULL));
+
+CREATE FUNCTION passport_b64url(b bytea) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT rtrim(translate(encode(b, 'base64'), E'+/\n', '-_'), '=')
+$$;
+CREATE FUNCTION passport_jws(h text, payload text, sig bytea) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT h || '.' || passport_b64url(convert_to(payload, 'UTF8'))
+	       || '.' || passport_b64url(sig)
+$$;
+
+-- The log's leaf is still the compact JWS, byte for byte.
+CREATE OR REPLACE FUNCTION tlog_passport_entry() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO tlog_entries (kind, passport_id, endpoint_id, leaf)
+	VALUES ('passport', NEW.id, NEW.endpoint_id, convert_to(coalesce(NEW.token,
+		passport_jws(NEW.jws_header, NEW.jws_payload, NEW.jws_signature)),
+		'UTF8'));
+	RETURN NULL;
+END $$;
