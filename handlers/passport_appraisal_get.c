@@ -48,13 +48,13 @@ handler_passport_appraisal_get(struct request *r)
 		return reply_error(r, TP_ERR_appraisal_unavailable, NULL);
 	}
 	tptime_format(ra.at, t);
-	out = json_pack("{s:s, s:s, s:s, s:s, s:O}", "passport_id", r->param,
-	                "as_of",
+	out = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O}", "passport_id",
+	                r->param, "as_of",
 	                when == REAPPRAISE_ISSUED ? "issued"
 	                : when == REAPPRAISE_NOW  ? "now"
 	                                          : "time",
 	                "at", t, "outcome", reappraise_outcome_name(ra.outcome),
-	                "verdict", ra.verdict);
+	                "verdict", ra.verdict, "compared", ra.compared);
 	reappraisal_clear(&ra);
 	return reply_json(r, 200, out);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "collateral/collateral.h"
 #include "common/codec.h"
@@ -63,7 +64,56 @@ reappraisal_clear(struct reappraisal *r)
 	if (r == NULL)
 		return;
 	json_decref(r->verdict);
-	r->verdict = NULL;
+	json_decref(r->compared);
+	r->verdict = r->compared = NULL;
+}
+
+/* Appends {check, name, ok, want, have} to OUT. */
+static void
+compare_one(json_t *out, const char *check, const char *name, json_t *want,
+            json_t *have)
+{
+	bool ok = have != NULL &&
+	          (json_is_string(want) && json_is_string(have)
+	                   ? strcasecmp(json_string_value(want),
+	                                json_string_value(have)) == 0
+	                   : json_equal(want, have));
+
+	json_array_append_new(
+	        out, json_pack("{s:s, s:s, s:b, s:O, s:O}", "check", check,
+	                       "name", name, "ok", ok, "want", want, "have",
+	                       have != NULL ? have : json_null()));
+}
+
+/*
+ * What EXPECTED asked for beside what verdict V saw: each runtime
+ * register against the claims, model / config / auditors against the
+ * bound runtime data (the verdict's own checks say only ok).
+ */
+static json_t *
+compare(const json_t *expected, const struct verdict *v)
+{
+	json_t *out = json_array(), *want;
+	const char *key;
+
+	if (out == NULL || !json_is_object(expected))
+		return out;
+	json_object_foreach(json_object_get(expected, "runtime"), key, want)
+	        compare_one(out, "expected_runtime", key, want,
+	                    json_object_get(v->claims, key));
+	json_object_foreach((json_t *)expected, key,
+	                    want) if (strcmp(key, "model") == 0 ||
+	                              strcmp(key, "config") == 0 ||
+	                              strcmp(key, "auditors") == 0)
+	{
+		char check[32];
+
+		snprintf(check, sizeof(check), "expected_%s", key);
+		compare_one(out, check, key, want,
+		            v->bound != NULL ? json_object_get(v->bound, key)
+		                             : NULL);
+	}
+	return out;
 }
 
 /*
@@ -350,7 +400,8 @@ run(PGconn *c, struct memo *m, const struct tp_config *cfg, const char *id,
 	        a.ear_status, out->valid, out->ear_status,
 	        verdict_has_error(&v, TP_ERR_certificate_revoked));
 	out->verdict = verdict_to_json(&v);
-	st = out->verdict != NULL ? DB_OK : DB_ERROR;
+	out->compared = compare(expected, &v);
+	st = out->verdict != NULL && out->compared != NULL ? DB_OK : DB_ERROR;
 out:
 	if (verified)
 		verdict_free(&v);

@@ -65,6 +65,10 @@ struct reappraisal {
 	enum reappraise_outcome outcome;
 	int64_t at;      /* the verification time used (Unix s) */
 	json_t *verdict; /* the full verdict JSON; NULL when unsupported */
+	/* The reference values against what the evidence showed:
+	 * [{"check", "name", "ok", "want", "have"}] (have null when the
+	 * evidence lacks it); [] when none were expected. */
+	json_t *compared;
 	bool valid;
 	const char *ear_status; /* static */
 };

@@ -215,6 +215,7 @@ test('a superseding TCB Info: dry run, a job resumed after a restart, superseded
   assert.equal(issued.json.outcome, 'unchanged');
   for (const k of ['valid', 'status', 'tcb_status', 'checks', 'errors', 'claims', 'measurements_valid'])
     assert.deepEqual(issued.json.verdict[k], r1.json[k], k);
+  assert.deepEqual(issued.json.compared, [{ check: 'expected_runtime', name: 'mrtd', ok: true, want: MRTD, have: MRTD }]);
   const now = await get(d, `/api/passports/${r1.json.passport.id}/appraisal?at=now`);
   assert.equal(now.json.at, LATER);
   assert.equal(now.json.outcome, 'superseded');
@@ -262,6 +263,14 @@ test('new reference values of an endpoint: its passport superseded at once, the 
     const issued = await get(d, `/api/passports/${pid}/appraisal`);
     assert.equal(issued.json.verdict.valid, true, issued.text);
     assert.equal(issued.json.outcome, 'unchanged');
+    const mr0 = (j) => j.compared.find((c) => c.name === 'mr0');
+    assert.deepEqual(mr0(issued.json), { check: 'expected_runtime', name: 'mr0', ok: true, want: MR0, have: MR0 });
+    // As of now, against the endpoint's new reference values: want and
+    // have differ.
+    const now = await get(d, `/api/passports/${pid}/appraisal?at=now`);
+    assert.equal(now.json.outcome, 'superseded');
+    assert.deepEqual(mr0(now.json), { check: 'expected_runtime', name: 'mr0', ok: false, want: 'b'.repeat(96), have: MR0 });
+    assert.equal(now.json.compared.find((c) => c.name === 'model').ok, true);
   } finally {
     await stopDaemon(d);
   }
