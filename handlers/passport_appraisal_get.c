@@ -9,6 +9,7 @@
 
 #include "common/tptime.h"
 #include "handlers/handlers.h"
+#include "handlers/ratelimit.h"
 #include "handlers/reappraise.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -27,6 +28,9 @@ handler_passport_appraisal_get(struct request *r)
 
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_passport_not_found, NULL);
+	/* A verification per request: limited as open verification is. */
+	if (!ratelimit_admit(r, app.cfg.verify_rate_limit))
+		return reply_error(r, TP_ERR_rate_limited, NULL);
 	if (s == NULL || strcmp(s, "issued") == 0) {
 		when = REAPPRAISE_ISSUED;
 	} else if (strcmp(s, "now") == 0) {

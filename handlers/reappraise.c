@@ -503,6 +503,20 @@ batch_tx(PGconn *c, void *arg)
 		st = run(c, &m, b->cfg, ids[i], REAPPRAISE_NOW, b->now, &r);
 		if (st == DB_NOT_FOUND)
 			continue;
+		/* Stored inputs that cannot be read back (a missing blob, a
+		 * malformed record) would stop the job for good: the passport
+		 * is skipped. A failed statement aborts the batch instead (it
+		 * is retried in the next round). */
+		if ((st == DB_ERROR || st == DB_INVALID) &&
+		    PQtransactionStatus(c) == PQTRANS_INTRANS) {
+			tp_log(TP_LOG_WARN,
+			       "reappraisal: passport %s cannot be judged "
+			       "again "
+			       "(its stored inputs do not read back); skipped",
+			       ids[i]);
+			b->examined++;
+			continue;
+		}
 		if (st == DB_OK)
 			st = reappraise_apply(c, ids[i], &r);
 		if (st == DB_OK && (r.outcome == REAPPRAISE_SUPERSEDED ||
