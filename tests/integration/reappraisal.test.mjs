@@ -275,3 +275,44 @@ test('new reference values of an endpoint: its passport superseded at once, the 
     await stopDaemon(d);
   }
 });
+
+test('two instances on one database: each passport of a job judged once', async () => {
+  // Batches of one passport, a round a second on each instance: the two
+  // interleave on the one job; the job's row lock (FOR UPDATE SKIP
+  // LOCKED) lets one batch run at a time, so no passport is judged twice.
+  const env = { TEEPASS_REAPPRAISAL_INTERVAL: '1', TEEPASS_REAPPRAISAL_BATCH: '1' };
+  const a = await startDaemon(env);
+  const b = await startDaemon(env);
+  try {
+    const admin = createAdminKey('reappraisal two instances');
+    const prov = await post(a, '/api/providers', { name: `reappraisal-${process.pid}-two` }, bearer(admin));
+    const key = prov.json.api_key.token;
+    const MR0 = 'c'.repeat(96);
+    const model = sha256(`reappraisal two ${process.pid}`);
+    const ev = mockEvidenceMr({ model, mr: { mr0: MR0 } });
+    const e = await post(a, '/api/endpoints', {
+      url: `https://two-${process.pid}.example/v1`, model: { name: 'm', digest: model }, provider: 'mock',
+      reference_values: { runtime: { mr0: MR0 } }, attestation: ev.attestation, runtime_data: ev.runtime_data,
+    }, bearer(key));
+    assert.equal(e.status, 201, e.text);
+    const ids = [e.json.passport.id];
+    for (let i = 0; i < 5; i++) {
+      const again = mockEvidenceMr({ model, mr: { mr0: MR0 } });
+      const r = await request(i % 2 ? a : b, 'PUT', `/api/endpoints/${e.json.id}/attestation`,
+        { attestation: again.attestation, runtime_data: again.runtime_data }, bearer(key));
+      assert.equal(r.status, 200, r.text);
+      ids.push(r.json.passport.id);
+    }
+    assert.equal(new Set(ids).size, 6);
+    const r = await request(a, 'PATCH', `/api/endpoints/${e.json.id}`, { reference_values: { runtime: { mr0: 'd'.repeat(96) } } }, bearer(key));
+    assert.equal(r.status, 200, r.text);
+    const job = () => psql(`SELECT examined || ' ' || changed || ' ' || (done_at IS NOT NULL) FROM reappraisal_jobs
+      WHERE kind = 'reference_values' AND key = '${e.json.id}'`);
+    await until('the job done', () => job().endsWith('true'));
+    assert.equal(job(), '6 6 true');
+    for (const id of ids) assert.equal(status(id), 'superseded');
+  } finally {
+    await stopDaemon(a);
+    await stopDaemon(b);
+  }
+});
