@@ -206,6 +206,7 @@ main(int argc, char **argv)
 	}
 	artifact_set_init(&set);
 	load_json(TP_PROVIDER_INTEL_TDX, coll, &set);
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
 	PQclear(PQexec(c, "TRUNCATE passports, reappraisal_jobs, "
 	                  "collateral_artifacts, collateral_sets, "
 	                  "collateral_set_items, evidence_blobs, "
