@@ -146,8 +146,11 @@ struct db_passport {
 	/* db_passport_get only (NULL from db_passport_list): */
 	char *claims_json; /* the claims document, JSON text */
 	char *token;
-	char *revoked_at_text; /* as PostgreSQL prints it; NULL when not
+	char *revoked_at_text;  /* as PostgreSQL prints it; NULL when not
 	                        * revoked */
+	char *reappraisal_json; /* the re-appraisal's verdict that superseded
+	                         * or revoked it (docs/reappraisal.md), or
+	                         * NULL */
 };
 
 /* Frees what P owns; NULL-safe. */

@@ -187,6 +187,8 @@ test('a superseding TCB Info: dry run, a job resumed after a restart, superseded
   assert.equal(st.json.status, 'superseded');
   const p = await get(d, `/api/passports/${r1.json.passport.id}`);
   assert.equal(p.json.status, 'superseded');
+  assert.equal(p.json.reappraisal.outcome, 'superseded');
+  assert.equal(p.json.reappraisal.at, LATER);
   const re = JSON.parse(psql(`SELECT reappraisal::text FROM passports WHERE id = '${r1.json.passport.id}'`));
   assert.equal(re.outcome, 'superseded');
   assert.equal(re.at, LATER);
