@@ -153,7 +153,7 @@ collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65])
 	json_t *list = json_array(), *art_blobs = json_array();
 	char hex[65], chex[65], *text = NULL;
 	uint8_t md[32];
-	bool ok = false;
+	bool ok = false, seen;
 
 	if (list == NULL || art_blobs == NULL)
 		goto out;
@@ -163,8 +163,8 @@ collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65])
 		char named[sizeof(it->key)];
 		json_t *e;
 
-		if (kind == NULL ||
-		    !blob(art_blobs, it->body, it->body_len, hex))
+		/* Digests first; the bytes only for a set not known. */
+		if (kind == NULL || !blob(NULL, it->body, it->body_len, hex))
 			goto out;
 		if (it->key[0] == '\0')
 			name_artifact(it, named, sizeof(named));
@@ -176,7 +176,7 @@ collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65])
 		if (e == NULL)
 			goto out;
 		if (it->chain != NULL) {
-			if (!blob(art_blobs, it->chain, it->chain_len, chex)) {
+			if (!blob(NULL, it->chain, it->chain_len, chex)) {
 				json_decref(e);
 				goto out;
 			}
@@ -189,8 +189,16 @@ collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65])
 		goto out;
 	SHA256((const uint8_t *)text, strlen(text), md);
 	codec_hex_encode_to(md, 32, set_hex);
-	if (!set_known(md, false))
-		json_array_extend(blobs, art_blobs);
+	seen = set_known(md, false);
+	for (size_t i = 0; !seen && s != NULL && i < s->n; i++) {
+		const struct artifact *it = &s->items[i];
+
+		if (!blob(art_blobs, it->body, it->body_len, hex) ||
+		    (it->chain != NULL &&
+		     !blob(art_blobs, it->chain, it->chain_len, chex)))
+			goto out;
+	}
+	json_array_extend(blobs, art_blobs);
 	ok = true;
 out:
 	free(text);
