@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startDaemon as start, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, sleep, bearer, createAdminKey, mockEvidenceMr, sha256 } from './lib.mjs';
+import { startDaemon as start, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, sleep, bearer, createAdminKey, mockEvidence, mockEvidenceMr, sha256 } from './lib.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7';
@@ -316,5 +316,24 @@ test('two instances on one database: each passport of a job judged once', async 
   } finally {
     await stopDaemon(a);
     await stopDaemon(b);
+  }
+});
+
+test('a passport issued with a challenge: judged again as issued, the same verdict (the nonce bound again, its single use as settled)', async () => {
+  const d = await startDaemon();
+  try {
+    const ch = await post(d, '/api/challenges', '');
+    assert.equal(ch.status, 201, ch.text);
+    const ev = mockEvidence({ model: sha256(`reappraisal nonce ${process.pid}`), nonce: ch.json.nonce });
+    const v = await post(d, VERIFY, { attestation: ev.attestation, runtime_data: ev.runtime_data, nonce: ch.json.nonce });
+    assert.equal(v.json.valid, true, v.text);
+    assert.ok(v.json.checks.some((c) => c.check === 'nonce_unused' && c.ok));
+    const a = await get(d, `/api/passports/${v.json.passport.id}/appraisal`);
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.json.outcome, 'unchanged');
+    for (const k of ['valid', 'status', 'checks', 'errors', 'fresh', 'binding_valid'])
+      assert.deepEqual(a.json.verdict[k], v.json[k], k);
+  } finally {
+    await stopDaemon(d);
   }
 });
