@@ -101,8 +101,4 @@ enum db_status db_passport_supersede(PGconn *c, const char *id,
 enum db_status db_passport_active_ids(PGconn *c, int64_t now, const char *after,
                                       int limit, char (**ids)[37], size_t *n);
 
-/* Pending jobs and their passports still to examine, for /metrics and
- * tests (db/reappraisal_pending.c). */
-enum db_status db_reappraisal_pending(PGconn *c, int64_t *jobs);
-
 #endif
