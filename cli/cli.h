@@ -20,6 +20,7 @@ int cli_collateral(int argc, char **argv);
 int cli_tcb_status(int argc, char **argv);
 int cli_eventlog(int argc, char **argv);
 int cli_log(int argc, char **argv);
+int cli_reappraise(int argc, char **argv);
 
 /* Reads a whole file (at most MAX bytes) into *out (malloc'd, with a
  * spare NUL). False with a message on stderr. */

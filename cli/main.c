@@ -33,6 +33,8 @@ usage(FILE *f)
 	           "event log\n"
 	           "  log keygen|verify   the transparency log: its key, "
 	           "proofs, an audit\n"
+	           "  reappraise          judge stored passports again (now, "
+	           "as issued, at a time)\n"
 	           "  attest EVIDENCE     send evidence to teepassd; prints "
 	           "the verdict\n"
 	           "                      and passport (exit 0 valid, 1 "
@@ -78,6 +80,8 @@ main(int argc, char **argv)
 		return cli_eventlog(argc - 1, argv + 1);
 	if (strcmp(argv[1], "log") == 0)
 		return cli_log(argc - 1, argv + 1);
+	if (strcmp(argv[1], "reappraise") == 0)
+		return cli_reappraise(argc - 1, argv + 1);
 	if (strcmp(argv[1], "attest") == 0)
 		return cli_attest(argc - 1, argv + 1);
 	if (strcmp(argv[1], "passport") == 0)

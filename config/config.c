@@ -44,6 +44,8 @@ config_defaults(struct tp_config *c)
 	c->retention_batch = 500;
 	c->endpoint_tls_timeout_ms = 5000;
 	c->endpoint_tls_interval = 300;
+	c->reappraisal_interval = 10;
+	c->reappraisal_batch = 200;
 	c->log_level = TP_LOG_INFO;
 	c->database_read_max_lag_ms = 1000;
 	verify_config_defaults(&c->verify);
@@ -346,6 +348,12 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		if (!parse_int(v, 0, 86400, &c->endpoint_tls_interval))
 			BAD("want seconds from 0 (only at attestation) to "
 			    "86400");
+	} else if (strcmp(key, "reappraisal_interval") == 0) {
+		if (!parse_int(v, 0, 86400, &c->reappraisal_interval))
+			BAD("want seconds from 0 (off) to 86400");
+	} else if (strcmp(key, "reappraisal_batch") == 0) {
+		if (!parse_int(v, 1, 100000, &c->reappraisal_batch))
+			BAD("want passports from 1 to 100000");
 	} else if (strcmp(key, "log_level") == 0) {
 		if (!parse_level(v, &c->log_level))
 			BAD("want debug, info, warn or error");

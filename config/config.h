@@ -79,6 +79,11 @@ struct tp_config {
 	char *endpoint_tls_allowed_hosts; /* NULL: none */
 	int64_t endpoint_tls_timeout_ms;
 	int64_t endpoint_tls_interval;
+	/* Re-appraisal (docs/reappraisal.md): every reappraisal_interval
+	 * seconds (0: off) at most reappraisal_batch passports of pending
+	 * jobs are judged again as of now. */
+	int64_t reappraisal_interval;
+	int64_t reappraisal_batch;
 	enum tp_log_level log_level;
 	/* Seconds the JWKS and the issuer metadata may be cached: far below
 	 * the 24 h a retired key stays published. */

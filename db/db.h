@@ -101,6 +101,21 @@ struct db_passport_row {
 	const char *evidence_sha256;
 	const char *request_sha256;
 	const char *endpoint_id; /* NULL when none */
+	/* What the appraisal used (migrations/0007, docs/reappraisal.md):
+	 * the request's inputs by digest (JSON object), the blobs to store
+	 * once ([{"s": hex sha256, "b": base64}], or NULL), and the
+	 * collateral set's digest and artifact list (NULL: none). The
+	 * evidence goes to evidence_blobs by evidence_sha256. */
+	const char *appraisal_json;
+	const char *blobs_json;
+	const char *set_sha256;
+	const char *set_json;
+	/* The token as its parts (issue 20), or jws_header NULL: token and
+	 * claims_json are stored as they are. */
+	const char *jws_header;
+	const char *jws_payload;
+	const uint8_t *jws_signature;
+	size_t jws_signature_len;
 };
 
 /*
@@ -117,7 +132,8 @@ enum db_status db_passport_insert(PGconn *c, const struct db_passport_row *r);
  * Times are Unix microseconds. */
 struct db_passport {
 	char id[37];
-	char status[8]; /* active, expired or revoked as of the query's NOW */
+	char status[16]; /* active, expired, revoked or superseded as of the
+	                  * query's NOW */
 	char ear_status[16];
 	char tee_type[128];
 	bool hardware_attested;
@@ -130,8 +146,11 @@ struct db_passport {
 	/* db_passport_get only (NULL from db_passport_list): */
 	char *claims_json; /* the claims document, JSON text */
 	char *token;
-	char *revoked_at_text; /* as PostgreSQL prints it; NULL when not
+	char *revoked_at_text;  /* as PostgreSQL prints it; NULL when not
 	                        * revoked */
+	char *reappraisal_json; /* the re-appraisal's verdict that superseded
+	                         * or revoked it (docs/reappraisal.md), or
+	                         * NULL */
 };
 
 /* Frees what P owns; NULL-safe. */
@@ -165,7 +184,8 @@ enum db_status db_passport_get(PGconn *c, const char *id, int64_t now,
 
 struct db_passport_filter {
 	const char *tee_type;      /* NULL: any */
-	const char *status;        /* active|expired|revoked|affirming|
+	const char *status;        /* active|expired|revoked|superseded|
+	                            * affirming|
 	                               * warning, or NULL */
 	const char *endpoint_id;   /* NULL: any */
 	const char *after_created; /* keyset cursor, or NULL */

@@ -7,7 +7,8 @@
 /*
  * An endpoint as the API shows it, as of $1 (Unix seconds), from
  * endpoints e, its current reference_values r and its current passport p
- * (LEFT JOIN). The status: retired, failed (last attestation failed),
+ * (LEFT JOIN). The status: retired, failed (last attestation failed, or
+ * its current passport superseded by a re-appraisal),
  * revoked (current passport revoked), stale (current passport expired),
  * else attested.
  */
@@ -15,6 +16,7 @@
 	"CASE WHEN e.retired_at IS NOT NULL THEN 'retired'"                    \
 	" WHEN e.status = 'failed' THEN 'failed'"                              \
 	" WHEN p.status = 'revoked' THEN 'revoked'"                            \
+	" WHEN p.status = 'superseded' THEN 'failed'"                          \
 	" WHEN p.id IS NULL OR p.expires_at <= to_timestamp($1::bigint)"       \
 	" THEN 'stale' ELSE 'attested' END"
 
@@ -26,11 +28,13 @@
 	" " ENDPOINT_STATUS " AS status,"                                      \
 	" r.version AS ref_version, r.sha256 AS ref_sha256,"                   \
 	" r.doc::text AS ref_doc,"                                             \
-	" p.id::text AS passport_id, CASE WHEN p.status = 'revoked'"           \
-	" THEN 'revoked' WHEN p.expires_at <= to_timestamp($1::bigint)"        \
+	" p.id::text AS passport_id, CASE WHEN p.status IN"                    \
+	" ('revoked', 'superseded') THEN p.status"                             \
+	" WHEN p.expires_at <= to_timestamp($1::bigint)"                       \
 	" THEN 'expired' ELSE 'active' END AS passport_status,"                \
 	" (extract(epoch FROM p.expires_at) * 1000000)::bigint"                \
-	" AS passport_expires_at, p.token AS passport_token,"                  \
+	" AS passport_expires_at, coalesce(p.token, passport_jws("             \
+	"p.jws_header, p.jws_payload, p.jws_signature)) AS passport_token,"    \
 	" (extract(epoch FROM e.last_attested_at) * 1000000)::bigint"          \
 	" AS last_attested_at, e.last_errors::text AS last_errors,"            \
 	" (extract(epoch FROM e.created_at) * 1000000)::bigint AS created_at," \

@@ -7,7 +7,8 @@
 
 static const struct db_stmt stmt = {
         "passport_find_by_request",
-        "SELECT id::text AS id, token,"
+        "SELECT id::text AS id, coalesce(token, passport_jws(jws_header,"
+        " jws_payload, jws_signature)) AS token,"
         " (extract(epoch FROM expires_at) * 1000000)::bigint AS expires_at"
         " FROM passports WHERE request_sha256 = $1 AND status = 'active'"
         " AND expires_at > to_timestamp($2::bigint) AND kid = $3"

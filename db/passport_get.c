@@ -4,12 +4,16 @@
 #include "db/db.h"
 #include "db/passport_row.h"
 
-static const struct db_stmt stmt = {"passport_get",
-                                    "SELECT " PASSPORT_COLUMNS
-                                    ", claims::text AS claims, token,"
-                                    " revoked_at::text AS revoked_at"
-                                    " FROM passports WHERE id = $2::uuid",
-                                    2};
+static const struct db_stmt stmt = {
+        "passport_get",
+        "SELECT " PASSPORT_COLUMNS
+        ", coalesce(claims, jws_payload::jsonb)::text AS claims,"
+        " coalesce(token, passport_jws(jws_header,"
+        " jws_payload, jws_signature)) AS token,"
+        " revoked_at::text AS revoked_at,"
+        " reappraisal::text AS reappraisal"
+        " FROM passports WHERE id = $2::uuid",
+        2};
 
 enum db_status
 db_passport_get(PGconn *c, const char *id, int64_t now, struct db_passport *out)
@@ -33,6 +37,7 @@ db_passport_get(PGconn *c, const char *id, int64_t now, struct db_passport *out)
 	out->claims_json = db_row_strdup(&row, "claims");
 	out->token = db_row_strdup(&row, "token");
 	out->revoked_at_text = db_row_strdup(&row, "revoked_at");
+	out->reappraisal_json = db_row_strdup(&row, "reappraisal");
 	st = row.ok && out->claims_json != NULL && out->token != NULL
 	             ? DB_OK
 	             : DB_ERROR;

@@ -6,7 +6,8 @@
 
 /*
  * Keyset pagination: rows strictly older than the cursor's (created_at,
- * id). The status filter takes the lifecycle (active, expired, revoked)
+ * id). The status filter takes the lifecycle (active, expired, revoked,
+ * superseded)
  * or the EAR tier (affirming, warning).
  */
 static const struct db_stmt stmt = {
@@ -15,7 +16,7 @@ static const struct db_stmt stmt = {
         " WHERE ($2::text IS NULL OR tee_type = $2)"
         " AND ($3::uuid IS NULL OR endpoint_id = $3::uuid)"
         " AND ($4::text IS NULL"
-        "  OR ($4 = 'revoked' AND status = 'revoked')"
+        "  OR ($4 IN ('revoked', 'superseded') AND status = $4)"
         "  OR ($4 = 'expired' AND status = 'active'"
         "      AND expires_at <= to_timestamp($1::bigint))"
         "  OR ($4 = 'active' AND status = 'active'"

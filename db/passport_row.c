@@ -29,9 +29,11 @@ db_passport_clear(struct db_passport *p)
 	free(p->claims_json);
 	free(p->token);
 	free(p->revoked_at_text);
+	free(p->reappraisal_json);
 	p->claims_json = NULL;
 	p->token = NULL;
 	p->revoked_at_text = NULL;
+	p->reappraisal_json = NULL;
 }
 
 void

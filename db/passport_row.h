@@ -11,7 +11,7 @@
  */
 #define PASSPORT_COLUMNS                                                       \
 	"id::text AS id,"                                                      \
-	" CASE WHEN status = 'revoked' THEN 'revoked'"                         \
+	" CASE WHEN status IN ('revoked', 'superseded') THEN status"           \
 	" WHEN expires_at <= to_timestamp($1::bigint) THEN 'expired'"          \
 	" ELSE 'active' END AS status,"                                        \
 	" ear_status, tee_type, hardware_attested,"                            \

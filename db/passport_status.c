@@ -4,8 +4,9 @@
 
 static const struct db_stmt stmt = {
         "passport_status",
-        "SELECT " PASSPORT_STATE_COLUMNS ", CASE WHEN status = 'revoked'"
-        " THEN 'revoked' WHEN expires_at <= to_timestamp($1::bigint)"
+        "SELECT " PASSPORT_STATE_COLUMNS ", CASE WHEN status IN"
+        " ('revoked', 'superseded') THEN status"
+        " WHEN expires_at <= to_timestamp($1::bigint)"
         " THEN 'expired' ELSE 'active' END AS status"
         " FROM passports WHERE id = $2::uuid",
         2};

@@ -226,7 +226,7 @@ struct db_endpoint {
 	char *ref_doc_json; /* JSON text */
 	/* the current passport: passport_id "" when none */
 	char passport_id[37];
-	char passport_status[8]; /* active, expired or revoked */
+	char passport_status[16]; /* active, expired, revoked, superseded */
 	int64_t passport_expires_at;
 	char *passport_token;
 	int64_t last_attested_at;
@@ -274,7 +274,8 @@ enum db_status db_endpoint_list(PGconn *c, const struct db_endpoint_filter *f,
  * db_passport_status). Times are Unix microseconds. */
 struct db_passport_state {
 	char id[37];
-	char status[8]; /* active, expired or revoked as of NOW */
+	char status[16]; /* active, expired, revoked or superseded as of
+	                  * NOW */
 	int64_t expires_at;
 	int64_t revoked_at;      /* DB_TIME_NULL when not revoked */
 	char *revocation_reason; /* NULL when not revoked; caller frees */

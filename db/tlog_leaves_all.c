@@ -6,7 +6,9 @@
 /* The passport row's token beside its leaf: the audit checks both. */
 static const struct db_stmt stmt = {
         "tlog_leaves_all",
-        "SELECT e.leaf_index, e.kind, e.leaf, p.token FROM tlog_entries e"
+        "SELECT e.leaf_index, e.kind, e.leaf, coalesce(p.token,"
+        " passport_jws(p.jws_header, p.jws_payload, p.jws_signature))"
+        " AS token FROM tlog_entries e"
         " LEFT JOIN passports p ON p.id = e.passport_id"
         " WHERE e.leaf_index IS NOT NULL ORDER BY e.leaf_index",
         0};

@@ -15,6 +15,7 @@
 #include "handlers/devices.h"
 #include "handlers/handlers.h"
 #include "handlers/nonce.h"
+#include "handlers/reappraise.h"
 #include "handlers/registry_util.h"
 #include "load/load.h"
 #include "server/app.h"
@@ -275,6 +276,57 @@ out:
 	codec_hex_encode_to(md, 32, hex);
 }
 
+/*
+ * The compact JWS TOKEN as the parts it is stored as (migration 0007,
+ * issue 20): the header's text, the payload's bytes (the claims JSON as
+ * signed) and the raw signature, kept only when they rebuild TOKEN byte
+ * for byte (base64url without padding is canonical for given bytes);
+ * otherwise the token is stored whole.
+ */
+static void
+token_parts(struct attestation *a)
+{
+	const char *t = a->token, *d1, *d2;
+	uint8_t *payload = NULL;
+	size_t plen = 0;
+	char *again = NULL;
+
+	if ((d1 = strchr(t, '.')) == NULL ||
+	    (d2 = strchr(d1 + 1, '.')) == NULL || strchr(d2 + 1, '.') != NULL)
+		return;
+	if (!codec_base64_decode(d1 + 1, (size_t)(d2 - d1 - 1), &payload,
+	                         &plen) ||
+	    memchr(payload, 0, plen) != NULL ||
+	    (again = codec_base64url_encode(payload, plen)) == NULL ||
+	    strlen(again) != (size_t)(d2 - d1 - 1) ||
+	    memcmp(again, d1 + 1, strlen(again)) != 0 ||
+	    !codec_base64_decode(d2 + 1, strlen(d2 + 1), &a->jws_sig,
+	                         &a->jws_sig_len))
+		goto out;
+	free(again);
+	again = codec_base64url_encode(a->jws_sig, a->jws_sig_len);
+	if (again == NULL || strcmp(again, d2 + 1) != 0 ||
+	    (a->jws_header = strndup(t, (size_t)(d1 - t))) == NULL ||
+	    (a->jws_payload = malloc(plen + 1)) == NULL)
+		goto out;
+	memcpy(a->jws_payload, payload, plen);
+	a->jws_payload[plen] = '\0';
+	a->row.jws_header = a->jws_header;
+	a->row.jws_payload = a->jws_payload;
+	a->row.jws_signature = a->jws_sig;
+	a->row.jws_signature_len = a->jws_sig_len;
+out:
+	if (a->row.jws_header == NULL) {
+		free(a->jws_header);
+		free(a->jws_payload);
+		free(a->jws_sig);
+		a->jws_header = a->jws_payload = NULL;
+		a->jws_sig = NULL;
+	}
+	free(again);
+	free(payload);
+}
+
 bool
 attestation_sign(struct attestation *a)
 {
@@ -327,6 +379,9 @@ attestation_sign(struct attestation *a)
 	a->row.evidence_sha256 = a->ev_hex;
 	a->row.request_sha256 = a->req_hex;
 	a->row.endpoint_id = a->endpoint_id;
+	token_parts(a);
+	if (!appraisal_record(a))
+		return false;
 	tptime_format(expires, exp);
 	json_decref(a->passport);
 	a->passport = json_pack("{s:s, s:s, s:s}", "id", a->passport_id,
@@ -355,6 +410,7 @@ attestation_consume_nonce(PGconn *c, struct attestation *a, bool *usable)
 void
 attestation_settle(struct attestation *a)
 {
+	appraisal_record_committed(a);
 	if (a->has_nonce)
 		nonce_record(&a->v, a->nonce_result);
 }
@@ -401,6 +457,12 @@ attestation_free(struct attestation *a)
 	json_decref(a->artifacts);
 	free(a->token);
 	free(a->claims_json);
+	free(a->appraisal_json);
+	free(a->blobs_json);
+	free(a->set_json);
+	free(a->jws_header);
+	free(a->jws_payload);
+	free(a->jws_sig);
 	json_decref(a->passport);
 	json_decref(a->log_entry);
 	if (a->verified)

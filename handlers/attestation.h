@@ -57,6 +57,16 @@ struct attestation {
 	char ev_hex[65];
 	char req_hex[65];
 	struct db_passport_row row;
+	/* What the appraisal used (handlers/reappraise.h, appraisal_record) */
+	char *appraisal_json;
+	char *blobs_json;
+	char *set_json;
+	char set_hex[65];
+	/* The token as stored: its parts (handlers/attestation.c) */
+	char *jws_header;
+	char *jws_payload;
+	uint8_t *jws_sig;
+	size_t jws_sig_len;
 	json_t *passport;  /* {"id","token","expires_at"} */
 	json_t *log_entry; /* its inclusion proof, once sequenced, or NULL */
 	enum db_nonce_result nonce_result;

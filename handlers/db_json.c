@@ -94,6 +94,11 @@ db_json_passport(const struct db_passport *p)
 	    json_object_set_new(o, "revoked_at",
 	                        json_string(p->revoked_at_text)) != 0)
 		goto fail;
+	/* Superseded or revoked by a re-appraisal: its new verdict. */
+	if (p->reappraisal_json != NULL &&
+	    json_object_set_new(o, "reappraisal",
+	                        json_loads(p->reappraisal_json, 0, NULL)) != 0)
+		goto fail;
 	return o;
 fail:
 	json_decref(o);

@@ -10,6 +10,7 @@
 #include "handlers/auth.h"
 #include "handlers/endpoint_reply.h"
 #include "handlers/handlers.h"
+#include "handlers/reappraise.h"
 #include "handlers/registry_util.h"
 #include "verify/core/expected.h"
 
@@ -128,6 +129,9 @@ handler_endpoints_patch(struct request *r)
 		ret = reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 		goto out;
 	}
+	/* New reference values queue a re-appraisal job (migration 0007's
+	 * trigger): work it off now rather than at the next interval. */
+	reappraise_wake();
 	ret = endpoint_reply(r, 200, r->param, NULL);
 out:
 	json_decref(doc);

@@ -43,6 +43,8 @@ enum MHD_Result handler_endpoints_delete(struct request *r);
 enum MHD_Result handler_endpoint_attestation_put(struct request *r);
 enum MHD_Result handler_passport_revoke(struct request *r);
 enum MHD_Result handler_passport_status(struct request *r);
+/* GET /api/passports/{id}/appraisal (docs/reappraisal.md). */
+enum MHD_Result handler_passport_appraisal_get(struct request *r);
 enum MHD_Result handler_audit_get(struct request *r);
 
 /* The dashboard (issue 16): embedded files of web/ and the HTML lists

@@ -60,7 +60,8 @@ out:
 enum MHD_Result
 handler_passports_list(struct request *r)
 {
-	static const char *const statuses[] = {"active", "expired", "revoked",
+	static const char *const statuses[] = {"active",    "expired",
+	                                       "revoked",   "superseded",
 	                                       "affirming", "warning"};
 	struct db_passport_filter f = {0};
 	char created[64], id[40], since[24], until[24];

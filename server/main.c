@@ -22,6 +22,7 @@
 #include "verify/aws/nitro_chain.h"
 #include "verify/intel/dcap_cache.h"
 #include "handlers/endpoint_tls_check.h"
+#include "handlers/reappraise.h"
 #include "handlers/retention.h"
 #include "server/app.h"
 #include "server/daemon.h"
@@ -298,6 +299,14 @@ main(int argc, char **argv)
 		retention_stop();
 		goto out;
 	}
+	if (!reappraise_start()) {
+		fprintf(stderr,
+		        "teepassd: cannot start the re-appraisal thread\n");
+		endpoint_tls_check_stop();
+		retention_stop();
+		daemon_stop(0);
+		goto out;
+	}
 	if (app.cfg.dev_mode) {
 		char at[32] = "now";
 		if (app.cfg.dev_fixed_time >= 0)
@@ -329,6 +338,7 @@ main(int argc, char **argv)
 	}
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
 	daemon_stop((int)app.cfg.shutdown_grace);
+	reappraise_stop();
 	endpoint_tls_check_stop();
 	retention_stop();
 	tp_log(TP_LOG_INFO, "stopped");

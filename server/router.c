@@ -42,6 +42,8 @@ static const struct route routes[] = {
          false},
         {"GET", "/api/passports/{id}/status", handler_passport_status, false,
          true},
+        {"GET", "/api/passports/{id}/appraisal", handler_passport_appraisal_get,
+         false, true},
         {"GET", "/api/audit", handler_audit_get, false, false},
         /* The transparency log (issue 17, docs/transparency.md). */
         {"GET", "/api/log/checkpoint", handler_log_checkpoint_get, false, true},

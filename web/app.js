@@ -161,7 +161,7 @@
     };
     const form = el('form', { class: 'filters', id: 'passport-filters' },
       el('label', {}, 'TEE ', select('tee_type', TEE_TYPES, f.tee_type)),
-      el('label', {}, 'status ', select('status', ['active', 'expired', 'revoked', 'affirming', 'warning'], f.status)),
+      el('label', {}, 'status ', select('status', ['active', 'expired', 'revoked', 'superseded', 'affirming', 'warning'], f.status)),
       el('label', {}, 'endpoint ', el('input', { name: 'endpoint_id', value: f.endpoint_id, placeholder: 'endpoint id', size: 38 })),
       el('label', {}, 'since ', el('input', { name: 'since', type: 'datetime-local', step: 1, value: toLocalInput(f.since) })),
       el('label', {}, 'until ', el('input', { name: 'until', type: 'datetime-local', step: 1, value: toLocalInput(f.until) })),

@@ -47,7 +47,7 @@ test('every command answers --help with exit 0 and its usage on stdout', async (
   const cmds = [[], ['verify'], ['mock-evidence'], ['keygen'], ['migrate'], ['admin'], ['admin', 'create-key'],
     ['admin', 'revoke-key'], ['collateral'], ['collateral', 'import'], ['collateral', 'export'],
     ['collateral', 'list'], ['tcb-status'], ['eventlog'], ['attest'], ['passport'], ['passport', 'verify'],
-    ['passport', 'show'], ['log'], ['log', 'keygen'], ['log', 'verify']];
+    ['passport', 'show'], ['log'], ['log', 'keygen'], ['log', 'verify'], ['reappraise']];
   for (const c of cmds) {
     const r = await run([...c, '--help']);
     assert.equal(r.status, 0, `teepass ${c.join(' ')} --help: ${r.stderr}`);

@@ -42,6 +42,9 @@ export async function startDaemon(extraEnv = {}) {
     // one file's clock would delete another's rows. retention.test.mjs
     // turns it on.
     TEEPASS_RETENTION_INTERVAL: '0',
+    // Likewise re-appraisal, at its own clock, of passports other files
+    // issued: reappraisal.test.mjs turns it on.
+    TEEPASS_REAPPRAISAL_INTERVAL: '0',
     // Tests never reach a real vendor: unless a test points these at its
     // fake vendor, they name a closed loopback port (connection refused).
     TEEPASS_INTEL_PCS_URL: 'http://127.0.0.1:9',

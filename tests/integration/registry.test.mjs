@@ -136,7 +136,7 @@ test('evidence that does not match the reference values is refused and leaves no
   assert.equal(r.status, 400, r.text);
   assert.equal(r.json.error.code, 'missing_field');
   assert.equal(psql(`select count(*) from endpoints where url = '${url}'`), '0');
-  assert.equal(psql(`select count(*) from passports where evidence = decode('${ev.attestation}', 'hex')`), '0');
+  assert.equal(psql(`select count(*) from passports where evidence_sha256 = encode(sha256(decode('${ev.attestation}', 'hex')), 'hex')`), '0');
 });
 
 test('re-attestation: valid gives a new passport; a changed runtime marks the endpoint failed', async () => {
@@ -162,7 +162,7 @@ test('re-attestation: valid gives a new passport; a changed runtime marks the en
   assert.deepEqual(r.json.last_errors.map((e) => e.code), ['measurement_mismatch']);
   assert.equal((await get(d, `/api/endpoints/${id}`)).json.status, 'failed');
   assert.equal(psql(`select status from endpoints where id = '${id}'`), 'failed');
-  assert.equal(psql(`select count(*) from passports where evidence = decode('${changed.attestation}', 'hex')`), '0');
+  assert.equal(psql(`select count(*) from passports where evidence_sha256 = encode(sha256(decode('${changed.attestation}', 'hex')), 'hex')`), '0');
   const failed = await get(d, '/api/endpoints?status=failed&limit=100');
   assert.ok(failed.json.endpoints.some((e) => e.id === id));
 

@@ -1,0 +1,289 @@
+/*
+ * What an appraisal used, recorded with its passport
+ * (handlers/reappraise.h, migrations/0007): the request's inputs by
+ * digest, every byte stored once (appraisal_blobs), and the collateral
+ * as a set stored once by the digest of its list.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+#include "common/codec.h"
+#include "handlers/attestation.h"
+#include "handlers/reappraise.h"
+#include "verify/intel/dcap_collateral.h"
+
+/*
+ * Collateral sets this process saw committed: a passport with one of
+ * them sends no artifact bytes (they are stored with the set). A small
+ * direct-mapped table; a miss only costs sending the bytes again.
+ */
+#define KNOWN_SETS 64
+static uint8_t known[KNOWN_SETS][32];
+static bool known_used[KNOWN_SETS];
+static pthread_mutex_t known_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool
+set_known(const uint8_t md[32], bool add)
+{
+	size_t slot = md[0] % KNOWN_SETS;
+	bool hit;
+
+	pthread_mutex_lock(&known_lock);
+	hit = known_used[slot] && memcmp(known[slot], md, 32) == 0;
+	if (add) {
+		memcpy(known[slot], md, 32);
+		known_used[slot] = true;
+	}
+	pthread_mutex_unlock(&known_lock);
+	return hit;
+}
+
+/* Adds BUF as a blob (unless BLOBS is NULL: known already) and returns
+ * its hex digest in HEX. */
+static bool
+blob(json_t *blobs, const void *buf, size_t len, char hex[65])
+{
+	uint8_t md[32];
+	char *b64;
+
+	SHA256(buf, len, md);
+	codec_hex_encode_to(md, 32, hex);
+	if (blobs == NULL)
+		return true;
+	if ((b64 = codec_base64_encode(buf, len)) == NULL)
+		return false;
+	json_array_append_new(blobs,
+	                      json_pack("{s:s, s:s}", "s", hex, "b", b64));
+	free(b64);
+	return true;
+}
+
+/* Member NAME of IN: the digest of BUF, stored as a blob. */
+static bool
+input(json_t *in, json_t *blobs, const char *name, const void *buf, size_t len)
+{
+	char hex[65];
+
+	if (buf == NULL)
+		return true;
+	if (!blob(blobs, buf, len, hex))
+		return false;
+	json_object_set_new(in, name, json_string(hex));
+	return true;
+}
+
+/*
+ * The cache's key of an Intel artifact a loader could not name (the
+ * request's or a directory's), from its content, so that a job for that
+ * kind and key finds it: "<tee>/<fmspc>", "tdx"/"sgx",
+ * "platform"/"processor", "root". Nothing is verified here (the
+ * verifier did); KEY stays "" for anything else.
+ */
+static void
+name_artifact(const struct artifact *it, char *key, size_t len)
+{
+	const char *text = (const char *)it->body;
+	size_t off, vlen;
+
+	key[0] = '\0';
+	if (it->kind == ARTIFACT_INTEL_TCB_INFO &&
+	    dcap_json_member_span(text, it->body_len, "tcbInfo", &off, &vlen)) {
+		struct dcap_tcb_info *t = calloc(1, sizeof(*t));
+		char w[160], fmspc[13];
+
+		if (t != NULL && dcap_tcb_info_parse(it->body + off, vlen, t, w,
+		                                     sizeof(w))) {
+			codec_hex_encode_to(t->fmspc, 6, fmspc);
+			snprintf(key, len, "%s/%s", t->tdx ? "tdx" : "sgx",
+			         fmspc);
+		}
+		if (t != NULL)
+			dcap_tcb_info_clear(t);
+		free(t);
+	} else if (it->kind == ARTIFACT_INTEL_QE_IDENTITY &&
+	           dcap_json_member_span(text, it->body_len, "enclaveIdentity",
+	                                 &off, &vlen)) {
+		struct dcap_qe_identity *q = calloc(1, sizeof(*q));
+		char w[160];
+
+		if (q != NULL && dcap_qe_identity_parse(it->body + off, vlen, q,
+		                                        w, sizeof(w)))
+			snprintf(key, len, "%s", q->td_qe ? "tdx" : "sgx");
+		if (q != NULL)
+			dcap_qe_identity_clear(q);
+		free(q);
+	} else if (it->kind == ARTIFACT_INTEL_PCK_CRL) {
+		const unsigned char *p = it->body;
+		X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)it->body_len);
+		char cn[128] = "";
+
+		if (crl == NULL) {
+			BIO *b = BIO_new_mem_buf(it->body, (int)it->body_len);
+			crl = b != NULL ? PEM_read_bio_X509_CRL(b, NULL, NULL,
+			                                        NULL)
+			                : NULL;
+			BIO_free(b);
+		}
+		if (crl != NULL &&
+		    X509_NAME_get_text_by_NID(X509_CRL_get_issuer(crl),
+		                              NID_commonName, cn,
+		                              sizeof(cn)) > 0) {
+			if (strcmp(cn, "Intel SGX PCK Platform CA") == 0)
+				snprintf(key, len, "platform");
+			else if (strcmp(cn, "Intel SGX PCK Processor CA") == 0)
+				snprintf(key, len, "processor");
+		}
+		X509_CRL_free(crl);
+	} else if (it->kind == ARTIFACT_INTEL_ROOT_CA_CRL) {
+		snprintf(key, len, "root");
+	}
+}
+
+/* The collateral set of the evidence (sets[0]): its list, with the
+ * bytes added to BLOBS unless the set is known. */
+static json_t *
+collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65])
+{
+	json_t *list = json_array(), *art_blobs = json_array();
+	char hex[65], chex[65], *text = NULL;
+	uint8_t md[32];
+	bool ok = false, seen;
+
+	if (list == NULL || art_blobs == NULL)
+		goto out;
+	for (size_t i = 0; s != NULL && i < s->n; i++) {
+		const struct artifact *it = &s->items[i];
+		const char *kind = artifact_kind_name(it->kind);
+		char named[sizeof(it->key)];
+		json_t *e;
+
+		/* Digests first; the bytes only for a set not known. */
+		if (kind == NULL || !blob(NULL, it->body, it->body_len, hex))
+			goto out;
+		if (it->key[0] == '\0')
+			name_artifact(it, named, sizeof(named));
+		else
+			snprintf(named, sizeof(named), "%s", it->key);
+		e = json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", kind, "key",
+		              named, "sha256", hex, "source", it->source,
+		              "flags", (int)it->flags);
+		if (e == NULL)
+			goto out;
+		if (it->chain != NULL) {
+			if (!blob(NULL, it->chain, it->chain_len, chex)) {
+				json_decref(e);
+				goto out;
+			}
+			json_object_set_new(e, "chain_sha256",
+			                    json_string(chex));
+		}
+		json_array_append_new(list, e);
+	}
+	if ((text = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		goto out;
+	SHA256((const uint8_t *)text, strlen(text), md);
+	codec_hex_encode_to(md, 32, set_hex);
+	seen = set_known(md, false);
+	for (size_t i = 0; !seen && s != NULL && i < s->n; i++) {
+		const struct artifact *it = &s->items[i];
+
+		if (!blob(art_blobs, it->body, it->body_len, hex) ||
+		    (it->chain != NULL &&
+		     !blob(art_blobs, it->chain, it->chain_len, chex)))
+			goto out;
+	}
+	json_array_extend(blobs, art_blobs);
+	ok = true;
+out:
+	free(text);
+	json_decref(art_blobs);
+	if (!ok) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+bool
+appraisal_record(struct attestation *a)
+{
+	json_t *in = json_object(), *blobs = json_array(), *set = NULL;
+	char *expected = NULL, nonce[65];
+	bool ok = false;
+
+	if (in == NULL || blobs == NULL)
+		goto out;
+	json_object_set_new(in, "v", json_integer(1));
+	json_object_set_new(in, "provider",
+	                    json_string(provider_name(a->v.provider)));
+	if (!input(in, blobs, "runtime_data", a->runtime_data,
+	           a->runtime_data_len) ||
+	    !input(in, blobs, "event_log", a->event_log, a->event_log_len) ||
+	    !input(in, blobs, "event_log_table", a->event_log_table,
+	           a->event_log_table_len))
+		goto out;
+	if (a->expected != NULL) {
+		expected =
+		        json_dumps(a->expected, JSON_COMPACT | JSON_SORT_KEYS);
+		if (expected == NULL ||
+		    !input(in, blobs, "expected", expected, strlen(expected)))
+			goto out;
+	}
+	if (a->has_nonce) {
+		codec_hex_encode_to(a->nonce, 32, nonce);
+		json_object_set_new(in, "nonce", json_string(nonce));
+	}
+	if (a->endpoint_id != NULL) {
+		json_object_set_new(in, "ref_version",
+		                    json_integer(a->ref_version));
+		json_object_set_new(in, "ref_sha256",
+		                    json_string(a->ref_sha256));
+	}
+	/* Devices are not re-appraised (docs/reappraisal.md). */
+	if (a->n_devices > 0)
+		json_object_set_new(in, "devices",
+		                    json_integer((json_int_t)a->n_devices));
+	if ((set = collateral_set(a->sets, blobs, a->set_hex)) == NULL)
+		goto out;
+	a->appraisal_json = json_dumps(in, JSON_COMPACT);
+	a->blobs_json = json_dumps(blobs, JSON_COMPACT);
+	a->set_json = json_dumps(set, JSON_COMPACT);
+	if (a->appraisal_json == NULL || a->blobs_json == NULL ||
+	    a->set_json == NULL)
+		goto out;
+	a->row.appraisal_json = a->appraisal_json;
+	a->row.blobs_json = a->blobs_json;
+	a->row.set_sha256 = a->set_hex;
+	a->row.set_json = a->set_json;
+	ok = true;
+out:
+	free(expected);
+	json_decref(in);
+	json_decref(blobs);
+	json_decref(set);
+	return ok;
+}
+
+void
+appraisal_record_committed(const struct attestation *a)
+{
+	uint8_t md[32];
+	const char *id;
+
+	if (a->set_json == NULL || a->passport == NULL)
+		return;
+	/* A passport found again (the same request) was not inserted: its
+	 * set is another passport's. */
+	id = json_string_value(json_object_get(a->passport, "id"));
+	if (id == NULL || strcmp(id, a->passport_id) != 0)
+		return;
+	if (!codec_hex_decode_fixed(a->set_hex, md, 32))
+		return;
+	set_known(md, true);
+}

@@ -1,0 +1,117 @@
+#ifndef TP_HANDLERS_REAPPRAISE_H
+#define TP_HANDLERS_REAPPRAISE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config/config.h"
+#include "db/reappraisal.h"
+
+/*
+ * Re-appraisal of stored passports (issue 17, docs/reappraisal.md): what
+ * an appraisal used is recorded with its passport (appraisal_record),
+ * and the stored evidence is judged again as of another time — now,
+ * with the current collateral and reference values, by the background
+ * thread, `teepass reappraise` and GET /api/passports/{id}/appraisal.
+ */
+
+struct attestation;
+
+/*
+ * Fills A->row's appraisal fields (inputs by digest, blobs to store,
+ * the collateral set) from what A's verification used; the strings are
+ * owned by A (freed by attestation_free). False when out of memory.
+ */
+bool appraisal_record(struct attestation *a);
+
+/* After the passport's commit: its collateral set is stored, so later
+ * passports with the same set need not send its blobs again. */
+void appraisal_record_committed(const struct attestation *a);
+
+/* As of when a stored appraisal is run again. */
+enum reappraise_when {
+	REAPPRAISE_NOW,    /* the current collateral and reference values */
+	REAPPRAISE_ISSUED, /* the stored inputs, at the passport's
+	                    * verification time */
+	REAPPRAISE_AT,     /* the stored inputs, at a given time */
+};
+
+/* What a passport's verdict became. */
+enum reappraise_outcome {
+	REAPPRAISE_UNCHANGED = 0, /* as good as issued, or better */
+	REAPPRAISE_SUPERSEDED,    /* worse: a lower EAR tier, or invalid */
+	REAPPRAISE_REVOKED,       /* worse, and a certificate it used is
+	                           * revoked now */
+	REAPPRAISE_UNSUPPORTED,   /* nothing stored to re-run (issued before
+	                           * migration 0007, or with devices) */
+};
+
+/* "unchanged", "superseded", "revoked", "unsupported". */
+const char *reappraise_outcome_name(enum reappraise_outcome o);
+
+/*
+ * The rule (pure, tests/unit/test_reappraise.c): a passport issued with
+ * EAR tier ISSUED_EAR whose evidence now judges VALID with tier NOW_EAR
+ * is superseded when the tier is lower (affirming > warning > anything
+ * invalid), revoked when it is lower and REVOKED_CERT (a certificate of
+ * the chain it used is revoked now), else unchanged.
+ */
+enum reappraise_outcome reappraise_rule(const char *issued_ear, bool valid,
+                                        const char *now_ear, bool revoked_cert);
+
+/* One re-run of a stored appraisal. */
+struct reappraisal {
+	enum reappraise_outcome outcome;
+	int64_t at;      /* the verification time used (Unix s) */
+	json_t *verdict; /* the full verdict JSON; NULL when unsupported */
+	/* The reference values against what the evidence showed:
+	 * [{"check", "name", "ok", "want", "have"}] (have null when the
+	 * evidence lacks it); [] when none were expected. */
+	json_t *compared;
+	bool valid;
+	const char *ear_status; /* static */
+};
+
+/* Frees R's verdict; NULL-safe. */
+void reappraisal_clear(struct reappraisal *r);
+
+/*
+ * Passport ID's stored evidence judged again, on C, under CFG's
+ * verification policy, as of WHEN (AT: the time for REAPPRAISE_AT; the
+ * present for REAPPRAISE_NOW). Changes nothing. DB_NOT_FOUND for an
+ * unknown id. Clear *OUT with reappraisal_clear.
+ */
+enum db_status reappraise_passport(PGconn *c, const struct tp_config *cfg,
+                                   const char *id, enum reappraise_when when,
+                                   int64_t at, struct reappraisal *out);
+
+/*
+ * Records a worse verdict R of passport ID (superseded or revoked, its
+ * endpoint failed). DB_NOT_FOUND when it was no longer active.
+ */
+enum db_status reappraise_apply(PGconn *c, const char *id,
+                                const struct reappraisal *r);
+
+/*
+ * Works off pending jobs at NOW: each batch (at most BATCH passports of
+ * one job) one READ COMMITTED transaction that takes the job FOR UPDATE
+ * SKIP LOCKED, re-appraises and records, and advances the job's cursor;
+ * stops after BUDGET passports or when no job is pending. *examined and
+ * *changed count what was done (either may be NULL).
+ */
+enum db_status reappraise_jobs(const struct tp_config *cfg, int64_t now,
+                               int batch, int budget, int *examined,
+                               int *changed);
+
+/*
+ * The re-appraisal thread: every reappraisal_interval seconds (0: not
+ * started) reappraise_jobs with reappraisal_batch passports; woken at
+ * once by reappraise_wake (after this instance changed collateral or
+ * reference values).
+ */
+bool reappraise_start(void);
+void reappraise_stop(void);
+void reappraise_wake(void);
+
+#endif
