@@ -69,6 +69,18 @@ struct tp_config {
 	int64_t passport_retention_days;
 	int64_t retention_interval;
 	int64_t retention_batch;
+	/* Push (docs/events.md): open GET /api/events streams at most, the
+	 * heartbeat comment's period, how often the hub numbers and reads
+	 * new events, how long events and finished deliveries are kept;
+	 * webhook attempts: time limit, how many, first retry delay
+	 * (doubling, at most an hour). */
+	int64_t events_max_streams;
+	int64_t events_heartbeat;
+	int64_t events_poll_ms;
+	int64_t events_retention_days;
+	int64_t webhook_timeout_ms;
+	int64_t webhook_max_attempts;
+	int64_t webhook_retry_base_ms;
 	enum tp_log_level log_level;
 	/* Seconds the JWKS and the issuer metadata may be cached: far below
 	 * the 24 h a retired key stays published. */

@@ -232,6 +232,21 @@ enum db_status db_retention_purge_endpoint_attestations(PGconn *c,
                                                         int64_t batch,
                                                         int64_t *n);
 
+/* --- events (migrations/0006, docs/events.md) --- */
+
+/*
+ * Appends event TYPE ("passport.issued", "endpoint.stale", ...) about
+ * PASSPORT_ID and/or ENDPOINT_ID (NULL: none) with STATUS (the new
+ * status, NULL: none) in the calling transaction on C, so the event
+ * commits with the change (db/event_append.c). ONCE: the event happens
+ * once per type, passport and endpoint; a repeat appends nothing. Its
+ * stream id is assigned after commit (db/event_sequence.c).
+ */
+enum db_status db_event_append(PGconn *c, const char *type,
+                               const char *passport_id,
+                               const char *endpoint_id, const char *status,
+                               bool once);
+
 /* --- the read connection (db/read.c, database_read_url) --- */
 
 /*

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/tptime.h"
 #include "db/db.h"
+#include "handlers/events.h"
 #include "handlers/log.h"
 #include "verify/intel/dcap_cache.h"
 #include "handlers/retention.h"
@@ -286,6 +287,12 @@ main(int argc, char **argv)
 		daemon_stop(0);
 		goto out;
 	}
+	if (!events_start()) {
+		fprintf(stderr, "teepassd: cannot start the event threads\n");
+		daemon_stop(0);
+		retention_stop();
+		goto out;
+	}
 	if (app.cfg.dev_mode) {
 		char at[32] = "now";
 		if (app.cfg.dev_fixed_time >= 0)
@@ -317,6 +324,7 @@ main(int argc, char **argv)
 	}
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
 	daemon_stop((int)app.cfg.shutdown_grace);
+	events_stop();
 	retention_stop();
 	tp_log(TP_LOG_INFO, "stopped");
 	rc = 0;

@@ -1,0 +1,234 @@
+/*
+ * The webhook worker (docs/events.md): one thread, one database
+ * connection. It claims due deliveries (a lease, so instances share the
+ * work and a crashed one's claims come back), POSTs each body with its
+ * Teepass-Signature, no redirect followed, within webhook_timeout_ms,
+ * and records the attempt: a 2xx delivers; anything else retries after
+ * webhook_retry_base_ms doubling per attempt (at most an hour) until
+ * webhook_max_attempts, then the delivery has failed. The secret is
+ * never logged; errors recorded are libcurl's fixed texts.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "common/log.h"
+#include "common/webhook_sig.h"
+#include "db/events.h"
+#include "handlers/events.h"
+#include "server/app.h"
+
+#define CLAIM      4
+#define RETRY_MAX  3600000 /* ms */
+
+static pthread_t thread;
+static bool running, stopping;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+
+bool
+webhook_url_allowed(const char *url, bool dev_mode)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
+	bool ok = false;
+
+	if (u == NULL || url == NULL || strlen(url) > 2048 ||
+	    curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	/* Credentials in a URL would be shown by GET /api/webhooks. */
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
+		goto out;
+	if (strcasecmp(scheme, "https") == 0)
+		ok = true;
+	else if (strcasecmp(scheme, "http") == 0 && dev_mode)
+		ok = strcmp(host, "127.0.0.1") == 0 ||
+		     strcmp(host, "[::1]") == 0 ||
+		     strcasecmp(host, "localhost") == 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(pass);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* One attempt: the HTTP status (0: none) and, on failure, why. */
+static long
+deliver(const struct db_claim *d, char *err, size_t errlen)
+{
+	char sig[WEBHOOK_SIG_MAX], hdr[WEBHOOK_SIG_MAX + 32];
+	struct curl_slist *h = NULL;
+	long code = 0;
+	CURLcode rc;
+	CURL *c;
+
+	err[0] = '\0';
+	if (!webhook_url_allowed(d->url, app.cfg.dev_mode)) {
+		snprintf(err, errlen, "url not allowed");
+		return 0;
+	}
+	if (!webhook_signature(d->secret, (int64_t)time(NULL), d->body,
+	                       strlen(d->body), sig)) {
+		snprintf(err, errlen, "cannot sign");
+		return 0;
+	}
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "libcurl unavailable");
+		return 0;
+	}
+	snprintf(hdr, sizeof(hdr), "Teepass-Signature: %s", sig);
+	h = curl_slist_append(h, hdr);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, d->url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)app.cfg.webhook_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	                 (long)app.cfg.webhook_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+	                 app.cfg.dev_mode ? "http,https" : "https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "teepass/" TEEPASS_VERSION);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, d->body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(d->body));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	else
+		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
+	if (rc == CURLE_OK && (code < 200 || code > 299))
+		snprintf(err, errlen, "HTTP status %ld", code);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return code;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Works off the due deliveries; false when there were none (or the
+ * database failed). */
+static bool
+round_once(void)
+{
+	int64_t lease = app.cfg.webhook_timeout_ms / 1000 + 30;
+	struct db_claim *d = NULL;
+	size_t n = 0;
+	PGconn *c;
+
+	if ((c = db_conn()) == NULL ||
+	    db_webhook_claim(c, CLAIM, lease, &d, &n) != DB_OK) {
+		db_conn_close();
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char err[256];
+		double t0 = now_ms();
+		long code = deliver(&d[i], err, sizeof(err));
+		int64_t took = (int64_t)(now_ms() - t0), retry = 0;
+		const char *status;
+		if (code >= 200 && code <= 299) {
+			status = "delivered";
+		} else if (d[i].attempts >= app.cfg.webhook_max_attempts) {
+			status = "failed";
+		} else {
+			status = "pending";
+			retry = app.cfg.webhook_retry_base_ms;
+			for (int k = 1; k < d[i].attempts && retry < RETRY_MAX;
+			     k++)
+				retry *= 2;
+			if (retry > RETRY_MAX)
+				retry = RETRY_MAX;
+		}
+		if (db_webhook_attempt(c, d[i].id, (int)code,
+		                       err[0] ? err : NULL, took, status,
+		                       retry) != DB_OK)
+			tp_log(TP_LOG_WARN,
+			       "webhooks: cannot record attempt %d of "
+			       "delivery %lld",
+			       d[i].attempts, (long long)d[i].id);
+	}
+	db_claim_list_free(d, n);
+	return n > 0;
+}
+
+static void *
+run(void *arg)
+{
+	struct timespec until;
+
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	while (!stopping) {
+		pthread_mutex_unlock(&lock);
+		bool busy = round_once();
+		pthread_mutex_lock(&lock);
+		if (busy)
+			continue;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(app.cfg.events_poll_ms % 1000) * 1000000;
+		until.tv_sec += app.cfg.events_poll_ms / 1000 +
+		                until.tv_nsec / 1000000000;
+		until.tv_nsec %= 1000000000;
+		if (!stopping)
+			pthread_cond_timedwait(&wake, &lock, &until);
+	}
+	pthread_mutex_unlock(&lock);
+	db_conn_close();
+	return NULL;
+}
+
+bool
+webhook_worker_start(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return false;
+	stopping = false;
+	if (pthread_create(&thread, NULL, run, NULL) != 0) {
+		curl_global_cleanup();
+		return false;
+	}
+	running = true;
+	return true;
+}
+
+void
+webhook_worker_stop(void)
+{
+	if (!running)
+		return;
+	pthread_mutex_lock(&lock);
+	stopping = true;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	pthread_join(thread, NULL);
+	running = false;
+	curl_global_cleanup();
+}
