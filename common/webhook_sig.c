@@ -15,8 +15,9 @@ bool
 webhook_secret_generate(char out[WEBHOOK_SECRET_LEN + 1])
 {
 	uint8_t b[32];
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	                        "0123456789-_";
+	static const char a[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	        "0123456789-_";
 	size_t o = 6;
 
 	if (RAND_bytes(b, sizeof(b)) != 1)

@@ -243,9 +243,8 @@ enum db_status db_retention_purge_endpoint_attestations(PGconn *c,
  * stream id is assigned after commit (db/event_sequence.c).
  */
 enum db_status db_event_append(PGconn *c, const char *type,
-                               const char *passport_id,
-                               const char *endpoint_id, const char *status,
-                               bool once);
+                               const char *passport_id, const char *endpoint_id,
+                               const char *status, bool once);
 
 /* --- the read connection (db/read.c, database_read_url) --- */
 

@@ -5,12 +5,11 @@
 #include "db/row.h"
 
 static const struct db_stmt last_stmt = {
-        "event_last_seq",
-        "SELECT coalesce(max(seq), 0) AS seq FROM events", 0};
+        "event_last_seq", "SELECT coalesce(max(seq), 0) AS seq FROM events", 0};
 
 static const struct db_stmt list_stmt = {
         "event_list",
-        "SELECT ev.seq, ev.type, " EVENT_DATA("ev") " AS data"
+        "SELECT ev.seq, ev.type, " EVENT_DATA_EV " AS data"
         " FROM events ev WHERE ev.seq > $1::bigint"
         " AND ($2::text[] IS NULL OR ev.type = ANY ($2::text[]))"
         " ORDER BY ev.seq LIMIT $3::int",

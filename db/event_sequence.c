@@ -45,7 +45,7 @@ static const struct db_stmt number_stmt = {
         " provider_id = (SELECT x.provider_id FROM endpoints x"
         " WHERE x.id = ev.endpoint_id)"
         " FROM n WHERE ev.id = n.id"
-        " RETURNING ev.seq, ev.type, ev.provider_id, " EVENT_DATA("ev")
+        " RETURNING ev.seq, ev.type, ev.provider_id, " EVENT_DATA_EV
         " AS data),"
         " d AS (INSERT INTO webhook_deliveries (webhook_id, event_seq,"
         " event_type, body)"
@@ -70,8 +70,7 @@ simple(PGconn *c, const char *sql)
 }
 
 enum db_status
-db_event_sequence(int64_t now, int64_t stale_window, int64_t batch,
-                  int64_t *n)
+db_event_sequence(int64_t now, int64_t stale_window, int64_t batch, int64_t *n)
 {
 	char t[24], w[24], b[24];
 	const char *sv[2] = {t, w}, *nv[1] = {b};

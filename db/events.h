@@ -13,16 +13,16 @@
  * query family per file, db/<name>.c for db_<name>.
  */
 
-/* The JSON document of event row ALIAS, as text: what the stream sends
+/* The JSON document of event row "ev", as text: what the stream sends
  * as data and a webhook as its body. Ids and status only, never a
  * token or a secret. */
-#define EVENT_DATA(a)                                                          \
-	"(jsonb_build_object('id', " a ".seq, 'type', " a ".type,"            \
-	" 'created_at', to_char(" a ".created_at AT TIME ZONE 'UTC',"       \
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')) || jsonb_strip_nulls("       \
-	"jsonb_build_object('passport_id', " a ".passport_id,"                \
-	" 'endpoint_id', " a ".endpoint_id, 'provider_id', " a ".provider_id,"\
-	" 'status', " a ".status)))::text"
+#define EVENT_DATA_EV                                                          \
+	"(jsonb_build_object('id', ev.seq, 'type', ev.type,"                   \
+	" 'created_at', to_char(ev.created_at AT TIME ZONE 'UTC',"             \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')) || jsonb_strip_nulls("         \
+	"jsonb_build_object('passport_id', ev.passport_id,"                    \
+	" 'endpoint_id', ev.endpoint_id, 'provider_id', ev.provider_id,"       \
+	" 'status', ev.status)))::text"
 
 /* An event as streamed and delivered: its id (seq), type and the JSON
  * document sent (db_event_list). */
@@ -65,7 +65,7 @@ struct db_webhook {
 	char id[37];
 	char provider_id[37]; /* "" for an admin's webhook */
 	char *url;
-	char *types_json; /* JSON array text */
+	char *types_json;   /* JSON array text */
 	int64_t created_at; /* Unix microseconds */
 };
 

@@ -42,5 +42,6 @@ handler_events_get(struct request *r)
 	if (types != NULL &&
 	    !events_types_parse(types, &mask, literal, sizeof(literal)))
 		return reply_error(r, TP_ERR_event_type_unknown, "types");
-	return events_stream_open(r, after, mask, types != NULL ? literal : NULL);
+	return events_stream_open(r, after, mask,
+	                          types != NULL ? literal : NULL);
 }

@@ -29,15 +29,21 @@
 #include "handlers/events.h"
 #include "server/app.h"
 
-#define RING          4096
-#define BACKLOG       500   /* events read from the database at connection */
-#define CHUNK         32768 /* bytes a reader call prepares at most */
-#define SEQUENCE_MAX  1000  /* events numbered per statement */
+#define RING         4096
+#define BACKLOG      500   /* events read from the database at connection */
+#define CHUNK        32768 /* bytes a reader call prepares at most */
+#define SEQUENCE_MAX 1000  /* events numbered per statement */
 
 const char *const events_types[EVENTS_TYPE_COUNT] = {
-        "passport.issued",     "passport.revoked",    "passport.superseded",
-        "endpoint.registered", "endpoint.attested",   "endpoint.failed",
-        "endpoint.stale",      "endpoint.retired",    "endpoint.reference_changed",
+        "passport.issued",
+        "passport.revoked",
+        "passport.superseded",
+        "endpoint.registered",
+        "endpoint.attested",
+        "endpoint.failed",
+        "endpoint.stale",
+        "endpoint.retired",
+        "endpoint.reference_changed",
 };
 
 struct ring_event {
@@ -50,10 +56,10 @@ struct ring_event {
 struct events_stream {
 	struct events_stream *prev, *next;
 	struct MHD_Connection *conn;
-	int64_t cursor; /* last event id looked at */
-	uint32_t mask;  /* 0: every type */
-	bool suspended; /* by its reader; only the hub resumes it */
-	bool ending;    /* what is buffered is the last */
+	int64_t cursor;   /* last event id looked at */
+	uint32_t mask;    /* 0: every type */
+	bool suspended;   /* by its reader; only the hub resumes it */
+	bool ending;      /* what is buffered is the last */
 	atomic_bool dead; /* MHD freed the response: the hub frees it */
 	char *buf;
 	size_t len, off, cap;
@@ -82,8 +88,7 @@ events_type_index(const char *name, size_t len)
 }
 
 bool
-events_types_parse(const char *list, uint32_t *mask, char *literal,
-                   size_t len)
+events_types_parse(const char *list, uint32_t *mask, char *literal, size_t len)
 {
 	size_t o = 0;
 
@@ -399,7 +404,8 @@ hub_main(void *arg)
 		resume_locked(false);
 		gc_locked();
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)(app.cfg.events_poll_ms % 1000) * 1000000;
+		until.tv_nsec +=
+		        (long)(app.cfg.events_poll_ms % 1000) * 1000000;
 		until.tv_sec += app.cfg.events_poll_ms / 1000 +
 		                until.tv_nsec / 1000000000;
 		until.tv_nsec %= 1000000000;

@@ -13,13 +13,13 @@ static json_t *
 delivery_json(const struct db_delivery *d)
 {
 	return json_pack("{s:I, s:I, s:s, s:s, s:i, s:o, s:o, s:o, s:o}", "id",
-	                 (json_int_t)d->id, "event_id", (json_int_t)d->event_seq,
-	                 "event_type", d->event_type, "status", d->status,
-	                 "attempt_count", d->attempts, "created_at",
-	                 db_json_time_us(d->created_at), "finished_at",
-	                 db_json_time_us(d->finished_at), "next_attempt_at",
-	                 db_json_time_us(d->next_attempt_at), "attempts",
-	                 json_loads(d->attempts_json, 0, NULL));
+	                 (json_int_t)d->id, "event_id",
+	                 (json_int_t)d->event_seq, "event_type", d->event_type,
+	                 "status", d->status, "attempt_count", d->attempts,
+	                 "created_at", db_json_time_us(d->created_at),
+	                 "finished_at", db_json_time_us(d->finished_at),
+	                 "next_attempt_at", db_json_time_us(d->next_attempt_at),
+	                 "attempts", json_loads(d->attempts_json, 0, NULL));
 }
 
 enum MHD_Result

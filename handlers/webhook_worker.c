@@ -23,8 +23,8 @@
 #include "handlers/events.h"
 #include "server/app.h"
 
-#define CLAIM      4
-#define RETRY_MAX  3600000 /* ms */
+#define CLAIM     4
+#define RETRY_MAX 3600000 /* ms */
 
 static pthread_t thread;
 static bool running, stopping;
@@ -100,7 +100,8 @@ deliver(const struct db_claim *d, char *err, size_t errlen)
 	h = curl_slist_append(h, "Expect:");
 	curl_easy_setopt(c, CURLOPT_URL, d->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)app.cfg.webhook_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+	                 (long)app.cfg.webhook_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	                 (long)app.cfg.webhook_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
@@ -193,7 +194,8 @@ run(void *arg)
 		if (busy)
 			continue;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)(app.cfg.events_poll_ms % 1000) * 1000000;
+		until.tv_nsec +=
+		        (long)(app.cfg.events_poll_ms % 1000) * 1000000;
 		until.tv_sec += app.cfg.events_poll_ms / 1000 +
 		                until.tv_nsec / 1000000000;
 		until.tv_nsec %= 1000000000;

@@ -40,6 +40,6 @@ handler_webhooks_delete(struct request *r)
 	a.id = r->param;
 	if ((st = db_tx(transaction, &a)) != DB_OK)
 		return reg_reply_db(r, st, TP_ERR_webhook_not_found);
-	return reply_json(r, 200,
-	                  json_pack("{s:s, s:b}", "id", r->param, "deleted", 1));
+	return reply_json(
+	        r, 200, json_pack("{s:s, s:b}", "id", r->param, "deleted", 1));
 }

@@ -59,7 +59,8 @@ types_read(const json_t *types, char *lit, size_t len, json_t **out)
 		json_array_foreach(types, i, v)
 		{
 			const char *s = json_string_value(v);
-			int k = s != NULL ? events_type_index(s, strlen(s)) : -1;
+			int k = s != NULL ? events_type_index(s, strlen(s))
+			                  : -1;
 			if (k < 0)
 				return false;
 			mask |= 1u << k;

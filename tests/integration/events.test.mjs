@@ -10,9 +10,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  startDaemon, stopDaemon, post, get, request, bearer, psql, createAdminKey,
+  startDaemon, stopDaemon, post, get, request, bearer, psql, createAdminKey, DB_URL,
   mockEvidence, mockEvidenceMr, sha256,
 } from './lib.mjs';
 
@@ -226,6 +227,36 @@ test('resume with Last-Event-ID (header or query, from the ring and from the dat
   } finally {
     await stopDaemon(d2);
   }
+});
+
+test('an event that commits after a later one is numbered after it: a stream resuming past the later one still gets it', async () => {
+  const s = openStream(d, '/api/events');
+  await s.ready();
+  // A transaction that appended an event and has not committed (a slow
+  // verification), in a psql session of its own.
+  const marker = randomBytes(4).toString('hex');
+  const held = spawn('psql', [DB_URL, '-v', 'ON_ERROR_STOP=1', '-Atq'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  held.stdout.on('data', (c) => { out += c; });
+  held.stdin.write(`BEGIN;\nINSERT INTO events (type, status) VALUES ('passport.superseded', 'held${marker}');\n\\echo inserted\n`);
+  await until(() => out.includes('inserted'), 'the held insert');
+  assert.equal(psql(`select count(*) from events where status = 'held${marker}'`), '0', 'not visible before it commits');
+  // Meanwhile another change commits and is streamed.
+  const pid = await verifyPassport();
+  const later = await s.find((x) => x.data.passport_id === pid, 'the later event');
+  // Now the held one commits.
+  held.stdin.end('COMMIT;\n');
+  await new Promise((r) => held.on('exit', r));
+  const first = await s.find((x) => x.data.status === `held${marker}`, 'the held event');
+  assert.ok(first.id > later.id, `numbered after commit: ${first.id} > ${later.id}`);
+  // Its insertion order (the bigserial) was before the later event's:
+  // numbering by insertion would have skipped it for a reader at later.id.
+  assert.equal(psql(`select (select id from events where seq = ${first.id}) < (select id from events where seq = ${later.id})`), 't');
+  // A client that resumes right after the later event gets it.
+  const r = openStream(d, '/api/events', { 'Last-Event-ID': String(later.id) });
+  await r.find((x) => x.id === first.id, 'the held event on resumption');
+  r.close();
+  s.close();
 });
 
 test('endpoint events: registered, failed, reference_changed, attested, retired; the type filter; stale when its passport expires', async () => {

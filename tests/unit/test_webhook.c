@@ -23,8 +23,8 @@ test_signature_vector(void **state)
 	char sig[WEBHOOK_SIG_MAX];
 
 	(void)state;
-	assert_true(webhook_signature(SECRET, 1764790000, BODY, strlen(BODY),
-	                              sig));
+	assert_true(
+	        webhook_signature(SECRET, 1764790000, BODY, strlen(BODY), sig));
 	assert_string_equal(sig, "t=1764790000,v1=20e8f6f460ef06e09aea13826ad"
 	                         "9271dc5a05d4f75e43a52df3a5c0ab9c9b555");
 	/* An empty body signs "<t>." */
@@ -39,11 +39,11 @@ test_signature_binds(void **state)
 	char a[WEBHOOK_SIG_MAX], b[WEBHOOK_SIG_MAX];
 
 	(void)state;
-	assert_true(webhook_signature(SECRET, 1764790000, BODY, strlen(BODY),
-	                              a));
+	assert_true(
+	        webhook_signature(SECRET, 1764790000, BODY, strlen(BODY), a));
 	/* Another time, body byte or secret: another MAC. */
-	assert_true(webhook_signature(SECRET, 1764790001, BODY, strlen(BODY),
-	                              b));
+	assert_true(
+	        webhook_signature(SECRET, 1764790001, BODY, strlen(BODY), b));
 	assert_string_not_equal(a + strlen("t=1764790000,"),
 	                        b + strlen("t=1764790001,"));
 	assert_true(webhook_signature(SECRET, 1764790000, BODY,
@@ -54,8 +54,8 @@ test_signature_binds(void **state)
 	assert_string_not_equal(a, b);
 	assert_false(webhook_signature(SECRET, -1, BODY, strlen(BODY), b));
 	/* The largest time fits the buffer. */
-	assert_true(webhook_signature(SECRET, INT64_MAX, BODY, strlen(BODY),
-	                              b));
+	assert_true(
+	        webhook_signature(SECRET, INT64_MAX, BODY, strlen(BODY), b));
 	assert_int_equal(strlen(b), strlen("t=9223372036854775807,v1=") + 64);
 }
 
