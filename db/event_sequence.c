@@ -11,8 +11,10 @@ static const struct db_stmt lock_stmt = {
         0};
 
 /* An endpoint whose current passport expired (and was not revoked: that
- * has its own event) goes stale, once per passport. Only recent expiries:
- * after retention purged an old stale event it is not appended again. */
+ * has its own event) goes stale, once per passport. Only expiries in the
+ * window (since the caller's previous sweep; never older than the event
+ * retention, so a purged stale event is not appended again): a range of
+ * passports_expiry, then endpoints_current_passport. */
 static const struct db_stmt stale_stmt = {
         "event_stale",
         "INSERT INTO events (type, passport_id, endpoint_id, status,"
@@ -24,7 +26,6 @@ static const struct db_stmt stale_stmt = {
         " AND p.status <> 'revoked'"
         " AND p.expires_at <= to_timestamp($1::bigint)"
         " AND p.expires_at > to_timestamp($1::bigint - $2::bigint)"
-        " ORDER BY p.expires_at LIMIT 1000"
         " ON CONFLICT (dedup_key) DO NOTHING",
         2};
 
@@ -89,7 +90,7 @@ db_event_sequence(int64_t now, int64_t stale_window, int64_t batch, int64_t *n)
 	if ((st = simple(c, "BEGIN ISOLATION LEVEL READ COMMITTED")) != DB_OK)
 		goto out;
 	PQclear(db_run(c, &lock_stmt, NULL, NULL, NULL, &st));
-	if (st == DB_OK)
+	if (st == DB_OK && stale_window > 0)
 		PQclear(db_run(c, &stale_stmt, sv, NULL, NULL, &st));
 	if (st == DB_OK &&
 	    (res = db_run(c, &number_stmt, nv, NULL, NULL, &st)) != NULL) {

@@ -40,7 +40,8 @@ void db_event_list_free(struct db_event *e, size_t n);
  * the events' advisory lock (db/event_sequence.c): first appends
  * endpoint.stale for every live endpoint whose current passport expired
  * at or before NOW (Unix seconds) and less than STALE_WINDOW seconds
- * before it (once per endpoint and passport), then gives up to BATCH
+ * before it (once per endpoint and passport; 0: no sweep), then gives up
+ * to BATCH
  * pending events the next ids of event_seq in insertion order, fills in
  * their provider and makes one delivery per matching webhook. *N counts
  * the events numbered.

@@ -335,7 +335,9 @@ ring_push(const struct db_event *e)
 static bool
 hub_round(void)
 {
+	static int64_t swept = -1; /* the clock of the last stale sweep */
 	int64_t keep = app.cfg.events_retention_days * 86400, n = 0;
+	int64_t now = config_now(&app.cfg), window;
 	struct db_event *ev = NULL;
 	size_t nev = 0;
 	enum db_status st;
@@ -351,11 +353,18 @@ hub_round(void)
 		hub_up = true;
 		pthread_mutex_unlock(&lock);
 	}
+	/* The stale sweep covers the expiries since the previous one (a
+	 * minute more, for clock steps), the whole retention at start. */
+	window = swept < 0 ? keep : now - swept + 60;
+	if (window > keep)
+		window = keep;
 	for (int i = 0; i < 10; i++) {
-		st = db_event_sequence(config_now(&app.cfg), keep, SEQUENCE_MAX,
+		st = db_event_sequence(now, i == 0 ? window : 0, SEQUENCE_MAX,
 		                       &n);
 		if (st != DB_OK)
 			return false;
+		if (i == 0)
+			swept = now;
 		if (n < SEQUENCE_MAX)
 			break;
 	}

@@ -28,6 +28,8 @@ CREATE TABLE events (
 	sequenced_at timestamptz NULL
 );
 CREATE INDEX events_pending ON events (id) WHERE seq IS NULL;
+-- The endpoint.stale sweep finds endpoints by their current passport.
+CREATE INDEX endpoints_current_passport ON endpoints (current_passport_id);
 CREATE INDEX events_created ON events (created_at);
 
 -- A webhook belongs to a provider (it receives the events of that
