@@ -13,7 +13,8 @@ static const struct db_stmt stmt = {
         " next_attempt_at = CASE WHEN $5 = 'pending' THEN clock_timestamp()"
         " + make_interval(secs => $6::bigint / 1000.0)"
         " ELSE next_attempt_at END"
-        " WHERE id = $1::bigint",
+        /* a delivery ended meanwhile (its webhook deleted) stays so */
+        " WHERE id = $1::bigint AND status = 'pending'",
         6};
 
 enum db_status

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   startDaemon, stopDaemon, post, get, request, bearer, psql, createAdminKey, DB_URL,
-  mockEvidence, mockEvidenceMr, sha256,
+  mockEvidence, mockEvidenceMr, sha256, freePort,
 } from './lib.mjs';
 
 // The verification clock, pinned (to this run's start, so that the
@@ -30,6 +30,7 @@ const FAST = {
   TEEPASS_EVENTS_HEARTBEAT: '1',
   TEEPASS_WEBHOOK_RETRY_BASE_MS: '300',
   TEEPASS_WEBHOOK_TIMEOUT_MS: '3000',
+  TEEPASS_WEBHOOK_MAX_ATTEMPTS: '3',
 };
 
 let d, admin, p1, p2;
@@ -382,6 +383,92 @@ test('a receiver answering 500 then 200: retried with backoff, both attempts rec
     assert.deepEqual(dl.attempts.map((a) => [a.status_code, a.error]), [[500, 'HTTP status 500'], [200, null]]);
     for (const a of dl.attempts) assert.ok(a.duration_ms >= 0 && Date.parse(a.at) > 0);
     assert.ok(dl.finished_at);
+  } finally {
+    await rx.close();
+  }
+});
+
+test('a receiver that is down: every attempt recorded with libcurl\'s error and no status, then failed after webhook_max_attempts', async () => {
+  const url = `http://127.0.0.1:${await freePort()}/down`; // nothing listens
+  let r = await post(d, '/api/webhooks', { url, types: ['endpoint.retired'] }, bearer(p1.key));
+  assert.equal(r.status, 201, r.text);
+  const w = r.json;
+  const e = await register(p1.key);
+  r = await request(d, 'DELETE', `/api/endpoints/${e.id}`, undefined, bearer(p1.key));
+  assert.equal(r.status, 200, r.text);
+  const dl = await until(async () => {
+    const x = await get(d, `/api/webhooks/${w.id}/deliveries`, bearer(p1.key));
+    const one = x.json.deliveries[0];
+    return one && one.status === 'failed' && one;
+  }, 'the delivery to fail');
+  assert.equal(dl.attempt_count, 3, 'webhook_max_attempts = 3');
+  assert.equal(dl.attempts.length, 3);
+  for (const a of dl.attempts) {
+    assert.equal(a.status_code, null);
+    assert.equal(a.error, "Couldn't connect to server");
+  }
+  // Retried with a doubling delay: 300 ms, then 600 ms.
+  const at = dl.attempts.map((a) => Date.parse(a.at));
+  assert.ok(at[1] - at[0] >= 250 && at[2] - at[1] >= 550, `backoff ${at[1] - at[0]}, ${at[2] - at[1]} ms`);
+});
+
+test('deleting a webhook while an attempt is under way: the delivery ends failed, never retried', async () => {
+  let release;
+  const hold = new Promise((r) => { release = r; });
+  const rx = await receiver();
+  // This receiver answers only once released, and then 500.
+  const slow = createServer((req, res) => { req.resume(); hold.then(() => { res.statusCode = 500; res.end(); }); });
+  await new Promise((r) => slow.listen(0, '127.0.0.1', r));
+  try {
+    let r = await post(d, '/api/webhooks', { url: `http://127.0.0.1:${slow.address().port}/slow`, types: ['endpoint.retired'] }, bearer(p2.key));
+    assert.equal(r.status, 201, r.text);
+    const w = r.json;
+    const e = await register(p2.key);
+    r = await request(d, 'DELETE', `/api/endpoints/${e.id}`, undefined, bearer(p2.key));
+    assert.equal(r.status, 200, r.text);
+    await until(() => psql(`select attempts from webhook_deliveries where webhook_id = '${w.id}'`) === '1', 'the attempt to start');
+    r = await request(d, 'DELETE', `/api/webhooks/${w.id}`, undefined, bearer(p2.key));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(psql(`select status from webhook_deliveries where webhook_id = '${w.id}'`), 'failed');
+    release();
+    await until(() => psql(`select count(*) from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.webhook_id = '${w.id}'`) === '1', 'the attempt to be recorded');
+    assert.equal(psql(`select status || ' ' || attempts from webhook_deliveries where webhook_id = '${w.id}'`), 'failed 1',
+      'the 500 of an attempt under way does not make it pending again');
+  } finally {
+    release();
+    await new Promise((r) => slow.close(r));
+    await rx.close();
+  }
+});
+
+test('retention: events and finished deliveries older than events_retention_days are purged; newer ones stay', async () => {
+  const rx = await receiver();
+  try {
+    let r = await post(d, '/api/webhooks', { url: rx.url, types: ['passport.revoked'] }, bearer(admin));
+    const w = r.json;
+    const oldP = await verifyPassport();
+    const newP = await verifyPassport();
+    for (const p of [oldP, newP]) {
+      r = await post(d, `/api/passports/${p}/revoke`, { reason: 'retention' }, bearer(admin));
+      assert.equal(r.status, 200, r.text);
+    }
+    await until(() => psql(`select count(*) from webhook_deliveries where webhook_id = '${w.id}' and status = 'delivered'`) === '2', 'both deliveries');
+    // Two days old, by the database's clock.
+    psql(`update events set created_at = created_at - interval '2 days' where passport_id = '${oldP}'`);
+    psql(`update webhook_deliveries set finished_at = finished_at - interval '2 days' where webhook_id = '${w.id}' and body like '%${oldP}%'`);
+    const purger = await startDaemon({ ...FAST, TEEPASS_RETENTION_INTERVAL: '1', TEEPASS_EVENTS_RETENTION_DAYS: '1', TEEPASS_PASSPORT_RETENTION_DAYS: '36500' });
+    try {
+      await until(() => psql(`select count(*) from events where passport_id = '${oldP}'`) === '0', 'the old events to go');
+      await until(() => psql(`select count(*) from webhook_deliveries where webhook_id = '${w.id}'`) === '1', 'the old delivery to go');
+    } finally {
+      await stopDaemon(purger);
+    }
+    assert.equal(psql(`select count(*) from events where passport_id = '${newP}'`), '2', 'issued and revoked stay');
+    assert.match(psql(`select body from webhook_deliveries where webhook_id = '${w.id}'`), new RegExp(newP));
+    assert.equal(psql(`select count(*) from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.webhook_id = '${w.id}'`), '1', 'the old one\'s attempts went with it');
+    assert.equal(psql(`select count(*) from passports where id in ('${oldP}', '${newP}')`), '2', 'passports are not events');
+    r = await request(d, 'DELETE', `/api/webhooks/${w.id}`, undefined, bearer(admin));
+    assert.equal(r.status, 200);
   } finally {
     await rx.close();
   }
