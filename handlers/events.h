@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "server/http.h"
 
@@ -57,5 +58,12 @@ bool webhook_url_allowed(const char *url, bool dev_mode);
 /* The webhook worker (handlers/webhook_worker.c). */
 bool webhook_worker_start(void);
 void webhook_worker_stop(void);
+
+/* Appends the push metrics to F (Prometheus text): open streams,
+ * streams refused, events read by the hub, webhook attempts by outcome. */
+void events_metrics_render(FILE *f);
+
+/* The webhook worker's part of events_metrics_render. */
+void webhook_metrics_render(FILE *f);
 
 #endif

@@ -75,6 +75,7 @@ static int64_t ring_high; /* the last event read */
 static bool hub_up, drained, stopping, running;
 static struct events_stream *streams;
 static atomic_long n_streams;
+static atomic_long refused, events_read;
 static pthread_t thread;
 
 int
@@ -376,6 +377,7 @@ hub_round(void)
 		pthread_mutex_lock(&lock);
 		for (size_t k = 0; k < nev; k++)
 			ring_push(&ev[k]);
+		atomic_fetch_add(&events_read, (long)nev);
 		if (nev > 0) {
 			ring_high = ev[nev - 1].seq;
 			resume_locked(true);
@@ -442,6 +444,7 @@ events_stream_open(struct request *r, int64_t last, uint32_t mask,
 
 	if (atomic_fetch_add(&n_streams, 1) >= app.cfg.events_max_streams) {
 		atomic_fetch_sub(&n_streams, 1);
+		atomic_fetch_add(&refused, 1);
 		return reply_error(r, TP_ERR_events_too_many_streams, NULL);
 	}
 	pthread_mutex_lock(&lock);
@@ -538,4 +541,25 @@ events_stop(void)
 	ring_n = ring_head = 0;
 	hub_up = false;
 	pthread_mutex_unlock(&lock);
+}
+
+void
+events_metrics_render(FILE *f)
+{
+	fprintf(f,
+	        "# HELP teepass_event_streams_open Open GET /api/events "
+	        "streams.\n"
+	        "# TYPE teepass_event_streams_open gauge\n"
+	        "teepass_event_streams_open %ld\n"
+	        "# HELP teepass_event_streams_refused_total Streams refused "
+	        "beyond events_max_streams.\n"
+	        "# TYPE teepass_event_streams_refused_total counter\n"
+	        "teepass_event_streams_refused_total %ld\n"
+	        "# HELP teepass_events_read_total Numbered events the hub "
+	        "read into its ring.\n"
+	        "# TYPE teepass_events_read_total counter\n"
+	        "teepass_events_read_total %ld\n",
+	        atomic_load(&n_streams), atomic_load(&refused),
+	        atomic_load(&events_read));
+	webhook_metrics_render(f);
 }

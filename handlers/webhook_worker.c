@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -30,6 +31,8 @@ static pthread_t thread;
 static bool running, stopping;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+/* attempts by outcome: delivered, retried, failed */
+static atomic_long outcomes[3];
 
 bool
 webhook_url_allowed(const char *url, bool dev_mode)
@@ -157,10 +160,13 @@ round_once(void)
 		const char *status;
 		if (code >= 200 && code <= 299) {
 			status = "delivered";
+			atomic_fetch_add(&outcomes[0], 1);
 		} else if (d[i].attempts >= app.cfg.webhook_max_attempts) {
 			status = "failed";
+			atomic_fetch_add(&outcomes[2], 1);
 		} else {
 			status = "pending";
+			atomic_fetch_add(&outcomes[1], 1);
 			retry = app.cfg.webhook_retry_base_ms;
 			for (int k = 1; k < d[i].attempts && retry < RETRY_MAX;
 			     k++)
@@ -233,4 +239,18 @@ webhook_worker_stop(void)
 	pthread_join(thread, NULL);
 	running = false;
 	curl_global_cleanup();
+}
+
+void
+webhook_metrics_render(FILE *f)
+{
+	static const char *const names[3] = {"delivered", "retried", "failed"};
+
+	fprintf(f, "# HELP teepass_webhook_attempts_total Webhook delivery "
+	           "attempts by outcome (failed: the last attempt failed).\n"
+	           "# TYPE teepass_webhook_attempts_total counter\n");
+	for (int i = 0; i < 3; i++)
+		fprintf(f,
+		        "teepass_webhook_attempts_total{outcome=\"%s\"} %ld\n",
+		        names[i], atomic_load(&outcomes[i]));
 }

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   startDaemon, stopDaemon, post, get, request, bearer, psql, createAdminKey, DB_URL,
@@ -383,6 +383,9 @@ test('a receiver answering 500 then 200: retried with backoff, both attempts rec
     assert.deepEqual(dl.attempts.map((a) => [a.status_code, a.error]), [[500, 'HTTP status 500'], [200, null]]);
     for (const a of dl.attempts) assert.ok(a.duration_ms >= 0 && Date.parse(a.at) > 0);
     assert.ok(dl.finished_at);
+    const m = (await get(d, '/metrics')).text;
+    assert.ok(Number(/^teepass_webhook_attempts_total\{outcome="retried"\} (\d+)$/m.exec(m)[1]) >= 1);
+    assert.ok(Number(/^teepass_webhook_attempts_total\{outcome="delivered"\} (\d+)$/m.exec(m)[1]) >= 1);
   } finally {
     await rx.close();
   }
@@ -527,6 +530,13 @@ test('streams are bounded (503 beyond events_max_streams), get heartbeats, and e
     assert.equal(r.status, 503);
     assert.equal(r.json.error.code, 'events_too_many_streams');
     assert.ok(r.headers.get('retry-after'));
+    // Counted in /metrics (this daemon's own counters), valid for promtool.
+    const m = await get(d3, '/metrics');
+    assert.match(m.text, /^teepass_event_streams_open 2$/m);
+    assert.match(m.text, /^teepass_event_streams_refused_total 1$/m);
+    assert.match(m.text, /^teepass_webhook_attempts_total\{outcome="delivered"\} \d+$/m);
+    const pc = spawnSync('promtool', ['check', 'metrics'], { input: m.text, encoding: 'utf8' });
+    assert.equal(pc.status, 0, pc.stdout + pc.stderr);
     await until(() => a.comments.includes('heartbeat'), 'a heartbeat', 10000);
     assert.equal(a.retry, 2000);
     // A closed stream frees its place (once MHD has noticed it).
