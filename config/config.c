@@ -354,6 +354,9 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 	} else if (strcmp(key, "webhook_retry_base_ms") == 0) {
 		if (!parse_int(v, 10, 3600000, &c->webhook_retry_base_ms))
 			BAD("want milliseconds from 10 to 3600000");
+	} else if (strcmp(key, "webhook_allow_private") == 0) {
+		if (!parse_bool(v, &c->webhook_allow_private))
+			BAD("want 0 or 1");
 	} else if (strcmp(key, "log_level") == 0) {
 		if (!parse_level(v, &c->log_level))
 			BAD("want debug, info, warn or error");

@@ -81,6 +81,7 @@ struct tp_config {
 	int64_t webhook_timeout_ms;
 	int64_t webhook_max_attempts;
 	int64_t webhook_retry_base_ms;
+	bool webhook_allow_private; /* deliveries to private addresses */
 	enum tp_log_level log_level;
 	/* Seconds the JWKS and the issuer metadata may be cached: far below
 	 * the 24 h a retired key stays published. */

@@ -16,6 +16,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <curl/curl.h>
 
 #include "common/log.h"
@@ -65,6 +69,77 @@ out:
 	return ok;
 }
 
+/*
+ * Where a delivery may connect: the address libcurl is about to connect to
+ * (after DNS, so a name that resolves to an internal address, or is
+ * rebound to one, is caught) must be public, unless webhook_allow_private;
+ * loopback only for the development-mode http allowance.
+ */
+struct dest {
+	bool loopback_ok;
+	bool refused;
+};
+
+static bool
+v4_private(const uint8_t *b)
+{
+	return b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224 ||
+	       (b[0] == 100 && (b[1] & 0xc0) == 64) ||
+	       (b[0] == 169 && b[1] == 254) ||
+	       (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+	       (b[0] == 192 && b[1] == 168) ||
+	       (b[0] == 192 && b[1] == 0 && b[2] == 0) ||
+	       (b[0] == 198 && (b[1] & 0xfe) == 18);
+}
+
+/* *LOOPBACK set for 127/8 and ::1. */
+static bool
+addr_private(const struct sockaddr *sa, bool *loopback)
+{
+	*loopback = false;
+	if (sa->sa_family == AF_INET) {
+		const uint8_t *b =
+		        (const uint8_t *)&(
+		                (const struct sockaddr_in *)(const void *)sa)
+		                ->sin_addr;
+		*loopback = b[0] == 127;
+		return v4_private(b);
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+		        &((const struct sockaddr_in6 *)(const void *)sa)
+		                 ->sin6_addr;
+		const uint8_t *b = a->s6_addr;
+		static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
+		if (IN6_IS_ADDR_LOOPBACK(a)) {
+			*loopback = true;
+			return true;
+		}
+		if (IN6_IS_ADDR_V4MAPPED(a) || memcmp(b, nat64, 12) == 0) {
+			*loopback = b[12] == 127;
+			return v4_private(b + 12);
+		}
+		return IN6_IS_ADDR_UNSPECIFIED(a) || (b[0] & 0xfe) == 0xfc ||
+		       (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || b[0] == 0xff;
+	}
+	return true;
+}
+
+static curl_socket_t
+open_checked(void *cls, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct dest *d = cls;
+	bool loopback;
+
+	if (purpose == CURLSOCKTYPE_IPCXN &&
+	    addr_private(&a->addr, &loopback) &&
+	    !app.cfg.webhook_allow_private && !(loopback && d->loopback_ok)) {
+		d->refused = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
 static size_t
 discard(char *p, size_t size, size_t n, void *arg)
 {
@@ -79,6 +154,9 @@ deliver(const struct db_claim *d, char *err, size_t errlen)
 {
 	char sig[WEBHOOK_SIG_MAX], hdr[WEBHOOK_SIG_MAX + 32];
 	struct curl_slist *h = NULL;
+	struct dest dst = {.loopback_ok =
+	                           app.cfg.dev_mode &&
+	                           strncasecmp(d->url, "http://", 7) == 0};
 	long code = 0;
 	CURLcode rc;
 	CURL *c;
@@ -116,9 +194,13 @@ deliver(const struct db_claim *d, char *err, size_t errlen)
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, d->body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(d->body));
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &dst);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	else if (dst.refused)
+		snprintf(err, errlen, "destination address not allowed");
 	else
 		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
 	if (rc == CURLE_OK && (code < 200 || code > 299))

@@ -10,6 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
@@ -413,6 +414,31 @@ test('a receiver that is down: every attempt recorded with libcurl\'s error and 
   // Retried with a doubling delay: 300 ms, then 600 ms.
   const at = dl.attempts.map((a) => Date.parse(a.at));
   assert.ok(at[1] - at[0] >= 250 && at[2] - at[1] >= 550, `backoff ${at[1] - at[0]}, ${at[2] - at[1]} ms`);
+});
+
+test('a delivery never connects to a private address (https to 127.0.0.1 here): refused before connecting', async () => {
+  let connections = 0;
+  const tcp = createTcpServer((sock) => { connections++; sock.destroy(); });
+  await new Promise((r) => tcp.listen(0, '127.0.0.1', r));
+  try {
+    // https passes the URL check; the address it resolves to does not.
+    let r = await post(d, '/api/webhooks', { url: `https://127.0.0.1:${tcp.address().port}/internal`, types: ['endpoint.retired'] }, bearer(p1.key));
+    assert.equal(r.status, 201, r.text);
+    const w = r.json;
+    const e = await register(p1.key);
+    r = await request(d, 'DELETE', `/api/endpoints/${e.id}`, undefined, bearer(p1.key));
+    assert.equal(r.status, 200, r.text);
+    const dl = await until(async () => {
+      const x = await get(d, `/api/webhooks/${w.id}/deliveries`, bearer(p1.key));
+      const one = x.json.deliveries[0];
+      return one && one.status === 'failed' && one;
+    }, 'the delivery to fail');
+    assert.deepEqual(dl.attempts.map((a) => [a.status_code, a.error]),
+      Array(3).fill([null, 'destination address not allowed']));
+    assert.equal(connections, 0, 'no connection was opened');
+  } finally {
+    await new Promise((r) => tcp.close(r));
+  }
 });
 
 test('deleting a webhook while an attempt is under way: the delivery ends failed, never retried', async () => {
