@@ -224,7 +224,9 @@ now_ms(void)
 static bool
 round_once(void)
 {
-	int64_t lease = app.cfg.webhook_timeout_ms / 1000 + 30;
+	/* The claimed deliveries are attempted one after the other: the
+	 * lease covers all of them at their time limit. */
+	int64_t lease = CLAIM * (app.cfg.webhook_timeout_ms / 1000 + 1) + 30;
 	struct db_claim *d = NULL;
 	size_t n = 0;
 	PGconn *c;
