@@ -49,6 +49,7 @@ config_defaults(struct tp_config *c)
 	c->webhook_timeout_ms = 5000;
 	c->webhook_max_attempts = 8;
 	c->webhook_retry_base_ms = 1000;
+	c->webhook_workers = 2;
 	c->log_level = TP_LOG_INFO;
 	c->database_read_max_lag_ms = 1000;
 	verify_config_defaults(&c->verify);
@@ -354,6 +355,9 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 	} else if (strcmp(key, "webhook_retry_base_ms") == 0) {
 		if (!parse_int(v, 10, 3600000, &c->webhook_retry_base_ms))
 			BAD("want milliseconds from 10 to 3600000");
+	} else if (strcmp(key, "webhook_workers") == 0) {
+		if (!parse_int(v, 1, 16, &c->webhook_workers))
+			BAD("want threads from 1 to 16");
 	} else if (strcmp(key, "webhook_allow_private") == 0) {
 		if (!parse_bool(v, &c->webhook_allow_private))
 			BAD("want 0 or 1");

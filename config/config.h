@@ -82,6 +82,7 @@ struct tp_config {
 	int64_t webhook_max_attempts;
 	int64_t webhook_retry_base_ms;
 	bool webhook_allow_private; /* deliveries to private addresses */
+	int64_t webhook_workers;    /* delivery threads */
 	enum tp_log_level log_level;
 	/* Seconds the JWKS and the issuer metadata may be cached: far below
 	 * the 24 h a retired key stays published. */

@@ -1,6 +1,6 @@
 /*
- * The webhook worker (docs/events.md): one thread, one database
- * connection. It claims due deliveries (a lease, so instances share the
+ * The webhook workers (docs/events.md): webhook_workers threads, each
+ * with its own database * connection. It claims due deliveries (a lease, so instances share the
  * work and a crashed one's claims come back), POSTs each body with its
  * Teepass-Signature, no redirect followed, within webhook_timeout_ms,
  * and records the attempt: a 2xx delivers; anything else retries after
@@ -31,8 +31,11 @@
 #define CLAIM     4
 #define RETRY_MAX 3600000 /* ms */
 
-static pthread_t thread;
-static bool running, stopping;
+#define WORKERS_MAX 16
+
+static pthread_t threads[WORKERS_MAX];
+static size_t n_threads;
+static bool stopping, started;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 /* attempts by outcome: delivered, retried, failed */
@@ -302,26 +305,33 @@ webhook_worker_start(void)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return false;
+	started = true;
 	stopping = false;
-	if (pthread_create(&thread, NULL, run, NULL) != 0) {
-		curl_global_cleanup();
-		return false;
+	n_threads = 0;
+	for (int64_t i = 0; i < app.cfg.webhook_workers && i < WORKERS_MAX;
+	     i++) {
+		if (pthread_create(&threads[n_threads], NULL, run, NULL) != 0) {
+			webhook_worker_stop();
+			return false;
+		}
+		n_threads++;
 	}
-	running = true;
 	return true;
 }
 
 void
 webhook_worker_stop(void)
 {
-	if (!running)
+	if (!started)
 		return;
 	pthread_mutex_lock(&lock);
 	stopping = true;
-	pthread_cond_signal(&wake);
+	pthread_cond_broadcast(&wake);
 	pthread_mutex_unlock(&lock);
-	pthread_join(thread, NULL);
-	running = false;
+	for (size_t i = 0; i < n_threads; i++)
+		pthread_join(threads[i], NULL);
+	n_threads = 0;
+	started = false;
 	curl_global_cleanup();
 }
 
