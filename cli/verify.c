@@ -74,7 +74,7 @@ usage(FILE *f)
 }
 
 /* Raw bytes stay raw; printable text must be hex or base64. JSON
- * evidence (NVIDIA) stays as text. */
+ * evidence (NVIDIA, Azure) and PEM (RA-TLS certificates) stay as text. */
 static bool
 decode_evidence(uint8_t **buf, size_t *len)
 {
@@ -84,6 +84,8 @@ decode_evidence(uint8_t **buf, size_t *len)
 	while (i < *len && isspace((*buf)[i]))
 		i++;
 	if (i < *len && ((*buf)[i] == '{' || (*buf)[i] == '['))
+		return true;
+	if (*len - i >= 11 && memcmp(*buf + i, "-----BEGIN ", 11) == 0)
 		return true;
 	for (size_t j = 0; j < *len; j++)
 		if (!isprint((*buf)[j]) && !isspace((*buf)[j]))

@@ -358,6 +358,8 @@ coll_resolve(const uint8_t *ev, size_t len, enum tp_provider prov,
 	switch (prov) {
 	case TP_PROVIDER_INTEL_SGX:
 	case TP_PROVIDER_INTEL_TDX:
+	case TP_PROVIDER_AZURE_TDX_VTPM: /* its TD quote's */
+	case TP_PROVIDER_RA_TLS:         /* the certificate's quote's */
 		/* No needs: the quote's chain did not verify, or the quote
 		 * did not parse; the verifier names why. */
 		if (needs == NULL || needs->n == 0)

@@ -141,6 +141,8 @@ load_json(enum tp_provider p, const json_t *member, struct artifact_set *set)
 	switch (p) {
 	case TP_PROVIDER_INTEL_SGX:
 	case TP_PROVIDER_INTEL_TDX:
+	case TP_PROVIDER_AZURE_TDX_VTPM: /* its TD quote's collateral */
+	case TP_PROVIDER_RA_TLS:         /* the certificate's quote's */
 		load_intel_json(member, set);
 		break;
 	case TP_PROVIDER_AMD_SEV_SNP:
@@ -178,6 +180,8 @@ load_path(enum tp_provider p, const char *path, struct artifact_set *set)
 	switch (p) {
 	case TP_PROVIDER_INTEL_SGX:
 	case TP_PROVIDER_INTEL_TDX:
+	case TP_PROVIDER_AZURE_TDX_VTPM:
+	case TP_PROVIDER_RA_TLS:
 		load_intel_path(path, set);
 		break;
 	case TP_PROVIDER_AMD_SEV_SNP:

@@ -57,7 +57,8 @@ static int
 runtime_opaque(const char *provider)
 {
 	static const char *const encrypted[] = {
-	        "IntelTdx", "IntelSgx", "AmdSevSnp", "AzureSnpVtpm", "ArmCca"};
+	        "IntelTdx",     "IntelSgx", "AmdSevSnp", "AzureSnpVtpm",
+	        "AzureTdxVtpm", "RaTls",    "ArmCca"};
 
 	for (size_t i = 0; i < sizeof(encrypted) / sizeof(encrypted[0]); i++)
 		if (strcmp(provider, encrypted[i]) == 0)

@@ -17,6 +17,8 @@ static const char *const names[TP_PROVIDER__COUNT] = {
         [TP_PROVIDER_TPM] = "Tpm",
         [TP_PROVIDER_AZURE_SNP_VTPM] = "AzureSnpVtpm",
         [TP_PROVIDER_GCP_VTPM] = "GcpVtpm",
+        [TP_PROVIDER_AZURE_TDX_VTPM] = "AzureTdxVtpm",
+        [TP_PROVIDER_RA_TLS] = "RaTls",
 };
 
 /* Accepted spellings, compared after lower-casing and dropping '-', '_'
@@ -50,6 +52,9 @@ static const struct {
         {"azsnpvtpm", TP_PROVIDER_AZURE_SNP_VTPM},
         {"gcpvtpm", TP_PROVIDER_GCP_VTPM},
         {"gcevtpm", TP_PROVIDER_GCP_VTPM},
+        {"azuretdxvtpm", TP_PROVIDER_AZURE_TDX_VTPM},
+        {"aztdxvtpm", TP_PROVIDER_AZURE_TDX_VTPM},
+        {"ratls", TP_PROVIDER_RA_TLS},
 };
 
 const char *
@@ -81,12 +86,17 @@ provider_parse(const char *s, enum tp_provider *out)
 	return false;
 }
 
-/* Detection order: the most specific magic first. */
+/* Detection order: the most specific magic first. The Azure bundles'
+ * member-name tests are cheap and specific, so they run before the SNP
+ * detector, whose Tinfoil-bundle test parses JSON. */
 static const struct provider_ops *const table[] = {
-        &provider_mock,        &provider_intel_sgx,      &provider_intel_tdx,
-        &provider_amd_sev_snp, &provider_aws_nitro,      &provider_arm_cca,
-        &provider_arm_psa,     &provider_azure_snp_vtpm, &provider_tpm,
-        &provider_gcp_vtpm,    &provider_nvidia_gpu,
+        &provider_mock,           &provider_intel_sgx,
+        &provider_intel_tdx,      &provider_azure_tdx_vtpm,
+        &provider_azure_snp_vtpm, &provider_amd_sev_snp,
+        &provider_aws_nitro,      &provider_arm_cca,
+        &provider_arm_psa,        &provider_tpm,
+        &provider_gcp_vtpm,       &provider_ra_tls,
+        &provider_nvidia_gpu,
 };
 
 const struct provider_ops *

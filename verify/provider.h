@@ -20,6 +20,8 @@ enum tp_provider {
 	TP_PROVIDER_TPM,
 	TP_PROVIDER_AZURE_SNP_VTPM, /* Azure SEV-SNP CVM: HCL report + vTPM */
 	TP_PROVIDER_GCP_VTPM,       /* Google Compute Engine vTPM */
+	TP_PROVIDER_AZURE_TDX_VTPM, /* Azure TDX CVM: HCL report + TD quote */
+	TP_PROVIDER_RA_TLS,         /* X.509 certificate carrying a quote */
 	TP_PROVIDER__COUNT
 };
 
@@ -90,5 +92,7 @@ extern const struct provider_ops provider_arm_cca;
 extern const struct provider_ops provider_tpm;
 extern const struct provider_ops provider_azure_snp_vtpm;
 extern const struct provider_ops provider_gcp_vtpm;
+extern const struct provider_ops provider_azure_tdx_vtpm;
+extern const struct provider_ops provider_ra_tls;
 
 #endif

@@ -130,7 +130,7 @@
 
   // --- Passports ---
 
-  const TEE_TYPES = ['IntelSgx', 'IntelTdx', 'AmdSevSnp', 'AwsNitro', 'NvidiaGpu', 'ArmPsa', 'ArmCca', 'Tpm', 'AzureSnpVtpm', 'GcpVtpm', 'Mock'];
+  const TEE_TYPES = ['IntelSgx', 'IntelTdx', 'AmdSevSnp', 'AwsNitro', 'NvidiaGpu', 'ArmPsa', 'ArmCca', 'Tpm', 'AzureSnpVtpm', 'AzureTdxVtpm', 'GcpVtpm', 'RaTls', 'Mock'];
 
   function select(name, options, value) {
     return el('select', { name, id: `f-${name}` }, el('option', { value: '' }, 'any'),

@@ -29,6 +29,7 @@
 #include "common/codec.h"
 #include "verify/amd/snp_cert.h"
 #include "verify/amd/snp_report.h"
+#include "verify/azure/azure_vtpm.h"
 #include "verify/azure/hcl_report.h"
 #include "verify/core/artifact.h"
 #include "verify/tpm/tpm_evidence.h"
@@ -41,16 +42,11 @@
 static bool
 azure_detect(const uint8_t *buf, size_t len)
 {
-	static const char hcl[] = "\"hcl_report\"", quote[] = "\"tpm_quote\"";
-	size_t i = 0;
+	static const char *const names[] = {"\"hcl_report\"", "\"tpm_quote\"",
+	                                    NULL};
+	static const char *const not [] = {"\"td_quote\"", NULL};
 
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
-	                   buf[i] == '\r'))
-		i++;
-	if (i >= len || buf[i] != '{')
-		return false;
-	return memmem(buf + i, len - i, hcl, sizeof(hcl) - 1) != NULL &&
-	       memmem(buf + i, len - i, quote, sizeof(quote) - 1) != NULL;
+	return azure_detect_members(buf, len, names, not );
 }
 
 /* The evidence's members, decoded. */
@@ -59,11 +55,7 @@ struct az_evidence {
 	size_t hcl_len;
 	uint8_t *vcek;
 	size_t vcek_len;
-	uint8_t *msg;
-	size_t msg_len;
-	uint8_t *sig;
-	size_t sig_len;
-	struct tpm_pcrs pcrs;
+	struct azure_tpm_quote quote;
 };
 
 static void
@@ -71,8 +63,7 @@ az_evidence_free(struct az_evidence *e)
 {
 	free(e->hcl);
 	free(e->vcek);
-	free(e->msg);
-	free(e->sig);
+	azure_tpm_quote_free(&e->quote);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -81,7 +72,6 @@ az_evidence_parse(const uint8_t *buf, size_t len, struct az_evidence *e,
                   char *why, size_t whylen)
 {
 	json_t *doc = NULL;
-	const json_t *q, *ver;
 	json_error_t err;
 	bool ok = false;
 
@@ -92,27 +82,11 @@ az_evidence_parse(const uint8_t *buf, size_t len, struct az_evidence *e,
 		snprintf(why, whylen, "evidence: not a JSON object");
 		goto out;
 	}
-	ver = json_object_get(doc, "version");
-	if (ver != NULL &&
-	    (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
-	     json_integer_value(ver) > 2)) {
-		snprintf(why, whylen, "version: want 1 or 2");
-		goto out;
-	}
 	if (!tpm_json_bytes(doc, "", "hcl_report", &e->hcl, &e->hcl_len, why,
 	                    whylen) ||
 	    !tpm_json_bytes(doc, "", "vcek", &e->vcek, &e->vcek_len, why,
-	                    whylen))
-		goto out;
-	if (!json_is_object(q = json_object_get(doc, "tpm_quote"))) {
-		snprintf(why, whylen, "tpm_quote: want an object");
-		goto out;
-	}
-	if (!tpm_json_bytes(q, "tpm_quote.", "message", &e->msg, &e->msg_len,
-	                    why, whylen) ||
-	    !tpm_json_bytes(q, "tpm_quote.", "signature", &e->sig, &e->sig_len,
-	                    why, whylen) ||
-	    !tpm_json_pcrs(json_object_get(q, "pcrs"), &e->pcrs, why, whylen))
+	                    whylen) ||
+	    !azure_tpm_quote_parse(doc, 2, &e->quote, why, whylen))
 		goto out;
 	ok = true;
 out:
@@ -180,92 +154,6 @@ snp_check(const struct verify_request *req, const struct hcl_report *hcl,
 	return ok;
 }
 
-/* SHA-256(variable data) == REPORT_DATA[0:32]. */
-static bool
-binding_check(const struct hcl_report *hcl, struct verdict *v)
-{
-	const uint8_t *rd = hcl->hw_report + SNP_REPORT_DATA_OFF;
-	uint8_t md[32];
-	char have[65], want[65];
-
-	SHA256(hcl->var_data, hcl->var_len, md);
-	if (CRYPTO_memcmp(md, rd, 32) != 0) {
-		codec_hex_encode_to(md, 32, have);
-		codec_hex_encode_to(rd, 32, want);
-		verdict_fail(v, "hcl_binding",
-		             TP_ERR_azure_hcl_binding_mismatch,
-		             "SNP REPORT_DATA[0:32]: want SHA-256(HCL variable "
-		             "data) %s, have %s",
-		             have, want);
-		return false;
-	}
-	verdict_pass(v, "hcl_binding");
-	return true;
-}
-
-/*
- * The vTPM quote with HCLAkPub: signature, nonce (req->nonce, when given
- * without runtime_data, is extraData byte for byte) and the PCR digest.
- * True when the signature verified.
- */
-static bool
-quote_check(const struct verify_request *req, const struct az_evidence *e,
-            EVP_PKEY *ak, struct verdict *v)
-{
-	struct tpm_quote q;
-	struct tpm_signature sig;
-	enum tp_err rc;
-	char why[320];
-
-	if (!tpm_quote_parse(e->msg, e->msg_len, &q, why, sizeof(why))) {
-		verdict_fail(v, "tpm_quote_format", TP_ERR_tpm_quote_malformed,
-		             "tpm_quote.message: %s", why);
-		return false;
-	}
-	verdict_pass(v, "tpm_quote_format");
-	rc = tpm_signature_decode(e->sig, e->sig_len, ak, q.pcr_digest_len,
-	                          &sig, why, sizeof(why));
-	if (rc == TP_ERR_none)
-		rc = tpm_quote_verify_signature(&q, &sig, ak, why, sizeof(why));
-	if (rc != TP_ERR_none) {
-		verdict_fail(v, "tpm_signature", rc,
-		             "tpm_quote.signature: %s (AK: HCLAkPub)", why);
-		return false;
-	}
-	verdict_pass(v, "tpm_signature");
-	tpm_quote_claims(v, &q);
-	if (req->nonce != NULL && req->runtime_data == NULL) {
-		if ((rc = tpm_quote_check_nonce(&q, req->nonce, req->nonce_len,
-		                                why, sizeof(why))) !=
-		    TP_ERR_none) {
-			v->fresh = TP_FALSE;
-			verdict_fail(v, "tpm_nonce", rc, "%s", why);
-		} else {
-			verdict_pass(v, "tpm_nonce");
-		}
-	}
-	if ((rc = tpm_quote_check_pcrs(&q, sig.hash, &e->pcrs, why,
-	                               sizeof(why))) != TP_ERR_none) {
-		verdict_fail(v, "tpm_pcr_digest", rc, "tpm_quote.pcrs: %s",
-		             why);
-		return true;
-	}
-	verdict_pass(v, "tpm_pcr_digest");
-	tpm_claim_pcrs(v, &q, &e->pcrs);
-	return true;
-}
-
-/* HCLAkPub's SPKI: its hash as a claim and a collateral item. */
-static void
-ak_record(struct verdict *v, const struct hcl_runtime *rt)
-{
-	uint8_t md[32];
-
-	SHA256(rt->spki, rt->spki_len, md);
-	verdict_claim_hex(v, "attestation_key_sha256", md, 32);
-	verdict_collateral(v, "hcl_ak", rt->spki, rt->spki_len);
-}
-
 static void
 azure_verify(const struct verify_request *req, struct verdict *v)
 {
@@ -299,19 +187,14 @@ azure_verify(const struct verify_request *req, struct verdict *v)
 	verdict_pass(v, "hcl_report_format");
 
 	snp_ok = snp_check(req, &hcl, &e, v);
-	bound = binding_check(&hcl, v);
-	quote_ok = quote_check(req, &e, rt.ak, v);
+	bound = azure_hcl_binding_check(&hcl,
+	                                hcl.hw_report + SNP_REPORT_DATA_OFF,
+	                                "SNP REPORT_DATA[0:32]", v);
+	quote_ok = azure_tpm_quote_check(req, &e.quote, rt.ak, v);
 	/* One signature verdict for both: the hardware's and the vTPM's. */
 	v->signature_valid =
 	        v->signature_valid == TP_TRUE && quote_ok ? TP_TRUE : TP_FALSE;
-	if (quote_ok)
-		ak_record(v, &rt);
-	if (rt.vm_config != NULL)
-		verdict_claim_json(v, "vm_configuration",
-		                   json_incref(rt.vm_config));
-	if (rt.user_data != NULL)
-		verdict_claim_str(v, "hcl_user_data",
-		                  json_string_value(rt.user_data));
+	azure_runtime_claims(v, &rt, quote_ok);
 	/* The AK vouches for the hardware only through REPORT_DATA of a
 	 * report that verified to the pinned ARK. */
 	v->hardware_verified = snp_ok && bound && quote_ok;

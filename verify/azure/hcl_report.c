@@ -30,6 +30,14 @@ enum tp_err
 hcl_report_parse(const uint8_t *buf, size_t len, struct hcl_report *r,
                  char *why, size_t whylen)
 {
+	return hcl_report_parse_type(buf, len, HCL_REPORT_TYPE_SNP, r, why,
+	                             whylen);
+}
+
+enum tp_err
+hcl_report_parse_type(const uint8_t *buf, size_t len, uint32_t want,
+                      struct hcl_report *r, char *why, size_t whylen)
+{
 	struct reader rd, tail;
 	uint32_t sig, status, data_size, rt_version, var_size;
 
@@ -68,14 +76,18 @@ hcl_report_parse(const uint8_t *buf, size_t len, struct hcl_report *r,
 		return truncated(why, whylen,
 		                 "the runtime-data header (0x4C0..0x4D4)",
 		                 HCL_VAR_DATA_OFF, len);
-	if (r->report_type != HCL_REPORT_TYPE_SNP) {
+	if (r->report_type != want) {
+		bool snp = want == HCL_REPORT_TYPE_SNP;
+
 		snprintf(why, whylen,
-		         "HCL report: report_type %u at 0x4C8%s, want 2 "
-		         "(SEV-SNP)",
+		         "HCL report: report_type %u at 0x4C8%s, want %u (%s)",
 		         r->report_type,
-		         r->report_type == HCL_REPORT_TYPE_TDX
-		                 ? " (TDX: not AzureSnpVtpm evidence)"
-		                 : "");
+		         r->report_type == HCL_REPORT_TYPE_TDX && snp
+		                 ? " (TDX: AzureTdxVtpm evidence)"
+		         : r->report_type == HCL_REPORT_TYPE_SNP && !snp
+		                 ? " (SEV-SNP: AzureSnpVtpm evidence)"
+		                 : "",
+		         want, snp ? "SEV-SNP" : "TDX");
 		return TP_ERR_azure_hcl_unsupported;
 	}
 	if (r->hash_type != HCL_HASH_SHA256) {

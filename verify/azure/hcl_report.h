@@ -12,7 +12,8 @@
 /*
  * Azure's HCL (paravisor) attestation report, the "IGVM attestation
  * report" the vTPM exposes at NV index 0x01400001: a 32-byte header, the
- * hardware report (SEV-SNP ATTESTATION_REPORT, 1184 bytes), a runtime-data
+ * hardware report (SEV-SNP ATTESTATION_REPORT, 1184 bytes; or the TDX
+ * TDREPORT_STRUCT, 1024 bytes, followed by zeros), a runtime-data
  * header and the variable data, a JSON document whose SHA-256 the
  * paravisor put in REPORT_DATA[0:32]. Layout as in Microsoft's
  * azure-cvm-tooling (az-cvm-vtpm/src/hcl) and its test reports; all
@@ -60,6 +61,15 @@ struct hcl_report {
  */
 enum tp_err hcl_report_parse(const uint8_t *buf, size_t len,
                              struct hcl_report *r, char *why, size_t whylen);
+
+/*
+ * As hcl_report_parse, for a report whose report_type must be WANT
+ * (HCL_REPORT_TYPE_SNP or HCL_REPORT_TYPE_TDX; for TDX the hardware-report
+ * slot holds the 1024-byte TDREPORT_STRUCT followed by zeros).
+ */
+enum tp_err hcl_report_parse_type(const uint8_t *buf, size_t len, uint32_t want,
+                                  struct hcl_report *r, char *why,
+                                  size_t whylen);
 
 /* The variable data, parsed. */
 struct hcl_runtime {

@@ -26,6 +26,7 @@ registers_of(enum tp_provider p, enum ev_regs *regs, enum ev_bank *bank)
 		break;
 	case TP_PROVIDER_TPM:
 	case TP_PROVIDER_AZURE_SNP_VTPM:
+	case TP_PROVIDER_AZURE_TDX_VTPM:
 	case TP_PROVIDER_GCP_VTPM:
 		*regs = EV_REGS_TPM_PCR;
 		*bank = EV_SHA256;
