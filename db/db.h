@@ -246,6 +246,18 @@ enum db_status db_event_append(PGconn *c, const char *type,
                                const char *passport_id, const char *endpoint_id,
                                const char *status, bool once);
 
+/*
+ * FN is called (on the committing thread, after COMMIT) by every db_tx or
+ * db_tx_read_committed transaction that appended an event: the hub of
+ * this instance then numbers it at once instead of at its next poll.
+ * Set once at start; NULL: none.
+ */
+void db_event_set_commit_hook(void (*fn)(void));
+
+/* Called by the transaction runner (db/conn.c) when a transaction ends;
+ * COMMITTED: it committed. */
+void db_event_tx_end(bool committed);
+
 /* --- the read connection (db/read.c, database_read_url) --- */
 
 /*

@@ -1,4 +1,26 @@
+#include <stdatomic.h>
+
 #include "db/db.h"
+
+typedef void (*commit_hook)(void);
+static _Atomic(commit_hook) hook;
+static _Thread_local bool appended;
+
+void
+db_event_set_commit_hook(void (*fn)(void))
+{
+	atomic_store(&hook, fn);
+}
+
+void
+db_event_tx_end(bool committed)
+{
+	commit_hook fn = atomic_load(&hook);
+
+	if (committed && appended && fn != NULL)
+		fn();
+	appended = false;
+}
 
 /* The provider is filled in when the event is numbered: an endpoint's
  * row may be inserted after its first passport in the same transaction. */
@@ -21,5 +43,7 @@ db_event_append(PGconn *c, const char *type, const char *passport_id,
 	enum db_status st;
 
 	PQclear(db_run(c, &stmt, v, NULL, NULL, &st));
+	if (st == DB_OK)
+		appended = true;
 	return st;
 }

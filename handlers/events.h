@@ -59,6 +59,9 @@ bool webhook_url_allowed(const char *url, bool dev_mode);
 bool webhook_worker_start(void);
 void webhook_worker_stop(void);
 
+/* New deliveries may be due: the workers look now. */
+void webhook_worker_poke(void);
+
 /* Appends the push metrics to F (Prometheus text): open streams,
  * streams refused, events read by the hub, webhook attempts by outcome. */
 void events_metrics_render(FILE *f);

@@ -72,7 +72,7 @@ static struct ring_event ring[RING];
 static size_t ring_head, ring_n;
 static int64_t ring_low;  /* every event above it is in the ring or unread */
 static int64_t ring_high; /* the last event read */
-static bool hub_up, drained, stopping, running;
+static bool hub_up, drained, stopping, running, poked;
 static struct events_stream *streams;
 static atomic_long n_streams;
 static atomic_long refused, events_read;
@@ -296,6 +296,17 @@ gc_locked(void)
 	}
 }
 
+/* A transaction of this instance committed an event (the db commit
+ * hook): run a round now. */
+static void
+events_poke(void)
+{
+	pthread_mutex_lock(&lock);
+	poked = true;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+}
+
 void
 events_drain(void)
 {
@@ -366,6 +377,8 @@ hub_round(void)
 			return false;
 		if (i == 0)
 			swept = now;
+		if (n > 0)
+			webhook_worker_poke();
 		if (n < SEQUENCE_MAX)
 			break;
 	}
@@ -393,8 +406,11 @@ hub_round(void)
 static void *
 hub_main(void *arg)
 {
-	struct timespec until;
-	bool warned = false;
+	struct timespec until, last = {0, 0};
+	bool warned = false, due = true;
+	/* Heartbeats are checked at least every second, whatever the poll. */
+	int64_t sleep_ms =
+	        app.cfg.events_poll_ms < 1000 ? app.cfg.events_poll_ms : 1000;
 
 	(void)arg;
 	pthread_mutex_lock(&lock);
@@ -402,26 +418,31 @@ hub_main(void *arg)
 		pthread_mutex_unlock(&lock);
 		if (atomic_load(&app.draining))
 			events_drain();
-		if (!hub_round()) {
+		if (due && !hub_round()) {
 			if (!warned)
 				tp_log(TP_LOG_WARN,
 				       "events: database error; retrying");
 			warned = true;
 			db_conn_close();
-		} else {
+		} else if (due) {
 			warned = false;
 		}
+		if (due)
+			clock_gettime(CLOCK_MONOTONIC, &last);
 		pthread_mutex_lock(&lock);
 		resume_locked(false);
 		gc_locked();
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec +=
-		        (long)(app.cfg.events_poll_ms % 1000) * 1000000;
-		until.tv_sec += app.cfg.events_poll_ms / 1000 +
-		                until.tv_nsec / 1000000000;
+		until.tv_nsec += (long)(sleep_ms % 1000) * 1000000;
+		until.tv_sec += sleep_ms / 1000 + until.tv_nsec / 1000000000;
 		until.tv_nsec %= 1000000000;
-		if (!stopping)
+		if (!stopping && !poked)
 			pthread_cond_timedwait(&wake, &lock, &until);
+		/* A round when poked (an event committed here) or when the
+		 * poll interval is up (events committed by other instances). */
+		due = poked ||
+		      since_s(&last) * 1000 >= (double)app.cfg.events_poll_ms;
+		poked = false;
 	}
 	drained = true;
 	resume_locked(true);
@@ -515,6 +536,7 @@ events_start(void)
 	if (pthread_create(&thread, NULL, hub_main, NULL) != 0)
 		return false;
 	running = true;
+	db_event_set_commit_hook(events_poke);
 	if (!webhook_worker_start()) {
 		events_stop();
 		return false;
@@ -525,6 +547,7 @@ events_start(void)
 void
 events_stop(void)
 {
+	db_event_set_commit_hook(NULL);
 	webhook_worker_stop();
 	if (!running)
 		return;

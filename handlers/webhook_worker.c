@@ -36,6 +36,7 @@
 static pthread_t threads[WORKERS_MAX];
 static size_t n_threads;
 static bool stopping, started;
+static unsigned long pokes; /* under lock: a round is due when it moved */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 /* attempts by outcome: delivered, retried, failed */
@@ -277,14 +278,16 @@ static void *
 run(void *arg)
 {
 	struct timespec until;
+	unsigned long seen;
 
 	(void)arg;
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
+		seen = pokes;
 		pthread_mutex_unlock(&lock);
 		bool busy = round_once();
 		pthread_mutex_lock(&lock);
-		if (busy)
+		if (busy || pokes != seen)
 			continue;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec +=
@@ -298,6 +301,15 @@ run(void *arg)
 	pthread_mutex_unlock(&lock);
 	db_conn_close();
 	return NULL;
+}
+
+void
+webhook_worker_poke(void)
+{
+	pthread_mutex_lock(&lock);
+	pokes++;
+	pthread_cond_broadcast(&wake);
+	pthread_mutex_unlock(&lock);
 }
 
 bool

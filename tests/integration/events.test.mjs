@@ -544,6 +544,26 @@ test('webhook access: another provider can neither list, read nor delete; no key
   }
 });
 
+test('an event committed by this instance is streamed at once, not at the next poll (events_poll_ms = 60 s here)', async () => {
+  const slow = await startDaemon({ ...FAST, TEEPASS_EVENTS_POLL_MS: '60000' });
+  try {
+    const s = openStream(slow, '/api/events');
+    await s.ready();
+    const ev = mockEvidence({ model: sha256(`poke ${uniq()}`), time: iso(T0) });
+    const t0 = Date.now();
+    const r = await post(slow, '/api/verify/tee-attestation', { attestation: ev.attestation, runtime_data: ev.runtime_data });
+    assert.equal(r.status, 200, r.text);
+    await until(() => s.events.find((x) => x.data.passport_id === r.json.passport.id), 'the event', 20000);
+    assert.ok(Date.now() - t0 < 20000);
+    // Heartbeats still come every events_heartbeat (1 s), not every poll.
+    const n = s.comments.filter((c) => c === 'heartbeat').length;
+    await until(() => s.comments.filter((c) => c === 'heartbeat').length > n, 'a heartbeat', 10000);
+    s.close();
+  } finally {
+    await stopDaemon(slow);
+  }
+});
+
 test('streams are bounded (503 beyond events_max_streams), get heartbeats, and end when teepassd stops', async () => {
   const d3 = await startDaemon({ ...FAST, TEEPASS_EVENTS_MAX_STREAMS: '2' });
   let stopped = false;
