@@ -97,6 +97,10 @@ p256_verify_rate(void)
 	return (double)n / t;
 }
 
+/* BENCH_DCAP_ROUNDS=N: N quotes a case instead of a CPU-time budget
+ * (repeatable instruction counts under valgrind --tool=callgrind). */
+static long fixed_rounds;
+
 /* What is cached when each quote arrives. */
 enum warmth {
 	HOT,          /* everything: a platform seen before */
@@ -160,7 +164,8 @@ bench(const char *dir, enum tp_provider p, int64_t now,
 		}
 		n += w != HOT ? 20 : 200;
 		t = mono() - t0;
-	} while (t < (w != HOT ? 1.0 : 2.0));
+	} while (fixed_rounds > 0 ? n < fixed_rounds
+	                          : t < (w != HOT ? 1.0 : 2.0));
 	free(quote);
 	json_decref(coll);
 	artifact_set_clear(&set);
@@ -317,6 +322,9 @@ main(int argc, char **argv)
 {
 	struct verify_config cfg;
 	const char *root = argc > 1 ? argv[1] : ".";
+	/* An optional second argument runs one case only (profiling:
+	 * hot, new_platform, cold, fleet). */
+	const char *only = argc > 2 ? argv[2] : NULL;
 	char tdx[512], sgx[512];
 	double p256;
 
@@ -325,6 +333,30 @@ main(int argc, char **argv)
 	         root);
 	snprintf(sgx, sizeof(sgx), "%s/tests/data/sgx/dcapqvl_v3_processor_ca",
 	         root);
+	if (getenv("BENCH_DCAP_ROUNDS") != NULL)
+		fixed_rounds = atol(getenv("BENCH_DCAP_ROUNDS"));
+	if (only != NULL) {
+		enum warmth w = strcmp(only, "hot") == 0 ? HOT
+		                : strcmp(only, "new_platform") == 0
+		                        ? NEW_PLATFORM
+		                        : COLD;
+		double bytes;
+		bool ok = true;
+
+		if (strcmp(only, "fleet") == 0)
+			printf("BENCH tdx_verify_fleet_per_core %.0f per_s\n",
+			       bench_fleet(tdx, 1752919234, &cfg,
+			                   DCAP_CACHE_PLATFORM_DEFAULT, true,
+			                   &bytes, &ok));
+		else
+			printf("BENCH tdx_verify_%s_per_core %.0f per_s\n",
+			       only,
+			       bench(tdx, TP_PROVIDER_INTEL_TDX, 1752919234,
+			             &cfg, w));
+		dcap_cache_clear();
+		verify_config_free(&cfg);
+		return ok ? 0 : 1;
+	}
 	p256 = p256_verify_rate();
 	printf("# openssl ECDSA P-256 verifications on this core: %.0f per_s\n",
 	       p256);

@@ -2,30 +2,121 @@
  * SEV-SNP reports verified per second on one core, chain cached: the real
  * Genoa report of tests/data/snp with its VCEK as request collateral
  * (base64 DER, decoded per request by the loader, load_json), through
- * verify_run.
+ * verify_run. Then a fleet of SNP_FLEET chips in rotation, through the
+ * per-chip cache at its default size and at 64 (its size before).
+ * Rates are per CPU-second of this thread.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <malloc.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "common/codec.h"
 #include "common/tptime.h"
 #include "load/load.h"
+#include "verify/amd/snp_cert.h"
 #include "verify/core/ecdsa.h"
+#include "verify/core/lru.h"
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 
 #define DIR "tests/data/snp/teep_tinfoil_genoa_v3_20260629/"
 
+/* CPU time of this thread: the same figure on a loaded machine. */
 static double
 now_s(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define SNP_FLEET 10000
+
+static size_t
+heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/*
+ * The VCEK (DER) as PEM with the line "chip NNNNNNN" before its block
+ * (RFC 7468 explanatory text, which PEM readers skip and no signature
+ * covers): the same real certificate, other bytes, so another chip's
+ * cache entry. JSON collateral {"vcek": base64 of that text}.
+ */
+static json_t *
+chip_variant(const uint8_t *der, size_t len, int i)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	BIO *b = BIO_new(BIO_s_mem());
+	BUF_MEM *m;
+	char *b64;
+	json_t *coll = NULL;
+
+	if (x != NULL && b != NULL && BIO_printf(b, "chip %07d\n", i) > 0 &&
+	    PEM_write_bio_X509(b, x) == 1 && BIO_get_mem_ptr(b, &m) == 1 &&
+	    (b64 = codec_base64_encode((uint8_t *)m->data, m->length)) !=
+	            NULL) {
+		coll = json_pack("{s:s}", "vcek", b64);
+		free(b64);
+	}
+	BIO_free(b);
+	X509_free(x);
+	return coll;
+}
+
+/*
+ * SNP_FLEET chips in rotation with a cache of CHIPS entries: reports per
+ * CPU-second, with FILL after one round that fills the cache (every
+ * verdict checked; else only the first); *BYTES the heap that round
+ * added.
+ */
+static double
+fleet(struct verify_request *req, struct artifact_set *set, json_t **colls,
+      size_t chips, bool fill, double *bytes, bool *ok)
+{
+	struct verdict v;
+	size_t before;
+	double t0, t;
+	long n = 0;
+
+	snp_cache_clear();
+	snp_cache_configure(chips);
+	before = heap_in_use();
+	*ok = true;
+	for (int i = 0; i < (fill ? SNP_FLEET : 1); i++) {
+		load_json(TP_PROVIDER_AMD_SEV_SNP, colls[i], set);
+		verify_run(req, &v);
+		artifact_set_clear(set);
+		*ok = *ok && verdict_valid(&v);
+		verdict_free(&v);
+	}
+	*bytes = (double)heap_in_use() - (double)before;
+	t0 = now_s();
+	do {
+		for (int k = 0; k < 100; k++, n++) {
+			load_json(TP_PROVIDER_AMD_SEV_SNP, colls[n % SNP_FLEET],
+			          set);
+			verify_run(req, &v);
+			artifact_set_clear(set);
+			verdict_free(&v);
+		}
+		t = now_s() - t0;
+	} while (t < 2.0);
+	snp_cache_clear();
+	snp_cache_configure(SNP_CACHE_CHIPS_DEFAULT);
+	return (double)n / t;
 }
 
 int
@@ -89,6 +180,42 @@ main(void)
 	printf("# ECDSA P-384 verifications per report: 1 (chain cached: no "
 	       "RSA per report)\n");
 	printf("BENCH snp_verify_per_core %.0f per_s\n", (double)n / t);
+	{
+		json_t **colls = calloc(SNP_FLEET, sizeof(*colls));
+		double bytes, rate, rate64;
+		bool ok, ok64;
+
+		for (int i = 0; colls != NULL && i < SNP_FLEET; i++)
+			if ((colls[i] = chip_variant(vcek, vlen, i)) == NULL) {
+				fprintf(stderr, "bench_snp: no variant\n");
+				return 1;
+			}
+		printf("# fleet: %d chips in rotation. Method: the real VCEK "
+		       "as PEM with a distinct line of RFC 7468 explanatory "
+		       "text before its block (unsigned bytes PEM readers "
+		       "skip), so every chip has its own cache entry while "
+		       "its certificate is the real one\n",
+		       SNP_FLEET);
+		rate = fleet(&req, &set, colls, SNP_CACHE_CHIPS_DEFAULT, true,
+		             &bytes, &ok);
+		printf("BENCH snp_verify_fleet_per_core %.0f per_s\n", rate);
+		printf("BENCH snp_fleet_cache_bytes_per_chip %.0f bytes\n",
+		       bytes / SNP_FLEET);
+		rate64 = fleet(&req, &set, colls, 64, false, &bytes, &ok64);
+		printf("# the same fleet with snp.cache_chips = 64 (the "
+		       "cache's size before): every report verifies its "
+		       "chain\n");
+		printf("BENCH snp_verify_fleet_cache64_per_core %.0f per_s\n",
+		       rate64);
+		for (int i = 0; i < SNP_FLEET; i++)
+			json_decref(colls[i]);
+		free(colls);
+		if (!ok || !ok64) {
+			fprintf(stderr, "bench_snp: a fleet report did not "
+			                "verify\n");
+			return 1;
+		}
+	}
 	json_decref(coll);
 	free(b64);
 	free(vcek);

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "common/codec.h"
 #include "common/tptime.h"
+#include "verify/core/tls_binding.h"
 #include "verify/mock/mock.h"
 
 static void
@@ -35,6 +36,9 @@ usage(FILE *f)
 	        "  --nonce HEX           a challenge from POST "
 	        "/api/challenges\n"
 	        "  --public-key FILE     the endpoint's public key (PEM)\n"
+	        "  --tls-cert FILE       the endpoint's TLS certificate "
+	        "(PEM):\n"
+	        "                        binds tls_spki_sha256 (attested TLS)\n"
 	        "  --runtime-data FILE   with any of the above: write the "
 	        "runtime data\n"
 	        "                        JSON there; alone: read it from "
@@ -83,18 +87,51 @@ build_runtime_data(json_t *rd, const char *path, uint8_t **buf, size_t *len)
 	return true;
 }
 
+/* Attested TLS (docs/registry.md): the SHA-256 of PATH's (a PEM
+ * certificate) DER SubjectPublicKeyInfo as RD's tls_spki_sha256. */
+static bool
+bind_tls_cert(json_t *rd, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *cert = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	uint8_t md[32];
+	char hex[65];
+	bool ok = cert != NULL && tls_spki_sha256(cert, md);
+
+	if (f != NULL)
+		fclose(f);
+	X509_free(cert);
+	if (!ok) {
+		fprintf(stderr,
+		        "teepass: --tls-cert %s: want a PEM certificate\n",
+		        path);
+		return false;
+	}
+	codec_hex_encode_to(md, 32, hex);
+	json_object_set_new(rd, "tls_spki_sha256", json_string(hex));
+	return true;
+}
+
 int
 cli_mock_evidence(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	        {"model", 1, NULL, 'm'},       {"config", 1, NULL, 'c'},
-	        {"auditor", 1, NULL, 'a'},     {"nonce", 1, NULL, 'n'},
-	        {"public-key", 1, NULL, 'K'},  {"runtime-data", 1, NULL, 'r'},
-	        {"report-data", 1, NULL, 'R'}, {"key", 1, NULL, 'k'},
-	        {"mr0", 1, NULL, '0'},         {"mr1", 1, NULL, '1'},
-	        {"mr2", 1, NULL, '2'},         {"mr3", 1, NULL, '3'},
-	        {"time", 1, NULL, 't'},        {"debug", 0, NULL, 'd'},
-	        {"help", 0, NULL, 'h'},        {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"model", 1, NULL, 'm'},
+	                                     {"config", 1, NULL, 'c'},
+	                                     {"auditor", 1, NULL, 'a'},
+	                                     {"nonce", 1, NULL, 'n'},
+	                                     {"public-key", 1, NULL, 'K'},
+	                                     {"runtime-data", 1, NULL, 'r'},
+	                                     {"report-data", 1, NULL, 'R'},
+	                                     {"key", 1, NULL, 'k'},
+	                                     {"mr0", 1, NULL, '0'},
+	                                     {"mr1", 1, NULL, '1'},
+	                                     {"mr2", 1, NULL, '2'},
+	                                     {"mr3", 1, NULL, '3'},
+	                                     {"time", 1, NULL, 't'},
+	                                     {"debug", 0, NULL, 'd'},
+	                                     {"tls-cert", 1, NULL, 'T'},
+	                                     {"help", 0, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct tp_config cfg;
 	struct mock_evidence ev;
 	uint8_t out[MOCK_EVIDENCE_LEN], *rdbuf = NULL, *pk = NULL;
@@ -127,6 +164,11 @@ cli_mock_evidence(int argc, char **argv)
 			break;
 		case 'n':
 			json_object_set_new(rd, "nonce", json_string(optarg));
+			building = true;
+			break;
+		case 'T':
+			if (!bind_tls_cert(rd, optarg))
+				goto out;
 			building = true;
 			break;
 		case 'K':

@@ -42,6 +42,8 @@ config_defaults(struct tp_config *c)
 	c->passport_retention_days = 90;
 	c->retention_interval = 60;
 	c->retention_batch = 500;
+	c->endpoint_tls_timeout_ms = 5000;
+	c->endpoint_tls_interval = 300;
 	c->events_max_streams = 256;
 	c->events_heartbeat = 15;
 	c->events_poll_ms = 250;
@@ -82,6 +84,7 @@ config_free(struct tp_config *c)
 	free(c->tls_cert_file);
 	free(c->tls_key_file);
 	free(c->cors_post_origins);
+	free(c->endpoint_tls_allowed_hosts);
 	verify_config_free(&c->verify);
 	memset(c, 0, sizeof(*c));
 }
@@ -334,6 +337,23 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 	} else if (strcmp(key, "retention_batch") == 0) {
 		if (!parse_int(v, 1, 100000, &c->retention_batch))
 			BAD("want rows from 1 to 100000");
+	} else if (strcmp(key, "endpoint_tls_check") == 0) {
+		if (!parse_bool(v, &c->endpoint_tls_check))
+			BAD("want 0 or 1");
+	} else if (strcmp(key, "endpoint_tls_allowed_hosts") == 0) {
+		if (*v == '\0') {
+			free(c->endpoint_tls_allowed_hosts);
+			c->endpoint_tls_allowed_hosts = NULL;
+		} else {
+			set_str(&c->endpoint_tls_allowed_hosts, v);
+		}
+	} else if (strcmp(key, "endpoint_tls_timeout_ms") == 0) {
+		if (!parse_int(v, 100, 60000, &c->endpoint_tls_timeout_ms))
+			BAD("want milliseconds from 100 to 60000");
+	} else if (strcmp(key, "endpoint_tls_interval") == 0) {
+		if (!parse_int(v, 0, 86400, &c->endpoint_tls_interval))
+			BAD("want seconds from 0 (only at attestation) to "
+			    "86400");
 	} else if (strcmp(key, "events_max_streams") == 0) {
 		if (!parse_int(v, 0, 100000, &c->events_max_streams))
 			BAD("want streams from 0 (no stream) to 100000");
@@ -547,6 +567,12 @@ config_validate(const struct tp_config *c, bool need_db, char *err,
 		snprintf(err, errlen,
 		         "TLS needs both tls_cert_file and tls_key_file "
 		         "(TEEPASS_TLS_CERT_FILE, TEEPASS_TLS_KEY_FILE)");
+		return false;
+	}
+	if (c->endpoint_tls_check && c->offline) {
+		snprintf(err, errlen,
+		         "endpoint_tls_check connects to registered endpoints: "
+		         "it cannot be on with offline = 1");
 		return false;
 	}
 	return true;

@@ -69,6 +69,16 @@ struct tp_config {
 	int64_t passport_retention_days;
 	int64_t retention_interval;
 	int64_t retention_batch;
+	/* Attested TLS (docs/registry.md): with endpoint_tls_check, the
+	 * TLS key an endpoint's evidence binds is compared with the key its
+	 * URL presents, at registration, at each attestation and every
+	 * endpoint_tls_interval seconds (0: not on a schedule); teepassd
+	 * connects only to endpoint_tls_allowed_hosts (comma-separated
+	 * names, "*.domain"), each handshake within endpoint_tls_timeout_ms. */
+	bool endpoint_tls_check;
+	char *endpoint_tls_allowed_hosts; /* NULL: none */
+	int64_t endpoint_tls_timeout_ms;
+	int64_t endpoint_tls_interval;
 	/* Push (docs/events.md): open GET /api/events streams at most, the
 	 * heartbeat comment's period, how often the hub numbers and reads
 	 * new events, how long events and finished deliveries are kept;

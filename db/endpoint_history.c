@@ -13,12 +13,15 @@ static const struct db_stmt stmt_exists = {
 
 static const struct db_stmt stmt = {
         "endpoint_history",
-        "SELECT id, (extract(epoch FROM at) * 1000000)::bigint AS at,"
-        " status, passport_id::text AS passport_id, reference_version,"
-        " errors::text AS errors FROM endpoint_attestations"
-        " WHERE endpoint_id = $1::uuid"
-        " AND ($2::bigint IS NULL OR id < $2::bigint)"
-        " ORDER BY id DESC LIMIT $3::int",
+        "SELECT a.id, (extract(epoch FROM a.at) * 1000000)::bigint AS at,"
+        " a.status, a.passport_id::text AS passport_id,"
+        " a.reference_version, a.errors::text AS errors,"
+        /* the TLS key a passed attestation bound (migrations/0008) */
+        " k.tls_spki_sha256 FROM endpoint_attestations a"
+        " LEFT JOIN endpoint_tls_keys k ON k.passport_id = a.passport_id"
+        " WHERE a.endpoint_id = $1::uuid"
+        " AND ($2::bigint IS NULL OR a.id < $2::bigint)"
+        " ORDER BY a.id DESC LIMIT $3::int",
         3};
 
 void
@@ -67,6 +70,8 @@ db_endpoint_history(PGconn *c, const char *id, const char *before, int limit,
 		a[i].reference_version =
 		        (int)db_row_int64(&row, "reference_version");
 		a[i].errors_json = db_row_strdup(&row, "errors");
+		db_row_copy(&row, "tls_spki_sha256", a[i].tls_spki_sha256,
+		            sizeof(a[i].tls_spki_sha256));
 		if (!row.ok) {
 			st = DB_ERROR;
 			goto out;

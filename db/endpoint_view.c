@@ -27,6 +27,10 @@ endpoint_view_read(struct db_row *r, struct db_endpoint *e)
 	e->last_errors_json = db_row_strdup(r, "last_errors");
 	e->created_at = db_row_time(r, "created_at");
 	e->retired_at = db_row_time(r, "retired_at");
+	db_row_copy(r, "tls_binding", e->tls_binding, sizeof(e->tls_binding));
+	db_row_copy(r, "tls_spki_sha256", e->tls_spki_sha256,
+	            sizeof(e->tls_spki_sha256));
+	e->tls_checked_at = db_row_time(r, "tls_checked_at");
 	return r->ok;
 }
 

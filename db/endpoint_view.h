@@ -34,7 +34,10 @@
 	" (extract(epoch FROM e.last_attested_at) * 1000000)::bigint"          \
 	" AS last_attested_at, e.last_errors::text AS last_errors,"            \
 	" (extract(epoch FROM e.created_at) * 1000000)::bigint AS created_at," \
-	" (extract(epoch FROM e.retired_at) * 1000000)::bigint AS retired_at"
+	" (extract(epoch FROM e.retired_at) * 1000000)::bigint AS retired_at," \
+	" e.tls_binding, e.tls_spki_sha256,"                                   \
+	" (extract(epoch FROM e.tls_checked_at) * 1000000)::bigint"            \
+	" AS tls_checked_at"
 
 #define ENDPOINT_FROM                                                          \
 	" FROM endpoints e JOIN reference_values r ON r.endpoint_id = e.id"    \

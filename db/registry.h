@@ -174,7 +174,8 @@ struct db_endpoint_attempt {
 	char status[12];      /* attested or failed */
 	char passport_id[37]; /* "" when failed */
 	int reference_version;
-	char *errors_json; /* JSON text, NULL when none */
+	char *errors_json;        /* JSON text, NULL when none */
+	char tls_spki_sha256[65]; /* the TLS key it bound; "" when none */
 };
 
 /*
@@ -232,6 +233,11 @@ struct db_endpoint {
 	char *last_errors_json; /* JSON text, NULL when none */
 	int64_t created_at;
 	int64_t retired_at; /* DB_TIME_NULL when live */
+	/* attested TLS (migrations/0008): tls_spki_sha256 "" when the
+	 * evidence binds no key */
+	char tls_binding[16];
+	char tls_spki_sha256[65];
+	int64_t tls_checked_at; /* DB_TIME_NULL when never */
 };
 
 /* Frees what E owns; NULL-safe. */

@@ -132,7 +132,7 @@ doc(const char *text)
 json_t *
 db_json_endpoint(const struct db_endpoint *e)
 {
-	json_t *passport;
+	json_t *passport, *tls;
 
 	if (e->passport_id[0] == '\0')
 		passport = json_null();
@@ -144,14 +144,22 @@ db_json_endpoint(const struct db_endpoint *e)
 		                  "status", e->passport_status, "expires_at",
 		                  db_json_time(e->passport_expires_at), "token",
 		                  e->passport_token);
+	/* Attested TLS: the key the evidence binds (docs/registry.md). */
+	tls = e->tls_spki_sha256[0] == '\0'
+	              ? json_null()
+	              : json_pack("{s:s, s:s, s:o}", "binding", e->tls_binding,
+	                          "spki_sha256", e->tls_spki_sha256,
+	                          "checked_at",
+	                          db_json_time(e->tls_checked_at));
 	if (e->url == NULL || e->model_name == NULL ||
 	    e->model_digest == NULL || e->ref_doc_json == NULL) {
 		json_decref(passport);
+		json_decref(tls);
 		return NULL;
 	}
 	/* tee_type: deprecated alias of provider (docs/registry.md). */
 	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s,"
-	                 " s:{s:i, s:s, s:o}, s:o, s:o, s:o, s:o, s:o}",
+	                 " s:{s:i, s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o}",
 	                 "id", e->id, "provider_id", e->provider_id, "url",
 	                 e->url, "model", "name", e->model_name, "digest",
 	                 e->model_digest, "provider", e->tee_type, "tee_type",
@@ -161,7 +169,7 @@ db_json_endpoint(const struct db_endpoint *e)
 	                 "last_attested_at", db_json_time(e->last_attested_at),
 	                 "last_errors", doc(e->last_errors_json), "created_at",
 	                 db_json_time(e->created_at), "retired_at",
-	                 db_json_time(e->retired_at));
+	                 db_json_time(e->retired_at), "tls", tls);
 }
 
 json_t *
@@ -240,11 +248,12 @@ db_json_collateral_list(const struct db_collateral_entry *e, size_t n,
 json_t *
 db_json_endpoint_attempt(const struct db_endpoint_attempt *a)
 {
-	return json_pack("{s:o, s:s, s:o, s:i, s:o}", "at",
+	return json_pack("{s:o, s:s, s:o, s:i, s:o, s:o}", "at",
 	                 db_json_time_us(a->at), "status", a->status,
 	                 "passport_id", db_json_text(a->passport_id, true),
 	                 "reference_version", a->reference_version, "errors",
-	                 doc(a->errors_json));
+	                 doc(a->errors_json), "tls_spki_sha256",
+	                 db_json_text(a->tls_spki_sha256, true));
 }
 
 json_t *

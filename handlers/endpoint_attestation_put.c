@@ -12,6 +12,7 @@
 #include "handlers/auth.h"
 #include "handlers/attestation.h"
 #include "handlers/endpoint_reply.h"
+#include "handlers/endpoint_tls.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -32,8 +33,10 @@ struct tx_args {
 	const char *id;
 	int version;
 	struct attestation *att;
+	struct endpoint_tls *tls;
 	bool changed; /* the reference values moved on meanwhile */
 	bool usable;
+	bool device_in_use; /* a GPU is attested on another live endpoint */
 };
 
 static enum db_status
@@ -58,6 +61,17 @@ transaction(PGconn *c, void *arg)
 		a->changed = true;
 		return DB_OK;
 	}
+	a->device_in_use = false;
+	if (a->att->valid) {
+		bool is_free;
+		st = endpoint_tls_devices_free(c, a->id, a->tls, &is_free);
+		if (st != DB_OK)
+			return st;
+		if (!is_free) {
+			a->device_in_use = true;
+			return DB_OK; /* nothing changes, the nonce stays */
+		}
+	}
 	if ((st = attestation_consume_nonce(c, a->att, &a->usable)) != DB_OK)
 		return st;
 	if (a->usable) {
@@ -66,6 +80,12 @@ transaction(PGconn *c, void *arg)
 		st = db_endpoint_attested(c, a->id, "attested",
 		                          a->att->passport_id,
 		                          a->att->row.verified_at, NULL);
+		if (st == DB_OK &&
+		    (st = endpoint_tls_commit(c, a->id, a->tls)) != DB_OK) {
+			/* DB_INVALID: another endpoint took a GPU */
+			a->device_in_use = st == DB_INVALID;
+			return st;
+		}
 		action = "endpoint.attested";
 		detail = json_pack("{s:s, s:i}", "passport_id",
 		                   a->att->passport_id, "reference_version",
@@ -79,6 +99,8 @@ transaction(PGconn *c, void *arg)
 		} else {
 			errors = attestation_errors(a->att);
 		}
+		/* event: endpoint.failed (also a TLS key mismatch: the
+		 * verdict carries tls_key_mismatch) */
 		st = db_endpoint_attested(c, a->id, "failed", NULL,
 		                          config_now(&app.cfg), errors);
 		action = "endpoint.attestation_failed";
@@ -101,6 +123,8 @@ handler_endpoint_attestation_put(struct request *r)
 	struct attestation att;
 	struct db_endpoint_ref ref = {0};
 	struct tx_args a = {0};
+	struct endpoint_tls tls = {0};
+	char *url = NULL;
 	enum tp_provider tee;
 	enum MHD_Result ret;
 	enum db_status st;
@@ -137,6 +161,13 @@ handler_endpoint_attestation_put(struct request *r)
 		ret = MHD_YES;
 		goto out;
 	}
+	if ((st = endpoint_tls_layout_of(r->param, &tls.layout, &url)) !=
+	    DB_OK) {
+		ret = reg_reply_db(r, st, TP_ERR_endpoint_not_found);
+		goto out;
+	}
+	/* A key mismatch is a failed attestation: recorded as such below. */
+	endpoint_tls_appraise(&att, url, &tls);
 	if (att.valid && !attestation_sign(&att)) {
 		ret = reply_error(r, TP_ERR_signing_unavailable, NULL);
 		goto out;
@@ -145,7 +176,13 @@ handler_endpoint_attestation_put(struct request *r)
 	a.id = r->param;
 	a.version = ref.version;
 	a.att = &att;
-	if ((st = db_tx(transaction, &a)) != DB_OK) {
+	a.tls = &tls;
+	st = db_tx(transaction, &a);
+	if (a.device_in_use) {
+		ret = reply_error(r, TP_ERR_device_in_use, "devices");
+		goto out;
+	}
+	if (st != DB_OK) {
 		ret = reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 		goto out;
 	}
@@ -154,11 +191,18 @@ handler_endpoint_attestation_put(struct request *r)
 		goto out;
 	}
 	attestation_settle(&att);
+	if (tls.refused != TP_ERR_none) {
+		ret = endpoint_tls_reply_refused(r, tls.refused,
+		                                 attestation_json(&att, false));
+		goto out;
+	}
 	if (a.usable)
 		metrics_passport_issued();
 	ret = endpoint_reply(r, 200, r->param,
 	                     attestation_json(&att, a.usable));
 out:
+	free(url);
+	endpoint_tls_free(&tls);
 	attestation_free(&att);
 	json_decref(ref.doc);
 	json_decref(doc);

@@ -12,6 +12,7 @@
 #include "handlers/auth.h"
 #include "handlers/attestation.h"
 #include "handlers/endpoint_reply.h"
+#include "handlers/endpoint_tls.h"
 #include "handlers/handlers.h"
 #include "handlers/registry_util.h"
 #include "server/app.h"
@@ -31,6 +32,7 @@ static const struct json_field fields[] = {
         {"event_log_table", JSON_STRING, false, false},
         {"collateral", JSON_OBJECT, false, true},
         {"devices", JSON_ARRAY, false, false},
+        {"tls_binding", JSON_STRING, false, false},
 };
 
 /* The request, decoded. */
@@ -40,6 +42,7 @@ struct input {
 	const char *model_name;
 	const char *model_digest;
 	enum tp_provider tee;
+	enum tls_binding_layout tls_layout; /* where a TLS key is bound */
 	json_t *reference; /* the "expected" document (new reference) */
 	char sha256[72];
 };
@@ -110,6 +113,12 @@ parse_input(struct request *r, struct input *in)
 			return false;
 		}
 	}
+	s = json_string_value(json_object_get(in->doc, "tls_binding"));
+	in->tls_layout = TLS_BINDING_RUNTIME_DATA;
+	if (s != NULL && !tls_binding_layout_parse(s, &in->tls_layout)) {
+		reply_error(r, TP_ERR_invalid_field, "tls_binding");
+		return false;
+	}
 	ref = json_object_get(in->doc, "reference_values");
 	if (json_object_get(ref, "model") != NULL) {
 		/* The model digest is model.digest: one place only. */
@@ -131,10 +140,12 @@ struct tx_args {
 	const struct auth *who;
 	const struct input *in;
 	struct attestation *att;
+	struct endpoint_tls *tls;
 	const char *id;
 	char *reference_json;
 	bool usable;
 	bool exists;
+	bool device_in_use; /* a GPU is attested on another live endpoint */
 	char existing[37];
 };
 
@@ -155,6 +166,17 @@ transaction(PGconn *c, void *arg)
 	}
 	if (st != DB_NOT_FOUND)
 		return st;
+	a->device_in_use = false;
+	if (a->att->valid) {
+		bool is_free;
+		st = endpoint_tls_devices_free(c, a->id, a->tls, &is_free);
+		if (st != DB_OK)
+			return st;
+		if (!is_free) {
+			a->device_in_use = true;
+			return DB_OK; /* nothing to commit */
+		}
+	}
 	if ((st = attestation_consume_nonce(c, a->att, &a->usable)) != DB_OK)
 		return st;
 	if (!a->usable)
@@ -174,6 +196,11 @@ transaction(PGconn *c, void *arg)
 	if ((st = db_reference_insert(c, a->id, 1, a->reference_json,
 	                              a->in->sha256, a->who->actor)) != DB_OK)
 		return st;
+	if ((st = endpoint_tls_commit(c, a->id, a->tls)) != DB_OK) {
+		/* DB_INVALID: a concurrent registration took a GPU */
+		a->device_in_use = st == DB_INVALID;
+		return st;
+	}
 	detail =
 	        json_pack("{s:s, s:s, s:s, s:i, s:s}", "url", a->in->url,
 	                  "provider", e.tee_type, "model", e.model_digest,
@@ -191,6 +218,7 @@ handler_endpoints_post(struct request *r)
 	struct input in;
 	struct attestation att;
 	struct tx_args a = {0};
+	struct endpoint_tls tls = {0};
 	char id[37];
 	enum MHD_Result ret;
 	enum db_status st;
@@ -212,6 +240,8 @@ handler_endpoints_post(struct request *r)
 		ret = MHD_YES;
 		goto out;
 	}
+	tls.layout = in.tls_layout;
+	endpoint_tls_appraise(&att, in.url, &tls);
 	if (att.valid && !attestation_sign(&att)) {
 		ret = reply_error(r, TP_ERR_signing_unavailable, NULL);
 		goto out;
@@ -219,6 +249,7 @@ handler_endpoints_post(struct request *r)
 	a.who = &who;
 	a.in = &in;
 	a.att = &att;
+	a.tls = &tls;
 	a.id = id;
 	a.reference_json = json_dumps(in.reference, JSON_COMPACT);
 	if (a.reference_json == NULL) {
@@ -228,6 +259,10 @@ handler_endpoints_post(struct request *r)
 	/* An invalid verdict without a nonce needs no transaction. */
 	if (att.valid || att.has_nonce) {
 		st = db_tx(transaction, &a);
+		if (a.device_in_use) {
+			ret = reply_error(r, TP_ERR_device_in_use, "devices");
+			goto out;
+		}
 		if (st == DB_INVALID && att.valid) {
 			/* The unique live-URL index: a concurrent
 			 * registration of the same URL won. */
@@ -244,6 +279,11 @@ handler_endpoints_post(struct request *r)
 		goto out;
 	}
 	attestation_settle(&att);
+	if (tls.refused != TP_ERR_none) {
+		ret = endpoint_tls_reply_refused(r, tls.refused,
+		                                 attestation_json(&att, false));
+		goto out;
+	}
 	if (!att.valid || !a.usable) {
 		ret = endpoint_reply_invalid(r, attestation_json(&att, false));
 		goto out;
@@ -252,6 +292,7 @@ handler_endpoints_post(struct request *r)
 	ret = endpoint_reply(r, 201, id, attestation_json(&att, true));
 out:
 	free(a.reference_json);
+	endpoint_tls_free(&tls);
 	attestation_free(&att);
 	json_decref(in.reference);
 	json_decref(in.doc);

@@ -19,7 +19,10 @@
 #include "db/db.h"
 #include "handlers/events.h"
 #include "handlers/log.h"
+#include "verify/amd/snp_cert.h"
+#include "verify/aws/nitro_chain.h"
 #include "verify/intel/dcap_cache.h"
+#include "handlers/endpoint_tls_check.h"
 #include "handlers/retention.h"
 #include "server/app.h"
 #include "server/daemon.h"
@@ -255,6 +258,8 @@ main(int argc, char **argv)
 	}
 	dcap_cache_configure(app.cfg.verify.dcap.cache_shared,
 	                     app.cfg.verify.dcap.cache_platforms);
+	snp_cache_configure(app.cfg.verify.snp.cache_chips);
+	nitro_chain_cache_configure(app.cfg.verify.nitro.cache_instances);
 	coll_configure(&(struct coll_config){
 	        .intel_url = app.cfg.intel_pcs_url,
 	        .intel_root_crl_url = app.cfg.intel_root_crl_url,
@@ -287,9 +292,17 @@ main(int argc, char **argv)
 		daemon_stop(0);
 		goto out;
 	}
+	if (!endpoint_tls_check_start()) {
+		fprintf(stderr, "teepassd: cannot start the attested-TLS "
+		                "check thread\n");
+		daemon_stop(0);
+		retention_stop();
+		goto out;
+	}
 	if (!events_start()) {
 		fprintf(stderr, "teepassd: cannot start the event threads\n");
 		daemon_stop(0);
+		endpoint_tls_check_stop();
 		retention_stop();
 		goto out;
 	}
@@ -325,6 +338,7 @@ main(int argc, char **argv)
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
 	daemon_stop((int)app.cfg.shutdown_grace);
 	events_stop();
+	endpoint_tls_check_stop();
 	retention_stop();
 	tp_log(TP_LOG_INFO, "stopped");
 	rc = 0;

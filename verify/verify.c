@@ -149,9 +149,10 @@ binding_matches(const struct verdict_binding *b, const uint8_t *s512,
 static json_t *
 runtime_data_claims(const uint8_t *buf, size_t len)
 {
-	static const char *const keys[] = {"nonce",      "model",
-	                                   "config",     "auditors",
-	                                   "public_key", "gpu_nonces"};
+	static const char
+	        *const keys[] = {"nonce",          "model",      "config",
+	                         "auditors",       "public_key", "gpu_nonces",
+	                         "tls_spki_sha256" /* attested TLS */};
 	json_t *doc, *out = NULL;
 
 	doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);

@@ -227,7 +227,18 @@ test_endpoint_json(void **state)
 	           "\"last_attested_at\":\"2025-12-03T07:07:38Z\","
 	           "\"last_errors\":null,"
 	           "\"created_at\":\"2025-12-03T07:06:40Z\","
-	           "\"retired_at\":null}");
+	           "\"retired_at\":null,\"tls\":null}");
+	free(s);
+	/* Attested TLS: the bound key, where, and when last compared. */
+	strcpy(e.tls_binding, "report_data");
+	strcpy(e.tls_spki_sha256, "71c31f35d2b06077bbae7c1ddf0cc4020408c8f39c"
+	                          "68b04cf3d029d40bdd45e7");
+	e.tls_checked_at = DB_TIME_NULL;
+	s = dump(db_json_endpoint(&e));
+	assert_non_null(strstr(
+	        s, "\"tls\":{\"binding\":\"report_data\",\"spki_sha256\":"
+	           "\"71c31f35d2b06077bbae7c1ddf0cc4020408c8f39c68b04cf3d029d"
+	           "40bdd45e7\",\"checked_at\":null}}"));
 	free(s);
 	memcpy(e.passport_id, e.id, sizeof(e.id));
 	strcpy(e.passport_status, "expired");

@@ -1043,6 +1043,22 @@ test_cache_and_policy(void **state)
 	                               sizeof(err)));
 	assert_false(
 	        verify_config_set(&cfg, "nitro.nope", "1", err, sizeof(err)));
+	/* The cache size key: 0..10000000 entries, the default until set. */
+	assert_int_equal(cfg.nitro.cache_instances,
+	                 NITRO_CACHE_INSTANCES_DEFAULT);
+	assert_true(verify_config_set(&cfg, "nitro.cache_instances", "100000",
+	                              err, sizeof(err)));
+	assert_int_equal(cfg.nitro.cache_instances, 100000);
+	assert_true(verify_config_set(&cfg, "nitro.cache_instances", "0", err,
+	                              sizeof(err)));
+	assert_int_equal(cfg.nitro.cache_instances, 0);
+	assert_false(verify_config_set(&cfg, "nitro.cache_instances", "-1", err,
+	                               sizeof(err)));
+	assert_false(verify_config_set(&cfg, "nitro.cache_instances",
+	                               "10000001", err, sizeof(err)));
+	assert_false(verify_config_set(&cfg, "nitro.cache_instances", "", err,
+	                               sizeof(err)));
+	assert_int_equal(cfg.nitro.cache_instances, 0);
 	verify_config_free(&cfg);
 	free(buf);
 }

@@ -211,11 +211,92 @@ test_chains(void **state)
 	nitro_chain_cache_clear();
 }
 
+/*
+ * A fleet of instances (one instance CA a host) through a cache of
+ * FLEET_CACHE: the cache holds at most that many bundles, the most
+ * recently used stay, the least recently used are verified again, and
+ * one host's bundle is never a hit for another's.
+ */
+#define FLEET       24
+#define FLEET_CACHE 8
+static void
+test_fleet_cache(void **state)
+{
+	struct cert root, inter, inst[FLEET], leaf[FLEET];
+	struct nitro_doc d;
+	enum tp_err code;
+	uint64_t h0, m0, h1, m1;
+
+	(void)state;
+	nitro_chain_cache_clear();
+	nitro_chain_cache_configure(FLEET_CACHE);
+	make(&root, "root", NULL, true, NULL, 0);
+	make(&inter, "regional", &root, true, NULL, 0);
+	for (int i = 0; i < FLEET; i++) {
+		make(&inst[i], "instance", &inter, true, NULL, 0);
+		make(&leaf[i], "enclave", &inst[i], false, NULL, 0);
+	}
+	nitro_chain_cache_stats(&h0, &m0);
+	for (int i = 0; i < FLEET; i++) {
+		const struct cert *b[] = {&root, &inter, &inst[i]};
+		doc_of(&d, &leaf[i], b, 3);
+		assert_true(check(&d, root.x, T0, &code));
+		assert_true(nitro_chain_cache_entries() <= FLEET_CACHE);
+	}
+	nitro_chain_cache_stats(&h1, &m1);
+	assert_int_equal(m1 - m0, FLEET);
+	assert_int_equal(h1 - h0, 0);
+	assert_int_equal(nitro_chain_cache_entries(), FLEET_CACHE);
+	/* The last FLEET_CACHE hosts: hits. */
+	for (int i = FLEET - FLEET_CACHE; i < FLEET; i++) {
+		const struct cert *b[] = {&root, &inter, &inst[i]};
+		doc_of(&d, &leaf[i], b, 3);
+		assert_true(check(&d, root.x, T0, &code));
+	}
+	nitro_chain_cache_stats(&h0, &m0);
+	assert_int_equal(h0 - h1, FLEET_CACHE);
+	assert_int_equal(m0 - m1, 0);
+	/* The first: evicted, verified again (a miss that passes). */
+	{
+		const struct cert *b[] = {&root, &inter, &inst[0]};
+		doc_of(&d, &leaf[0], b, 3);
+		assert_true(check(&d, root.x, T0, &code));
+		nitro_chain_cache_stats(&h1, &m1);
+		assert_int_equal(m1 - m0, 1);
+	}
+	/* Host 1's leaf with host 2's cached bundle: not issued by it,
+	 * refused although that bundle is a hit. */
+	{
+		const struct cert *b[] = {&root, &inter, &inst[FLEET - 1]};
+		doc_of(&d, &leaf[FLEET - 2], b, 3);
+		assert_false(check(&d, root.x, T0, &code));
+		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
+	}
+	/* Nothing cached at 0, and every verdict the same. */
+	nitro_chain_cache_configure(0);
+	assert_int_equal(nitro_chain_cache_entries(), 0);
+	{
+		const struct cert *b[] = {&root, &inter, &inst[3]};
+		doc_of(&d, &leaf[3], b, 3);
+		assert_true(check(&d, root.x, T0, &code));
+		assert_int_equal(nitro_chain_cache_entries(), 0);
+	}
+	nitro_chain_cache_configure(NITRO_CACHE_INSTANCES_DEFAULT);
+	nitro_chain_cache_clear();
+	for (int i = 0; i < FLEET; i++) {
+		drop(&inst[i]);
+		drop(&leaf[i]);
+	}
+	drop(&root);
+	drop(&inter);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_chains),
+	        cmocka_unit_test(test_fleet_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,7 @@
 #include "common/tptime.h"
 #include "verify/core/ecdsa.h"
 #include "verify/amd/snp_cert.h"
+#include "verify/core/lru.h"
 #include "verify/amd/snp_report.h"
 #include "load/load.h"
 #include "verify/verify.h"
@@ -319,6 +320,63 @@ test_validity_window(void **state)
 	             at("2026-06-28T02:12:46Z"), &cfg,
 	             TP_ERR_certificate_expired);
 	free(ev);
+}
+
+/* The per-chip cache: bounded (a second chip evicts the first when it
+ * holds one), exact (another chip is never a hit), and nothing cached
+ * at 0 with the same verdicts. */
+static void
+test_chip_cache(void **state)
+{
+	static const char *const dirs[] = {DATA "virtee_milan_v2", DATA
+	                                   "teep_tinfoil_genoa_v3_20260629"};
+	uint8_t *ev[2];
+	size_t len[2];
+	struct lru_stats s0, s1;
+	struct verdict v;
+	const int64_t when = at("2026-07-01T00:00:00Z");
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/report.bin", dirs[i]);
+		ev[i] = tu_read_file(path, &len[i]);
+	}
+	snp_cache_clear();
+	snp_cache_configure(1);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 2; i++) {
+			snp_cache_stats(&s0);
+			run(&v, ev[i], len[i], dirs[i], NULL, when, &cfg);
+			assert_true(verdict_valid(&v));
+			verdict_free(&v);
+			snp_cache_stats(&s1);
+			/* Each chip evicted the other: never a hit. */
+			assert_int_equal(s1.hits, s0.hits);
+			assert_int_equal(s1.entries, 1);
+		}
+	}
+	/* The same chip again: a hit. */
+	snp_cache_stats(&s0);
+	run(&v, ev[1], len[1], dirs[1], NULL, when, &cfg);
+	assert_true(verdict_valid(&v));
+	verdict_free(&v);
+	snp_cache_stats(&s1);
+	assert_int_equal(s1.hits, s0.hits + 1);
+	snp_cache_configure(0);
+	assert_int_equal((snp_cache_stats(&s1), s1.entries), 0);
+	for (int i = 0; i < 2; i++) {
+		run(&v, ev[i], len[i], dirs[i], NULL, when, &cfg);
+		assert_true(verdict_valid(&v));
+		verdict_free(&v);
+	}
+	snp_cache_stats(&s1);
+	assert_int_equal(s1.entries, 0);
+	snp_cache_configure(SNP_CACHE_CHIPS_DEFAULT);
+	snp_cache_clear();
+	free(ev[0]);
+	free(ev[1]);
 }
 
 static void
@@ -809,6 +867,18 @@ test_policy(void **state)
 	size_t len;
 	char err[128];
 
+	/* The cache size key: 0..10000000 entries, the default until set. */
+	assert_int_equal(c.snp.cache_chips, SNP_CACHE_CHIPS_DEFAULT);
+	assert_true(snp_policy_set(&c.snp, "cache_chips", "200000", err,
+	                           sizeof(err)));
+	assert_int_equal(c.snp.cache_chips, 200000);
+	assert_false(
+	        snp_policy_set(&c.snp, "cache_chips", "-1", err, sizeof(err)));
+	assert_false(snp_policy_set(&c.snp, "cache_chips", "10000001", err,
+	                            sizeof(err)));
+	assert_false(
+	        snp_policy_set(&c.snp, "cache_chips", "", err, sizeof(err)));
+	assert_int_equal(c.snp.cache_chips, 200000);
 	ev = tu_read_file(DATA "virtee_milan_v2/report.bin", &len);
 	/* REPORTED_TCB microcode is 115 (MANIFEST): a minimum of 116. */
 	assert_true(snp_policy_set(&c.snp, "min_tcb.microcode", "116", err,
@@ -1664,6 +1734,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_roots),
+	        cmocka_unit_test(test_chip_cache),
 	        cmocka_unit_test(test_samples),
 	        cmocka_unit_test(test_debug_allowed),
 	        cmocka_unit_test(test_expiry_claims),

@@ -13,6 +13,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,6 +27,7 @@
 
 #include "common/codec.h"
 #include "verify/amd/snp_cert.h"
+#include "verify/core/lru.h"
 #include "verify/core/x509.h"
 
 /* SHA-256 of each ARK's DER (cross-checked against
@@ -393,60 +395,84 @@ snp_ek_clear(struct snp_ek *e)
 	memset(e, 0, sizeof(*e));
 }
 
-#define CACHE_SLOTS 64
+/*
+ * Verified chains, one entry a chip (its VCEK) or a VLEK: a bounded LRU
+ * sized for a fleet. The ARKs and ASKs every entry was verified against
+ * are pinned (snp_roots_get), never entries here, so no number of chips
+ * evicts them.
+ */
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static struct lru *cache;
 
-static pthread_rwlock_t cache_lock = PTHREAD_RWLOCK_INITIALIZER;
-static struct {
-	bool used;
-	uint8_t key[32];
-	struct snp_ek ek;
-} cache[CACHE_SLOTS];
-static size_t cache_next;
+static void
+ek_destroy(void *obj)
+{
+	snp_ek_clear(obj);
+	free(obj);
+}
+
+static void
+cache_init(void)
+{
+	cache = lru_new(SNP_CACHE_CHIPS_DEFAULT, ek_destroy);
+}
+
+static bool
+ek_copy(void *obj, void *out)
+{
+	const struct snp_ek *e = obj;
+
+	if (EVP_PKEY_up_ref(e->pub) != 1)
+		return false;
+	*(struct snp_ek *)out = *e;
+	return true;
+}
 
 bool
 snp_cache_get(const uint8_t key[32], int64_t at, struct snp_ek *out)
 {
-	bool hit = false;
-
 	memset(out, 0, sizeof(*out));
-	pthread_rwlock_rdlock(&cache_lock);
-	for (size_t i = 0; i < CACHE_SLOTS; i++) {
-		if (!cache[i].used || memcmp(cache[i].key, key, 32) != 0)
-			continue;
-		/* Outside the window the chain is re-verified, so that the
-		 * expiry is reported as such. */
-		if (at < cache[i].ek.valid_from || at > cache[i].ek.valid_until)
-			break;
-		*out = cache[i].ek;
-		hit = EVP_PKEY_up_ref(out->pub) == 1;
-		if (!hit)
-			memset(out, 0, sizeof(*out));
-		break;
-	}
-	pthread_rwlock_unlock(&cache_lock);
-	return hit;
+	pthread_once(&cache_once, cache_init);
+	/* Outside the window the chain is re-verified, so that the expiry
+	 * is reported as such. */
+	return lru_get(cache, key, at, ek_copy, out);
 }
 
 void
 snp_cache_put(const uint8_t key[32], const struct snp_ek *e)
 {
-	size_t i;
+	struct snp_ek *copy;
 
-	if (e->pub == NULL || EVP_PKEY_up_ref(e->pub) != 1)
+	pthread_once(&cache_once, cache_init);
+	if (e->pub == NULL || (copy = malloc(sizeof(*copy))) == NULL)
 		return;
-	pthread_rwlock_wrlock(&cache_lock);
-	for (i = 0; i < CACHE_SLOTS; i++)
-		if (cache[i].used && memcmp(cache[i].key, key, 32) == 0)
-			break;
-	if (i == CACHE_SLOTS) {
-		i = cache_next;
-		cache_next = (cache_next + 1) % CACHE_SLOTS;
+	if (EVP_PKEY_up_ref(e->pub) != 1) {
+		free(copy);
+		return;
 	}
-	snp_ek_clear(&cache[i].ek);
-	cache[i].used = true;
-	memcpy(cache[i].key, key, 32);
-	cache[i].ek = *e;
-	pthread_rwlock_unlock(&cache_lock);
+	*copy = *e;
+	lru_put(cache, key, e->valid_from, e->valid_until, copy);
+}
+
+void
+snp_cache_configure(size_t chips)
+{
+	pthread_once(&cache_once, cache_init);
+	lru_configure(cache, chips);
+}
+
+void
+snp_cache_clear(void)
+{
+	pthread_once(&cache_once, cache_init);
+	lru_clear(cache);
+}
+
+void
+snp_cache_stats(struct lru_stats *out)
+{
+	pthread_once(&cache_once, cache_init);
+	lru_stats(cache, out);
 }
 
 static pthread_once_t sha384_once = PTHREAD_ONCE_INIT;

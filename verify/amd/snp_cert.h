@@ -75,12 +75,22 @@ struct snp_ek {
 void snp_ek_clear(struct snp_ek *e);
 
 /*
- * Cache of verified chains (thread-safe). snp_cache_get copies the entry
- * for KEY into OUT (with its own key reference) when one exists and AT
- * lies inside its validity window. snp_cache_put stores a copy of E.
+ * Cache of verified chains (thread-safe), keyed per chip (the leaf's and
+ * supplied chain's bytes, the product and key kind): a bounded LRU of
+ * SNP_CACHE_CHIPS_DEFAULT entries. snp_cache_get
+ * copies the entry for KEY into OUT (with its own key reference) when
+ * one exists and AT lies inside its validity window. snp_cache_put
+ * stores a copy of E. The pinned ARK/ASK are not entries: no number of
+ * chips evicts them.
  */
+#define SNP_CACHE_CHIPS_DEFAULT 16384
 bool snp_cache_get(const uint8_t key[32], int64_t at, struct snp_ek *out);
 void snp_cache_put(const uint8_t key[32], const struct snp_ek *e);
+/* New maximum (0: cache nothing); empties; what it holds and did. */
+void snp_cache_configure(size_t chips);
+void snp_cache_clear(void);
+struct lru_stats;
+void snp_cache_stats(struct lru_stats *out);
 
 /*
  * ECDSA P-384 / SHA-384 over MSG with big-endian R and S (48 bytes each).

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verify/amd/snp_cert.h"
 #include "verify/amd/snp_policy.h"
 
 void
@@ -16,6 +17,7 @@ snp_policy_defaults(struct snp_policy *p)
 	p->allow_outdated_tcb = false;
 	p->require_crl = false;
 	p->min_guest_svn = 0;
+	p->cache_chips = SNP_CACHE_CHIPS_DEFAULT;
 }
 
 static bool
@@ -148,6 +150,12 @@ snp_policy_set(struct snp_policy *p, const char *key, const char *value,
 	if (strcmp(key, "require_crl") == 0) {
 		if (!parse_bool(value, &p->require_crl))
 			goto bad;
+		return true;
+	}
+	if (strcmp(key, "cache_chips") == 0) {
+		if (!parse_uint(value, 10000000, &n))
+			goto bad;
+		p->cache_chips = (size_t)n;
 		return true;
 	}
 	if (strcmp(key, "crl_file") == 0) {

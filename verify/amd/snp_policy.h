@@ -24,6 +24,9 @@ struct snp_policy {
 	uint32_t min_guest_svn;      /* default 0 */
 	char crl_file[512];          /* ARK-signed CRL (DER or PEM) or "" */
 	bool require_crl;            /* no CRL: refused, not "unchecked" */
+	size_t cache_chips; /* verified chains kept (snp_cache_configure at
+	                     * start; not a policy: sizes the process's
+	                     * cache) */
 };
 
 /*

@@ -2,6 +2,7 @@
  * verify/nitro_chain.h. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,22 +13,54 @@
 #include <openssl/x509v3.h>
 
 #include "verify/aws/nitro_chain.h"
+#include "verify/core/lru.h"
 #include "verify/core/x509.h"
 
-#define CACHE_SIZE 64
-
-struct entry {
-	bool used;
-	uint8_t key[32];
-	X509_STORE *store;  /* trusts cabundle[n-1] only */
-	int64_t not_before; /* latest notBefore of the cabundle */
-	int64_t not_after;  /* earliest notAfter of the cabundle */
+/*
+ * Two bounded LRU caches sized for a fleet of instances: verified
+ * cabundles (root to the instance's CA, one a host) and parsed enclave
+ * leaves. The root they all chain to is pinned (the caller compares
+ * cabundle[0] with it), never an entry, so no number of instances
+ * evicts it.
+ */
+struct bundle {
+	X509_STORE *store; /* trusts cabundle[n-1] only */
+	int64_t not_after; /* earliest notAfter of the cabundle */
 };
 
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct entry cache[CACHE_SIZE];
-static size_t cache_next;
-static uint64_t cache_hits, cache_misses;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static struct lru *bundles, *leaves;
+
+static void
+bundle_destroy(void *obj)
+{
+	struct bundle *b = obj;
+
+	X509_STORE_free(b->store);
+	free(b);
+}
+
+static void
+leaf_destroy(void *obj)
+{
+	X509_free(obj);
+}
+
+static void
+cache_init(void)
+{
+	bundles = lru_new(NITRO_CACHE_INSTANCES_DEFAULT, bundle_destroy);
+	leaves = lru_new(NITRO_CACHE_INSTANCES_DEFAULT, leaf_destroy);
+}
+
+static bool
+leaf_copy(void *obj, void *out)
+{
+	if (X509_up_ref(obj) != 1)
+		return false;
+	*(X509 **)out = obj;
+	return true;
+}
 
 /*
  * Parsed leaf certificates by the SHA-256 of their DER: parsing is a pure
@@ -35,47 +68,24 @@ static uint64_t cache_hits, cache_misses;
  * for its ~3 h life. Saves the d2i and extension decoding per document;
  * the leaf's signature and validity are still verified every time.
  */
-static pthread_mutex_t leaf_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-	uint8_t key[32];
-	X509 *cert;
-} leaves[CACHE_SIZE];
-static size_t leaf_next;
-
 static X509 *
 leaf_parse(const uint8_t *der, size_t n)
 {
 	uint8_t key[32];
 	X509 *x = NULL;
-	size_t i;
 
 	if (n == 0 || der[0] != 0x30 ||
 	    EVP_Digest(der, n, key, NULL, EVP_sha256(), NULL) != 1)
 		return NULL;
-	pthread_mutex_lock(&leaf_lock);
-	for (i = 0; i < CACHE_SIZE; i++) {
-		if (leaves[i].cert != NULL &&
-		    CRYPTO_memcmp(leaves[i].key, key, 32) == 0) {
-			if (X509_up_ref(leaves[i].cert) == 1)
-				x = leaves[i].cert;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&leaf_lock);
-	if (x != NULL)
+	pthread_once(&cache_once, cache_init);
+	if (lru_get(leaves, key, 0, leaf_copy, &x))
 		return x;
 	if ((x = x509_parse(der, n)) == NULL)
 		return NULL;
 	/* Extensions decoded once, before the certificate is shared. */
 	(void)X509_get_extension_flags(x);
-	pthread_mutex_lock(&leaf_lock);
-	if (X509_up_ref(x) == 1) {
-		X509_free(leaves[leaf_next].cert);
-		memcpy(leaves[leaf_next].key, key, 32);
-		leaves[leaf_next].cert = x;
-		leaf_next = (leaf_next + 1) % CACHE_SIZE;
-	}
-	pthread_mutex_unlock(&leaf_lock);
+	if (X509_up_ref(x) == 1)
+		lru_put(leaves, key, INT64_MIN, INT64_MAX, x);
 	return x;
 }
 
@@ -116,91 +126,86 @@ out:
 	return ok;
 }
 
-/* A store trusting only a reference to the verified cabundle[n-1]. */
+static bool
+bundle_copy(void *obj, void *out)
+{
+	const struct bundle *b = obj;
+
+	if (X509_STORE_up_ref(b->store) != 1)
+		return false;
+	*(struct bundle *)out = *b;
+	return true;
+}
+
+/* A store trusting only a reference to the verified cabundle[n-1],
+ * inside every cabundle certificate's window. */
 static bool
 cache_get(const uint8_t key[32], int64_t at, X509_STORE **store,
           int64_t *not_after)
 {
-	bool hit = false;
+	struct bundle b;
 
-	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < CACHE_SIZE; i++) {
-		struct entry *e = &cache[i];
-		if (!e->used || CRYPTO_memcmp(e->key, key, 32) != 0)
-			continue;
-		/* Valid only inside every cabundle certificate's window. */
-		if (at < e->not_before || at > e->not_after)
-			break;
-		if (X509_STORE_up_ref(e->store) != 1)
-			break;
-		*store = e->store;
-		*not_after = e->not_after;
-		hit = true;
-		break;
-	}
-	if (hit)
-		cache_hits++;
-	else
-		cache_misses++;
-	pthread_mutex_unlock(&cache_lock);
-	return hit;
+	pthread_once(&cache_once, cache_init);
+	if (!lru_get(bundles, key, at, bundle_copy, &b))
+		return false;
+	*store = b.store;
+	*not_after = b.not_after;
+	return true;
 }
 
 static void
 cache_put(const uint8_t key[32], X509_STORE *store, int64_t not_before,
           int64_t not_after)
 {
-	struct entry *e = NULL;
+	struct bundle *b = malloc(sizeof(*b));
 
-	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < CACHE_SIZE; i++) {
-		if (cache[i].used &&
-		    CRYPTO_memcmp(cache[i].key, key, 32) == 0) {
-			e = &cache[i];
-			break;
-		}
+	pthread_once(&cache_once, cache_init);
+	if (b == NULL)
+		return;
+	if (X509_STORE_up_ref(store) != 1) {
+		free(b);
+		return;
 	}
-	if (e == NULL) {
-		e = &cache[cache_next];
-		cache_next = (cache_next + 1) % CACHE_SIZE;
-	}
-	if (X509_STORE_up_ref(store) == 1) {
-		X509_STORE_free(e->store);
-		e->used = true;
-		memcpy(e->key, key, 32);
-		e->store = store;
-		e->not_before = not_before;
-		e->not_after = not_after;
-	}
-	pthread_mutex_unlock(&cache_lock);
+	b->store = store;
+	b->not_after = not_after;
+	lru_put(bundles, key, not_before, not_after, b);
 }
 
 void
 nitro_chain_cache_clear(void)
 {
-	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < CACHE_SIZE; i++) {
-		X509_STORE_free(cache[i].store);
-		memset(&cache[i], 0, sizeof(cache[i]));
-	}
-	cache_next = 0;
-	pthread_mutex_unlock(&cache_lock);
-	pthread_mutex_lock(&leaf_lock);
-	for (size_t i = 0; i < CACHE_SIZE; i++) {
-		X509_free(leaves[i].cert);
-		memset(&leaves[i], 0, sizeof(leaves[i]));
-	}
-	leaf_next = 0;
-	pthread_mutex_unlock(&leaf_lock);
+	pthread_once(&cache_once, cache_init);
+	lru_clear(bundles);
+	lru_clear(leaves);
+}
+
+void
+nitro_chain_cache_configure(size_t instances)
+{
+	pthread_once(&cache_once, cache_init);
+	lru_configure(bundles, instances);
+	lru_configure(leaves, instances);
 }
 
 void
 nitro_chain_cache_stats(uint64_t *hits, uint64_t *misses)
 {
-	pthread_mutex_lock(&cache_lock);
-	*hits = cache_hits;
-	*misses = cache_misses;
-	pthread_mutex_unlock(&cache_lock);
+	struct lru_stats st;
+
+	pthread_once(&cache_once, cache_init);
+	lru_stats(bundles, &st);
+	*hits = st.hits;
+	*misses = st.misses;
+}
+
+size_t
+nitro_chain_cache_entries(void)
+{
+	struct lru_stats st;
+
+	pthread_once(&cache_once, cache_init);
+	lru_stats(bundles, &st);
+	return st.entries;
 }
 
 static enum tp_err

@@ -1,6 +1,7 @@
 #ifndef TP_NITRO_CHAIN_H
 #define TP_NITRO_CHAIN_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <openssl/x509.h>
@@ -30,6 +31,17 @@
 bool nitro_chain_verify(const struct nitro_doc *d, X509 *anchor, int64_t at,
                         X509 **leaf, int64_t *not_after, enum tp_err *code,
                         char *why, size_t whylen);
+
+/*
+ * The caches' size (entries each): verified cabundles (one an instance
+ * host) and parsed enclave leaves (one an enclave), least recently used
+ * evicted first. The pinned root is never an entry.
+ */
+#define NITRO_CACHE_INSTANCES_DEFAULT 4096
+void nitro_chain_cache_configure(size_t instances);
+
+/* Verified cabundles cached now (tests). */
+size_t nitro_chain_cache_entries(void);
 
 /* Empties the cache (tests, benchmarks). */
 void nitro_chain_cache_clear(void);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verify/aws/nitro_chain.h"
 #include "verify/aws/nitro_policy.h"
 
 void
@@ -10,6 +11,7 @@ nitro_policy_defaults(struct nitro_policy *p)
 {
 	p->allow_debug = -1;
 	p->max_future_skew = -1;
+	p->cache_instances = NITRO_CACHE_INSTANCES_DEFAULT;
 }
 
 bool
@@ -49,6 +51,19 @@ nitro_policy_set(struct nitro_policy *p, const char *key, const char *value,
 			return false;
 		}
 		p->max_future_skew = (int64_t)n;
+		return true;
+	}
+	if (strcmp(key, "cache_instances") == 0) {
+		errno = 0;
+		n = strtoll(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || n < 0 ||
+		    n > 10000000) {
+			snprintf(err, errlen,
+			         "nitro.cache_instances: want 0..10000000 "
+			         "entries");
+			return false;
+		}
+		p->cache_instances = (size_t)n;
 		return true;
 	}
 	snprintf(err, errlen, "unknown policy key nitro.%s", key);

@@ -18,6 +18,9 @@
 struct nitro_policy {
 	int allow_debug;         /* -1 inherit, 0 refuse, 1 allow */
 	int64_t max_future_skew; /* seconds; -1 inherit */
+	size_t cache_instances;  /* cabundles and leaves kept
+	                          * (nitro_chain_cache_configure at start;
+	                          * not a policy: sizes the process's cache) */
 };
 
 /* Fills the safe defaults (inherit both). */

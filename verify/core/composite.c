@@ -65,8 +65,7 @@ bound:
 	verdict_pass(dv, "cpu_binding");
 }
 
-/* The GPU device ids (claim device_id, or gpus.*.device_id of a
- * multi-GPU evidence) of the verdict DV, as the device NAME, into IDS;
+/* The GPU device ids of a request, by the device NAME they came from;
  * one seen before fails V with gpu_duplicate_device. */
 struct seen_ids {
 	char id[COMPOSITE_MAX_DEVICES * 8][72];
@@ -95,20 +94,88 @@ note_id(struct seen_ids *s, const char *id, const char *name, struct verdict *v)
 	}
 }
 
+/* Appends ID (a JSON string) to OUT unless it is among OUT[FROM..]: one
+ * evidence may name a GPU twice (an NRAS token's ueid at the top and in
+ * gpus.GPU-0). */
+static void
+append_id(json_t *out, size_t from, const json_t *id)
+{
+	if (!json_is_string(id))
+		return;
+	for (size_t i = from; i < json_array_size(out); i++)
+		if (json_equal(json_array_get(out, i), (json_t *)id))
+			return;
+	json_array_append(out, (json_t *)id);
+}
+
+void
+composite_gpu_ids(const json_t *claims, json_t *out)
+{
+	const json_t *gpus = json_object_get(claims, "gpus"), *g, *id;
+	size_t from = json_array_size(out);
+	const char *k;
+
+	/* The device certificate's identity (device_id, gpu_local.c); an
+	 * NRAS token's "ueid" when the evidence is a token. */
+	if ((id = json_object_get(claims, "device_id")) != NULL ||
+	    (id = json_object_get(claims, "ueid")) != NULL)
+		append_id(out, from, id);
+	json_object_foreach((json_t *)gpus, k, g)
+	{
+		if ((id = json_object_get(g, "device_id")) != NULL ||
+		    (id = json_object_get(g, "ueid")) != NULL)
+			append_id(out, from, id);
+	}
+}
+
 static void
 note_gpu_ids(struct seen_ids *s, const struct verdict *dv, const char *name,
              struct verdict *v)
 {
-	const json_t *gpus = json_object_get(dv->claims, "gpus"), *g;
-	const char *k;
+	json_t *ids = json_array(), *id;
+	size_t i;
 
-	note_id(s, json_string_value(json_object_get(dv->claims, "device_id")),
-	        name, v);
-	json_object_foreach((json_t *)gpus, k, g)
+	if (ids == NULL)
+		abort();
+	composite_gpu_ids(dv->claims, ids);
+	json_array_foreach(ids, i, id)
 	{
-		note_id(s, json_string_value(json_object_get(g, "device_id")),
-		        name, v);
+		note_id(s, json_string_value(id), name, v);
 	}
+	json_decref(ids);
+}
+
+json_t *
+composite_verdict_gpu_ids(const struct verdict *v)
+{
+	json_t *out = json_object(), *ids = json_array(), *sm, *id;
+	const char *name;
+	size_t i;
+
+	if (out == NULL || ids == NULL)
+		abort();
+	if (v->provider == TP_PROVIDER_NVIDIA_GPU) {
+		composite_gpu_ids(v->claims, ids);
+		json_array_foreach(ids, i, id)
+		{
+			json_object_set_new(out, json_string_value(id),
+			                    json_string("gpu0"));
+		}
+	}
+	json_object_foreach(v->submods, name, sm)
+	{
+		if (strncmp(name, "gpu", 3) != 0)
+			continue;
+		json_array_clear(ids);
+		composite_gpu_ids(json_object_get(sm, "claims"), ids);
+		json_array_foreach(ids, i, id)
+		{
+			json_object_set_new(out, json_string_value(id),
+			                    json_string(name));
+		}
+	}
+	json_decref(ids);
+	return out;
 }
 
 void

@@ -36,4 +36,21 @@ void verify_devices(const struct verify_request *cpu_req,
                     const struct verify_device *devs, size_t n,
                     struct verdict *v);
 
+/*
+ * The GPU identities in a GPU verdict's CLAIMS: "device_id" (the device
+ * certificate's serial, verify/nvidia/gpu_local.c) or an NRAS token's
+ * "ueid", and those of "gpus".* of multi-GPU evidence; appended (as
+ * strings) to the array OUT. The same identity twice in one request is
+ * gpu_duplicate_device (verify_devices); on two live endpoints,
+ * device_in_use (docs/registry.md).
+ */
+void composite_gpu_ids(const json_t *claims, json_t *out);
+
+/*
+ * Every GPU identity of verdict V (its own claims when V is NvidiaGpu
+ * evidence, and those of its "gpuN" submods) as a new object:
+ * identity -> submod name. Aborts on OOM.
+ */
+json_t *composite_verdict_gpu_ids(const struct verdict *v);
+
 #endif

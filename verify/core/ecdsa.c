@@ -1,11 +1,13 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/ecdsa.h>
+#include <openssl/obj_mac.h>
 #include <openssl/err.h>
-#include <openssl/param_build.h>
 #include <openssl/x509.h>
 
 #include "verify/core/ecdsa.h"
@@ -78,14 +80,62 @@ out:
 	return ok;
 }
 
+/*
+ * One public key per curve, built once through the generic
+ * EVP_PKEY_fromdata (the curve's generator as its point): keys are then
+ * its duplicate with another point set. Building a key through
+ * fromdata (the group looked up by name) or the SPKI decoder each time
+ * costs several times what the duplicate does.
+ */
+static pthread_once_t template_once = PTHREAD_ONCE_INIT;
+static EVP_PKEY *template_p256, *template_p384;
+
+static EVP_PKEY *
+template_build(const char *group)
+{
+	uint8_t g[1 + 2 * 66];
+	size_t glen = 0;
+	OSSL_PARAM params[3];
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *key = NULL;
+	EC_GROUP *grp = EC_GROUP_new_by_curve_name(
+	        strcmp(group, "P-384") == 0 ? NID_secp384r1
+	                                    : NID_X9_62_prime256v1);
+
+	if (grp == NULL ||
+	    (glen = EC_POINT_point2oct(grp, EC_GROUP_get0_generator(grp),
+	                               POINT_CONVERSION_UNCOMPRESSED, g,
+	                               sizeof(g), NULL)) == 0)
+		goto out;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+	                                             (char *)group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+	                                              g, glen);
+	params[2] = OSSL_PARAM_construct_end();
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		key = NULL;
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(ctx);
+	EC_GROUP_free(grp);
+	return key;
+}
+
+static void
+template_init(void)
+{
+	template_p256 = template_build("P-256");
+	template_p384 = template_build("P-384");
+}
+
 EVP_PKEY *
 ecdsa_pub_from_point(const char *group, const uint8_t *pt, size_t len)
 {
 	uint8_t buf[1 + 2 * 66];
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *key = NULL;
+	EVP_PKEY_CTX *chk = NULL;
+	EVP_PKEY *tmpl, *key = NULL;
 	size_t n = strcmp(group, "P-384") == 0   ? 48
 	           : strcmp(group, "P-256") == 0 ? 32
 	                                         : 0;
@@ -100,34 +150,31 @@ ecdsa_pub_from_point(const char *group, const uint8_t *pt, size_t len)
 	} else {
 		goto out;
 	}
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
+	pthread_once(&template_once, template_init);
+	if ((tmpl = n == 48 ? template_p384 : template_p256) == NULL)
 		goto out;
-	if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-	                                     group, 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, buf,
-	                                      2 * n + 1))
+	/* The duplicate carries the template's group and point, never a
+	 * private key (the template has none); the point is then replaced
+	 * (EC_POINT_oct2point: refused when not on the curve). */
+	if ((key = EVP_PKEY_dup(tmpl)) == NULL)
 		goto out;
-	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
-		goto out;
-	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL)
-		goto out;
-	if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		key = NULL;
-	/* fromdata does not check the point is on the curve: do it. */
-	if (key != NULL) {
-		EVP_PKEY_CTX *chk = EVP_PKEY_CTX_new(key, NULL);
-		if (chk == NULL || EVP_PKEY_public_check(chk) != 1) {
-			EVP_PKEY_free(key);
-			key = NULL;
-		}
-		EVP_PKEY_CTX_free(chk);
-	}
+	if (EVP_PKEY_set1_encoded_public_key(key, buf, 2 * n + 1) != 1)
+		goto bad;
+	/* On the curve and not the point at infinity. The full check adds
+	 * order * Q == O, a scalar multiplication that cannot fail on
+	 * P-256 or P-384: their cofactor is 1, so every point of the curve
+	 * but O has the group's order (SEC 1 v2, 3.2.2.1: the nQ check is
+	 * for curves whose cofactor is not 1). */
+	if ((chk = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	    EVP_PKEY_public_check_quick(chk) != 1)
+		goto bad;
+	goto out;
+bad:
+	EVP_PKEY_free(key);
+	key = NULL;
 out:
 	ERR_clear_error();
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(chk);
 	return key;
 }
 

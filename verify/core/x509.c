@@ -85,6 +85,81 @@ out:
 	return sk;
 }
 
+/*
+ * As x509_parse_pem_chain, with every CERTIFICATE block whose DER is
+ * exactly ANCHOR's DER taken as ANCHOR itself (a reference, no parse):
+ * OpenSSL 3 decoding a certificate costs more than verifying one, and a
+ * copy of a pinned root is only ever compared with it. Any block this
+ * reader does not take as plainly as PEM_read_bio_X509 does (another
+ * label, PEM headers, a read error) sends the whole text to
+ * x509_parse_pem_chain, so the result is the certificates it would
+ * return (a block equal to the anchor in bytes is the anchor).
+ */
+STACK_OF(X509) * x509_parse_pem_chain_anchor(const uint8_t *buf, size_t len,
+                                             X509 *anchor)
+{
+	STACK_OF(X509) *sk = NULL;
+	unsigned char *adr = NULL;
+	int alen;
+	BIO *bio = NULL;
+	bool fallback = true;
+
+	if (anchor == NULL || buf == NULL || len == 0 || len > INT32_MAX)
+		return x509_parse_pem_chain(buf, len);
+	if ((alen = i2d_X509(anchor, &adr)) <= 0)
+		goto out;
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
+	    (sk = sk_X509_new_null()) == NULL)
+		goto out;
+	ERR_clear_error();
+	for (;;) {
+		char *name = NULL, *header = NULL;
+		unsigned char *data = NULL;
+		const unsigned char *p;
+		long n = 0;
+		X509 *x = NULL;
+		bool plain;
+
+		if (PEM_read_bio(bio, &name, &header, &data, &n) != 1) {
+			unsigned long e = ERR_peek_last_error();
+
+			/* The end of the text, as x509_parse_pem_chain's loop
+			 * ends; anything else it judges itself. */
+			fallback = !(ERR_GET_LIB(e) == ERR_LIB_PEM &&
+			             ERR_GET_REASON(e) == PEM_R_NO_START_LINE);
+			break;
+		}
+		plain = strcmp(name, PEM_STRING_X509) == 0 && header[0] == '\0';
+		if (plain && n == alen && CRYPTO_memcmp(data, adr, n) == 0) {
+			if (X509_up_ref(anchor) == 1)
+				x = anchor;
+		} else if (plain) {
+			p = data;
+			x = d2i_X509(NULL, &p, n);
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+		if (x == NULL || !sk_X509_push(sk, x)) {
+			X509_free(x);
+			goto out;
+		}
+	}
+	if (!fallback && sk_X509_num(sk) == 0) {
+		sk_X509_free(sk);
+		sk = NULL;
+	}
+out:
+	ERR_clear_error();
+	BIO_free(bio);
+	OPENSSL_free(adr);
+	if (fallback) {
+		sk_X509_pop_free(sk, X509_free);
+		sk = x509_parse_pem_chain(buf, len);
+	}
+	return sk;
+}
+
 X509_CRL *
 x509_crl_parse(const uint8_t *buf, size_t len)
 {

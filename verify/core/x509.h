@@ -27,6 +27,14 @@ X509 *x509_parse(const uint8_t *buf, size_t len);
 /* Every certificate of a PEM text, in order; NULL if none parse. */
 STACK_OF(X509) * x509_parse_pem_chain(const uint8_t *buf, size_t len);
 
+/*
+ * x509_parse_pem_chain where a block whose DER equals ANCHOR's (a copy
+ * of the pinned root) is ANCHOR itself, up-referenced, not parsed again.
+ * The same certificates, or NULL, as x509_parse_pem_chain returns.
+ */
+STACK_OF(X509) * x509_parse_pem_chain_anchor(const uint8_t *buf, size_t len,
+                                             X509 *anchor);
+
 /* One CRL from DER or PEM bytes; caller frees. */
 X509_CRL *x509_crl_parse(const uint8_t *buf, size_t len);
 

@@ -343,7 +343,7 @@ dcap_pck_chain_verify_parsed(const uint8_t *pem, size_t len,
 	/* The first phase's parse of these same bytes, when it kept one:
 	 * parsing a certificate costs about as much as verifying it. */
 	sk = parsed != NULL ? sk_X509_dup(parsed)
-	                    : x509_parse_pem_chain(pem, len);
+	                    : x509_parse_pem_chain_anchor(pem, len, root);
 	if (parsed != NULL && sk != NULL) {
 		for (int i = 0; i < sk_X509_num(sk); i++)
 			X509_up_ref(sk_X509_value(sk, i));
@@ -513,7 +513,9 @@ ca_verified(const uint8_t *tail, size_t len, int n, X509 *root, int64_t now)
 		return NULL;
 	if ((c = (struct dcap_ca *)dcap_cache_get(key, now)) != NULL)
 		return c;
-	if ((sk = x509_parse_pem_chain(tail, len)) == NULL ||
+	/* The root's copy compared by its DER with the pinned root, not
+	 * parsed again. */
+	if ((sk = x509_parse_pem_chain_anchor(tail, len, root)) == NULL ||
 	    sk_X509_num(sk) != n ||
 	    (n == 2 && X509_cmp(sk_X509_value(sk, 1), root) != 0))
 		goto fail;

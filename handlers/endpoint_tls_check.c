@@ -1,0 +1,190 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "common/codec.h"
+#include "common/log.h"
+#include "db/attls.h"
+#include "db/registry.h"
+#include "handlers/endpoint_tls_check.h"
+#include "handlers/tls_probe.h"
+#include "server/app.h"
+#include "verify/core/tls_binding.h"
+
+/* Endpoints per round: a large registry is covered over several rounds,
+ * least recently checked first. */
+#define ROUND_LIMIT 200
+
+static pthread_t thread;
+static bool running;
+static bool stopping;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+
+struct fail_args {
+	const struct db_endpoint_tls_due *e;
+	int64_t at;
+	char *errors;
+	json_t *detail;
+};
+
+static enum db_status
+record_failure(PGconn *c, void *arg)
+{
+	struct fail_args *a = arg;
+	enum db_status st;
+
+	st = db_endpoint_tls_fail(c, a->e->id, a->e->spki_hex, a->at,
+	                          a->errors);
+	if (st != DB_OK)
+		return st; /* DB_NOT_FOUND: re-attested or retired meanwhile */
+	/* event: endpoint.failed */
+	return db_audit_insert(c, "teepassd", "endpoint.tls_key_mismatch",
+	                       a->e->id, a->detail);
+}
+
+/* Checks E: its URL's certificate key against the bound one. */
+static void
+check_one(PGconn *c, const struct db_endpoint_tls_due *e, int64_t now)
+{
+	struct tls_target t;
+	uint8_t bound[32], seen[32];
+	char why[256], hex[65];
+	struct fail_args a = {e, now, NULL, NULL};
+	json_t *errors;
+	enum db_status st;
+
+	if (!codec_hex_decode_fixed(e->spki_hex, bound, 32))
+		return;
+	if (!tls_target_parse(e->url, &t) ||
+	    !tls_target_allowed(&t, app.cfg.endpoint_tls_allowed_hosts)) {
+		/* The allow-list changed since the registration: no
+		 * connection, and no verdict on the key. */
+		tp_log(TP_LOG_WARN,
+		       "attested TLS: endpoint %s is no longer allow-listed; "
+		       "not checked",
+		       e->id);
+		db_endpoint_tls_checked(c, e->id);
+		return;
+	}
+	if (tls_probe_spki(&t, (long)app.cfg.endpoint_tls_timeout_ms, seen, why,
+	                   sizeof(why)) != TP_ERR_none) {
+		tp_log(TP_LOG_WARN, "attested TLS: endpoint %s: %s", e->id,
+		       why);
+		db_endpoint_tls_checked(c, e->id);
+		return;
+	}
+	if (tls_binding_compare(bound, seen) == TP_ERR_none) {
+		db_endpoint_tls_checked(c, e->id);
+		return;
+	}
+	codec_hex_encode_to(seen, 32, hex);
+	snprintf(why, sizeof(why),
+	         "the endpoint's certificate key has SPKI SHA-256 %s; the "
+	         "evidence binds %s",
+	         hex, e->spki_hex);
+	errors =
+	        json_pack("[{s:s, s:s}]", "code",
+	                  tp_err_code(TP_ERR_tls_key_mismatch), "message", why);
+	a.errors = json_dumps(errors, JSON_COMPACT);
+	a.detail =
+	        json_pack("{s:s, s:s}", "bound", e->spki_hex, "presented", hex);
+	if (a.errors != NULL && a.detail != NULL) {
+		st = db_tx(record_failure, &a);
+		if (st == DB_OK)
+			tp_log(TP_LOG_WARN,
+			       "attested TLS: endpoint %s presents another key "
+			       "than its evidence binds: failed",
+			       e->id);
+		else if (st != DB_NOT_FOUND)
+			tp_log(TP_LOG_WARN,
+			       "attested TLS: endpoint %s: database error %d",
+			       e->id, (int)st);
+	}
+	free(a.errors);
+	json_decref(a.detail);
+	json_decref(errors);
+}
+
+static void
+round_at(int64_t now)
+{
+	struct db_endpoint_tls_due *due = NULL;
+	size_t n = 0;
+	enum db_status st;
+	PGconn *c;
+
+	if ((c = db_conn()) == NULL)
+		return;
+	st = db_endpoint_tls_due(c, ROUND_LIMIT,
+	                         (int)app.cfg.endpoint_tls_interval, &due, &n);
+	if (st != DB_OK) {
+		tp_log(TP_LOG_WARN,
+		       "attested TLS: database error %d; next round retries",
+		       (int)st);
+		db_conn_close();
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pthread_mutex_lock(&lock);
+		bool stop = stopping;
+		pthread_mutex_unlock(&lock);
+		if (stop)
+			break;
+		check_one(c, &due[i], now);
+	}
+	db_endpoint_tls_due_free(due, n);
+}
+
+static void *
+run(void *arg)
+{
+	struct timespec until;
+
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	while (!stopping) {
+		pthread_mutex_unlock(&lock);
+		round_at(config_now(&app.cfg));
+		pthread_mutex_lock(&lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += app.cfg.endpoint_tls_interval;
+		while (!stopping && pthread_cond_timedwait(&wake, &lock,
+		                                           &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&lock);
+	db_conn_close();
+	return NULL;
+}
+
+bool
+endpoint_tls_check_start(void)
+{
+	if (!app.cfg.endpoint_tls_check || app.cfg.endpoint_tls_interval == 0)
+		return true;
+	stopping = false;
+	if (pthread_create(&thread, NULL, run, NULL) != 0)
+		return false;
+	running = true;
+	return true;
+}
+
+void
+endpoint_tls_check_stop(void)
+{
+	if (!running)
+		return;
+	pthread_mutex_lock(&lock);
+	stopping = true;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	pthread_join(thread, NULL);
+	running = false;
+}
