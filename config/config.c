@@ -46,6 +46,14 @@ config_defaults(struct tp_config *c)
 	c->endpoint_tls_interval = 300;
 	c->reappraisal_interval = 10;
 	c->reappraisal_batch = 200;
+	c->events_max_streams = 256;
+	c->events_heartbeat = 15;
+	c->events_poll_ms = 250;
+	c->events_retention_days = 30;
+	c->webhook_timeout_ms = 5000;
+	c->webhook_max_attempts = 8;
+	c->webhook_retry_base_ms = 1000;
+	c->webhook_workers = 2;
 	c->log_level = TP_LOG_INFO;
 	c->database_read_max_lag_ms = 1000;
 	verify_config_defaults(&c->verify);
@@ -354,6 +362,33 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 	} else if (strcmp(key, "reappraisal_batch") == 0) {
 		if (!parse_int(v, 1, 100000, &c->reappraisal_batch))
 			BAD("want passports from 1 to 100000");
+	} else if (strcmp(key, "events_max_streams") == 0) {
+		if (!parse_int(v, 0, 100000, &c->events_max_streams))
+			BAD("want streams from 0 (no stream) to 100000");
+	} else if (strcmp(key, "events_heartbeat") == 0) {
+		if (!parse_int(v, 1, 300, &c->events_heartbeat))
+			BAD("want seconds from 1 to 300");
+	} else if (strcmp(key, "events_poll_ms") == 0) {
+		if (!parse_int(v, 10, 60000, &c->events_poll_ms))
+			BAD("want milliseconds from 10 to 60000");
+	} else if (strcmp(key, "events_retention_days") == 0) {
+		if (!parse_int(v, 1, 36500, &c->events_retention_days))
+			BAD("want days from 1 to 36500");
+	} else if (strcmp(key, "webhook_timeout_ms") == 0) {
+		if (!parse_int(v, 100, 60000, &c->webhook_timeout_ms))
+			BAD("want milliseconds from 100 to 60000");
+	} else if (strcmp(key, "webhook_max_attempts") == 0) {
+		if (!parse_int(v, 1, 50, &c->webhook_max_attempts))
+			BAD("want attempts from 1 to 50");
+	} else if (strcmp(key, "webhook_retry_base_ms") == 0) {
+		if (!parse_int(v, 10, 3600000, &c->webhook_retry_base_ms))
+			BAD("want milliseconds from 10 to 3600000");
+	} else if (strcmp(key, "webhook_workers") == 0) {
+		if (!parse_int(v, 1, 16, &c->webhook_workers))
+			BAD("want threads from 1 to 16");
+	} else if (strcmp(key, "webhook_allow_private") == 0) {
+		if (!parse_bool(v, &c->webhook_allow_private))
+			BAD("want 0 or 1");
 	} else if (strcmp(key, "log_level") == 0) {
 		if (!parse_level(v, &c->log_level))
 			BAD("want debug, info, warn or error");

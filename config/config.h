@@ -84,6 +84,20 @@ struct tp_config {
 	 * jobs are judged again as of now. */
 	int64_t reappraisal_interval;
 	int64_t reappraisal_batch;
+	/* Push (docs/events.md): open GET /api/events streams at most, the
+	 * heartbeat comment's period, how often the hub numbers and reads
+	 * new events, how long events and finished deliveries are kept;
+	 * webhook attempts: time limit, how many, first retry delay
+	 * (doubling, at most an hour). */
+	int64_t events_max_streams;
+	int64_t events_heartbeat;
+	int64_t events_poll_ms;
+	int64_t events_retention_days;
+	int64_t webhook_timeout_ms;
+	int64_t webhook_max_attempts;
+	int64_t webhook_retry_base_ms;
+	bool webhook_allow_private; /* deliveries to private addresses */
+	int64_t webhook_workers;    /* delivery threads */
 	enum tp_log_level log_level;
 	/* Seconds the JWKS and the issuer metadata may be cached: far below
 	 * the 24 h a retired key stays published. */

@@ -271,6 +271,8 @@ tx_run(const char *begin, enum db_status (*fn)(PGconn *c, void *arg), void *arg)
 			if (st == DB_OK)
 				db_read_note_commit(c);
 		}
+		/* An appended event is numbered now (docs/events.md). */
+		db_event_tx_end(st == DB_OK);
 		if (st != DB_RETRY)
 			break;
 		exec_simple(c, "ROLLBACK");

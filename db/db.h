@@ -252,6 +252,32 @@ enum db_status db_retention_purge_endpoint_attestations(PGconn *c,
                                                         int64_t batch,
                                                         int64_t *n);
 
+/* --- events (migrations/0006, docs/events.md) --- */
+
+/*
+ * Appends event TYPE ("passport.issued", "endpoint.stale", ...) about
+ * PASSPORT_ID and/or ENDPOINT_ID (NULL: none) with STATUS (the new
+ * status, NULL: none) in the calling transaction on C, so the event
+ * commits with the change (db/event_append.c). ONCE: the event happens
+ * once per type, passport and endpoint; a repeat appends nothing. Its
+ * stream id is assigned after commit (db/event_sequence.c).
+ */
+enum db_status db_event_append(PGconn *c, const char *type,
+                               const char *passport_id, const char *endpoint_id,
+                               const char *status, bool once);
+
+/*
+ * FN is called (on the committing thread, after COMMIT) by every db_tx or
+ * db_tx_read_committed transaction that appended an event: the hub of
+ * this instance then numbers it at once instead of at its next poll.
+ * Set once at start; NULL: none.
+ */
+void db_event_set_commit_hook(void (*fn)(void));
+
+/* Called by the transaction runner (db/conn.c) when a transaction ends;
+ * COMMITTED: it committed. */
+void db_event_tx_end(bool committed);
+
 /* --- the read connection (db/read.c, database_read_url) --- */
 
 /*

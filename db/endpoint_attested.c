@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "db/registry.h"
 
@@ -34,5 +35,11 @@ db_endpoint_attested(PGconn *c, const char *id, const char *status,
 		return st;
 	st = PQcmdTuples(res)[0] == '1' ? DB_OK : DB_NOT_FOUND;
 	PQclear(res);
+	if (st == DB_OK) /* docs/events.md */
+		st = db_event_append(c,
+		                     strcmp(status, "failed") == 0
+		                             ? "endpoint.failed"
+		                             : "endpoint.attested",
+		                     passport_id, id, status, false);
 	return st;
 }

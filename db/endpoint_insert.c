@@ -28,5 +28,8 @@ db_endpoint_insert(PGconn *c, const struct db_endpoint_row *e)
 
 	snprintf(at, sizeof(at), "%lld", (long long)e->attested_at);
 	PQclear(db_run(c, &stmt, v, NULL, NULL, &st));
+	if (st == DB_OK) /* docs/events.md */
+		st = db_event_append(c, "endpoint.registered", e->passport_id,
+		                     e->id, "attested", false);
 	return st;
 }

@@ -17,5 +17,8 @@ db_endpoint_retire(PGconn *c, const char *id)
 		return st == DB_INVALID ? DB_NOT_FOUND : st;
 	st = PQcmdTuples(res)[0] == '1' ? DB_OK : DB_NOT_FOUND;
 	PQclear(res);
+	if (st == DB_OK) /* docs/events.md */
+		st = db_event_append(c, "endpoint.retired", NULL, id, "retired",
+		                     false);
 	return st;
 }

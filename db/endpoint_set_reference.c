@@ -24,5 +24,8 @@ db_endpoint_set_reference(PGconn *c, const char *id, int version,
 		return st;
 	st = PQcmdTuples(res)[0] == '1' ? DB_OK : DB_NOT_FOUND;
 	PQclear(res);
+	if (st == DB_OK) /* docs/events.md */
+		st = db_event_append(c, "endpoint.reference_changed", NULL, id,
+		                     NULL, false);
 	return st;
 }

@@ -172,5 +172,8 @@ db_endpoint_tls_fail(PGconn *c, const char *id, const char *spki_hex,
 		return st;
 	st = PQcmdTuples(res)[0] == '1' ? DB_OK : DB_NOT_FOUND;
 	PQclear(res);
+	if (st == DB_OK) /* docs/events.md */
+		st = db_event_append(c, "endpoint.failed", NULL, id, "failed",
+		                     false);
 	return st;
 }

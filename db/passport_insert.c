@@ -75,5 +75,8 @@ db_passport_insert(PGconn *c, const struct db_passport_row *r)
 	fmt[19] = 1;
 	res = db_run(c, &stmt, v, len, fmt, &st);
 	PQclear(res);
+	if (st == DB_OK) /* docs/events.md */
+		st = db_event_append(c, "passport.issued", r->id,
+		                     r->endpoint_id, "active", false);
 	return st;
 }

@@ -21,6 +21,12 @@ db_passport_revoke(PGconn *c, const char *id, const char *owner,
                    const char *reason, struct db_passport_state *out)
 {
 	const char *v[3] = {id, reason, owner};
+	enum db_status st = passport_state_run(c, &stmt, v, out);
 
-	return passport_state_run(c, &stmt, v, out);
+	if (st == DB_OK) /* once: revoking again changes nothing */
+		st = db_event_append(c, "passport.revoked", out->id,
+		                     out->endpoint_id[0] ? out->endpoint_id
+		                                         : NULL,
+		                     "revoked", true);
+	return st;
 }

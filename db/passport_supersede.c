@@ -1,9 +1,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/db.h"
 #include "db/reappraisal.h"
 
-/* The passport and the endpoint that shows it, in one statement. */
+/* The passport and the endpoint that shows it, in one statement: a row
+ * per endpoint made failed (one with a NULL id when none was). */
 static const struct db_stmt stmt = {
         "passport_supersede",
         "WITH p AS (UPDATE passports SET status = $2,"
@@ -17,7 +19,8 @@ static const struct db_stmt stmt = {
         " last_errors = $4::jsonb FROM p"
         " WHERE e.current_passport_id = p.id AND e.retired_at IS NULL"
         " RETURNING e.id)"
-        " SELECT (SELECT count(*) FROM p) AS n, (SELECT count(*) FROM e) AS m",
+        " SELECT (SELECT count(*) FROM p) AS n, e.id::text AS endpoint_id"
+        " FROM (SELECT 1) one LEFT JOIN e ON true",
         5};
 
 enum db_status
@@ -33,7 +36,23 @@ db_passport_supersede(PGconn *c, const char *id, const char *status,
 	snprintf(t, sizeof(t), "%lld", (long long)at);
 	if ((res = db_run(c, &stmt, v, NULL, NULL, &st)) == NULL)
 		return st;
-	st = strcmp(PQgetvalue(res, 0, 0), "1") == 0 ? DB_OK : DB_NOT_FOUND;
+	st = PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), "1") == 0
+	             ? DB_OK
+	             : DB_NOT_FOUND;
+	/* docs/events.md: the passport's new status, then each endpoint it
+	 * made failed, in the same transaction. */
+	for (int i = 0; st == DB_OK && i < PQntuples(res); i++) {
+		const char *e = PQgetisnull(res, i, 1) ? NULL
+		                                       : PQgetvalue(res, i, 1);
+		st = db_event_append(c,
+		                     strcmp(status, "revoked") == 0
+		                             ? "passport.revoked"
+		                             : "passport.superseded",
+		                     id, e, status, true);
+		if (st == DB_OK && e != NULL)
+			st = db_event_append(c, "endpoint.failed", id, e,
+			                     "failed", false);
+	}
 	PQclear(res);
 	return st;
 }

@@ -99,8 +99,8 @@ transaction(PGconn *c, void *arg)
 		} else {
 			errors = attestation_errors(a->att);
 		}
-		/* event: endpoint.failed (also a TLS key mismatch: the
-		 * verdict carries tls_key_mismatch) */
+		/* endpoint.failed, appended by db_endpoint_attested (also
+		 * for a TLS key mismatch: the errors carry tls_key_mismatch) */
 		st = db_endpoint_attested(c, a->id, "failed", NULL,
 		                          config_now(&app.cfg), errors);
 		action = "endpoint.attestation_failed";

@@ -44,7 +44,7 @@ record_failure(PGconn *c, void *arg)
 	                          a->errors);
 	if (st != DB_OK)
 		return st; /* DB_NOT_FOUND: re-attested or retired meanwhile */
-	/* event: endpoint.failed */
+	/* its endpoint.failed event: appended by db_endpoint_tls_fail */
 	return db_audit_insert(c, "teepassd", "endpoint.tls_key_mismatch",
 	                       a->e->id, a->detail);
 }

@@ -47,6 +47,13 @@ enum MHD_Result handler_passport_status(struct request *r);
 enum MHD_Result handler_passport_appraisal_get(struct request *r);
 enum MHD_Result handler_audit_get(struct request *r);
 
+/* Push (issue 17, docs/events.md). */
+enum MHD_Result handler_events_get(struct request *r);
+enum MHD_Result handler_webhooks_post(struct request *r);
+enum MHD_Result handler_webhooks_list(struct request *r);
+enum MHD_Result handler_webhooks_delete(struct request *r);
+enum MHD_Result handler_webhook_deliveries_get(struct request *r);
+
 /* The dashboard (issue 16): embedded files of web/ and the HTML lists
  * readable without JavaScript (handlers/ui_get.c, handlers/html_lists.c). */
 enum MHD_Result handler_ui_index(struct request *r);

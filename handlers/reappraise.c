@@ -454,7 +454,8 @@ reappraise_apply(PGconn *c, const char *id, const struct reappraisal *r)
 		goto out;
 	st = db_passport_supersede(c, id, reappraise_outcome_name(r->outcome),
 	                           doc, errors, r->at);
-	/* event: passport.superseded */
+	/* events: passport.superseded|revoked, endpoint.failed (in
+	 * db_passport_supersede, same transaction) */
 	if (st == DB_OK)
 		tp_log(TP_LOG_DEBUG, "reappraisal: passport %s %s (%s)", id,
 		       reappraise_outcome_name(r->outcome), r->ear_status);

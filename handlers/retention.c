@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "handlers/retention.h"
 #include "server/app.h"
 
@@ -25,7 +26,7 @@ round_at(int64_t now)
 {
 	int64_t keep = app.cfg.passport_retention_days * 86400;
 	int64_t batch = app.cfg.retention_batch;
-	int64_t n, total_c = 0, total_p = 0, total_a = 0;
+	int64_t n, total_c = 0, total_p = 0, total_a = 0, total_e = 0;
 	enum db_status st = DB_OK;
 	PGconn *c;
 
@@ -58,7 +59,33 @@ round_at(int64_t now)
 		if (n < batch)
 			break;
 	}
+	/* Events and finished webhook deliveries (docs/events.md), by the
+	 * database's clock. */
+	for (int i = 0; i < MAX_BATCHES; i++) {
+		st = db_event_purge(c, app.cfg.events_retention_days * 86400,
+		                    batch, &n);
+		if (st != DB_OK)
+			goto out;
+		total_e += n;
+		if (n < batch)
+			break;
+	}
+	for (int i = 0; i < MAX_BATCHES; i++) {
+		st = db_delivery_purge(c, app.cfg.events_retention_days * 86400,
+		                       batch, &n);
+		if (st != DB_OK)
+			goto out;
+		total_e += n;
+		if (n < batch)
+			break;
+	}
 out:
+	if (total_e > 0)
+		tp_log(TP_LOG_INFO,
+		       "retention: deleted %lld events and webhook deliveries "
+		       "older than %lld days",
+		       (long long)total_e,
+		       (long long)app.cfg.events_retention_days);
 	if (total_c > 0 || total_p > 0 || total_a > 0)
 		tp_log(TP_LOG_INFO,
 		       "retention: deleted %lld expired challenges, %lld "

@@ -13,6 +13,7 @@
 
 #include "common/codec.h"
 #include "common/log.h"
+#include "handlers/events.h"
 #include "server/app.h"
 #include "server/cors.h"
 #include "server/daemon.h"
@@ -485,8 +486,11 @@ daemon_start(char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
+	/* Suspend/resume: event streams wait for events off MHD's threads
+	 * (handlers/events_hub.c). */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-	                 MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
+	                 MHD_USE_ERROR_LOG | MHD_USE_EPOLL |
+	                 MHD_ALLOW_SUSPEND_RESUME;
 
 	if (!resolve(app.cfg.listen_host, app.cfg.listen_port, &ss, &sslen)) {
 		snprintf(err, errlen, "listen: cannot resolve %s",
@@ -578,6 +582,8 @@ daemon_stop(int grace_s)
 	pthread_mutex_lock(&track_lock);
 	pthread_cond_signal(&reaper_cv);
 	pthread_mutex_unlock(&track_lock);
+	/* Event streams end now (MHD may not stop with one suspended). */
+	events_drain();
 	for (int i = 0; i < grace_s * 50 && (atomic_load(&app.in_flight) > 0 ||
 	                                     connections_open() > 0);
 	     i++)

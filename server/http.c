@@ -112,6 +112,30 @@ reply_bytes_retry(struct request *r, unsigned status, const char *content_type,
 }
 
 enum MHD_Result
+reply_stream(struct request *r, unsigned status, const char *content_type,
+             MHD_ContentReaderCallback reader, void *cls,
+             MHD_ContentReaderFreeCallback free_cb)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
+	                                         reader, cls, free_cb);
+	if (resp == NULL) {
+		free_cb(cls);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", content_type);
+	r->cache_control = "no-cache";
+	add_common_headers(r, resp);
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	r->replied = true;
+	r->status = (int)status;
+	return ret;
+}
+
+enum MHD_Result
 reply_bytes(struct request *r, unsigned status, const char *content_type,
             const char *body, size_t len)
 {

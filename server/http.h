@@ -85,6 +85,16 @@ enum MHD_Result reply_bytes(struct request *r, unsigned status,
                             const char *content_type, const char *body,
                             size_t len);
 
+/*
+ * Queues a streamed answer with STATUS and CONTENT_TYPE whose body MHD
+ * pulls from READER (CLS, freed by FREE_CB when the stream ends): the
+ * common headers, no caching (server/http.c).
+ */
+enum MHD_Result reply_stream(struct request *r, unsigned status,
+                             const char *content_type,
+                             MHD_ContentReaderCallback reader, void *cls,
+                             MHD_ContentReaderFreeCallback free_cb);
+
 /* Value of request header NAME, or NULL. */
 const char *request_header(struct request *r, const char *name);
 

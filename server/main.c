@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/tptime.h"
 #include "db/db.h"
+#include "handlers/events.h"
 #include "handlers/log.h"
 #include "verify/amd/snp_cert.h"
 #include "verify/aws/nitro_chain.h"
@@ -307,6 +308,14 @@ main(int argc, char **argv)
 		daemon_stop(0);
 		goto out;
 	}
+	if (!events_start()) {
+		fprintf(stderr, "teepassd: cannot start the event threads\n");
+		daemon_stop(0);
+		reappraise_stop();
+		endpoint_tls_check_stop();
+		retention_stop();
+		goto out;
+	}
 	if (app.cfg.dev_mode) {
 		char at[32] = "now";
 		if (app.cfg.dev_fixed_time >= 0)
@@ -338,6 +347,7 @@ main(int argc, char **argv)
 	}
 	tp_log(TP_LOG_INFO, "signal %d: finishing in-flight requests", sig);
 	daemon_stop((int)app.cfg.shutdown_grace);
+	events_stop();
 	reappraise_stop();
 	endpoint_tls_check_stop();
 	retention_stop();

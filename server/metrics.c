@@ -6,6 +6,7 @@
 
 #include "collateral/collateral.h"
 #include "db/db.h"
+#include "handlers/events.h"
 #include "server/histogram.h"
 #include "server/metrics.h"
 
@@ -139,6 +140,7 @@ metrics_render(void)
 	metrics_render_latency(f);
 	coll_metrics_render(f);
 	metrics_render_db_read(f);
+	events_metrics_render(f);
 	fclose(f);
 	return buf;
 }

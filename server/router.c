@@ -52,6 +52,13 @@ static const struct route routes[] = {
          true},
         {"GET", "/api/passports/{id}/inclusion", handler_log_inclusion_get,
          false, true},
+        /* Push (issue 17, docs/events.md). */
+        {"GET", "/api/events", handler_events_get, false, true},
+        {"POST", "/api/webhooks", handler_webhooks_post, true, false},
+        {"GET", "/api/webhooks", handler_webhooks_list, false, false},
+        {"DELETE", "/api/webhooks/{id}", handler_webhooks_delete, false, false},
+        {"GET", "/api/webhooks/{id}/deliveries", handler_webhook_deliveries_get,
+         false, false},
         {"GET", "/api/collateral", handler_collateral_list, false, false},
         {"POST", "/api/tcb-status", handler_tcb_status_post, true, false},
         /* The dashboard (issue 16; docs/dashboard.md). */

@@ -49,6 +49,12 @@ async function ownKeyId() {
   return r.json.id;
 }
 
+async function ownWebhook() {
+  const r = await post(d, '/api/webhooks', { url: 'http://127.0.0.1:9/matrix', types: ['passport.superseded'] }, bearer(own.key));
+  assert.equal(r.status, 201, r.text);
+  return r.json.id;
+}
+
 const randomUuid = () => {
   const h = randomBytes(16).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -142,6 +148,23 @@ const MATRIX = {
   // Re-appraisal of a stored passport is public (docs/reappraisal.md):
   // without ?at it is judged as of now, for anyone.
   'GET /api/passports/{id}/appraisal': { expect: all(200), prepare: async () => ({ id: (await ownEndpoint()).passportId }) },
+  // Push (docs/events.md). The event stream is public; a stream never
+  // ends, so the matrix asks with an unknown type (400 for everyone;
+  // events.test.mjs tests the stream itself).
+  'GET /api/events': { expect: all(400), query: '?types=none.such' },
+  'POST /api/webhooks': {
+    expect: keyed({ other: 201, own: 201, admin: 201 }),
+    prepare: async () => ({ body: { url: 'http://127.0.0.1:9/matrix', types: ['passport.superseded'] } }),
+  },
+  'GET /api/webhooks': { expect: keyed({ other: 200, own: 200, admin: 200 }) },
+  'DELETE /api/webhooks/{id}': {
+    expect: keyed({ other: 404, own: 200, admin: 200 }),
+    prepare: async () => ({ id: await ownWebhook() }),
+  },
+  'GET /api/webhooks/{id}/deliveries': {
+    expect: keyed({ other: 404, own: 200, admin: 200 }),
+    prepare: async () => ({ id: await ownWebhook() }),
+  },
 };
 
 before(async () => {
@@ -177,7 +200,7 @@ for (const [route, spec] of Object.entries(MATRIX)) {
     const [method, pattern] = route.split(' ');
     for (const who of PRINCIPALS) {
       const { id, body } = spec.prepare ? await spec.prepare() : {};
-      const path = pattern.replace('{id}', id ?? '');
+      const path = pattern.replace('{id}', id ?? '') + (spec.query ?? '');
       const sendBody = body ?? (method === 'GET' || method === 'DELETE' ? undefined : {});
       const r = await request(d, method, path, sendBody, bearer(keys[who]));
       assert.equal(r.status, spec.expect[who], `${route} as ${who}: ${r.text}`);
