@@ -24,6 +24,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { startDaemon as start, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, sleep, bearer, createAdminKey, mockEvidence, mockEvidenceMr, sha256 } from './lib.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
@@ -39,6 +41,58 @@ async function until(what, condition) {
     await sleep(50);
   }
   assert.fail(`timed out waiting for ${what}`);
+}
+
+// Push (issue 17: "sees the passport's status change and an SSE event and
+// a signed webhook delivered"): a webhook receiver recording each request,
+// and the SSE stream read from a resume point until PRED holds.
+async function receiver() {
+  const got = [];
+  const srv = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      got.push({ headers: req.headers, body, json: JSON.parse(body), at: Date.now() });
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { got, url: `http://127.0.0.1:${srv.address().port}/hook`, close: () => new Promise((r) => srv.close(r)) };
+}
+
+async function sseUntil(daemon, lastId, pred) {
+  const ac = new AbortController();
+  const r = await fetch(`${daemon.base}/api/events`, { headers: { 'Last-Event-ID': String(lastId) }, signal: ac.signal });
+  assert.equal(r.status, 200);
+  const reader = r.body.getReader();
+  const dec = new TextDecoder();
+  const events = [];
+  let buf = '';
+  const timer = setTimeout(() => ac.abort(), 30000);
+  try {
+    while (!pred(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const rec = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const ev = {};
+        for (const line of rec.split('\n')) {
+          if (line.startsWith(':')) continue;
+          const c = line.indexOf(':');
+          ev[line.slice(0, c)] = line.slice(c + 1).replace(/^ /, '');
+        }
+        if (ev.data !== undefined) events.push({ id: Number(ev.id), event: ev.event, data: JSON.parse(ev.data) });
+      }
+    }
+  } catch { /* aborted: the assertion below says what was missing */ }
+  clearTimeout(timer);
+  ac.abort();
+  assert.ok(pred(events), `the stream carried the expected events: ${JSON.stringify(events)}`);
+  return events;
 }
 
 // Daemons still running when a test fails are killed at the end.
@@ -144,6 +198,12 @@ test('a superseding TCB Info: dry run, a job resumed after a restart, superseded
       reference_version, current_passport_id, last_attested_at)
     SELECT gen_random_uuid(), (SELECT id FROM providers WHERE name = '${tag}'), 'https://${tag}.example',
       'm', 'sha256:00', 'IntelTdx', 'attested', 1, '${r1.json.passport.id}', now()`);
+  // A webhook of an admin key (every provider's events) for the status
+  // changes, registered before the change; the stream's resume point.
+  const rx = await receiver();
+  const wh = await post(d, '/api/webhooks', { url: rx.url, types: ['passport.superseded', 'endpoint.failed'] }, bearer(createAdminKey('reappraisal-push')));
+  assert.equal(wh.status, 201, wh.text);
+  const lastSeq = Number(psql('SELECT coalesce(max(seq), 0) FROM events'));
   await stopDaemon(d);
 
   // The import above superseded, for other files' passports of the same
@@ -184,6 +244,29 @@ test('a superseding TCB Info: dry run, a job resumed after a restart, superseded
   await until('the job done', () => psql('SELECT count(*) FROM reappraisal_jobs WHERE done_at IS NULL') === '0');
   assert.deepEqual(superseded(), affected);
   assert.equal(psql('SELECT examined || \' \' || changed FROM reappraisal_jobs'), `${affected.length} ${affected.length}`);
+
+  // Pushed: the SSE stream resumed from before the change carries the
+  // passport's superseded event and its endpoint's failed one; the
+  // webhook received them signed (the HMAC recomputed here from the
+  // documented form, docs/events.md).
+  const p1 = r1.json.passport.id;
+  const endpointId = psql(`SELECT id FROM endpoints WHERE url = 'https://${tag}.example'`);
+  const evs = await sseUntil(d, lastSeq, (e) => e.some((x) => x.event === 'passport.superseded' && x.data.passport_id === p1) &&
+    e.some((x) => x.event === 'endpoint.failed' && x.data.endpoint_id === endpointId));
+  const sup = evs.find((x) => x.event === 'passport.superseded' && x.data.passport_id === p1);
+  assert.equal(sup.data.status, 'superseded');
+  assert.equal(sup.data.endpoint_id, endpointId);
+  await until('the webhook deliveries', () => rx.got.some((x) => x.json.type === 'passport.superseded' && x.json.passport_id === p1) &&
+    rx.got.some((x) => x.json.type === 'endpoint.failed' && x.json.endpoint_id === endpointId));
+  for (const rec of rx.got) {
+    const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(rec.headers['teepass-signature']);
+    assert.ok(m, rec.headers['teepass-signature']);
+    const want = createHmac('sha256', wh.json.secret).update(`${m[1]}.${rec.body}`).digest();
+    assert.ok(timingSafeEqual(Buffer.from(m[2], 'hex'), want), 'the delivery is signed with the webhook secret');
+  }
+  const delivered = rx.got.find((x) => x.json.type === 'passport.superseded' && x.json.passport_id === p1);
+  assert.equal(delivered.json.id, sup.id, 'the webhook carries the stream event');
+  await rx.close();
 
   // The new verdict is stored and shown; the endpoint failed with it.
   const st = await get(d, `/api/passports/${r1.json.passport.id}/status`);
