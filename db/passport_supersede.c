@@ -42,8 +42,8 @@ db_passport_supersede(PGconn *c, const char *id, const char *status,
 	/* docs/events.md: the passport's new status, then each endpoint it
 	 * made failed, in the same transaction. */
 	for (int i = 0; st == DB_OK && i < PQntuples(res); i++) {
-		const char *e = PQgetisnull(res, i, 1) ? NULL
-		                                       : PQgetvalue(res, i, 1);
+		const char *e =
+		        PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
 		st = db_event_append(c,
 		                     strcmp(status, "revoked") == 0
 		                             ? "passport.revoked"

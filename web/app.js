@@ -241,12 +241,15 @@
       ['expires', fmtTime(p.expires_at)], ['evidence sha256', p.evidence_sha256],
     ].map(([k, v]) => [el('dt', {}, k), el('dd', {}, text(v))]),
     el('dt', {}, 'endpoint'), el('dd', {}, p.endpoint_id ? link(`#/endpoint/${encodeURIComponent(p.endpoint_id)}`, p.endpoint_id) : '—'));
-    const checks = passportChecks(p.claims);
+    const appr = el('div', { id: 'appraisal' }, el('p', { class: 'pending' }, 'judging the stored evidence again as issued…'));
+    const re = p.reappraisal;
     view(el('h1', {}, 'Passport'), dl,
+      re ? el('p', { id: 'reappraisal', class: 'bad' }, `✘ re-appraised ${text(re.outcome)} as of ${fmtTime(re.at)}: `,
+        badge(re.ear_status), ', errors: ', (Array.isArray(re.errors) ? re.errors : []).map((e) => el('code', {}, text(e.code), ' '))) : '',
       el('h2', {}, 'Signature'), sig,
       el('h2', {}, 'Revocation (live)'), rev,
       el('h2', {}, 'EAR status per submodule'), earTable(p.claims),
-      el('h2', {}, 'Checks'), checks,
+      el('h2', {}, 'Per-check verdict (the stored evidence judged again as of its issue)'), appr,
       el('h2', {}, 'Claims (decoded)'), pre(p.claims),
       el('details', {}, el('summary', {}, 'token (JWS)'), el('pre', { class: 'token' }, text(p.token))));
     verifyJws(p.token).then((v) => {
@@ -265,6 +268,17 @@
         sig.textContent = `✘ signature NOT verified: ${v.reason}`;
       }
     }).catch((e) => { sig.className = 'bad'; sig.textContent = `✘ signature check failed: ${e && e.message}`; });
+    // GET …/appraisal?at=issued re-runs the verification of the stored
+    // evidence with the inputs it was issued with (docs/reappraisal.md):
+    // every check with pass/fail and the reference values want/have.
+    api(`/api/passports/${encodeURIComponent(id)}/appraisal?at=issued`).then((a) => {
+      if (!a.ok) { appr.replaceChildren(apiError(a)); return; }
+      const cmp = {};
+      for (const c of Array.isArray(a.json.compared) ? a.json.compared : [])
+        (cmp[c.check] = cmp[c.check] || []).push(c);
+      appr.replaceChildren(el('p', {}, `as of ${fmtTime(a.json.at)} (issued): outcome `, badge(a.json.outcome)),
+        ...verdictView(a.json.verdict || {}, null, cmp));
+    });
     api(`/api/passports/${encodeURIComponent(id)}/status`).then((s) => {
       if (!s.ok) { rev.replaceChildren(apiError(s)); rev.className = 'bad'; return; }
       const j = s.json;
@@ -273,26 +287,6 @@
         j.revoked_at ? ` — revoked at ${fmtTime(j.revoked_at)}: ${text(j.revocation_reason)}` : '',
         j.status === 'expired' ? ` — expired at ${fmtTime(j.expires_at)}` : '');
     });
-  }
-
-  // The per-check verdict a passport records: the trustworthiness claims
-  // (what was appraised) and the bound values. The full check list of a
-  // verification is in its verdict (Verify page), not in the passport.
-  function passportChecks(claims) {
-    const c = claims || {};
-    const tv = c['ear.trustworthiness-vector'] || {};
-    const rows = [
-      ['hardware', tv.hardware, c.hardware_attested ? 'hardware-verified evidence' : 'no hardware claim (mock or development)'],
-      ['executables', tv.executables, 'expected measurements matched'],
-      ['configuration', tv.configuration, 'expected configuration matched'],
-      ['instance-identity', tv['instance-identity'], 'runtime data bound into the evidence'],
-      ['tcb_status', c.tcb_status, Array.isArray(c.advisory_ids) && c.advisory_ids.length ? `advisories: ${c.advisory_ids.join(', ')}` : ''],
-      ['policy', c.policy_sha256, c.reference_values ? `reference values version ${text(c.reference_values.version)}` : 'expected values appraised against'],
-    ];
-    return el('table', { id: 'checks' },
-      el('thead', {}, el('tr', {}, ['claim', 'value', 'meaning'].map((h) => el('th', {}, h)))),
-      el('tbody', {}, rows.map(([k, v, m]) => el('tr', {}, el('td', {}, k),
-        el('td', {}, typeof v === 'number' ? `${v} (${ar4si(v)})` : text(v)), el('td', {}, m)))));
   }
 
   // --- Verify ---
@@ -398,9 +392,11 @@
   }
   const wantHave = (list, which) => (list || []).filter((c) => !c.ok).map((c) => el('div', {}, `${c.name}: ${text(c[which])}`));
 
-  function verdictView(v, expected) {
+  // CMP: the want/have lists by check when the server computed them (a
+  // stored passport's appraisal), else computed from EXPECTED.
+  function verdictView(v, expected, given) {
     const errs = Array.isArray(v.errors) ? v.errors : [];
-    const cmp = comparisons(expected, v);
+    const cmp = given || comparisons(expected, v);
     const head = el('p', { id: 'verdict-head', class: v.valid ? 'ok' : 'bad' },
       v.valid ? '✔ valid' : '✘ refused', ' — status ', badge(v.status), ` — provider ${text(v.provider)}`,
       `, hardware verified: ${text(v.hardware_verified)}, verified at ${fmtTime(v.verified_at)}`);

@@ -171,6 +171,16 @@ test('passport page: the browser verifies the signature against the JWKS; a swap
   await page.waitForFunction(() => !document.querySelector('#revocation').classList.contains('pending'));
   assert.match(await textOf(page, '#revocation'), /active/);
   assert.match(await textOf(page, '#ear'), /affirming|warning/);
+  // The per-check verdict: the stored evidence judged again with the
+  // inputs it was issued with (GET …/appraisal?at=issued), each check of
+  // the server's verdict shown with its result.
+  const appraisal = (await get(tdxd, `/api/passports/${tdxPassport.id}/appraisal?at=issued`)).json;
+  assert.equal(appraisal.outcome, 'unchanged', JSON.stringify(appraisal));
+  await page.waitForFunction(() => !document.querySelector('#appraisal .pending'));
+  const rows = await page.$$eval('#appraisal #verdict-checks tbody tr', (r) => r.map((x) => `${x.dataset.check} ${x.className}`));
+  assert.ok(appraisal.verdict.checks.length >= 5);
+  assert.deepEqual(rows, appraisal.verdict.checks.map((c) => `${c.check} ${c.ok ? 'pass' : 'fail'}`));
+  assert.match(await textOf(page, '#appraisal'), /outcome\s*unchanged/);
   assert.ok((await textOf(page, 'pre.json')).includes(MRTD), 'decoded claims shown');
   assert.ok((await textOf(page, 'dl.facts')).includes(`id${tdxPassport.id}`), 'the passport facts');
   await shot(page, 'passport');
