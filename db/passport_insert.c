@@ -7,12 +7,17 @@
  * One statement: the evidence and every other input stored once by
  * digest (a repeat costs an index probe), the collateral set with its
  * items when it is new, then the passport naming them
- * (migrations/0007). passports.evidence is no longer written.
+ * (migrations/0007). passports.evidence is no longer written. Evidence
+ * already stored is locked, not rewritten (DO UPDATE … WHERE false locks
+ * the row): the retention purge skips a blob a transaction holds, so it
+ * never deletes the evidence of a passport being issued
+ * (db/retention_purge.c).
  */
 static const struct db_stmt stmt = {
         "passport_insert",
         "WITH ev AS (INSERT INTO evidence_blobs (sha256, body)"
-        " VALUES ($11, $10::bytea) ON CONFLICT DO NOTHING),"
+        " VALUES ($11, $10::bytea) ON CONFLICT (sha256) DO UPDATE"
+        " SET body = evidence_blobs.body WHERE false),"
         " bl AS (INSERT INTO appraisal_blobs (sha256, body)"
         " SELECT DISTINCT ON (b->>'s') b->>'s', decode(b->>'b', 'base64')"
         " FROM jsonb_array_elements(coalesce($15::jsonb, '[]')) b"

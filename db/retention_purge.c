@@ -16,14 +16,27 @@ static const struct db_stmt challenges_stmt = {
         " ORDER BY expires_at LIMIT $2::int FOR UPDATE SKIP LOCKED)",
         2};
 
-/* A passport an endpoint still names as its current one is kept. */
+/* A passport an endpoint still names as its current one is kept. The
+ * evidence the purged passports named (stored once, migrations/0007) goes
+ * with the last of them: a blob no other passport names, and that no
+ * transaction holds — db/passport_insert.c locks the blob it reuses until
+ * it commits, so a passport being issued with the same evidence keeps it
+ * (SKIP LOCKED), and a blob purged first is inserted again by it. */
 static const struct db_stmt passports_stmt = {
         "retention_passports",
-        "DELETE FROM passports WHERE id IN (SELECT p.id FROM passports p"
-        " WHERE p.expires_at < to_timestamp($1::bigint)"
+        "WITH d AS (DELETE FROM passports WHERE id IN (SELECT p.id"
+        " FROM passports p WHERE p.expires_at < to_timestamp($1::bigint)"
         " AND NOT EXISTS (SELECT 1 FROM endpoints e"
         " WHERE e.current_passport_id = p.id)"
-        " ORDER BY p.expires_at LIMIT $2::int FOR UPDATE OF p SKIP LOCKED)",
+        " ORDER BY p.expires_at LIMIT $2::int FOR UPDATE OF p SKIP LOCKED)"
+        " RETURNING id, evidence_sha256),"
+        " b AS (DELETE FROM evidence_blobs WHERE sha256 IN (SELECT x.sha256"
+        " FROM evidence_blobs x WHERE x.sha256 IN"
+        " (SELECT evidence_sha256 FROM d) AND NOT EXISTS (SELECT 1"
+        " FROM passports p WHERE p.evidence_sha256 = x.sha256"
+        " AND p.id NOT IN (SELECT id FROM d))"
+        " FOR UPDATE OF x SKIP LOCKED) RETURNING 1)"
+        " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM b)",
         2};
 
 /* An endpoint's history entries (0010) go with the passports of their
@@ -67,7 +80,18 @@ enum db_status
 db_retention_purge_passports(PGconn *c, int64_t before, int64_t batch,
                              int64_t *n)
 {
-	return purge(c, &passports_stmt, before, batch, n);
+	char t[24], b[24];
+	const char *v[2] = {t, b};
+	enum db_status st;
+	PGresult *res;
+
+	snprintf(t, sizeof(t), "%lld", (long long)before);
+	snprintf(b, sizeof(b), "%lld", (long long)batch);
+	if ((res = db_run(c, &passports_stmt, v, NULL, NULL, &st)) == NULL)
+		return st;
+	*n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return DB_OK;
 }
 
 enum db_status

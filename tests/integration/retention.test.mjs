@@ -36,6 +36,16 @@ test('retention: expired challenges and passports past the period are purged, li
     FROM passports p, generate_series(1, ${n}) g WHERE p.id = '${liveId}'`);
   // Due: expired more than DAYS days before AT.
   copy('due', '2026-01-01T00:00:00Z', 7);
+  // Due, with evidence of its own (stored once by digest, migrations/0007):
+  // its blob goes with it; the shared one of the others stays.
+  const own = `retention-own-${process.pid}`;
+  psql(`INSERT INTO evidence_blobs (sha256, body) VALUES (encode(sha256('${own}'::bytea), 'hex'), '${own}'::bytea)`);
+  psql(`INSERT INTO passports (id, verified_at, expires_at, ear_status,
+      tee_type, hardware_attested, claims, token, kid, evidence_sha256, request_sha256)
+    SELECT gen_random_uuid(), timestamptz '2026-01-01T00:00:00Z' - interval '1 hour', timestamptz '2026-01-01T00:00:00Z',
+      ear_status, tee_type, hardware_attested, claims, 'due', kid, encode(sha256('${own}'::bytea), 'hex'), md5('${own}')
+    FROM passports p WHERE p.id = '${liveId}'`);
+  const sharedBlob = psql(`SELECT evidence_sha256 FROM passports WHERE id = '${liveId}'`);
   // Kept: expired, but within the retention period (an audit record).
   copy('audit', '2026-02-20T00:00:00Z', 3);
   // Kept: due by age, but an endpoint still names it as its current one.
@@ -62,7 +72,7 @@ test('retention: expired challenges and passports past the period are purged, li
       timestamptz '2026-02-28T23:05:00Z' FROM generate_series(1, 5) g`);
   psql(`INSERT INTO challenges (nonce, created_at, expires_at) VALUES
     (decode(md5('live') || md5('live2'), 'hex'), timestamptz '${AT}', timestamptz '${AT}' + interval '5 minutes')`);
-  assert.equal(psql("select count(*) from passports where token = 'due'"), '7');
+  assert.equal(psql("select count(*) from passports where token = 'due'"), '8');
   assert.equal(psql('select count(*) from challenges'), '7');
 
   // Batches of 2: several statements per round.
@@ -75,6 +85,9 @@ test('retention: expired challenges and passports past the period are purged, li
     assert.equal(psql("select count(*) from passports where token = 'audit'"), '3');
     assert.equal(psql("select count(*) from passports where token = 'current'"), '1');
     assert.equal(psql(`select count(*) from passports where id = '${liveId}'`), '1');
+    assert.equal(psql(`select count(*) from evidence_blobs where sha256 = encode(sha256('${own}'::bytea), 'hex')`), '0',
+      'the evidence only purged passports named went with them');
+    assert.equal(psql(`select count(*) from evidence_blobs where sha256 = '${sharedBlob}'`), '1', 'evidence still named stays');
     assert.equal(psql('select count(*) from challenges'), '2');
     await until('the due history entries to go', () =>
       psql("select count(*) from endpoint_attestations where at = timestamptz '2026-01-01T00:00:00Z'") === '0');
@@ -82,7 +95,7 @@ test('retention: expired challenges and passports past the period are purged, li
     assert.equal(psql("select count(*) from endpoint_attestations where status = 'attested'"), '1');
     const p = await get(d, `/api/passports/${liveId}`);
     assert.equal(p.status, 200, p.text);
-    assert.match(d.log, /retention: deleted 5 expired challenges, 7 passports/);
+    assert.match(d.log, /retention: deleted 5 expired challenges, 8 passports/);
   } finally {
     await stopDaemon(d);
   }
