@@ -110,6 +110,14 @@ struct db_passport_row {
 	const char *blobs_json;
 	const char *set_sha256;
 	const char *set_json;
+	/* SET_KNOWN: blobs_json leaves out the set's artifact bytes, the set
+	 * being stored already (handlers/appraisal_record.c). When it is gone
+	 * meanwhile (retention purged it with its last passport), the insert
+	 * calls SET_BYTES(SET_BYTES_ARG), which puts the bytes in blobs_json
+	 * and clears set_known (false: it could not), and runs again. */
+	bool set_known;
+	bool (*set_bytes)(void *arg);
+	void *set_bytes_arg;
 	/* The token as its parts (issue 20), or jws_header NULL: token and
 	 * claims_json are stored as they are. */
 	const char *jws_header;

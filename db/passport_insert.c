@@ -6,46 +6,64 @@
 /*
  * One statement: the evidence and every other input stored once by
  * digest (a repeat costs an index probe), the collateral set with its
- * items when it is new, then the passport naming them
- * (migrations/0007). passports.evidence is no longer written. Evidence
- * already stored is locked, not rewritten (DO UPDATE … WHERE false locks
- * the row): the retention purge skips a blob a transaction holds, so it
- * never deletes the evidence of a passport being issued
- * (db/retention_purge.c).
+ * items and blob list when it is new, then the passport naming them
+ * (migrations/0007, 0011). passports.evidence is no longer written.
+ * What it reuses is locked until the transaction ends, so the retention
+ * purge (db/retention_purge.c), which skips locked rows, never deletes
+ * the inputs of a passport being issued: the evidence (DO UPDATE … WHERE
+ * false locks the row), the blobs and the set (FOR KEY SHARE: passports
+ * sharing them do not wait on each other). A blob or set purged before
+ * is inserted again — except a known set's bytes, not sent ($21): when
+ * the set is gone, nothing is inserted and the caller sends them.
  */
 static const struct db_stmt stmt = {
         "passport_insert",
         "WITH ev AS (INSERT INTO evidence_blobs (sha256, body)"
         " VALUES ($11, $10::bytea) ON CONFLICT (sha256) DO UPDATE"
         " SET body = evidence_blobs.body WHERE false),"
+        " lb AS (SELECT sha256 FROM appraisal_blobs WHERE sha256 IN"
+        " (SELECT b->>'s' FROM jsonb_array_elements(coalesce($15::jsonb,"
+        " '[]')) b) FOR KEY SHARE),"
+        " ls AS (SELECT sha256 FROM collateral_sets WHERE sha256 = $16"
+        " FOR KEY SHARE),"
+        " ok AS (SELECT (SELECT count(*) FROM lb) >= 0"
+        " AND (NOT $21::boolean OR EXISTS (SELECT 1 FROM ls)) AS ok),"
         " bl AS (INSERT INTO appraisal_blobs (sha256, body)"
         " SELECT DISTINCT ON (b->>'s') b->>'s', decode(b->>'b', 'base64')"
         " FROM jsonb_array_elements(coalesce($15::jsonb, '[]')) b"
         " ON CONFLICT DO NOTHING),"
         " cs AS (INSERT INTO collateral_sets (sha256, artifacts)"
-        " SELECT $16, $17::jsonb WHERE $16::text IS NOT NULL"
-        " ON CONFLICT DO NOTHING RETURNING sha256),"
+        " SELECT $16, $17::jsonb FROM ok WHERE ok.ok"
+        " AND $16::text IS NOT NULL ON CONFLICT DO NOTHING RETURNING sha256),"
         " ci AS (INSERT INTO collateral_set_items (kind, key, set_sha256,"
         " sha256, chain_sha256)"
         " SELECT DISTINCT ON (a->>'kind', a->>'key') a->>'kind', a->>'key',"
         " cs.sha256, a->>'sha256', a->>'chain_sha256'"
         " FROM cs, jsonb_array_elements($17::jsonb) a"
-        " WHERE a->>'key' <> '' ON CONFLICT DO NOTHING)"
+        " WHERE a->>'key' <> '' ON CONFLICT DO NOTHING),"
+        " cb AS (INSERT INTO collateral_set_blobs (sha256, set_sha256)"
+        " SELECT DISTINCT v.d, cs.sha256"
+        " FROM cs, jsonb_array_elements($17::jsonb) a,"
+        " LATERAL (VALUES (a->>'sha256'), (a->>'chain_sha256')) v (d)"
+        " WHERE v.d IS NOT NULL ON CONFLICT DO NOTHING)"
         " INSERT INTO passports (id, verified_at, expires_at, ear_status,"
         " tee_type, hardware_attested, claims, token, kid,"
         " evidence_sha256, request_sha256, endpoint_id, appraisal,"
         " collateral_set, jws_header, jws_payload, jws_signature)"
-        " VALUES ($1::uuid, to_timestamp($2::bigint), to_timestamp($3::bigint),"
+        " SELECT $1::uuid, to_timestamp($2::bigint), to_timestamp($3::bigint),"
         " $4, $5, $6::boolean, $7::jsonb, $8, $9, $11, $12,"
-        " $13::uuid, $14::jsonb, $16, $18, $19, $20::bytea)",
-        20};
+        " $13::uuid, $14::jsonb, $16, $18, $19, $20::bytea"
+        " FROM ok WHERE ok.ok RETURNING 1",
+        21};
 
-enum db_status
-db_passport_insert(PGconn *c, const struct db_passport_row *r)
+/* Runs the statement for R; *inserted: the passport was (else R's known
+ * set is gone). */
+static enum db_status
+insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 {
 	char verified[24], expires[24];
-	const char *v[20];
-	int len[20] = {0}, fmt[20] = {0};
+	const char *v[21];
+	int len[21] = {0}, fmt[21] = {0};
 	bool parts = r->jws_header != NULL;
 	enum db_status st;
 	PGresult *res;
@@ -78,8 +96,31 @@ db_passport_insert(PGconn *c, const struct db_passport_row *r)
 	v[19] = parts ? (const char *)r->jws_signature : NULL;
 	len[19] = parts ? (int)r->jws_signature_len : 0;
 	fmt[19] = 1;
-	res = db_run(c, &stmt, v, len, fmt, &st);
+	v[20] = r->set_known && r->set_sha256 != NULL ? "true" : "false";
+	if ((res = db_run(c, &stmt, v, len, fmt, &st)) == NULL)
+		return st;
+	*inserted = PQntuples(res) == 1;
 	PQclear(res);
+	return DB_OK;
+}
+
+enum db_status
+db_passport_insert(PGconn *c, const struct db_passport_row *r)
+{
+	bool inserted = false;
+	enum db_status st;
+
+	st = insert(c, r, &inserted);
+	if (st == DB_OK && !inserted) {
+		/* The known set was purged: send its bytes (R is the caller's
+		 * row, which set_bytes rewrites). */
+		if (r->set_bytes == NULL || !r->set_bytes(r->set_bytes_arg) ||
+		    r->set_known)
+			return DB_ERROR;
+		st = insert(c, r, &inserted);
+		if (st == DB_OK && !inserted)
+			st = DB_ERROR;
+	}
 	if (st == DB_OK) /* docs/events.md */
 		st = db_event_append(c, "passport.issued", r->id,
 		                     r->endpoint_id, "active", false);

@@ -1,6 +1,4 @@
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "db/reappraisal.h"
 #include "db/row.h"
@@ -30,35 +28,8 @@ db_reappraisal_affected(PGconn *c, const struct db_reappraisal_job *job,
 	char t[24], lim[16];
 	const char *v[6] = {t,           job->kind,   job->key,
 	                    job->sha256, job->cursor, lim};
-	enum db_status st;
-	PGresult *res;
-	size_t count;
 
-	*ids = NULL;
-	*n = 0;
 	snprintf(t, sizeof(t), "%lld", (long long)now);
 	snprintf(lim, sizeof(lim), "%d", limit);
-	if ((res = db_run(c, &stmt, v, NULL, NULL, &st)) == NULL)
-		return st;
-	count = (size_t)PQntuples(res);
-	if ((*ids = calloc(count > 0 ? count : 1, sizeof(**ids))) == NULL) {
-		st = DB_ERROR;
-		goto out;
-	}
-	for (size_t i = 0; i < count; i++) {
-		struct db_row row = db_row_at(res, (int)i);
-
-		db_row_copy(&row, "id", (*ids)[i], sizeof((*ids)[i]));
-		if (!row.ok) {
-			free(*ids);
-			*ids = NULL;
-			st = DB_ERROR;
-			goto out;
-		}
-	}
-	*n = count;
-	st = DB_OK;
-out:
-	PQclear(res);
-	return st;
+	return db_row_ids(c, &stmt, v, ids, n);
 }

@@ -162,3 +162,38 @@ db_row_bytea(struct db_row *r, const char *name, uint8_t **out, size_t *len)
 	*len = n;
 	PQfreemem(bin);
 }
+
+enum db_status
+db_row_ids(PGconn *c, const struct db_stmt *stmt, const char *const *v,
+           char (**ids)[37], size_t *n)
+{
+	enum db_status st;
+	PGresult *res;
+	size_t count;
+
+	*ids = NULL;
+	*n = 0;
+	if ((res = db_run(c, stmt, v, NULL, NULL, &st)) == NULL)
+		return st;
+	count = (size_t)PQntuples(res);
+	if ((*ids = calloc(count > 0 ? count : 1, sizeof(**ids))) == NULL) {
+		st = DB_ERROR;
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct db_row row = db_row_at(res, (int)i);
+
+		db_row_copy(&row, "id", (*ids)[i], sizeof((*ids)[i]));
+		if (!row.ok) {
+			free(*ids);
+			*ids = NULL;
+			st = DB_ERROR;
+			goto out;
+		}
+	}
+	*n = count;
+	st = DB_OK;
+out:
+	PQclear(res);
+	return st;
+}

@@ -58,4 +58,11 @@ int64_t db_row_time(struct db_row *r, const char *name);
 void db_row_bytea(struct db_row *r, const char *name, uint8_t **out,
                   size_t *len);
 
+/*
+ * Runs STMT with text parameters V and collects its column "id" (a uuid
+ * as text) of every row: *ids (caller frees) holds *n of them.
+ */
+enum db_status db_row_ids(PGconn *c, const struct db_stmt *stmt,
+                          const char *const *v, char (**ids)[37], size_t *n);
+
 #endif

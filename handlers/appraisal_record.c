@@ -44,6 +44,18 @@ set_known(const uint8_t md[32], bool add)
 	return hit;
 }
 
+/* MD is no longer stored: not known. */
+static void
+set_forget(const uint8_t md[32])
+{
+	size_t slot = md[0] % KNOWN_SETS;
+
+	pthread_mutex_lock(&known_lock);
+	if (known_used[slot] && memcmp(known[slot], md, 32) == 0)
+		known_used[slot] = false;
+	pthread_mutex_unlock(&known_lock);
+}
+
 /* Adds BUF as a blob (unless BLOBS is NULL: known already) and returns
  * its hex digest in HEX. */
 static bool
@@ -145,17 +157,42 @@ name_artifact(const struct artifact *it, char *key, size_t len)
 	}
 }
 
-/* The collateral set of the evidence (sets[0]): its list, with the
- * bytes added to BLOBS unless the set is known. */
-static json_t *
-collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65])
+/* Adds the bytes of S's artifacts (bodies and chains) to BLOBS. */
+static bool
+set_bytes_add(const struct artifact_set *s, json_t *blobs)
 {
-	json_t *list = json_array(), *art_blobs = json_array();
+	json_t *art_blobs = json_array();
+	char hex[65];
+	bool ok = false;
+
+	if (art_blobs == NULL)
+		goto out;
+	for (size_t i = 0; s != NULL && i < s->n; i++) {
+		const struct artifact *it = &s->items[i];
+
+		if (!blob(art_blobs, it->body, it->body_len, hex) ||
+		    (it->chain != NULL &&
+		     !blob(art_blobs, it->chain, it->chain_len, hex)))
+			goto out;
+	}
+	ok = json_array_extend(blobs, art_blobs) == 0;
+out:
+	json_decref(art_blobs);
+	return ok;
+}
+
+/* The collateral set of the evidence (sets[0]): its list, with the
+ * bytes added to BLOBS unless the set is known (*SEEN). */
+static json_t *
+collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65],
+               bool *seen)
+{
+	json_t *list = json_array();
 	char hex[65], chex[65], *text = NULL;
 	uint8_t md[32];
-	bool ok = false, seen;
+	bool ok = false;
 
-	if (list == NULL || art_blobs == NULL)
+	if (list == NULL)
 		goto out;
 	for (size_t i = 0; s != NULL && i < s->n; i++) {
 		const struct artifact *it = &s->items[i];
@@ -189,20 +226,12 @@ collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65])
 		goto out;
 	SHA256((const uint8_t *)text, strlen(text), md);
 	codec_hex_encode_to(md, 32, set_hex);
-	seen = set_known(md, false);
-	for (size_t i = 0; !seen && s != NULL && i < s->n; i++) {
-		const struct artifact *it = &s->items[i];
-
-		if (!blob(art_blobs, it->body, it->body_len, hex) ||
-		    (it->chain != NULL &&
-		     !blob(art_blobs, it->chain, it->chain_len, chex)))
-			goto out;
-	}
-	json_array_extend(blobs, art_blobs);
+	*seen = set_known(md, false);
+	if (!*seen && !set_bytes_add(s, blobs))
+		goto out;
 	ok = true;
 out:
 	free(text);
-	json_decref(art_blobs);
 	if (!ok) {
 		json_decref(list);
 		return NULL;
@@ -210,12 +239,41 @@ out:
 	return list;
 }
 
+/*
+ * db_passport_row.set_bytes: the known set A's row names is no longer
+ * stored (retention purged it): its bytes go in blobs_json after all,
+ * and the set is known no more until a passport with it commits.
+ */
+static bool
+set_bytes(void *arg)
+{
+	struct attestation *a = arg;
+	json_t *blobs = json_loads(a->blobs_json, 0, NULL);
+	char *text = NULL;
+	uint8_t md[32];
+	bool ok = false;
+
+	if (blobs == NULL || !set_bytes_add(a->sets, blobs) ||
+	    (text = json_dumps(blobs, JSON_COMPACT)) == NULL)
+		goto out;
+	free(a->blobs_json);
+	a->blobs_json = text;
+	a->row.blobs_json = text;
+	a->row.set_known = false;
+	if (codec_hex_decode_fixed(a->set_hex, md, 32))
+		set_forget(md);
+	ok = true;
+out:
+	json_decref(blobs);
+	return ok;
+}
+
 bool
 appraisal_record(struct attestation *a)
 {
 	json_t *in = json_object(), *blobs = json_array(), *set = NULL;
 	char *expected = NULL, nonce[65];
-	bool ok = false;
+	bool ok = false, seen = false;
 
 	if (in == NULL || blobs == NULL)
 		goto out;
@@ -249,7 +307,7 @@ appraisal_record(struct attestation *a)
 	if (a->n_devices > 0)
 		json_object_set_new(in, "devices",
 		                    json_integer((json_int_t)a->n_devices));
-	if ((set = collateral_set(a->sets, blobs, a->set_hex)) == NULL)
+	if ((set = collateral_set(a->sets, blobs, a->set_hex, &seen)) == NULL)
 		goto out;
 	a->appraisal_json = json_dumps(in, JSON_COMPACT);
 	a->blobs_json = json_dumps(blobs, JSON_COMPACT);
@@ -261,6 +319,9 @@ appraisal_record(struct attestation *a)
 	a->row.blobs_json = a->blobs_json;
 	a->row.set_sha256 = a->set_hex;
 	a->row.set_json = a->set_json;
+	a->row.set_known = seen;
+	a->row.set_bytes = set_bytes;
+	a->row.set_bytes_arg = a;
 	ok = true;
 out:
 	free(expected);

@@ -1,10 +1,7 @@
-#include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -15,17 +12,14 @@
 #include "handlers/endpoint_tls_check.h"
 #include "handlers/tls_probe.h"
 #include "server/app.h"
+#include "server/periodic.h"
 #include "verify/core/tls_binding.h"
+
+static struct periodic thread;
 
 /* Endpoints per round: a large registry is covered over several rounds,
  * least recently checked first. */
 #define ROUND_LIMIT 200
-
-static pthread_t thread;
-static bool running;
-static bool stopping;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 
 struct fail_args {
 	const struct db_endpoint_tls_due *e;
@@ -132,36 +126,19 @@ round_at(int64_t now)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		pthread_mutex_lock(&lock);
-		bool stop = stopping;
-		pthread_mutex_unlock(&lock);
-		if (stop)
+		if (periodic_stopping(&thread))
 			break;
 		check_one(c, &due[i], now);
 	}
 	db_endpoint_tls_due_free(due, n);
 }
 
-static void *
-run(void *arg)
+/* periodic's round: at the verification clock (pinned in tests). */
+static void
+tick(void *arg)
 {
-	struct timespec until;
-
 	(void)arg;
-	pthread_mutex_lock(&lock);
-	while (!stopping) {
-		pthread_mutex_unlock(&lock);
-		round_at(config_now(&app.cfg));
-		pthread_mutex_lock(&lock);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += app.cfg.endpoint_tls_interval;
-		while (!stopping && pthread_cond_timedwait(&wake, &lock,
-		                                           &until) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&lock);
-	db_conn_close();
-	return NULL;
+	round_at(config_now(&app.cfg));
 }
 
 bool
@@ -169,22 +146,12 @@ endpoint_tls_check_start(void)
 {
 	if (!app.cfg.endpoint_tls_check || app.cfg.endpoint_tls_interval == 0)
 		return true;
-	stopping = false;
-	if (pthread_create(&thread, NULL, run, NULL) != 0)
-		return false;
-	running = true;
-	return true;
+	return periodic_start(&thread, "attested TLS",
+	                      app.cfg.endpoint_tls_interval, tick, NULL);
 }
 
 void
 endpoint_tls_check_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&lock);
-	stopping = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(thread, NULL);
-	running = false;
+	periodic_stop(&thread);
 }

@@ -1,21 +1,14 @@
 /* The re-appraisal thread (handlers/reappraise.h). */
-#include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "common/log.h"
 #include "db/db.h"
 #include "handlers/reappraise.h"
 #include "server/app.h"
+#include "server/periodic.h"
 
-static pthread_t thread;
-static bool running;
-static bool stopping;
-static bool woken;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct periodic thread;
 
 static void
 round_at(int64_t now)
@@ -39,29 +32,12 @@ round_at(int64_t now)
 	}
 }
 
-static void *
-run(void *arg)
+/* periodic's round: at the verification clock (pinned in tests). */
+static void
+tick(void *arg)
 {
-	struct timespec until;
-
 	(void)arg;
-	pthread_mutex_lock(&lock);
-	while (!stopping) {
-		woken = false;
-		pthread_mutex_unlock(&lock);
-		/* The verification clock: pinned in tests. */
-		round_at(config_now(&app.cfg));
-		pthread_mutex_lock(&lock);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += app.cfg.reappraisal_interval;
-		while (!stopping && !woken &&
-		       pthread_cond_timedwait(&wake, &lock, &until) !=
-		               ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&lock);
-	db_conn_close();
-	return NULL;
+	round_at(config_now(&app.cfg));
 }
 
 bool
@@ -69,31 +45,18 @@ reappraise_start(void)
 {
 	if (app.cfg.reappraisal_interval == 0)
 		return true;
-	stopping = false;
-	if (pthread_create(&thread, NULL, run, NULL) != 0)
-		return false;
-	running = true;
-	return true;
+	return periodic_start(&thread, "reappraisal",
+	                      app.cfg.reappraisal_interval, tick, NULL);
 }
 
 void
 reappraise_wake(void)
 {
-	pthread_mutex_lock(&lock);
-	woken = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
+	periodic_wake(&thread);
 }
 
 void
 reappraise_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&lock);
-	stopping = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(thread, NULL);
-	running = false;
+	periodic_stop(&thread);
 }

@@ -1,24 +1,18 @@
-#include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "common/log.h"
 #include "db/db.h"
 #include "db/events.h"
 #include "handlers/retention.h"
 #include "server/app.h"
+#include "server/periodic.h"
+
+static struct periodic thread;
 
 /* Batches per table per round: a backlog drains over several rounds
  * instead of holding the thread (and the database) for long. */
 #define MAX_BATCHES 100
-
-static pthread_t thread;
-static bool running;
-static bool stopping;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 
 /* Deletes what is due at NOW (Unix seconds); false on a database error. */
 static bool
@@ -104,28 +98,12 @@ out:
 	return st == DB_OK;
 }
 
-static void *
-run(void *arg)
+/* periodic's round: at the verification clock (pinned in tests). */
+static void
+tick(void *arg)
 {
-	struct timespec until;
-
 	(void)arg;
-	pthread_mutex_lock(&lock);
-	while (!stopping) {
-		pthread_mutex_unlock(&lock);
-		/* The verification clock: pinned in tests, the wall clock
-		 * otherwise. */
-		round_at(config_now(&app.cfg));
-		pthread_mutex_lock(&lock);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += app.cfg.retention_interval;
-		while (!stopping && pthread_cond_timedwait(&wake, &lock,
-		                                           &until) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&lock);
-	db_conn_close();
-	return NULL;
+	round_at(config_now(&app.cfg));
 }
 
 bool
@@ -133,22 +111,12 @@ retention_start(void)
 {
 	if (app.cfg.retention_interval == 0)
 		return true;
-	stopping = false;
-	if (pthread_create(&thread, NULL, run, NULL) != 0)
-		return false;
-	running = true;
-	return true;
+	return periodic_start(&thread, "retention", app.cfg.retention_interval,
+	                      tick, NULL);
 }
 
 void
 retention_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&lock);
-	stopping = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(thread, NULL);
-	running = false;
+	periodic_stop(&thread);
 }
