@@ -1,4 +1,4 @@
--- 0011: a deployment without a transparency log (config transparency_log
+-- 0012: a deployment without a transparency log (config transparency_log
 -- = 0, docs/transparency.md). Never edit after landing.
 --
 -- teepassd then sets teepass.transparency_log = off on each of its
