@@ -33,6 +33,7 @@ config_defaults(struct tp_config *c)
 	c->cors_origins = strdup("*");
 	c->body_limit = 1024 * 1024;
 	c->threads = 4;
+	c->transparency_log = true;
 	c->max_connections_per_address = 64;
 	c->request_deadline = 30;
 	c->shutdown_grace = 20;
@@ -230,6 +231,9 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		set_str(&c->log_signing_key, v);
 	} else if (strcmp(key, "log_origin") == 0) {
 		set_str(&c->log_origin, v);
+	} else if (strcmp(key, "transparency_log") == 0) {
+		if (!parse_bool(v, &c->transparency_log))
+			BAD("want 0 or 1");
 	} else if (strcmp(key, "mock_attestation_key") == 0) {
 		set_str(&c->mock_attestation_key, v);
 	} else if (strcmp(key, "collateral_dir") == 0) {

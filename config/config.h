@@ -30,6 +30,7 @@ struct tp_config {
 	char *mock_attestation_key; /* PEM path (dev mode) */
 	char *log_signing_key;      /* Ed25519 PEM path; NULL: no log key */
 	char *log_origin;           /* checkpoint origin; NULL: from issuer */
+	bool transparency_log; /* false: no log at all (docs/transparency.md) */
 	char *collateral_dir;
 	char *intel_pcs_url;
 	char *amd_kds_url;

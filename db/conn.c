@@ -12,6 +12,7 @@
 #define MAX_PREPARED 512
 
 static char *conn_url;
+static bool conn_log_off;
 static _Thread_local PGconn *conn;
 static pthread_key_t conn_key;
 static pthread_once_t conn_key_once = PTHREAD_ONCE_INIT;
@@ -55,6 +56,27 @@ db_configure(const char *url)
 }
 
 void
+db_configure_log(bool on)
+{
+	conn_log_off = !on;
+}
+
+/* What every new session sets; false when the server refused it. */
+static bool
+session_init(PGconn *c)
+{
+	PGresult *res;
+	bool ok;
+
+	if (!conn_log_off)
+		return true;
+	res = PQexec(c, "SET teepass.transparency_log = off");
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok;
+}
+
+void
 db_conn_close(void)
 {
 	pthread_once(&conn_key_once, conn_key_init);
@@ -93,7 +115,7 @@ db_conn(void)
 	if (conn_url == NULL)
 		return NULL;
 	conn = PQconnectdb(conn_url);
-	if (PQstatus(conn) != CONNECTION_OK) {
+	if (PQstatus(conn) != CONNECTION_OK || !session_init(conn)) {
 		/* libpq's message names host/socket, never a password. */
 		tp_log(TP_LOG_WARN, "database connection failed: %s",
 		       PQerrorMessage(conn));
@@ -216,7 +238,7 @@ db_run(PGconn *c, const struct db_stmt *stmt, const char *const *values,
 		       stmt->name);
 		PQreset(c);
 		db_conn_forget(c);
-		if (PQstatus(c) != CONNECTION_OK) {
+		if (PQstatus(c) != CONNECTION_OK || !session_init(c)) {
 			*st = DB_UNAVAILABLE;
 			return NULL;
 		}

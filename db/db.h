@@ -33,6 +33,13 @@ struct db_stmt {
 void db_configure(const char *url);
 
 /*
+ * ON false: every connection made after the call sets
+ * teepass.transparency_log = off, so the triggers of migration 0011
+ * record no transparency-log entry (config transparency_log = 0).
+ */
+void db_configure_log(bool on);
+
+/*
  * The calling thread's connection (one per worker thread), connected or
  * reset as needed. NULL when the database cannot be reached.
  */

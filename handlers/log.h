@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "common/errors.h"
 #include "db/tlog.h"
 #include "tlog/merkle.h"
 
@@ -26,6 +27,13 @@ bool log_key_load(const char *path, const char *origin, const char *issuer,
 
 /* True once log_key_load succeeded. */
 bool log_enabled(void);
+
+/*
+ * Why the log routes cannot answer when !log_enabled(): log_disabled
+ * when the deployment keeps no log (transparency_log = 0), else
+ * log_unavailable (no log key).
+ */
+enum tp_err log_off_code(void);
 
 /* The origin (= key name) and verifier key text of the loaded key. */
 const char *log_origin(void);

@@ -22,7 +22,7 @@ handler_log_checkpoint_get(struct request *r)
 	PGconn *c;
 
 	if (!log_enabled())
-		return reply_error(r, TP_ERR_log_unavailable, NULL);
+		return reply_error(r, log_off_code(), NULL);
 	if ((c = db_conn()) == NULL)
 		return reg_reply_db(r, DB_UNAVAILABLE, TP_ERR_log_unavailable);
 	st = db_tlog_has_pending(c, &pending);

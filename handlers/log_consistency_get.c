@@ -23,7 +23,7 @@ handler_log_consistency_get(struct request *r)
 	PGconn *c;
 
 	if (!log_enabled())
-		return reply_error(r, TP_ERR_log_unavailable, NULL);
+		return reply_error(r, log_off_code(), NULL);
 	if (!log_parse_size(fs, &from) || from == 0)
 		return reply_error(r, TP_ERR_log_range_invalid, "from");
 	if (ts != NULL && (!log_parse_size(ts, &to) || to < from))

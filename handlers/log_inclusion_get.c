@@ -24,7 +24,7 @@ handler_log_inclusion_get(struct request *r)
 	PGconn *c;
 
 	if (!log_enabled())
-		return reply_error(r, TP_ERR_log_unavailable, NULL);
+		return reply_error(r, log_off_code(), NULL);
 	if (!reg_is_uuid(r->param))
 		return reply_error(r, TP_ERR_log_entry_not_found, NULL);
 	if ((c = db_conn()) == NULL)

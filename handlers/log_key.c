@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "handlers/log.h"
+#include "server/app.h"
 #include "tlog/note.h"
 
 static EVP_PKEY *key;
@@ -69,6 +70,13 @@ bool
 log_enabled(void)
 {
 	return key != NULL && vkey != NULL;
+}
+
+enum tp_err
+log_off_code(void)
+{
+	return app.cfg.transparency_log ? TP_ERR_log_unavailable
+	                                : TP_ERR_log_disabled;
 }
 
 const char *

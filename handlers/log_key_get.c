@@ -12,7 +12,7 @@ enum MHD_Result
 handler_log_key_get(struct request *r)
 {
 	if (!log_enabled())
-		return reply_error(r, TP_ERR_log_unavailable, NULL);
+		return reply_error(r, log_off_code(), NULL);
 	r->max_age = KEY_MAX_AGE;
 	return reply_json(r, 200,
 	                  json_pack("{s:s, s:s, s:s, s:s}", "origin",

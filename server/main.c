@@ -146,7 +146,8 @@ load_keys(char *err, size_t errlen)
 			return false;
 	}
 	/* The transparency log's checkpoint key (docs/transparency.md). */
-	if (c->log_signing_key != NULL && *c->log_signing_key != '\0' &&
+	if (c->transparency_log && c->log_signing_key != NULL &&
+	    *c->log_signing_key != '\0' &&
 	    !log_key_load(c->log_signing_key, c->log_origin, c->issuer, err,
 	                  errlen))
 		return false;
@@ -251,6 +252,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	db_configure(app.cfg.database_url);
+	db_configure_log(app.cfg.transparency_log);
 	if (!db_read_configure(app.cfg.database_read_url,
 	                       app.cfg.database_read_max_lag_ms)) {
 		fprintf(stderr, "teepassd: database_read_url: not a libpq "
