@@ -14,29 +14,11 @@
 
 #include <openssl/evp.h>
 
+#include "bench/bench_util.h"
 #include "passport/passport.h"
 #include "verify/core/ecdsa.h"
 
 #define ROUNDS 5
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	/* CPU time of this process, as `openssl speed` counts (without
-	 * -elapsed): on the shared machine wall time measures the load. */
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The median rate of ROUNDS rounds of at least 1 CPU-second of FN. */
 static double
@@ -46,18 +28,17 @@ median_rate(bool (*fn)(void *), void *arg)
 
 	for (int round = 0; round < ROUNDS; round++) {
 		long done = 0;
-		double t0 = now_s(), t;
+		double t0 = bench_cpu_s(), t;
 		do {
 			for (int i = 0; i < 100; i++)
 				if (!fn(arg))
 					return -1;
 			done += 100;
-			t = now_s() - t0;
+			t = bench_cpu_s() - t0;
 		} while (t < 1.0);
 		rates[round] = (double)done / t;
 	}
-	qsort(rates, ROUNDS, sizeof(rates[0]), cmp_double);
-	return rates[ROUNDS / 2];
+	return bench_median(rates, ROUNDS);
 }
 
 struct job {

@@ -24,6 +24,7 @@
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 #include "tests/unit/test_verdict.h"
+#include "tests/unit/test_verify_util.h"
 
 #define DIR   "tests/data/azure/trustee_az_tdx_vtpm_v1/"
 #define COLL  DIR "collateral"
@@ -71,8 +72,7 @@ sample_load(struct sample *s)
 	                &s->msg_len);
 	assert_int_equal(s->hcl_len, 2600);
 	assert_int_equal(s->tdq_len, 5006);
-	artifact_set_init(&s->set);
-	assert_true(load_path(TP_PROVIDER_AZURE_TDX_VTPM, COLL, &s->set));
+	tu_collateral_load(TP_PROVIDER_AZURE_TDX_VTPM, COLL, &s->set);
 }
 
 static void
@@ -113,30 +113,13 @@ static void
 run(const uint8_t *ev, size_t len, const struct artifact_set *set,
     const char *nonce, bool override, enum tp_provider p, struct verdict *v)
 {
-	struct verify_config cfg;
-	struct verify_request req;
+	static const char *const keys[] = {"allow_out_of_date", "true",
+	                                   "require_sept_ve_disable", "false",
+	                                   NULL};
+	const struct tu_run r = {set, p,     nonce,
+	                         AT,  false, override ? keys : NULL};
 
-	verify_config_defaults(&cfg);
-	if (override) {
-		char err[128];
-
-		assert_true(dcap_policy_set(&cfg.dcap, "allow_out_of_date",
-		                            "true", err, sizeof(err)));
-		assert_true(dcap_policy_set(&cfg.dcap,
-		                            "require_sept_ve_disable", "false",
-		                            err, sizeof(err)));
-	}
-	memset(&req, 0, sizeof(req));
-	req.evidence = ev;
-	req.evidence_len = len;
-	req.provider = p;
-	req.nonce = (const uint8_t *)nonce;
-	req.nonce_len = nonce != NULL ? strlen(nonce) : 0;
-	req.artifacts = set;
-	req.now = AT;
-	req.cfg = &cfg;
-	verify_run(&req, v);
-	verify_config_free(&cfg);
+	tu_run(&r, ev, len, v);
 }
 
 static void
@@ -148,30 +131,6 @@ run_sample(const struct sample *s, const char *nonce, bool override,
 	run((const uint8_t *)ev, strlen(ev), &s->set, nonce, override,
 	    TP_PROVIDER_NONE, v);
 	free(ev);
-}
-
-static bool
-has_error(const struct verdict *v, const char *code)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(v->errors, i, e)
-	{
-		if (strcmp(json_string_value(json_object_get(e, "code")),
-		           code) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void
-dump(const struct verdict *v)
-{
-	char *s = json_dumps(v->errors, 0);
-
-	print_message("errors: %s\n", s);
-	free(s);
 }
 
 /* The shipped file, as sent: detected, and the default policy refuses
@@ -191,8 +150,8 @@ test_default_policy(void **state)
 	assert_false(verdict_valid(&v));
 	assert_int_equal(v.provider, TP_PROVIDER_AZURE_TDX_VTPM);
 	assert_int_equal(json_array_size(v.errors), 2);
-	assert_true(has_error(&v, "tcb_out_of_date"));
-	assert_true(has_error(&v, "tdx_sept_ve_disable_required"));
+	assert_true(tu_has_error(&v, "tcb_out_of_date"));
+	assert_true(tu_has_error(&v, "tdx_sept_ve_disable_required"));
 	assert_string_equal(v.tcb_status, "OutOfDate");
 	/* Everything signed verified: only policy refused it. */
 	assert_int_equal(v.signature_valid, TP_TRUE);
@@ -215,7 +174,7 @@ test_override(void **state)
 	sample_load(&s);
 	run(ev, n, &s.set, NONCE, true, TP_PROVIDER_NONE, &v);
 	if (!verdict_valid(&v))
-		dump(&v);
+		tu_dump_errors(&v);
 	assert_true(verdict_valid(&v));
 	assert_true(v.hardware_verified);
 	assert_string_equal(v.tcb_status, "OutOfDate");
@@ -244,7 +203,7 @@ test_override(void **state)
 	/* As AzureSnpVtpm it is not: the SNP provider does not claim it. */
 	run(ev, n, &s.set, NONCE, true, TP_PROVIDER_AZURE_SNP_VTPM, &v);
 	assert_false(verdict_valid(&v));
-	assert_true(has_error(&v, "provider_mismatch"));
+	assert_true(tu_has_error(&v, "provider_mismatch"));
 	verdict_free(&v);
 	free(ev);
 	sample_free(&s);
@@ -261,8 +220,8 @@ test_other_nonce(void **state)
 	sample_load(&s);
 	run_sample(&s, "egnellahc", true, &v);
 	assert_false(verdict_valid(&v));
-	assert_true(has_error(&v, "tpm_nonce_mismatch") ||
-	            has_error(&v, "nonce_not_bound"));
+	assert_true(tu_has_error(&v, "tpm_nonce_mismatch") ||
+	            tu_has_error(&v, "nonce_not_bound"));
 	verdict_free(&v);
 	sample_free(&s);
 }
@@ -281,7 +240,7 @@ test_no_collateral(void **state)
 	run(ev, n, &empty, NONCE, true, TP_PROVIDER_NONE, &v);
 	assert_false(verdict_valid(&v));
 	assert_false(v.hardware_verified);
-	assert_true(has_error(&v, "collateral_missing"));
+	assert_true(tu_has_error(&v, "collateral_missing"));
 	verdict_free(&v);
 	artifact_set_clear(&empty);
 	free(ev);
@@ -301,25 +260,16 @@ test_other_td_quote(void **state)
 	run_sample(&s, NONCE, true, &v);
 	assert_false(verdict_valid(&v));
 	assert_false(v.hardware_verified);
-	assert_true(has_error(&v, "azure_td_report_mismatch"));
+	assert_true(tu_has_error(&v, "azure_td_report_mismatch"));
 	verdict_free(&v);
 	sample_free(&s);
 }
 
-/* One byte of the HCL/TD report/quote/TPMS_ATTEST flipped. */
+/* The sample as it is now, with the policy override: verified. */
 static void
-flip_one(struct sample *s, uint8_t *buf, size_t i, const char *what)
+flip_run(void *ctx, struct verdict *v)
 {
-	struct verdict v;
-
-	buf[i] ^= 0x01;
-	run_sample(s, NONCE, true, &v);
-	if (verdict_valid(&v))
-		print_error("%s byte 0x%zx flipped: valid\n", what, i);
-	assert_false(verdict_valid(&v));
-	assert_false(v.hardware_verified);
-	verdict_free(&v);
-	buf[i] ^= 0x01;
+	run_sample(ctx, NONCE, true, v);
 }
 
 /*
@@ -351,12 +301,10 @@ test_flip(void **state)
 		verdict_free(&v);
 	}
 	for (size_t r = 0; r < sizeof(hcl_ranges) / sizeof(hcl_ranges[0]); r++)
-		for (size_t i = hcl_ranges[r][0]; i < hcl_ranges[r][1]; i++)
-			flip_one(&s, s.hcl, i, "HCL");
-	for (size_t i = 0; i < 48 + 584; i++)
-		flip_one(&s, s.tdq, i, "TD quote");
-	for (size_t i = 0; i < s.msg_len; i++)
-		flip_one(&s, s.msg, i, "TPMS_ATTEST");
+		tu_flip_each(s.hcl, hcl_ranges[r][0], hcl_ranges[r][1], 1,
+		             flip_run, &s, true, "HCL");
+	tu_flip_each(s.tdq, 0, 48 + 584, 1, flip_run, &s, true, "TD quote");
+	tu_flip_each(s.msg, 0, s.msg_len, 1, flip_run, &s, true, "TPMS_ATTEST");
 	sample_free(&s);
 }
 
@@ -412,7 +360,7 @@ test_hostile(void **state)
 	s.hcl_len = 0x4C0 + 10; /* ends inside the runtime header */
 	run_sample(&s, NONCE, true, &v);
 	assert_false(verdict_valid(&v));
-	assert_true(has_error(&v, "azure_hcl_truncated"));
+	assert_true(tu_has_error(&v, "azure_hcl_truncated"));
 	verdict_free(&v);
 	s.hcl_len = hcl_len;
 	s.tdq_len = 100; /* a TD quote cut short */

@@ -18,81 +18,22 @@
 #include <openssl/x509v3.h>
 
 #include "verify/aws/nitro_chain.h"
+#include "tests/unit/test_x509_make.h"
 
 #define T0 1700000000 /* certificates valid T0-1d .. T0+1d */
 
-struct cert {
-	EVP_PKEY *key;
-	X509 *x;
-	unsigned char *der;
-	int n;
-};
-
+/* A certificate of the shared maker (tests/unit/test_x509_make.h),
+ * valid T0 - 1 d .. T0 + 1 d, with a key of its own. */
 static void
-add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+make(struct tu_cert *c, const char *cn, const struct tu_cert *issuer, bool ca,
+     const char *extra_value, int extra_nid)
 {
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	assert_non_null(ext);
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-}
-
-/* A certificate CN issued by ISSUER (NULL: self-signed). */
-static void
-make(struct cert *c, const char *cn, const struct cert *issuer, bool ca,
-     const char *extra_nid_value, int extra_nid)
-{
-	X509_NAME *name = X509_NAME_new();
-	static long serial = 1;
-
-	c->key = EVP_EC_gen("P-384");
-	c->x = X509_new();
-	assert_non_null(c->key);
-	X509_set_version(c->x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(c->x), serial++);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	                           (const unsigned char *)cn, -1, -1, 0);
-	X509_set_subject_name(c->x, name);
-	X509_set_issuer_name(
-	        c->x, issuer != NULL ? X509_get_subject_name(issuer->x) : name);
-	X509_NAME_free(name);
-	ASN1_TIME_set(X509_getm_notBefore(c->x), T0 - 86400);
-	ASN1_TIME_set(X509_getm_notAfter(c->x), T0 + 86400);
-	X509_set_pubkey(c->x, c->key);
-	add_ext(c->x, issuer != NULL ? issuer->x : c->x,
-	        NID_subject_key_identifier, "hash");
-	if (issuer != NULL)
-		add_ext(c->x, issuer->x, NID_authority_key_identifier,
-		        "keyid:always");
-	add_ext(c->x, c->x, NID_basic_constraints,
-	        ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-	add_ext(c->x, c->x, NID_key_usage,
-	        ca ? "critical,keyCertSign,cRLSign,digitalSignature"
-	           : "critical,digitalSignature");
-	if (extra_nid_value != NULL)
-		add_ext(c->x, c->x, extra_nid, extra_nid_value);
-	assert_true(X509_sign(c->x, issuer != NULL ? issuer->key : c->key,
-	                      EVP_sha384()) > 0);
-	c->der = NULL;
-	c->n = i2d_X509(c->x, &c->der);
-	assert_true(c->n > 0);
+	tu_cert_make(c, cn, issuer, ca, extra_value, extra_nid, NULL, T0);
 }
 
 static void
-drop(struct cert *c)
-{
-	EVP_PKEY_free(c->key);
-	X509_free(c->x);
-	OPENSSL_free(c->der);
-}
-
-static void
-doc_of(struct nitro_doc *d, const struct cert *leaf,
-       const struct cert *const *bundle, size_t n)
+doc_of(struct nitro_doc *d, const struct tu_cert *leaf,
+       const struct tu_cert *const *bundle, size_t n)
 {
 	memset(d, 0, sizeof(*d));
 	d->certificate.p = leaf->der;
@@ -126,7 +67,7 @@ check(const struct nitro_doc *d, X509 *anchor, int64_t at, enum tp_err *code)
 static void
 test_chains(void **state)
 {
-	struct cert root, inter, inst, leaf, caleaf, stray, nc;
+	struct tu_cert root, inter, inst, leaf, caleaf, stray, nc;
 	struct nitro_doc d;
 	enum tp_err code;
 	uint64_t h0, m0, h1, m1;
@@ -142,7 +83,7 @@ test_chains(void **state)
 	     NID_name_constraints);
 
 	{
-		const struct cert *b[] = {&root, &inter, &inst};
+		const struct tu_cert *b[] = {&root, &inter, &inst};
 		doc_of(&d, &leaf, b, 3);
 		nitro_chain_cache_stats(&h0, &m0);
 		assert_true(check(&d, root.x, T0, &code));
@@ -168,46 +109,46 @@ test_chains(void **state)
 	}
 	{
 		/* Out of order: the bundle must run root first. */
-		const struct cert *b[] = {&root, &inst, &inter};
+		const struct tu_cert *b[] = {&root, &inst, &inter};
 		doc_of(&d, &leaf, b, 3);
 		assert_false(check(&d, root.x, T0, &code));
 		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
 	}
 	{
 		/* An intermediate missing from the bundle. */
-		const struct cert *b[] = {&root, &inst};
+		const struct tu_cert *b[] = {&root, &inst};
 		doc_of(&d, &leaf, b, 2);
 		assert_false(check(&d, root.x, T0, &code));
 		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
 	}
 	{
 		/* Name constraints above the leaf are refused. */
-		struct cert ncleaf;
-		const struct cert *b[] = {&root, &nc};
+		struct tu_cert ncleaf;
+		const struct tu_cert *b[] = {&root, &nc};
 		make(&ncleaf, "enclave", &nc, false, NULL, 0);
 		doc_of(&d, &ncleaf, b, 2);
 		assert_false(check(&d, root.x, T0, &code));
 		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
-		drop(&ncleaf);
+		tu_cert_drop(&ncleaf);
 	}
 	{
 		/* A leaf issued directly by the root (bundle of one). */
-		struct cert direct;
-		const struct cert *b[] = {&root};
+		struct tu_cert direct;
+		const struct tu_cert *b[] = {&root};
 		make(&direct, "enclave", &root, false, NULL, 0);
 		doc_of(&d, &direct, b, 1);
 		assert_true(check(&d, root.x, T0, &code));
 		assert_false(check(&d, root.x, T0 + 3 * 86400, &code));
 		assert_int_equal(code, TP_ERR_certificate_expired);
-		drop(&direct);
+		tu_cert_drop(&direct);
 	}
-	drop(&root);
-	drop(&inter);
-	drop(&inst);
-	drop(&leaf);
-	drop(&caleaf);
-	drop(&stray);
-	drop(&nc);
+	tu_cert_drop(&root);
+	tu_cert_drop(&inter);
+	tu_cert_drop(&inst);
+	tu_cert_drop(&leaf);
+	tu_cert_drop(&caleaf);
+	tu_cert_drop(&stray);
+	tu_cert_drop(&nc);
 	nitro_chain_cache_clear();
 }
 
@@ -222,7 +163,7 @@ test_chains(void **state)
 static void
 test_fleet_cache(void **state)
 {
-	struct cert root, inter, inst[FLEET], leaf[FLEET];
+	struct tu_cert root, inter, inst[FLEET], leaf[FLEET];
 	struct nitro_doc d;
 	enum tp_err code;
 	uint64_t h0, m0, h1, m1;
@@ -238,7 +179,7 @@ test_fleet_cache(void **state)
 	}
 	nitro_chain_cache_stats(&h0, &m0);
 	for (int i = 0; i < FLEET; i++) {
-		const struct cert *b[] = {&root, &inter, &inst[i]};
+		const struct tu_cert *b[] = {&root, &inter, &inst[i]};
 		doc_of(&d, &leaf[i], b, 3);
 		assert_true(check(&d, root.x, T0, &code));
 		assert_true(nitro_chain_cache_entries() <= FLEET_CACHE);
@@ -249,7 +190,7 @@ test_fleet_cache(void **state)
 	assert_int_equal(nitro_chain_cache_entries(), FLEET_CACHE);
 	/* The last FLEET_CACHE hosts: hits. */
 	for (int i = FLEET - FLEET_CACHE; i < FLEET; i++) {
-		const struct cert *b[] = {&root, &inter, &inst[i]};
+		const struct tu_cert *b[] = {&root, &inter, &inst[i]};
 		doc_of(&d, &leaf[i], b, 3);
 		assert_true(check(&d, root.x, T0, &code));
 	}
@@ -258,7 +199,7 @@ test_fleet_cache(void **state)
 	assert_int_equal(m0 - m1, 0);
 	/* The first: evicted, verified again (a miss that passes). */
 	{
-		const struct cert *b[] = {&root, &inter, &inst[0]};
+		const struct tu_cert *b[] = {&root, &inter, &inst[0]};
 		doc_of(&d, &leaf[0], b, 3);
 		assert_true(check(&d, root.x, T0, &code));
 		nitro_chain_cache_stats(&h1, &m1);
@@ -267,7 +208,7 @@ test_fleet_cache(void **state)
 	/* Host 1's leaf with host 2's cached bundle: not issued by it,
 	 * refused although that bundle is a hit. */
 	{
-		const struct cert *b[] = {&root, &inter, &inst[FLEET - 1]};
+		const struct tu_cert *b[] = {&root, &inter, &inst[FLEET - 1]};
 		doc_of(&d, &leaf[FLEET - 2], b, 3);
 		assert_false(check(&d, root.x, T0, &code));
 		assert_int_equal(code, TP_ERR_certificate_chain_invalid);
@@ -276,7 +217,7 @@ test_fleet_cache(void **state)
 	nitro_chain_cache_configure(0);
 	assert_int_equal(nitro_chain_cache_entries(), 0);
 	{
-		const struct cert *b[] = {&root, &inter, &inst[3]};
+		const struct tu_cert *b[] = {&root, &inter, &inst[3]};
 		doc_of(&d, &leaf[3], b, 3);
 		assert_true(check(&d, root.x, T0, &code));
 		assert_int_equal(nitro_chain_cache_entries(), 0);
@@ -284,11 +225,11 @@ test_fleet_cache(void **state)
 	nitro_chain_cache_configure(NITRO_CACHE_INSTANCES_DEFAULT);
 	nitro_chain_cache_clear();
 	for (int i = 0; i < FLEET; i++) {
-		drop(&inst[i]);
-		drop(&leaf[i]);
+		tu_cert_drop(&inst[i]);
+		tu_cert_drop(&leaf[i]);
 	}
-	drop(&root);
-	drop(&inter);
+	tu_cert_drop(&root);
+	tu_cert_drop(&inter);
 }
 
 int

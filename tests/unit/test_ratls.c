@@ -32,6 +32,7 @@
 #include "verify/verify.h"
 #include "tests/unit/test_util.h"
 #include "tests/unit/test_verdict.h"
+#include "tests/unit/test_verify_util.h"
 
 #define DIR  "tests/data/ratls/"
 #define COLL DIR "collateral_sgx_00606a000000_2025-08"
@@ -52,8 +53,8 @@ static int
 setup(void **state)
 {
 	(void)state;
-	artifact_set_init(&coll);
-	return load_path(TP_PROVIDER_RA_TLS, COLL, &coll) ? 0 : -1;
+	tu_collateral_load(TP_PROVIDER_RA_TLS, COLL, &coll);
+	return 0;
 }
 
 static int
@@ -70,42 +71,13 @@ static void
 run(const uint8_t *ev, size_t len, bool lenient, const char *nonce,
     struct verdict *v)
 {
-	struct verify_config cfg;
-	struct verify_request req;
-	char err[128];
+	static const char *const out_of_date[] = {"allow_out_of_date", "true",
+	                                          NULL};
+	const struct tu_run r = {&coll,   TP_PROVIDER_NONE,
+	                         nonce,   AT,
+	                         lenient, lenient ? out_of_date : NULL};
 
-	verify_config_defaults(&cfg);
-	if (lenient) {
-		cfg.allow_debug = true;
-		assert_true(dcap_policy_set(&cfg.dcap, "allow_out_of_date",
-		                            "true", err, sizeof(err)));
-	}
-	memset(&req, 0, sizeof(req));
-	req.evidence = ev;
-	req.evidence_len = len;
-	req.provider = TP_PROVIDER_NONE;
-	req.nonce = (const uint8_t *)nonce;
-	req.nonce_len = nonce != NULL ? strlen(nonce) : 0;
-	req.artifacts = &coll;
-	req.now = AT;
-	req.cfg = &cfg;
-	verify_run(&req, v);
-	verify_config_free(&cfg);
-}
-
-static bool
-has_error(const struct verdict *v, const char *code)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(v->errors, i, e)
-	{
-		if (strcmp(json_string_value(json_object_get(e, "code")),
-		           code) == 0)
-			return true;
-	}
-	return false;
+	tu_run(&r, ev, len, v);
 }
 
 static bool
@@ -121,15 +93,6 @@ check_ok(const struct verdict *v, const char *name)
 			return json_is_true(json_object_get(c, "ok"));
 	}
 	return false;
-}
-
-static void
-dump(const struct verdict *v)
-{
-	char *s = json_dumps(v->errors, 0);
-
-	print_message("errors: %s\n", s);
-	free(s);
 }
 
 /* ---- certificates made at test time ---- */
@@ -356,15 +319,15 @@ test_gramine(void **state)
 	assert_false(verdict_valid(&v));
 	assert_int_equal(v.provider, TP_PROVIDER_RA_TLS);
 	assert_int_equal(json_array_size(v.errors), 2);
-	assert_true(has_error(&v, "tcb_out_of_date"));
-	assert_true(has_error(&v, "debug_not_allowed"));
+	assert_true(tu_has_error(&v, "tcb_out_of_date"));
+	assert_true(tu_has_error(&v, "debug_not_allowed"));
 	assert_int_equal(v.signature_valid, TP_TRUE);
 	assert_int_equal(v.certificate_chain_valid, TP_TRUE);
 	verdict_free(&v);
 	/* The overrides: valid, the key is the enclave's. */
 	run(pem, n, true, NULL, &v);
 	if (!verdict_valid(&v))
-		dump(&v);
+		tu_dump_errors(&v);
 	assert_true(verdict_valid(&v));
 	assert_true(v.hardware_verified);
 	assert_string_equal(v.tcb_status, "OutOfDate");
@@ -396,7 +359,7 @@ test_gramine(void **state)
 		req.cfg = &cfg;
 		verify_run(&req, &v);
 		assert_false(verdict_valid(&v));
-		assert_true(has_error(&v, "binding_unavailable"));
+		assert_true(tu_has_error(&v, "binding_unavailable"));
 		verdict_free(&v);
 		verify_config_free(&cfg);
 	}
@@ -426,7 +389,7 @@ test_rats_tls_expired(void **state)
 	run(pem, n, true, NULL, &v);
 	assert_false(verdict_valid(&v));
 	assert_false(v.hardware_verified);
-	assert_true(has_error(&v, "ratls_cert_expired"));
+	assert_true(tu_has_error(&v, "ratls_cert_expired"));
 	assert_true(check_ok(&v, "ratls_key_binding"));
 	verdict_free(&v);
 	free(pem);
@@ -470,7 +433,7 @@ test_dice_other_key(void **state)
 	run(der, n, true, NULL, &v);
 	assert_false(verdict_valid(&v));
 	assert_false(v.hardware_verified);
-	assert_true(has_error(&v, "ratls_key_binding_mismatch"));
+	assert_true(tu_has_error(&v, "ratls_key_binding_mismatch"));
 	assert_true(check_ok(&v, "quote_signature"));
 	verdict_free(&v);
 	free(der);
@@ -498,7 +461,7 @@ test_dice_claims_not_quoted(void **state)
 	der = make_cert(k, NULL, &e, 1, &n);
 	run(der, n, true, NULL, &v);
 	assert_false(verdict_valid(&v));
-	assert_true(has_error(&v, "ratls_key_binding_mismatch"));
+	assert_true(tu_has_error(&v, "ratls_key_binding_mismatch"));
 	{
 		char *errs = json_dumps(v.errors, 0);
 
@@ -535,7 +498,7 @@ test_legacy(void **state)
 		assert_string_equal(claim(&v, "ratls_format"),
 		                    "gramine-legacy");
 		assert_true(check_ok(&v, "quote_signature"));
-		assert_true(has_error(&v, "ratls_key_binding_mismatch"));
+		assert_true(tu_has_error(&v, "ratls_key_binding_mismatch"));
 		assert_false(verdict_valid(&v));
 		verdict_free(&v);
 		free(der);
@@ -593,7 +556,7 @@ test_tdx_quote(void **state)
 	        "04a407de03ae6dc5f87f27428b2538873118b7");
 	assert_string_equal(claim(&v, "ratls_nonce"),
 	                    "66726573682d6e6f6e6365"); /* "fresh-nonce" */
-	assert_true(has_error(&v, "ratls_key_binding_mismatch"));
+	assert_true(tu_has_error(&v, "ratls_key_binding_mismatch"));
 	assert_int_equal(json_array_size(v.errors), 1);
 	assert_false(verdict_valid(&v));
 	assert_false(v.hardware_verified);
@@ -607,6 +570,24 @@ test_tdx_quote(void **state)
 	EVP_PKEY_free(k);
 }
 
+/* The legacy quote as it is now, in a certificate of K: verified. */
+struct flip_quote {
+	struct quotes *q;
+	EVP_PKEY *k;
+};
+
+static void
+flip_quote_run(void *ctx, struct verdict *v)
+{
+	struct flip_quote *f = ctx;
+	struct ext e = {OID_LEGACY, f->q->legacy_quote, f->q->legacy_len};
+	size_t n;
+	uint8_t *der = make_cert(f->k, NULL, &e, 1, &n);
+
+	run(der, n, true, NULL, v);
+	free(der);
+}
+
 /* Every byte of the quote's signed part (header + SGX report body),
  * flipped inside a certificate: never valid. */
 static void
@@ -617,25 +598,28 @@ test_flip_quote(void **state)
 
 	(void)state;
 	quotes_load(&q);
-	for (size_t i = 0; i < 48 + 384; i++) {
-		struct ext e = {OID_LEGACY, q.legacy_quote, q.legacy_len};
-		struct verdict v;
-		size_t n;
-		uint8_t *der;
+	{
+		struct flip_quote f = {&q, k};
 
-		q.legacy_quote[i] ^= 0x01;
-		der = make_cert(k, NULL, &e, 1, &n);
-		run(der, n, true, NULL, &v);
-		if (verdict_valid(&v))
-			print_error("quote byte %zu flipped: valid\n", i);
-		assert_false(verdict_valid(&v));
-		assert_false(v.hardware_verified);
-		verdict_free(&v);
-		free(der);
-		q.legacy_quote[i] ^= 0x01;
+		tu_flip_each(q.legacy_quote, 0, 48 + 384, 1, flip_quote_run, &f,
+		             true, "quote");
 	}
 	EVP_PKEY_free(k);
 	quotes_free(&q);
+}
+
+/* The certificate's DER as it is now: verified. */
+struct flip_cert {
+	const uint8_t *der;
+	size_t n;
+};
+
+static void
+flip_cert_run(void *ctx, struct verdict *v)
+{
+	const struct flip_cert *f = ctx;
+
+	run(f->der, f->n, true, NULL, v);
 }
 
 /* Bytes of the real certificate flipped (TBS and signature). */
@@ -649,16 +633,11 @@ test_flip_cert(void **state)
 	int dn = i2d_X509(x, &der);
 
 	(void)state;
-	for (int i = 0; i < dn; i += 7) {
-		struct verdict v;
+	{
+		struct flip_cert f = {der, (size_t)dn};
 
-		der[i] ^= 0x01;
-		run(der, (size_t)dn, true, NULL, &v);
-		if (verdict_valid(&v))
-			print_error("certificate byte %d flipped: valid\n", i);
-		assert_false(verdict_valid(&v));
-		verdict_free(&v);
-		der[i] ^= 0x01;
+		tu_flip_each(der, 0, (size_t)dn, 7, flip_cert_run, &f, false,
+		             "certificate");
 	}
 	OPENSSL_free(der);
 	X509_free(x);
@@ -835,7 +814,7 @@ test_ca_signed(void **state)
 	der = make_cert(k, ca, &e, 1, &n);
 	run(der, n, true, NULL, &v);
 	assert_false(verdict_valid(&v));
-	assert_true(has_error(&v, "ratls_cert_signature_invalid"));
+	assert_true(tu_has_error(&v, "ratls_cert_signature_invalid"));
 	verdict_free(&v);
 	free(der);
 	EVP_PKEY_free(k);
