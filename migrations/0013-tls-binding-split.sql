@@ -1,4 +1,4 @@
--- 0011: the split attested-TLS layout (issue 18, docs/registry.md
+-- 0013: the split attested-TLS layout (issue 18, docs/registry.md
 -- "Attested TLS"): 'report_data_split' = REPORT_DATA[0:32] is the TLS
 -- key's SPKI SHA-256 and REPORT_DATA[32:64] the runtime data's SHA-256,
 -- so an endpoint binding its key in report data can also bind its model
