@@ -15,7 +15,7 @@
 
 /*
  * Records where endpoint ID's evidence binds its TLS key (LAYOUT,
- * "runtime_data" or "report_data") and the key's SPKI SHA-256 (hex, NULL:
+ * "runtime_data", "report_data" or "report_data_split") and the key's SPKI SHA-256 (hex, NULL:
  * none) on the endpoint, and the key beside its current passport
  * (endpoint_tls_keys).
  */
@@ -25,7 +25,7 @@ enum db_status db_endpoint_tls_record(PGconn *c, const char *id,
 /* The layout recorded for endpoint ID (live), into LAYOUT[16], and its
  * URL (*URL, malloc'd). */
 enum db_status db_endpoint_tls_layout(PGconn *c, const char *id,
-                                      char layout[16], char **url);
+                                      char layout[24], char **url);
 
 /* A live, attested endpoint with a bound TLS key, due for a check. */
 struct db_endpoint_tls_due {

@@ -74,7 +74,7 @@ db_endpoint_tls_record(PGconn *c, const char *id, const char *layout,
 }
 
 enum db_status
-db_endpoint_tls_layout(PGconn *c, const char *id, char layout[16], char **url)
+db_endpoint_tls_layout(PGconn *c, const char *id, char layout[24], char **url)
 {
 	const char *v[1] = {id};
 	enum db_status st;
@@ -86,7 +86,7 @@ db_endpoint_tls_layout(PGconn *c, const char *id, char layout[16], char **url)
 	if (st == DB_OK) {
 		struct db_row row = db_row_at(res, 0);
 
-		db_row_copy(&row, "tls_binding", layout, 16);
+		db_row_copy(&row, "tls_binding", layout, 24);
 		*url = db_row_strdup(&row, "url");
 		st = row.ok && *url != NULL ? DB_OK : DB_ERROR;
 	}

@@ -235,7 +235,7 @@ struct db_endpoint {
 	int64_t retired_at; /* DB_TIME_NULL when live */
 	/* attested TLS (migrations/0008): tls_spki_sha256 "" when the
 	 * evidence binds no key */
-	char tls_binding[16];
+	char tls_binding[24]; /* "report_data_split" the longest */
 	char tls_spki_sha256[65];
 	int64_t tls_checked_at; /* DB_TIME_NULL when never */
 };

@@ -303,6 +303,10 @@ appraisal_record(struct attestation *a)
 		json_object_set_new(in, "ref_sha256",
 		                    json_string(a->ref_sha256));
 	}
+	/* The split layout (tls_binding "report_data_split"): the runtime
+	 * data is bound in REPORT_DATA[32:64] only, and is re-appraised so. */
+	if (a->req.runtime_data_upper)
+		json_object_set_new(in, "runtime_data_upper", json_true());
 	/* Devices are not re-appraised (docs/reappraisal.md). */
 	if (a->n_devices > 0)
 		json_object_set_new(in, "devices",

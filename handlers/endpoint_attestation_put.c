@@ -157,13 +157,16 @@ handler_endpoint_attestation_put(struct request *r)
 	att.endpoint_id = r->param;
 	att.ref_version = ref.version;
 	att.ref_sha256 = ref.sha256;
-	if (!attestation_verify(r, &att)) {
-		ret = MHD_YES;
-		goto out;
-	}
+	/* The layout registered decides where the runtime data is bound. */
 	if ((st = endpoint_tls_layout_of(r->param, &tls.layout, &url)) !=
 	    DB_OK) {
 		ret = reg_reply_db(r, st, TP_ERR_endpoint_not_found);
+		goto out;
+	}
+	/* attestation_verify fills the rest of att.req. */
+	att.req.runtime_data_upper = tls_binding_runtime_data_upper(tls.layout);
+	if (!attestation_verify(r, &att)) {
+		ret = MHD_YES;
 		goto out;
 	}
 	/* A key mismatch is a failed attestation: recorded as such below. */

@@ -46,7 +46,7 @@ endpoint_tls_appraise(struct attestation *a, const char *url,
 		return;
 	}
 	if (got == 0) {
-		if (t->layout == TLS_BINDING_REPORT_DATA)
+		if (t->layout != TLS_BINDING_RUNTIME_DATA)
 			refuse(a, t, TP_ERR_tls_binding_invalid,
 			       "tls_binding report_data: no report_data");
 		return; /* no key bound: nothing to compare */
@@ -129,7 +129,7 @@ endpoint_tls_commit(PGconn *c, const char *id, const struct endpoint_tls *t)
 
 struct layout_args {
 	const char *id;
-	char layout[16];
+	char layout[24];
 	char *url;
 };
 

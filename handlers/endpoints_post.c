@@ -236,6 +236,9 @@ handler_endpoints_post(struct request *r)
 	att.endpoint_id = id;
 	att.ref_version = 1;
 	att.ref_sha256 = in.sha256;
+	/* attestation_verify fills the rest of att.req. */
+	att.req.runtime_data_upper =
+	        tls_binding_runtime_data_upper(in.tls_layout);
 	if (!attestation_verify(r, &att)) {
 		ret = MHD_YES;
 		goto out;

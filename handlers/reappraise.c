@@ -378,6 +378,8 @@ run(PGconn *c, struct memo *m, const struct tp_config *cfg, const char *id,
 	req.provider = prov;
 	req.runtime_data = rd;
 	req.runtime_data_len = rd != NULL ? rdlen : 0;
+	req.runtime_data_upper = json_is_true(
+	        json_object_get(a.appraisal, "runtime_data_upper"));
 	req.nonce = has_nonce ? nonce : NULL;
 	req.nonce_len = has_nonce ? 32 : 0;
 	req.expected = expected;

@@ -170,10 +170,27 @@ out:
 	return out;
 }
 
+/*
+ * Where B binds the runtime data's SHA-256 when only 32 bytes can: the
+ * upper half of a 64-byte field in the split layout (UPPER), or a half
+ * that is all there is (b->half); NULL when B has no such 32 bytes.
+ */
+static const uint8_t *
+half_slot(const struct verdict_binding *b, bool upper)
+{
+	if (b->half && b->len == 32)
+		return b->buf;
+	if (upper && b->len == 64)
+		return b->buf + 32;
+	return NULL;
+}
+
 static void
 appraise_binding(const struct verify_request *req, struct verdict *v)
 {
+	static const uint8_t zero[32];
 	uint8_t s512[64], s256[32];
+	const char *zero_name = NULL;
 	json_t *claims;
 
 	if (req->runtime_data == NULL)
@@ -189,8 +206,23 @@ appraise_binding(const struct verify_request *req, struct verdict *v)
 	SHA512(req->runtime_data, req->runtime_data_len, s512);
 	SHA256(req->runtime_data, req->runtime_data_len, s256);
 	for (size_t i = 0; i < v->n_bindings; i++) {
-		if (!binding_matches(&v->bindings[i], s512, s256))
+		const struct verdict_binding *b = &v->bindings[i];
+		const uint8_t *slot = half_slot(b, req->runtime_data_upper);
+
+		if (req->runtime_data_upper || b->half) {
+			/* Only the half: never the whole field, whose lower
+			 * half is a key's digest. */
+			if (slot == NULL)
+				continue;
+			if (CRYPTO_memcmp(slot, zero, 32) == 0) {
+				zero_name = b->name;
+				continue;
+			}
+			if (CRYPTO_memcmp(slot, s256, 32) != 0)
+				continue;
+		} else if (!binding_matches(b, s512, s256)) {
 			continue;
+		}
 		v->binding_valid = TP_TRUE;
 		verdict_pass(v, "runtime_data_binding");
 		claims = runtime_data_claims(req->runtime_data,
@@ -202,11 +234,31 @@ appraise_binding(const struct verify_request *req, struct verdict *v)
 		return;
 	}
 	v->binding_valid = TP_FALSE;
-	verdict_fail(
-	        v, "runtime_data_binding", TP_ERR_binding_mismatch,
-	        "%s: want SHA-512(runtime_data), SHA-256(runtime_data)||0^32 "
-	        "or SHA-256(runtime_data) over %zu bytes; none matches",
-	        v->bindings[0].name, req->runtime_data_len);
+	if (zero_name != NULL)
+		verdict_fail(v, "runtime_data_binding",
+		             TP_ERR_binding_half_zero,
+		             "%s%s is zero: the evidence binds no runtime data "
+		             "there (want SHA-256 of the %zu bytes of "
+		             "runtime_data)",
+		             zero_name,
+		             req->runtime_data_upper &&
+		                             strchr(zero_name, '[') == NULL
+		                     ? "[32:64]"
+		                     : "",
+		             req->runtime_data_len);
+	else if (req->runtime_data_upper || v->bindings[0].half)
+		verdict_fail(v, "runtime_data_binding", TP_ERR_binding_mismatch,
+		             "%s%s: want SHA-256(runtime_data) over %zu bytes",
+		             v->bindings[0].name,
+		             v->bindings[0].half ? "" : "[32:64]",
+		             req->runtime_data_len);
+	else
+		verdict_fail(
+		        v, "runtime_data_binding", TP_ERR_binding_mismatch,
+		        "%s: want SHA-512(runtime_data), "
+		        "SHA-256(runtime_data)||0^32 or "
+		        "SHA-256(runtime_data) over %zu bytes; none matches",
+		        v->bindings[0].name, req->runtime_data_len);
 }
 
 static void

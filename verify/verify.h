@@ -21,6 +21,14 @@ struct verify_request {
 	enum tp_provider provider;   /* TP_PROVIDER_NONE: detect */
 	const uint8_t *runtime_data; /* NULL when not given */
 	size_t runtime_data_len;
+	/* Where a 64-byte report-data field binds the runtime data. false:
+	 * the whole field (SHA-512, or SHA-256 || 0^32). true: SHA-256 in
+	 * its upper half [32:64] only, the lower half binding something
+	 * else (a TLS key: tls_binding "report_data_split",
+	 * docs/registry.md "Attested TLS"). Declared by the caller, never
+	 * guessed: a TEE that echoes a caller's value in [32:64] must not
+	 * be read this way unless its owner said so. */
+	bool runtime_data_upper;
 	const uint8_t *nonce; /* NULL when not given */
 	size_t nonce_len;
 	const json_t *expected; /* {"runtime", "model", "config",

@@ -335,3 +335,72 @@ test('two registrations racing for one GPU: one endpoint gets it, the other 409 
   assert.equal(psql(`select endpoint_id from endpoint_devices where device_id = '${gpuId}'`), won.json.id);
   assert.equal(psql(`select count(*) from endpoints where url in ('${urls[0]}', '${urls[1]}')`), '1');
 });
+
+// tls_binding "report_data_split": REPORT_DATA[0:32] = SHA-256(SPKI) and
+// [32:64] = SHA-256(runtime data), computed here from the certificate
+// and the runtime data (Mock --report-data takes the 64 bytes raw).
+function splitEvidence({ model, spki, upper }) {
+  const rd = Buffer.from(JSON.stringify({ model }));
+  const high = upper ?? createHash('sha256').update(rd).digest('hex');
+  const attestation = teepass(['mock-evidence', '--report-data', spki + high, '--time', NOW]).trim();
+  return { attestation, runtime_data: rd.toString('base64') };
+}
+
+async function registerSplit({ url, spki, model = sha256(`model ${uniq()}`), upper }) {
+  return post(d, '/api/endpoints', {
+    url, model: { name: 'llama', digest: model }, provider: 'Mock', reference_values: {},
+    tls_binding: 'report_data_split', ...splitEvidence({ model, spki, upper }),
+  }, bearer(provider));
+}
+
+test('report_data_split: the key in REPORT_DATA[0:32] and the model through [32:64] register; key mismatch and a zero half are refused', async () => {
+  const good = makeCert('split');
+  const wrong = makeCert('split-wrong');
+  const s = await tlsServer(good);
+  try {
+    const r = await registerSplit({ url: s.url, spki: good.spki });
+    assert.equal(r.status, 201, brief(r));
+    assert.equal(r.json.status, 'attested');
+    assert.equal(r.json.tls.binding, 'report_data_split');
+    assert.equal(r.json.tls.spki_sha256, good.spki);
+    assert.ok(r.json.verdict.checks.some((c) => c.check === 'endpoint_tls' && c.ok), brief(r));
+    assert.ok(r.json.verdict.checks.some((c) => c.check === 'runtime_data_binding' && c.ok), brief(r));
+    assert.equal(psql(`select tls_binding || ' ' || tls_spki_sha256 from endpoints where id = '${r.json.id}'`), `report_data_split ${good.spki}`);
+    // The heartbeat is read with the layout registered.
+    const hb = await request(d, 'PUT', `/api/endpoints/${r.json.id}/attestation`,
+      splitEvidence({ model: r.json.model.digest, spki: good.spki }), bearer(provider));
+    assert.equal(hb.status, 200, brief(hb));
+    assert.equal(hb.json.status, 'attested');
+    // Another model digest in the runtime data: model_mismatch.
+    const other = await request(d, 'PUT', `/api/endpoints/${r.json.id}/attestation`,
+      splitEvidence({ model: sha256('another model'), spki: good.spki }), bearer(provider));
+    assert.equal(other.json.status, 'failed', brief(other));
+    assert.ok(other.json.verdict.errors.some((e) => e.code === 'model_mismatch'), brief(other));
+  } finally {
+    await closeServer(s);
+  }
+  const s2 = await tlsServer(wrong);
+  try {
+    // The server presents another key than [0:32] binds.
+    const m = await registerSplit({ url: s2.url, spki: good.spki });
+    assert.equal(m.status, 422, brief(m));
+    assert.equal(m.json.error.code, 'tls_key_mismatch');
+    assert.ok(m.json.verdict.errors.some((e) => e.code === 'tls_key_mismatch' && e.message.includes(wrong.spki)), brief(m));
+    // Runtime data sent, [32:64] zero: nothing bound, said so.
+    const z = await registerSplit({ url: s2.url, spki: wrong.spki, upper: '00'.repeat(32) });
+    assert.equal(z.status, 422, brief(z));
+    assert.ok(z.json.verdict.errors.some((e) => e.code === 'binding_half_zero'), brief(z));
+    // The same evidence without the layout declared: the whole field is
+    // read, and the runtime data is not bound.
+    const model = sha256(`model ${uniq()}`);
+    const u = await post(d, '/api/endpoints', {
+      url: s2.url, model: { name: 'llama', digest: model }, provider: 'Mock', reference_values: {},
+      tls_binding: 'report_data', ...splitEvidence({ model, spki: wrong.spki }),
+    }, bearer(provider));
+    assert.equal(u.status, 422, brief(u));
+    assert.ok(u.json.verdict.errors.some((e) => e.code === 'binding_mismatch'), brief(u));
+    assert.equal(psql(`select count(*) from endpoints where url = '${s2.url}'`), '0');
+  } finally {
+    await closeServer(s2);
+  }
+});

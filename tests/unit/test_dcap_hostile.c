@@ -799,6 +799,45 @@ test_policy(void **state)
 	verdict_free(&v);
 	sample_free(&s);
 
+	/* Issue 13: the real TD 1.5 quote (body type 3, MRSERVICETD all
+	 * zero): the value it carries passes, any other fails. */
+	sample_load(&s, "tests/data/tdx/gotdx_v5_td15", false);
+	for (int m = 0; m < 2; m++) {
+		bool seen = false;
+		size_t i;
+		json_t *ck;
+
+		char want[97];
+
+		/* m == 1: one bit off in the last byte */
+		snprintf(want, sizeof(want), "%s", ZERO48);
+		if (m == 1)
+			want[95] = '1';
+		verify_config_defaults(&c);
+		assert_true(verify_config_set(&c, "dcap.mrservicetd", want, err,
+		                              sizeof(err)));
+		run_bytes(s.quote, s.len, NULL, "tests/data/tdx/gotdx_v5_td15",
+		          TP_PROVIDER_INTEL_TDX, 1770080400, &c, &v);
+		json_array_foreach(v.checks, i, ck)
+		{
+			if (strcmp(json_string_value(
+			                   json_object_get(ck, "check")),
+			           "mrservicetd_policy") != 0)
+				continue;
+			seen = true;
+			assert_int_equal(
+			        json_is_true(json_object_get(ck, "ok")),
+			        m == 0);
+		}
+		assert_true(seen);
+		assert_int_equal(
+		        verdict_has_error(&v, TP_ERR_tdx_mrservicetd_mismatch),
+		        m == 1);
+		verdict_free(&v);
+		verify_config_free(&c);
+	}
+	sample_free(&s);
+
 	/* SEPT_VE_DISABLE: the go-tdx-guest TD has it clear (TD_ATTRIBUTES
 	 * 0000004000000000). */
 	verify_config_defaults(&c);

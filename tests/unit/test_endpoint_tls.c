@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "common/codec.h"
@@ -108,6 +109,14 @@ test_tinfoil_report_data_binds_the_certificate_key(void **state)
 	X509_free(cert);
 }
 
+/* The first error's message of V (the reason a check failed). */
+static const char *
+first_message(const struct verdict *v)
+{
+	return json_string_value(
+	        json_object_get(json_array_get(v->errors, 0), "message"));
+}
+
 /* RA-TLS: the real Gramine certificate of tests/data/ratls (PROVENANCE.md)
  * verified as test_ratls.c does; the key its quote binds is the key of
  * the certificate itself, the one a TLS server presenting it holds. */
@@ -144,17 +153,161 @@ test_ratls_certificate_binds_its_own_key(void **state)
 	verify_run(&req, &v);
 	assert_true(verdict_valid(&v));
 	assert_true(tls_spki_sha256(cert, spki));
-	for (int l = 0; l < 2; l++) {
+	for (int l = 0; l < 3; l++) {
 		assert_int_equal(tls_binding_get(&v, (enum tls_binding_layout)l,
 		                                 bound, why, sizeof(why)),
 		                 1);
 		assert_int_equal(tls_binding_compare(bound, spki), TP_ERR_none);
 	}
 	verdict_free(&v);
+	/* Runtime data sent: it could bind only in REPORTDATA[32:64], which
+	 * Gramine leaves zero — so none is bound, and the error says so,
+	 * split layout declared or not. */
+	req.runtime_data = (const uint8_t *)"{\"model\":\"sha256:5eed\"}";
+	req.runtime_data_len = strlen((const char *)req.runtime_data);
+	for (int upper = 0; upper < 2; upper++) {
+		req.runtime_data_upper = upper == 1;
+		verify_run(&req, &v);
+		assert_false(verdict_valid(&v));
+		assert_true(verdict_has_error(&v, TP_ERR_binding_half_zero));
+		assert_non_null(strstr(first_message(&v), "REPORTDATA[32:64]"));
+		assert_null(v.bound);
+		verdict_free(&v);
+	}
 	verify_config_free(&cfg);
 	artifact_set_clear(&coll);
 	X509_free(cert);
 	free(pem);
+}
+
+/*
+ * Binds RD (JSON text) through a Mock-shaped verdict whose 64-byte
+ * report_data is LOW || HIGH, appraised with or without the split
+ * layout declared.
+ */
+static void
+appraise_split(struct verdict *v, const uint8_t low[32], const uint8_t high[32],
+               const char *rd, bool upper)
+{
+	struct verify_config cfg;
+	struct verify_request req;
+	uint8_t buf[64];
+	char hex[129];
+
+	verify_config_defaults(&cfg);
+	memcpy(buf, low, 32);
+	memcpy(buf + 32, high, 32);
+	verdict_init(v, TP_PROVIDER_MOCK, 0);
+	codec_hex_encode_to(buf, 64, hex);
+	verdict_claim_str(v, "report_data", hex);
+	verdict_add_binding(v, "report_data", buf, 64);
+	memset(&req, 0, sizeof(req));
+	req.runtime_data = (const uint8_t *)rd;
+	req.runtime_data_len = strlen(rd);
+	req.runtime_data_upper = upper;
+	req.cfg = &cfg;
+	verify_appraise(&req, v);
+	verify_config_free(&cfg);
+}
+
+/*
+ * tls_binding "report_data_split": REPORT_DATA[0:32] the key's digest,
+ * [32:64] SHA-256 of the runtime data (the model digest...). Read only
+ * when declared; a zero upper half is its own error; the old
+ * SHA-256(rd) || 0^32 layout is not accepted in its place.
+ */
+static void
+test_split_layout(void **state)
+{
+	static const char rd[] = "{\"model\":\"sha256:5eed\"}";
+	static const uint8_t zero[32];
+	uint8_t key[32], rdh[32], got[32], other[32];
+	char why[200];
+	struct verdict v;
+
+	(void)state;
+	assert_true(codec_hex_decode_fixed(TINFOIL_FP, key, 32));
+	SHA256((const uint8_t *)rd, strlen(rd), rdh);
+
+	appraise_split(&v, key, rdh, rd, true);
+	assert_int_equal(v.binding_valid, TP_TRUE);
+	assert_string_equal(
+	        json_string_value(json_object_get(v.bound, "model")),
+	        "sha256:5eed");
+	assert_int_equal(tls_binding_get(&v, TLS_BINDING_REPORT_DATA_SPLIT, got,
+	                                 why, sizeof(why)),
+	                 1);
+	assert_memory_equal(got, key, 32);
+	verdict_free(&v);
+
+	/* Not declared: the whole field is read, and does not match. */
+	appraise_split(&v, key, rdh, rd, false);
+	assert_int_equal(v.binding_valid, TP_FALSE);
+	assert_true(verdict_has_error(&v, TP_ERR_binding_mismatch));
+	assert_null(v.bound);
+	verdict_free(&v);
+
+	/* Declared, upper half zero: nothing bound, said so. */
+	appraise_split(&v, key, zero, rd, true);
+	assert_int_equal(v.binding_valid, TP_FALSE);
+	assert_true(verdict_has_error(&v, TP_ERR_binding_half_zero));
+	assert_non_null(strstr(first_message(&v), "report_data[32:64]"));
+	assert_null(v.bound);
+	verdict_free(&v);
+
+	/* SHA-256(rd) || 0^32 (valid without the declaration) is not the
+	 * split layout: its upper half is zero. */
+	appraise_split(&v, rdh, zero, rd, true);
+	assert_true(verdict_has_error(&v, TP_ERR_binding_half_zero));
+	verdict_free(&v);
+	appraise_split(&v, rdh, zero, rd, false);
+	assert_int_equal(v.binding_valid, TP_TRUE);
+	verdict_free(&v);
+
+	/* Another digest in [32:64] (one bit off): a mismatch naming the
+	 * half, and the runtime data is never read. */
+	memcpy(other, rdh, 32);
+	other[0] ^= 0x80;
+	appraise_split(&v, key, other, rd, true);
+	assert_true(verdict_has_error(&v, TP_ERR_binding_mismatch));
+	assert_non_null(strstr(first_message(&v), "[32:64]"));
+	assert_null(v.bound);
+	verdict_free(&v);
+}
+
+/* The real Tinfoil report: [32:64] is its HPKE key, so runtime data sent
+ * with the split layout declared is not bound. */
+static void
+test_split_layout_tinfoil(void **state)
+{
+	static const char rd[] = "{\"model\":\"sha256:5eed\"}";
+	struct verify_config cfg;
+	struct verify_request req;
+	struct artifact_set set;
+	struct verdict v;
+	size_t len;
+	uint8_t *b = tu_read_file(BUNDLE, &len);
+
+	(void)state;
+	verify_config_defaults(&cfg);
+	artifact_set_init(&set);
+	memset(&req, 0, sizeof(req));
+	req.evidence = b;
+	req.evidence_len = len;
+	req.runtime_data = (const uint8_t *)rd;
+	req.runtime_data_len = strlen(rd);
+	req.runtime_data_upper = true;
+	req.artifacts = &set;
+	assert_true(tptime_parse(AT, &req.now));
+	req.cfg = &cfg;
+	verify_run(&req, &v);
+	assert_false(verdict_valid(&v));
+	assert_true(verdict_has_error(&v, TP_ERR_binding_mismatch));
+	assert_null(v.bound);
+	verdict_free(&v);
+	artifact_set_clear(&set);
+	verify_config_free(&cfg);
+	free(b);
 }
 
 /* A verdict whose runtime data (bound or not) is DOC. */
@@ -263,6 +416,13 @@ test_layout_names(void **state)
 	assert_string_equal(tls_binding_layout_name(l), "report_data");
 	assert_true(tls_binding_layout_parse("runtime_data", &l));
 	assert_int_equal(l, TLS_BINDING_RUNTIME_DATA);
+	assert_false(tls_binding_runtime_data_upper(l));
+	assert_true(tls_binding_layout_parse("report_data_split", &l));
+	assert_int_equal(l, TLS_BINDING_REPORT_DATA_SPLIT);
+	assert_string_equal(tls_binding_layout_name(l), "report_data_split");
+	assert_true(strlen(tls_binding_layout_name(l)) + 1 <=
+	            TLS_BINDING_NAME_MAX);
+	assert_true(tls_binding_runtime_data_upper(l));
 	assert_false(tls_binding_layout_parse("user_data", &l));
 	assert_false(tls_binding_layout_parse("", &l));
 	assert_false(tls_binding_layout_parse(NULL, &l));
@@ -425,6 +585,8 @@ main(void)
 	        cmocka_unit_test(
 	                test_tinfoil_report_data_binds_the_certificate_key),
 	        cmocka_unit_test(test_ratls_certificate_binds_its_own_key),
+	        cmocka_unit_test(test_split_layout),
+	        cmocka_unit_test(test_split_layout_tinfoil),
 	        cmocka_unit_test(test_runtime_data_layout),
 	        cmocka_unit_test(test_report_data_short_or_not_hex),
 	        cmocka_unit_test(test_layout_names),

@@ -16,6 +16,8 @@ tls_binding_layout_parse(const char *s, enum tls_binding_layout *out)
 		*out = TLS_BINDING_RUNTIME_DATA;
 	else if (strcmp(s, "report_data") == 0)
 		*out = TLS_BINDING_REPORT_DATA;
+	else if (strcmp(s, "report_data_split") == 0)
+		*out = TLS_BINDING_REPORT_DATA_SPLIT;
 	else
 		return false;
 	return true;
@@ -24,7 +26,20 @@ tls_binding_layout_parse(const char *s, enum tls_binding_layout *out)
 const char *
 tls_binding_layout_name(enum tls_binding_layout l)
 {
-	return l == TLS_BINDING_REPORT_DATA ? "report_data" : "runtime_data";
+	switch (l) {
+	case TLS_BINDING_REPORT_DATA:
+		return "report_data";
+	case TLS_BINDING_REPORT_DATA_SPLIT:
+		return "report_data_split";
+	default:
+		return "runtime_data";
+	}
+}
+
+bool
+tls_binding_runtime_data_upper(enum tls_binding_layout l)
+{
+	return l == TLS_BINDING_REPORT_DATA_SPLIT;
 }
 
 /* Exactly 64 hex digits (either case) into OUT. */
@@ -59,30 +74,38 @@ tls_binding_get(const struct verdict *v, enum tls_binding_layout layout,
 		}
 		return 1;
 	}
-	if (layout == TLS_BINDING_REPORT_DATA) {
+	if (layout == TLS_BINDING_REPORT_DATA ||
+	    layout == TLS_BINDING_REPORT_DATA_SPLIT) {
 		const char *s;
 		char pre[65];
+
+		const char *name = tls_binding_layout_name(layout);
 
 		x = json_object_get(v->claims, "report_data");
 		if ((s = json_string_value(x)) == NULL) {
 			snprintf(why, whylen,
-			         "tls_binding report_data: the evidence has no "
-			         "report_data claim");
+			         "tls_binding %s: the evidence has no "
+			         "report_data claim",
+			         name);
 			return -1;
 		}
 		/* report_data is 64 bytes on SGX, TDX, SNP and Mock: its
-		 * first 32 are the key's digest. */
-		if (strlen(s) < 64) {
+		 * first 32 are the key's digest (split: the other 32 are
+		 * the runtime data's, which verification checked). */
+		if (strlen(s) <
+		    (layout == TLS_BINDING_REPORT_DATA ? 64 : 128)) {
 			snprintf(why, whylen,
-			         "tls_binding report_data: want at least 32 "
-			         "bytes of report_data");
+			         "tls_binding %s: want %s bytes of report_data",
+			         name,
+			         layout == TLS_BINDING_REPORT_DATA
+			                 ? "at least 32"
+			                 : "64");
 			return -1;
 		}
 		memcpy(pre, s, 64);
 		pre[64] = '\0';
 		if (!hex32(pre, spki)) {
-			snprintf(why, whylen,
-			         "tls_binding report_data: not hex");
+			snprintf(why, whylen, "tls_binding %s: not hex", name);
 			return -1;
 		}
 		return 1;

@@ -22,13 +22,25 @@ enum tls_binding_layout {
 	/* REPORT_DATA[0:32] == sha256(SPKI), the way Tinfoil's enclaves
 	 * bind their certificate key (the rest is theirs: an HPKE key) */
 	TLS_BINDING_REPORT_DATA,
+	/* REPORT_DATA[0:32] == sha256(SPKI) and REPORT_DATA[32:64] ==
+	 * sha256(runtime data): the key and the runtime data (the model
+	 * digest...) both bound; the verification reads the runtime data
+	 * only from [32:64] (verify_request.runtime_data_upper) */
+	TLS_BINDING_REPORT_DATA_SPLIT,
 };
 
-/* "runtime_data" or "report_data" into *OUT; false for anything else. */
+/* The longest layout name, with its NUL. */
+#define TLS_BINDING_NAME_MAX 18
+
+/* "runtime_data", "report_data" or "report_data_split" into *OUT; false
+ * for anything else. */
 bool tls_binding_layout_parse(const char *s, enum tls_binding_layout *out);
 
 /* The layout's name as tls_binding_layout_parse reads it. */
 const char *tls_binding_layout_name(enum tls_binding_layout l);
+
+/* Whether L reads the runtime data from REPORT_DATA[32:64] only. */
+bool tls_binding_runtime_data_upper(enum tls_binding_layout l);
 
 /*
  * The TLS key digest that the verdict V binds in LAYOUT, into SPKI

@@ -162,6 +162,7 @@ verdict_add_binding(struct verdict *v, const char *name, const uint8_t *buf,
 	snprintf(b->name, sizeof(b->name), "%s", name);
 	memcpy(b->buf, buf, len);
 	b->len = len;
+	b->half = false;
 }
 
 void

@@ -19,6 +19,10 @@ struct verdict_binding {
 	char name[24]; /* claim name, e.g. "report_data", "user_data" */
 	uint8_t buf[64];
 	size_t len; /* 1..64 */
+	/* 32 bytes that are the upper half [32:64] of a report-data field
+	 * whose lower half binds a key (RA-TLS): runtime data binds here
+	 * only as SHA-256, and all zero means nothing is bound. */
+	bool half;
 };
 
 /*

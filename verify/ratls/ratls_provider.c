@@ -160,9 +160,10 @@ spki_hash(const struct ratls_cert *c, uint8_t md[64])
 	}
 }
 
-/* The quote binds the certificate's key (see the comment on top). */
+/* The quote binds the certificate's key (see the comment on top); its
+ * REPORTDATA[32:64] into UPPER. */
 static bool
-binding_check(const struct ratls_cert *c, struct verdict *v)
+binding_check(const struct ratls_cert *c, struct verdict *v, uint8_t upper[32])
 {
 	struct dcap_quote q;
 	const uint8_t *rd;
@@ -175,6 +176,7 @@ binding_check(const struct ratls_cert *c, struct verdict *v)
 		return false; /* the DCAP provider named why */
 	rd = q.hdr.tee_type == DCAP_TEE_TDX ? q.td.report_data
 	                                    : q.sgx.report_data;
+	memcpy(upper, rd + 32, 32);
 	if (c->form == RATLS_FORM_DICE) {
 		n = spki_hash(c, md);
 		if (CRYPTO_memcmp(md, c->pubkey_hash, n) != 0) {
@@ -211,7 +213,7 @@ ratls_verify_parsed(const struct verify_request *req, void *parsed,
 	struct ratls_parsed *p = parsed;
 	struct verify_request inner;
 	bool quote_ok = false, cert_ok, bound;
-	uint8_t md[32];
+	uint8_t md[32], upper[32];
 
 	v->hardware_verified = false;
 	if (p->inner != NULL) {
@@ -224,11 +226,16 @@ ratls_verify_parsed(const struct verify_request *req, void *parsed,
 	} else {
 		v->signature_valid = TP_FALSE;
 	}
-	/* REPORTDATA carries the key's (or the claims') hash, checked
-	 * below; runtime_data cannot be bound through it. */
+	/* REPORTDATA[0:32] carries the key's (or the claims') hash,
+	 * checked below; runtime_data can be bound only as SHA-256 in
+	 * REPORTDATA[32:64] (Gramine leaves it zero: then none is). */
 	v->n_bindings = 0;
 	cert_ok = cert_check(&p->cert, req->now, v);
-	bound = binding_check(&p->cert, v);
+	bound = binding_check(&p->cert, v, upper);
+	if (bound) {
+		verdict_add_binding(v, "REPORTDATA[32:64]", upper, 32);
+		v->bindings[v->n_bindings - 1].half = true;
+	}
 	if (!cert_ok)
 		v->signature_valid = TP_FALSE;
 	SHA256(p->cert.spki, p->cert.spki_len, md);
