@@ -7,6 +7,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +23,143 @@
 
 #include "handlers/tls_probe.h"
 #include "verify/core/tls_binding.h"
+
+/*
+ * Name lookups abandoned at their deadline still run to the resolver's
+ * own end in their thread; at most this many are in flight at once, so
+ * a resolver that never answers cannot pile threads up.
+ */
+#define LOOKUPS_MAX 32
+
+static tls_probe_resolver_fn *resolver = getaddrinfo;
+static atomic_int lookups_in_flight;
+
+void
+tls_probe_set_resolver(tls_probe_resolver_fn *fn)
+{
+	resolver = fn != NULL ? fn : getaddrinfo;
+}
+
+int
+tls_probe_lookups_in_flight(void)
+{
+	return atomic_load(&lookups_in_flight);
+}
+
+/*
+ * One name lookup, shared by the probe that waits for it and the thread
+ * that runs it: whichever lets go last frees it (and an abandoned
+ * answer).
+ */
+struct lookup {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int refs;
+	bool done;
+	int rc;
+	struct addrinfo *res;
+	struct tls_target t;
+};
+
+static void
+lookup_unref(struct lookup *l)
+{
+	int refs;
+
+	pthread_mutex_lock(&l->mu);
+	refs = --l->refs;
+	pthread_mutex_unlock(&l->mu);
+	if (refs > 0)
+		return;
+	if (l->res != NULL)
+		freeaddrinfo(l->res);
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+static void *
+lookup_run(void *arg)
+{
+	struct lookup *l = arg;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+	                         .ai_family = AF_UNSPEC},
+	                *res = NULL;
+	int rc = resolver(l->t.host, l->t.port, &hints, &res);
+
+	pthread_mutex_lock(&l->mu);
+	l->rc = rc;
+	l->res = rc == 0 ? res : NULL;
+	l->done = true;
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	lookup_unref(l);
+	atomic_fetch_sub(&lookups_in_flight, 1);
+	return NULL;
+}
+
+/*
+ * T's addresses into *AI, waiting until DEADLINE (CLOCK_MONOTONIC) at
+ * most: getaddrinfo() has no timeout of its own, so it runs in a
+ * detached thread that is abandoned, not cancelled, at the deadline.
+ * False with the reason in WHY.
+ */
+static bool
+resolve_bounded(const struct tls_target *t, const struct timespec *deadline,
+                struct addrinfo **ai, char *why, size_t whylen)
+{
+	struct lookup *l;
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t th;
+	bool ok = false, started;
+
+	if (atomic_fetch_add(&lookups_in_flight, 1) >= LOOKUPS_MAX) {
+		atomic_fetch_sub(&lookups_in_flight, 1);
+		snprintf(why, whylen, "name lookup: %d lookups still pending",
+		         LOOKUPS_MAX);
+		return false;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		atomic_fetch_sub(&lookups_in_flight, 1);
+		snprintf(why, whylen, "name lookup: out of memory");
+		return false;
+	}
+	l->t = *t;
+	l->refs = 2;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_attr_init(&ta);
+	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	started = pthread_create(&th, &ta, lookup_run, l) == 0;
+	pthread_attr_destroy(&ta);
+	if (!started) {
+		atomic_fetch_sub(&lookups_in_flight, 1);
+		l->refs = 1;
+		snprintf(why, whylen, "name lookup: cannot start");
+		goto out;
+	}
+	pthread_mutex_lock(&l->mu);
+	while (!l->done &&
+	       pthread_cond_timedwait(&l->cv, &l->mu, deadline) != ETIMEDOUT)
+		;
+	if (!l->done)
+		snprintf(why, whylen, "name lookup: timed out");
+	else if (l->rc != 0)
+		snprintf(why, whylen, "name lookup: %s", gai_strerror(l->rc));
+	else {
+		*ai = l->res;
+		l->res = NULL;
+		ok = true;
+	}
+	pthread_mutex_unlock(&l->mu);
+out:
+	lookup_unref(l);
+	return ok;
+}
 
 /* Milliseconds left until DEADLINE (CLOCK_MONOTONIC), at least 0. */
 static int
@@ -88,7 +228,7 @@ enum tp_err
 tls_probe_spki(const struct tls_target *t, long timeout_ms, uint8_t spki[32],
                char *why, size_t whylen)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+	struct addrinfo *ai = NULL;
 	struct timespec deadline;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
@@ -105,11 +245,8 @@ tls_probe_spki(const struct tls_target *t, long timeout_ms, uint8_t spki[32],
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
-	hints.ai_family = AF_UNSPEC;
-	if ((rc = getaddrinfo(t->host, t->port, &hints, &ai)) != 0) {
-		snprintf(why, whylen, "name lookup: %s", gai_strerror(rc));
+	if (!resolve_bounded(t, &deadline, &ai, why, whylen))
 		goto out;
-	}
 	if ((fd = connect_any(ai, &deadline, why, whylen)) < 0)
 		goto out;
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||

@@ -69,8 +69,7 @@ struct tu_run {
 
 /* Verifies EV under R into V (the caller frees V). */
 TEST_VERIFY_UTIL void
-tu_run(const struct tu_run *r, const uint8_t *ev, size_t len,
-       struct verdict *v)
+tu_run(const struct tu_run *r, const uint8_t *ev, size_t len, struct verdict *v)
 {
 	struct verify_config cfg;
 	struct verify_request req;
@@ -102,8 +101,8 @@ tu_run(const struct tu_run *r, const uint8_t *ev, size_t len,
  */
 TEST_VERIFY_UTIL void
 tu_flip_each(uint8_t *buf, size_t from, size_t to, size_t step,
-             void (*run)(void *ctx, struct verdict *v), void *ctx,
-             bool not_hw, const char *what)
+             void (*run)(void *ctx, struct verdict *v), void *ctx, bool not_hw,
+             const char *what)
 {
 	for (size_t i = from; i < to; i += step) {
 		struct verdict v;
