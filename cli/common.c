@@ -62,7 +62,8 @@ cli_load_config(struct tp_config *c)
 	config_defaults(c);
 	if ((path != NULL && *path != '\0' &&
 	     !config_load_file(c, path, err, sizeof(err))) ||
-	    !config_load_env(c, err, sizeof(err))) {
+	    !config_load_env(c, err, sizeof(err)) ||
+	    !config_intel_root_apply(c, err, sizeof(err))) {
 		fprintf(stderr, "teepass: %s\n", err);
 		config_free(
 		        c); /* callers return at once; a second free is a no-op */

@@ -81,6 +81,8 @@ config_free(struct tp_config *c)
 	free(c->nvidia_ocsp_url);
 	free(c->intel_pcs_api_key);
 	free(c->intel_root_crl_url);
+	free(c->intel_root_ca_file);
+	free(c->intel_root_ca_sha256);
 	free(c->collateral_proxy);
 	free(c->issuer);
 	free(c->cors_origins);
@@ -253,6 +255,21 @@ config_set(struct tp_config *c, const char *key, const char *v, char *err,
 		set_str(&c->intel_pcs_api_key, v);
 	} else if (strcmp(key, "intel_root_crl_url") == 0) {
 		set_str(&c->intel_root_crl_url, v);
+	} else if (strcmp(key, "intel_root_ca_file") == 0 ||
+	           strcmp(key, "intel_root_ca_sha256") == 0) {
+		char **dst = key[14] == 'f' ? &c->intel_root_ca_file
+		                            : &c->intel_root_ca_sha256;
+		if (*v == '\0') { /* empty: the pinned Intel root */
+			free(*dst);
+			*dst = NULL;
+		} else if (key[14] == 's' &&
+		           (strlen(v) != 64 ||
+		            strspn(v, "0123456789abcdefABCDEF") != 64)) {
+			BAD("want the SHA-256 of the root's DER, 64 hex digits "
+			    "(openssl x509 -in ROOT -outform DER | sha256sum)");
+		} else {
+			set_str(dst, v);
+		}
 	} else if (strcmp(key, "collateral_proxy") == 0) {
 		set_str(&c->collateral_proxy, v);
 	} else if (strcmp(key, "collateral_timeout_ms") == 0) {
@@ -579,6 +596,15 @@ config_validate(const struct tp_config *c, bool need_db, char *err,
 		snprintf(err, errlen,
 		         "TLS needs both tls_cert_file and tls_key_file "
 		         "(TEEPASS_TLS_CERT_FILE, TEEPASS_TLS_KEY_FILE)");
+		return false;
+	}
+	if ((c->intel_root_ca_file == NULL) !=
+	    (c->intel_root_ca_sha256 == NULL)) {
+		snprintf(
+		        err, errlen,
+		        "a custom Intel root needs both intel_root_ca_file and "
+		        "intel_root_ca_sha256 (TEEPASS_INTEL_ROOT_CA_FILE, "
+		        "TEEPASS_INTEL_ROOT_CA_SHA256): the file and its pin");
 		return false;
 	}
 	if (c->endpoint_tls_check && c->offline) {

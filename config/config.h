@@ -37,8 +37,14 @@ struct tp_config {
 	char *nvidia_nras_jwks_url;
 	char *nvidia_ocsp_url; /* "": the AIA URLs of the device chain */
 	bool offline;
-	char *intel_pcs_api_key;       /* Ocp-Apim-Subscription-Key, or NULL */
-	char *intel_root_crl_url;      /* Intel SGX Root CA CRL (DER) */
+	char *intel_pcs_api_key;  /* Ocp-Apim-Subscription-Key, or NULL */
+	char *intel_root_crl_url; /* Intel SGX Root CA CRL (DER) */
+	/* A pre-production or test Intel PKI (docs/operations.md): every
+	 * DCAP check anchors at the root in this DER or PEM file, whose
+	 * SHA-256 must be intel_root_ca_sha256; both NULL: the pinned
+	 * Intel SGX Root CA. */
+	char *intel_root_ca_file;
+	char *intel_root_ca_sha256;
 	char *collateral_proxy;        /* proxy for vendor fetches, or NULL */
 	int64_t collateral_timeout_ms; /* one vendor fetch, whole transfer */
 	char *issuer;                  /* passport "iss" */
@@ -135,6 +141,16 @@ bool config_load_env(struct tp_config *c, char *err, size_t errlen);
  */
 bool config_validate(const struct tp_config *c, bool need_db, char *err,
                      size_t errlen);
+
+/*
+ * Loads intel_root_ca_file, checks its SHA-256 against
+ * intel_root_ca_sha256 and anchors every DCAP check at it
+ * (dcap_root_ca_override). True and nothing done when neither is set;
+ * false with ERR (what to fix) when the file cannot be read, is not one
+ * certificate or its digest differs.
+ */
+bool config_intel_root_apply(const struct tp_config *c, char *err,
+                             size_t errlen);
 
 /* "now" for verification: the dev fixed clock when set, else the wall
  * clock. */

@@ -22,6 +22,7 @@
 #include "verify/amd/snp_cert.h"
 #include "verify/aws/nitro_chain.h"
 #include "verify/intel/dcap_cache.h"
+#include "verify/intel/dcap_collateral.h"
 #include "handlers/endpoint_tls_check.h"
 #include "handlers/reappraise.h"
 #include "handlers/retention.h"
@@ -244,6 +245,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "teepassd: %s\n", err);
 		goto out;
 	}
+	if (!config_intel_root_apply(&app.cfg, err, sizeof(err))) {
+		fprintf(stderr, "teepassd: %s\n", err);
+		goto out;
+	}
 	if (migrate)
 		app.cfg.migrate_on_start = true;
 	tp_log_set_level(app.cfg.log_level);
@@ -327,6 +332,12 @@ main(int argc, char **argv)
 		       "clock: %s; never run this in production",
 		       at);
 	}
+	if (dcap_root_ca_overridden())
+		tp_log(TP_LOG_WARN,
+		       "CUSTOM INTEL ROOT: every DCAP check anchors at %s "
+		       "(sha256 %s), not the Intel SGX Root CA; passports of "
+		       "Intel evidence vouch only for that PKI",
+		       app.cfg.intel_root_ca_file, dcap_root_ca_pin());
 	tp_log(TP_LOG_INFO,
 	       "teepassd %s listening on %s://%s:%u (%u threads), "
 	       "signing key %s",

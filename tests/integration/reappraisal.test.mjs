@@ -10,15 +10,16 @@
 // this FMSPC newer than the sample's exists in tests/data or
 // ../shared/vectors (the other TDX samples are other FMSPCs, or the
 // same FMSPC with validity windows months apart, beyond a passport's
-// 24 hours), and teepass trusts only the pinned Intel root, with no test
-// key. So the "newer" TCB Info here is the sample's own with every
+// 24 hours), and this file runs with the pinned Intel root. So the "newer" TCB Info here is the sample's own with every
 // tcbStatus lowered to OutOfDate, written into the cache row directly
 // (as the cache writer would; `teepass collateral import` refuses it,
 // its signature no longer verifies). The re-appraisal therefore finds
 // the verdict worse through the TCB Info signature check, not through
 // the lowered status: the queue, the engine, the statuses and the
-// endpoint are what this file proves; the TCB status evaluation itself
-// is the DCAP unit tests'.
+// endpoint are what this file proves. A lowered TCB status and a revoked
+// PCK, end to end through `teepass collateral import` with checked
+// signatures, are reappraisal-pki.test.mjs's (a test Intel PKI,
+// test_pki.mjs, and the intel_root_ca_file configuration).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

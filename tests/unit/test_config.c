@@ -10,7 +10,10 @@
 
 #include <cmocka.h>
 
+#include "common/codec.h"
 #include "config/config.h"
+#include "verify/core/x509.h"
+#include "verify/intel/dcap_collateral.h"
 
 static const char *
 write_conf(const char *text)
@@ -123,6 +126,98 @@ test_validate(void **state)
 	config_free(&c);
 }
 
+static X509 *
+read_cert(const char *path)
+{
+	static uint8_t buf[16384];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return x509_parse(buf, n);
+}
+
+static char *
+root_pin(X509 *x)
+{
+	uint8_t md[32];
+
+	assert_non_null(x);
+	assert_true(x509_sha256(x, md));
+	return codec_hex_encode(md, sizeof(md));
+}
+
+/* A custom Intel root (docs/operations.md): the file and its pin
+ * together, a mismatch refused with both digests, a match anchoring every
+ * DCAP check at it, the pinned root by default. */
+static void
+test_intel_root(void **state)
+{
+	static const char *intel =
+	        TEEPASS_SOURCE_DIR "/config/trust/intel_sgx_root_ca.der";
+	static const char *other =
+	        TEEPASS_SOURCE_DIR "/config/trust/aws_nitro_root_g1.pem";
+	struct tp_config c;
+	char err[512], *pin;
+	X509 *x;
+
+	(void)state;
+	config_defaults(&c);
+	config_set(&c, "database_url", "dbname=x", err, sizeof(err));
+	config_set(&c, "signing_key", "/k.pem", err, sizeof(err));
+	config_set(&c, "issuer", "https://attest.example.org", err,
+	           sizeof(err));
+	assert_true(config_intel_root_apply(&c, err, sizeof(err)));
+	assert_false(dcap_root_ca_overridden());
+	assert_string_equal(dcap_root_ca_pin(), DCAP_ROOT_CA_PIN);
+	assert_false(config_set(&c, "intel_root_ca_sha256", "abc", err,
+	                        sizeof(err)));
+	assert_non_null(strstr(err, "64 hex digits"));
+	assert_true(
+	        config_set(&c, "intel_root_ca_file", other, err, sizeof(err)));
+	assert_false(config_validate(&c, true, err, sizeof(err)));
+	assert_non_null(strstr(err, "both intel_root_ca_file and "
+	                            "intel_root_ca_sha256"));
+	assert_false(config_intel_root_apply(&c, err, sizeof(err)));
+	/* The other root under the Intel root's pin: refused. */
+	assert_true(config_set(&c, "intel_root_ca_sha256", DCAP_ROOT_CA_PIN,
+	                       err, sizeof(err)));
+	assert_true(config_validate(&c, true, err, sizeof(err)));
+	assert_false(config_intel_root_apply(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "refusing to trust it"));
+	assert_non_null(strstr(err, DCAP_ROOT_CA_PIN));
+	assert_false(dcap_root_ca_overridden());
+	/* A missing file. */
+	config_set(&c, "intel_root_ca_file", "/nonexistent/root.der", err,
+	           sizeof(err));
+	assert_false(config_intel_root_apply(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/root.der"));
+	/* The PEM root under its own pin: every DCAP check anchors there. */
+	x = read_cert(other);
+	pin = root_pin(x);
+	config_set(&c, "intel_root_ca_file", other, err, sizeof(err));
+	assert_true(
+	        config_set(&c, "intel_root_ca_sha256", pin, err, sizeof(err)));
+	assert_true(config_intel_root_apply(&c, err, sizeof(err)));
+	assert_true(dcap_root_ca_overridden());
+	assert_string_equal(dcap_root_ca_pin(), pin);
+	assert_int_equal(X509_cmp(dcap_root_ca(), x), 0);
+	/* The DER Intel root named explicitly: the same as the default. */
+	config_set(&c, "intel_root_ca_file", intel, err, sizeof(err));
+	config_set(&c, "intel_root_ca_sha256", DCAP_ROOT_CA_PIN, err,
+	           sizeof(err));
+	assert_true(config_intel_root_apply(&c, err, sizeof(err)));
+	assert_string_equal(dcap_root_ca_pin(), DCAP_ROOT_CA_PIN);
+	dcap_root_ca_override(NULL, NULL);
+	assert_false(dcap_root_ca_overridden());
+	assert_non_null(dcap_root_ca());
+	X509_free(x);
+	free(pin);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -130,6 +225,7 @@ main(void)
 	        cmocka_unit_test(test_file_and_env),
 	        cmocka_unit_test(test_errors),
 	        cmocka_unit_test(test_validate),
+	        cmocka_unit_test(test_intel_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,9 +58,36 @@ dcap_item_name(enum dcap_item i)
 	return item_names[i];
 }
 
+/* Set once at start, before any verification thread (no lock). */
+static X509 *root_override;
+static char root_override_pin[65];
+
+void
+dcap_root_ca_override(X509 *root, const char *pin_hex)
+{
+	X509_free(root_override);
+	root_override = root;
+	snprintf(root_override_pin, sizeof(root_override_pin), "%s",
+	         root != NULL ? pin_hex : "");
+}
+
+bool
+dcap_root_ca_overridden(void)
+{
+	return root_override != NULL;
+}
+
+const char *
+dcap_root_ca_pin(void)
+{
+	return root_override != NULL ? root_override_pin : ROOT_CA_PIN;
+}
+
 X509 *
 dcap_root_ca(void)
 {
+	if (root_override != NULL)
+		return root_override;
 	return x509_anchor(ROOT_CA_FILE, ROOT_CA_PIN);
 }
 
@@ -1008,7 +1035,7 @@ dcap_collateral_verify(const struct dcap_raw_collateral *raw, int64_t now,
 		verdict_fail(v, "root_ca", TP_ERR_certificate_chain_invalid,
 		             "the pinned Intel SGX Root CA (config/trust/%s, "
 		             "sha256 %s) is unavailable",
-		             ROOT_CA_FILE, ROOT_CA_PIN);
+		             ROOT_CA_FILE, dcap_root_ca_pin());
 		return NULL;
 	}
 	window_cert(&w, root);

@@ -194,7 +194,24 @@ bool dcap_json_member_span(const char *text, size_t len, const char *key,
 #define DCAP_ROOT_CA_PIN                                                       \
 	"44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3"
 
-/* The pinned Intel SGX Root CA (borrowed), or NULL. */
+/* The Intel SGX Root CA every DCAP check anchors at (borrowed): the
+ * pinned real root, or the one of dcap_root_ca_override(); NULL when the
+ * pinned one is unavailable. */
 X509 *dcap_root_ca(void);
+
+/*
+ * Anchors every DCAP check at ROOT instead of the pinned Intel SGX Root
+ * CA: a pre-production or test PKI (config keys intel_root_ca_file and
+ * intel_root_ca_sha256, docs/operations.md). PIN_HEX is ROOT's SHA-256,
+ * checked by the caller. Takes ownership of ROOT (NULL: the pinned root
+ * again). Called once at start, before any verification runs.
+ */
+void dcap_root_ca_override(X509 *root, const char *pin_hex);
+
+/* Whether dcap_root_ca_override() replaced the pinned root. */
+bool dcap_root_ca_overridden(void);
+
+/* SHA-256 (hex) of the DER of the root dcap_root_ca() returns. */
+const char *dcap_root_ca_pin(void);
 
 #endif

@@ -381,7 +381,7 @@ dcap_pck_chain_verify_parsed(const uint8_t *pem, size_t len,
 		verdict_fail(v, "pck_chain", TP_ERR_certificate_chain_invalid,
 		             "certification_data: certificate 3 is not the "
 		             "pinned Intel SGX Root CA (sha256 %s)",
-		             DCAP_ROOT_CA_PIN);
+		             dcap_root_ca_pin());
 		goto out;
 	}
 	if ((untrusted = sk_X509_new_null()) == NULL ||
