@@ -1,5 +1,5 @@
-// Push helpers of the re-appraisal tests (the same as reappraisal.test.mjs
-// uses): waiting on a condition, a webhook receiver recording each
+// Push helpers of the re-appraisal tests (reappraisal.test.mjs and
+// reappraisal-pki.test.mjs): waiting on a condition, a webhook receiver recording each
 // request, the SSE stream read from a resume point until a predicate holds.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';

@@ -25,9 +25,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { startDaemon as start, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, sleep, bearer, createAdminKey, mockEvidence, mockEvidenceMr, sha256 } from './lib.mjs';
+import { until, receiver, sseUntil } from './push.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7';
@@ -35,66 +35,6 @@ const AT = '2025-07-10T00:00:00Z';    // inside every item's window (dcap.test.m
 const LATER = '2025-07-10T06:00:00Z'; // the passports are still active
 const quote = readFileSync(join(TDX, 'quote.bin')).toString('hex');
 const VERIFY = '/api/verify/tee-attestation';
-
-async function until(what, condition) {
-  for (let i = 0; i < 600; i++) {
-    if (condition()) return;
-    await sleep(50);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-// Push (issue 17: "sees the passport's status change and an SSE event and
-// a signed webhook delivered"): a webhook receiver recording each request,
-// and the SSE stream read from a resume point until PRED holds.
-async function receiver() {
-  const got = [];
-  const srv = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      got.push({ headers: req.headers, body, json: JSON.parse(body), at: Date.now() });
-      res.end('ok');
-    });
-  });
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  return { got, url: `http://127.0.0.1:${srv.address().port}/hook`, close: () => new Promise((r) => srv.close(r)) };
-}
-
-async function sseUntil(daemon, lastId, pred) {
-  const ac = new AbortController();
-  const r = await fetch(`${daemon.base}/api/events`, { headers: { 'Last-Event-ID': String(lastId) }, signal: ac.signal });
-  assert.equal(r.status, 200);
-  const reader = r.body.getReader();
-  const dec = new TextDecoder();
-  const events = [];
-  let buf = '';
-  const timer = setTimeout(() => ac.abort(), 30000);
-  try {
-    while (!pred(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += dec.decode(value, { stream: true });
-      let i;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const rec = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const ev = {};
-        for (const line of rec.split('\n')) {
-          if (line.startsWith(':')) continue;
-          const c = line.indexOf(':');
-          ev[line.slice(0, c)] = line.slice(c + 1).replace(/^ /, '');
-        }
-        if (ev.data !== undefined) events.push({ id: Number(ev.id), event: ev.event, data: JSON.parse(ev.data) });
-      }
-    }
-  } catch { /* aborted: the assertion below says what was missing */ }
-  clearTimeout(timer);
-  ac.abort();
-  assert.ok(pred(events), `the stream carried the expected events: ${JSON.stringify(events)}`);
-  return events;
-}
 
 // Daemons still running when a test fails are killed at the end.
 const started = [];
