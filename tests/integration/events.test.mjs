@@ -17,6 +17,7 @@ import {
   startDaemon, stopDaemon, post, get, request, bearer, psql, createAdminKey, DB_URL,
   mockEvidence, mockEvidenceMr, sha256, freePort,
 } from './lib.mjs';
+import { receiver } from './push.mjs';
 
 // The verification clock, pinned (to this run's start, so that the
 // passports made here expire a day after it, as every other daemon on
@@ -126,25 +127,6 @@ async function register(key, model = sha256(`events model ${uniq()}`)) {
   }, bearer(key));
   assert.equal(r.status, 201, r.text);
   return { id: r.json.id, passportId: r.json.passport.id, model };
-}
-
-// A webhook receiver: records every request (headers, raw body); REPLY
-// decides the status of each.
-async function receiver(reply = () => 200) {
-  const got = [];
-  const srv = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const rec = { method: req.method, url: req.url, headers: req.headers, body, json: JSON.parse(body), at: Date.now() };
-      got.push(rec);
-      res.statusCode = reply(rec, got);
-      res.end('ok');
-    });
-  });
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  return { got, url: `http://127.0.0.1:${srv.address().port}/hook`, close: () => new Promise((r) => srv.close(r)) };
 }
 
 // The documented signature, recomputed here: HMAC-SHA256(secret, t + "." + body).

@@ -1,5 +1,5 @@
-// Push helpers of the re-appraisal tests (reappraisal.test.mjs and
-// reappraisal-pki.test.mjs): waiting on a condition, a webhook receiver recording each
+// Push helpers of the re-appraisal and events tests (reappraisal*.test.mjs,
+// events.test.mjs): waiting on a condition, a webhook receiver recording each
 // request, the SSE stream read from a resume point until a predicate holds.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -14,16 +14,20 @@ export async function until(what, condition) {
 }
 
 // Push (issue 17: "sees the passport's status change and an SSE event and
-// a signed webhook delivered"): a webhook receiver recording each request,
-// and the SSE stream read from a resume point until PRED holds.
-export async function receiver() {
+// a signed webhook delivered"): a webhook receiver recording each request
+// (method, url, headers, raw body, parsed JSON, arrival time); REPLY
+// decides the status of each (200 unless told), and the SSE stream read
+// from a resume point until PRED holds.
+export async function receiver(reply = () => 200) {
   const got = [];
   const srv = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      got.push({ headers: req.headers, body, json: JSON.parse(body), at: Date.now() });
+      const rec = { method: req.method, url: req.url, headers: req.headers, body, json: JSON.parse(body), at: Date.now() };
+      got.push(rec);
+      res.statusCode = reply(rec, got);
       res.end('ok');
     });
   });

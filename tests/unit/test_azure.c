@@ -90,14 +90,6 @@ pcr(const struct verdict *v, const char *name)
 }
 
 static void
-dump_errors(const struct verdict *v)
-{
-	char *s = json_dumps(v->errors, 0);
-	print_message("errors: %s\n", s);
-	free(s);
-}
-
-static void
 check_sample(const char *dir, const uint8_t *nonce, size_t nonce_len,
              const char *pcr0, const char *measurement, const char *vmid)
 {
@@ -112,7 +104,7 @@ check_sample(const char *dir, const uint8_t *nonce, size_t nonce_len,
 	assert_int_equal(provider_detect(buf, n), TP_PROVIDER_AZURE_SNP_VTPM);
 	run(buf, n, nonce, nonce_len, &v);
 	if (!verdict_valid(&v))
-		dump_errors(&v);
+		print_verdict_errors(&v);
 	assert_true(verdict_valid(&v));
 	assert_int_equal(v.provider, TP_PROVIDER_AZURE_SNP_VTPM);
 	assert_true(v.hardware_verified);
@@ -633,7 +625,7 @@ test_expected_pcrs(void **state)
 	         V2_PCR0);
 	appraise_pcrs(js, &v);
 	if (!verdict_valid(&v))
-		dump_errors(&v);
+		print_verdict_errors(&v);
 	assert_true(verdict_valid(&v));
 	assert_int_equal(v.measurements_valid, TP_TRUE);
 	verdict_free(&v);

@@ -26,6 +26,7 @@
 #include "verify/core/x509.h"
 
 #include "tests/unit/test_dcap_util.h"
+#include "tests/unit/test_x509_make.h"
 
 #define NOW 1752919234 /* 2025-07-19 */
 
@@ -45,19 +46,6 @@ name(const char *cn)
 	return n;
 }
 
-static void
-add_ext(X509 *x, X509 *issuer, int nid, const char *val)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *e;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, val);
-	assert_non_null(e);
-	X509_add_ext(x, e, -1);
-	X509_EXTENSION_free(e);
-}
-
 static X509 *
 cert(EVP_PKEY *key, EVP_PKEY *ikey, X509 *issuer, const char *cn, long serial,
      bool ca, const X509_EXTENSION *extra)
@@ -73,14 +61,14 @@ cert(EVP_PKEY *key, EVP_PKEY *ikey, X509 *issuer, const char *cn, long serial,
 	ASN1_TIME_set(X509_getm_notBefore(x), NOW - 86400 * 365);
 	ASN1_TIME_set(X509_getm_notAfter(x), NOW + 86400 * 365);
 	X509_set_pubkey(x, key);
-	add_ext(x, issuer != NULL ? issuer : x, NID_basic_constraints,
-	        ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-	add_ext(x, issuer != NULL ? issuer : x, NID_key_usage,
-	        ca ? "critical,keyCertSign,cRLSign"
-	           : "critical,digitalSignature,nonRepudiation");
-	add_ext(x, x, NID_subject_key_identifier, "hash");
+	tu_x509_ext(x, issuer != NULL ? issuer : x, NID_basic_constraints,
+	            ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	tu_x509_ext(x, issuer != NULL ? issuer : x, NID_key_usage,
+	            ca ? "critical,keyCertSign,cRLSign"
+	               : "critical,digitalSignature,nonRepudiation");
+	tu_x509_ext(x, x, NID_subject_key_identifier, "hash");
 	if (issuer != NULL)
-		add_ext(x, issuer, NID_authority_key_identifier, "keyid");
+		tu_x509_ext(x, issuer, NID_authority_key_identifier, "keyid");
 	if (extra != NULL)
 		X509_add_ext(x, (X509_EXTENSION *)extra, -1);
 	assert_true(X509_sign(x, ikey, EVP_sha256()) > 0);

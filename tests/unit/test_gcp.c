@@ -98,31 +98,6 @@ run(const uint8_t *buf, size_t len, struct verdict *v)
 }
 
 static void
-assert_valid(const struct verdict *v)
-{
-	if (!verdict_valid(v)) {
-		char *s = json_dumps(v->errors, 0);
-		fail_msg("want valid, have %s", s);
-	}
-}
-
-static bool
-has_check(const struct verdict *v, const char *name)
-{
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(v->checks, i, c)
-	{
-		if (strcmp(json_string_value(json_object_get(c, "check")),
-		           name) == 0 &&
-		    json_is_true(json_object_get(c, "ok")))
-			return true;
-	}
-	return false;
-}
-
-static void
 test_detect(void **state)
 {
 	size_t n;
@@ -220,7 +195,7 @@ test_valid(void **state)
 
 	(void)state;
 	run(pb, pb_len, &v);
-	assert_valid(&v);
+	assert_verdict_valid(&v);
 	assert_int_equal(v.provider, TP_PROVIDER_GCP_VTPM);
 	assert_true(v.hardware_verified);
 	assert_int_equal(v.certificate_chain_valid, TP_TRUE);
@@ -247,7 +222,7 @@ test_valid(void **state)
 	assert_int_equal(json_object_size(json_object_get(pcrs, "sha1")), 24);
 	assert_int_equal(json_object_size(json_object_get(pcrs, "sha256")), 24);
 	assert_int_equal(json_object_size(json_object_get(pcrs, "sha384")), 24);
-	assert_true(has_check(&v, "gcp_event_log_replay"));
+	assert_true(check_passed(&v, "gcp_event_log_replay"));
 	comp = json_object_get(v.claims, "components");
 	assert_true(json_array_size(comp) > 0);
 	assert_non_null(strstr(json_string_value(json_object_get(
@@ -271,8 +246,8 @@ test_request_event_log(void **state)
 
 	(void)state;
 	run_at(pb, pb_len, nonce9009, 2, T_VALID, false, log, n, &v);
-	assert_valid(&v);
-	assert_true(has_check(&v, "event_log_replay"));
+	assert_verdict_valid(&v);
+	assert_true(check_passed(&v, "event_log_replay"));
 	verdict_free(&v);
 	free(log);
 }
@@ -655,7 +630,7 @@ test_tee_attestation_seen(void **state)
 		memcpy(buf, pb, pb_len);
 		memcpy(buf + pb_len, extra[i], sizeof(extra[i]));
 		run(buf, pb_len + sizeof(extra[i]), &v);
-		assert_valid(&v);
+		assert_verdict_valid(&v);
 		assert_true(v.hardware_verified);
 		tee = json_object_get(v.claims, "tee_attestation");
 		assert_string_equal(

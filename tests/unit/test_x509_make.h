@@ -1,7 +1,8 @@
 /*
  * Certificates made at test time with OpenSSL (P-384, SHA-384, the shape
  * of a Nitro cabundle: SKI, AKI, critical basic constraints and key
- * usage), shared by test_nitro_chain.c and bench/bench_nitro.c. Any
+ * usage), shared by test_nitro_chain.c and bench/bench_nitro.c;
+ * tu_x509_ext also by test_dcap_revocation.c. Any
  * OpenSSL failure aborts: a test or benchmark never runs on a
  * certificate that was not made. Static: one copy each.
  */
