@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { startDaemon as start, stopDaemon, post, get, psql, teepass, ROOT, BIN, tmp, sha256 } from './lib.mjs';
+import { startDaemon as start, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, tmp, sha256, bearer, createAdminKey } from './lib.mjs';
 import { until, sseUntil } from './push.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
@@ -187,4 +187,43 @@ test('a composite passport whose devices still verify: unchanged; one stored wit
   assert.equal(old.status, 0, old.stdout + old.stderr);
   assert.match(old.stdout, new RegExp(`^${id} unsupported: composite passport stored without its devices' inputs`));
   assert.equal(status(id), 'active');
+});
+
+test('a composite endpoint (Mock CPU + H100) whose reference values change: its passport superseded, the endpoint failed, both events', async () => {
+  const d = await startDaemon({ TEEPASS_REAPPRAISAL_INTERVAL: '3600' });
+  try {
+    const prov = await post(d, '/api/providers', { name: `reappraisal-composite-${process.pid}` }, bearer(createAdminKey('reappraisal composite')));
+    assert.equal(prov.status, 201, prov.text);
+    const key = prov.json.api_key.token;
+    const MR0 = 'c'.repeat(96);
+    const model = sha256(`composite endpoint ${process.pid}`);
+    const rd = join(tmp, 'composite-endpoint.json');
+    writeFileSync(rd, JSON.stringify({ model, gpu_nonces: [GPU_NONCE] }));
+    const cpu = teepass(['mock-evidence', '--runtime-data', rd, '--mr0', MR0, '--time', AT]).trim();
+    const e = await post(d, '/api/endpoints', {
+      url: `https://composite-${process.pid}.example/v1`, model: { name: 'm', digest: model }, provider: 'mock',
+      reference_values: { runtime: { mr0: MR0 } }, attestation: cpu, runtime_data: readFileSync(rd).toString('base64'),
+      devices: [gpuDevice()],
+    }, bearer(key));
+    assert.equal(e.status, 201, e.text);
+    assert.equal(e.json.status, 'attested', e.text);
+    const pid = e.json.passport.id;
+    assert.ok(Array.isArray(JSON.parse(psql(`SELECT appraisal::text FROM passports WHERE id = '${pid}'`)).devices));
+    const lastSeq = Number(psql('SELECT coalesce(max(seq), 0) FROM events'));
+    const r = await request(d, 'PATCH', `/api/endpoints/${e.json.id}`, { reference_values: { runtime: { mr0: 'd'.repeat(96) } } }, bearer(key));
+    assert.equal(r.status, 200, r.text);
+    await until('the composite passport superseded', () => status(pid) === 'superseded');
+    const re = JSON.parse(psql(`SELECT reappraisal::text FROM passports WHERE id = '${pid}'`));
+    assert.equal(re.valid, false);
+    assert.ok(re.errors.some((x) => x.code === 'measurement_mismatch'), JSON.stringify(re.errors));
+    assert.ok(!re.errors.some((x) => x.device), 'the GPU still verifies: no device error');
+    const now = await get(d, `/api/passports/${pid}/appraisal?at=now`);
+    assert.equal(now.json.verdict.submods.gpu0.valid, true, now.text);
+    const ep = await get(d, `/api/endpoints/${e.json.id}`, bearer(key));
+    assert.equal(ep.json.status, 'failed');
+    await sseUntil(d, lastSeq, (ev) => ev.some((x) => x.event === 'passport.superseded' && x.data.passport_id === pid) &&
+      ev.some((x) => x.event === 'endpoint.failed' && x.data.endpoint_id === e.json.id));
+  } finally {
+    await stopDaemon(d);
+  }
 });
