@@ -79,8 +79,10 @@ one(PGconn *c, struct run *u, const char *id, bool always)
 	if (r.outcome == REAPPRAISE_UNSUPPORTED) {
 		u->unsupported++;
 		if (always)
-			printf("%s unsupported: no stored appraisal inputs\n",
-			       id);
+			printf("%s unsupported: %s\n", id,
+			       r.reason != NULL ? r.reason
+			                        : "no stored appraisal inputs");
+		reappraisal_clear(&r);
 		return DB_OK;
 	}
 	u->judged++;
@@ -88,7 +90,9 @@ one(PGconn *c, struct run *u, const char *id, bool always)
 	if (r.outcome != REAPPRAISE_UNCHANGED)
 		u->worse++;
 	if (always || r.outcome != REAPPRAISE_UNCHANGED) {
-		json_t *errs = json_object_get(r.verdict, "errors");
+		/* A composite's failing device is named: gpu0:code. */
+		json_t *errs = reappraisal_errors(r.verdict);
+		const char *dev;
 		size_t i;
 		json_t *e;
 
@@ -100,8 +104,13 @@ one(PGconn *c, struct run *u, const char *id, bool always)
 		       reappraise_outcome_name(r.outcome), t, r.ear_status,
 		       r.valid ? "true" : "false");
 		json_array_foreach(errs, i, e)
-		        printf("%s%s", i == 0 ? "; errors " : ",",
-		               json_string_value(json_object_get(e, "code")));
+		{
+			dev = json_string_value(json_object_get(e, "device"));
+			printf("%s%s%s%s", i == 0 ? "; errors " : ",",
+			       dev != NULL ? dev : "", dev != NULL ? ":" : "",
+			       json_string_value(json_object_get(e, "code")));
+		}
+		json_decref(errs);
 		printf("\n");
 		if (u->json &&
 		    (v = json_dumps(r.verdict, JSON_COMPACT)) != NULL)
@@ -230,6 +239,8 @@ cli_reappraise(int argc, char **argv)
 	       u.worse,
 	       u.dry_run || u.when != REAPPRAISE_NOW ? "would be" : "were",
 	       u.unsupported > 0 ? "; not re-appraisable: " : "",
-	       u.unsupported > 0 ? "some (no stored inputs)" : "");
+	       u.unsupported > 0 ? "some (no stored inputs, or composite "
+	                           "without its devices' inputs)"
+	                         : "");
 	return u.worse > 0 ? CLI_INVALID : CLI_OK;
 }

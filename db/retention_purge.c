@@ -21,9 +21,10 @@ static const struct db_stmt challenges_stmt = {
  * - their evidence blob (evidence_blobs), when no other passport names it;
  * - their collateral set (collateral_sets, with its items and its list of
  *   blobs, collateral_set_blobs of 0011), when no other passport names it;
- * - their inputs and their purged sets' artifact bytes (appraisal_blobs),
- *   when no other passport (by the appraisal's digests, 0011's indexes)
- *   and no other set names them.
+ * - their inputs, a composite's device evidence and their purged sets'
+ *   artifact bytes (appraisal_blobs), when no other passport (by the
+ *   appraisal's digests, 0011's indexes and 0014's of the devices) and no
+ *   other set names them.
  *
  * A row some transaction holds is skipped: db/passport_insert.c locks the
  * evidence, blobs and set it reuses until it commits, so a passport being
@@ -57,7 +58,10 @@ static const struct db_stmt passports_stmt = {
         " WHERE set_sha256 IN (SELECT sha256 FROM s) RETURNING sha256),"
         " k AS (SELECT sha256 FROM sb UNION SELECT d.appraisal->>m FROM d,"
         " unnest(ARRAY['runtime_data', 'expected', 'event_log',"
-        " 'event_log_table']) m),"
+        " 'event_log_table']) m"
+        " UNION SELECT v->>'evidence' FROM d,"
+        " jsonb_array_elements(d.appraisal->'devices') v"
+        " WHERE jsonb_typeof(d.appraisal->'devices') = 'array'),"
         " a AS (DELETE FROM appraisal_blobs WHERE sha256 IN (SELECT x.sha256"
         " FROM appraisal_blobs x WHERE x.sha256 IN (SELECT sha256 FROM k)"
         " AND NOT EXISTS (SELECT 1 FROM collateral_set_blobs l"
@@ -74,6 +78,11 @@ static const struct db_stmt passports_stmt = {
         " AND p.id NOT IN (SELECT id FROM d))"
         " AND NOT EXISTS (SELECT 1 FROM passports p"
         " WHERE p.appraisal->>'event_log_table' = x.sha256"
+        " AND p.id NOT IN (SELECT id FROM d))"
+        " AND NOT EXISTS (SELECT 1 FROM passports p"
+        " WHERE jsonb_typeof(p.appraisal->'devices') = 'array'"
+        " AND p.appraisal->'devices' @> jsonb_build_array("
+        "jsonb_build_object('evidence', x.sha256))"
         " AND p.id NOT IN (SELECT id FROM d))"
         " FOR UPDATE OF x SKIP LOCKED) RETURNING 1)"
         " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM b),"

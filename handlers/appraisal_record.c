@@ -181,19 +181,12 @@ out:
 	return ok;
 }
 
-/* The collateral set of the evidence (sets[0]): its list, with the
- * bytes added to BLOBS unless the set is known (*SEEN). */
-static json_t *
-collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65],
-               bool *seen)
+/* Appends the entries of S (device D; 0: the evidence itself) to LIST. */
+static bool
+set_list_add(const struct artifact_set *s, size_t d, json_t *list)
 {
-	json_t *list = json_array();
-	char hex[65], chex[65], *text = NULL;
-	uint8_t md[32];
-	bool ok = false;
+	char hex[65], chex[65];
 
-	if (list == NULL)
-		goto out;
 	for (size_t i = 0; s != NULL && i < s->n; i++) {
 		const struct artifact *it = &s->items[i];
 		const char *kind = artifact_kind_name(it->kind);
@@ -202,7 +195,7 @@ collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65],
 
 		/* Digests first; the bytes only for a set not known. */
 		if (kind == NULL || !blob(NULL, it->body, it->body_len, hex))
-			goto out;
+			return false;
 		if (it->key[0] == '\0')
 			name_artifact(it, named, sizeof(named));
 		else
@@ -211,24 +204,52 @@ collateral_set(const struct artifact_set *s, json_t *blobs, char set_hex[65],
 		              named, "sha256", hex, "source", it->source,
 		              "flags", (int)it->flags);
 		if (e == NULL)
-			goto out;
-		if (it->chain != NULL) {
-			if (!blob(NULL, it->chain, it->chain_len, chex)) {
-				json_decref(e);
-				goto out;
-			}
+			return false;
+		if (it->chain != NULL &&
+		    !blob(NULL, it->chain, it->chain_len, chex)) {
+			json_decref(e);
+			return false;
+		}
+		if (it->chain != NULL)
 			json_object_set_new(e, "chain_sha256",
 			                    json_string(chex));
-		}
-		json_array_append_new(list, e);
+		if (d > 0)
+			json_object_set_new(e, "device",
+			                    json_integer((json_int_t)d));
+		if (json_array_append_new(list, e) != 0)
+			return false;
 	}
+	return true;
+}
+
+/*
+ * The collateral set of the evidence (SETS[0]) and of its N_DEV devices
+ * (SETS[1 + i], each entry with "device": 1 + i): its list, with the
+ * bytes added to BLOBS unless the set is known (*SEEN). A passport
+ * without devices names the same set as before devices were recorded.
+ */
+static json_t *
+collateral_set(const struct artifact_set *sets, size_t n_dev, json_t *blobs,
+               char set_hex[65], bool *seen)
+{
+	json_t *list = json_array();
+	char *text = NULL;
+	uint8_t md[32];
+	bool ok = false;
+
+	if (list == NULL)
+		goto out;
+	for (size_t d = 0; sets != NULL && d <= n_dev; d++)
+		if (!set_list_add(&sets[d], d, list))
+			goto out;
 	if ((text = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		goto out;
 	SHA256((const uint8_t *)text, strlen(text), md);
 	codec_hex_encode_to(md, 32, set_hex);
 	*seen = set_known(md, false);
-	if (!*seen && !set_bytes_add(s, blobs))
-		goto out;
+	for (size_t d = 0; !*seen && sets != NULL && d <= n_dev; d++)
+		if (!set_bytes_add(&sets[d], blobs))
+			goto out;
 	ok = true;
 out:
 	free(text);
@@ -253,8 +274,12 @@ set_bytes(void *arg)
 	uint8_t md[32];
 	bool ok = false;
 
-	if (blobs == NULL || !set_bytes_add(a->sets, blobs) ||
-	    (text = json_dumps(blobs, JSON_COMPACT)) == NULL)
+	if (blobs == NULL)
+		goto out;
+	for (size_t d = 0; a->sets != NULL && d <= a->n_devices; d++)
+		if (!set_bytes_add(&a->sets[d], blobs))
+			goto out;
+	if ((text = json_dumps(blobs, JSON_COMPACT)) == NULL)
 		goto out;
 	free(a->blobs_json);
 	a->blobs_json = text;
@@ -266,6 +291,32 @@ set_bytes(void *arg)
 out:
 	json_decref(blobs);
 	return ok;
+}
+
+/*
+ * "devices": [{"provider", "evidence"}] in IN, in request order: the
+ * provider as the request named it, the hex SHA-256 of the device's
+ * evidence, its bytes a blob (stored once, like every input).
+ */
+static bool
+devices_record(const struct attestation *a, json_t *in, json_t *blobs)
+{
+	json_t *devs = json_array();
+	char hex[65];
+
+	if (devs == NULL || json_object_set_new(in, "devices", devs) != 0)
+		return false;
+	for (size_t i = 0; i < a->n_devices; i++) {
+		const struct verify_device *d = &a->devices[i];
+
+		if (!blob(blobs, d->evidence, d->evidence_len, hex) ||
+		    json_array_append_new(devs,
+		                          json_pack("{s:s, s:s}", "provider",
+		                                    provider_name(d->provider),
+		                                    "evidence", hex)) != 0)
+			return false;
+	}
+	return true;
 }
 
 bool
@@ -307,11 +358,12 @@ appraisal_record(struct attestation *a)
 	 * data is bound in REPORT_DATA[32:64] only, and is re-appraised so. */
 	if (a->req.runtime_data_upper)
 		json_object_set_new(in, "runtime_data_upper", json_true());
-	/* Devices are not re-appraised (docs/reappraisal.md). */
-	if (a->n_devices > 0)
-		json_object_set_new(in, "devices",
-		                    json_integer((json_int_t)a->n_devices));
-	if ((set = collateral_set(a->sets, blobs, a->set_hex, &seen)) == NULL)
+	/* Composite evidence: each device's provider and evidence (a blob);
+	 * its collateral is in the set, entries with "device": 1 + i. */
+	if (a->n_devices > 0 && !devices_record(a, in, blobs))
+		goto out;
+	if ((set = collateral_set(a->sets, a->n_devices, blobs, a->set_hex,
+	                          &seen)) == NULL)
 		goto out;
 	a->appraisal_json = json_dumps(in, JSON_COMPACT);
 	a->blobs_json = json_dumps(blobs, JSON_COMPACT);

@@ -17,6 +17,7 @@
 #include "db/registry.h"
 #include "handlers/nonce.h"
 #include "handlers/reappraise.h"
+#include "verify/core/composite.h"
 #include "verify/verify.h"
 
 const char *
@@ -189,6 +190,8 @@ wanted_digests(const struct db_appraisal *a)
 	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
 		if ((e = json_object_get(a->appraisal, inputs[i])) != NULL)
 			json_array_append(d, e);
+	json_array_foreach(json_object_get(a->appraisal, "devices"), i, e)
+	        json_array_append(d, json_object_get(e, "evidence"));
 	json_array_foreach(a->artifacts, i, e)
 	{
 		json_array_append(d, json_object_get(e, "sha256"));
@@ -247,19 +250,24 @@ blobs_get(PGconn *c, struct memo *m, const json_t *digests, json_t **out)
 }
 
 /*
- * The artifact set: the stored artifacts, each of a kind the cache holds
- * replaced (for NOW) by the cache's current one for its key when that
- * is valid at AT. False when a stored blob is missing.
+ * The artifact set of the evidence (DEV 0) or of its device DEV - 1 (the
+ * stored entries with "device": DEV): the stored artifacts, each of a
+ * kind the cache holds replaced (for NOW) by the cache's current one for
+ * its key when that is valid at AT. False when a stored blob is missing.
  */
 static bool
 build_set(PGconn *c, struct memo *m, const struct db_appraisal *a,
-          const json_t *blobs, bool now, int64_t at, struct artifact_set *set)
+          const json_t *blobs, bool now, int64_t at, size_t dev,
+          struct artifact_set *set)
 {
 	size_t i;
 	json_t *e;
 
 	json_array_foreach(a->artifacts, i, e)
 	{
+		if ((size_t)json_integer_value(json_object_get(e, "device")) !=
+		    dev)
+			continue;
 		const char *kind =
 		        json_string_value(json_object_get(e, "kind"));
 		const char *key = json_string_value(json_object_get(e, "key"));
@@ -310,6 +318,89 @@ build_set(PGconn *c, struct memo *m, const struct db_appraisal *a,
 	return true;
 }
 
+/* The devices of a composite appraisal, as stored: each one's provider,
+ * evidence (a blob) and collateral (the set's entries with "device"). */
+struct stored_devices {
+	struct verify_device devs[COMPOSITE_MAX_DEVICES];
+	uint8_t *evidence[COMPOSITE_MAX_DEVICES];
+	struct artifact_set *sets; /* [n] */
+	size_t n;
+};
+
+static void
+stored_devices_clear(struct stored_devices *sd)
+{
+	for (size_t i = 0; i < sd->n; i++) {
+		free(sd->evidence[i]);
+		if (sd->sets != NULL)
+			artifact_set_clear(&sd->sets[i]);
+	}
+	free(sd->sets);
+	memset(sd, 0, sizeof(*sd));
+}
+
+/* SD from the array DEVS of A's appraisal; false when a member is
+ * malformed or a blob missing. */
+static bool
+stored_devices_load(PGconn *c, struct memo *m, const struct db_appraisal *a,
+                    const json_t *devs, const json_t *blobs, bool now,
+                    int64_t at, struct stored_devices *sd)
+{
+	size_t n = json_array_size(devs), len;
+	json_t *d;
+
+	memset(sd, 0, sizeof(*sd));
+	if (n == 0 || n > COMPOSITE_MAX_DEVICES ||
+	    (sd->sets = calloc(n, sizeof(*sd->sets))) == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		artifact_set_init(&sd->sets[i]);
+	sd->n = n;
+	for (size_t i = 0; i < n; i++) {
+		const char *p;
+
+		d = json_array_get(devs, i);
+		p = json_string_value(json_object_get(d, "provider"));
+		if (p == NULL ||
+		    (p[0] != '\0' && !provider_parse(p, &sd->devs[i].provider)))
+			return false;
+		if (!blob_bytes(blobs, json_object_get(d, "evidence"),
+		                &sd->evidence[i], &len) ||
+		    sd->evidence[i] == NULL)
+			return false;
+		sd->devs[i].evidence = sd->evidence[i];
+		sd->devs[i].evidence_len = len;
+		if (!build_set(c, m, a, blobs, now, at, 1 + i, &sd->sets[i]))
+			return false;
+		sd->devs[i].artifacts = &sd->sets[i];
+	}
+	return true;
+}
+
+/* Whether V, or one of its devices (submods), has ERR. */
+static bool
+any_has_error(const struct verdict *v, enum tp_err err)
+{
+	const char *name, *code = tp_err_code(err);
+	json_t *sm, *e;
+	size_t i;
+
+	if (verdict_has_error(v, err))
+		return true;
+	json_object_foreach(v->submods, name, sm)
+	{
+		json_array_foreach(json_object_get(sm, "errors"), i, e)
+		{
+			const char *c =
+			        json_string_value(json_object_get(e, "code"));
+
+			if (c != NULL && strcmp(c, code) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 static enum db_status
 run(PGconn *c, struct memo *m, const struct tp_config *cfg, const char *id,
     enum reappraise_when when, int64_t at, struct reappraisal *out)
@@ -319,7 +410,8 @@ run(PGconn *c, struct memo *m, const struct tp_config *cfg, const char *id,
 	struct artifact_set *set = NULL;
 	struct verify_request req;
 	struct verdict v;
-	json_t *digests = NULL, *blobs = NULL, *expected = NULL;
+	json_t *digests = NULL, *blobs = NULL, *expected = NULL, *devs;
+	struct stored_devices sd = {0};
 	uint8_t *rd = NULL, *el = NULL, *elt = NULL, *exp = NULL, nonce[32];
 	size_t rdlen, ellen, eltlen, explen;
 	const char *s;
@@ -332,12 +424,24 @@ run(PGconn *c, struct memo *m, const struct tp_config *cfg, const char *id,
 		return st;
 	out->at = when == REAPPRAISE_ISSUED ? a.verified_at : at;
 	out->outcome = REAPPRAISE_UNSUPPORTED;
-	if (a.appraisal == NULL || a.evidence == NULL ||
-	    json_object_get(a.appraisal, "devices") != NULL ||
-	    !provider_parse(
+	st = DB_OK;
+	if (a.appraisal == NULL || a.evidence == NULL) {
+		out->reason = "no stored appraisal inputs (issued before "
+		              "migration 0007)";
+		goto out;
+	}
+	/* Composite passports stored before their devices were recorded
+	 * kept only the count. */
+	devs = json_object_get(a.appraisal, "devices");
+	if (devs != NULL && !json_is_array(devs)) {
+		out->reason = "composite passport stored without its "
+		              "devices' inputs (only their count)";
+		goto out;
+	}
+	if (!provider_parse(
 	            json_string_value(json_object_get(a.appraisal, "provider")),
 	            &prov)) {
-		st = DB_OK;
+		out->reason = "stored provider unknown";
 		goto out;
 	}
 	digests = wanted_digests(&a);
@@ -370,7 +474,12 @@ run(PGconn *c, struct memo *m, const struct tp_config *cfg, const char *id,
 	if ((set = calloc(1, sizeof(*set))) == NULL)
 		goto out;
 	artifact_set_init(set);
-	if (!build_set(c, m, &a, blobs, when == REAPPRAISE_NOW, out->at, set))
+	if (!build_set(c, m, &a, blobs, when == REAPPRAISE_NOW, out->at, 0,
+	               set))
+		goto out;
+	if (devs != NULL &&
+	    !stored_devices_load(c, m, &a, devs, blobs, when == REAPPRAISE_NOW,
+	                         out->at, &sd))
 		goto out;
 	memset(&req, 0, sizeof(req));
 	req.evidence = a.evidence;
@@ -392,15 +501,19 @@ run(PGconn *c, struct memo *m, const struct tp_config *cfg, const char *id,
 	req.cfg = &cfg->verify;
 	verify_run(&req, &v);
 	verified = true;
+	/* Composite: each device judged again and bound to the CPU
+	 * evidence, as when the passport was issued. */
+	if (sd.n > 0)
+		verify_devices(&req, sd.devs, sd.n, &v);
 	/* The nonce's single use was settled when the passport was issued
 	 * (no passport without it); its binding is checked again above. */
 	if (has_nonce)
 		nonce_record(&v, DB_NONCE_OK);
 	out->valid = verdict_valid(&v);
 	out->ear_status = verdict_status(&v);
-	out->outcome = reappraise_rule(
-	        a.ear_status, out->valid, out->ear_status,
-	        verdict_has_error(&v, TP_ERR_certificate_revoked));
+	out->outcome =
+	        reappraise_rule(a.ear_status, out->valid, out->ear_status,
+	                        any_has_error(&v, TP_ERR_certificate_revoked));
 	out->verdict = verdict_to_json(&v);
 	out->compared = compare(expected, &v);
 	st = out->verdict != NULL && out->compared != NULL ? DB_OK : DB_ERROR;
@@ -411,6 +524,7 @@ out:
 		artifact_set_clear(set);
 		free(set);
 	}
+	stored_devices_clear(&sd);
 	json_decref(ref.doc);
 	json_decref(expected);
 	json_decref(digests);
@@ -433,6 +547,34 @@ reappraise_passport(PGconn *c, const struct tp_config *cfg, const char *id,
 	return run(c, NULL, cfg, id, when, at, out);
 }
 
+json_t *
+reappraisal_errors(const json_t *verdict)
+{
+	json_t *out = json_array(), *sm, *e;
+	const char *name;
+	size_t i;
+
+	if (out == NULL)
+		return NULL;
+	json_array_extend(out, json_object_get(verdict, "errors"));
+	/* A composite's device that fails: its own errors, named. */
+	json_object_foreach(json_object_get(verdict, "submods"), name, sm)
+	{
+		if (json_is_true(json_object_get(sm, "valid")))
+			continue;
+		json_array_foreach(json_object_get(sm, "errors"), i, e)
+		{
+			json_t *c = json_deep_copy(e);
+
+			if (c == NULL)
+				continue;
+			json_object_set_new(c, "device", json_string(name));
+			json_array_append_new(out, c);
+		}
+	}
+	return out;
+}
+
 enum db_status
 reappraise_apply(PGconn *c, const char *id, const struct reappraisal *r)
 {
@@ -444,12 +586,12 @@ reappraise_apply(PGconn *c, const char *id, const struct reappraisal *r)
 	    r->outcome != REAPPRAISE_REVOKED)
 		return DB_OK;
 	tptime_format(r->at, at);
-	errs = json_object_get(r->verdict, "errors");
-	j = json_pack("{s:s, s:s, s:b, s:s, s:O?, s:O}", "outcome",
+	errs = reappraisal_errors(r->verdict);
+	j = json_pack("{s:s, s:s, s:b, s:s, s:O?, s:o}", "outcome",
 	              reappraise_outcome_name(r->outcome), "at", at, "valid",
 	              r->valid, "ear_status", r->ear_status, "tcb_status",
 	              json_object_get(r->verdict, "tcb_status"), "errors",
-	              errs != NULL ? errs : json_array());
+	              errs);
 	if (j == NULL || (doc = json_dumps(j, JSON_COMPACT)) == NULL ||
 	    (errors = json_dumps(json_object_get(j, "errors"), JSON_COMPACT)) ==
 	            NULL)

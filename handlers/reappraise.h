@@ -44,7 +44,9 @@ enum reappraise_outcome {
 	REAPPRAISE_REVOKED,       /* worse, and a certificate it used is
 	                           * revoked now */
 	REAPPRAISE_UNSUPPORTED,   /* nothing stored to re-run (issued before
-	                           * migration 0007, or with devices) */
+	                           * migration 0007, or composite and stored
+	                           * with only the count of its devices):
+	                           * reappraisal.reason says which */
 };
 
 /* "unchanged", "superseded", "revoked", "unsupported". */
@@ -71,6 +73,7 @@ struct reappraisal {
 	json_t *compared;
 	bool valid;
 	const char *ear_status; /* static */
+	const char *reason;     /* static: why unsupported, else NULL */
 };
 
 /* Frees R's verdict; NULL-safe. */
@@ -85,6 +88,13 @@ void reappraisal_clear(struct reappraisal *r);
 enum db_status reappraise_passport(PGconn *c, const struct tp_config *cfg,
                                    const char *id, enum reappraise_when when,
                                    int64_t at, struct reappraisal *out);
+
+/*
+ * The errors a re-appraisal records (a new array; NULL when out of
+ * memory): VERDICT's, then each invalid device's (submods) own errors
+ * with "device": its name ("gpu0", ...).
+ */
+json_t *reappraisal_errors(const json_t *verdict);
 
 /*
  * Records a worse verdict R of passport ID (superseded or revoked, its

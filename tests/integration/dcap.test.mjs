@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as jose from 'jose';
 import { startDaemon, stopDaemon, post, get, psql, ROOT, BIN } from './lib.mjs';
 import { assertEarPassport } from './ear.mjs';
@@ -42,6 +43,13 @@ test('TDX v4 quote + collateral: passport with mrtd and tcb_status, fetchable by
   const cpu0 = p.json.claims.submods.cpu0;
   assert.equal(cpu0['ear.teepass.annotated-evidence'].mrtd, MRTD);
   assert.equal(cpu0.tcb_status, 'UpToDate');
+  // The Intel root it was verified under: the pinned Intel SGX Root CA
+  // (the SHA-256 of config/trust/intel_sgx_root_ca.der, computed here).
+  const rootSha = createHash('sha256').update(readFileSync(join(ROOT, 'config/trust/intel_sgx_root_ca.der'))).digest('hex');
+  assert.equal(v.claims.intel_root_sha256, rootSha);
+  assert.equal(v.claims.intel_root, 'intel');
+  assert.equal(cpu0['ear.teepass.annotated-evidence'].intel_root_sha256, rootSha);
+  assert.equal(cpu0['ear.teepass.annotated-evidence'].intel_root, 'intel');
   assert.ok(Object.keys(cpu0.collateral_sha256).length >= 7, 'hash of every collateral item used');
   const jwks = jose.createLocalJWKSet((await get(d, '/.well-known/jwks.json')).json);
   const { payload } = await jose.jwtVerify(v.passport.token, jwks, { currentDate: new Date(AT) });

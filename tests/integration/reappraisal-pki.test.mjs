@@ -151,6 +151,13 @@ test('a newer TCB Info with a lower status, imported: dry run, the passport supe
   const { d, v } = await issue(`https://reappraisal-pki-${process.pid}.example`);
   assert.match(d.log, new RegExp(`CUSTOM INTEL ROOT: every DCAP check anchors at ${pki.rootFile} \\(sha256 ${pki.rootSha256}\\)`));
   const pid = v.json.passport.id;
+  // The verdict and the passport's EAR name the test root it was issued
+  // under (its digest computed by test_pki.mjs from the DER it made).
+  assert.equal(v.json.claims.intel_root_sha256, pki.rootSha256);
+  assert.equal(v.json.claims.intel_root, 'custom');
+  const ear = (await get(d, `/api/passports/${pid}`)).json.claims.submods.cpu0['ear.teepass.annotated-evidence'];
+  assert.equal(ear.intel_root_sha256, pki.rootSha256);
+  assert.equal(ear.intel_root, 'custom');
   const endpointId = endpointFor(`reappraisal-pki-${process.pid}`, pid);
   const rx = await receiver();
   receivers.push(rx);

@@ -51,7 +51,7 @@ test('retention: expired challenges and passports past the period are purged, li
   // reference values and the issuer chain it shares with a kept passport
   // (and that one's set) stay.
   const h = (s) => `encode(sha256('${s}-${process.pid}'::bytea), 'hex')`;
-  for (const b of ['own-rt', 'own-c', 'shared-exp', 'shared-c'])
+  for (const b of ['own-rt', 'own-c', 'shared-exp', 'shared-c', 'own-dev', 'shared-dev'])
     psql(`INSERT INTO appraisal_blobs (sha256, body) VALUES (${h(b)}, '${b}'::bytea)`);
   const set = (name, arts) => {
     psql(`INSERT INTO collateral_sets (sha256, artifacts) VALUES (${h(name)}, jsonb_build_array(${arts.map((a) =>
@@ -71,8 +71,13 @@ test('retention: expired challenges and passports past the period are purged, li
       ear_status, tee_type, hardware_attested, claims, '${tag}', kid, evidence_sha256, md5('${tag}-appraised'),
       ${appraisal}, ${h(setName)}
     FROM passports p WHERE p.id = '${liveId}'`);
-  appraised('due', '2026-01-01T00:00:00Z', `jsonb_build_object('runtime_data', ${h('own-rt')}, 'expected', ${h('shared-exp')})`, 'set-own');
-  appraised('audit', '2026-02-20T00:00:00Z', `jsonb_build_object('expected', ${h('shared-exp')})`, 'set-shared');
+  // A composite's device evidence (0014): its own goes, the one a kept
+  // passport also names stays.
+  const dev = (b) => `jsonb_build_object('provider', 'Mock', 'evidence', ${h(b)})`;
+  appraised('due', '2026-01-01T00:00:00Z', `jsonb_build_object('runtime_data', ${h('own-rt')}, 'expected', ${h('shared-exp')},
+    'devices', jsonb_build_array(${dev('own-dev')}, ${dev('shared-dev')}))`, 'set-own');
+  appraised('audit', '2026-02-20T00:00:00Z', `jsonb_build_object('expected', ${h('shared-exp')},
+    'devices', jsonb_build_array(${dev('shared-dev')}))`, 'set-shared');
   const liveSet = psql(`SELECT collateral_set FROM passports WHERE id = '${liveId}'`);
   const liveBlobs = psql(`SELECT count(*) FROM appraisal_blobs WHERE sha256 IN (SELECT appraisal->>'runtime_data' FROM passports WHERE id = '${liveId}')
     OR sha256 IN (SELECT sha256 FROM collateral_set_blobs WHERE set_sha256 = '${liveSet}')`);
@@ -124,6 +129,8 @@ test('retention: expired challenges and passports past the period are purged, li
     assert.equal(blobs('own-c'), '0', 'the bytes only a purged set named went with it');
     assert.equal(blobs('shared-exp'), '1', 'inputs a kept passport names stay');
     assert.equal(blobs('shared-c'), '1', 'bytes a kept set names stay');
+    assert.equal(blobs('own-dev'), '0', 'device evidence only purged passports named went with them');
+    assert.equal(blobs('shared-dev'), '1', 'device evidence a kept passport names stays');
     const sets = (n) => psql(`select (select count(*) from collateral_sets where sha256 = ${h(n)})
       + (select count(*) from collateral_set_items where set_sha256 = ${h(n)})
       + (select count(*) from collateral_set_blobs where set_sha256 = ${h(n)})`);

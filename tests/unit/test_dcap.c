@@ -17,11 +17,17 @@
 #include <pthread.h>
 #include <jansson.h>
 
+#include <openssl/x509.h>
+
 #include "common/tptime.h"
+#include "verify/intel/dcap_collateral.h"
 #include "verify/intel/dcap_cache.h"
 #include "verify/verify.h"
 
 #include "tests/unit/test_dcap_util.h"
+
+#define INTEL_ROOT_SHA256                                                      \
+	"44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3"
 
 /* 2026-11-23T00:00:00Z: "today", every sample's collateral has expired. */
 #define TODAY 1795392000
@@ -135,6 +141,10 @@ test_tdx_v4_uptodate(void **state)
 	        "c304f9eca3efdbb481601c163cf52493d6e44aed55d51ec39b7e518fad"
 	        "b92c2b523f20");
 	expect_claim(&v, "fmspc", "b0c06f000000");
+	/* The pinned Intel SGX Root CA it verified to (sha256sum of
+	 * config/trust/intel_sgx_root_ca.der). */
+	expect_claim(&v, "intel_root_sha256", INTEL_ROOT_SHA256);
+	expect_claim(&v, "intel_root", "intel");
 	expect_claim(&v, "tcb_date", "2024-03-13T00:00:00Z");
 	assert_true(json_is_false(json_object_get(v.claims, "debug")));
 	/* Earliest expiry: PCK CRL nextUpdate 2025-07-19T10:00:35Z. */
@@ -146,6 +156,42 @@ test_tdx_v4_uptodate(void **state)
 	/* An SGX verifier refuses a TDX quote. */
 	run(&s, TP_PROVIDER_INTEL_SGX, 1752919234, NULL, &v);
 	assert_false(verdict_valid(&v));
+	verdict_free(&v);
+	sample_free(&s);
+}
+
+/*
+ * A custom root (intel_root_ca_file): the claims say "custom" and its
+ * digest. The custom root here is Intel's own certificate loaded as a
+ * file (a test PKI's root is reappraisal-pki.test.mjs's), so the quote
+ * still verifies and only the claim changes.
+ */
+static void
+test_tdx_custom_root_claim(void **state)
+{
+	struct sample s;
+	struct verdict v;
+	FILE *f;
+	X509 *root;
+
+	(void)state;
+	f = fopen(TEEPASS_SOURCE_DIR "/config/trust/intel_sgx_root_ca.der",
+	          "rb");
+	assert_non_null(f);
+	root = d2i_X509_fp(f, NULL);
+	fclose(f);
+	assert_non_null(root);
+	dcap_root_ca_override(root, INTEL_ROOT_SHA256);
+	sample_load(&s, "tests/data/tdx/dcapqvl_v4_uptodate", true);
+	run(&s, TP_PROVIDER_INTEL_TDX, 1752919234, NULL, &v);
+	assert_true(verdict_valid(&v));
+	expect_claim(&v, "intel_root", "custom");
+	expect_claim(&v, "intel_root_sha256", INTEL_ROOT_SHA256);
+	verdict_free(&v);
+	dcap_root_ca_override(NULL, NULL);
+	assert_false(dcap_root_ca_overridden());
+	run(&s, TP_PROVIDER_INTEL_TDX, 1752919234, NULL, &v);
+	expect_claim(&v, "intel_root", "intel");
 	verdict_free(&v);
 	sample_free(&s);
 }
@@ -405,6 +451,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_sgx_v3_processor_ca),
 	        cmocka_unit_test(test_tdx_v4_uptodate),
+	        cmocka_unit_test(test_tdx_custom_root_claim),
 	        cmocka_unit_test(test_tdx_near_v4_uptodate),
 	        cmocka_unit_test(test_tdx_tinfoil_dir),
 	        cmocka_unit_test(test_tdx_gotdx_no_tcb_match),

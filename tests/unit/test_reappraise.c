@@ -187,12 +187,102 @@ test_record(void **state)
 	release(&n, &sn);
 }
 
+/*
+ * Composite: each device's provider and evidence digest recorded in
+ * order, its evidence a blob; its collateral in the one set, with
+ * "device": 1 + i (the CPU's entries without it).
+ */
+static void
+test_record_devices(void **state)
+{
+	static const uint8_t gpu_ev[] = "spdm evidence";
+	struct attestation a;
+	struct artifact_set sets[2];
+	json_t *in, *set, *blobs, *devs, *e;
+	char want[65];
+	size_t i;
+	bool ev_blob = false;
+
+	(void)state;
+	fill(&a, &sets[0], "{\"tcbInfo\":{\"v\":3}}");
+	artifact_set_init(&sets[1]);
+	assert_true(artifact_set_add(&sets[1], ARTIFACT_NVIDIA_DEVICE_CHAIN, "",
+	                             "PEM", 3, NULL, 0, "request", 0));
+	a.sets = sets;
+	a.n_devices = 1;
+	a.devices[0].provider = TP_PROVIDER_NVIDIA_GPU;
+	a.devices[0].evidence = gpu_ev;
+	a.devices[0].evidence_len = sizeof(gpu_ev) - 1;
+	assert_true(appraisal_record(&a));
+	in = json_loads(a.appraisal_json, 0, NULL);
+	set = json_loads(a.set_json, 0, NULL);
+	blobs = json_loads(a.blobs_json, 0, NULL);
+	devs = json_object_get(in, "devices");
+	assert_true(json_is_array(devs));
+	assert_int_equal(json_array_size(devs), 1);
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(devs, 0), "provider")),
+	                    "NvidiaGpu");
+	hex256(gpu_ev, sizeof(gpu_ev) - 1, want);
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(devs, 0), "evidence")),
+	                    want);
+	json_array_foreach(
+	        blobs, i,
+	        e) if (strcmp(json_string_value(json_object_get(e, "s")),
+	                      want) == 0) ev_blob = true;
+	assert_true(ev_blob);
+	assert_int_equal(json_array_size(set), 3);
+	assert_null(json_object_get(json_array_get(set, 0), "device"));
+	assert_null(json_object_get(json_array_get(set, 1), "device"));
+	assert_int_equal(json_integer_value(json_object_get(
+	                         json_array_get(set, 2), "device")),
+	                 1);
+	json_decref(in);
+	json_decref(set);
+	json_decref(blobs);
+	artifact_set_clear(&sets[1]);
+	release(&a, &sets[0]);
+}
+
+/* The recorded errors: the verdict's, then each invalid device's own,
+ * named; a valid device's are not listed. */
+static void
+test_errors_named(void **state)
+{
+	json_t *v = json_pack(
+	        "{s:[{s:s, s:s}], s:{s:{s:b, s:[{s:s}]}, s:{s:b, s:[]}}}",
+	        "errors", "code", "device_invalid", "message", "dev0 (...)",
+	        "submods", "dev0", "valid", 0, "errors", "code",
+	        "tcb_out_of_date", "gpu0", "valid", 1, "errors");
+	json_t *e = reappraisal_errors(v);
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(e);
+	assert_int_equal(json_array_size(e), 2);
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(e, 0), "code")),
+	                    "device_invalid");
+	assert_null(json_object_get(json_array_get(e, 0), "device"));
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(e, 1), "code")),
+	                    "tcb_out_of_date");
+	assert_string_equal(json_string_value(json_object_get(
+	                            json_array_get(e, 1), "device")),
+	                    "dev0");
+	json_decref(e);
+	json_decref(v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_rule),
 	        cmocka_unit_test(test_record),
+	        cmocka_unit_test(test_record_devices),
+	        cmocka_unit_test(test_errors_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -577,6 +577,13 @@ dcap_verify_parsed(const struct verify_request *req, void *parsed,
 	if (pck != NULL) {
 		qe_sig_ok = check_qe_report_signature(&q, pck, v);
 		verdict_claim_hex(v, "fmspc", pck->ext.fmspc, 6);
+		/* The root the PCK chain verified to: a relying party tells
+		 * a passport under Intel's root from one under a pre-
+		 * production or test root (intel_root_ca_file). */
+		verdict_claim_str(v, "intel_root_sha256", dcap_root_ca_pin());
+		verdict_claim_str(v, "intel_root",
+		                  dcap_root_ca_overridden() ? "custom"
+		                                            : "intel");
 		v->signature_valid =
 		        quote_sig_ok && qe_sig_ok ? TP_TRUE : TP_FALSE;
 	} else if (!quote_sig_ok) {
