@@ -9,7 +9,8 @@
 static const struct db_stmt stmt = {
         "endpoint_ref",
         "SELECT e.provider_id::text AS provider_id, e.tee_type,"
-        " e.reference_version, r.doc::text AS doc, r.sha256"
+        " e.reference_version, e.tls_binding, r.doc::text AS doc,"
+        " r.sha256"
         " FROM endpoints e JOIN reference_values r ON r.endpoint_id = e.id"
         " AND r.version = e.reference_version"
         " WHERE e.id = $1::uuid AND e.retired_at IS NULL FOR UPDATE OF e",
@@ -37,6 +38,8 @@ db_endpoint_ref(PGconn *c, const char *id, struct db_endpoint_ref *r)
 	db_row_copy(&row, "tee_type", r->tee_type, sizeof(r->tee_type));
 	r->version = (int)db_row_int64(&row, "reference_version");
 	db_row_copy(&row, "sha256", r->sha256, sizeof(r->sha256));
+	db_row_copy(&row, "tls_binding", r->tls_binding,
+	            sizeof(r->tls_binding));
 	if ((doc = db_row_text(&row, "doc")) != NULL && row.ok)
 		r->doc = json_loads(doc, 0, NULL);
 	PQclear(res);

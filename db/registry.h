@@ -136,6 +136,9 @@ struct db_endpoint_ref {
 	int version;
 	json_t *doc; /* the reference document; caller decrefs */
 	char sha256[80];
+	/* the declared tls_binding layout ("runtime_data", "report_data",
+	 * "report_data_split"): where the evidence binds the runtime data */
+	char tls_binding[24];
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "server/app.h"
 #include "server/metrics.h"
 #include "verify/core/expected.h"
+#include "verify/core/tls_binding.h"
 
 static const struct json_field fields[] = {
         {"attestation", JSON_STRING, true, false},
@@ -57,12 +58,15 @@ input_free(struct input *in)
 /*
  * "endpoint_id": the expected values are the endpoint's current reference
  * values (a live endpoint; else 404), and the evidence must be of its TEE
- * type. Sending "expected" as well is refused: one source of truth.
+ * type. Sending "expected" as well is refused: one source of truth. The
+ * runtime data is bound where the endpoint's declared tls_binding layout
+ * says (report_data_split: REPORT_DATA[32:64]), as at registration.
  */
 static bool
 lookup_endpoint(struct request *r, struct input *in, const char *id)
 {
 	enum tp_provider tee;
+	enum tls_binding_layout layout;
 	enum db_status st;
 
 	if (json_object_get(in->doc, "expected") != NULL) {
@@ -78,7 +82,8 @@ lookup_endpoint(struct request *r, struct input *in, const char *id)
 		reg_reply_db(r, st, TP_ERR_endpoint_not_found);
 		return false;
 	}
-	if (!provider_parse(in->ref.tee_type, &tee)) {
+	if (!provider_parse(in->ref.tee_type, &tee) ||
+	    !tls_binding_layout_parse(in->ref.tls_binding, &layout)) {
 		reply_error(r, TP_ERR_internal_error, NULL);
 		return false;
 	}
@@ -91,6 +96,8 @@ lookup_endpoint(struct request *r, struct input *in, const char *id)
 	in->att.expected = in->ref.doc;
 	in->att.ref_version = in->ref.version;
 	in->att.ref_sha256 = in->ref.sha256;
+	/* attestation_verify fills the rest of att.req. */
+	in->att.req.runtime_data_upper = tls_binding_runtime_data_upper(layout);
 	return true;
 }
 

@@ -404,3 +404,50 @@ test('report_data_split: the key in REPORT_DATA[0:32] and the model through [32:
     await closeServer(s2);
   }
 });
+
+test('report_data_split through the verify API: endpoint_id reads the evidence with the endpoint\'s layout', async () => {
+  const key = makeCert('split-verify');
+  const s = await tlsServer(key);
+  const model = sha256(`model ${uniq()}`);
+  let split, plain;
+  try {
+    split = await registerSplit({ url: s.url, spki: key.spki, model });
+    assert.equal(split.status, 201, brief(split));
+    // The same model on an endpoint registered with the default layout
+    // (its evidence binds no key, so it is never connected to).
+    plain = await register({ url: `https://split-plain-${uniq()}.example/v1`, model });
+    assert.equal(plain.status, 201, brief(plain));
+    assert.equal(psql(`select tls_binding from endpoints where id = '${plain.json.id}'`), 'runtime_data');
+  } finally {
+    await closeServer(s);
+  }
+  // Fresh split evidence for the same key and model: [32:64] is
+  // SHA-256 of these runtime-data bytes, computed here.
+  const ev = splitEvidence({ model, spki: key.spki });
+  const high = createHash('sha256').update(Buffer.from(ev.runtime_data, 'base64')).digest('hex');
+  const ok = await post(d, '/api/verify/tee-attestation', { ...ev, endpoint_id: split.json.id });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.valid, true, brief(ok));
+  assert.ok(ok.json.checks.some((c) => c.check === 'runtime_data_binding' && c.ok), ok.text);
+  assert.equal(ok.json.claims.runtime_data.model, model);
+  assert.equal(ok.json.claims.report_data, key.spki + high);
+  assert.equal(psql(`select endpoint_id from passports where id = '${ok.json.passport.id}'`), split.json.id);
+  // The appraisal records the layout, for re-appraisal.
+  assert.equal(psql(`select count(*) from passports where id = '${ok.json.passport.id}' and (appraisal->>'runtime_data_upper')::boolean`), '1');
+  // Another model's runtime data under the same [0:32]: [32:64] is not its digest.
+  const wrongRd = Buffer.from(JSON.stringify({ model: sha256('another') })).toString('base64');
+  const mism = await post(d, '/api/verify/tee-attestation', { attestation: ev.attestation, runtime_data: wrongRd, endpoint_id: split.json.id });
+  assert.equal(mism.json.valid, false, brief(mism));
+  assert.ok(mism.json.errors.some((e) => e.code === 'binding_mismatch'), brief(mism));
+
+  // The same evidence against the endpoint without the split layout:
+  // the whole field is read, nothing matches.
+  const no = await post(d, '/api/verify/tee-attestation', { ...ev, endpoint_id: plain.json.id });
+  assert.equal(no.status, 200, no.text);
+  assert.equal(no.json.valid, false, brief(no));
+  assert.ok(no.json.errors.some((e) => e.code === 'binding_mismatch'), brief(no));
+  // And with no endpoint at all: the layout is never inferred.
+  const bare = await post(d, '/api/verify/tee-attestation', ev);
+  assert.equal(bare.json.valid, false, brief(bare));
+  assert.ok(bare.json.errors.some((e) => e.code === 'binding_mismatch'), brief(bare));
+});

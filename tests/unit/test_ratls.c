@@ -767,6 +767,25 @@ test_hostile(void **state)
 	der = make_cert(k, NULL, NULL, 0, &n);
 	assert_int_equal(parse_code(der, n), TP_ERR_ratls_extension_missing);
 	free(der);
+	/* dstack's RA-TLS (a TDX attestation under 1.3.6.1.4.1.62397.1.8,
+	 * or a raw quote under .1.1): named and refused, never read. A
+	 * look-alike arc (62398) is just no evidence. */
+	{
+		static const uint8_t body[] = {0x00, 0x00, 0x04, 0x00};
+		const struct ext ds[] = {
+		        {"1.3.6.1.4.1.62397.1.8", body, sizeof(body)},
+		        {"1.3.6.1.4.1.62397.1.1", body, sizeof(body)},
+		        {"1.3.6.1.4.1.62398.1.8", body, sizeof(body)},
+		};
+		for (size_t i = 0; i < 3; i++) {
+			der = make_cert(k, NULL, &ds[i], 1, &n);
+			assert_int_equal(
+			        parse_code(der, n),
+			        i < 2 ? TP_ERR_ratls_evidence_unsupported
+			              : TP_ERR_ratls_extension_missing);
+			free(der);
+		}
+	}
 	EVP_PKEY_free(k);
 	quotes_free(&q);
 }

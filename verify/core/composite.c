@@ -5,6 +5,7 @@
 
 #include "common/codec.h"
 #include "verify/core/composite.h"
+#include "verify/nvidia/gpu_topology.h"
 
 /* True when HEX (a JSON string) spells the bytes of B, any case. */
 static bool
@@ -239,4 +240,7 @@ verify_devices(const struct verify_request *cpu_req,
 		verdict_expires_no_later_than(v, dv.expires_at);
 		verdict_free(&dv);
 	}
+	/* NVSwitches among the devices: a PPCIe machine, whose GPUs and
+	 * switches must link each other (issue 18). */
+	gpu_topology_appraise(v);
 }

@@ -384,6 +384,27 @@ add_claims(const struct spdm_measurements *m, X509 *leaf, json_t *claims)
 	 * PDIs of the 8 GPUs it links (8 bytes each) then, per port, the
 	 * index of the GPU on it (0xff: none) — raw, as reported. */
 	set_tlv_hex(claims, "device_pdi", &m->tlv[NV_OPAQUE_DEVICE_PDI]);
+	/* A GPU's field 22 (nvtrust OPAQUE_FIELD_ID_SWITCH_PDI) is instead
+	 * the PDI of the NVSwitch on each of its NVLinks, 8 bytes each,
+	 * little-endian (zero: a disabled link); read so, it names the
+	 * switches as their own DEVICE_PDI does (verify/nvidia/
+	 * gpu_topology.h). */
+	t = &m->tlv[NV_OPAQUE_DEVICE_PDI];
+	if (t->present && t->len > 8 && t->len % 8 == 0 &&
+	    json_object_get(claims, "device_kind") == NULL) {
+		json_t *pdis = json_array();
+		for (size_t i = 0; pdis != NULL && i < t->len; i += 8) {
+			uint8_t be[8];
+			char *h;
+
+			for (size_t k = 0; k < 8; k++)
+				be[k] = t->value[i + 7 - k];
+			if ((h = codec_hex_encode(be, 8)) != NULL)
+				json_array_append_new(pdis, json_string(h));
+			free(h);
+		}
+		json_object_set_new(claims, "switch_pdis", pdis);
+	}
 	set_tlv_hex(claims, "disabled_ports",
 	            &m->tlv[NV_OPAQUE_DISABLED_PORTS]);
 	set_tlv_hex(claims, "switch_position_id",

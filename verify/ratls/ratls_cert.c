@@ -22,6 +22,12 @@ static const uint8_t oid_legacy[] = {0x2a, 0x86, 0x48, 0x86, 0xf8,
                                      0x4d, 0x8a, 0x39, 0x06};
 static const uint8_t oid_legacy_gramine[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
                                              0xf8, 0x4d, 0x8a, 0x39, 0x06};
+/* dstack's (Phala) RA-TLS arc 1.3.6.1.4.1.62397.1.N (dstack ra-tls
+ * oids.rs: .1 TDX quote, .2 event log, .3 app id, .4 usage, .8 its
+ * SCALE/MessagePack attestation, .9 app info): recognised only to be
+ * refused by name (docs/providers.md "RA-TLS"). */
+static const uint8_t oid_dstack_arc[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
+                                         0x83, 0xe7, 0x3d, 0x01};
 
 #define CBOR_TAG_INTEL_QUOTE    60000
 #define CBOR_TAG_INTEL_REPORT   60001
@@ -51,6 +57,17 @@ oid_is(const ASN1_OBJECT *o, const uint8_t *want, size_t n)
 
 	d = OBJ_get0_data(o);
 	return d != NULL && len == n && memcmp(d, want, n) == 0;
+}
+
+/* An OID of the dstack arc: its prefix and one arc of one byte. */
+static bool
+oid_is_dstack(const ASN1_OBJECT *o)
+{
+	const unsigned char *d = OBJ_get0_data(o);
+
+	return d != NULL && OBJ_length(o) == sizeof(oid_dstack_arc) + 1 &&
+	       memcmp(d, oid_dstack_arc, sizeof(oid_dstack_arc)) == 0 &&
+	       d[sizeof(oid_dstack_arc)] < 0x80;
 }
 
 /* One certificate, DER or PEM, with nothing after it. */
@@ -283,7 +300,7 @@ ratls_cert_parse(const uint8_t *buf, size_t len, struct ratls_cert *c,
 	const ASN1_OCTET_STRING *dice = NULL, *legacy = NULL;
 	unsigned char *spki = NULL;
 	enum tp_err rc;
-	int n, spki_len;
+	int n, spki_len, dstack = -1;
 
 	memset(c, 0, sizeof(*c));
 	if ((rc = cert_read(buf, len, &c->x509, why, whylen)) != TP_ERR_none)
@@ -300,6 +317,8 @@ ratls_cert_parse(const uint8_t *buf, size_t len, struct ratls_cert *c,
 		         oid_is(o, oid_legacy_gramine,
 		                sizeof(oid_legacy_gramine)))
 			slot = &legacy;
+		else if (oid_is_dstack(o) && dstack < 0)
+			dstack = OBJ_get0_data(o)[sizeof(oid_dstack_arc)];
 		if (slot == NULL)
 			continue;
 		/* Two evidence extensions of a kind: which one is meant? */
@@ -310,6 +329,13 @@ ratls_cert_parse(const uint8_t *buf, size_t len, struct ratls_cert *c,
 			return TP_ERR_ratls_extension_malformed;
 		}
 		*slot = X509_EXTENSION_get_data(e);
+	}
+	if (dice == NULL && legacy == NULL && dstack >= 0) {
+		snprintf(why, whylen,
+		         "extension 1.3.6.1.4.1.62397.1.%d: dstack RA-TLS "
+		         "evidence, not verified by teepass",
+		         dstack);
+		return TP_ERR_ratls_evidence_unsupported;
 	}
 	if (dice == NULL && legacy == NULL) {
 		snprintf(why, whylen,
