@@ -192,7 +192,16 @@ test('a composite passport whose devices still verify: unchanged; one stored wit
 test('a composite endpoint (Mock CPU + H100) whose reference values change: its passport superseded, the endpoint failed, both events', async () => {
   const d = await startDaemon({ TEEPASS_REAPPRAISAL_INTERVAL: '3600' });
   try {
-    const prov = await post(d, '/api/providers', { name: `reappraisal-composite-${process.pid}` }, bearer(createAdminKey('reappraisal composite')));
+    const admin = createAdminKey('reappraisal composite');
+    // The H100 sample is one GPU: an endpoint another file left live
+    // (attls.test.mjs ends with it attested) holds it, and a second live
+    // endpoint is refused device_in_use. Retire the holders first.
+    const holders = psql("SELECT coalesce(string_agg(DISTINCT endpoint_id::text, ','), '') FROM endpoint_devices").split(',').filter(Boolean);
+    for (const h of holders) {
+      const del = await request(d, 'DELETE', `/api/endpoints/${h}`, undefined, bearer(admin));
+      assert.equal(del.status, 200, del.text);
+    }
+    const prov = await post(d, '/api/providers', { name: `reappraisal-composite-${process.pid}` }, bearer(admin));
     assert.equal(prov.status, 201, prov.text);
     const key = prov.json.api_key.token;
     const MR0 = 'c'.repeat(96);
