@@ -6,7 +6,7 @@
 #include "db/row.h"
 
 /* The lock, then the lookup in a snapshot taken once it is held
- * (migration 0014). */
+ * (migration 0015). */
 static const struct db_stmt stmt = {
         "passport_find_by_request",
         "SELECT id, token, expires_at FROM passport_lock_find($1,"

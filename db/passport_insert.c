@@ -16,8 +16,8 @@
  * is inserted again — except a known set's bytes, not sent ($21): when
  * the set is gone, nothing is inserted and the caller sends them.
  * The same statement appends the passport.issued event and, unless the
- * log is off, the log entry with the token as its leaf (migration 0014).
- * The token's protected header is stored once per kid (migration 0014):
+ * log is off, the log entry with the token as its leaf (migration 0015).
+ * The token's protected header is stored once per kid (migration 0015):
  * the row keeps jws_header NULL when it is its kid's stored header (the
  * first of a kid inserts it), its own header otherwise.
  */

@@ -1,4 +1,4 @@
--- 0014: a passport's protected JWS header stored once per signing key,
+-- 0015: a passport's protected JWS header stored once per signing key,
 -- not in every row (issue 20: a TDX passport row at most 3,000 bytes; the
 -- header was 107 of its 3,038), and fewer round trips and less SQL a
 -- passport (issue 19). Never edit after landing.
