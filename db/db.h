@@ -133,13 +133,6 @@ struct db_passport_row {
 	size_t jws_signature_len;
 };
 
-/*
- * Serialises, until the transaction ends, every transaction that issues a
- * passport for REQUEST_SHA256 (db/passport_lock_request.c): the
- * find-then-insert of an idempotent issue under READ COMMITTED.
- */
-enum db_status db_passport_lock_request(PGconn *c, const char *request_sha256);
-
 /* Inserts a passport (db/passport_insert.c). */
 enum db_status db_passport_insert(PGconn *c, const struct db_passport_row *r);
 
@@ -183,6 +176,10 @@ struct db_passport_issued {
  * signed by KID, the key that would sign it now — after a rotation a
  * request gets a passport under the new key
  * (db/passport_find_by_request.c). DB_OK fills *OUT (free out->token).
+ * First serialises, until the transaction ends, every transaction that
+ * issues a passport for REQUEST_SHA256 (an advisory lock), so the
+ * find-then-insert of an idempotent issue is safe at READ COMMITTED: one
+ * round trip for both.
  */
 enum db_status db_passport_find_by_request(PGconn *c,
                                            const char *request_sha256,
@@ -280,6 +277,10 @@ enum db_status db_retention_purge_endpoint_attestations(PGconn *c,
 enum db_status db_event_append(PGconn *c, const char *type,
                                const char *passport_id, const char *endpoint_id,
                                const char *status, bool once);
+
+/* Tells the commit hook that a statement run outside db_event_append
+ * appended an event in the calling transaction (db/passport_insert.c). */
+void db_event_appended(void);
 
 /*
  * FN is called (on the committing thread, after COMMIT) by every db_tx or

@@ -33,8 +33,9 @@
 	" WHEN p.expires_at <= to_timestamp($1::bigint)"                       \
 	" THEN 'expired' ELSE 'active' END AS passport_status,"                \
 	" (extract(epoch FROM p.expires_at) * 1000000)::bigint"                \
-	" AS passport_expires_at, coalesce(p.token, passport_jws("             \
-	"p.jws_header, p.jws_payload, p.jws_signature)) AS passport_token,"    \
+	" AS passport_expires_at, coalesce(p.token, passport_jws_of("          \
+	"p.jws_header, p.kid, p.jws_payload, p.jws_signature))"                \
+	" AS passport_token,"                                                  \
 	" (extract(epoch FROM e.last_attested_at) * 1000000)::bigint"          \
 	" AS last_attested_at, e.last_errors::text AS last_errors,"            \
 	" (extract(epoch FROM e.created_at) * 1000000)::bigint AS created_at," \

@@ -22,6 +22,12 @@ db_event_tx_end(bool committed)
 	appended = false;
 }
 
+void
+db_event_appended(void)
+{
+	appended = true;
+}
+
 /* The provider is filled in when the event is numbered: an endpoint's
  * row may be inserted after its first passport in the same transaction. */
 static const struct db_stmt stmt = {

@@ -5,14 +5,12 @@
 #include "db/db.h"
 #include "db/row.h"
 
+/* The lock, then the lookup in a snapshot taken once it is held
+ * (migration 0015). */
 static const struct db_stmt stmt = {
         "passport_find_by_request",
-        "SELECT id::text AS id, coalesce(token, passport_jws(jws_header,"
-        " jws_payload, jws_signature)) AS token,"
-        " (extract(epoch FROM expires_at) * 1000000)::bigint AS expires_at"
-        " FROM passports WHERE request_sha256 = $1 AND status = 'active'"
-        " AND expires_at > to_timestamp($2::bigint) AND kid = $3"
-        " ORDER BY created_at DESC LIMIT 1",
+        "SELECT id, token, expires_at FROM passport_lock_find($1,"
+        " $2::bigint, $3)",
         3};
 
 enum db_status

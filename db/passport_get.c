@@ -8,7 +8,7 @@ static const struct db_stmt stmt = {
         "passport_get",
         "SELECT " PASSPORT_COLUMNS
         ", coalesce(claims, jws_payload::jsonb)::text AS claims,"
-        " coalesce(token, passport_jws(jws_header,"
+        " coalesce(token, passport_jws_of(jws_header, kid,"
         " jws_payload, jws_signature)) AS token,"
         " revoked_at::text AS revoked_at,"
         " reappraisal::text AS reappraisal"

@@ -15,6 +15,11 @@
  * sharing them do not wait on each other). A blob or set purged before
  * is inserted again — except a known set's bytes, not sent ($21): when
  * the set is gone, nothing is inserted and the caller sends them.
+ * The same statement appends the passport.issued event and, unless the
+ * log is off, the log entry with the token as its leaf (migration 0015).
+ * The token's protected header is stored once per kid (migration 0015):
+ * the row keeps jws_header NULL when it is its kid's stored header (the
+ * first of a kid inserts it), its own header otherwise.
  */
 static const struct db_stmt stmt = {
         "passport_insert",
@@ -45,16 +50,30 @@ static const struct db_stmt stmt = {
         " SELECT DISTINCT v.d, cs.sha256"
         " FROM cs, jsonb_array_elements($17::jsonb) a,"
         " LATERAL (VALUES (a->>'sha256'), (a->>'chain_sha256')) v (d)"
-        " WHERE v.d IS NOT NULL ON CONFLICT DO NOTHING)"
-        " INSERT INTO passports (id, verified_at, expires_at, ear_status,"
+        " WHERE v.d IS NOT NULL ON CONFLICT DO NOTHING),"
+        " hd AS (INSERT INTO passport_jws_headers (kid, header)"
+        " SELECT $9, $18 WHERE $18::text IS NOT NULL"
+        " ON CONFLICT DO NOTHING RETURNING 1),"
+        " ins AS (INSERT INTO passports (id, verified_at, expires_at, "
+        "ear_status,"
         " tee_type, hardware_attested, claims, token, kid,"
         " evidence_sha256, request_sha256, endpoint_id, appraisal,"
         " collateral_set, jws_header, jws_payload, jws_signature)"
         " SELECT $1::uuid, to_timestamp($2::bigint), to_timestamp($3::bigint),"
         " $4, $5, $6::boolean, $7::jsonb, $8, $9, $11, $12,"
-        " $13::uuid, $14::jsonb, $16, $18, $19, $20::bytea"
-        " FROM ok WHERE ok.ok RETURNING 1",
-        21};
+        " $13::uuid, $14::jsonb, $16, CASE WHEN EXISTS (SELECT 1 FROM hd)"
+        " OR EXISTS (SELECT 1 FROM passport_jws_headers x WHERE x.kid = $9"
+        " AND x.header = $18) THEN NULL ELSE $18 END, $19, $20::bytea"
+        " FROM ok WHERE ok.ok RETURNING id, endpoint_id),"
+        " evt AS (INSERT INTO events (type, passport_id, endpoint_id,"
+        " status) SELECT 'passport.issued', id, endpoint_id, 'active'"
+        " FROM ins),"
+        " tl AS (INSERT INTO tlog_entries (kind, passport_id, endpoint_id,"
+        " leaf) SELECT 'passport', id, endpoint_id, convert_to($22, 'UTF8')"
+        " FROM ins WHERE current_setting('teepass.transparency_log', true)"
+        " IS DISTINCT FROM 'off')"
+        " SELECT 1 FROM ins",
+        22};
 
 /* Runs the statement for R; *inserted: the passport was (else R's known
  * set is gone). */
@@ -62,8 +81,8 @@ static enum db_status
 insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 {
 	char verified[24], expires[24];
-	const char *v[21];
-	int len[21] = {0}, fmt[21] = {0};
+	const char *v[22];
+	int len[22] = {0}, fmt[22] = {0};
 	bool parts = r->jws_header != NULL;
 	enum db_status st;
 	PGresult *res;
@@ -97,6 +116,9 @@ insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 	len[19] = parts ? (int)r->jws_signature_len : 0;
 	fmt[19] = 1;
 	v[20] = r->set_known && r->set_sha256 != NULL ? "true" : "false";
+	/* The log's leaf: the token as signed (the parts rebuild it byte
+	 * for byte), so the trigger need not build it again in SQL. */
+	v[21] = r->token;
 	if ((res = db_run(c, &stmt, v, len, fmt, &st)) == NULL)
 		return st;
 	*inserted = PQntuples(res) == 1;
@@ -121,8 +143,9 @@ db_passport_insert(PGconn *c, const struct db_passport_row *r)
 		if (st == DB_OK && !inserted)
 			st = DB_ERROR;
 	}
-	if (st == DB_OK) /* docs/events.md */
-		st = db_event_append(c, "passport.issued", r->id,
-		                     r->endpoint_id, "active", false);
+	/* The statement appended the passport.issued event
+	 * (docs/events.md). */
+	if (st == DB_OK)
+		db_event_appended();
 	return st;
 }

@@ -62,12 +62,13 @@ enum db_status db_tlog_nodes_get(PGconn *c, struct db_tlog_node *nodes,
 
 /*
  * Stores a sequenced batch (db/tlog_store.c): entry IDS[i] gets leaf
- * index FIRST + i, and the N_NODES completed nodes are inserted, in one
- * statement.
+ * index FIRST + i, the N_NODES completed nodes are inserted and the
+ * checkpoint NOTE of SIZE leaves and ROOT, in one statement.
  */
 enum db_status db_tlog_store(PGconn *c, const int64_t *ids, size_t n_ids,
                              uint64_t first, const struct db_tlog_node *nodes,
-                             size_t n_nodes);
+                             size_t n_nodes, uint64_t size,
+                             const uint8_t root[32], const char *note);
 
 /* Inserts the checkpoint of SIZE leaves (db/tlog_checkpoint_insert.c). */
 enum db_status db_tlog_checkpoint_insert(PGconn *c, uint64_t size,

@@ -7,7 +7,8 @@
 static const struct db_stmt stmt = {
         "tlog_leaves_all",
         "SELECT e.leaf_index, e.kind, e.leaf, coalesce(p.token,"
-        " passport_jws(p.jws_header, p.jws_payload, p.jws_signature))"
+        " passport_jws_of(p.jws_header, p.kid, p.jws_payload,"
+        " p.jws_signature))"
         " AS token FROM tlog_entries e"
         " LEFT JOIN passports p ON p.id = e.passport_id"
         " WHERE e.leaf_index IS NOT NULL ORDER BY e.leaf_index",

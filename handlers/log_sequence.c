@@ -130,9 +130,6 @@ run_batch(PGconn *c, void *arg)
 			goto out;
 		}
 	}
-	if (n > 0 && (st = db_tlog_store(c, ids, n, leaves, b->nodes,
-	                                 b->n_nodes)) != DB_OK)
-		goto out;
 	tlog_frontier_root(&f, root);
 	note = tlog_checkpoint_sign(log_origin(), f.size, root, log_origin(),
 	                            log_signing_pkey());
@@ -140,7 +137,13 @@ run_batch(PGconn *c, void *arg)
 		st = DB_ERROR;
 		goto out;
 	}
-	st = db_tlog_checkpoint_insert(c, f.size, root, note);
+	/* The entries, their nodes and the checkpoint in one statement;
+	 * the first, empty checkpoint alone. */
+	if (n > 0)
+		st = db_tlog_store(c, ids, n, leaves, b->nodes, b->n_nodes,
+		                   f.size, root, note);
+	else
+		st = db_tlog_checkpoint_insert(c, f.size, root, note);
 	if (st == DB_OK)
 		b->sequenced = n;
 out:

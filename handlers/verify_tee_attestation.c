@@ -159,10 +159,8 @@ transaction(PGconn *c, void *arg)
 	if (!a->want_passport || !a->usable)
 		return DB_OK;
 	/* Same request, same passport: concurrent issues of one request
-	 * wait here, so the second finds what the first committed. */
-	st = db_passport_lock_request(c, a->att->row.request_sha256);
-	if (st != DB_OK)
-		return st;
+	 * wait in the lookup, so the second finds what the first
+	 * committed. */
 	st = db_passport_find_by_request(c, a->att->row.request_sha256,
 	                                 a->att->req.now, a->att->row.kid,
 	                                 &existing);

@@ -226,7 +226,7 @@ test('an entry committed but never sequenced (a crash before the sequencer ran) 
   assert.equal(psql(`select count(*) from tlog_entries where leaf_index is null`), '0');
   const r = await get(d, `/api/passports/${id}/inclusion`);
   assert.equal(r.json.leaf_index, before.size);
-  const tok = psql(`select coalesce(token, passport_jws(jws_header, jws_payload, jws_signature)) from passports where id = '${id}'`);
+  const tok = psql(`select coalesce(token, passport_jws_of(jws_header, kid, jws_payload, jws_signature)) from passports where id = '${id}'`);
   assert.ok(verifyInclusion(r.json.leaf_index, after.size, leafHash(Buffer.from(tok)), b64s(r.json.hashes), after.root));
 });
 
