@@ -1,9 +1,41 @@
-// Push helpers of the re-appraisal and events tests (reappraisal*.test.mjs,
+// Helpers of the re-appraisal and events tests (reappraisal*.test.mjs,
 // events.test.mjs): waiting on a condition, a webhook receiver recording each
-// request, the SSE stream read from a resume point until a predicate holds.
+// request, the SSE stream read from a resume point until a predicate holds;
+// and for the re-appraisal files, a passport's stored status, `teepass
+// reappraise` at a pinned time, and daemons killed at the end when a test
+// failed before stopping them.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { sleep } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { sleep, psql, BIN, startDaemon } from './lib.mjs';
+
+export const passportStatus = (id) => psql(`SELECT status FROM passports WHERE id = '${id}'`);
+
+// `teepass ARGS` as of AT (the CLI's pinned clock), ENV added.
+export function teepassAt(args, at, env = {}) {
+  return spawnSync(join(BIN, 'teepass'), args, {
+    encoding: 'utf8',
+    env: { ...process.env, TEEPASS_DEV_MODE: '1', TEEPASS_DEV_FIXED_TIME: at, ...env },
+  });
+}
+export const reappraiseCli = (args, at) => teepassAt(['reappraise', ...args], at);
+
+// startDaemon with DEFAULTS under ENV; every daemon started is killed by
+// killAll() (an after hook) unless it has exited.
+export function daemons(defaults = {}) {
+  const started = [];
+  return {
+    start: async (env) => {
+      const d = await startDaemon({ ...defaults, ...env });
+      started.push(d);
+      return d;
+    },
+    killAll: () => {
+      for (const d of started) if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
+    },
+  };
+}
 
 export async function until(what, condition) {
   for (let i = 0; i < 600; i++) {

@@ -18,10 +18,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { startDaemon as start, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, tmp, sha256, bearer, createAdminKey } from './lib.mjs';
-import { until, sseUntil } from './push.mjs';
+import { stopDaemon, post, get, request, psql, teepass, ROOT, tmp, sha256, bearer, createAdminKey } from './lib.mjs';
+import { until, sseUntil, daemons, passportStatus, reappraiseCli as reappraiseAt } from './push.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const H100 = join(ROOT, 'tests/data/nvidia/nvtrust_sample_h100');
@@ -39,19 +38,10 @@ const gpuDevice = () => ({
 // computed here, not by teepass.
 const INTEL_ROOT_SHA256 = createHash('sha256').update(readFileSync(join(ROOT, 'config/trust/intel_sgx_root_ca.der'))).digest('hex');
 
-const started = [];
-async function startDaemon(env) {
-  const d = await start({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_ISSUER: ISSUER, ...env });
-  started.push(d);
-  return d;
-}
-const status = (id) => psql(`SELECT status FROM passports WHERE id = '${id}'`);
-function reappraiseCli(args) {
-  return spawnSync(join(BIN, 'teepass'), ['reappraise', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TEEPASS_DEV_MODE: '1', TEEPASS_DEV_FIXED_TIME: AT },
-  });
-}
+const daemon = daemons({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_ISSUER: ISSUER });
+const startDaemon = daemon.start;
+const status = passportStatus;
+const reappraiseCli = (args) => reappraiseAt(args, AT);
 // Mock CPU evidence at AT whose bound runtime data commits to NONCES.
 function cpuFor(name, nonces) {
   const rd = join(tmp, `${name}.json`);
@@ -64,7 +54,7 @@ before(() => {
   psql('DELETE FROM reappraisal_jobs');
 });
 after(() => {
-  for (const d of started) if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
+  daemon.killAll();
   psql('DELETE FROM collateral_artifacts'); // other files expect no cache
   psql('DELETE FROM reappraisal_jobs');
 });

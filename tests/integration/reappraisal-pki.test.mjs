@@ -17,8 +17,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync, spawn } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { startDaemon as start, stopDaemon, post, get, psql, ROOT, BIN, bearer, createAdminKey, writeTmp } from './lib.mjs';
-import { until, receiver, sseUntil } from './push.mjs';
+import { stopDaemon, post, get, psql, ROOT, BIN, bearer, createAdminKey, writeTmp } from './lib.mjs';
+import { until, receiver, sseUntil, daemons, passportStatus, teepassAt } from './push.mjs';
 import { makeTestPki } from './test_pki.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
@@ -45,22 +45,13 @@ const files = {
   quote: writeTmp(`pki-quote-${process.pid}.bin`, pki.quote),
 };
 
-function cli(args, at, env = ROOT_ENV) {
-  return spawnSync(join(BIN, 'teepass'), args, {
-    encoding: 'utf8',
-    env: { ...process.env, TEEPASS_DEV_MODE: '1', TEEPASS_DEV_FIXED_TIME: at, ...env },
-  });
-}
+const cli = (args, at, env = ROOT_ENV) => teepassAt(args, at, env);
 const imp = (file, at, env) => cli(['collateral', 'import', '--at', at, file], at, env);
 
-const started = [];
+const daemon = daemons({ ...ROOT_ENV, TEEPASS_REAPPRAISAL_INTERVAL: '3600' });
+const startDaemon = daemon.start;
 const receivers = [];
-async function startDaemon(env) {
-  const d = await start({ ...ROOT_ENV, TEEPASS_REAPPRAISAL_INTERVAL: '3600', ...env });
-  started.push(d);
-  return d;
-}
-const status = (id) => psql(`SELECT status FROM passports WHERE id = '${id}'`);
+const status = passportStatus;
 
 function endpointFor(tag, passportId) {
   psql(`INSERT INTO providers (id, name) VALUES (gen_random_uuid(), '${tag}')`);
@@ -106,7 +97,7 @@ before(() => {
 });
 after(() => {
   for (const rx of receivers) rx.close();
-  for (const x of started) if (x.proc.exitCode === null && x.proc.signalCode === null) x.proc.kill('SIGKILL');
+  daemon.killAll();
   psql('DELETE FROM collateral_artifacts'); // other files expect no cache
   psql('DELETE FROM reappraisal_jobs');
 });

@@ -8,26 +8,17 @@
 // here from the runtime-data bytes, never read back from teepassd.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { startDaemon, stopDaemon, post, get, request, psql, teepass, BIN, bearer, createAdminKey, sha256 } from './lib.mjs';
-import { until } from './push.mjs';
+import { startDaemon, stopDaemon, post, get, request, psql, teepass, bearer, createAdminKey, sha256 } from './lib.mjs';
+import { until, passportStatus, reappraiseCli } from './push.mjs';
 
 const NOW = '2026-12-01T12:00:00Z';   // the verification clock, pinned
 const LATER = '2026-12-01T18:00:00Z'; // the passports are still active
 const MR0 = 'a'.repeat(96);
 const MR0_NEW = 'b'.repeat(96);
 const uniq = () => randomBytes(6).toString('hex');
-const status = (id) => psql(`SELECT status FROM passports WHERE id = '${id}'`);
+const status = passportStatus;
 let d, key;
-
-function reappraiseCli(args, at) {
-  return spawnSync(join(BIN, 'teepass'), ['reappraise', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TEEPASS_DEV_MODE: '1', TEEPASS_DEV_FIXED_TIME: at },
-  });
-}
 
 // Split evidence: [0:32] a key digest (no TLS check in this file: the
 // layout, not the connection, is under test), [32:64] SHA-256 of the

@@ -24,10 +24,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { startDaemon as start, stopDaemon, post, get, request, psql, teepass, ROOT, BIN, sleep, bearer, createAdminKey, mockEvidence, mockEvidenceMr, sha256 } from './lib.mjs';
-import { until, receiver, sseUntil } from './push.mjs';
+import { stopDaemon, post, get, request, psql, teepass, ROOT, sleep, bearer, createAdminKey, mockEvidence, mockEvidenceMr, sha256 } from './lib.mjs';
+import { until, receiver, sseUntil, daemons, passportStatus, reappraiseCli } from './push.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7';
@@ -37,32 +36,21 @@ const quote = readFileSync(join(TDX, 'quote.bin')).toString('hex');
 const VERIFY = '/api/verify/tee-attestation';
 
 // Daemons still running when a test fails are killed at the end.
-const started = [];
-async function startDaemon(env) {
-  const d = await start(env);
-  started.push(d);
-  return d;
-}
-
-function reappraiseCli(args, at) {
-  return spawnSync(join(BIN, 'teepass'), ['reappraise', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TEEPASS_DEV_MODE: '1', TEEPASS_DEV_FIXED_TIME: at },
-  });
-}
+const daemon = daemons();
+const startDaemon = daemon.start;
 
 // An issuer of this file's own: the same request of another file (the
 // same quote and collateral at the same pinned time) would otherwise be
 // answered with that file's passport (idempotent issue).
 const ISSUER = `https://reappraisal-${process.pid}.example`;
-const status = (id) => psql(`SELECT status FROM passports WHERE id = '${id}'`);
+const status = passportStatus;
 
 before(() => {
   psql('DELETE FROM collateral_artifacts');
   psql('DELETE FROM reappraisal_jobs');
 });
 after(() => {
-  for (const d of started) if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
+  daemon.killAll();
   psql('DELETE FROM collateral_artifacts'); // other files expect no cache
   psql('DELETE FROM reappraisal_jobs');
 });
