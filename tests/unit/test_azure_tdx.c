@@ -174,7 +174,7 @@ test_override(void **state)
 	sample_load(&s);
 	run(ev, n, &s.set, NONCE, true, TP_PROVIDER_NONE, &v);
 	if (!verdict_valid(&v))
-		tu_dump_errors(&v);
+		print_verdict_errors(&v);
 	assert_true(verdict_valid(&v));
 	assert_true(v.hardware_verified);
 	assert_string_equal(v.tcb_status, "OutOfDate");

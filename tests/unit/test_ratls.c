@@ -80,21 +80,6 @@ run(const uint8_t *ev, size_t len, bool lenient, const char *nonce,
 	tu_run(&r, ev, len, v);
 }
 
-static bool
-check_ok(const struct verdict *v, const char *name)
-{
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(v->checks, i, c)
-	{
-		if (strcmp(json_string_value(json_object_get(c, "check")),
-		           name) == 0)
-			return json_is_true(json_object_get(c, "ok"));
-	}
-	return false;
-}
-
 /* ---- certificates made at test time ---- */
 
 static EVP_PKEY *
@@ -327,7 +312,7 @@ test_gramine(void **state)
 	/* The overrides: valid, the key is the enclave's. */
 	run(pem, n, true, NULL, &v);
 	if (!verdict_valid(&v))
-		tu_dump_errors(&v);
+		print_verdict_errors(&v);
 	assert_true(verdict_valid(&v));
 	assert_true(v.hardware_verified);
 	assert_string_equal(v.tcb_status, "OutOfDate");
@@ -335,8 +320,8 @@ test_gramine(void **state)
 	                    GRAMINE_SPKI_SHA256);
 	assert_string_equal(claim(&v, "ratls_format"), "interoperable");
 	assert_string_equal(claim(&v, "fmspc"), "00606a000000");
-	assert_true(check_ok(&v, "ratls_key_binding"));
-	assert_true(check_ok(&v, "ratls_cert_signature"));
+	assert_true(check_passed(&v, "ratls_key_binding"));
+	assert_true(check_passed(&v, "ratls_cert_signature"));
 	verdict_free(&v);
 	/* runtime_data cannot be bound: REPORTDATA holds the key's hash. */
 	{
@@ -391,7 +376,7 @@ test_rats_tls_expired(void **state)
 	assert_false(verdict_valid(&v));
 	assert_false(v.hardware_verified);
 	assert_true(tu_has_error(&v, "ratls_cert_expired"));
-	assert_true(check_ok(&v, "ratls_key_binding"));
+	assert_true(check_passed(&v, "ratls_key_binding"));
 	verdict_free(&v);
 	free(pem);
 }
@@ -407,8 +392,8 @@ test_sgxsdk_no_collateral(void **state)
 	run(pem, n, true, NULL, &v);
 	assert_false(verdict_valid(&v));
 	assert_false(v.hardware_verified);
-	assert_true(check_ok(&v, "ratls_key_binding"));
-	assert_true(check_ok(&v, "ratls_cert_signature"));
+	assert_true(check_passed(&v, "ratls_key_binding"));
+	assert_true(check_passed(&v, "ratls_cert_signature"));
 	verdict_free(&v);
 	free(pem);
 }
@@ -435,7 +420,7 @@ test_dice_other_key(void **state)
 	assert_false(verdict_valid(&v));
 	assert_false(v.hardware_verified);
 	assert_true(tu_has_error(&v, "ratls_key_binding_mismatch"));
-	assert_true(check_ok(&v, "quote_signature"));
+	assert_true(check_passed(&v, "quote_signature"));
 	verdict_free(&v);
 	free(der);
 	EVP_PKEY_free(k);
@@ -498,7 +483,7 @@ test_legacy(void **state)
 		run(der, n, true, NULL, &v);
 		assert_string_equal(claim(&v, "ratls_format"),
 		                    "gramine-legacy");
-		assert_true(check_ok(&v, "quote_signature"));
+		assert_true(check_passed(&v, "quote_signature"));
 		assert_true(tu_has_error(&v, "ratls_key_binding_mismatch"));
 		assert_false(verdict_valid(&v));
 		verdict_free(&v);
@@ -549,8 +534,8 @@ test_tdx_quote(void **state)
 	verify_run(&req, &v);
 	assert_int_equal(v.provider, TP_PROVIDER_RA_TLS);
 	assert_string_equal(v.tcb_status, "UpToDate");
-	assert_true(check_ok(&v, "quote_signature"));
-	assert_true(check_ok(&v, "ratls_cert_signature"));
+	assert_true(check_passed(&v, "quote_signature"));
+	assert_true(check_passed(&v, "ratls_cert_signature"));
 	assert_string_equal(
 	        claim(&v, "mrtd"),
 	        "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a6"

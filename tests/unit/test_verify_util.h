@@ -45,16 +45,6 @@ tu_has_error(const struct verdict *v, const char *code)
 	return false;
 }
 
-/* V's errors, printed (before an assertion fails). */
-TEST_VERIFY_UTIL void
-tu_dump_errors(const struct verdict *v)
-{
-	char *s = json_dumps(v->errors, 0);
-
-	print_message("errors: %s\n", s);
-	free(s);
-}
-
 /* How a run is made: the policy and the request's inputs beside the
  * evidence. DCAP: NULL-terminated "key", "value" pairs for
  * dcap_policy_set (docs/policy.md). */
