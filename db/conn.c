@@ -251,13 +251,14 @@ db_run(PGconn *c, const struct db_stmt *stmt, const char *const *values,
 	return NULL;
 }
 
-static enum db_status
-exec_simple(PGconn *c, const char *sql)
+enum db_status
+db_exec(PGconn *c, const char *sql)
 {
 	PGresult *res = PQexec(c, sql);
 	enum db_status st = DB_OK;
+	ExecStatusType es = PQresultStatus(res);
 
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK)
 		st = classify(c, res);
 	PQclear(res);
 	return st;
@@ -274,7 +275,7 @@ tx_run(const char *begin, enum db_status (*fn)(PGconn *c, void *arg), void *arg)
 		PGconn *c = db_conn();
 		if (c == NULL)
 			return DB_UNAVAILABLE;
-		st = exec_simple(c, begin);
+		st = db_exec(c, begin);
 		if (st == DB_UNAVAILABLE && !reconnected) {
 			/* Nothing ran yet: once more on a fresh connection. */
 			reconnected = true;
@@ -285,9 +286,9 @@ tx_run(const char *begin, enum db_status (*fn)(PGconn *c, void *arg), void *arg)
 		if (st == DB_OK) {
 			st = fn(c, arg);
 			if (st == DB_OK)
-				st = exec_simple(c, "COMMIT");
+				st = db_exec(c, "COMMIT");
 			else
-				exec_simple(c, "ROLLBACK");
+				db_exec(c, "ROLLBACK");
 			/* Where a read replica must have replayed to before
 			 * it shows this instance's writes. */
 			if (st == DB_OK)
@@ -297,7 +298,7 @@ tx_run(const char *begin, enum db_status (*fn)(PGconn *c, void *arg), void *arg)
 		db_event_tx_end(st == DB_OK);
 		if (st != DB_RETRY)
 			break;
-		exec_simple(c, "ROLLBACK");
+		db_exec(c, "ROLLBACK");
 		/* Back off a little, more each time, before retrying. */
 		struct timespec ts = {0, (long)(1 + attempt) * 2000000L};
 		nanosleep(&ts, NULL);

@@ -59,6 +59,12 @@ PGresult *db_run(PGconn *c, const struct db_stmt *stmt,
                  const int *formats, enum db_status *st);
 
 /*
+ * Runs SQL (no parameters; several statements: the last one's result)
+ * on C: BEGIN, COMMIT, ROLLBACK and the like, outside db_tx.
+ */
+enum db_status db_exec(PGconn *c, const char *sql);
+
+/*
  * Runs FN inside a SERIALIZABLE transaction, retrying on serialization
  * failure (up to 8 times with a short back-off). FN returns DB_OK to
  * commit; anything else rolls back and is returned.

@@ -58,18 +58,6 @@ static const struct db_stmt number_stmt = {
         " (SELECT count(*) FROM d) AS deliveries",
         1};
 
-static enum db_status
-simple(PGconn *c, const char *sql)
-{
-	PGresult *res = PQexec(c, sql);
-	enum db_status st = DB_OK;
-
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		st = PQstatus(c) == CONNECTION_OK ? DB_ERROR : DB_UNAVAILABLE;
-	PQclear(res);
-	return st;
-}
-
 enum db_status
 db_event_sequence(int64_t now, int64_t stale_window, int64_t batch, int64_t *n)
 {
@@ -87,7 +75,7 @@ db_event_sequence(int64_t now, int64_t stale_window, int64_t batch, int64_t *n)
 	snprintf(b, sizeof(b), "%lld", (long long)batch);
 	/* READ COMMITTED: the lock, not the snapshot, orders sequencers;
 	 * each statement after it sees every earlier commit. */
-	if ((st = simple(c, "BEGIN ISOLATION LEVEL READ COMMITTED")) != DB_OK)
+	if ((st = db_exec(c, "BEGIN ISOLATION LEVEL READ COMMITTED")) != DB_OK)
 		goto out;
 	PQclear(db_run(c, &lock_stmt, NULL, NULL, NULL, &st));
 	if (st == DB_OK && stale_window > 0)
@@ -99,9 +87,9 @@ db_event_sequence(int64_t now, int64_t stale_window, int64_t batch, int64_t *n)
 		PQclear(res);
 	}
 	if (st == DB_OK)
-		st = simple(c, "COMMIT");
+		st = db_exec(c, "COMMIT");
 	else
-		simple(c, "ROLLBACK");
+		db_exec(c, "ROLLBACK");
 	if (st != DB_OK)
 		*n = 0;
 out:
