@@ -33,6 +33,11 @@
 #define BACKLOG      500   /* events read from the database at connection */
 #define CHUNK        32768 /* bytes a reader call prepares at most */
 #define SEQUENCE_MAX 1000  /* events numbered per statement */
+/* A poked round starts no sooner than this after the previous one ended:
+ * under load one round numbers what many commits appended (one
+ * transaction and one WAL flush for all of them, not one a passport);
+ * when idle, a commit's round starts at once. */
+#define COALESCE_MS 20
 
 const char *const events_types[EVENTS_TYPE_COUNT] = {
         "passport.issued",
@@ -442,6 +447,15 @@ hub_main(void *arg)
 		 * poll interval is up (events committed by other instances). */
 		due = poked ||
 		      since_s(&last) * 1000 >= (double)app.cfg.events_poll_ms;
+		for (double gap;
+		     poked && !stopping &&
+		     (gap = COALESCE_MS / 1000.0 - since_s(&last)) > 0;) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += (long)(gap * 1e9);
+			until.tv_sec += until.tv_nsec / 1000000000;
+			until.tv_nsec %= 1000000000;
+			pthread_cond_timedwait(&wake, &lock, &until);
+		}
 		poked = false;
 	}
 	drained = true;

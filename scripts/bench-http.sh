@@ -9,6 +9,8 @@
 # fresh database teepass_bench, never the one of `make run`.
 #   BENCH_HTTP_QUICK=1     1 s a point instead of 5 (BENCH_HTTP_SECONDS)
 #   BENCH_HTTP_THREADS=N   teepassd worker threads (default 4, as `threads`)
+#   BENCH_HTTP_CASES=a,b   only those parts: tdx_inline, tdx_cached, size, mock,
+#                          lookup, checks, log (all by default)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/${BENCH_BUILD:-build}"

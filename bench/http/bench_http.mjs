@@ -20,6 +20,11 @@ const QUICK = process.env.BENCH_HTTP_QUICK === '1';
 const SECONDS = QUICK ? 1 : Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const THREADS = Number(process.env.BENCH_HTTP_THREADS ?? 4); // the default of `threads`
 const CONCURRENCY = [1, 8, 64, 256];
+// BENCH_HTTP_CASES=tdx_inline,log (say) runs only those parts, for quick
+// comparisons; every part by default.
+const PARTS = ['tdx_inline', 'tdx_cached', 'size', 'mock', 'lookup', 'checks', 'log'];
+const CASES = new Set((process.env.BENCH_HTTP_CASES ?? PARTS.join(',')).split(',').filter(Boolean));
+for (const c of CASES) if (!PARTS.includes(c)) throw new Error(`BENCH_HTTP_CASES: unknown part ${c} (want some of ${PARTS.join(',')})`);
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 // Inside the collateral's validity (tests/integration/dcap.test.mjs).
 const AT = '2025-07-10T00:00:00Z';
@@ -335,24 +340,27 @@ try {
   };
   const ceilNote = (perReq) => `target ≤ ${TARGET_CPU_US}: ${perReq <= TARGET_CPU_US ? 'met' : 'NOT met'}; ` +
     `ceiling ${fmt(tdxCeiling)} (2 P-256 verifications + 1 ES256 signature)`;
-  const inline = await tdxCase(0, 'tdx_inline', inlineFile, ceilNote);
+  const inline = CASES.has('tdx_inline') ? await tdxCase(0, 'tdx_inline', inlineFile, ceilNote) : null;
 
   // The PostgreSQL cache: the same collateral imported first, none sent.
+  if (CASES.has('tdx_cached')) {
   teepass(['collateral', 'import', '--at', AT, join(TDX, 'collateral.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
   const probe = await post(d, '/api/verify/tee-attestation', { attestation: quote.toString('hex') });
   if (probe.status !== 200 || probe.json?.valid !== true)
     throw new Error(`the TDX quote does not verify from the cache: ${probe.status} ${probe.text.slice(0, 500)}`);
-  await tdxCase(1, 'tdx_cached', cachedFile, (perReq) =>
+  await tdxCase(1, 'tdx_cached', cachedFile, (perReq) => inline === null ? ceilNote(perReq) :
     `${ceilNote(perReq)}; target within ${Math.round((TARGET_CACHED_VS_INLINE - 1) * 100)} % of inline ` +
     `(≤ ${fmt(inline.perReq * TARGET_CACHED_VS_INLINE)}): ${perReq <= inline.perReq * TARGET_CACHED_VS_INLINE ? 'met' : 'NOT met'}`);
+  }
 
-  storedSize();
+  if (CASES.has('size')) storedSize();
 
   // Mock: each request a nonce of its own, made beforehand (outside the
   // measurement); a pool sized from what the previous points achieved,
   // doubled on each rerun when a thread ran out.
   let mockBest = 0;
   const mockFile = join(tmp, 'mock-pool.txt');
+  if (CASES.has('mock')) {
   {
     const warm = join(tmp, 'mock-warm.txt');
     await mockPool(d, 200, warm);
@@ -360,7 +368,7 @@ try {
   }
   const mock = await runCase(d, 'mock', {
     args: async (c, attempt) => {
-      const tdxRps = inline.points.find((p) => p.c === c).rps;
+      const tdxRps = inline?.points.find((p) => p.c === c).rps ?? 0;
       const est = Math.max(3 * tdxRps, 1.5 * mockBest, 200 / SECONDS);
       const n = Math.ceil(est * SECONDS * 2 ** attempt) + 100;
       await mockPool(d, n, mockFile);
@@ -373,17 +381,21 @@ try {
     cpuNote: () => `ceiling ${fmt(mockCeiling)} (1 P-256 verification + 1 ES256 signature)`,
   });
   void mock;
+  }
 
   // Lookups of the passports issued in this run (TDX and Mock).
+  if (CASES.has('lookup')) {
   const ids = psql('SELECT id FROM passports ORDER BY random() LIMIT 20000');
   const idFile = join(tmp, 'passport-ids.txt');
   writeFileSync(idFile, ids + '\n');
   await wrkWarmUp(d, { mode: 'lookup', file: idFile });
   await runCase(d, 'lookup', { args: () => ({ mode: 'lookup', file: idFile }) });
+  }
 
   // The error counting itself, checked: a passport that does not exist
   // (404) and a TDX verdict that is not valid (an RTMR that differs) must
   // each count every reply as failed.
+  if (CASES.has('checks')) {
   const noFile = join(tmp, 'no-passport.txt');
   writeFileSync(noFile, '00000000-0000-4000-8000-000000000000\n');
   const badFile = join(tmp, 'tdx-bad.json');
@@ -398,6 +410,7 @@ try {
     }
   }
   out('# checked: an unknown passport and an invalid verdict count as failed requests');
+  }
 
   // The log on vs off (issue 17): the TDX inline case at c64 on this
   // daemon (the log on) and on a second teepassd started with
@@ -405,6 +418,7 @@ try {
   // proof) against the same database, in turn, LOG_ROUNDS times each, so
   // both see the same table and the same load of the shared machine; the
   // medians are compared.
+  if (CASES.has('log')) {
   const off = await startDaemon({
     TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_VERIFY_RATE_LIMIT: '0', TEEPASS_LOG_LEVEL: 'warn',
     TEEPASS_THREADS: String(THREADS), TEEPASS_TRANSPARENCY_LOG: '0',
@@ -439,6 +453,7 @@ try {
       `a request, log on ${fmt(cpu(on))} µs vs off ${fmt(cpu(offs))} µs (medians; steadier than passports/s on a shared machine)`);
   } finally {
     await stopDaemon(off);
+  }
   }
 } finally {
   await stopDaemon(d);
