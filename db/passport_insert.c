@@ -12,7 +12,9 @@
  * purge (db/retention_purge.c), which skips locked rows, never deletes
  * the inputs of a passport being issued: the evidence (DO UPDATE … WHERE
  * false locks the row), the blobs and the set (FOR KEY SHARE: passports
- * sharing them do not wait on each other). A blob or set purged before
+ * sharing them do not wait on each other; = ANY (ARRAY (…)) makes the
+ * blobs one primary-key probe each: the IN form was planned as a scan of
+ * the whole table, which grows with every passport). A blob or set purged before
  * is inserted again — except a known set's bytes, not sent ($21): when
  * the set is gone, nothing is inserted and the caller sends them.
  * The same statement appends the passport.issued event and, unless the
@@ -26,9 +28,9 @@ static const struct db_stmt stmt = {
         "WITH ev AS (INSERT INTO evidence_blobs (sha256, body)"
         " VALUES ($11, $10::bytea) ON CONFLICT (sha256) DO UPDATE"
         " SET body = evidence_blobs.body WHERE false),"
-        " lb AS (SELECT sha256 FROM appraisal_blobs WHERE sha256 IN"
-        " (SELECT b->>'s' FROM jsonb_array_elements(coalesce($15::jsonb,"
-        " '[]')) b) FOR KEY SHARE),"
+        " lb AS (SELECT sha256 FROM appraisal_blobs WHERE sha256 = ANY"
+        " (ARRAY(SELECT b->>'s' FROM jsonb_array_elements(coalesce("
+        "$15::jsonb, '[]')) b)) FOR KEY SHARE),"
         " ls AS (SELECT sha256 FROM collateral_sets WHERE sha256 = $16"
         " FOR KEY SHARE),"
         " ok AS (SELECT (SELECT count(*) FROM lb) >= 0"

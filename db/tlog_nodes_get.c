@@ -5,12 +5,16 @@
 #include "db/tlog.h"
 #include "db/tlog_util.h"
 
-/* The coordinates as two arrays; each row names its position. */
+/* The coordinates as two arrays; each row names its position. One
+ * primary-key probe a node (the LIMIT keeps the planner from flattening
+ * the lateral subquery into a hash join, which scans the whole table:
+ * a plan it picks while the tree is small, and which grows with it). */
 static const struct db_stmt stmt = {
         "tlog_nodes_get",
         "SELECT q.ord, encode(n.hash, 'hex') FROM unnest($1::smallint[],"
         " $2::bigint[]) WITH ORDINALITY AS q(level, idx, ord)"
-        " JOIN tlog_nodes n ON n.level = q.level AND n.idx = q.idx",
+        " CROSS JOIN LATERAL (SELECT x.hash FROM tlog_nodes x"
+        " WHERE x.level = q.level AND x.idx = q.idx LIMIT 1) n",
         2};
 
 enum db_status
