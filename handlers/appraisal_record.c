@@ -537,7 +537,8 @@ bool
 appraisal_record(struct attestation *a)
 {
 	json_t *in = json_object(), *blobs = json_array();
-	char *expected = NULL, nonce[65];
+	const char *expected;
+	char *own_expected = NULL, nonce[65];
 	uint8_t md[32];
 	bool ok = false, seen;
 
@@ -553,8 +554,11 @@ appraisal_record(struct attestation *a)
 	           a->event_log_table_len))
 		goto out;
 	if (a->expected != NULL) {
-		expected =
-		        json_dumps(a->expected, JSON_COMPACT | JSON_SORT_KEYS);
+		/* Serialised once by attestation_sign, else here. */
+		expected = a->expected_json;
+		if (expected == NULL)
+			expected = own_expected = json_dumps(
+			        a->expected, JSON_COMPACT | JSON_SORT_KEYS);
 		if (expected == NULL ||
 		    !input(in, blobs, "expected", expected, strlen(expected)))
 			goto out;
@@ -600,7 +604,7 @@ appraisal_record(struct attestation *a)
 	a->row.set_bytes_arg = a;
 	ok = true;
 out:
-	free(expected);
+	free(own_expected);
 	json_decref(in);
 	json_decref(blobs);
 	return ok;
