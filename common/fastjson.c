@@ -314,3 +314,155 @@ fastjson_loadb(const char *buf, size_t len)
 	return json_loadb(buf != NULL ? buf : "", len, JSON_REJECT_DUPLICATES,
 	                  NULL);
 }
+
+/* ---- Serialising ---- */
+
+struct out {
+	char *buf;
+	size_t len, cap;
+};
+
+static bool
+put(struct out *o, const char *p, size_t n)
+{
+	if (o->cap - o->len < n + 1) {
+		size_t cap = o->cap > 0 ? o->cap : 1024;
+		char *b;
+
+		while (cap - o->len < n + 1)
+			cap *= 2;
+		if ((b = realloc(o->buf, cap)) == NULL)
+			return false;
+		o->buf = b;
+		o->cap = cap;
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	return true;
+}
+
+/* S as jansson's dump_string writes it: '"' and '\\' escaped, control
+ * characters as \b \f \n \r \t or \u00XX (upper-case hex). A byte >=
+ * 0x80 (UTF-8, escaped or not by flags) is unsure. */
+static bool
+put_string(struct out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t run = 0;
+
+	if (!put(o, "\"", 1))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+		size_t el = 2;
+
+		if (c >= 0x80)
+			return false;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (!put(o, s + run, i - run))
+			return false;
+		run = i + 1;
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			el = 6;
+			break;
+		}
+		if (!put(o, esc, el))
+			return false;
+	}
+	return put(o, s + run, n - run) && put(o, "\"", 1);
+}
+
+static bool
+put_value(struct out *o, const json_t *j, int depth)
+{
+	char num[32];
+	int k;
+
+	if (depth > FASTJSON_MAX_DEPTH)
+		return false;
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		bool first = true;
+
+		if (!put(o, "{", 1))
+			return false;
+		for (void *it = json_object_iter((json_t *)j); it != NULL;
+		     it = json_object_iter_next((json_t *)j, it)) {
+			if ((!first && !put(o, ",", 1)) ||
+			    !put_string(o, json_object_iter_key(it),
+			                json_object_iter_key_len(it)) ||
+			    !put(o, ":", 1) ||
+			    !put_value(o, json_object_iter_value(it),
+			               depth + 1))
+				return false;
+			first = false;
+		}
+		return put(o, "}", 1);
+	}
+	case JSON_ARRAY:
+		if (!put(o, "[", 1))
+			return false;
+		for (size_t i = 0; i < json_array_size(j); i++)
+			if ((i > 0 && !put(o, ",", 1)) ||
+			    !put_value(o, json_array_get(j, i), depth + 1))
+				return false;
+		return put(o, "]", 1);
+	case JSON_STRING:
+		return put_string(o, json_string_value(j),
+		                  json_string_length(j));
+	case JSON_INTEGER:
+		k = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		             json_integer_value(j));
+		return k > 0 && (size_t)k < sizeof(num) &&
+		       put(o, num, (size_t)k);
+	case JSON_TRUE:
+		return put(o, "true", 4);
+	case JSON_FALSE:
+		return put(o, "false", 5);
+	case JSON_NULL:
+		return put(o, "null", 4);
+	default: /* a real: jansson's formatting */
+		return false;
+	}
+}
+
+char *
+fastjson_dumps(const json_t *j, size_t flags)
+{
+	struct out o = {NULL, 0, 0};
+
+	if ((flags & ~(size_t)(JSON_COMPACT | JSON_ENSURE_ASCII)) == 0 &&
+	    (flags & JSON_COMPACT) != 0 &&
+	    (json_is_object(j) || json_is_array(j))) {
+		if (put_value(&o, j, 1)) {
+			o.buf[o.len] = '\0';
+			return o.buf;
+		}
+		free(o.buf);
+	}
+	return json_dumps(j, flags);
+}

@@ -25,4 +25,13 @@ json_t *fastjson_loadb(const char *buf, size_t len);
 #define FASTJSON_MAX_DEPTH 32
 json_t *fastjson_parse_subset(const char *buf, size_t len);
 
+/*
+ * json_dumps(J, FLAGS), faster for FLAGS JSON_COMPACT with or without
+ * JSON_ENSURE_ASCII (replies, stored claims): the same text, byte for
+ * byte, or NULL on failure; the caller frees it. Trees with a real, a
+ * byte >= 0x80 in a string or key, or deeper than FASTJSON_MAX_DEPTH,
+ * and other FLAGS, are serialised by jansson.
+ */
+char *fastjson_dumps(const json_t *j, size_t flags);
+
 #endif

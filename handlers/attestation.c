@@ -10,6 +10,7 @@
 
 #include "collateral/collateral.h"
 #include "common/codec.h"
+#include "common/fastjson.h"
 #include "common/tptime.h"
 #include "handlers/attestation.h"
 #include "handlers/devices.h"
@@ -356,7 +357,7 @@ attestation_sign(struct attestation *a)
 		                              a->ref_sha256));
 	expires = json_integer_value(json_object_get(claims, "exp"));
 	/* Serialised once: stored, and signed as it is. */
-	a->claims_json = json_dumps(claims, JSON_COMPACT);
+	a->claims_json = fastjson_dumps(claims, JSON_COMPACT);
 	a->token = passport_sign_text(key, a->claims_json);
 	json_decref(claims);
 	if (a->claims_json == NULL || a->token == NULL || expires <= p.iat)

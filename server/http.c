@@ -153,7 +153,7 @@ enum MHD_Result
 reply_json_retry(struct request *r, unsigned status, json_t *body,
                  const char *retry_after)
 {
-	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *s = fastjson_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	enum MHD_Result ret;
 
 	json_decref(body);

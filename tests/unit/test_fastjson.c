@@ -2,7 +2,8 @@
  * common/fastjson.h against jansson, the reference: for every input,
  * fastjson_loadb accepts exactly what json_loadb(JSON_REJECT_DUPLICATES)
  * accepts, into the same tree with members in the same order; the fast
- * subset alone never accepts what jansson rejects. Inputs: the JSON
+ * subset alone never accepts what jansson rejects; fastjson_dumps writes
+ * what json_dumps writes, byte for byte. Inputs: the JSON
  * files of tests/data/, hand-made edge cases, and deterministic
  * mutations of a TDX request body.
  */
@@ -40,6 +41,30 @@ same_tree(const json_t *a, const json_t *b)
 
 static size_t n_fast; /* inputs the subset parsed itself */
 
+/* fastjson_dumps writes what json_dumps writes, for the flags it takes
+ * and for others. */
+static void
+check_dumps(const json_t *j)
+{
+	static const size_t flags[] = {
+	        JSON_COMPACT, JSON_COMPACT | JSON_ENSURE_ASCII, 0,
+	        JSON_COMPACT | JSON_SORT_KEYS, JSON_INDENT(2)};
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		char *want = json_dumps(j, flags[i]);
+		char *got = fastjson_dumps(j, flags[i]);
+
+		if ((want == NULL) != (got == NULL) ||
+		    (want != NULL && strcmp(want, got) != 0))
+			fail_msg("fastjson_dumps(%zx) differs: %.200s\nwant "
+			         "%.200s",
+			         flags[i], got ? got : "(null)",
+			         want ? want : "(null)");
+		free(want);
+		free(got);
+	}
+}
+
 /* One input: the verdicts and trees agree. */
 static void
 check(const char *buf, size_t len)
@@ -59,6 +84,8 @@ check(const char *buf, size_t len)
 	    (ref != NULL && !same_tree(got, ref)))
 		fail_msg("fastjson_loadb differs from jansson on: %.*s",
 		         (int)(len < 200 ? len : 200), buf);
+	if (ref != NULL)
+		check_dumps(ref);
 	json_decref(ref);
 	json_decref(fast);
 	json_decref(got);
@@ -182,6 +209,56 @@ test_edges(void **state)
 		check(b, 2 * d);
 		free(b);
 	}
+}
+
+/* Every byte below 0x80 (NUL included) in strings and keys, reals, and
+ * non-ASCII text, serialised as jansson does. */
+static void
+test_dumps(void **state)
+{
+	char all[128];
+	json_t *o = json_object(), *a = json_array();
+
+	(void)state;
+	for (int c = 0; c < 128; c++)
+		all[c] = (char)c;
+	assert_non_null(o);
+	assert_non_null(a);
+	json_object_setn_new_nocheck(o, all, sizeof(all),
+	                             json_stringn_nocheck(all, sizeof(all)));
+	json_object_set_new(o, "", json_string(""));
+	json_object_set_new(o, "n", json_integer(-9223372036854775807 - 1));
+	json_object_set_new(o, "m", json_integer(9223372036854775807));
+	json_object_set_new(o, "t", json_true());
+	json_object_set_new(o, "f", json_false());
+	json_object_set_new(o, "z", json_null());
+	json_object_set_new(o, "e", json_object());
+	json_object_set_new(o, "a", json_array());
+	json_object_set_new(o, "b", json_string("a/b"));
+	json_array_append(a, o);
+	check_dumps(o);
+	check_dumps(a);
+	/* What jansson serialises itself, for the same text. */
+	json_object_set_new(o, "r", json_real(0.1));
+	check_dumps(o);
+	json_object_del(o, "r");
+	json_object_set_new(o, "u", json_string("\xc3\xa9\xf0\x9f\x98\x80"));
+	check_dumps(o);
+	json_object_del(o, "u");
+	check_dumps(json_object_get(o, "n")); /* not an object or array */
+	{
+		json_t *deep = json_array(), *at = deep;
+
+		for (int d = 0; d < FASTJSON_MAX_DEPTH + 4; d++) {
+			json_t *n = json_array();
+			json_array_append_new(at, n);
+			at = n;
+		}
+		check_dumps(deep);
+		json_decref(deep);
+	}
+	json_decref(a);
+	json_decref(o);
 }
 
 static char *
@@ -314,6 +391,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_edges),
+	        cmocka_unit_test(test_dumps),
 	        cmocka_unit_test(test_samples),
 	        cmocka_unit_test(test_mutations),
 	};
