@@ -56,7 +56,8 @@ string_body(struct fj *s, const char **str, size_t *n, char **owned)
 			e = s->p[1];
 			/* \u (the one escape that can spell any code point,
 			 * NUL and lone surrogates included) is jansson's. */
-			if (e == '\0' || strchr("\"\\/bfnrt", e) == NULL)
+			if (e != '"' && e != '\\' && e != '/' && e != 'b' &&
+			    e != 'f' && e != 'n' && e != 'r' && e != 't')
 				return false;
 			escaped = true;
 			s->p += 2;
