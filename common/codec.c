@@ -6,12 +6,14 @@
 static int
 hexval(unsigned char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
+	/* Unsigned differences: one compare a range ('A'-'F' folded to
+	 * 'a'-'f' by the case bit). */
+	unsigned d = (unsigned)c - '0', l = (unsigned)(c | 0x20) - 'a';
+
+	if (d < 10)
+		return (int)d;
+	if (l < 6)
+		return (int)l + 10;
 	return -1;
 }
 
@@ -206,15 +208,6 @@ codec_base64_encode(const uint8_t *buf, size_t len)
 	                  true);
 }
 
-static bool
-all_hex(const char *s, size_t slen)
-{
-	for (size_t i = 0; i < slen; i++)
-		if (hexval((unsigned char)s[i]) < 0)
-			return false;
-	return true;
-}
-
 bool
 codec_evidence_decode(const char *s, size_t slen, uint8_t **out, size_t *outlen)
 {
@@ -233,7 +226,9 @@ codec_evidence_decode(const char *s, size_t slen, uint8_t **out, size_t *outlen)
 	}
 	if (slen >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		return codec_hex_decode(s, slen, out, outlen);
-	if (slen % 2 == 0 && all_hex(s, slen))
-		return codec_hex_decode(s, slen, out, outlen);
+	/* Hex when every character is a hex digit (one pass: the decoding
+	 * fails at the first that is not), else base64. */
+	if (slen % 2 == 0 && codec_hex_decode(s, slen, out, outlen))
+		return true;
 	return codec_base64_decode(s, slen, out, outlen);
 }

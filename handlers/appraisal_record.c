@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
@@ -16,6 +17,7 @@
 #include "common/codec.h"
 #include "handlers/attestation.h"
 #include "handlers/reappraise.h"
+#include "verify/core/lru.h"
 #include "verify/intel/dcap_collateral.h"
 
 /*
@@ -98,7 +100,7 @@ input(json_t *in, json_t *blobs, const char *name, const void *buf, size_t len)
  * verifier did); KEY stays "" for anything else.
  */
 static void
-name_artifact(const struct artifact *it, char *key, size_t len)
+name_from_content(const struct artifact *it, char *key, size_t len)
 {
 	const char *text = (const char *)it->body;
 	size_t off, vlen;
@@ -157,6 +159,121 @@ name_artifact(const struct artifact *it, char *key, size_t len)
 	}
 }
 
+/*
+ * Memos of what every request of a fleet repeats (issue 19): an
+ * artifact's name from its content, and a collateral set's list and
+ * digest. Both are keyed by SHA-256 over every byte they depend on, so
+ * bytes that differ in one place are another entry, never a hit; both
+ * are bounded (least recently used evicted) and thread-safe (lru.h).
+ * A miss only costs computing the value again.
+ */
+#define NAME_MEMO_MAX 256
+#define SET_MEMO_MAX  64
+
+struct set_memo {
+	char hex[65];
+	char *json;
+};
+
+static void
+set_memo_destroy(void *obj)
+{
+	struct set_memo *m = obj;
+
+	if (m != NULL)
+		free(m->json);
+	free(m);
+}
+
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+static struct lru *name_memo, *set_memo;
+
+static void
+memo_init(void)
+{
+	name_memo = lru_new(NAME_MEMO_MAX, free);
+	set_memo = lru_new(SET_MEMO_MAX, set_memo_destroy);
+}
+
+void
+appraisal_memo_configure(size_t names, size_t sets)
+{
+	pthread_once(&memo_once, memo_init);
+	lru_configure(name_memo, names);
+	lru_configure(set_memo, sets);
+	lru_clear(name_memo);
+	lru_clear(set_memo);
+}
+
+void
+appraisal_memo_stats(struct lru_stats *names, struct lru_stats *sets)
+{
+	pthread_once(&memo_once, memo_init);
+	lru_stats(name_memo, names);
+	lru_stats(set_memo, sets);
+}
+
+struct text_out {
+	char *buf;
+	size_t len;
+};
+
+static bool
+name_copy(void *obj, void *out)
+{
+	struct text_out *o = out;
+
+	snprintf(o->buf, o->len, "%s", (const char *)obj);
+	return true;
+}
+
+static bool
+set_copy(void *obj, void *out)
+{
+	const struct set_memo *m = obj;
+	struct set_memo *o = out;
+
+	memcpy(o->hex, m->hex, sizeof(o->hex));
+	return (o->json = strdup(m->json)) != NULL;
+}
+
+void
+appraisal_artifact_name(const struct artifact *it, const uint8_t *body_md,
+                        char *key, size_t len)
+{
+	static const char tag[] = "teepass-artifact-name-v1";
+	uint8_t in[sizeof(tag) + 1 + 32], mk[32], md[32];
+	struct text_out o = {key, len};
+	char *copy;
+
+	key[0] = '\0';
+	if (it->key[0] != '\0') {
+		snprintf(key, len, "%s", it->key);
+		return;
+	}
+	/* Kinds named without parsing need no memo. */
+	if (it->kind != ARTIFACT_INTEL_TCB_INFO &&
+	    it->kind != ARTIFACT_INTEL_QE_IDENTITY &&
+	    it->kind != ARTIFACT_INTEL_PCK_CRL) {
+		name_from_content(it, key, len);
+		return;
+	}
+	pthread_once(&memo_once, memo_init);
+	if (body_md == NULL) {
+		SHA256(it->body, it->body_len, md);
+		body_md = md;
+	}
+	memcpy(in, tag, sizeof(tag));
+	in[sizeof(tag)] = (uint8_t)it->kind;
+	memcpy(in + sizeof(tag) + 1, body_md, 32);
+	SHA256(in, sizeof(in), mk);
+	if (lru_get(name_memo, mk, 0, name_copy, &o))
+		return;
+	name_from_content(it, key, len);
+	if ((copy = strdup(key)) != NULL)
+		lru_put(name_memo, mk, INT64_MIN, INT64_MAX, copy);
+}
+
 /* Adds the bytes of S's artifacts (bodies and chains) to BLOBS. */
 static bool
 set_bytes_add(const struct artifact_set *s, json_t *blobs)
@@ -181,9 +298,16 @@ out:
 	return ok;
 }
 
-/* Appends the entries of S (device D; 0: the evidence itself) to LIST. */
+/* The digests of one artifact's body and chain. */
+struct item_md {
+	uint8_t body[32], chain[32];
+};
+
+/* Appends the entries of S (device D; 0: the evidence itself) to LIST;
+ * MD holds the digests of S's items. */
 static bool
-set_list_add(const struct artifact_set *s, size_t d, json_t *list)
+set_list_add(const struct artifact_set *s, const struct item_md *md, size_t d,
+             json_t *list)
 {
 	char hex[65], chex[65];
 
@@ -193,26 +317,20 @@ set_list_add(const struct artifact_set *s, size_t d, json_t *list)
 		char named[sizeof(it->key)];
 		json_t *e;
 
-		/* Digests first; the bytes only for a set not known. */
-		if (kind == NULL || !blob(NULL, it->body, it->body_len, hex))
+		if (kind == NULL)
 			return false;
-		if (it->key[0] == '\0')
-			name_artifact(it, named, sizeof(named));
-		else
-			snprintf(named, sizeof(named), "%s", it->key);
+		codec_hex_encode_to(md[i].body, 32, hex);
+		appraisal_artifact_name(it, md[i].body, named, sizeof(named));
 		e = json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", kind, "key",
 		              named, "sha256", hex, "source", it->source,
 		              "flags", (int)it->flags);
 		if (e == NULL)
 			return false;
-		if (it->chain != NULL &&
-		    !blob(NULL, it->chain, it->chain_len, chex)) {
-			json_decref(e);
-			return false;
-		}
-		if (it->chain != NULL)
+		if (it->chain != NULL) {
+			codec_hex_encode_to(md[i].chain, 32, chex);
 			json_object_set_new(e, "chain_sha256",
 			                    json_string(chex));
+		}
 		if (d > 0)
 			json_object_set_new(e, "device",
 			                    json_integer((json_int_t)d));
@@ -223,41 +341,137 @@ set_list_add(const struct artifact_set *s, size_t d, json_t *list)
 }
 
 /*
- * The collateral set of the evidence (SETS[0]) and of its N_DEV devices
- * (SETS[1 + i], each entry with "device": 1 + i): its list, with the
- * bytes added to BLOBS unless the set is known (*SEEN). A passport
- * without devices names the same set as before devices were recorded.
+ * The set memo's key: every input of the list, in order — per item its
+ * device, kind, loader key, source, flags and the digests of its body
+ * and chain (the name made from content is a function of kind and
+ * body).
  */
-static json_t *
-collateral_set(const struct artifact_set *sets, size_t n_dev, json_t *blobs,
-               char set_hex[65], bool *seen)
+static bool
+set_memo_key(const struct artifact_set *sets, size_t n_dev,
+             struct item_md *const *md, uint8_t key[32])
+{
+	static const char tag[] = "teepass-collateral-set-memo-v1";
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool ok = false;
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	EVP_DigestUpdate(ctx, tag, sizeof(tag));
+	for (size_t d = 0; d <= n_dev; d++) {
+		const struct artifact_set *s = &sets[d];
+		uint64_t hdr[2] = {d, s->n};
+
+		EVP_DigestUpdate(ctx, hdr, sizeof(hdr));
+		for (size_t i = 0; i < s->n; i++) {
+			const struct artifact *it = &s->items[i];
+			uint32_t f[3] = {(uint32_t)it->kind, it->flags,
+			                 it->chain != NULL};
+
+			EVP_DigestUpdate(ctx, f, sizeof(f));
+			EVP_DigestUpdate(ctx, it->key,
+			                 strnlen(it->key, sizeof(it->key)));
+			EVP_DigestUpdate(ctx, "", 1);
+			EVP_DigestUpdate(
+			        ctx, it->source,
+			        strnlen(it->source, sizeof(it->source)));
+			EVP_DigestUpdate(ctx, "", 1);
+			EVP_DigestUpdate(ctx, md[d][i].body, 32);
+			if (it->chain != NULL)
+				EVP_DigestUpdate(ctx, md[d][i].chain, 32);
+		}
+	}
+	ok = EVP_DigestFinal_ex(ctx, key, NULL) == 1;
+out:
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* The list of the sets with their digests MD, as *JSON (compact; the
+ * caller frees it) and the hex digest of its sorted form in SET_HEX. */
+static bool
+set_list_build(const struct artifact_set *sets, size_t n_dev,
+               struct item_md *const *md, char set_hex[65], char **json)
 {
 	json_t *list = json_array();
 	char *text = NULL;
-	uint8_t md[32];
+	uint8_t d256[32];
 	bool ok = false;
 
+	*json = NULL;
 	if (list == NULL)
 		goto out;
-	for (size_t d = 0; sets != NULL && d <= n_dev; d++)
-		if (!set_list_add(&sets[d], d, list))
+	for (size_t d = 0; d <= n_dev; d++)
+		if (!set_list_add(&sets[d], md[d], d, list))
 			goto out;
 	if ((text = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		goto out;
-	SHA256((const uint8_t *)text, strlen(text), md);
-	codec_hex_encode_to(md, 32, set_hex);
-	*seen = set_known(md, false);
-	for (size_t d = 0; !*seen && sets != NULL && d <= n_dev; d++)
-		if (!set_bytes_add(&sets[d], blobs))
-			goto out;
-	ok = true;
+	SHA256((const uint8_t *)text, strlen(text), d256);
+	codec_hex_encode_to(d256, 32, set_hex);
+	*json = json_dumps(list, JSON_COMPACT);
+	ok = *json != NULL;
 out:
 	free(text);
-	if (!ok) {
-		json_decref(list);
-		return NULL;
+	json_decref(list);
+	return ok;
+}
+
+bool
+appraisal_collateral_set(const struct artifact_set *sets, size_t n_dev,
+                         char set_hex[65], char **json)
+{
+	static const struct artifact_set none;
+	struct item_md *md[1 + COMPOSITE_MAX_DEVICES] = {0};
+	struct set_memo got = {{0}, NULL}, *m = NULL;
+	uint8_t key[32];
+	bool ok = false, keyed;
+
+	*json = NULL;
+	pthread_once(&memo_once, memo_init);
+	if (n_dev > COMPOSITE_MAX_DEVICES)
+		return false;
+	if (sets == NULL) {
+		sets = &none;
+		n_dev = 0;
 	}
-	return list;
+	for (size_t d = 0; d <= n_dev; d++) {
+		const struct artifact_set *s = &sets[d];
+
+		if ((md[d] = calloc(s->n + 1, sizeof(*md[d]))) == NULL)
+			goto out;
+		for (size_t i = 0; i < s->n; i++) {
+			const struct artifact *it = &s->items[i];
+
+			SHA256(it->body, it->body_len, md[d][i].body);
+			if (it->chain != NULL)
+				SHA256((const uint8_t *)it->chain,
+				       it->chain_len, md[d][i].chain);
+		}
+	}
+	keyed = set_memo_key(sets, n_dev, md, key);
+	if (keyed && lru_get(set_memo, key, 0, set_copy, &got)) {
+		memcpy(set_hex, got.hex, 65);
+		*json = got.json;
+		ok = true;
+		goto out;
+	}
+	if (!set_list_build(sets, n_dev, md, set_hex, json))
+		goto out;
+	if (keyed && (m = calloc(1, sizeof(*m))) != NULL &&
+	    (m->json = strdup(*json)) != NULL) {
+		memcpy(m->hex, set_hex, 65);
+		lru_put(set_memo, key, INT64_MIN, INT64_MAX, m);
+		m = NULL;
+	}
+	ok = true;
+out:
+	set_memo_destroy(m);
+	for (size_t d = 0; d <= n_dev && d <= COMPOSITE_MAX_DEVICES; d++)
+		free(md[d]);
+	if (!ok) {
+		free(*json);
+		*json = NULL;
+	}
+	return ok;
 }
 
 /*
@@ -322,9 +536,11 @@ devices_record(const struct attestation *a, json_t *in, json_t *blobs)
 bool
 appraisal_record(struct attestation *a)
 {
-	json_t *in = json_object(), *blobs = json_array(), *set = NULL;
-	char *expected = NULL, nonce[65];
-	bool ok = false, seen = false;
+	json_t *in = json_object(), *blobs = json_array();
+	const char *expected;
+	char *own_expected = NULL, nonce[65];
+	uint8_t md[32];
+	bool ok = false, seen;
 
 	if (in == NULL || blobs == NULL)
 		goto out;
@@ -338,8 +554,11 @@ appraisal_record(struct attestation *a)
 	           a->event_log_table_len))
 		goto out;
 	if (a->expected != NULL) {
-		expected =
-		        json_dumps(a->expected, JSON_COMPACT | JSON_SORT_KEYS);
+		/* Serialised once by attestation_sign, else here. */
+		expected = a->expected_json;
+		if (expected == NULL)
+			expected = own_expected = json_dumps(
+			        a->expected, JSON_COMPACT | JSON_SORT_KEYS);
 		if (expected == NULL ||
 		    !input(in, blobs, "expected", expected, strlen(expected)))
 			goto out;
@@ -362,12 +581,17 @@ appraisal_record(struct attestation *a)
 	 * its collateral is in the set, entries with "device": 1 + i. */
 	if (a->n_devices > 0 && !devices_record(a, in, blobs))
 		goto out;
-	if ((set = collateral_set(a->sets, a->n_devices, blobs, a->set_hex,
-	                          &seen)) == NULL)
+	/* The set's list and digest; its bytes only for a set not known. */
+	if (!appraisal_collateral_set(a->sets, a->n_devices, a->set_hex,
+	                              &a->set_json) ||
+	    !codec_hex_decode_fixed(a->set_hex, md, 32))
 		goto out;
+	seen = set_known(md, false);
+	for (size_t d = 0; !seen && a->sets != NULL && d <= a->n_devices; d++)
+		if (!set_bytes_add(&a->sets[d], blobs))
+			goto out;
 	a->appraisal_json = json_dumps(in, JSON_COMPACT);
 	a->blobs_json = json_dumps(blobs, JSON_COMPACT);
-	a->set_json = json_dumps(set, JSON_COMPACT);
 	if (a->appraisal_json == NULL || a->blobs_json == NULL ||
 	    a->set_json == NULL)
 		goto out;
@@ -380,10 +604,9 @@ appraisal_record(struct attestation *a)
 	a->row.set_bytes_arg = a;
 	ok = true;
 out:
-	free(expected);
+	free(own_expected);
 	json_decref(in);
 	json_decref(blobs);
-	json_decref(set);
 	return ok;
 }
 

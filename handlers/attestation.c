@@ -10,6 +10,7 @@
 
 #include "collateral/collateral.h"
 #include "common/codec.h"
+#include "common/fastjson.h"
 #include "common/tptime.h"
 #include "handlers/attestation.h"
 #include "handlers/devices.h"
@@ -202,14 +203,23 @@ out:
  * reference version) and devices, judged to the same status on the same
  * keys and collateral, give the same passport.
  */
+const char *
+attestation_expected_json(struct attestation *a)
+{
+	if (a->expected_json == NULL && a->expected != NULL)
+		a->expected_json =
+		        json_dumps(a->expected, JSON_COMPACT | JSON_SORT_KEYS);
+	return a->expected_json;
+}
+
 static void
-request_digest(const struct attestation *a, char hex[65])
+request_digest(struct attestation *a, char hex[65])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	const char *name = provider_name(a->v.provider);
 	uint8_t md[32], rd[32];
-	char *expected = NULL, *collateral = NULL, ver[16];
-	const char *status;
+	const char *expected = attestation_expected_json(a), *status;
+	char *collateral = NULL, ver[16];
 
 	memset(md, 0, sizeof(md));
 	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
@@ -222,9 +232,6 @@ request_digest(const struct attestation *a, char hex[65])
 		EVP_DigestUpdate(ctx, "R", 1);
 		EVP_DigestUpdate(ctx, rd, 32);
 	}
-	if (a->expected != NULL)
-		expected =
-		        json_dumps(a->expected, JSON_COMPACT | JSON_SORT_KEYS);
 	/* The event log decides the components the passport lists. */
 	if (a->event_log != NULL) {
 		SHA256(a->event_log, a->event_log_len, rd);
@@ -271,33 +278,28 @@ request_digest(const struct attestation *a, char hex[65])
 	EVP_DigestFinal_ex(ctx, md, NULL);
 out:
 	free(collateral);
-	free(expected);
 	EVP_MD_CTX_free(ctx);
 	codec_hex_encode_to(md, 32, hex);
 }
 
 /*
- * The compact JWS TOKEN as the parts it is stored as (migration 0007,
- * issue 20): the header's text, the payload's bytes (the claims JSON as
- * signed) and the raw signature, kept only when they rebuild TOKEN byte
- * for byte (base64url without padding is canonical for given bytes);
- * otherwise the token is stored whole.
+ * The compact JWS A->token as the parts it is stored as (migration 0007,
+ * issue 20): the header's text, the payload's bytes (A->claims_json, the
+ * text passport_sign_text signed) and the raw signature, kept only when
+ * they rebuild the token byte for byte (base64url without padding is
+ * canonical for given bytes); otherwise the token is stored whole.
  */
 static void
 token_parts(struct attestation *a)
 {
 	const char *t = a->token, *d1, *d2;
-	uint8_t *payload = NULL;
-	size_t plen = 0;
 	char *again = NULL;
 
 	if ((d1 = strchr(t, '.')) == NULL ||
 	    (d2 = strchr(d1 + 1, '.')) == NULL || strchr(d2 + 1, '.') != NULL)
 		return;
-	if (!codec_base64_decode(d1 + 1, (size_t)(d2 - d1 - 1), &payload,
-	                         &plen) ||
-	    memchr(payload, 0, plen) != NULL ||
-	    (again = codec_base64url_encode(payload, plen)) == NULL ||
+	if ((again = codec_base64url_encode((const uint8_t *)a->claims_json,
+	                                    strlen(a->claims_json))) == NULL ||
 	    strlen(again) != (size_t)(d2 - d1 - 1) ||
 	    memcmp(again, d1 + 1, strlen(again)) != 0 ||
 	    !codec_base64_decode(d2 + 1, strlen(d2 + 1), &a->jws_sig,
@@ -306,25 +308,20 @@ token_parts(struct attestation *a)
 	free(again);
 	again = codec_base64url_encode(a->jws_sig, a->jws_sig_len);
 	if (again == NULL || strcmp(again, d2 + 1) != 0 ||
-	    (a->jws_header = strndup(t, (size_t)(d1 - t))) == NULL ||
-	    (a->jws_payload = malloc(plen + 1)) == NULL)
+	    (a->jws_header = strndup(t, (size_t)(d1 - t))) == NULL)
 		goto out;
-	memcpy(a->jws_payload, payload, plen);
-	a->jws_payload[plen] = '\0';
 	a->row.jws_header = a->jws_header;
-	a->row.jws_payload = a->jws_payload;
+	a->row.jws_payload = a->claims_json;
 	a->row.jws_signature = a->jws_sig;
 	a->row.jws_signature_len = a->jws_sig_len;
 out:
 	if (a->row.jws_header == NULL) {
 		free(a->jws_header);
-		free(a->jws_payload);
 		free(a->jws_sig);
-		a->jws_header = a->jws_payload = NULL;
+		a->jws_header = NULL;
 		a->jws_sig = NULL;
 	}
 	free(again);
-	free(payload);
 }
 
 bool
@@ -349,6 +346,7 @@ attestation_sign(struct attestation *a)
 	p.iat = a->req.now;
 	p.ttl = app.cfg.passport_ttl;
 	p.policy = a->expected;
+	p.policy_json = attestation_expected_json(a);
 	if ((claims = passport_claims(&a->v, &p)) == NULL)
 		return false;
 	/* Which reference values the evidence was appraised against. */
@@ -358,8 +356,9 @@ attestation_sign(struct attestation *a)
 		                              a->ref_version, "sha256",
 		                              a->ref_sha256));
 	expires = json_integer_value(json_object_get(claims, "exp"));
-	a->claims_json = json_dumps(claims, JSON_COMPACT);
-	a->token = passport_sign(key, claims);
+	/* Serialised once: stored, and signed as it is. */
+	a->claims_json = fastjson_dumps(claims, JSON_COMPACT);
+	a->token = passport_sign_text(key, a->claims_json);
 	json_decref(claims);
 	if (a->claims_json == NULL || a->token == NULL || expires <= p.iat)
 		return false;
@@ -457,11 +456,11 @@ attestation_free(struct attestation *a)
 	json_decref(a->artifacts);
 	free(a->token);
 	free(a->claims_json);
+	free(a->expected_json);
 	free(a->appraisal_json);
 	free(a->blobs_json);
 	free(a->set_json);
 	free(a->jws_header);
-	free(a->jws_payload);
 	free(a->jws_sig);
 	json_decref(a->passport);
 	json_decref(a->log_entry);

@@ -35,6 +35,7 @@ struct attestation {
 	size_t event_log_table_len;
 	const json_t *collateral; /* the request's member, borrowed */
 	const json_t *expected;   /* reference values, borrowed */
+	char *expected_json;      /* attestation_expected_json */
 	const char *endpoint_id;  /* NULL: none */
 	int ref_version;          /* with endpoint_id */
 	const char *ref_sha256;   /* with endpoint_id */
@@ -63,8 +64,7 @@ struct attestation {
 	char *set_json;
 	char set_hex[65];
 	/* The token as stored: its parts (handlers/attestation.c) */
-	char *jws_header;
-	char *jws_payload;
+	char *jws_header; /* the payload is claims_json */
 	uint8_t *jws_sig;
 	size_t jws_sig_len;
 	json_t *passport;  /* {"id","token","expires_at"} */
@@ -97,6 +97,11 @@ bool attestation_verify(struct request *r, struct attestation *a);
  * signed.
  */
 bool attestation_sign(struct attestation *a);
+
+/* a->expected serialised with JSON_COMPACT | JSON_SORT_KEYS, once (kept
+ * in a->expected_json, freed by attestation_free); NULL when there are
+ * no reference values or out of memory. */
+const char *attestation_expected_json(struct attestation *a);
 
 /*
  * Inside the transaction: consumes the nonce (when one was sent). Sets

@@ -7,6 +7,8 @@
 
 #include "config/config.h"
 #include "db/reappraisal.h"
+#include "verify/core/artifact.h"
+#include "verify/core/lru.h"
 
 /*
  * Re-appraisal of stored passports (issue 17, docs/reappraisal.md): what
@@ -28,6 +30,32 @@ bool appraisal_record(struct attestation *a);
 /* After the passport's commit: its collateral set is stored, so later
  * passports with the same set need not send its blobs again. */
 void appraisal_record_committed(const struct attestation *a);
+
+/*
+ * The key IT is listed under in a collateral set into KEY (LEN bytes):
+ * its loader's, else for an Intel artifact the cache key its content
+ * names ("tdx/<fmspc>", "tdx", "platform", "root"; "" for anything
+ * else). Named from content once per distinct artifact: memoised by
+ * the SHA-256 of its kind and every byte of its body (BODY_MD, the
+ * SHA-256 of the body, or NULL to compute it here).
+ */
+void appraisal_artifact_name(const struct artifact *it, const uint8_t *body_md,
+                             char *key, size_t len);
+
+/*
+ * The collateral set of SETS[0] (the evidence) and SETS[1 + i] (its
+ * N_DEV devices, entries with "device": 1 + i) as recorded with a
+ * passport: *JSON its list (compact; the caller frees it), SET_HEX the
+ * hex SHA-256 of the list with sorted keys. Memoised by the digest of
+ * every input of the list (each item's kind, key, source, flags and the
+ * SHA-256 of its body and chain, in order). False when out of memory.
+ */
+bool appraisal_collateral_set(const struct artifact_set *sets, size_t n_dev,
+                              char set_hex[65], char **json);
+
+/* Tests: the memos' bounds (emptied), and their counters. */
+void appraisal_memo_configure(size_t names, size_t sets);
+void appraisal_memo_stats(struct lru_stats *names, struct lru_stats *sets);
 
 /* As of when a stored appraisal is run again. */
 enum reappraise_when {

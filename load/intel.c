@@ -76,15 +76,27 @@ string_member(const json_t *c, const char *const names[3], enum artifact_kind k,
 	return json_string_value(v);
 }
 
-/* True when TEXT is a PCS body: an object with MEMBER beside others. */
+/*
+ * True when TEXT is a PCS body: an object with MEMBER beside others.
+ * Without MEMBER (or "qeIdentity") spelled out and without a \u escape
+ * (the only escape that can spell a letter), no member of TEXT can be
+ * named so: that answer needs no parse (issue 19: the bare tcbInfo
+ * text of the flat shape, sent with every request).
+ */
 static bool
 is_pcs_body(const char *text, size_t n, const char *member)
 {
-	json_t *o = json_loadb(text, n, 0, NULL);
-	bool yes = json_is_object(o) &&
-	           (json_object_get(o, member) != NULL ||
-	            (strcmp(member, "enclaveIdentity") == 0 &&
-	             json_object_get(o, "qeIdentity") != NULL));
+	json_t *o;
+	bool yes, named = memmem(text, n, member, strlen(member)) != NULL ||
+	                  (strcmp(member, "enclaveIdentity") == 0 &&
+	                   memmem(text, n, "qeIdentity", 10) != NULL);
+
+	if (!named && memmem(text, n, "\\u", 2) == NULL)
+		return false;
+	o = json_loadb(text, n, 0, NULL);
+	yes = json_is_object(o) && (json_object_get(o, member) != NULL ||
+	                            (strcmp(member, "enclaveIdentity") == 0 &&
+	                             json_object_get(o, "qeIdentity") != NULL));
 
 	json_decref(o);
 	return yes;

@@ -16,24 +16,35 @@
 #define TV_AFFIRMING 2
 #define TV_WARNING   32
 
+/* "sha256:<hex>" of J serialised canonically enough for a fingerprint
+ * (sorted keys, compact), or of TEXT, J so serialised already. */
 static json_t *
-sha256_of_json(const json_t *j)
+sha256_of_json_text(const json_t *j, const char *text)
 {
 	uint8_t md[32];
 	char hex[65], buf[72];
-	char *s;
+	char *s = NULL;
 
-	if (j == NULL)
-		j = json_null();
-	/* Canonical enough for a fingerprint: sorted keys, compact. */
-	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	if (s == NULL)
-		return json_null();
-	SHA256((const uint8_t *)s, strlen(s), md);
+	if (text == NULL) {
+		if (j == NULL)
+			j = json_null();
+		s = json_dumps(j,
+		               JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		if (s == NULL)
+			return json_null();
+		text = s;
+	}
+	SHA256((const uint8_t *)text, strlen(text), md);
 	free(s);
 	codec_hex_encode_to(md, 32, hex);
 	snprintf(buf, sizeof(buf), "sha256:%s", hex);
 	return json_string(buf);
+}
+
+static json_t *
+sha256_of_json(const json_t *j)
+{
+	return sha256_of_json_text(j, NULL);
 }
 
 /* The evidence claims without the copy of runtime_data (that is carried
@@ -89,11 +100,11 @@ trust_vector(const char *provider, bool hw, bool warn, bool exec_ok,
 }
 
 /* "tag:teepass,2026:policy/<provider>/sha256:<hex>" of the expected
- * values (JSON null when none were given). */
+ * values (JSON null when none were given; TEXT: serialised already). */
 static json_t *
-policy_id(const char *provider, const json_t *policy)
+policy_id(const char *provider, const json_t *policy, const char *text)
 {
-	json_t *d = sha256_of_json(policy);
+	json_t *d = sha256_of_json_text(policy, text);
 	char buf[160];
 
 	snprintf(buf, sizeof(buf), "tag:teepass,2026:policy/%s/%s", provider,
@@ -107,16 +118,17 @@ policy_id(const char *provider, const json_t *policy)
 static json_t *
 appraisal(const char *status, const char *provider, bool hw, bool warn,
           bool exec_ok, bool config_ok, const json_t *policy,
-          const json_t *claims, const char *tcb, const json_t *advisories)
+          const char *policy_text, const json_t *claims, const char *tcb,
+          const json_t *advisories)
 {
 	json_t *m = measurements(claims);
 
 	return json_pack("{s:s, s:o, s:o, s:s, s:b, s:o, s:o, s:o, s:o}",
 	                 "ear.status", status, "ear.trustworthiness-vector",
 	                 trust_vector(provider, hw, warn, exec_ok, config_ok),
-	                 "ear.appraisal-policy-id", policy_id(provider, policy),
-	                 "provider", provider, "hardware_verified", hw,
-	                 "tcb_status",
+	                 "ear.appraisal-policy-id",
+	                 policy_id(provider, policy, policy_text), "provider",
+	                 provider, "hardware_verified", hw, "tcb_status",
 	                 tcb != NULL && tcb[0] ? json_string(tcb) : json_null(),
 	                 "advisory_ids",
 	                 json_is_array(advisories) ? json_deep_copy(advisories)
@@ -143,8 +155,9 @@ submods(const struct verdict *v, const struct passport_params *p,
 	const char *name;
 
 	a = appraisal(verdict_status(v), prov, hw, v->warning, exec_ok,
-	              config_ok, p->policy, v->claims, v->tcb_status,
-	              v->advisory_ids);
+	              config_ok, p->policy,
+	              p->policy != NULL ? p->policy_json : NULL, v->claims,
+	              v->tcb_status, v->advisory_ids);
 	if (out == NULL || a == NULL) {
 		json_decref(out);
 		json_decref(a);
@@ -167,7 +180,7 @@ submods(const struct verdict *v, const struct passport_params *p,
 		a = appraisal(
 		        st ? st : "none", dp ? dp : "", dhw,
 		        st != NULL && strcmp(st, "warning") == 0, dexec, false,
-		        NULL, json_object_get(dev, "claims"),
+		        NULL, NULL, json_object_get(dev, "claims"),
 		        json_string_value(json_object_get(dev, "tcb_status")),
 		        json_object_get(dev, "advisory_ids"));
 		if (a == NULL) {

@@ -70,10 +70,13 @@ struct passport_params {
 	const char *id;          /* passport id (jti) */
 	const char *endpoint_id; /* NULL when none */
 	int64_t iat;
-	int64_t ttl;           /* seconds, at most 24 h */
-	const json_t *policy;  /* what the evidence was appraised
+	int64_t ttl;             /* seconds, at most 24 h */
+	const json_t *policy;    /* what the evidence was appraised
 	                            * against (expected values), or NULL */
-	const char *nonce_hex; /* the challenge answered (eat_nonce), or
+	const char *policy_json; /* POLICY serialised with JSON_COMPACT |
+	                          * JSON_SORT_KEYS, or NULL (then done
+	                          * here) */
+	const char *nonce_hex;   /* the challenge answered (eat_nonce), or
 	                        * NULL */
 };
 
@@ -97,5 +100,11 @@ json_t *passport_claims(const struct verdict *v,
  * OpenSSL EVP, not libjwt: sign.c says why). Returns a malloc'd JWS, NULL
  * for a public-only key or on failure. */
 char *passport_sign(const struct passport_key *k, const json_t *claims);
+
+/* The same for claims already serialised: PAYLOAD_JSON is the payload
+ * signed, byte for byte (passport_sign signs json_dumps(CLAIMS,
+ * JSON_COMPACT)). */
+char *passport_sign_text(const struct passport_key *k,
+                         const char *payload_json);
 
 #endif

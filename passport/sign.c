@@ -21,13 +21,25 @@
 char *
 passport_sign(const struct passport_key *k, const json_t *claims)
 {
-	char *hdr_json = NULL, *payload_json = NULL, *h = NULL, *p = NULL;
+	char *payload_json = json_dumps(claims, JSON_COMPACT);
+	char *out = payload_json != NULL ? passport_sign_text(k, payload_json)
+	                                 : NULL;
+
+	free(payload_json);
+	return out;
+}
+
+char *
+passport_sign_text(const struct passport_key *k, const char *payload_json)
+{
+	char *hdr_json = NULL, *h = NULL, *p = NULL;
 	char *s = NULL, *input = NULL, *out = NULL;
 	uint8_t sig[64];
 	size_t hl, pl, sl;
 	json_t *hdr;
 
-	if (k == NULL || k->pkey == NULL || !k->has_private)
+	if (k == NULL || k->pkey == NULL || !k->has_private ||
+	    payload_json == NULL)
 		return NULL;
 	hdr = json_pack("{s:s, s:s, s:s}", "alg", "ES256", "typ", "JWT", "kid",
 	                k->kid);
@@ -35,8 +47,7 @@ passport_sign(const struct passport_key *k, const json_t *claims)
 		return NULL;
 	hdr_json = json_dumps(hdr, JSON_COMPACT);
 	json_decref(hdr);
-	payload_json = json_dumps(claims, JSON_COMPACT);
-	if (hdr_json == NULL || payload_json == NULL)
+	if (hdr_json == NULL)
 		goto out;
 	h = codec_base64url_encode((const uint8_t *)hdr_json, strlen(hdr_json));
 	p = codec_base64url_encode((const uint8_t *)payload_json,
@@ -70,6 +81,5 @@ out:
 	free(h);
 	free(p);
 	free(hdr_json);
-	free(payload_json);
 	return out;
 }

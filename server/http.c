@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fastjson.h"
 #include "server/app.h"
 #include "server/cors.h"
 #include "server/http.h"
@@ -152,7 +153,7 @@ enum MHD_Result
 reply_json_retry(struct request *r, unsigned status, json_t *body,
                  const char *retry_after)
 {
-	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *s = fastjson_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	enum MHD_Result ret;
 
 	json_decref(body);
@@ -227,14 +228,14 @@ json_t *
 request_json(struct request *r, const struct json_field *fields, size_t nfields,
              bool allow_empty)
 {
-	json_error_t jerr;
 	const char *key;
 	json_t *doc, *val;
 
 	if (r->body_len == 0 && allow_empty)
 		return json_object();
-	doc = json_loadb(r->body != NULL ? r->body : "", r->body_len,
-	                 JSON_REJECT_DUPLICATES, &jerr);
+	/* jansson's json_loadb with JSON_REJECT_DUPLICATES, the common
+	 * shape parsed faster (common/fastjson.h). */
+	doc = fastjson_loadb(r->body, r->body_len);
 	if (doc == NULL) {
 		reply_error(r, TP_ERR_bad_json, NULL);
 		return NULL;

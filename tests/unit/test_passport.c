@@ -165,6 +165,66 @@ test_sign_and_claims(void **state)
 	}
 	json_decref(hdr);
 	json_decref(payload);
+	/* Claims serialised already are signed as they are: the payload
+	 * part is their base64url, the header part passport_sign's. */
+	{
+		char *text = json_dumps(claims, JSON_COMPACT), *b64, *tok2;
+
+		assert_non_null(text);
+		tok2 = passport_sign_text(&k, text);
+		assert_non_null(tok2);
+		check_jws(tok2, k.pkey, &hdr, &payload);
+		b64 = codec_base64url_encode((const uint8_t *)text,
+		                             strlen(text));
+		assert_non_null(b64);
+		assert_memory_equal(tok2, tok,
+		                    (size_t)(strchr(tok, '.') - tok));
+		assert_memory_equal(strchr(tok2, '.') + 1, b64, strlen(b64));
+		assert_int_equal(strrchr(tok2, '.') - strchr(tok2, '.') - 1,
+		                 strlen(b64));
+		assert_null(passport_sign_text(&k, NULL));
+		json_decref(hdr);
+		json_decref(payload);
+		free(b64);
+		free(tok2);
+		free(text);
+	}
+	/* The policy id of expected values given serialised is the one of
+	 * the values; other text gives another. */
+	{
+		json_t *pol = json_pack("{s:{s:s}}", "runtime", "mrtd", "ab");
+		json_t *c1, *c2, *c3;
+		const char *path[] = {"submods", "cpu0",
+		                      "ear.appraisal-policy-id"};
+		const json_t *x1, *x2, *x3;
+
+		pp.policy = pol;
+		pp.policy_json = NULL;
+		c1 = passport_claims(&v, &pp);
+		pp.policy_json = "{\"runtime\":{\"mrtd\":\"ab\"}}";
+		c2 = passport_claims(&v, &pp);
+		pp.policy_json = "{\"runtime\":{\"mrtd\":\"cd\"}}";
+		c3 = passport_claims(&v, &pp);
+		x1 = c1;
+		x2 = c2;
+		x3 = c3;
+		for (size_t i = 0; i < 3; i++) {
+			x1 = json_object_get(x1, path[i]);
+			x2 = json_object_get(x2, path[i]);
+			x3 = json_object_get(x3, path[i]);
+		}
+		assert_non_null(json_string_value(x1));
+		assert_string_equal(json_string_value(x1),
+		                    json_string_value(x2));
+		assert_string_not_equal(json_string_value(x1),
+		                        json_string_value(x3));
+		pp.policy = NULL;
+		pp.policy_json = NULL;
+		json_decref(c1);
+		json_decref(c2);
+		json_decref(c3);
+		json_decref(pol);
+	}
 	json_decref(claims);
 	free(tok);
 	verdict_free(&v);
