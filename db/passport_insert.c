@@ -16,7 +16,9 @@
  * is inserted again — except a known set's bytes, not sent ($21): when
  * the set is gone, nothing is inserted and the caller sends them.
  * The same statement appends the passport.issued event and, unless the
- * log is off, the log entry with the token as its leaf (migration 0015).
+ * log is off, the log entry with the token as its leaf (migration 0015)
+ * and its RFC 9162 leaf hash, the caller's (else computed in SQL;
+ * migration 0016).
  * The token's protected header is stored once per kid (migration 0015):
  * the row keeps jws_header NULL when it is its kid's stored header (the
  * first of a kid inserts it), its own header otherwise.
@@ -69,11 +71,13 @@ static const struct db_stmt stmt = {
         " status) SELECT 'passport.issued', id, endpoint_id, 'active'"
         " FROM ins),"
         " tl AS (INSERT INTO tlog_entries (kind, passport_id, endpoint_id,"
-        " leaf) SELECT 'passport', id, endpoint_id, convert_to($22, 'UTF8')"
+        " leaf, leaf_hash) SELECT 'passport', id, endpoint_id,"
+        " convert_to($22, 'UTF8'), coalesce($23::bytea,"
+        " sha256('\\x00'::bytea || convert_to($22, 'UTF8')))"
         " FROM ins WHERE current_setting('teepass.transparency_log', true)"
         " IS DISTINCT FROM 'off')"
         " SELECT 1 FROM ins",
-        22};
+        23};
 
 /* Runs the statement for R; *inserted: the passport was (else R's known
  * set is gone). */
@@ -81,8 +85,8 @@ static enum db_status
 insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 {
 	char verified[24], expires[24];
-	const char *v[22];
-	int len[22] = {0}, fmt[22] = {0};
+	const char *v[23];
+	int len[23] = {0}, fmt[23] = {0};
 	bool parts = r->jws_header != NULL;
 	enum db_status st;
 	PGresult *res;
@@ -119,6 +123,9 @@ insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 	/* The log's leaf: the token as signed (the parts rebuild it byte
 	 * for byte), so the trigger need not build it again in SQL. */
 	v[21] = r->token;
+	v[22] = (const char *)r->leaf_hash;
+	len[22] = r->leaf_hash != NULL ? 32 : 0;
+	fmt[22] = 1;
 	if ((res = db_run(c, &stmt, v, len, fmt, &st)) == NULL)
 		return st;
 	*inserted = PQntuples(res) == 1;
