@@ -55,3 +55,8 @@ BEGIN
 		sha256('\x00'::bytea || v_leaf));
 	RETURN NULL;
 END $$;
+
+-- A leaf is a compact JWS (base64url text, ≈ 4.5 KB for TDX): pglz gains
+-- too little on it to keep, so PostgreSQL tried and dropped it on every
+-- insert. Stored out of line uncompressed instead.
+ALTER TABLE tlog_entries ALTER COLUMN leaf SET STORAGE EXTERNAL;
