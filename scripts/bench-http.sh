@@ -9,6 +9,7 @@
 # fresh database teepass_bench, never the one of `make run`.
 #   BENCH_HTTP_QUICK=1     1 s a point instead of 5 (BENCH_HTTP_SECONDS)
 #   BENCH_HTTP_THREADS=N   teepassd worker threads (default 4, as `threads`)
+#   BENCH_HTTP_ONLY=log    the log on/off comparison alone (issue 17)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/${BENCH_BUILD:-build}"

@@ -19,6 +19,8 @@ const run = promisify(execFile);
 const QUICK = process.env.BENCH_HTTP_QUICK === '1';
 const SECONDS = QUICK ? 1 : Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const THREADS = Number(process.env.BENCH_HTTP_THREADS ?? 4); // the default of `threads`
+const LOG_ONLY = process.env.BENCH_HTTP_ONLY === 'log';
+if (process.env.BENCH_HTTP_ONLY !== undefined && !LOG_ONLY) throw new Error('BENCH_HTTP_ONLY: want "log"');
 const CONCURRENCY = [1, 8, 64, 256];
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 // Inside the collateral's validity (tests/integration/dcap.test.mjs).
@@ -335,69 +337,73 @@ try {
   };
   const ceilNote = (perReq) => `target ≤ ${TARGET_CPU_US}: ${perReq <= TARGET_CPU_US ? 'met' : 'NOT met'}; ` +
     `ceiling ${fmt(tdxCeiling)} (2 P-256 verifications + 1 ES256 signature)`;
-  const inline = await tdxCase(0, 'tdx_inline', inlineFile, ceilNote);
+  // BENCH_HTTP_ONLY=log: the log on/off comparison alone (quicker,
+  // for measuring the log's cost; the other cases are skipped).
+  if (!LOG_ONLY) {
+    const inline = await tdxCase(0, 'tdx_inline', inlineFile, ceilNote);
 
-  // The PostgreSQL cache: the same collateral imported first, none sent.
-  teepass(['collateral', 'import', '--at', AT, join(TDX, 'collateral.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const probe = await post(d, '/api/verify/tee-attestation', { attestation: quote.toString('hex') });
-  if (probe.status !== 200 || probe.json?.valid !== true)
-    throw new Error(`the TDX quote does not verify from the cache: ${probe.status} ${probe.text.slice(0, 500)}`);
-  await tdxCase(1, 'tdx_cached', cachedFile, (perReq) =>
-    `${ceilNote(perReq)}; target within ${Math.round((TARGET_CACHED_VS_INLINE - 1) * 100)} % of inline ` +
-    `(≤ ${fmt(inline.perReq * TARGET_CACHED_VS_INLINE)}): ${perReq <= inline.perReq * TARGET_CACHED_VS_INLINE ? 'met' : 'NOT met'}`);
+    // The PostgreSQL cache: the same collateral imported first, none sent.
+    teepass(['collateral', 'import', '--at', AT, join(TDX, 'collateral.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const probe = await post(d, '/api/verify/tee-attestation', { attestation: quote.toString('hex') });
+    if (probe.status !== 200 || probe.json?.valid !== true)
+      throw new Error(`the TDX quote does not verify from the cache: ${probe.status} ${probe.text.slice(0, 500)}`);
+    await tdxCase(1, 'tdx_cached', cachedFile, (perReq) =>
+      `${ceilNote(perReq)}; target within ${Math.round((TARGET_CACHED_VS_INLINE - 1) * 100)} % of inline ` +
+      `(≤ ${fmt(inline.perReq * TARGET_CACHED_VS_INLINE)}): ${perReq <= inline.perReq * TARGET_CACHED_VS_INLINE ? 'met' : 'NOT met'}`);
 
-  storedSize();
+    storedSize();
 
-  // Mock: each request a nonce of its own, made beforehand (outside the
-  // measurement); a pool sized from what the previous points achieved,
-  // doubled on each rerun when a thread ran out.
-  let mockBest = 0;
-  const mockFile = join(tmp, 'mock-pool.txt');
-  {
-    const warm = join(tmp, 'mock-warm.txt');
-    await mockPool(d, 200, warm);
-    await wrkWarmUp(d, { mode: 'mock', file: warm });
-  }
-  const mock = await runCase(d, 'mock', {
-    args: async (c, attempt) => {
-      const tdxRps = inline.points.find((p) => p.c === c).rps;
-      const est = Math.max(3 * tdxRps, 1.5 * mockBest, 200 / SECONDS);
-      const n = Math.ceil(est * SECONDS * 2 ** attempt) + 100;
-      await mockPool(d, n, mockFile);
-      return { mode: 'mock', file: mockFile };
-    },
-    rpsNote: (w) => {
-      mockBest = Math.max(mockBest, w.rps);
-      return `ceiling ${fmt(CORES * 1e6 / mockCeiling)}/s (signatures only)`;
-    },
-    cpuNote: () => `ceiling ${fmt(mockCeiling)} (1 P-256 verification + 1 ES256 signature)`,
-  });
-  void mock;
-
-  // Lookups of the passports issued in this run (TDX and Mock).
-  const ids = psql('SELECT id FROM passports ORDER BY random() LIMIT 20000');
-  const idFile = join(tmp, 'passport-ids.txt');
-  writeFileSync(idFile, ids + '\n');
-  await wrkWarmUp(d, { mode: 'lookup', file: idFile });
-  await runCase(d, 'lookup', { args: () => ({ mode: 'lookup', file: idFile }) });
-
-  // The error counting itself, checked: a passport that does not exist
-  // (404) and a TDX verdict that is not valid (an RTMR that differs) must
-  // each count every reply as failed.
-  const noFile = join(tmp, 'no-passport.txt');
-  writeFileSync(noFile, '00000000-0000-4000-8000-000000000000\n');
-  const badFile = join(tmp, 'tdx-bad.json');
-  writeFileSync(badFile, JSON.stringify({ attestation: quote.toString('hex'), collateral,
-    expected: { runtime: { ...runtime, rtmr0: '00'.repeat(48) } } }));
-  for (const [what, args, want] of [['an unknown passport', { mode: 'lookup', file: noFile }, /^404 /],
-    ['an invalid TDX verdict', { mode: 'tdx', file: badFile, base: base(2, 0), mrtd }, /^200 .*"valid":false/]]) {
-    const w = await wrk(d, 1, args, 1);
-    if (!(w.requests > 0 && w.ok === 0 && w.bad === w.requests && want.test(w.samples))) {
-      failed++;
-      out(`# ERROR bench-http's own check: ${what} was not counted as failed (${w.ok} ok, ${w.bad} bad)`);
+    // Mock: each request a nonce of its own, made beforehand (outside the
+    // measurement); a pool sized from what the previous points achieved,
+    // doubled on each rerun when a thread ran out.
+    let mockBest = 0;
+    const mockFile = join(tmp, 'mock-pool.txt');
+    {
+      const warm = join(tmp, 'mock-warm.txt');
+      await mockPool(d, 200, warm);
+      await wrkWarmUp(d, { mode: 'mock', file: warm });
     }
+    const mock = await runCase(d, 'mock', {
+      args: async (c, attempt) => {
+        const tdxRps = inline.points.find((p) => p.c === c).rps;
+        const est = Math.max(3 * tdxRps, 1.5 * mockBest, 200 / SECONDS);
+        const n = Math.ceil(est * SECONDS * 2 ** attempt) + 100;
+        await mockPool(d, n, mockFile);
+        return { mode: 'mock', file: mockFile };
+      },
+      rpsNote: (w) => {
+        mockBest = Math.max(mockBest, w.rps);
+        return `ceiling ${fmt(CORES * 1e6 / mockCeiling)}/s (signatures only)`;
+      },
+      cpuNote: () => `ceiling ${fmt(mockCeiling)} (1 P-256 verification + 1 ES256 signature)`,
+    });
+    void mock;
+
+    // Lookups of the passports issued in this run (TDX and Mock).
+    const ids = psql('SELECT id FROM passports ORDER BY random() LIMIT 20000');
+    const idFile = join(tmp, 'passport-ids.txt');
+    writeFileSync(idFile, ids + '\n');
+    await wrkWarmUp(d, { mode: 'lookup', file: idFile });
+    await runCase(d, 'lookup', { args: () => ({ mode: 'lookup', file: idFile }) });
+
+    // The error counting itself, checked: a passport that does not exist
+    // (404) and a TDX verdict that is not valid (an RTMR that differs) must
+    // each count every reply as failed.
+    const noFile = join(tmp, 'no-passport.txt');
+    writeFileSync(noFile, '00000000-0000-4000-8000-000000000000\n');
+    const badFile = join(tmp, 'tdx-bad.json');
+    writeFileSync(badFile, JSON.stringify({ attestation: quote.toString('hex'), collateral,
+      expected: { runtime: { ...runtime, rtmr0: '00'.repeat(48) } } }));
+    for (const [what, args, want] of [['an unknown passport', { mode: 'lookup', file: noFile }, /^404 /],
+      ['an invalid TDX verdict', { mode: 'tdx', file: badFile, base: base(2, 0), mrtd }, /^200 .*"valid":false/]]) {
+      const w = await wrk(d, 1, args, 1);
+      if (!(w.requests > 0 && w.ok === 0 && w.bad === w.requests && want.test(w.samples))) {
+        failed++;
+        out(`# ERROR bench-http's own check: ${what} was not counted as failed (${w.ok} ok, ${w.bad} bad)`);
+      }
+    }
+    out('# checked: an unknown passport and an invalid verdict count as failed requests');
   }
-  out('# checked: an unknown passport and an invalid verdict count as failed requests');
 
   // The log on vs off (issue 17): the TDX inline case at c64 on this
   // daemon (the log on) and on a second teepassd started with
