@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -322,7 +323,15 @@ audit(const struct tlog_vkey *vk)
 			       i);
 			problems++;
 		}
+		/* The tree commits to the stored leaf hash (migration
+		 * 0016): it must be the leaf's. */
 		tlog_leaf_hash(l->leaf, l->leaf_len, L.h[0][i]);
+		if (CRYPTO_memcmp(L.h[0][i], l->leaf_hash, 32) != 0) {
+			printf("FAIL leaf %zu: its stored leaf hash is not the "
+			       "hash of its leaf\n",
+			       i);
+			problems++;
+		}
 	}
 	for (unsigned l = 0; L.h[l] != NULL && L.n[l] >= 2 && l < 62; l++) {
 		L.n[l + 1] = L.n[l] / 2;

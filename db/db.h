@@ -108,6 +108,9 @@ struct db_passport_row {
 	bool hardware_attested;
 	const char *claims_json;
 	const char *token;
+	/* SHA-256(0x00 || token), the log entry's RFC 9162 leaf hash
+	 * (migration 0016); NULL: computed in SQL. */
+	const uint8_t *leaf_hash;
 	const char *kid;
 	const uint8_t *evidence;
 	size_t evidence_len;

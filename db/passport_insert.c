@@ -21,7 +21,9 @@
  * is inserted again — except a known set's bytes, not sent ($21): when
  * the set is gone, nothing is inserted and the caller sends them.
  * The same statement appends the passport.issued event and, unless the
- * log is off, the log entry with the token as its leaf (migration 0015).
+ * log is off, the log entry with the token as its leaf (migration 0015)
+ * and its RFC 9162 leaf hash, the caller's (else computed in SQL;
+ * migration 0016).
  * The token's protected header is stored once per kid (migration 0015):
  * the row keeps jws_header NULL when it is its kid's stored header (the
  * first of a kid inserts it), its own header otherwise.
@@ -75,11 +77,13 @@ static const struct db_stmt stmt = {
         " status) SELECT 'passport.issued', id, endpoint_id, 'active'"
         " FROM ins),"
         " tl AS (INSERT INTO tlog_entries (kind, passport_id, endpoint_id,"
-        " leaf) SELECT 'passport', id, endpoint_id, convert_to($22, 'UTF8')"
+        " leaf, leaf_hash) SELECT 'passport', id, endpoint_id,"
+        " convert_to($22, 'UTF8'), coalesce($23::bytea,"
+        " sha256('\\x00'::bytea || convert_to($22, 'UTF8')))"
         " FROM ins WHERE current_setting('teepass.transparency_log', true)"
         " IS DISTINCT FROM 'off')"
         " SELECT shared FROM ins",
-        22};
+        23};
 
 /*
  * The same for the steady state, where most passports are: the set is
@@ -89,7 +93,7 @@ static const struct db_stmt stmt = {
  * process: a kid's header is never changed or deleted), so the row's
  * jws_header is NULL. Without the set's and the header's inserts, the
  * statement has 4 CTEs fewer for PostgreSQL to start and end each time.
- * $17 payload, $18 signature, $19 leaf; $1..$16 as above.
+ * $17 payload, $18 signature, $19 leaf, $20 its hash; $1..$16 as above.
  */
 static const struct db_stmt stmt_known = {
         "passport_insert_known",
@@ -120,11 +124,13 @@ static const struct db_stmt stmt_known = {
         " status) SELECT 'passport.issued', id, endpoint_id, 'active'"
         " FROM ins),"
         " tl AS (INSERT INTO tlog_entries (kind, passport_id, endpoint_id,"
-        " leaf) SELECT 'passport', id, endpoint_id, convert_to($19, 'UTF8')"
+        " leaf, leaf_hash) SELECT 'passport', id, endpoint_id,"
+        " convert_to($19, 'UTF8'), coalesce($20::bytea,"
+        " sha256('\\x00'::bytea || convert_to($19, 'UTF8')))"
         " FROM ins WHERE current_setting('teepass.transparency_log', true)"
         " IS DISTINCT FROM 'off')"
         " SELECT true FROM ins",
-        19};
+        20};
 
 /* The (kid, header) pairs this process saw stored as their kid's. */
 #define HEADERS 8
@@ -175,8 +181,8 @@ static enum db_status
 insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 {
 	char verified[24], expires[24];
-	const char *v[22];
-	int len[22] = {0}, fmt[22] = {0};
+	const char *v[23];
+	int len[23] = {0}, fmt[23] = {0};
 	bool parts = r->jws_header != NULL;
 	enum db_status st;
 	PGresult *res;
@@ -213,6 +219,9 @@ insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 	/* The log's leaf: the token as signed (the parts rebuild it byte
 	 * for byte), so the trigger need not build it again in SQL. */
 	v[21] = r->token;
+	v[22] = (const char *)r->leaf_hash;
+	len[22] = r->leaf_hash != NULL ? 32 : 0;
+	fmt[22] = 1;
 	if (parts && r->set_known && r->set_sha256 != NULL && r->kid != NULL &&
 	    header_known(r->kid, r->jws_header)) {
 		v[16] = v[18];
@@ -224,6 +233,9 @@ insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 		v[18] = v[21];
 		len[18] = 0;
 		fmt[18] = 0;
+		v[19] = v[22];
+		len[19] = len[22];
+		fmt[19] = 1;
 		res = db_run(c, &stmt_known, v, len, fmt, &st);
 	} else {
 		res = db_run(c, &stmt, v, len, fmt, &st);

@@ -21,26 +21,30 @@
 enum db_status db_tlog_tx(enum db_status (*fn)(PGconn *c, void *arg),
                           void *arg);
 
-/*
- * The latest checkpoint's size and the number of sequenced leaves
- * (db/tlog_size.c); both 0 for an empty log, *has_checkpoint false when
- * no checkpoint was ever written.
- */
-enum db_status db_tlog_size(PGconn *c, uint64_t *checkpoint_size,
-                            uint64_t *leaves, bool *has_checkpoint);
+/* The log's state as a sequencer finds it (db_tlog_pending). */
+struct db_tlog_state {
+	bool has_checkpoint;      /* false: no checkpoint was ever written */
+	uint64_t checkpoint_size; /* the latest checkpoint's, 0 when none */
+	uint8_t root[32];         /* its root hash */
+	uint64_t leaves;          /* sequenced leaves */
+};
 
 /* A pending entry (db_tlog_pending). */
 struct db_tlog_pending {
 	int64_t id;
-	uint8_t *leaf;
-	size_t leaf_len;
+	char passport_id[37];  /* "" for an entry of another kind */
+	uint8_t leaf_hash[32]; /* SHA-256(0x00 || leaf), stored (0016) */
 };
 
-/* Up to LIMIT pending entries, oldest first (db/tlog_pending.c);
- * free with db_tlog_pending_free. */
+/*
+ * The state and up to LIMIT pending entries, oldest first, in one
+ * statement (db/tlog_pending.c); free the entries with
+ * db_tlog_pending_free.
+ */
 enum db_status db_tlog_pending(PGconn *c, int limit,
+                               struct db_tlog_state *state,
                                struct db_tlog_pending **out, size_t *n);
-void db_tlog_pending_free(struct db_tlog_pending *p, size_t n);
+void db_tlog_pending_free(struct db_tlog_pending *p);
 
 /* True when an entry waits for its leaf index (db/tlog_pending.c). */
 enum db_status db_tlog_has_pending(PGconn *c, bool *pending);
@@ -108,6 +112,7 @@ struct db_tlog_leaf {
 	char kind[20];
 	uint8_t *leaf;
 	size_t leaf_len;
+	uint8_t leaf_hash[32]; /* as stored (migration 0016) */
 	char *token; /* the passport row's token, NULL for other kinds or when
 	              * the passport row is gone */
 };

@@ -2,14 +2,16 @@
 #include <string.h>
 
 #include "db/tlog.h"
+#include "db/tlog_util.h"
 
-/* The passport row's token beside its leaf: the audit checks both. */
+/* The passport row's token and the stored leaf hash beside its leaf: the
+ * audit checks all three. */
 static const struct db_stmt stmt = {
         "tlog_leaves_all",
         "SELECT e.leaf_index, e.kind, e.leaf, coalesce(p.token,"
         " passport_jws_of(p.jws_header, p.kid, p.jws_payload,"
         " p.jws_signature))"
-        " AS token FROM tlog_entries e"
+        " AS token, encode(e.leaf_hash, 'hex') FROM tlog_entries e"
         " LEFT JOIN passports p ON p.id = e.passport_id"
         " WHERE e.leaf_index IS NOT NULL ORDER BY e.leaf_index",
         0};
@@ -52,7 +54,8 @@ db_tlog_leaves_all(PGconn *c, struct db_tlog_leaf **out, size_t *n)
 		if (!PQgetisnull(res, r, 3))
 			l->token = strdup(PQgetvalue(res, r, 3));
 		if (l->leaf == NULL ||
-		    (!PQgetisnull(res, r, 3) && l->token == NULL))
+		    (!PQgetisnull(res, r, 3) && l->token == NULL) ||
+		    !tlog_hex32(PQgetvalue(res, r, 4), l->leaf_hash))
 			st = DB_ERROR;
 	}
 	PQclear(res);

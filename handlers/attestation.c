@@ -21,6 +21,7 @@
 #include "load/load.h"
 #include "server/app.h"
 #include "server/metrics.h"
+#include "tlog/merkle.h"
 
 bool
 attestation_parse(struct request *r, const json_t *doc, enum tp_provider tee,
@@ -372,6 +373,9 @@ attestation_sign(struct attestation *a)
 	a->row.hardware_attested = a->v.hardware_verified;
 	a->row.claims_json = a->claims_json;
 	a->row.token = a->token;
+	tlog_leaf_hash((const uint8_t *)a->token, strlen(a->token),
+	               a->leaf_hash);
+	a->row.leaf_hash = a->leaf_hash;
 	a->row.kid = key->kid;
 	a->row.evidence = a->evidence;
 	a->row.evidence_len = a->evidence_len;

@@ -54,6 +54,7 @@ struct attestation {
 	/* The passport, prepared before the transaction. */
 	char passport_id[37];
 	char *token;
+	uint8_t leaf_hash[32]; /* the token's log leaf hash */
 	char *claims_json;
 	char ev_hex[65];
 	char req_hex[65];

@@ -60,6 +60,26 @@ enum db_status log_sequence(void);
  */
 enum db_status log_sequence_shared(void);
 
+/* An inclusion proof. */
+struct log_proof {
+	uint64_t leaf_index, tree_size;
+	uint8_t hashes[TLOG_MAX_PROOF][TLOG_HASH_LEN];
+	size_t len;
+};
+
+/*
+ * log_sequence_shared, then the inclusion proof of passport PASSPORT_ID's
+ * entry from the last batch this process committed, held in memory (no
+ * round trip; tlog/batch.h): *found false when that batch does not hold
+ * the entry (sequenced earlier, or by another instance) — read it from
+ * the database then.
+ */
+enum db_status log_sequence_proof(const char *passport_id,
+                                  struct log_proof *out, bool *found);
+
+/* Drops what the sequencer keeps in memory (at shutdown). */
+void log_sequence_forget(void);
+
 /*
  * Proofs through the stored nodes (two passes: which nodes, one query,
  * then the hashes). N must not exceed the stored tree's size.

@@ -118,32 +118,39 @@ log_proof_json(uint64_t leaf_index, uint64_t tree_size,
 json_t *
 log_passport_inclusion(const char *id, bool fresh)
 {
-	uint8_t proof[TLOG_MAX_PROOF][TLOG_HASH_LEN];
 	struct db_tlog_entry e;
 	struct db_tlog_checkpoint cp = {0};
+	struct log_proof p;
 	json_t *out = NULL;
-	size_t len = 0;
+	bool found = false;
 	PGconn *c;
 
-	if (id == NULL || !log_enabled() || (c = db_conn()) == NULL)
+	if (id == NULL || !log_enabled())
 		return NULL;
-	/* A passport just committed is pending: sequence before looking. */
-	if (fresh)
-		e.sequenced = false;
-	else if (db_tlog_entry_by_passport(c, id, &e) != DB_OK)
+	/* A passport just committed is pending: sequence before looking.
+	 * When this process's batch sequenced it, the proof comes from
+	 * that batch, in memory. */
+	if (fresh) {
+		if (log_sequence_proof(id, &p, &found) != DB_OK)
+			return NULL;
+		if (found)
+			return log_proof_json(p.leaf_index, p.tree_size,
+			                      p.hashes, p.len);
+	}
+	if ((c = db_conn()) == NULL ||
+	    db_tlog_entry_by_passport(c, id, &e) != DB_OK)
 		return NULL;
-	if (!e.sequenced) {
+	if (!e.sequenced && !fresh) {
 		if (log_sequence_shared() != DB_OK || (c = db_conn()) == NULL ||
-		    db_tlog_entry_by_passport(c, id, &e) != DB_OK ||
-		    !e.sequenced)
+		    db_tlog_entry_by_passport(c, id, &e) != DB_OK)
 			return NULL;
 	}
-	if (db_tlog_checkpoint_latest(c, &cp) != DB_OK ||
+	if (!e.sequenced || db_tlog_checkpoint_latest(c, &cp) != DB_OK ||
 	    e.leaf_index >= cp.size)
 		goto out;
-	if (log_inclusion(c, e.leaf_index, cp.size, proof, &len) != DB_OK)
+	if (log_inclusion(c, e.leaf_index, cp.size, p.hashes, &p.len) != DB_OK)
 		goto out;
-	out = log_proof_json(e.leaf_index, cp.size, proof, len);
+	out = log_proof_json(e.leaf_index, cp.size, p.hashes, p.len);
 out:
 	free(cp.note);
 	return out;

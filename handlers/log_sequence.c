@@ -12,9 +12,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/log.h"
 #include "handlers/log.h"
+#include "tlog/batch.h"
 #include "tlog/note.h"
 
 /* Entries per transaction: bounds a batch's memory and lock time. */
@@ -22,11 +24,81 @@
 /* Batches per call; what remains waits for the next call. */
 #define MAX_BATCHES 64
 
+/*
+ * The right edge of the tree this process last committed, with that
+ * tree's root: a batch reuses it instead of reading the frontier nodes
+ * back when the latest checkpoint (read under the lock) is still that
+ * tree — the same size and root; any other instance's append, or any
+ * other state, reloads it from tlog_nodes.
+ */
+static pthread_mutex_t edge_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct tlog_frontier edge;
+static uint8_t edge_root[32];
+static bool edge_valid;
+
+/*
+ * The last batch this process committed, kept for the requests waiting
+ * on it (log_sequence_proof): its nodes in memory and which passport got
+ * which leaf. Shared by reference; freed by its last holder.
+ */
+struct run {
+	unsigned refs;
+	struct tlog_batch mem;
+	char (*pids)[37];
+	size_t n;
+};
+static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct run *last_run;
+
+static void
+run_unref(struct run *r)
+{
+	bool last;
+
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&run_mu);
+	last = --r->refs == 0;
+	pthread_mutex_unlock(&run_mu);
+	if (last) {
+		tlog_batch_free(&r->mem);
+		free(r->pids);
+		free(r);
+	}
+}
+
+/* A batch that was not committed: nobody else holds it. */
+static void
+run_drop(struct run *r)
+{
+	if (r == NULL)
+		return;
+	r->refs = 1;
+	run_unref(r);
+}
+
+static void
+run_publish(struct run *r)
+{
+	struct run *old;
+
+	r->refs = 1;
+	pthread_mutex_lock(&run_mu);
+	old = last_run;
+	last_run = r;
+	pthread_mutex_unlock(&run_mu);
+	run_unref(old);
+}
+
 struct batch {
 	struct db_tlog_node *nodes; /* completed by the batch */
 	size_t n_nodes, cap;
 	struct db_tlog_node frontier[63];
 	size_t n_frontier;
+	struct tlog_frontier f; /* after the batch, once stored */
+	uint8_t root[32];
+	struct run *run; /* the batch for its waiters, once stored */
+	bool stored;     /* a checkpoint was written (F, ROOT its tree) */
 	bool failed;
 	size_t sequenced;
 };
@@ -50,6 +122,8 @@ emit(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 {
 	struct batch *b = ctx;
 
+	if (b->run != NULL)
+		tlog_batch_emit(&b->run->mem, level, index, hash);
 	if (b->n_nodes == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 2 * BATCH + 64;
 		struct db_tlog_node *n = realloc(b->nodes, cap * sizeof(*n));
@@ -67,72 +141,117 @@ emit(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 	b->n_nodes++;
 }
 
+/* The frontier of the stored tree of S->leaves leaves: this process's
+ * own when it is still that tree, else read from tlog_nodes. */
+static enum db_status
+frontier_get(PGconn *c, struct batch *b, const struct db_tlog_state *s,
+             struct tlog_frontier *f)
+{
+	enum db_status st;
+	bool cached;
+
+	pthread_mutex_lock(&edge_mu);
+	cached = edge_valid && s->has_checkpoint && edge.size == s->leaves &&
+	         memcmp(edge_root, s->root, 32) == 0;
+	if (cached)
+		*f = edge;
+	pthread_mutex_unlock(&edge_mu);
+	if (cached)
+		return DB_OK;
+	for (unsigned l = 0; l < 63; l++)
+		if ((s->leaves >> l) & 1) {
+			b->frontier[b->n_frontier].level = l;
+			b->frontier[b->n_frontier].idx = (s->leaves >> l) - 1;
+			b->n_frontier++;
+		}
+	if (b->n_frontier > 0 &&
+	    (st = db_tlog_nodes_get(c, b->frontier, b->n_frontier)) != DB_OK)
+		return st;
+	if (!tlog_frontier_load(f, s->leaves, frontier_node, b)) {
+		tp_log(TP_LOG_ERROR, "transparency log: a right-edge node of "
+		                     "the stored tree is missing");
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+/* The batch as its waiters will see it: the passport of each leaf. */
+static struct run *
+run_new(const struct tlog_frontier *f, const struct db_tlog_pending *p,
+        size_t n)
+{
+	struct run *r = calloc(1, sizeof(*r));
+
+	if (r == NULL || (r->pids = calloc(n, sizeof(*r->pids))) == NULL ||
+	    !tlog_batch_init(&r->mem, f, n)) {
+		if (r != NULL)
+			free(r->pids);
+		free(r);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		memcpy(r->pids[i], p[i].passport_id, sizeof(r->pids[i]));
+	r->n = n;
+	return r;
+}
+
 static enum db_status
 run_batch(PGconn *c, void *arg)
 {
 	struct batch *b = arg;
 	struct db_tlog_pending *p = NULL;
-	struct tlog_frontier f;
-	uint64_t cp_size, leaves;
-	uint8_t root[32];
+	struct db_tlog_state s;
+	struct tlog_frontier *f = &b->f;
 	int64_t *ids = NULL;
 	char *note = NULL;
 	size_t n = 0;
 	enum db_status st;
-	bool have_cp;
 
 	b->n_nodes = 0;
 	b->n_frontier = 0;
 	b->failed = false;
 	b->sequenced = 0;
-	if ((st = db_tlog_size(c, &cp_size, &leaves, &have_cp)) != DB_OK)
+	b->stored = false;
+	b->run = NULL;
+	if ((st = db_tlog_pending(c, BATCH, &s, &p, &n)) != DB_OK)
 		goto out;
 	/* The checkpoint advances with its leaves in one transaction:
 	 * another state is a tampered or broken log; refuse to build on
 	 * it. */
-	if (cp_size != leaves) {
+	if (s.checkpoint_size != s.leaves) {
 		tp_log(TP_LOG_ERROR,
 		       "transparency log: %llu leaves but checkpoint size "
 		       "%llu; not sequencing (teepass log verify --database)",
-		       (unsigned long long)leaves, (unsigned long long)cp_size);
+		       (unsigned long long)s.leaves,
+		       (unsigned long long)s.checkpoint_size);
 		st = DB_ERROR;
 		goto out;
 	}
-	if ((st = db_tlog_pending(c, BATCH, &p, &n)) != DB_OK)
+	if (n == 0 && s.has_checkpoint)
 		goto out;
-	if (n == 0 && have_cp)
+	if ((st = frontier_get(c, b, &s, f)) != DB_OK)
 		goto out;
-	for (unsigned l = 0; l < 63; l++)
-		if ((leaves >> l) & 1) {
-			b->frontier[b->n_frontier].level = l;
-			b->frontier[b->n_frontier].idx = (leaves >> l) - 1;
-			b->n_frontier++;
-		}
-	if (b->n_frontier > 0 &&
-	    (st = db_tlog_nodes_get(c, b->frontier, b->n_frontier)) != DB_OK)
-		goto out;
-	if (!tlog_frontier_load(&f, leaves, frontier_node, b)) {
-		tp_log(TP_LOG_ERROR, "transparency log: a right-edge node of "
-		                     "the stored tree is missing");
-		st = DB_ERROR;
-		goto out;
-	}
+	/* Without memory for the waiters' copy, they read the stored
+	 * nodes instead. */
+	if (n > 0)
+		b->run = run_new(f, p, n);
 	if (n > 0 && (ids = malloc(n * sizeof(*ids))) == NULL) {
 		st = DB_ERROR;
 		goto out;
 	}
+	/* The stored leaf hashes (migration 0016; the audit checks each
+	 * against its leaf). */
 	for (size_t i = 0; i < n; i++) {
-		uint8_t lh[32];
 		ids[i] = p[i].id;
-		tlog_leaf_hash(p[i].leaf, p[i].leaf_len, lh);
-		if (!tlog_frontier_append(&f, lh, emit, b) || b->failed) {
+		if (!tlog_frontier_append(f, p[i].leaf_hash, emit, b) ||
+		    b->failed) {
 			st = DB_ERROR;
 			goto out;
 		}
 	}
-	tlog_frontier_root(&f, root);
-	note = tlog_checkpoint_sign(log_origin(), f.size, root, log_origin(),
-	                            log_signing_pkey());
+	tlog_frontier_root(f, b->root);
+	note = tlog_checkpoint_sign(log_origin(), f->size, b->root,
+	                            log_origin(), log_signing_pkey());
 	if (note == NULL) {
 		st = DB_ERROR;
 		goto out;
@@ -140,16 +259,22 @@ run_batch(PGconn *c, void *arg)
 	/* The entries, their nodes and the checkpoint in one statement;
 	 * the first, empty checkpoint alone. */
 	if (n > 0)
-		st = db_tlog_store(c, ids, n, leaves, b->nodes, b->n_nodes,
-		                   f.size, root, note);
+		st = db_tlog_store(c, ids, n, s.leaves, b->nodes, b->n_nodes,
+		                   f->size, b->root, note);
 	else
-		st = db_tlog_checkpoint_insert(c, f.size, root, note);
-	if (st == DB_OK)
+		st = db_tlog_checkpoint_insert(c, f->size, b->root, note);
+	if (st == DB_OK) {
 		b->sequenced = n;
+		b->stored = true;
+	}
 out:
+	if (st != DB_OK) {
+		run_drop(b->run);
+		b->run = NULL;
+	}
 	free(note);
 	free(ids);
-	db_tlog_pending_free(p, n);
+	db_tlog_pending_free(p);
 	return st;
 }
 
@@ -164,6 +289,22 @@ log_sequence(void)
 	memset(&b, 0, sizeof(b));
 	for (int i = 0; i < MAX_BATCHES; i++) {
 		st = db_tlog_tx(run_batch, &b);
+		/* Only a committed batch is remembered: its tree is the
+		 * stored one, its proofs name a stored checkpoint. */
+		pthread_mutex_lock(&edge_mu);
+		if (st != DB_OK) {
+			edge_valid = false;
+		} else if (b.stored) {
+			edge = b.f;
+			memcpy(edge_root, b.root, 32);
+			edge_valid = true;
+		}
+		pthread_mutex_unlock(&edge_mu);
+		if (st == DB_OK && b.run != NULL)
+			run_publish(b.run);
+		else
+			run_drop(b.run);
+		b.run = NULL;
 		if (st != DB_OK || b.sequenced < BATCH)
 			break;
 	}
@@ -215,4 +356,50 @@ log_sequence_shared(void)
 	}
 	pthread_mutex_unlock(&group_mu);
 	return st;
+}
+
+enum db_status
+log_sequence_proof(const char *passport_id, struct log_proof *out, bool *found)
+{
+	enum db_status st = log_sequence_shared();
+	struct run *r;
+
+	*found = false;
+	if (st != DB_OK || passport_id == NULL)
+		return st;
+	pthread_mutex_lock(&run_mu);
+	if ((r = last_run) != NULL)
+		r->refs++;
+	pthread_mutex_unlock(&run_mu);
+	if (r == NULL)
+		return st;
+	/* The last committed batch, whichever run stored it; an entry in
+	 * an earlier one (or another instance's) is not found here. */
+	for (size_t i = 0; i < r->n; i++)
+		if (r->pids[i][0] != '\0' &&
+		    strcasecmp(r->pids[i], passport_id) == 0) {
+			out->leaf_index = r->mem.old_size + i;
+			out->tree_size = r->mem.size;
+			*found = tlog_batch_inclusion_proof(
+			        &r->mem, out->leaf_index, out->hashes,
+			        &out->len);
+			break;
+		}
+	run_unref(r);
+	return st;
+}
+
+void
+log_sequence_forget(void)
+{
+	struct run *r;
+
+	pthread_mutex_lock(&run_mu);
+	r = last_run;
+	last_run = NULL;
+	pthread_mutex_unlock(&run_mu);
+	run_unref(r);
+	pthread_mutex_lock(&edge_mu);
+	edge_valid = false;
+	pthread_mutex_unlock(&edge_mu);
 }

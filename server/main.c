@@ -373,6 +373,7 @@ out:
 	db_read_configure(NULL, 0);
 	coll_configure(&(struct coll_config){0});
 	passport_keyring_free(&app.keys);
+	log_sequence_forget();
 	log_key_free();
 	free(app.jwks_json);
 	free(app.dev_jwks_json);

@@ -157,6 +157,8 @@ test('each new passport comes with its inclusion proof in the checkpoint just si
     // Committed before the reply, leaf = the JWS bytes.
     assert.equal(psql(`select leaf_index from tlog_entries where passport_id = '${v.passport.id}'`), String(t.leaf_index));
     assert.equal(psql(`select convert_from(leaf, 'UTF8') = '${v.passport.token}' from tlog_entries where passport_id = '${v.passport.id}'`), 't');
+    assert.equal(psql(`select encode(leaf_hash, 'hex') from tlog_entries where passport_id = '${v.passport.id}'`),
+      leafHash(Buffer.from(v.passport.token, 'utf8')).toString('hex'));
     saved.push({ cp, v });
   }
 });
@@ -212,6 +214,43 @@ test('concurrent verifications: distinct consecutive leaf indexes, every proof v
   }
 });
 
+test('two instances on one database: each sequences in turn, every reply proof verifies against its signed checkpoint', async () => {
+  // Each instance keeps the tree's right edge and its last batch in
+  // memory; the other's appends must make it read the stored tree again.
+  const e = await startDaemon();
+  try {
+    const before = (await checkpoint()).size;
+    const one = async (dd, tag) => {
+      const ev = mockEvidence({ model: sha256(`tlog two ${tag} ${randomBytes(8).toString('hex')}`) });
+      const r = await post(dd, '/api/verify/tee-attestation', { attestation: ev.attestation, runtime_data: ev.runtime_data });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.valid, true, JSON.stringify(r.json.errors));
+      return r.json;
+    };
+    const replies = [];
+    for (let round = 0; round < 4; round++)
+      replies.push(...await Promise.all(Array.from({ length: 6 }, (_, i) => one(i % 2 ? e : d, `${round} ${i}`))));
+    const vk = parseVkey(vkey);
+    for (const v of replies) {
+      const t = v.transparency_log;
+      assert.ok(t, 'the verify reply carries transparency_log');
+      const note = psql(`select note from tlog_checkpoints where tree_size = ${t.tree_size}`);
+      const cp = openCheckpoint(note + '\n', vk);
+      assert.ok(cp.ok, 'the checkpoint of that size is signed');
+      assert.equal(cp.size, t.tree_size);
+      assert.ok(verifyInclusion(t.leaf_index, t.tree_size, leafHash(Buffer.from(v.passport.token, 'utf8')),
+        b64s(t.hashes), cp.root), `leaf ${t.leaf_index} in ${t.tree_size}`);
+      assert.equal(psql(`select leaf_index from tlog_entries where passport_id = '${v.passport.id}'`), String(t.leaf_index));
+    }
+    const idx = replies.map((v) => v.transparency_log.leaf_index).sort((a, b) => a - b);
+    assert.deepEqual(idx, Array.from({ length: replies.length }, (_, i) => before + i));
+    const r = cli(['--database', '--key', vkey]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  } finally {
+    await stopDaemon(e);
+  }
+});
+
 test('an entry committed but never sequenced (a crash before the sequencer ran) is sequenced by the next append', async () => {
   const src = saved[0].v.passport.id;
   const before = await checkpoint();
@@ -227,6 +266,10 @@ test('an entry committed but never sequenced (a crash before the sequencer ran) 
   const r = await get(d, `/api/passports/${id}/inclusion`);
   assert.equal(r.json.leaf_index, before.size);
   const tok = psql(`select coalesce(token, passport_jws_of(jws_header, kid, jws_payload, jws_signature)) from passports where id = '${id}'`);
+  // Inserted by another statement than teepassd's: the trigger computed
+  // the leaf hash (migration 0016).
+  assert.equal(psql(`select encode(leaf_hash, 'hex') from tlog_entries where passport_id = '${id}'`),
+    leafHash(Buffer.from(tok)).toString('hex'));
   assert.ok(verifyInclusion(r.json.leaf_index, after.size, leafHash(Buffer.from(tok)), b64s(r.json.hashes), after.root));
 });
 
@@ -247,11 +290,13 @@ test('reference-value changes are logged as canonical JSON records', async () =>
   const p = await request(d, 'PATCH', `/api/endpoints/${e.json.id}`, { reference_values: { runtime: { mr0: 'd4'.repeat(48) } } }, bearer(key));
   assert.equal(p.status, 200, p.text);
   const cp = await checkpoint();
-  const rows = psql(`select e.leaf_index, convert_from(e.leaf, 'UTF8'), r.sha256 from tlog_entries e
+  const rows = psql(`select e.leaf_index, convert_from(e.leaf, 'UTF8'), r.sha256, encode(e.leaf_hash, 'hex') from tlog_entries e
     join reference_values r on r.endpoint_id = e.endpoint_id and r.version = e.ref_version
     where e.kind = 'reference_values' and e.endpoint_id = '${e.json.id}' order by e.ref_version`).split('\n').map((l) => l.split('|'));
   assert.equal(rows.length, 2);
-  rows.forEach(([idx, leaf, digest], i) => {
+  rows.forEach(([idx, leaf, digest, lh], i) => {
+    // The trigger stored the leaf's RFC 9162 hash (migration 0016).
+    assert.equal(lh, leafHash(Buffer.from(leaf, 'utf8')).toString('hex'));
     assert.match(leaf, /^\{"created_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ","endpoint_id":"[0-9a-f-]{36}","reference_sha256":"sha256:[0-9a-f]{64}","type":"teepass.reference_values","version":\d+\}$/);
     const rec = JSON.parse(leaf);
     assert.equal(rec.endpoint_id, e.json.id);
@@ -334,5 +379,25 @@ test('teepass log verify --database detects a tampered stored leaf', async () =>
     psql(`update tlog_entries set leaf = decode('${orig}', 'hex') where leaf_index = ${idx}`);
   }
   r = cli(['--database', '--key', vkey]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('teepass log verify --database detects a stored leaf hash that is not its leaf\'s', async () => {
+  // The sequencer builds the tree from the stored leaf hashes (migration
+  // 0016), so each must be checked against its leaf.
+  const idx = saved[2].v.transparency_log.leaf_index;
+  const want = leafHash(Buffer.from(saved[2].v.passport.token, 'utf8')).toString('hex');
+  assert.equal(psql(`select encode(leaf_hash, 'hex') from tlog_entries where leaf_index = ${idx}`), want);
+  psql(`update tlog_entries set leaf_hash = sha256(leaf_hash) where leaf_index = ${idx}`);
+  try {
+    const r = cli(['--database', '--key', vkey]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`FAIL leaf ${idx}: its stored leaf hash is not the hash of its leaf`));
+    // The leaf itself and the tree are intact.
+    assert.doesNotMatch(r.stdout, /FAIL nodes|FAIL checkpoint/);
+  } finally {
+    psql(`update tlog_entries set leaf_hash = decode('${want}', 'hex') where leaf_index = ${idx}`);
+  }
+  const r = cli(['--database', '--key', vkey]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });

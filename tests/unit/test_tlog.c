@@ -2,7 +2,8 @@
  * tlog/: RFC 9162 hashing against the Certificate Transparency test
  * vectors (the eight leaves of RFC 6962's reference implementation, their
  * roots, inclusion and consistency proofs), the proof code against a
- * naive tree computed here, and C2SP signed-note checkpoints.
+ * naive tree computed here, proofs from an append batch held in memory
+ * (tlog/batch.c) against both, and C2SP signed-note checkpoints.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <openssl/sha.h>
 
 #include "common/codec.h"
+#include "tlog/batch.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
 
@@ -415,6 +417,168 @@ test_checkpoint_note(void **state)
 	EVP_PKEY_free(other);
 }
 
+/*
+ * Appends leaves [old, old + n) of T to the frontier of its first OLD
+ * leaves (loaded through FN, CTX) as a batch, as the sequencer does;
+ * checks the batch's root against ROOT when given.
+ */
+static void
+batch_of(struct tlog_batch *b, tlog_node_fn fn, void *ctx, uint64_t old,
+         uint64_t n, void (*leaf)(uint64_t, void *, uint8_t *), void *lctx,
+         uint8_t root[32])
+{
+	struct tlog_frontier f;
+
+	assert_true(tlog_frontier_load(&f, old, fn, ctx));
+	assert_true(tlog_batch_init(b, &f, n));
+	for (uint64_t i = old; i < old + n; i++) {
+		uint8_t lh[32];
+		leaf(i, lctx, lh);
+		assert_true(tlog_frontier_append(&f, lh, tlog_batch_emit, b));
+	}
+	assert_int_equal(b->size, old + n);
+	tlog_frontier_root(&f, root);
+}
+
+static void
+naive_leaf(uint64_t i, void *ctx, uint8_t *out)
+{
+	memcpy(out, ((struct tree *)ctx)->leaf[i], 32);
+}
+
+/* Every batch [old, old + n) of a tree of up to 48 leaves: each batch
+ * leaf's proof from memory equals the one through the naive tree and
+ * verifies; leaves before the batch get none from memory. */
+static void
+test_batch_proofs(void **state)
+{
+	enum { N = 48 };
+	uint8_t p1[TLOG_MAX_PROOF][32], p2[TLOG_MAX_PROOF][32], root[32],
+	        want[32];
+	struct tree t = {.leaf = calloc(N, 32), .n = N};
+	unsigned proofs = 0;
+	size_t l1, l2;
+
+	for (uint64_t i = 0; i < N; i++) {
+		uint8_t leaf[3] = {(uint8_t)i, (uint8_t)(i * 13), 0xb7};
+		tlog_leaf_hash(leaf, 3, t.leaf[i]);
+	}
+	for (uint64_t old = 0; old < N; old++)
+		for (uint64_t n = 1; old + n <= N; n++) {
+			struct tlog_batch b;
+			t.n = old + n;
+			batch_of(&b, tree_node, &t, old, n, naive_leaf, &t,
+			         root);
+			naive_mth(&t, 0, old + n, want);
+			assert_memory_equal(root, want, 32);
+			for (uint64_t m = old; m < old + n; m++) {
+				assert_true(tlog_batch_inclusion_proof(
+				        &b, m, p1, &l1));
+				assert_true(tlog_inclusion_proof(
+				        tree_node, &t, m, old + n, p2, &l2));
+				assert_int_equal(l1, l2);
+				assert_memory_equal(p1, p2, l1 * 32);
+				assert_true(tlog_inclusion_verify(
+				        m, old + n, t.leaf[m], p1, l1, root));
+				proofs++;
+			}
+			if (old > 0)
+				assert_false(tlog_batch_inclusion_proof(
+				        &b, old - 1, p1, &l1));
+			assert_false(tlog_batch_inclusion_proof(&b, old + n, p1,
+			                                        &l1));
+			tlog_batch_free(&b);
+		}
+	assert_int_equal(proofs, N * (N + 1) * (N + 2) / 6);
+	free(t.leaf);
+}
+
+/*
+ * Large trees: the leaves before OLD stand for themselves only through
+ * perfect subtrees ending by OLD, each given a hash of its coordinates
+ * (what a proof reads of the old tree is exactly such subtrees); nodes
+ * reaching into the batch are computed from their children.
+ */
+struct big {
+	uint64_t old, size;
+};
+
+static void
+big_leaf(uint64_t i, void *ctx, uint8_t *out)
+{
+	(void)ctx;
+	tlog_leaf_hash((const uint8_t *)&i, sizeof(i), out);
+}
+
+static bool
+big_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
+{
+	struct big *g = ctx;
+	uint64_t w = (uint64_t)1 << level, coord[2] = {level, index};
+	uint8_t l[32], r[32];
+
+	if ((index + 1) * w > g->size)
+		return false;
+	if ((index + 1) * w <= g->old) {
+		SHA256((const uint8_t *)coord, sizeof(coord), out);
+		return true;
+	}
+	if (level == 0) {
+		big_leaf(index, NULL, out);
+		return true;
+	}
+	if (!big_node(ctx, level - 1, 2 * index, l) ||
+	    !big_node(ctx, level - 1, 2 * index + 1, r))
+		return false;
+	tlog_node_hash(l, r, out);
+	return true;
+}
+
+static void
+test_batch_boundaries(void **state)
+{
+	static const uint64_t olds[] = {
+	        1,
+	        (1ull << 20) - 1,
+	        1ull << 20,
+	        (1ull << 20) + 1,
+	        (1ull << 33) + 12345,
+	        (1ull << 40) - 64,
+	        (1ull << 61) - 3,
+	        ((1ull << 61) - 1) & ~1023ull,
+	};
+	static const uint64_t ns[] = {1, 2, 3, 63, 64, 65, 130};
+	uint8_t p1[TLOG_MAX_PROOF][32], p2[TLOG_MAX_PROOF][32], root[32],
+	        want[32], lh[32];
+	size_t l1, l2;
+
+	for (size_t o = 0; o < sizeof(olds) / sizeof(*olds); o++)
+		for (size_t k = 0; k < sizeof(ns) / sizeof(*ns); k++) {
+			struct big g = {olds[o], olds[o] + ns[k]};
+			struct tlog_batch b;
+			batch_of(&b, big_node, &g, g.old, ns[k], big_leaf, NULL,
+			         root);
+			assert_true(tlog_root(big_node, &g, g.size, want));
+			assert_memory_equal(root, want, 32);
+			for (uint64_t m = g.old; m < g.size; m++) {
+				assert_true(tlog_batch_inclusion_proof(
+				        &b, m, p1, &l1));
+				assert_true(tlog_inclusion_proof(
+				        big_node, &g, m, g.size, p2, &l2));
+				assert_int_equal(l1, l2);
+				assert_memory_equal(p1, p2, l1 * 32);
+				big_leaf(m, NULL, lh);
+				assert_true(tlog_inclusion_verify(
+				        m, g.size, lh, p1, l1, root));
+			}
+			/* A node of the old tree that is not on its right
+			 * edge is not held. */
+			if (g.old > 2)
+				assert_false(tlog_batch_node(&b, 0, 0, lh));
+			tlog_batch_free(&b);
+		}
+}
+
 int
 main(void)
 {
@@ -424,6 +588,8 @@ main(void)
 	        cmocka_unit_test(test_ct_consistency),
 	        cmocka_unit_test(test_all_shapes),
 	        cmocka_unit_test(test_hostile_ranges),
+	        cmocka_unit_test(test_batch_proofs),
+	        cmocka_unit_test(test_batch_boundaries),
 	        cmocka_unit_test(test_checkpoint_note),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
