@@ -77,6 +77,24 @@ struct log_proof {
 enum db_status log_sequence_proof(const char *passport_id,
                                   struct log_proof *out, bool *found);
 
+/* The lookup of log_sequence_proof alone: no sequencer run first. */
+bool log_sequence_lookup(const char *passport_id, struct log_proof *out);
+
+/*
+ * Waiting for a proof off the worker threads (handlers/log_waiters.c):
+ * a verification whose passport just committed suspends its connection
+ * and registers here; one thread runs the sequencer for every waiter
+ * that arrived meanwhile — one batch, one checkpoint, one commit for all
+ * of them, however many the worker threads — and calls DONE(ARG, proof)
+ * for each (proof NULL when there is none now; DONE owns it), from which
+ * the caller resumes its connection. log_wait returns false when the
+ * thread is not running (then DONE is never called).
+ */
+bool log_waiters_start(void);
+void log_waiters_stop(void);
+bool log_wait(const char *passport_id, void (*done)(void *arg, json_t *proof),
+              void *arg);
+
 /* Drops what the sequencer keeps in memory (at shutdown). */
 void log_sequence_forget(void);
 

@@ -362,17 +362,26 @@ enum db_status
 log_sequence_proof(const char *passport_id, struct log_proof *out, bool *found)
 {
 	enum db_status st = log_sequence_shared();
-	struct run *r;
 
 	*found = false;
 	if (st != DB_OK || passport_id == NULL)
 		return st;
+	*found = log_sequence_lookup(passport_id, out);
+	return st;
+}
+
+bool
+log_sequence_lookup(const char *passport_id, struct log_proof *out)
+{
+	struct run *r;
+	bool found = false;
+
 	pthread_mutex_lock(&run_mu);
 	if ((r = last_run) != NULL)
 		r->refs++;
 	pthread_mutex_unlock(&run_mu);
 	if (r == NULL)
-		return st;
+		return false;
 	/* The last committed batch, whichever run stored it; an entry in
 	 * an earlier one (or another instance's) is not found here. */
 	for (size_t i = 0; i < r->n; i++)
@@ -380,13 +389,13 @@ log_sequence_proof(const char *passport_id, struct log_proof *out, bool *found)
 		    strcasecmp(r->pids[i], passport_id) == 0) {
 			out->leaf_index = r->mem.old_size + i;
 			out->tree_size = r->mem.size;
-			*found = tlog_batch_inclusion_proof(
+			found = tlog_batch_inclusion_proof(
 			        &r->mem, out->leaf_index, out->hashes,
 			        &out->len);
 			break;
 		}
 	run_unref(r);
-	return st;
+	return found;
 }
 
 void

@@ -196,29 +196,89 @@ verify_admitted(struct request *r)
 	return true;
 }
 
+/* A verification from its input to its reply; on the heap, since its
+ * reply may wait for the log (handlers/log.h, log_wait). */
+struct verify_call {
+	struct input in;
+	struct tx_args a;
+	bool valid;
+	bool proof_set; /* in.att.log_entry is what the log's waiter gave */
+};
+
+static const char *
+passport_id(const struct verify_call *v)
+{
+	return json_string_value(json_object_get(v->in.att.passport, "id"));
+}
+
+/* The reply, once the inclusion proof is there (or known absent). */
+static enum MHD_Result
+finish(struct request *r, struct verify_call *v)
+{
+	struct attestation *att = &v->in.att;
+	enum MHD_Result ret;
+
+	if (v->valid && v->a.want_passport && !v->a.reused)
+		metrics_passport_issued();
+	tp_log(TP_LOG_INFO, "verdict %s provider=%s valid=%s errors=%zu%s",
+	       verdict_status(&att->v), provider_name(att->v.provider),
+	       v->valid ? "true" : "false", json_array_size(att->v.errors),
+	       v->a.reused ? " (existing passport)" : "");
+	ret = reply_json(r, 200,
+	                 attestation_json(att, v->valid && v->a.want_passport));
+	input_free(&v->in);
+	free(v);
+	return ret;
+}
+
+/* The log's waiter thread: the proof of a fresh passport (or NULL). */
+static void
+proof_done(void *arg, json_t *proof)
+{
+	struct request *r = arg;
+	struct verify_call *v = r->resume_arg;
+
+	v->in.att.log_entry = proof;
+	v->proof_set = true;
+	MHD_resume_connection(r->conn);
+}
+
+/* MHD resumed the connection (server/daemon.c): reply. */
+static enum MHD_Result
+resumed(struct request *r)
+{
+	struct verify_call *v = r->resume_arg;
+
+	r->resume_arg = NULL;
+	if (!v->proof_set)
+		v->in.att.log_entry =
+		        log_passport_inclusion(passport_id(v), true);
+	return finish(r, v);
+}
+
 enum MHD_Result
 handler_verify_tee_attestation(struct request *r)
 {
-	struct input in;
-	struct tx_args a = {0};
-	struct attestation *att = &in.att;
+	struct verify_call *v = calloc(1, sizeof(*v));
+	struct attestation *att;
 	enum MHD_Result ret = MHD_YES;
 	enum db_status st;
-	bool valid;
 
-	memset(&in, 0, sizeof(in));
+	if (v == NULL)
+		return reply_error(r, TP_ERR_internal_error, NULL);
+	att = &v->in.att;
 	if (!verify_admitted(r))
-		return MHD_YES;
-	if (!parse_input(r, &in) || !attestation_verify(r, att))
 		goto out;
-	a.att = att;
-	a.want_passport = att->valid && in.issue_passport;
-	a.usable = att->valid;
-	if (a.want_passport && !attestation_sign(att)) {
+	if (!parse_input(r, &v->in) || !attestation_verify(r, att))
+		goto out;
+	v->a.att = att;
+	v->a.want_passport = att->valid && v->in.issue_passport;
+	v->a.usable = att->valid;
+	if (v->a.want_passport && !attestation_sign(att)) {
 		ret = reply_error(r, TP_ERR_signing_unavailable, NULL);
 		goto out;
 	}
-	if (att->has_nonce || a.want_passport) {
+	if (att->has_nonce || v->a.want_passport) {
 		/* Past the drain deadline a reply may never be sent:
 		 * consume no nonce and commit no passport. */
 		if (!commit_begin(r)) {
@@ -233,7 +293,7 @@ handler_verify_tee_attestation(struct request *r)
 		 * the whole relation and make concurrent verifications fail
 		 * each other (issue 20).
 		 */
-		st = db_tx_read_committed(transaction, &a);
+		st = db_tx_read_committed(transaction, &v->a);
 		commit_end(r, st == DB_OK);
 		if (st != DB_OK) {
 			/* No commit, no passport: the caller retries. */
@@ -247,22 +307,25 @@ handler_verify_tee_attestation(struct request *r)
 		}
 		attestation_settle(att);
 	}
-	valid = verdict_valid(&att->v);
-	/* After the commit: the entry is durable; sequence it (with any
-	 * others pending) to reply with its inclusion proof. */
-	if (valid && a.want_passport)
-		att->log_entry = log_passport_inclusion(
-		        json_string_value(json_object_get(att->passport, "id")),
-		        !a.reused);
-	if (valid && a.want_passport && !a.reused)
-		metrics_passport_issued();
-	tp_log(TP_LOG_INFO, "verdict %s provider=%s valid=%s errors=%zu%s",
-	       verdict_status(&att->v), provider_name(att->v.provider),
-	       valid ? "true" : "false", json_array_size(att->v.errors),
-	       a.reused ? " (existing passport)" : "");
-	ret = reply_json(r, 200,
-	                 attestation_json(att, valid && a.want_passport));
+	v->valid = verdict_valid(&att->v);
+	/* After the commit the entry is durable: the reply waits, off
+	 * this worker thread, for the sequencer run that gives it its
+	 * inclusion proof, shared with every passport committed meanwhile
+	 * (handlers/log.h); without that thread, the proof is made on
+	 * resume. An earlier passport's proof is looked up at once. */
+	if (v->valid && v->a.want_passport && !v->a.reused && log_enabled()) {
+		r->resume = resumed;
+		r->resume_arg = v;
+		MHD_suspend_connection(r->conn);
+		if (!log_wait(passport_id(v), proof_done, r))
+			MHD_resume_connection(r->conn);
+		return MHD_YES;
+	}
+	if (v->valid && v->a.want_passport)
+		att->log_entry = log_passport_inclusion(passport_id(v), false);
+	return finish(r, v);
 out:
-	input_free(&in);
+	input_free(&v->in);
+	free(v);
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include "common/codec.h"
 #include "common/log.h"
 #include "handlers/events.h"
+#include "handlers/log.h"
 #include "server/app.h"
 #include "server/cors.h"
 #include "server/daemon.h"
@@ -340,7 +341,8 @@ dispatch(struct request *r)
 		return MHD_YES;
 	ret = rt->fn(r);
 	r->param = NULL;
-	if (!r->replied) {
+	/* A handler that suspended the connection replies on resume. */
+	if (!r->replied && r->resume == NULL) {
 		tp_log(TP_LOG_ERROR, "handler for %s queued no response",
 		       rt->pattern);
 		return reply_error(r, TP_ERR_internal_error, NULL);
@@ -424,6 +426,15 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url,
 		r->body_len += n;
 		r->body[r->body_len] = '\0';
 		return MHD_YES;
+	}
+	if (r->resume != NULL) {
+		/* Resumed after its handler suspended it: the reply. */
+		enum MHD_Result (*fn)(struct request *) = r->resume;
+		r->resume = NULL;
+		tp_log_set_request_id(r->id);
+		ret = fn(r);
+		tp_log_set_request_id(NULL);
+		return ret;
 	}
 	if (r->replied)
 		return MHD_YES;
@@ -602,6 +613,9 @@ daemon_stop(int grace_s)
 			       "%ld committed requests lost their reply",
 			       commit_unreplied());
 	}
+	/* Verifications waiting for their log proof are answered (their
+	 * connections resumed) before MHD stops. */
+	log_waiters_stop();
 	MHD_stop_daemon(mhd);
 	mhd = NULL;
 	if (reaper_running) {

@@ -34,6 +34,10 @@ struct request {
 	const char *etag;          /* non-NULL: the reply's ETag */
 	struct conn_track *track;  /* the connection's deadline state */
 	bool committed; /* work committed whose reply is not sent yet */
+	/* Set by a handler that suspended the connection: called (once) in
+	 * place of the route when MHD resumes it, to send the reply. */
+	enum MHD_Result (*resume)(struct request *r);
+	void *resume_arg;
 };
 
 /* The Content-Security-Policy of every answer: the dashboard's files

@@ -290,7 +290,12 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Without it, proofs are made on the worker threads. */
+	if (log_enabled() && !log_waiters_start())
+		tp_log(TP_LOG_WARN, "transparency log: cannot start the "
+		                    "waiters' thread; proofs on the workers");
 	if (!daemon_start(err, sizeof(err))) {
+		log_waiters_stop();
 		fprintf(stderr, "teepassd: %s\n", err);
 		goto out;
 	}

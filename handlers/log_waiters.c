@@ -1,0 +1,151 @@
+/*
+ * The log's waiters (handlers/log.h): verifications waiting for their
+ * inclusion proof without holding a worker thread. With the proof
+ * computed on the worker thread, a batch could hold at most as many
+ * passports as there are worker threads, and under load it held about
+ * one: a checkpoint, a signature and a commit a passport (issue 17).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "handlers/log.h"
+
+struct waiter {
+	struct waiter *next;
+	char id[37];
+	void (*done)(void *arg, json_t *proof);
+	void *arg;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static struct waiter *head, **tail = &head;
+static bool running, stopping;
+static pthread_t thread;
+
+static json_t *
+proof_of(const char *id)
+{
+	struct log_proof p;
+
+	if (log_sequence_lookup(id, &p))
+		return log_proof_json(p.leaf_index, p.tree_size, p.hashes,
+		                      p.len);
+	/* Sequenced in an earlier batch of the run, or by another
+	 * instance: from the stored nodes. */
+	return log_passport_inclusion(id, false);
+}
+
+/* The least time from one run's start to the next's. */
+#define GATHER_MS 10
+
+static double
+since_s(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void *
+waiters_main(void *arg)
+{
+	struct timespec last = {0, 0};
+
+	(void)arg;
+	pthread_mutex_lock(&mu);
+	for (;;) {
+		struct waiter *w;
+
+		while (head == NULL && !stopping)
+			pthread_cond_wait(&cv, &mu);
+		if (head == NULL)
+			break;
+		/* Under load, runs come back to back and would each serve a
+		 * passport or two: a run starts no sooner than GATHER_MS
+		 * after the previous one started, so it serves what
+		 * committed meanwhile. Idle, a run starts at once. */
+		for (double gap; !stopping && (gap = GATHER_MS / 1e3 -
+		                                     since_s(&last)) > 0;) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += (long)(gap * 1e9);
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			pthread_cond_timedwait(&cv, &mu, &until);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &last);
+		/* Everyone registered so far committed before this run
+		 * starts: one run serves them all. */
+		w = head;
+		head = NULL;
+		tail = &head;
+		pthread_mutex_unlock(&mu);
+		bool ok = log_sequence_shared() == DB_OK;
+		while (w != NULL) {
+			struct waiter *next = w->next;
+			w->done(w->arg, ok ? proof_of(w->id) : NULL);
+			free(w);
+			w = next;
+		}
+		pthread_mutex_lock(&mu);
+	}
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
+bool
+log_waiters_start(void)
+{
+	pthread_mutex_lock(&mu);
+	stopping = false;
+	running = pthread_create(&thread, NULL, waiters_main, NULL) == 0;
+	pthread_mutex_unlock(&mu);
+	return running;
+}
+
+void
+log_waiters_stop(void)
+{
+	bool was;
+
+	pthread_mutex_lock(&mu);
+	was = running;
+	stopping = true;
+	running = false;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
+	/* The thread answers every waiter registered before it ends. */
+	if (was)
+		pthread_join(thread, NULL);
+}
+
+bool
+log_wait(const char *passport_id, void (*done)(void *arg, json_t *proof),
+         void *arg)
+{
+	struct waiter *w;
+
+	if (passport_id == NULL || strlen(passport_id) >= sizeof(w->id) ||
+	    (w = calloc(1, sizeof(*w))) == NULL)
+		return false;
+	memcpy(w->id, passport_id, strlen(passport_id) + 1);
+	w->done = done;
+	w->arg = arg;
+	pthread_mutex_lock(&mu);
+	if (!running) {
+		pthread_mutex_unlock(&mu);
+		free(w);
+		return false;
+	}
+	*tail = w;
+	tail = &w->next;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
+	return true;
+}
