@@ -6,11 +6,13 @@
  * one: a checkpoint, a signature and a commit a passport (issue 17).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "handlers/log.h"
+#include "server/app.h"
 
 struct waiter {
 	struct waiter *next;
@@ -22,6 +24,7 @@ struct waiter {
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct waiter *head, **tail = &head;
+static size_t n_waiting; /* in the list */
 static bool running, stopping;
 static pthread_t thread;
 
@@ -66,13 +69,21 @@ waiters_main(void *arg)
 		if (head == NULL)
 			break;
 		/* Under load, runs come back to back and would each serve a
-		 * passport or two: a run starts no sooner than GATHER_MS
-		 * after the previous one started, so it serves what
-		 * committed meanwhile. Idle, a run starts at once. */
-		for (double gap; !stopping && (gap = GATHER_MS / 1e3 -
-		                                     since_s(&last)) > 0;) {
+		 * passport or two: while other requests are in flight (they
+		 * may commit a passport soon), a run starts no sooner than
+		 * GATHER_MS after the previous one started, so it serves what
+		 * committed meanwhile. When every request in flight is
+		 * waiting here (one client at a time, say), it starts at
+		 * once. */
+		for (double gap;
+		     !stopping &&
+		     atomic_load(&app.in_flight) > (long)n_waiting &&
+		     (gap = GATHER_MS / 1e3 - since_s(&last)) > 0;) {
 			struct timespec until;
 
+			/* In slices: in_flight changes unsignalled. */
+			if (gap > 1e-3)
+				gap = 1e-3;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_nsec += (long)(gap * 1e9);
 			until.tv_sec += until.tv_nsec / 1000000000L;
@@ -85,6 +96,7 @@ waiters_main(void *arg)
 		w = head;
 		head = NULL;
 		tail = &head;
+		n_waiting = 0;
 		pthread_mutex_unlock(&mu);
 		bool ok = log_sequence_shared() == DB_OK;
 		while (w != NULL) {
@@ -145,6 +157,7 @@ log_wait(const char *passport_id, void (*done)(void *arg, json_t *proof),
 	}
 	*tail = w;
 	tail = &w->next;
+	n_waiting++;
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
 	return true;
