@@ -221,6 +221,10 @@ test('SIGTERM under keep-alive load: every committed passport\'s reply arrives',
       if (o.status === 200) {
         assert.equal(o.json?.valid, true, JSON.stringify(o.json));
         assert.ok(o.json.passport?.id, `request ${i}: a valid verdict carries a passport`);
+        // Proofs wait off the worker threads (handlers/log_waiters.c);
+        // the drain answers those waiting before MHD stops.
+        assert.ok(o.json.transparency_log?.tree_size > o.json.transparency_log?.leaf_index,
+          `request ${i}: the reply carries its inclusion proof`);
         got.add(o.json.passport.id);
         if (o.connection === 'close') afterSignal++;
       } else {
