@@ -18,7 +18,7 @@
  * sharing them do not wait on each other; = ANY (ARRAY (…)) makes the
  * blobs one primary-key probe each: the IN form was planned as a scan of
  * the whole table, which grows with every passport). A blob or set purged before
- * is inserted again — except a known set's bytes, not sent ($21): when
+ * is inserted again — except a known set's bytes, not sent ($23): when
  * the set is gone, nothing is inserted and the caller sends them.
  * The same statement appends the passport.issued event and, unless the
  * log is off, the log entry with the token as its leaf (migration 0015)
@@ -28,62 +28,82 @@
  * the row keeps jws_header NULL when it is its kid's stored header (the
  * first of a kid inserts it), its own header otherwise.
  */
+/*
+ * Parameters: $1..$16 the row and its inputs, $17 the JWS payload, $18
+ * its signature, $19 the log's leaf (the token), $20 the leaf's hash;
+ * the full statement only: $21 the set's list, $22 the JWS header, $23
+ * whether the set is known stored. The two statements share every CTE
+ * but those of the set and the header.
+ */
+#define CTE_INPUTS                                                             \
+	"WITH ev AS (INSERT INTO evidence_blobs (sha256, body)"                \
+	" VALUES ($11, $10::bytea) ON CONFLICT (sha256) DO UPDATE"             \
+	" SET body = evidence_blobs.body WHERE false),"                        \
+	" lb AS (SELECT sha256 FROM appraisal_blobs WHERE sha256 = ANY"        \
+	" (ARRAY(SELECT b->>'s' FROM jsonb_array_elements(coalesce("           \
+	"$15::jsonb, '[]')) b)) FOR KEY SHARE),"                               \
+	" ls AS (SELECT sha256 FROM collateral_sets WHERE sha256 = $16"        \
+	" FOR KEY SHARE),"
+#define CTE_BLOBS                                                              \
+	" bl AS (INSERT INTO appraisal_blobs (sha256, body)"                   \
+	" SELECT DISTINCT ON (b->>'s') b->>'s', decode(b->>'b', 'base64')"     \
+	" FROM jsonb_array_elements(coalesce($15::jsonb, '[]')) b"             \
+	" ON CONFLICT DO NOTHING),"
+/* The passport row, its jws_header HEADER. */
+#define CTE_PASSPORT(header)                                                   \
+	" ins AS (INSERT INTO passports (id, verified_at, expires_at,"         \
+	" ear_status, tee_type, hardware_attested, claims, token, kid,"        \
+	" evidence_sha256, request_sha256, endpoint_id, appraisal,"            \
+	" collateral_set, jws_header, jws_payload, jws_signature)"             \
+	" SELECT $1::uuid, to_timestamp($2::bigint), "                         \
+	"to_timestamp($3::bigint),"                                            \
+	" $4, $5, $6::boolean, $7::jsonb, $8, $9, $11, $12,"                   \
+	" $13::uuid, $14::jsonb, $16, " header ", $17, $18::bytea"             \
+	" FROM ok WHERE ok.ok RETURNING id, endpoint_id,"                      \
+	" jws_header IS NULL AS shared),"
+#define CTE_EVENT_LOG                                                          \
+	" evt AS (INSERT INTO events (type, passport_id, endpoint_id,"         \
+	" status) SELECT 'passport.issued', id, endpoint_id, 'active'"         \
+	" FROM ins),"                                                          \
+	" tl AS (INSERT INTO tlog_entries (kind, passport_id, endpoint_id,"    \
+	" leaf, leaf_hash) SELECT 'passport', id, endpoint_id,"                \
+	" convert_to($19, 'UTF8'), coalesce($20::bytea,"                       \
+	" sha256('\\x00'::bytea || convert_to($19, 'UTF8')))"                  \
+	" FROM ins WHERE current_setting('teepass.transparency_log', true)"    \
+	" IS DISTINCT FROM 'off')"                                             \
+	" SELECT shared FROM ins"
+
+/* clang-format off */
 static const struct db_stmt stmt = {
         "passport_insert",
-        "WITH ev AS (INSERT INTO evidence_blobs (sha256, body)"
-        " VALUES ($11, $10::bytea) ON CONFLICT (sha256) DO UPDATE"
-        " SET body = evidence_blobs.body WHERE false),"
-        " lb AS (SELECT sha256 FROM appraisal_blobs WHERE sha256 = ANY"
-        " (ARRAY(SELECT b->>'s' FROM jsonb_array_elements(coalesce("
-        "$15::jsonb, '[]')) b)) FOR KEY SHARE),"
-        " ls AS (SELECT sha256 FROM collateral_sets WHERE sha256 = $16"
-        " FOR KEY SHARE),"
+        CTE_INPUTS
         " ok AS (SELECT (SELECT count(*) FROM lb) >= 0"
-        " AND (NOT $21::boolean OR EXISTS (SELECT 1 FROM ls)) AS ok),"
-        " bl AS (INSERT INTO appraisal_blobs (sha256, body)"
-        " SELECT DISTINCT ON (b->>'s') b->>'s', decode(b->>'b', 'base64')"
-        " FROM jsonb_array_elements(coalesce($15::jsonb, '[]')) b"
-        " ON CONFLICT DO NOTHING),"
+        " AND (NOT $23::boolean OR EXISTS (SELECT 1 FROM ls)) AS ok),"
+        CTE_BLOBS
         " cs AS (INSERT INTO collateral_sets (sha256, artifacts)"
-        " SELECT $16, $17::jsonb FROM ok WHERE ok.ok"
+        " SELECT $16, $21::jsonb FROM ok WHERE ok.ok"
         " AND $16::text IS NOT NULL ON CONFLICT DO NOTHING RETURNING sha256),"
         " ci AS (INSERT INTO collateral_set_items (kind, key, set_sha256,"
         " sha256, chain_sha256)"
         " SELECT DISTINCT ON (a->>'kind', a->>'key') a->>'kind', a->>'key',"
         " cs.sha256, a->>'sha256', a->>'chain_sha256'"
-        " FROM cs, jsonb_array_elements($17::jsonb) a"
+        " FROM cs, jsonb_array_elements($21::jsonb) a"
         " WHERE a->>'key' <> '' ON CONFLICT DO NOTHING),"
         " cb AS (INSERT INTO collateral_set_blobs (sha256, set_sha256)"
         " SELECT DISTINCT v.d, cs.sha256"
-        " FROM cs, jsonb_array_elements($17::jsonb) a,"
+        " FROM cs, jsonb_array_elements($21::jsonb) a,"
         " LATERAL (VALUES (a->>'sha256'), (a->>'chain_sha256')) v (d)"
         " WHERE v.d IS NOT NULL ON CONFLICT DO NOTHING),"
         " hd AS (INSERT INTO passport_jws_headers (kid, header)"
-        " SELECT $9, $18 WHERE $18::text IS NOT NULL"
+        " SELECT $9, $22 WHERE $22::text IS NOT NULL"
         " ON CONFLICT DO NOTHING RETURNING 1),"
-        " ins AS (INSERT INTO passports (id, verified_at, expires_at, "
-        "ear_status,"
-        " tee_type, hardware_attested, claims, token, kid,"
-        " evidence_sha256, request_sha256, endpoint_id, appraisal,"
-        " collateral_set, jws_header, jws_payload, jws_signature)"
-        " SELECT $1::uuid, to_timestamp($2::bigint), to_timestamp($3::bigint),"
-        " $4, $5, $6::boolean, $7::jsonb, $8, $9, $11, $12,"
-        " $13::uuid, $14::jsonb, $16, CASE WHEN EXISTS (SELECT 1 FROM hd)"
-        " OR EXISTS (SELECT 1 FROM passport_jws_headers x WHERE x.kid = $9"
-        " AND x.header = $18) THEN NULL ELSE $18 END, $19, $20::bytea"
-        " FROM ok WHERE ok.ok RETURNING id, endpoint_id,"
-        " jws_header IS NULL AS shared),"
-        " evt AS (INSERT INTO events (type, passport_id, endpoint_id,"
-        " status) SELECT 'passport.issued', id, endpoint_id, 'active'"
-        " FROM ins),"
-        " tl AS (INSERT INTO tlog_entries (kind, passport_id, endpoint_id,"
-        " leaf, leaf_hash) SELECT 'passport', id, endpoint_id,"
-        " convert_to($22, 'UTF8'), coalesce($23::bytea,"
-        " sha256('\\x00'::bytea || convert_to($22, 'UTF8')))"
-        " FROM ins WHERE current_setting('teepass.transparency_log', true)"
-        " IS DISTINCT FROM 'off')"
-        " SELECT shared FROM ins",
+        CTE_PASSPORT("CASE WHEN EXISTS (SELECT 1 FROM hd)"
+                     " OR EXISTS (SELECT 1 FROM passport_jws_headers x"
+                     " WHERE x.kid = $9 AND x.header = $22)"
+                     " THEN NULL ELSE $22 END")
+        CTE_EVENT_LOG,
         23};
+/* clang-format on */
 
 /*
  * The same for the steady state, where most passports are: the set is
@@ -93,44 +113,19 @@ static const struct db_stmt stmt = {
  * process: a kid's header is never changed or deleted), so the row's
  * jws_header is NULL. Without the set's and the header's inserts, the
  * statement has 4 CTEs fewer for PostgreSQL to start and end each time.
- * $17 payload, $18 signature, $19 leaf, $20 its hash; $1..$16 as above.
+ * Parameters $1..$20 as above.
  */
+/* clang-format off */
 static const struct db_stmt stmt_known = {
         "passport_insert_known",
-        "WITH ev AS (INSERT INTO evidence_blobs (sha256, body)"
-        " VALUES ($11, $10::bytea) ON CONFLICT (sha256) DO UPDATE"
-        " SET body = evidence_blobs.body WHERE false),"
-        " lb AS (SELECT sha256 FROM appraisal_blobs WHERE sha256 = ANY"
-        " (ARRAY(SELECT b->>'s' FROM jsonb_array_elements(coalesce("
-        "$15::jsonb, '[]')) b)) FOR KEY SHARE),"
-        " ls AS (SELECT sha256 FROM collateral_sets WHERE sha256 = $16"
-        " FOR KEY SHARE),"
+        CTE_INPUTS
         " ok AS (SELECT (SELECT count(*) FROM lb) >= 0"
         " AND EXISTS (SELECT 1 FROM ls) AS ok),"
-        " bl AS (INSERT INTO appraisal_blobs (sha256, body)"
-        " SELECT DISTINCT ON (b->>'s') b->>'s', decode(b->>'b', 'base64')"
-        " FROM jsonb_array_elements(coalesce($15::jsonb, '[]')) b"
-        " ON CONFLICT DO NOTHING),"
-        " ins AS (INSERT INTO passports (id, verified_at, expires_at, "
-        "ear_status,"
-        " tee_type, hardware_attested, claims, token, kid,"
-        " evidence_sha256, request_sha256, endpoint_id, appraisal,"
-        " collateral_set, jws_header, jws_payload, jws_signature)"
-        " SELECT $1::uuid, to_timestamp($2::bigint), to_timestamp($3::bigint),"
-        " $4, $5, $6::boolean, $7::jsonb, $8, $9, $11, $12,"
-        " $13::uuid, $14::jsonb, $16, NULL, $17, $18::bytea"
-        " FROM ok WHERE ok.ok RETURNING id, endpoint_id),"
-        " evt AS (INSERT INTO events (type, passport_id, endpoint_id,"
-        " status) SELECT 'passport.issued', id, endpoint_id, 'active'"
-        " FROM ins),"
-        " tl AS (INSERT INTO tlog_entries (kind, passport_id, endpoint_id,"
-        " leaf, leaf_hash) SELECT 'passport', id, endpoint_id,"
-        " convert_to($19, 'UTF8'), coalesce($20::bytea,"
-        " sha256('\\x00'::bytea || convert_to($19, 'UTF8')))"
-        " FROM ins WHERE current_setting('teepass.transparency_log', true)"
-        " IS DISTINCT FROM 'off')"
-        " SELECT true FROM ins",
+        CTE_BLOBS
+        CTE_PASSPORT("NULL")
+        CTE_EVENT_LOG,
         20};
+/* clang-format on */
 
 /* The (kid, header) pairs this process saw stored as their kid's. */
 #define HEADERS 8
@@ -183,7 +178,7 @@ insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 	char verified[24], expires[24];
 	const char *v[23];
 	int len[23] = {0}, fmt[23] = {0};
-	bool parts = r->jws_header != NULL;
+	bool parts = r->jws_header != NULL, known;
 	enum db_status st;
 	PGresult *res;
 
@@ -209,43 +204,29 @@ insert(PGconn *c, const struct db_passport_row *r, bool *inserted)
 	v[13] = r->appraisal_json;
 	v[14] = r->blobs_json;
 	v[15] = r->set_sha256;
-	v[16] = r->set_json != NULL ? r->set_json : "[]";
-	v[17] = r->jws_header;
-	v[18] = parts ? r->jws_payload : NULL;
-	v[19] = parts ? (const char *)r->jws_signature : NULL;
-	len[19] = parts ? (int)r->jws_signature_len : 0;
-	fmt[19] = 1;
-	v[20] = r->set_known && r->set_sha256 != NULL ? "true" : "false";
+	v[16] = parts ? r->jws_payload : NULL;
+	v[17] = parts ? (const char *)r->jws_signature : NULL;
+	len[17] = parts ? (int)r->jws_signature_len : 0;
+	fmt[17] = 1;
 	/* The log's leaf: the token as signed (the parts rebuild it byte
 	 * for byte), so the trigger need not build it again in SQL. */
-	v[21] = r->token;
-	v[22] = (const char *)r->leaf_hash;
-	len[22] = r->leaf_hash != NULL ? 32 : 0;
-	fmt[22] = 1;
-	if (parts && r->set_known && r->set_sha256 != NULL && r->kid != NULL &&
-	    header_known(r->kid, r->jws_header)) {
-		v[16] = v[18];
-		len[16] = 0;
-		fmt[16] = 0;
-		v[17] = v[19];
-		len[17] = len[19];
-		fmt[17] = 1;
-		v[18] = v[21];
-		len[18] = 0;
-		fmt[18] = 0;
-		v[19] = v[22];
-		len[19] = len[22];
-		fmt[19] = 1;
-		res = db_run(c, &stmt_known, v, len, fmt, &st);
-	} else {
-		res = db_run(c, &stmt, v, len, fmt, &st);
-	}
-	if (res == NULL)
+	v[18] = r->token;
+	v[19] = (const char *)r->leaf_hash;
+	len[19] = r->leaf_hash != NULL ? 32 : 0;
+	fmt[19] = 1;
+	v[20] = r->set_json != NULL ? r->set_json : "[]";
+	v[21] = r->jws_header;
+	v[22] = r->set_known && r->set_sha256 != NULL ? "true" : "false";
+	/* The steady state takes the first 20 parameters. */
+	known = parts && r->set_known && r->set_sha256 != NULL &&
+	        r->kid != NULL && header_known(r->kid, r->jws_header);
+	if ((res = db_run(c, known ? &stmt_known : &stmt, v, len, fmt, &st)) ==
+	    NULL)
 		return st;
 	*inserted = PQntuples(res) == 1;
 	/* The row shares its kid's stored header: later inserts of this
 	 * kid and header may use stmt_known. */
-	if (*inserted && parts && r->kid != NULL &&
+	if (*inserted && parts && !known && r->kid != NULL &&
 	    strcmp(PQgetvalue(res, 0, 0), "t") == 0)
 		header_note(r->kid, r->jws_header);
 	PQclear(res);
