@@ -6,22 +6,7 @@
  */
 #include "common/fastjson.h"
 #include "tests/fuzz/fuzz.h"
-
-static bool
-same_tree(const json_t *a, const json_t *b)
-{
-	char *x, *y;
-	bool same;
-
-	if (!json_equal(a, b))
-		return false;
-	x = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY);
-	y = json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY);
-	same = x != NULL && y != NULL && strcmp(x, y) == 0;
-	free(x);
-	free(y);
-	return same;
-}
+#include "tests/fuzz/json_same.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

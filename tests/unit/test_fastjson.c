@@ -21,23 +21,7 @@
 #include <cmocka.h>
 
 #include "common/fastjson.h"
-
-/* Equal trees, members in the same order (json_equal ignores order). */
-static bool
-same_tree(const json_t *a, const json_t *b)
-{
-	char *x, *y;
-	bool same;
-
-	if (!json_equal(a, b))
-		return false;
-	x = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY);
-	y = json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY);
-	same = x != NULL && y != NULL && strcmp(x, y) == 0;
-	free(x);
-	free(y);
-	return same;
-}
+#include "tests/fuzz/json_same.h"
 
 static size_t n_fast; /* inputs the subset parsed itself */
 
