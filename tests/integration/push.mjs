@@ -5,6 +5,7 @@
 // reappraise` at a pinned time, and daemons killed at the end when a test
 // failed before stopping them.
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -35,6 +36,25 @@ export function daemons(defaults = {}) {
       for (const d of started) if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
     },
   };
+}
+
+// For a re-appraisal file: daemons(DEFAULTS), and hooks that start and
+// end the file with no cached collateral and no re-appraisal job (other
+// files expect no cache), calling ALSO_AFTER then killing the daemons
+// started, at the end.
+export function reappraisalDaemons(defaults = {}, alsoAfter = () => {}) {
+  const d = daemons(defaults);
+  const clear = () => {
+    psql('DELETE FROM collateral_artifacts');
+    psql('DELETE FROM reappraisal_jobs');
+  };
+  before(clear);
+  after(() => {
+    alsoAfter();
+    d.killAll();
+    clear();
+  });
+  return d;
 }
 
 export async function until(what, condition) {

@@ -14,13 +14,13 @@
 // sample's with every tcbStatus lowered, written into the cache row
 // directly (see reappraisal.test.mjs's header: it is found worse through
 // its failing signature, which is what makes dev0's verdict worse here).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { stopDaemon, post, get, request, psql, teepass, ROOT, tmp, sha256, bearer, createAdminKey } from './lib.mjs';
-import { until, sseUntil, daemons, passportStatus, reappraiseCli as reappraiseAt } from './push.mjs';
+import { until, sseUntil, reappraisalDaemons, passportStatus, reappraiseCli as reappraiseAt } from './push.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const H100 = join(ROOT, 'tests/data/nvidia/nvtrust_sample_h100');
@@ -38,7 +38,7 @@ const gpuDevice = () => ({
 // computed here, not by teepass.
 const INTEL_ROOT_SHA256 = createHash('sha256').update(readFileSync(join(ROOT, 'config/trust/intel_sgx_root_ca.der'))).digest('hex');
 
-const daemon = daemons({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_ISSUER: ISSUER });
+const daemon = reappraisalDaemons({ TEEPASS_DEV_FIXED_TIME: AT, TEEPASS_ISSUER: ISSUER });
 const startDaemon = daemon.start;
 const status = passportStatus;
 const reappraiseCli = (args) => reappraiseAt(args, AT);
@@ -48,16 +48,6 @@ function cpuFor(name, nonces) {
   writeFileSync(rd, JSON.stringify({ model: sha256(`composite ${name}`), gpu_nonces: nonces }));
   return { attestation: teepass(['mock-evidence', '--runtime-data', rd, '--time', AT]).trim(), runtime_data: readFileSync(rd).toString('base64') };
 }
-
-before(() => {
-  psql('DELETE FROM collateral_artifacts');
-  psql('DELETE FROM reappraisal_jobs');
-});
-after(() => {
-  daemon.killAll();
-  psql('DELETE FROM collateral_artifacts'); // other files expect no cache
-  psql('DELETE FROM reappraisal_jobs');
-});
 
 test('a composite passport whose device (a TDX quote) worsens: superseded, the device named, SSE events; the real Intel root named in the claims', async () => {
   teepass(['collateral', 'import', '--at', AT, join(TDX, 'collateral.json')]);

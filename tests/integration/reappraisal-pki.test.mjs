@@ -11,14 +11,14 @@
 // test root (docs/operations.md); every artifact goes through the real
 // `teepass collateral import` (its signature checked), none is written
 // into the cache directly.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync, spawn } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { stopDaemon, post, get, psql, ROOT, BIN, bearer, createAdminKey, writeTmp } from './lib.mjs';
-import { until, receiver, sseUntil, daemons, passportStatus, teepassAt } from './push.mjs';
+import { until, receiver, sseUntil, reappraisalDaemons, passportStatus, teepassAt } from './push.mjs';
 import { makeTestPki } from './test_pki.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
@@ -48,7 +48,9 @@ const files = {
 const cli = (args, at, env = ROOT_ENV) => teepassAt(args, at, env);
 const imp = (file, at, env) => cli(['collateral', 'import', '--at', at, file], at, env);
 
-const daemon = daemons({ ...ROOT_ENV, TEEPASS_REAPPRAISAL_INTERVAL: '3600' });
+const daemon = reappraisalDaemons({ ...ROOT_ENV, TEEPASS_REAPPRAISAL_INTERVAL: '3600' }, () => {
+  for (const rx of receivers) rx.close();
+});
 const startDaemon = daemon.start;
 const receivers = [];
 const status = passportStatus;
@@ -90,17 +92,6 @@ async function issue(issuer) {
   assert.ok(v.json.collateral_artifacts.every((a) => a.source === 'import'));
   return { d, v };
 }
-
-before(() => {
-  psql('DELETE FROM collateral_artifacts');
-  psql('DELETE FROM reappraisal_jobs');
-});
-after(() => {
-  for (const rx of receivers) rx.close();
-  daemon.killAll();
-  psql('DELETE FROM collateral_artifacts'); // other files expect no cache
-  psql('DELETE FROM reappraisal_jobs');
-});
 
 test('the test PKI: the rewritten quote is valid under the test root only; a wrong pin refuses to start', async () => {
   const under = cli(['verify', '--at', AT, '--collateral', files.base, files.quote], AT);

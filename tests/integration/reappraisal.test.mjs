@@ -20,13 +20,13 @@
 // PCK, end to end through `teepass collateral import` with checked
 // signatures, are reappraisal-pki.test.mjs's (a test Intel PKI,
 // test_pki.mjs, and the intel_root_ca_file configuration).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { stopDaemon, post, get, request, psql, teepass, ROOT, sleep, bearer, createAdminKey, mockEvidence, mockEvidenceMr, sha256 } from './lib.mjs';
-import { until, receiver, sseUntil, daemons, passportStatus, reappraiseCli } from './push.mjs';
+import { until, receiver, sseUntil, reappraisalDaemons, passportStatus, reappraiseCli } from './push.mjs';
 
 const TDX = join(ROOT, 'tests/data/tdx/dcapqvl_v4_uptodate');
 const MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7';
@@ -36,7 +36,7 @@ const quote = readFileSync(join(TDX, 'quote.bin')).toString('hex');
 const VERIFY = '/api/verify/tee-attestation';
 
 // Daemons still running when a test fails are killed at the end.
-const daemon = daemons();
+const daemon = reappraisalDaemons();
 const startDaemon = daemon.start;
 
 // An issuer of this file's own: the same request of another file (the
@@ -44,16 +44,6 @@ const startDaemon = daemon.start;
 // answered with that file's passport (idempotent issue).
 const ISSUER = `https://reappraisal-${process.pid}.example`;
 const status = passportStatus;
-
-before(() => {
-  psql('DELETE FROM collateral_artifacts');
-  psql('DELETE FROM reappraisal_jobs');
-});
-after(() => {
-  daemon.killAll();
-  psql('DELETE FROM collateral_artifacts'); // other files expect no cache
-  psql('DELETE FROM reappraisal_jobs');
-});
 
 test('a superseding TCB Info: dry run, a job resumed after a restart, superseded passports, the endpoint failed, the issued verdict kept', async () => {
   teepass(['collateral', 'import', '--at', AT, join(TDX, 'collateral.json')]);
