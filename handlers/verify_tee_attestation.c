@@ -211,6 +211,15 @@ passport_id(const struct verify_call *v)
 	return json_string_value(json_object_get(v->in.att.passport, "id"));
 }
 
+static void
+verify_call_free(void *arg)
+{
+	struct verify_call *v = arg;
+
+	input_free(&v->in);
+	free(v);
+}
+
 /* The reply, once the inclusion proof is there (or known absent). */
 static enum MHD_Result
 finish(struct request *r, struct verify_call *v)
@@ -226,8 +235,7 @@ finish(struct request *r, struct verify_call *v)
 	       v->a.reused ? " (existing passport)" : "");
 	ret = reply_json(r, 200,
 	                 attestation_json(att, v->valid && v->a.want_passport));
-	input_free(&v->in);
-	free(v);
+	verify_call_free(v);
 	return ret;
 }
 
@@ -316,6 +324,7 @@ handler_verify_tee_attestation(struct request *r)
 	if (v->valid && v->a.want_passport && !v->a.reused && log_enabled()) {
 		r->resume = resumed;
 		r->resume_arg = v;
+		r->resume_free = verify_call_free;
 		MHD_suspend_connection(r->conn);
 		if (!log_wait(passport_id(v), proof_done, r))
 			MHD_resume_connection(r->conn);
@@ -325,7 +334,6 @@ handler_verify_tee_attestation(struct request *r)
 		att->log_entry = log_passport_inclusion(passport_id(v), false);
 	return finish(r, v);
 out:
-	input_free(&v->in);
-	free(v);
+	verify_call_free(v);
 	return ret;
 }

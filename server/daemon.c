@@ -225,6 +225,9 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	tp_log_set_request_id(NULL);
 	metrics_request(r->status);
+	/* Resumed, then closed before its reply was made. */
+	if (r->resume != NULL && r->resume_free != NULL)
+		r->resume_free(r->resume_arg);
 	track_end(r->track);
 	commit_replied(r);
 	metrics_request_seconds(elapsed_ms(&r->start) / 1e3);

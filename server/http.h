@@ -38,6 +38,8 @@ struct request {
 	 * place of the route when MHD resumes it, to send the reply. */
 	enum MHD_Result (*resume)(struct request *r);
 	void *resume_arg;
+	/* Frees RESUME_ARG when the request ends without RESUME called. */
+	void (*resume_free)(void *arg);
 };
 
 /* The Content-Security-Policy of every answer: the dashboard's files
