@@ -93,3 +93,13 @@ tptime_now(void)
 {
 	return (int64_t)time(NULL);
 }
+
+double
+tptime_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}

@@ -16,4 +16,8 @@ void tptime_format(int64_t t, char buf[32]);
 /* The wall clock, Unix seconds. */
 int64_t tptime_now(void);
 
+/* Seconds on the monotonic clock since T (a CLOCK_MONOTONIC reading). */
+struct timespec;
+double tptime_since(const struct timespec *t);
+
 #endif

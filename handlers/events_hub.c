@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/tptime.h"
 #include "db/events.h"
 #include "handlers/events.h"
 #include "server/app.h"
@@ -129,16 +130,6 @@ events_types_parse(const char *list, uint32_t *mask, char *literal, size_t len)
 	return true;
 }
 
-static double
-since_s(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 static bool
 buf_add(struct events_stream *s, const char *p, size_t n)
 {
@@ -219,7 +210,8 @@ stream_fill(struct events_stream *s)
 			break;
 		s->cursor = e->seq;
 	}
-	if (s->len == 0 && since_s(&s->last_write) >= app.cfg.events_heartbeat)
+	if (s->len == 0 &&
+	    tptime_since(&s->last_write) >= app.cfg.events_heartbeat)
 		buf_add(s, heartbeat, sizeof(heartbeat) - 1);
 }
 
@@ -274,7 +266,8 @@ resume_locked(bool all)
 	for (struct events_stream *s = streams; s != NULL; s = s->next) {
 		if (!s->suspended || atomic_load(&s->dead))
 			continue;
-		if (!all && since_s(&s->last_write) < app.cfg.events_heartbeat)
+		if (!all &&
+		    tptime_since(&s->last_write) < app.cfg.events_heartbeat)
 			continue;
 		s->suspended = false;
 		MHD_resume_connection(s->conn);
@@ -445,11 +438,11 @@ hub_main(void *arg)
 			pthread_cond_timedwait(&wake, &lock, &until);
 		/* A round when poked (an event committed here) or when the
 		 * poll interval is up (events committed by other instances). */
-		due = poked ||
-		      since_s(&last) * 1000 >= (double)app.cfg.events_poll_ms;
+		due = poked || tptime_since(&last) * 1000 >=
+		                       (double)app.cfg.events_poll_ms;
 		for (double gap;
 		     poked && !stopping &&
-		     (gap = COALESCE_MS / 1000.0 - since_s(&last)) > 0;) {
+		     (gap = COALESCE_MS / 1000.0 - tptime_since(&last)) > 0;) {
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_nsec += (long)(gap * 1e9);
 			until.tv_sec += until.tv_nsec / 1000000000;

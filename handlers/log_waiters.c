@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/tptime.h"
 #include "handlers/log.h"
 #include "server/app.h"
 
@@ -44,16 +45,6 @@ proof_of(const char *id)
 /* The least time from one run's start to the next's. */
 #define GATHER_MS 10
 
-static double
-since_s(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 static void *
 waiters_main(void *arg)
 {
@@ -78,7 +69,7 @@ waiters_main(void *arg)
 		for (double gap;
 		     !stopping &&
 		     atomic_load(&app.in_flight) > (long)n_waiting &&
-		     (gap = GATHER_MS / 1e3 - since_s(&last)) > 0;) {
+		     (gap = GATHER_MS / 1e3 - tptime_since(&last)) > 0;) {
 			struct timespec until;
 
 			/* In slices: in_flight changes unsignalled. */

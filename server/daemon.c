@@ -13,6 +13,7 @@
 
 #include "common/codec.h"
 #include "common/log.h"
+#include "common/tptime.h"
 #include "handlers/events.h"
 #include "handlers/log.h"
 #include "server/app.h"
@@ -201,11 +202,7 @@ request_free(struct request *r)
 static double
 elapsed_ms(const struct timespec *start)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
-	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+	return tptime_since(start) * 1e3;
 }
 
 /* MHD's request-completed callback: the only place request state is
